@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import hashlib
+from typing import ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from yingji.accounts.roles import TWO_FACTOR_REQUIRED, Role
+from yingji.org.models import Person, Unit
+
+
+class UserQuerySet(models.QuerySet["User"]):
+    def visible_to(self, user: User) -> UserQuerySet:
+        return self.filter(unit__in=Unit.objects.visible_to(user))
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class User(AbstractUser):
+    """A login. Belongs to one unit and sees that unit's subtree (org scope rule)."""
+
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    person = models.OneToOneField(
+        Person,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="user",
+    )
+
+    objects: ClassVar[ScopedUserManager] = ScopedUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    @cached_property
+    def role_codes(self) -> frozenset[str]:
+        # Iterating .all() lets list pages prefetch role_grants in one query.
+        return frozenset(grant.role for grant in self.role_grants.all())
+
+    def has_role(self, role: str) -> bool:
+        return role in self.role_codes
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [str(label) for code, label in Role.choices if code in self.role_codes]
+
+    @property
+    def needs_two_factor(self) -> bool:
+        return bool(self.role_codes & TWO_FACTOR_REQUIRED)
+
+    @property
+    def display_name(self) -> str:
+        if self.person_id and self.person:
+            return self.person.name
+        return self.get_full_name() or self.username
+
+
+class UserRole(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="accounts_userrole_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.role}"
+
+
+def hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for integrations. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=80, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user_id})"

@@ -1,0 +1,224 @@
+"""Configuration from ``YINGJI_*`` environment variables.
+
+Pure Python, no Django: settings.py calls :func:`load` once at start-up. A bad value
+raises :class:`ConfigError` naming the variable and the form it expects, so a
+misconfigured server refuses to start instead of running with a surprise.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PREFIX = "YINGJI_"
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+class ConfigError(ValueError):
+    """A ``YINGJI_*`` variable has a value yingji cannot use."""
+
+    def __init__(self, name: str, expected: str, got: str | None = None) -> None:
+        self.name = PREFIX + name
+        shown = "" if got is None else f" (got {got!r})"
+        super().__init__(f"{self.name} must be {expected}{shown}")
+
+
+@dataclass(frozen=True)
+class Config:
+    var_dir: Path
+    database: dict[str, object]
+    redis_url: str | None
+    secret_key: str
+    data_key: str
+    time_zone: str
+    debug: bool
+    allowed_hosts: list[str] = field(default_factory=list)
+    session_idle_minutes: int = 30
+
+
+def parse_bool(name: str, raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigError(name, "one of true, false, 1, 0, yes, no, on, off", raw)
+
+
+def parse_database_url(raw: str) -> dict[str, object]:
+    """Turn ``sqlite:///path`` or ``postgres://user:pw@host:port/name`` into DATABASES."""
+    expected = "sqlite:///PATH or postgres://USER:PASSWORD@HOST:PORT/NAME"
+    parts = urlsplit(raw.strip())
+    if parts.scheme == "sqlite":
+        path = unquote(parts.path)
+        # sqlite:///var/db.sqlite3 is relative to the working directory,
+        # sqlite:////srv/db.sqlite3 absolute (the dj-database-url convention).
+        path = path[1:] if path.startswith("/") else path
+        if not path or parts.netloc:
+            raise ConfigError("DATABASE_URL", expected, raw)
+        db_path = Path(path) if Path(path).is_absolute() else Path.cwd() / path
+        return sqlite_database(db_path)
+    if parts.scheme in {"postgres", "postgresql"}:
+        name = unquote(parts.path.lstrip("/"))
+        if not name or not parts.hostname:
+            raise ConfigError("DATABASE_URL", expected, _redact(raw))
+        try:
+            port = parts.port
+        except ValueError:
+            raise ConfigError("DATABASE_URL", expected, _redact(raw)) from None
+        options = dict(parse_qsl(parts.query))
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname,
+            "PORT": str(port or ""),
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": options,
+        }
+    raise ConfigError("DATABASE_URL", expected, _redact(raw))
+
+
+def sqlite_database(path: Path) -> dict[str, object]:
+    # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at
+    # BEGIN so two writers queue on busy_timeout instead of failing mid-transaction;
+    # synchronous=FULL keeps every acknowledged commit across a power cut.
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA busy_timeout=20000;"
+                "PRAGMA synchronous=FULL;"
+                "PRAGMA foreign_keys=ON;"
+            ),
+        },
+    }
+
+
+def _redact(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@")
+    return url
+
+
+def parse_redis_url(raw: str) -> str | None:
+    value = raw.strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in {"redis", "rediss", "unix"} or not (parts.hostname or parts.path):
+        raise ConfigError("REDIS_URL", "redis://HOST:PORT/DB, rediss://… or unix://PATH", raw)
+    return value
+
+
+def parse_time_zone(raw: str) -> str:
+    try:
+        ZoneInfo(raw.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError("TIME_ZONE", "an IANA time zone such as Asia/Shanghai", raw) from None
+    return raw.strip()
+
+
+def parse_hosts(raw: str) -> list[str]:
+    hosts = [h.strip() for h in raw.split(",") if h.strip()]
+    for host in hosts:
+        if "/" in host or " " in host or "://" in host:
+            raise ConfigError(
+                "ALLOWED_HOSTS", "comma-separated host names such as 127.0.0.1,localhost", raw
+            )
+    if not hosts:
+        raise ConfigError("ALLOWED_HOSTS", "at least one host name", raw)
+    return hosts
+
+
+def parse_positive_int(name: str, raw: str, *, low: int, high: int) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigError(name, f"a whole number from {low} to {high}", raw) from None
+    if not low <= value <= high:
+        raise ConfigError(name, f"a whole number from {low} to {high}", raw)
+    return value
+
+
+def check_secret_key(raw: str) -> str:
+    if len(raw) < 50 or len(set(raw)) < 5:
+        raise ConfigError("SECRET_KEY", "a random string of at least 50 characters")
+    return raw
+
+
+def check_data_key(raw: str) -> str:
+    try:
+        decoded = base64.urlsafe_b64decode(raw.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        decoded = b""
+    if len(decoded) != 32:
+        raise ConfigError("DATA_KEY", "32 random bytes in URL-safe base64 (44 characters)")
+    return raw
+
+
+def stored_secret(var_dir: Path, filename: str, make: str) -> str:
+    """Read a generated secret from var/, creating it (mode 600) on first run."""
+    path = var_dir / filename
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process won the race; read what it wrote
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(make)
+    return path.read_text().strip()
+
+
+def load(environ: Mapping[str, str] | None = None) -> Config:
+    env = os.environ if environ is None else environ
+
+    def get(name: str, default: str | None = None) -> str | None:
+        return env.get(PREFIX + name, default)
+
+    var_dir = Path(get("VAR_DIR") or "var").resolve()
+
+    raw_db = get("DATABASE_URL")
+    database = parse_database_url(raw_db) if raw_db else sqlite_database(var_dir / "yingji.sqlite3")
+    redis_url = parse_redis_url(get("REDIS_URL", "") or "")
+
+    secret_key = get("SECRET_KEY")
+    if secret_key is None:
+        secret_key = stored_secret(var_dir, "secret_key", secrets.token_urlsafe(50))
+    check_secret_key(secret_key)
+
+    data_key = get("DATA_KEY")
+    if data_key is None:
+        new_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
+        data_key = stored_secret(var_dir, "data_key", new_key)
+    check_data_key(data_key)
+
+    return Config(
+        var_dir=var_dir,
+        database=database,
+        redis_url=redis_url,
+        secret_key=secret_key,
+        data_key=data_key,
+        time_zone=parse_time_zone(get("TIME_ZONE") or "Asia/Shanghai"),
+        debug=parse_bool("DEBUG", get("DEBUG", "false") or "false"),
+        allowed_hosts=parse_hosts(get("ALLOWED_HOSTS") or "127.0.0.1,localhost,[::1]"),
+        session_idle_minutes=parse_positive_int(
+            "SESSION_IDLE_MINUTES", get("SESSION_IDLE_MINUTES") or "30", low=5, high=1440
+        ),
+    )

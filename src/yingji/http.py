@@ -1,0 +1,30 @@
+"""The request-side helpers every app shares: client address and fragment-or-page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The peer address. Behind a reverse proxy, set it from a trusted header there."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def render_page(
+    request: HttpRequest,
+    template: str,
+    fragment: str,
+    context: dict[str, Any],
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    """Render the whole page, or only ``fragment`` when htmx asks for a part of it."""
+    chosen = fragment if is_htmx(request) else template
+    return render(request, chosen, context, status=status)

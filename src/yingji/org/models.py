@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from yingji.org import regions, tree
+
+if TYPE_CHECKING:
+    from yingji.accounts.models import User
+
+
+class UnitQuerySet(models.QuerySet["Unit"]):
+    def subtree(self, root: Unit) -> UnitQuerySet:
+        """``root`` and every unit below it: one range scan on the path index."""
+        return self.filter(path__gte=root.path, path__lt=tree.successor(root.path))
+
+    def ancestors_of(self, unit: Unit) -> UnitQuerySet:
+        return self.filter(path__in=tree.ancestor_paths(unit.path)).order_by("path")
+
+    def visible_to(self, user: User) -> UnitQuerySet:
+        """The scope rule: a user sees their own unit's subtree and nothing else."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        if user.unit is None:
+            return self.none()
+        return self.subtree(user.unit)
+
+
+class Unit(models.Model):
+    class Kind(models.TextChoices):
+        REGION = "region", _("Administrative region")
+        DEPARTMENT = "department", _("Department")
+        INSTITUTION = "institution", _("Institution or enterprise")
+
+    class RegionLevel(models.TextChoices):
+        PROVINCE = regions.PROVINCE, _("Province")
+        CITY = regions.CITY, _("City")
+        COUNTY = regions.COUNTY, _("County or district")
+        TOWNSHIP = regions.TOWNSHIP, _("Township or subdistrict")
+        VILLAGE = regions.VILLAGE, _("Village or community")
+
+    name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    region_level = models.CharField(
+        _("region level"), max_length=16, choices=RegionLevel.choices, blank=True
+    )
+    code = models.CharField(
+        _("division code"),
+        max_length=12,
+        blank=True,
+        help_text=_("GB/T 2260 code: 6 digits; township 9, village or community 12."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # Maintained by services only (see tree.py); never edited by hand.
+    path = models.CharField(max_length=252, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"], condition=~Q(code=""), name="org_unit_code_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="region", region_level__gt="")
+                | (~Q(kind="region") & Q(region_level="")),
+                name="org_unit_region_level_iff_region",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_within(self, other: Unit) -> bool:
+        return tree.is_within(self.path, other.path)
+
+
+class PersonQuerySet(models.QuerySet["Person"]):
+    def visible_to(self, user: User) -> PersonQuerySet:
+        return self.filter(unit__in=Unit.objects.visible_to(user))
+
+
+class Person(models.Model):
+    """A member of staff in the directory (通讯录); not every person has a login."""
+
+    name = models.CharField(_("name"), max_length=50)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="people"
+    )
+    position = models.CharField(_("position"), max_length=60, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["unit__path", "name"]
+
+    def __str__(self) -> str:
+        return self.name

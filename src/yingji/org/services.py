@@ -1,0 +1,205 @@
+"""Use cases that change the unit tree and the staff directory.
+
+Each function is one transaction that validates fully, writes, and appends the audit
+entry; a ValidationError leaves the database untouched.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from yingji.audit import services as audit
+from yingji.audit.services import Actor
+from yingji.org import regions, tree
+from yingji.org.models import Person, Unit
+
+UNIT_FIELDS = {
+    "name",
+    "short_name",
+    "kind",
+    "region_level",
+    "code",
+    "parent",
+    "phone",
+    "email",
+    "address",
+    "is_active",
+}
+PERSON_FIELDS = {"name", "unit", "position", "phone", "email", "is_active"}
+
+
+def _unit_errors(unit: Unit) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    try:
+        unit.full_clean(exclude=["path", "depth"], validate_constraints=False)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    parent = unit.parent
+    if unit.kind == Unit.Kind.REGION:
+        if not unit.region_level:
+            errors.setdefault("region_level", []).append(
+                _("An administrative region needs its level.")
+            )
+        elif parent is not None and parent.kind != Unit.Kind.REGION:
+            errors.setdefault("parent", []).append(
+                _("An administrative region can only sit under another region.")
+            )
+        elif parent is not None and not regions.level_below(parent.region_level, unit.region_level):
+            errors.setdefault("region_level", []).append(
+                _("The level must be below the parent region's level.")
+            )
+        if not unit.code:
+            errors.setdefault("code", []).append(_("An administrative region needs its code."))
+        elif unit.region_level:
+            problem = regions.code_problem(
+                unit.code, unit.region_level, parent.code if parent is not None else None
+            )
+            if problem == "digits":
+                errors.setdefault("code", []).append(
+                    _("The code of this level has %(n)d digits.")
+                    % {"n": regions.CODE_LENGTH[unit.region_level]}
+                )
+            elif problem == "parent":
+                errors.setdefault("code", []).append(
+                    _("The code must start with the parent region's code.")
+                )
+    else:
+        if unit.region_level:
+            errors.setdefault("region_level", []).append(
+                _("Only administrative regions have a region level.")
+            )
+        if parent is None:
+            errors.setdefault("parent", []).append(
+                _("A department or institution belongs under a region or another unit.")
+            )
+    if unit.code and "code" not in errors:
+        clash = Unit.objects.filter(code=unit.code).exclude(pk=unit.pk).exists()
+        if clash:
+            errors.setdefault("code", []).append(_("Another unit already has this code."))
+    if parent is not None and unit.pk is not None and parent.is_within(unit):
+        errors.setdefault("parent", []).append(
+            _("A unit cannot be moved under itself or its own subunits.")
+        )
+    return errors
+
+
+def _next_path(parent: Unit | None) -> str:
+    siblings = Unit.objects.filter(parent=parent) if parent else Unit.objects.filter(depth=0)
+    last = siblings.order_by("-path").values_list("path", flat=True).first()
+    number = tree.last_number(last) + 1 if last else 1
+    return tree.child_path(parent.path if parent else "", number)
+
+
+@transaction.atomic
+def create_unit(*, actor: Actor, **values: Any) -> Unit:
+    unknown = set(values) - UNIT_FIELDS
+    if unknown:
+        raise TypeError(f"unknown unit fields: {sorted(unknown)}")
+    unit = Unit(**values)
+    errors = _unit_errors(unit)
+    if errors:
+        raise ValidationError(errors)
+    if unit.parent is not None:
+        # Lock the parent so two concurrent creations cannot take the same path.
+        Unit.objects.select_for_update().filter(pk=unit.parent.pk).first()
+    unit.path = _next_path(unit.parent)
+    unit.depth = tree.depth(unit.path)
+    unit.save(force_insert=True)
+    audit.record(actor=actor, action="org.unit.create", obj=unit, after=audit.snapshot(unit))
+    return unit
+
+
+@transaction.atomic
+def update_unit(unit: Unit, *, actor: Actor, **changes: Any) -> Unit:
+    unknown = set(changes) - UNIT_FIELDS
+    if unknown:
+        raise TypeError(f"unknown unit fields: {sorted(unknown)}")
+    current = Unit.objects.select_for_update().get(pk=unit.pk)
+    before = audit.snapshot(current)
+    old_parent_id = current.parent_id
+    for name, value in changes.items():
+        setattr(current, name, value)
+    errors = _unit_errors(current)
+    if errors:
+        raise ValidationError(errors)
+    if current.parent_id != old_parent_id:
+        _move_subtree(current)
+    current.save()
+    after = audit.snapshot(current)
+    fields = audit.changed(before, after)
+    if fields:
+        audit.record(
+            actor=actor,
+            action="org.unit.update",
+            obj=current,
+            before=before,
+            after=after,
+            fields=fields,
+        )
+    return current
+
+
+def _move_subtree(unit: Unit) -> None:
+    old_path = Unit.objects.values_list("path", flat=True).get(pk=unit.pk)
+    new_path = _next_path(unit.parent)
+    moved = list(Unit.objects.filter(path__gte=old_path, path__lt=tree.successor(old_path)))
+    for member in moved:
+        member.path = new_path + member.path[len(old_path) :]
+        member.depth = tree.depth(member.path)
+    # The new prefix is unused, so the rewritten paths cannot collide.
+    Unit.objects.bulk_update(moved, ["path", "depth"])
+    unit.path = new_path
+    unit.depth = tree.depth(new_path)
+
+
+def _person_errors(person: Person) -> dict[str, list[str]]:
+    try:
+        person.full_clean()
+    except ValidationError as error:
+        return error.message_dict
+    return {}
+
+
+@transaction.atomic
+def create_person(*, actor: Actor, **values: Any) -> Person:
+    unknown = set(values) - PERSON_FIELDS
+    if unknown:
+        raise TypeError(f"unknown person fields: {sorted(unknown)}")
+    person = Person(**values)
+    errors = _person_errors(person)
+    if errors:
+        raise ValidationError(errors)
+    person.save(force_insert=True)
+    audit.record(actor=actor, action="org.person.create", obj=person, after=audit.snapshot(person))
+    return person
+
+
+@transaction.atomic
+def update_person(person: Person, *, actor: Actor, **changes: Any) -> Person:
+    unknown = set(changes) - PERSON_FIELDS
+    if unknown:
+        raise TypeError(f"unknown person fields: {sorted(unknown)}")
+    current = Person.objects.select_for_update().get(pk=person.pk)
+    before = audit.snapshot(current)
+    for name, value in changes.items():
+        setattr(current, name, value)
+    errors = _person_errors(current)
+    if errors:
+        raise ValidationError(errors)
+    current.save()
+    after = audit.snapshot(current)
+    fields = audit.changed(before, after)
+    if fields:
+        audit.record(
+            actor=actor,
+            action="org.person.update",
+            obj=current,
+            before=before,
+            after=after,
+            fields=fields,
+        )
+    return current

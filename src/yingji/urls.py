@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from yingji import views
+from yingji.api import api, unknown_endpoint
+
+admin.site.site_header = "yingji 应急"
+admin.site.site_title = "yingji"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("yingji.accounts.urls")),
+    path("org/", include("yingji.org.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("api/v1/<path:rest>", unknown_endpoint),
+]

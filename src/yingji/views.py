@@ -1,0 +1,36 @@
+"""The page shell: home page and what every page's frame needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def navigation(request: HttpRequest) -> list[dict[str, Any]]:
+    """Links to the areas that exist and that this user may open."""
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    items = [
+        {"url": reverse("home"), "label": _("Home")},
+        {"url": reverse("org:unit_list"), "label": _("Units")},
+        {"url": reverse("org:person_list"), "label": _("Directory")},
+        {"url": reverse("accounts:user_list"), "label": _("Users")},
+    ]
+    if user.is_staff and user.has_module_perms("org"):
+        items.append({"url": reverse("admin:index"), "label": _("Administration")})
+    return items
+
+
+def shell_context(request: HttpRequest) -> dict[str, Any]:
+    return {"nav_items": navigation(request)}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html", {})

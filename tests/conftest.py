@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.test import Client
+
+from tests import personas
+from yingji.accounts.models import User
+from yingji.accounts.roles import Role
+
+# Playwright's sync API runs an event loop in the test thread; the live server's ORM
+# calls happen in another thread, so Django's async-safety guard is a false alarm here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def city(db: None) -> personas.City:
+    return personas.build_city()
+
+
+@pytest.fixture
+def township_clerk(city: personas.City) -> User:
+    """An intake clerk in 白石镇, a township of 白石县."""
+    return personas.make_user("clerk", city.baishizhen, Role.INTAKE_CLERK, name="周婷")
+
+
+@pytest.fixture
+def sibling_clerk(city: personas.City) -> User:
+    """An intake clerk in 柳林乡, 白石镇's sibling township."""
+    return personas.make_user("liulin_clerk", city.liulin, Role.INTAKE_CLERK, name="冯洁")
+
+
+@pytest.fixture
+def county_handler(city: personas.City) -> User:
+    """A case handler at 白石县."""
+    return personas.make_user("handler", city.baishi, Role.CASE_HANDLER, name="吴刚")
+
+
+@pytest.fixture
+def city_leader(city: personas.City) -> User:
+    return personas.make_user("leader", city.city, Role.DUTY_LEADER, name="钱立军")
+
+
+@pytest.fixture
+def city_admin(city: personas.City) -> User:
+    return personas.make_user("admin", city.city, Role.SYSADMIN, name="赵敏")
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def client_for():
+    return signed_in

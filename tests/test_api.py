@@ -1,0 +1,68 @@
+"""The API's contract: OpenAPI 3.1 with its errors, UTF-8 Chinese, one error shape."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from yingji.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_schema_is_openapi_31_and_documents_the_4xx_answers(db: None) -> None:
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.1")
+    units = schema["paths"]["/api/v1/units"]["get"]["responses"]
+    assert {"200", "401", "404", "422"} <= set(units)
+    error = schema["components"]["schemas"]["ErrorOut"]
+    assert "errors" in error["properties"]
+    assert "BearerToken" in schema["components"]["securitySchemes"]
+
+
+def test_chinese_stays_utf8_in_json(township_clerk: User, client_for) -> None:
+    response = client_for(township_clerk).get("/api/v1/me")
+    assert "白石镇".encode() in response.content
+    assert b"\\u" not in response.content
+
+
+def test_bad_parameters_get_one_message_per_field_in_chinese(
+    township_clerk: User, client_for
+) -> None:
+    response = client_for(township_clerk).get("/api/v1/units", {"limit": "0", "offset": "many"})
+    assert response.status_code == 422
+    errors = {e["field"]: e for e in response.json()["errors"]}
+    assert errors["limit"]["message"] == "请输入不小于 1 的值。"
+    assert errors["offset"]["message"] == "请输入整数。"
+    assert errors["offset"]["code"] == "int_parsing"
+
+
+def test_an_english_client_gets_english_messages(township_clerk: User, client_for) -> None:
+    response = client_for(township_clerk).get(
+        "/api/v1/units", {"limit": "0"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.json()["errors"][0]["message"] == "Enter a value of at least 1."
+
+
+def test_health_reports_database_and_queue(db: None) -> None:
+    response = Client().get("/api/v1/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "queue": "ok"}
+
+
+def test_unknown_api_urls_are_json_404s(township_clerk: User, client_for) -> None:
+    response = client_for(township_clerk).get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.json() == {
+        "errors": [{"field": None, "code": "not_found", "message": "未找到。"}]
+    }
+
+
+def test_out_of_scope_and_missing_units_look_the_same(township_clerk: User, city, client_for):
+    client = client_for(township_clerk)
+    hidden = client.get(f"/api/v1/units/{city.liulin.pk}")
+    missing = client.get("/api/v1/units/987654")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json() == missing.json()

@@ -1,0 +1,84 @@
+"""Configuration: bad YINGJI_* values stop start-up with a message that names them."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from yingji import config
+
+
+def start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("YINGJI_")}
+    clean.update({"YINGJI_VAR_DIR": str(tmp_path / "var"), **env})
+    return subprocess.run(
+        [sys.executable, "-m", "yingji.cli", "check"],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("YINGJI_DEBUG", "maybe", "YINGJI_DEBUG must be one of true, false"),
+        ("YINGJI_DATABASE_URL", "mysql://x/y", "YINGJI_DATABASE_URL must be sqlite:///PATH"),
+        ("YINGJI_DATABASE_URL", "postgres://u:secretpw@h/", "YINGJI_DATABASE_URL must be"),
+        ("YINGJI_TIME_ZONE", "Asia/Beijing", "YINGJI_TIME_ZONE must be an IANA time zone"),
+        ("YINGJI_REDIS_URL", "localhost:6379", "YINGJI_REDIS_URL must be redis://"),
+        ("YINGJI_SECRET_KEY", "short", "YINGJI_SECRET_KEY must be a random string"),
+        ("YINGJI_DATA_KEY", "not-base64", "YINGJI_DATA_KEY must be 32 random bytes"),
+        ("YINGJI_ALLOWED_HOSTS", "http://example.org/", "YINGJI_ALLOWED_HOSTS must be"),
+        ("YINGJI_SESSION_IDLE_MINUTES", "0", "YINGJI_SESSION_IDLE_MINUTES must be a whole"),
+    ],
+)
+def test_it_refuses_to_start_with_a_bad_value(
+    tmp_path: Path, name: str, value: str, expected: str
+) -> None:
+    result = start(tmp_path, **{name: value})
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "secretpw" not in result.stderr
+
+
+def test_it_starts_with_good_values_and_makes_private_secrets(tmp_path: Path) -> None:
+    result = start(tmp_path, YINGJI_DEBUG="no", YINGJI_TIME_ZONE="Asia/Urumqi")
+    assert result.returncode == 0, result.stderr
+    for name in ("secret_key", "data_key"):
+        mode = stat.S_IMODE((tmp_path / "var" / name).stat().st_mode)
+        assert mode == 0o600
+
+
+def test_secrets_are_kept_across_starts(tmp_path: Path) -> None:
+    first = config.load({"YINGJI_VAR_DIR": str(tmp_path)})
+    second = config.load({"YINGJI_VAR_DIR": str(tmp_path)})
+    assert first.secret_key == second.secret_key
+    assert first.data_key == second.data_key
+
+
+def test_database_urls() -> None:
+    pg = config.parse_database_url("postgres://app:p%40ss@db.local:5433/yingji?sslmode=require")
+    assert pg["ENGINE"] == "django.db.backends.postgresql"
+    assert (pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == (
+        "app",
+        "p@ss",
+        "db.local",
+        "5433",
+    )
+    assert pg["OPTIONS"] == {"sslmode": "require"}
+    relative = config.parse_database_url("sqlite:///var/x.sqlite3")
+    assert str(relative["NAME"]).endswith("var/x.sqlite3")
+    absolute = config.parse_database_url("sqlite:////srv/yingji/db.sqlite3")
+    assert absolute["NAME"] == "/srv/yingji/db.sqlite3"
+    options = absolute["OPTIONS"]
+    assert isinstance(options, dict) and options["transaction_mode"] == "IMMEDIATE"
+    assert "busy_timeout" in str(options["init_command"])
