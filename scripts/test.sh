@@ -34,7 +34,8 @@ trap cleanup EXIT
 run_as_postgres() {
   # PostgreSQL refuses to run as root.
   if [ "$(id -u)" -eq 0 ]; then
-    runuser -u postgres -- "$@"
+    # From /, which postgres may enter, unlike a root-only working directory.
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi

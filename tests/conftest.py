@@ -56,3 +56,21 @@ def signed_in(user: User) -> Client:
 @pytest.fixture
 def client_for():
     return signed_in
+
+
+def signed_in_with_second_factor(user: User) -> Client:
+    """A client past both password and TOTP, as an administrator must be."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    client = Client()
+    client.force_login(user)
+    response = client.post("/accounts/2fa/", {"code": f"{totp(device.bin_key):06d}"})
+    assert response.status_code == 302
+    return client
+
+
+@pytest.fixture
+def admin_client_for():
+    return signed_in_with_second_factor

@@ -46,6 +46,12 @@ def test_an_english_client_gets_english_messages(township_clerk: User, client_fo
     assert response.json()["errors"][0]["message"] == "Enter a value of at least 1."
 
 
+def test_the_api_browser_uses_only_local_assets(db: None) -> None:
+    page = Client().get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page
+    assert "https://" not in page
+
+
 def test_health_reports_database_and_queue(db: None) -> None:
     response = Client().get("/api/v1/health")
     assert response.status_code == 200

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -33,7 +37,7 @@ def test_a_user_signs_in_and_sees_their_unit_and_role(township_clerk: User) -> N
 
 def test_it_rejects_a_wrong_password_in_chinese(township_clerk: User) -> None:
     response = sign_in(Client(), "clerk", "wrong-password-1")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "请输入一个正确的" in response.content.decode()
 
 
@@ -68,9 +72,27 @@ def test_it_refuses_weak_passwords_and_creates_no_user(city: personas.City, pass
     assert not User.objects.filter(username="newbie").exists()
 
 
-def test_sessions_expire_after_inactivity() -> None:
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
-    assert settings.SESSION_COOKIE_AGE == 30 * 60
+def test_each_request_pushes_the_idle_expiry_forward(township_clerk: User) -> None:
+    client = Client()
+    sign_in(client, "clerk")
+    key = client.session.session_key
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() + timedelta(minutes=1)
+    )
+    assert client.get("/").status_code == 200
+    expiry = Session.objects.get(session_key=key).expire_date
+    assert expiry > timezone.now() + timedelta(minutes=settings.SESSION_COOKIE_AGE // 60 - 1)
+
+
+def test_a_session_idle_past_its_limit_is_signed_out(township_clerk: User) -> None:
+    client = Client()
+    sign_in(client, "clerk")
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
 
 
 def test_logout_ends_the_session(township_clerk: User) -> None:

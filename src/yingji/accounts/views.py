@@ -34,6 +34,11 @@ class LoginView(auth_views.LoginView):
         services.record_login(form.get_user(), actor=Actor.from_request(self.request))
         return response
 
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
 
 def locked_out(
     request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None

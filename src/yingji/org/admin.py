@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.forms import ModelForm
@@ -28,6 +29,39 @@ UNIT_FORM_FIELDS: tuple[str, ...] = (
 PERSON_FORM_FIELDS: tuple[str, ...] = ("name", "unit", "position", "phone", "email", "is_active")
 
 
+class ServiceCheckedForm(forms.ModelForm):
+    """Shows the service's own validation beside each field, so saving cannot fail later."""
+
+    def service_errors(self) -> dict[str, list[str]]:
+        raise NotImplementedError
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # type: ignore[misc]  # the instance is built here
+        for field, messages in self.service_errors().items():
+            shown = [str(error) for error in self.errors.get(field, [])]
+            for message in messages:
+                if message not in shown:
+                    self.add_error(field if field in self.fields else None, message)
+
+
+class UnitAdminForm(ServiceCheckedForm):
+    class Meta:
+        model = Unit
+        fields = UNIT_FORM_FIELDS
+
+    def service_errors(self) -> dict[str, list[str]]:
+        return services.unit_errors(self.instance)
+
+
+class PersonAdminForm(ServiceCheckedForm):
+    class Meta:
+        model = Person
+        fields = PERSON_FORM_FIELDS
+
+    def service_errors(self) -> dict[str, list[str]]:
+        return services.person_errors(self.instance)
+
+
 class ScopedAdmin(admin.ModelAdmin):
     """Lists only what the administrator's scope holds; nothing is ever deleted."""
 
@@ -45,6 +79,7 @@ class UnitAdmin(ScopedAdmin):
     list_display = ["indented_name", "kind", "region_level", "code", "phone", "is_active"]
     list_filter = ["kind", "region_level", "is_active"]
     search_fields = ["name", "code"]
+    form = UnitAdminForm
     fields = list(UNIT_FORM_FIELDS)
 
     @admin.display(description=Unit._meta.get_field("name").verbose_name, ordering="path")
@@ -53,6 +88,16 @@ class UnitAdmin(ScopedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Unit]:
         return Unit.objects.visible_to(request.user)  # type: ignore[arg-type]
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        # Only a superuser may add a new top of the tree: anyone else would create a
+        # unit outside their own scope, which they could then never see again.
+        if not request.user.is_superuser and "parent" in form.base_fields:
+            form.base_fields["parent"].required = True
+        return form
 
     def save_model(self, request: HttpRequest, obj: Unit, form: ModelForm, change: bool) -> None:
         values = {name: form.cleaned_data[name] for name in UNIT_FORM_FIELDS}
@@ -69,6 +114,7 @@ class PersonAdmin(ScopedAdmin):
     list_display = ["name", "unit", "position", "phone", "email", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "position", "phone", "unit__name"]
+    form = PersonAdminForm
     fields = list(PERSON_FORM_FIELDS)
     list_select_related = ["unit"]
 

@@ -32,7 +32,8 @@ UNIT_FIELDS = {
 PERSON_FIELDS = {"name", "unit", "position", "phone", "email", "is_active"}
 
 
-def _unit_errors(unit: Unit) -> dict[str, list[str]]:
+def unit_errors(unit: Unit) -> dict[str, list[str]]:
+    """Everything wrong with ``unit`` as it stands, per field; empty when it may be saved."""
     errors: dict[str, list[str]] = {}
     try:
         unit.full_clean(exclude=["path", "depth"], validate_constraints=False)
@@ -100,7 +101,7 @@ def create_unit(*, actor: Actor, **values: Any) -> Unit:
     if unknown:
         raise TypeError(f"unknown unit fields: {sorted(unknown)}")
     unit = Unit(**values)
-    errors = _unit_errors(unit)
+    errors = unit_errors(unit)
     if errors:
         raise ValidationError(errors)
     if unit.parent is not None:
@@ -123,7 +124,7 @@ def update_unit(unit: Unit, *, actor: Actor, **changes: Any) -> Unit:
     old_parent_id = current.parent_id
     for name, value in changes.items():
         setattr(current, name, value)
-    errors = _unit_errors(current)
+    errors = unit_errors(current)
     if errors:
         raise ValidationError(errors)
     if current.parent_id != old_parent_id:
@@ -156,7 +157,7 @@ def _move_subtree(unit: Unit) -> None:
     unit.depth = tree.depth(new_path)
 
 
-def _person_errors(person: Person) -> dict[str, list[str]]:
+def person_errors(person: Person) -> dict[str, list[str]]:
     try:
         person.full_clean()
     except ValidationError as error:
@@ -170,7 +171,7 @@ def create_person(*, actor: Actor, **values: Any) -> Person:
     if unknown:
         raise TypeError(f"unknown person fields: {sorted(unknown)}")
     person = Person(**values)
-    errors = _person_errors(person)
+    errors = person_errors(person)
     if errors:
         raise ValidationError(errors)
     person.save(force_insert=True)
@@ -187,7 +188,7 @@ def update_person(person: Person, *, actor: Actor, **changes: Any) -> Person:
     before = audit.snapshot(current)
     for name, value in changes.items():
         setattr(current, name, value)
-    errors = _person_errors(current)
+    errors = person_errors(current)
     if errors:
         raise ValidationError(errors)
     current.save()
