@@ -13,8 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 def navigation(request: HttpRequest) -> list[dict[str, Any]]:
     """Links to the areas that exist and that this user may open."""
+    from yingji.accounts.middleware import needs_second_factor
+
     user = request.user
-    if not user.is_authenticated:
+    # Before the second factor is passed every link would only lead back to it.
+    if not user.is_authenticated or needs_second_factor(request):
         return []
     items = [
         {"url": reverse("home"), "label": _("Home")},

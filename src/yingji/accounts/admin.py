@@ -17,16 +17,7 @@ from yingji.accounts.roles import Role
 from yingji.audit.services import Actor
 from yingji.org.models import Person, Unit
 
-EDITABLE = [
-    "username",
-    "first_name",
-    "last_name",
-    "email",
-    "unit",
-    "person",
-    "is_active",
-    "is_staff",
-]
+EDITABLE = services.USER_FIELDS
 
 
 class UserAdminForm(forms.ModelForm):

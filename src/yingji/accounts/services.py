@@ -19,7 +19,8 @@ from yingji.accounts.roles import Role
 from yingji.audit import services as audit
 from yingji.audit.services import Actor
 
-USER_FIELDS = {
+# The fields callers may set, in the order forms show them.
+USER_FIELDS = (
     "username",
     "first_name",
     "last_name",
@@ -28,7 +29,7 @@ USER_FIELDS = {
     "person",
     "is_active",
     "is_staff",
-}
+)
 TOKEN_PREFIX = "yj_"  # noqa: S105 - a marker, not a secret
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
@@ -49,7 +50,7 @@ def _check_roles(roles: Iterable[str]) -> list[str]:
 
 @transaction.atomic
 def create_user(*, actor: Actor, password: str, roles: Iterable[str] = (), **values: Any) -> User:
-    unknown = set(values) - USER_FIELDS
+    unknown = set(values) - set(USER_FIELDS)
     if unknown:
         raise TypeError(f"unknown user fields: {sorted(unknown)}")
     user = User(**values)
@@ -87,7 +88,7 @@ def create_user(*, actor: Actor, password: str, roles: Iterable[str] = (), **val
 def update_user(
     user: User, *, actor: Actor, roles: Iterable[str] | None = None, **changes: Any
 ) -> User:
-    unknown = set(changes) - USER_FIELDS
+    unknown = set(changes) - set(USER_FIELDS)
     if unknown:
         raise TypeError(f"unknown user fields: {sorted(unknown)}")
     current = User.objects.select_for_update().get(pk=user.pk)
@@ -117,17 +118,13 @@ def update_user(
             [UserRole(user=current, role=r) for r in chosen if r not in have]
         )
         current.__dict__.pop("role_codes", None)
-    after = _user_snapshot(current)
-    fields = audit.changed(before, after)
-    if fields:
-        audit.record(
-            actor=actor,
-            action="accounts.user.update",
-            obj=current,
-            before=before,
-            after=after,
-            fields=fields,
-        )
+    audit.record_update(
+        actor=actor,
+        action="accounts.user.update",
+        obj=current,
+        before=before,
+        after=_user_snapshot(current),
+    )
     return current
 
 

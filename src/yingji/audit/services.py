@@ -63,6 +63,22 @@ def changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     return sorted(k for k in after if before.get(k) != after.get(k))
 
 
+def record_update(
+    *,
+    actor: Actor,
+    action: str,
+    obj: models.Model,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any] | None = None,
+) -> AuditEntry | None:
+    """Record an update of ``obj`` if anything changed; None when nothing did."""
+    after = snapshot(obj) if after is None else after
+    fields = changed(before, after)
+    if not fields:
+        return None
+    return record(actor=actor, action=action, obj=obj, before=before, after=after, fields=fields)
+
+
 def _normal_address(address: str | None) -> str | None:
     if not address:
         return None

@@ -14,20 +14,6 @@ from yingji.audit.services import Actor
 from yingji.org import services
 from yingji.org.models import Person, Unit
 
-UNIT_FORM_FIELDS: tuple[str, ...] = (
-    "name",
-    "short_name",
-    "kind",
-    "region_level",
-    "code",
-    "parent",
-    "phone",
-    "email",
-    "address",
-    "is_active",
-)
-PERSON_FORM_FIELDS: tuple[str, ...] = ("name", "unit", "position", "phone", "email", "is_active")
-
 
 class ServiceCheckedForm(forms.ModelForm):
     """Shows the service's own validation beside each field, so saving cannot fail later."""
@@ -47,7 +33,7 @@ class ServiceCheckedForm(forms.ModelForm):
 class UnitAdminForm(ServiceCheckedForm):
     class Meta:
         model = Unit
-        fields = UNIT_FORM_FIELDS
+        fields = services.UNIT_FIELDS
 
     def service_errors(self) -> dict[str, list[str]]:
         return services.unit_errors(self.instance)
@@ -56,7 +42,7 @@ class UnitAdminForm(ServiceCheckedForm):
 class PersonAdminForm(ServiceCheckedForm):
     class Meta:
         model = Person
-        fields = PERSON_FORM_FIELDS
+        fields = services.PERSON_FIELDS
 
     def service_errors(self) -> dict[str, list[str]]:
         return services.person_errors(self.instance)
@@ -80,7 +66,7 @@ class UnitAdmin(ScopedAdmin):
     list_filter = ["kind", "region_level", "is_active"]
     search_fields = ["name", "code"]
     form = UnitAdminForm
-    fields = list(UNIT_FORM_FIELDS)
+    fields = list(services.UNIT_FIELDS)
 
     @admin.display(description=Unit._meta.get_field("name").verbose_name, ordering="path")
     def indented_name(self, obj: Unit) -> str:
@@ -100,7 +86,7 @@ class UnitAdmin(ScopedAdmin):
         return form
 
     def save_model(self, request: HttpRequest, obj: Unit, form: ModelForm, change: bool) -> None:
-        values = {name: form.cleaned_data[name] for name in UNIT_FORM_FIELDS}
+        values = {name: form.cleaned_data[name] for name in services.UNIT_FIELDS}
         actor = Actor.from_request(request)
         if change:
             saved = services.update_unit(obj, actor=actor, **values)
@@ -115,14 +101,14 @@ class PersonAdmin(ScopedAdmin):
     list_filter = ["is_active"]
     search_fields = ["name", "position", "phone", "unit__name"]
     form = PersonAdminForm
-    fields = list(PERSON_FORM_FIELDS)
+    fields = list(services.PERSON_FIELDS)
     list_select_related = ["unit"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Person]:
         return Person.objects.visible_to(request.user)  # type: ignore[arg-type]
 
     def save_model(self, request: HttpRequest, obj: Person, form: ModelForm, change: bool) -> None:
-        values = {name: form.cleaned_data[name] for name in PERSON_FORM_FIELDS}
+        values = {name: form.cleaned_data[name] for name in services.PERSON_FIELDS}
         actor = Actor.from_request(request)
         if change:
             saved = services.update_person(obj, actor=actor, **values)

@@ -17,7 +17,8 @@ from yingji.audit.services import Actor
 from yingji.org import regions, tree
 from yingji.org.models import Person, Unit
 
-UNIT_FIELDS = {
+# The fields callers may set, in the order forms show them.
+UNIT_FIELDS = (
     "name",
     "short_name",
     "kind",
@@ -28,8 +29,19 @@ UNIT_FIELDS = {
     "email",
     "address",
     "is_active",
-}
-PERSON_FIELDS = {"name", "unit", "position", "phone", "email", "is_active"}
+)
+PERSON_FIELDS = ("name", "unit", "position", "phone", "email", "is_active")
+
+
+def _check_names(values: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = set(values) - set(allowed)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+
+
+def _raise_if(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors)
 
 
 def unit_errors(unit: Unit) -> dict[str, list[str]]:
@@ -97,13 +109,9 @@ def _next_path(parent: Unit | None) -> str:
 
 @transaction.atomic
 def create_unit(*, actor: Actor, **values: Any) -> Unit:
-    unknown = set(values) - UNIT_FIELDS
-    if unknown:
-        raise TypeError(f"unknown unit fields: {sorted(unknown)}")
+    _check_names(values, UNIT_FIELDS)
     unit = Unit(**values)
-    errors = unit_errors(unit)
-    if errors:
-        raise ValidationError(errors)
+    _raise_if(unit_errors(unit))
     if unit.parent is not None:
         # Lock the parent so two concurrent creations cannot take the same path.
         Unit.objects.select_for_update().filter(pk=unit.parent.pk).first()
@@ -116,31 +124,17 @@ def create_unit(*, actor: Actor, **values: Any) -> Unit:
 
 @transaction.atomic
 def update_unit(unit: Unit, *, actor: Actor, **changes: Any) -> Unit:
-    unknown = set(changes) - UNIT_FIELDS
-    if unknown:
-        raise TypeError(f"unknown unit fields: {sorted(unknown)}")
+    _check_names(changes, UNIT_FIELDS)
     current = Unit.objects.select_for_update().get(pk=unit.pk)
     before = audit.snapshot(current)
     old_parent_id = current.parent_id
     for name, value in changes.items():
         setattr(current, name, value)
-    errors = unit_errors(current)
-    if errors:
-        raise ValidationError(errors)
+    _raise_if(unit_errors(current))
     if current.parent_id != old_parent_id:
         _move_subtree(current)
     current.save()
-    after = audit.snapshot(current)
-    fields = audit.changed(before, after)
-    if fields:
-        audit.record(
-            actor=actor,
-            action="org.unit.update",
-            obj=current,
-            before=before,
-            after=after,
-            fields=fields,
-        )
+    audit.record_update(actor=actor, action="org.unit.update", obj=current, before=before)
     return current
 
 
@@ -167,13 +161,9 @@ def person_errors(person: Person) -> dict[str, list[str]]:
 
 @transaction.atomic
 def create_person(*, actor: Actor, **values: Any) -> Person:
-    unknown = set(values) - PERSON_FIELDS
-    if unknown:
-        raise TypeError(f"unknown person fields: {sorted(unknown)}")
+    _check_names(values, PERSON_FIELDS)
     person = Person(**values)
-    errors = person_errors(person)
-    if errors:
-        raise ValidationError(errors)
+    _raise_if(person_errors(person))
     person.save(force_insert=True)
     audit.record(actor=actor, action="org.person.create", obj=person, after=audit.snapshot(person))
     return person
@@ -181,26 +171,12 @@ def create_person(*, actor: Actor, **values: Any) -> Person:
 
 @transaction.atomic
 def update_person(person: Person, *, actor: Actor, **changes: Any) -> Person:
-    unknown = set(changes) - PERSON_FIELDS
-    if unknown:
-        raise TypeError(f"unknown person fields: {sorted(unknown)}")
+    _check_names(changes, PERSON_FIELDS)
     current = Person.objects.select_for_update().get(pk=person.pk)
     before = audit.snapshot(current)
     for name, value in changes.items():
         setattr(current, name, value)
-    errors = person_errors(current)
-    if errors:
-        raise ValidationError(errors)
+    _raise_if(person_errors(current))
     current.save()
-    after = audit.snapshot(current)
-    fields = audit.changed(before, after)
-    if fields:
-        audit.record(
-            actor=actor,
-            action="org.person.update",
-            obj=current,
-            before=before,
-            after=after,
-            fields=fields,
-        )
+    audit.record_update(actor=actor, action="org.person.update", obj=current, before=before)
     return current
