@@ -13,12 +13,22 @@ EXEMPT_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/i18n/", 
 
 
 def needs_second_factor(request: HttpRequest) -> bool:
-    """True while a signed-in user who must (or chose to) use TOTP has not passed it."""
+    """True while a signed-in user who must (or chose to) use TOTP has not passed it.
+
+    Kept on the request: the middleware, the navigation and the API all ask.
+    """
+    cached = getattr(request, "_yingji_second_factor_pending", None)
+    if cached is None:
+        cached = _pending(request)
+        request._yingji_second_factor_pending = cached  # type: ignore[attr-defined]
+    return bool(cached)
+
+
+def _pending(request: HttpRequest) -> bool:
     user = request.user
     if not user.is_authenticated:
         return False
-    verified = getattr(user, "is_verified", lambda: False)()
-    if verified:
+    if getattr(user, "is_verified", lambda: False)():
         return False
     if user.needs_two_factor:
         return True
