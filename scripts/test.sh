@@ -48,6 +48,11 @@ echo "== mypy";                 "$BIN/mypy"
 echo "== translations compiled"
 po=src/yingji/locale/zh_Hans/LC_MESSAGES/django.po
 msgfmt --check -o "$YINGJI_VAR_DIR/django.mo" "$po"
+# Chinese comes first: every English string needs its Chinese, none left fuzzy.
+stats=$(LC_ALL=C msgfmt --statistics -o /dev/null "$po" 2>&1)
+case "$stats" in
+  *fuzzy*|*untranslated*) echo "incomplete Chinese catalogue: $stats" >&2; exit 1 ;;
+esac
 cmp -s "$YINGJI_VAR_DIR/django.mo" "${po%.po}.mo" \
   || { echo "django.mo is stale: run 'make messages'" >&2; exit 1; }
 echo "== manage.py check";      "$BIN/python" manage.py check --fail-level WARNING

@@ -74,3 +74,13 @@ def signed_in_with_second_factor(user: User) -> Client:
 @pytest.fixture
 def admin_client_for():
     return signed_in_with_second_factor
+
+
+@pytest.fixture(autouse=True)
+def jobs_run_at_once():
+    """Background jobs run in the test's own thread, as soon as they are queued."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = False

@@ -35,7 +35,7 @@ def test_every_link_on_the_home_page_leads_somewhere(township_clerk: User, clien
     assert "/admin/" not in links  # not an administrator
     assert links
     for link in links:
-        assert client.get(link).status_code == 200, link
+        assert client.get(link, follow=True).status_code == 200, link
 
 
 def test_an_administrator_sees_the_administration_link(city_admin: User) -> None:

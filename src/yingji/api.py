@@ -173,11 +173,13 @@ def unknown_endpoint(request: HttpRequest, rest: str = "") -> JsonResponse:
 def _register_routers() -> None:
     from yingji import health
     from yingji.accounts.api import router as accounts_router
+    from yingji.clock.api import router as clock_router
     from yingji.org.api import router as org_router
 
     api.add_router("", health.router)
     api.add_router("", accounts_router)
     api.add_router("", org_router)
+    api.add_router("", clock_router)
 
 
 _register_routers()

@@ -41,6 +41,11 @@ class Config:
     debug: bool
     allowed_hosts: list[str] = field(default_factory=list)
     session_idle_minutes: int = 30
+    clock_profile: str = "national"
+    first_report_hours: tuple[int, int, int, int] = (2, 2, 4, 4)
+    followup_report_hours: int = 24
+    plan_review_years: int = 3
+    drill_cycle_years: int = 3
 
 
 def parse_bool(name: str, raw: str) -> bool:
@@ -155,6 +160,24 @@ def parse_positive_int(name: str, raw: str, *, low: int, high: int) -> int:
     return value
 
 
+def parse_level_hours(raw: str) -> tuple[int, int, int, int]:
+    expected = "four whole numbers of hours for levels I, II, III, IV, such as 2,2,4,4"
+    parts = [p.strip() for p in raw.split(",")]
+    if len(parts) != 4 or not all(p.isdigit() and 0 < int(p) <= 168 for p in parts):
+        raise ConfigError("FIRST_REPORT_HOURS", expected, raw)
+    one, two, three, four = (int(p) for p in parts)
+    return (one, two, three, four)
+
+
+def parse_profile(raw: str) -> str:
+    from yingji.clock.profiles import PROFILES
+
+    name = raw.strip()
+    if name not in PROFILES:
+        raise ConfigError("CLOCK_PROFILE", "one of " + ", ".join(sorted(PROFILES)), raw)
+    return name
+
+
 def check_secret_key(raw: str) -> str:
     if len(raw) < 50 or len(set(raw)) < 5:
         raise ConfigError("SECRET_KEY", "a random string of at least 50 characters")
@@ -220,5 +243,16 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         allowed_hosts=parse_hosts(get("ALLOWED_HOSTS") or "127.0.0.1,localhost,[::1]"),
         session_idle_minutes=parse_positive_int(
             "SESSION_IDLE_MINUTES", get("SESSION_IDLE_MINUTES") or "30", low=5, high=1440
+        ),
+        clock_profile=parse_profile(get("CLOCK_PROFILE") or "national"),
+        first_report_hours=parse_level_hours(get("FIRST_REPORT_HOURS") or "2,2,4,4"),
+        followup_report_hours=parse_positive_int(
+            "FOLLOWUP_REPORT_HOURS", get("FOLLOWUP_REPORT_HOURS") or "24", low=1, high=168
+        ),
+        plan_review_years=parse_positive_int(
+            "PLAN_REVIEW_YEARS", get("PLAN_REVIEW_YEARS") or "3", low=1, high=10
+        ),
+        drill_cycle_years=parse_positive_int(
+            "DRILL_CYCLE_YEARS", get("DRILL_CYCLE_YEARS") or "3", low=1, high=10
         ),
     )

@@ -24,6 +24,13 @@ DEBUG = CONFIG.debug
 ALLOWED_HOSTS = CONFIG.allowed_hosts
 REDIS_URL = CONFIG.redis_url
 
+# The deadline clock: counting profile and the periods the law leaves to local rules.
+CLOCK_PROFILE = CONFIG.clock_profile
+CLOCK_FIRST_REPORT_HOURS = CONFIG.first_report_hours
+CLOCK_FOLLOWUP_REPORT_HOURS = CONFIG.followup_report_hours
+CLOCK_PLAN_REVIEW_YEARS = CONFIG.plan_review_years
+CLOCK_DRILL_CYCLE_YEARS = CONFIG.drill_cycle_years
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -42,6 +49,8 @@ INSTALLED_APPS = [
     "yingji.org",
     "yingji.accounts",
     "yingji.audit",
+    "yingji.timeline",
+    "yingji.clock",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,8 @@ def navigation(request: HttpRequest) -> list[dict[str, Any]]:
         {"url": reverse("org:unit_list"), "label": _("Units")},
         {"url": reverse("org:person_list"), "label": _("Directory")},
         {"url": reverse("accounts:user_list"), "label": _("Users")},
+        {"url": reverse("clock:deadlines"), "label": _("Deadlines")},
+        {"url": reverse("clock:calendar_today"), "label": _("Calendar")},
     ]
     if user.is_staff and user.has_module_perms("org"):
         items.append({"url": reverse("admin:index"), "label": _("Administration")})

@@ -1,0 +1,199 @@
+"""The registry of deadline kinds: each with its rule, legal source and limits.
+
+Apps register their own kinds (``register(DeadlineKind(...))``) in their AppConfig.ready;
+the statutory kinds of the 信访工作条例 and the emergency rules are registered here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from yingji.accounts.roles import Role
+from yingji.clock.periods import Profile, Rule
+from yingji.clock.profiles import PROFILES
+
+
+class UnknownKind(KeyError):
+    pass
+
+
+@dataclass(frozen=True)
+class DeadlineKind:
+    code: str
+    label: str | Promise
+    source: str | Promise
+    rule: Rule | None = None
+    # For kinds whose period depends on the case (a report's hours by level).
+    rule_for: Callable[[Mapping[str, Any]], Rule] | None = None
+    # Most an extension may add, in the rule's unit; None: no extension allowed.
+    max_extension: int | None = None
+    extension_roles: frozenset[str] = frozenset()
+    pausable: bool = False
+    due_soon: tuple[timedelta, ...] = (timedelta(days=3), timedelta(days=1))
+
+    def resolve(self, params: Mapping[str, Any], profile: Profile) -> Rule:
+        """The rule for this case under a province profile."""
+        if self.code in profile.rules:
+            return profile.rules[self.code]
+        if self.rule_for is not None:
+            rule = self.rule_for(params)
+        elif self.rule is not None:
+            rule = self.rule
+        else:
+            raise ValueError(f"kind {self.code} has no rule")
+        if self.code in profile.working_day_kinds:
+            rule = rule.as_working_days()
+        return rule
+
+
+_REGISTRY: dict[str, DeadlineKind] = {}
+
+
+def register(kind: DeadlineKind) -> None:
+    _REGISTRY[kind.code] = kind
+
+
+def get(code: str) -> DeadlineKind:
+    try:
+        return _REGISTRY[code]
+    except KeyError:
+        raise UnknownKind(code) from None
+
+
+def all_kinds() -> list[DeadlineKind]:
+    return sorted(_REGISTRY.values(), key=lambda k: k.code)
+
+
+def profile(name: str | None = None) -> Profile:
+    return PROFILES[name or settings.CLOCK_PROFILE]
+
+
+LEVELS = ("1", "2", "3", "4")
+
+
+def _first_report_rule(params: Mapping[str, Any]) -> Rule:
+    level = str(params.get("level", ""))
+    if level not in LEVELS:
+        raise ValueError("incident.first_report needs a level from 1 (I) to 4 (IV)")
+    return Rule("hours", settings.CLOCK_FIRST_REPORT_HOURS[int(level) - 1])
+
+
+def _setting_rule(unit: str, setting: str) -> Callable[[Mapping[str, Any]], Rule]:
+    def rule(params: Mapping[str, Any]) -> Rule:
+        return Rule(unit, getattr(settings, setting))  # type: ignore[arg-type]
+
+    return rule
+
+
+HOURS_SOON = (timedelta(minutes=60), timedelta(minutes=30))
+YEARS_SOON = (timedelta(days=90), timedelta(days=30))
+LEADERS = frozenset({Role.DUTY_LEADER})
+
+
+def register_statutory_kinds() -> None:
+    days15 = Rule("calendar_days", 15)
+    days30 = Rule("calendar_days", 30)
+    for kind in (
+        DeadlineKind(
+            "petition.registration",
+            _("Route a registered petition"),
+            _("信访工作条例 第二十二条: within 15 days of registration"),
+            days15,
+        ),
+        DeadlineKind(
+            "petition.acceptance_notice",
+            _("Written notice of acceptance"),
+            _("信访工作条例 第二十三条: written notice within 15 days of receipt"),
+            days15,
+        ),
+        DeadlineKind(
+            "petition.objection",
+            _("Objection to a transferred petition"),
+            _("信访工作条例 第二十三条第三款: within 5 working days of receipt"),
+            Rule("working_days", 5),
+        ),
+        DeadlineKind(
+            "petition.handling",
+            _("Handle an accepted petition"),
+            _(
+                "信访工作条例 第三十四条: within 60 days of acceptance; "
+                "up to 30 more with the head's approval"
+            ),
+            Rule("calendar_days", 60),
+            max_extension=30,
+            extension_roles=LEADERS,
+        ),
+        DeadlineKind(
+            "petition.review_request",
+            _("Request a review (复查)"),
+            _("信访工作条例 第三十五条: within 30 days of the written reply"),
+            days30,
+        ),
+        DeadlineKind(
+            "petition.review_decision",
+            _("Decide a review (复查)"),
+            _("信访工作条例 第三十五条: within 30 days of the request"),
+            days30,
+        ),
+        DeadlineKind(
+            "petition.recheck_request",
+            _("Request a re-review (复核)"),
+            _("信访工作条例 第三十六条: within 30 days of the review opinion"),
+            days30,
+        ),
+        DeadlineKind(
+            "petition.recheck_decision",
+            _("Decide a re-review (复核)"),
+            _(
+                "信访工作条例 第三十六条: within 30 days of the request; "
+                "hearing time is not counted"
+            ),
+            days30,
+            pausable=True,
+        ),
+        DeadlineKind(
+            "incident.first_report",
+            _("First report of an incident (首报)"),
+            _("Local reporting rules; hours by level are a setting (YINGJI_FIRST_REPORT_HOURS)"),
+            rule_for=_first_report_rule,
+            due_soon=HOURS_SOON,
+        ),
+        DeadlineKind(
+            "incident.followup_report",
+            _("Follow-up report (续报)"),
+            _("Local reporting rules; the interval is a setting (YINGJI_FOLLOWUP_REPORT_HOURS)"),
+            rule_for=_setting_rule("hours", "CLOCK_FOLLOWUP_REPORT_HOURS"),
+            due_soon=HOURS_SOON,
+        ),
+        DeadlineKind(
+            "plan.filing",
+            _("File an approved plan (备案)"),
+            _("突发事件应急预案管理办法 第二十六条: within 20 working days of issue"),
+            Rule("working_days", 20),
+        ),
+        DeadlineKind(
+            "plan.review",
+            _("Evaluate a plan"),
+            _("突发事件应急预案管理办法: evaluated every few years (YINGJI_PLAN_REVIEW_YEARS)"),
+            rule_for=_setting_rule("years", "CLOCK_PLAN_REVIEW_YEARS"),
+            due_soon=YEARS_SOON,
+        ),
+        DeadlineKind(
+            "drill.cycle",
+            _("Drill a plan"),
+            _(
+                "突发事件应急预案管理办法 第二十二条: special and department plans "
+                "at least every 3 years (YINGJI_DRILL_CYCLE_YEARS)"
+            ),
+            rule_for=_setting_rule("years", "CLOCK_DRILL_CYCLE_YEARS"),
+            due_soon=YEARS_SOON,
+        ),
+    ):
+        register(kind)

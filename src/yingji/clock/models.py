@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from yingji.org.models import Unit
+
+
+class CalendarYear(models.Model):
+    """A year whose official calendar the office entered from the State Council notice.
+
+    When a row exists, the year's rest and working days are exactly its CalendarDay rows
+    plus ordinary weekends; without one, yingji uses the packaged data or, failing
+    that, the statutory holidays (unconfirmed).
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    reference = models.CharField(
+        _("notice"), max_length=120, blank=True, help_text=_("e.g. 国办发明电〔2026〕7号")
+    )
+    confirmed = models.BooleanField(_("confirmed"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class CalendarDay(models.Model):
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Holiday (rest day)")
+        WORKDAY = "workday", _("Make-up working day")
+
+    year = models.ForeignKey(
+        CalendarYear, verbose_name=_("notice year"), on_delete=models.CASCADE, related_name="days"
+    )
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.kind} {self.name}"
+
+
+class DeadlineQuerySet(models.QuerySet["Deadline"]):
+    def for_units(self, units: models.QuerySet[Unit]) -> DeadlineQuerySet:
+        return self.filter(unit__in=units)
+
+    def overdue(self) -> DeadlineQuerySet:
+        return self.filter(state=Deadline.State.MISSED)
+
+    def due_within(self, start: object, end: object) -> DeadlineQuerySet:
+        return self.filter(state=Deadline.State.RUNNING, due_at__gte=start, due_at__lt=end)
+
+
+class Deadline(models.Model):
+    """A live deadline: the row is both the record and the work queue of the checker."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("Running")
+        PAUSED = "paused", _("Paused")
+        MET = "met", _("Met")
+        MISSED = "missed", _("Overdue")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.CharField(max_length=64)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    kind = models.CharField(_("kind"), max_length=60)
+    params = models.JSONField(default=dict, blank=True)
+    profile = models.CharField(_("counting profile"), max_length=40)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("responsible unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("started"))
+    due_at = models.DateTimeField(_("due"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    met_at = models.DateTimeField(_("met"), null=True, blank=True)
+    calendar_confirmed = models.BooleanField(_("calendar confirmed"), default=True)
+    explanation = models.JSONField(default=list, blank=True)
+    extension = models.PositiveIntegerField(_("extension"), default=0)
+    extension_reason = models.CharField(_("reason for extension"), max_length=300, blank=True)
+    extension_approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("extension approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    extended_at = models.DateTimeField(null=True, blank=True)
+    is_drill = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DeadlineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        ordering = ["due_at"]
+        indexes = [
+            # "Running and due before T" and "overdue": the checker's and the lists' query.
+            models.Index(fields=["state", "due_at"], name="clock_deadline_state_due"),
+            models.Index(fields=["unit", "state", "due_at"], name="clock_deadline_unit_due"),
+            models.Index(fields=["subject_type", "subject_id"], name="clock_deadline_subject"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(met_at__isnull=True) | Q(state="met"), name="clock_met_has_state"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} due {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_late(self) -> bool:
+        return self.met_at is not None and self.met_at > self.due_at
+
+
+class DeadlinePause(models.Model):
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="pauses")
+    started_at = models.DateTimeField(_("paused"))
+    ended_at = models.DateTimeField(_("resumed"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300)
+
+    class Meta:
+        verbose_name = _("pause")
+        verbose_name_plural = _("pauses")
+        ordering = ["started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d} – {self.ended_at or ''}"
+
+
+class DeadlineEvent(models.Model):
+    """A "due soon" or "overdue" signal the checker emitted, once per deadline and threshold.
+
+    Other apps subscribe to these (notifications arrive with the notify app); until then
+    they are listed on the deadlines page.
+    """
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due soon")
+        OVERDUE = "overdue", _("Overdue")
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    threshold_minutes = models.PositiveIntegerField(default=0)
+    emitted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("deadline event")
+        verbose_name_plural = _("deadline events")
+        ordering = ["-emitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline", "kind", "threshold_minutes"], name="clock_event_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.deadline_id}"

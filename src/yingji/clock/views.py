@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import calendar as month_calendar
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from yingji.clock import kinds
+from yingji.clock.calendars import year_data
+from yingji.clock.explain import explain, holiday_label
+from yingji.clock.models import Deadline
+from yingji.clock.periods import Calendar
+from yingji.org.models import Unit
+
+FIRST_YEAR, LAST_YEAR = 2004, 2100
+DUE_SOON_DAYS = 7
+
+
+@login_required
+def calendar_today(request: HttpRequest) -> HttpResponse:
+    return redirect("clock:calendar", year=timezone.localdate().year)
+
+
+@login_required
+def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise Http404
+    calendar = Calendar(year_data)
+    data = calendar.year(year)
+    months = []
+    for month in range(1, 13):
+        weeks = []
+        for week in month_calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+            cells: list[dict[str, Any] | None] = []
+            for day in week:
+                if day.month != month:
+                    cells.append(None)
+                    continue
+                kind, name = calendar.rest_reason(day)
+                cells.append(
+                    {"day": day, "kind": kind, "name": holiday_label(name) if name else ""}
+                )
+            weeks.append(cells)
+        months.append({"first": date(year, month, 1), "weeks": weeks})
+    listed = sorted(
+        [(d, "holiday", holiday_label(n)) for d, n in data.holidays.items()]
+        + [(d, "makeup", holiday_label(n)) for d, n in data.workdays.items()]
+    )
+    return render(
+        request,
+        "clock/calendar_year.html",
+        {
+            "year": year,
+            "data": data,
+            "months": months,
+            # A Monday-to-Sunday week, for localised column headings.
+            "weekdays": [date(2024, 1, 1) + timedelta(days=i) for i in range(7)],
+            "listed": listed,
+            "previous": year - 1 if year > FIRST_YEAR else None,
+            "next": year + 1 if year < LAST_YEAR else None,
+        },
+    )
+
+
+def _rows(deadlines: Any) -> list[dict[str, Any]]:
+    rows = []
+    for deadline in deadlines:
+        kind = kinds.get(deadline.kind)
+        rows.append(
+            {
+                "deadline": deadline,
+                "label": kind.label,
+                "subject": deadline.subject,
+                "explanation": explain(deadline.explanation),
+            }
+        )
+    return rows
+
+
+@login_required
+def deadline_list(request: HttpRequest) -> HttpResponse:
+    """Overdue and due-soon deadlines of the user's unit and the units below it."""
+    now = timezone.now()
+    units = Unit.objects.visible_to(request.user)  # type: ignore[arg-type]
+    base = Deadline.objects.for_units(units).select_related("unit").prefetch_related("subject")
+    overdue = base.overdue().order_by("due_at")[:200]
+    soon = base.due_within(now, now + timedelta(days=DUE_SOON_DAYS)).order_by("due_at")[:200]
+    return render(
+        request,
+        "clock/deadline_list.html",
+        {
+            "overdue": _rows(overdue),
+            "soon": _rows(soon),
+            "days": DUE_SOON_DAYS,
+        },
+    )
