@@ -176,3 +176,54 @@ def test_the_overdue_list_shows_only_the_users_subtree(
     assert [d["kind"] for d in soon] == ["petition.handling"]
     assert deadline.unit == city.liulin
     assert DeadlineEvent.objects.filter(kind="overdue").count() == 2
+
+
+def test_the_deadlines_page_lists_reminders_with_a_fixed_number_of_queries(
+    city: personas.City, township_clerk: User, client_for
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(township_clerk)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/clock/deadlines/").status_code == 200
+        return len(queries)
+
+    started = timezone.now() - timedelta(days=14, hours=12)
+    services.start(
+        city.baishizhen,
+        "petition.registration",
+        actor=personas.SETUP,
+        unit=city.baishizhen,
+        started_at=started,
+    )
+    services.start(
+        city.baishizhen,
+        "petition.objection",
+        actor=personas.SETUP,
+        unit=city.baishizhen,
+        started_at=timezone.now() - timedelta(days=30),
+    )
+    services.check()
+    few = count()
+    for _ in range(10):
+        services.start(
+            city.baishicun,
+            "petition.registration",
+            actor=personas.SETUP,
+            unit=city.baishicun,
+            started_at=started,
+        )
+        services.start(
+            city.baishicun,
+            "petition.objection",
+            actor=personas.SETUP,
+            unit=city.baishicun,
+            started_at=timezone.now() - timedelta(days=30),
+        )
+    services.check()
+    assert count() == few
+    page = client.get("/clock/deadlines/").content.decode()
+    assert "即将到期" in page and "提前 3 天" in page and "已超期" in page

@@ -8,11 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from yingji.clock import kinds
 from yingji.clock.calendars import year_data
 from yingji.clock.explain import explain, holiday_label
-from yingji.clock.models import Deadline
+from yingji.clock.models import Deadline, DeadlineEvent
 from yingji.clock.periods import Calendar
 from yingji.org.models import Unit
 
@@ -66,6 +67,19 @@ def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
+def ahead(minutes: int) -> str:
+    """How long before the due time a "due soon" signal was set to fire."""
+    if not minutes:
+        return ""
+    if minutes % 1440 == 0:
+        days = minutes // 1440
+        return ngettext("%(n)d day ahead", "%(n)d days ahead", days) % {"n": days}
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return ngettext("%(n)d hour ahead", "%(n)d hours ahead", hours) % {"n": hours}
+    return ngettext("%(n)d minute ahead", "%(n)d minutes ahead", minutes) % {"n": minutes}
+
+
 def _rows(deadlines: Any) -> list[dict[str, Any]]:
     rows = []
     for deadline in deadlines:
@@ -89,6 +103,11 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
     base = Deadline.objects.for_units(units).select_related("unit").prefetch_related("subject")
     overdue = base.overdue().order_by("due_at")[:200]
     soon = base.due_within(now, now + timedelta(days=DUE_SOON_DAYS)).order_by("due_at")[:200]
+    signals = (
+        DeadlineEvent.objects.filter(deadline__unit__in=units)
+        .select_related("deadline__unit")
+        .order_by("-emitted_at")[:50]
+    )
     return render(
         request,
         "clock/deadline_list.html",
@@ -96,5 +115,9 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
             "overdue": _rows(overdue),
             "soon": _rows(soon),
             "days": DUE_SOON_DAYS,
+            "signals": [
+                (event, kinds.get(event.deadline.kind).label, ahead(event.threshold_minutes))
+                for event in signals
+            ],
         },
     )
