@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from yingji.admin_base import ReadOnlyAdmin
 from yingji.audit.services import Actor
 from yingji.clock import services
 from yingji.clock.models import CalendarDay, CalendarYear, Deadline
@@ -78,7 +79,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(admin.ModelAdmin):
+class DeadlineAdmin(ReadOnlyAdmin):
     """Deadlines are changed by the apps that own their subjects; here they are only read."""
 
     list_display = ["kind", "unit", "started_at", "due_at", "state", "calendar_confirmed"]
@@ -88,12 +89,3 @@ class DeadlineAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Deadline]:
         units = Unit.objects.visible_to(request.user)  # type: ignore[arg-type]
         return Deadline.objects.filter(unit__in=units)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -357,9 +357,7 @@ def import_notice(notice: notices.Notice, *, actor: Actor) -> CalendarYear:
         raise ValidationError({"file": problems})
     assert notice.year is not None
     touched = {notice.year} | {d.day.year for d in notice.days}
-    before = Calendar(calendars.year_data)
-    for year in touched:
-        before.year(year)  # read the old state before changing it
+    before = _calendar_as_now(touched)
     entry, _created = CalendarYear.objects.update_or_create(
         year=notice.year, defaults={"reference": notice.reference[:120], "confirmed": True}
     )
@@ -390,8 +388,7 @@ def set_day(day: date, kind: str, name: str, *, actor: Actor) -> CalendarDay:
         raise ValidationError({"kind": [_("Choose holiday or make-up working day.")]})
     if kind == CalendarDay.Kind.WORKDAY and day.weekday() < 5:
         raise ValidationError({"date": [_("A make-up working day is a Saturday or Sunday.")]})
-    before = Calendar(calendars.year_data)
-    before.year(day.year)
+    before = _calendar_as_now({day.year})
     year, _created = CalendarYear.objects.get_or_create(year=day.year)
     entry, _created = CalendarDay.objects.update_or_create(
         date=day, defaults={"year": year, "kind": kind, "name": name[:40]}
@@ -406,14 +403,21 @@ def set_day(day: date, kind: str, name: str, *, actor: Actor) -> CalendarDay:
 
 @transaction.atomic
 def remove_day(entry: CalendarDay, *, actor: Actor) -> None:
-    before = Calendar(calendars.year_data)
-    before.year(entry.date.year)
+    before = _calendar_as_now({entry.date.year})
     snapshot = audit.snapshot(entry)
     year = entry.date.year
     audit.record(actor=actor, action="clock.calendar.remove_day", obj=entry, before=snapshot)
     entry.delete()
     CalendarYear.objects.filter(year=year).update(updated_at=timezone.now())
     _queue_recompute(before, {year})
+
+
+def _calendar_as_now(years: set[int]) -> Calendar:
+    """The given years read before a change, to compare with after it."""
+    calendar = Calendar(calendars.year_data)
+    for year in years:
+        calendar.year(year)
+    return calendar
 
 
 def _queue_recompute(before: Calendar, years: set[int]) -> None:
@@ -490,8 +494,7 @@ def _mark_missed(pk: int, now: datetime, *, actor: Actor) -> int:
 @transaction.atomic
 def set_year(year: int, *, actor: Actor, reference: str, confirmed: bool) -> CalendarYear:
     """Mark a year as taken from a notice (or not): its table then defines it wholly."""
-    before = Calendar(calendars.year_data)
-    before.year(year)
+    before = _calendar_as_now({year})
     entry, created = CalendarYear.objects.get_or_create(year=year)
     old = audit.snapshot(entry)
     entry.reference = reference[:120]
