@@ -175,11 +175,13 @@ def _register_routers() -> None:
     from yingji.accounts.api import router as accounts_router
     from yingji.clock.api import router as clock_router
     from yingji.org.api import router as org_router
+    from yingji.petitions.api import router as petitions_router
 
     api.add_router("", health.router)
     api.add_router("", accounts_router)
     api.add_router("", org_router)
     api.add_router("", clock_router)
+    api.add_router("", petitions_router)
 
 
 _register_routers()

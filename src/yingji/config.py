@@ -46,6 +46,7 @@ class Config:
     followup_report_hours: int = 24
     plan_review_years: int = 3
     drill_cycle_years: int = 3
+    petition_number_pattern: str = "{code}-{year}-{seq:06d}"
 
 
 def parse_bool(name: str, raw: str) -> bool:
@@ -100,6 +101,8 @@ def sqlite_database(path: Path) -> dict[str, object]:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
+        # Tests get a file beside it, not memory, so threads exercise real locking.
+        "TEST": {"NAME": str(path.with_name(path.stem + "-test.sqlite3"))},
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
@@ -178,6 +181,21 @@ def parse_profile(raw: str) -> str:
     return name
 
 
+def parse_number_pattern(raw: str) -> str:
+    expected = (
+        "a pattern with {year}, {seq} (e.g. {seq:06d}) and {code} or {office}, "
+        "such as {code}-{year}-{seq:06d}"
+    )
+    try:
+        sample = raw.format(code="990100", year=2026, seq=1, office=1)
+    except (KeyError, IndexError, ValueError):
+        raise ConfigError("PETITION_NUMBER_PATTERN", expected, raw) from None
+    needed = "{year}" in raw and "{seq" in raw and ("{code}" in raw or "{office" in raw)
+    if not needed or len(sample) > 40:
+        raise ConfigError("PETITION_NUMBER_PATTERN", expected, raw)
+    return raw
+
+
 def check_secret_key(raw: str) -> str:
     if len(raw) < 50 or len(set(raw)) < 5:
         raise ConfigError("SECRET_KEY", "a random string of at least 50 characters")
@@ -254,5 +272,8 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         ),
         drill_cycle_years=parse_positive_int(
             "DRILL_CYCLE_YEARS", get("DRILL_CYCLE_YEARS") or "3", low=1, high=10
+        ),
+        petition_number_pattern=parse_number_pattern(
+            get("PETITION_NUMBER_PATTERN") or "{code}-{year}-{seq:06d}"
         ),
     )

@@ -30,6 +30,7 @@ CLOCK_FIRST_REPORT_HOURS = CONFIG.first_report_hours
 CLOCK_FOLLOWUP_REPORT_HOURS = CONFIG.followup_report_hours
 CLOCK_PLAN_REVIEW_YEARS = CONFIG.plan_review_years
 CLOCK_DRILL_CYCLE_YEARS = CONFIG.drill_cycle_years
+PETITION_NUMBER_PATTERN = CONFIG.petition_number_pattern
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "yingji.audit",
     "yingji.timeline",
     "yingji.clock",
+    "yingji.petitions",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("yingji.accounts.urls")),
     path("org/", include("yingji.org.urls")),
     path("clock/", include("yingji.clock.urls")),
+    path("petitions/", include("yingji.petitions.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

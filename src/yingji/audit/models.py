@@ -46,6 +46,8 @@ class AuditEntry(models.Model):
     before_digest = models.CharField(_("digest before"), max_length=64, blank=True)
     after_digest = models.CharField(_("digest after"), max_length=64, blank=True)
     client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    # Why: the reason given for looking at personal data, an extension, a reveal.
+    note = models.CharField(_("note"), max_length=300, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -83,7 +85,7 @@ class AuditEntry(models.Model):
             "before": self.before_digest,
             "after": self.after_digest,
             "client_address": self.client_address,
-        }
+        } | ({"note": self.note} if self.note else {})
 
 
 class ChainHead(models.Model):

@@ -99,6 +99,7 @@ def record(
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
     fields: Iterable[str] = (),
+    note: str = "",
 ) -> AuditEntry:
     """Append one entry to the chain. Must run inside the caller's transaction.
 
@@ -129,6 +130,7 @@ def record(
         before_digest=chain.digest(before),
         after_digest=chain.digest(after),
         client_address=_normal_address(actor.address),
+        note=note[:300],
         prev_hash=head.last_hash,
     )
     entry.hash = chain.entry_hash(entry.chained_fields(), head.last_hash)

@@ -11,3 +11,17 @@ class ClockConfig(AppConfig):
         from yingji.clock import kinds
 
         kinds.register_statutory_kinds()
+        from yingji.timeline import labels
+
+        labels.register(
+            {
+                "deadline.started": _("Deadline started"),
+                "deadline.paused": _("Deadline paused"),
+                "deadline.resumed": _("Deadline resumed"),
+                "deadline.extended": _("Deadline extended"),
+                "deadline.met": _("Deadline met"),
+                "deadline.missed": _("Deadline missed"),
+                "deadline.cancelled": _("Deadline cancelled"),
+                "deadline.recomputed": _("Deadline recomputed"),
+            }
+        )

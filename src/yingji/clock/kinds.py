@@ -106,12 +106,15 @@ def register_statutory_kinds() -> None:
             _("Route a registered petition"),
             _("信访工作条例 第二十二条: within 15 days of registration"),
             days15,
+            pausable=True,
         ),
         DeadlineKind(
             "petition.acceptance_notice",
             _("Written notice of acceptance"),
             _("信访工作条例 第二十三条: written notice within 15 days of receipt"),
             days15,
+            # The notice is not owed while the name or address is unclear (第二十三条).
+            pausable=True,
         ),
         DeadlineKind(
             "petition.objection",

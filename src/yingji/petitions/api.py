@@ -1,0 +1,281 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+
+from yingji.api_errors import READ_ERRORS, ErrorOut
+from yingji.audit.services import Actor
+from yingji.clock.explain import explain
+from yingji.org.models import Unit
+from yingji.petitions import services
+from yingji.petitions.access import petition_for, petitions_visible_to
+from yingji.petitions.models import Category, Petition
+
+router = Router(tags=["petitions"])
+WRITE_ERRORS = {**READ_ERRORS, 400: ErrorOut, 403: ErrorOut}
+
+
+class PetitionOut(Schema):
+    id: int
+    number: str
+    channel: str
+    stage: str
+    received_at: datetime
+    category: str
+    unit_id: int
+    office_id: int
+    petitioner_kind: str
+    name: str = Field(..., description="masked, e.g. 张**")
+    phone: str = Field(..., description="masked, e.g. 138****1234")
+    people_count: int
+    is_collective: bool
+    is_accusation: bool
+
+
+class DeadlineOut(Schema):
+    kind: str
+    state: str
+    due_at: datetime
+    calendar_confirmed: bool
+    explanation: list[str]
+
+
+class PetitionDetailOut(PetitionOut):
+    request: str
+    facts: str
+    id_number: str = Field(..., description="masked")
+    address: str = Field(..., description="masked")
+    identity_unclear: bool
+    region_code: str
+    place: str
+    decision: str
+    decision_reason: str
+    referred_to: str
+    deadlines: list[DeadlineOut]
+
+
+class PetitionPage(Schema):
+    count: int
+    items: list[PetitionOut]
+
+
+class PetitionFilter(Schema):
+    stage: Petition.Stage | None = None
+    channel: Petition.Channel | None = None
+    category: str | None = Field(None, description="a category code, e.g. labour.wages")
+    collective: bool | None = None
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0)
+
+
+class RepresentativeIn(Schema):
+    name: str = Field(..., max_length=60)
+    phone: str = Field("", max_length=30)
+
+
+class PetitionIn(Schema):
+    channel: Petition.Channel
+    petitioner_kind: Petition.PetitionerKind = Petition.PetitionerKind.PERSON
+    name: str = Field("", max_length=60)
+    phone: str = Field("", max_length=30)
+    id_number: str = Field("", max_length=30)
+    address: str = Field("", max_length=200)
+    request: str = Field(..., max_length=5000)
+    facts: str = Field(..., max_length=20000)
+    category: str = Field(..., description="a category code, e.g. labour.wages")
+    received_at: datetime | None = None
+    is_oral: bool = False
+    region_code: str = Field("", max_length=12)
+    place: str = Field("", max_length=200)
+    accused_unit_id: int | None = None
+    accused_person: str = Field("", max_length=60)
+    people_count: int = Field(1, ge=1, le=100000)
+    is_collective: bool = False
+    representatives: list[RepresentativeIn] = Field(default_factory=list)
+
+
+class CreatedOut(Schema):
+    id: int
+    number: str
+    receipt_code: str = Field(..., description="give it to the petitioner; shown only once")
+
+
+class DecisionIn(Schema):
+    decision: Literal["accept", "reject", "refer"]
+    reason: str = Field("", max_length=2000)
+    referred_to: str = Field("", max_length=120)
+
+
+class RevealIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=300)
+
+
+class RevealOut(Schema):
+    name: str
+    phone: str
+    id_number: str
+    address: str
+
+
+def _out(p: Petition) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "number": p.number,
+        "channel": p.channel,
+        "stage": p.stage,
+        "received_at": p.received_at,
+        "category": p.category.code,
+        "unit_id": p.unit_id,
+        "office_id": p.office_id,
+        "petitioner_kind": p.petitioner_kind,
+        "name": p.name_masked,
+        "phone": p.phone_masked,
+        "people_count": p.people_count,
+        "is_collective": p.is_collective,
+        "is_accusation": p.category.is_accusation,
+    }
+
+
+def _detail(p: Petition) -> PetitionDetailOut:
+    return PetitionDetailOut(
+        **_out(p),
+        request=p.request,
+        facts=p.facts,
+        id_number=p.id_number_masked,
+        address=p.address_masked,
+        identity_unclear=p.identity_unclear,
+        region_code=p.region_code,
+        place=p.place,
+        decision=p.decision,
+        decision_reason=p.decision_reason,
+        referred_to=p.referred_to,
+        deadlines=[
+            DeadlineOut(
+                kind=d.kind,
+                state=d.state,
+                due_at=d.due_at,
+                calendar_confirmed=d.calendar_confirmed,
+                explanation=explain(d.explanation),
+            )
+            for d in services.deadlines_of(p)
+        ],
+    )
+
+
+@router.get("/petitions", response={200: PetitionPage, **READ_ERRORS}, summary="Petitions in scope")
+def list_petitions(request: HttpRequest, filters: Query[PetitionFilter]) -> PetitionPage:
+    petitions = petitions_visible_to(request.auth).select_related("category")  # type: ignore[attr-defined]
+    if filters.stage:
+        petitions = petitions.filter(stage=filters.stage)
+    if filters.channel:
+        petitions = petitions.filter(channel=filters.channel)
+    if filters.category:
+        petitions = petitions.filter(category__code=filters.category)
+    if filters.collective is not None:
+        petitions = petitions.filter(is_collective=filters.collective)
+    count = petitions.count()
+    page = petitions.order_by("-received_at", "-pk")[
+        filters.offset : filters.offset + filters.limit
+    ]
+    return PetitionPage(count=count, items=[PetitionOut(**_out(p)) for p in page])
+
+
+@router.post(
+    "/petitions", response={201: CreatedOut, **WRITE_ERRORS}, summary="Register a petition"
+)
+def create_petition(request: HttpRequest, payload: PetitionIn) -> Status[CreatedOut]:
+    user = request.auth  # type: ignore[attr-defined]
+    if not user.has_perm("petitions.add_petition") or user.unit is None:
+        raise PermissionDenied
+    category = Category.objects.filter(code=payload.category, is_active=True).first()
+    accused = None
+    if payload.accused_unit_id is not None:
+        accused = Unit.objects.filter(pk=payload.accused_unit_id).first()
+        if accused is None:
+            raise ValidationError({"accused_unit_id": [services.unknown_unit_message()]})
+    if category is None:
+        raise ValidationError({"category": [services.unknown_category_message()]})
+    intake = services.Intake(
+        channel=payload.channel,
+        petitioner_kind=payload.petitioner_kind,
+        name=payload.name,
+        request=payload.request,
+        facts=payload.facts,
+        category=category,
+        received_at=payload.received_at,
+        phone=payload.phone,
+        id_number=payload.id_number,
+        address=payload.address,
+        is_oral=payload.is_oral,
+        region_code=payload.region_code,
+        place=payload.place,
+        accused_unit=accused,
+        accused_person=payload.accused_person,
+        people_count=payload.people_count,
+        is_collective=payload.is_collective,
+        representatives=[(r.name, r.phone) for r in payload.representatives],
+    )
+    registered = services.register(intake, office=user.unit, actor=Actor.from_request(request))
+    return Status(
+        201,
+        CreatedOut(
+            id=registered.petition.pk,
+            number=registered.petition.number,
+            receipt_code=registered.receipt_code,
+        ),
+    )
+
+
+@router.get(
+    "/petitions/{petition_id}",
+    response={200: PetitionDetailOut, **READ_ERRORS},
+    summary="One petition",
+)
+def get_petition(request: HttpRequest, petition_id: int) -> PetitionDetailOut:
+    return _detail(petition_for(request.auth, petition_id))  # type: ignore[attr-defined]
+
+
+@router.post(
+    "/petitions/{petition_id}/decision",
+    response={200: PetitionDetailOut, **WRITE_ERRORS},
+    summary="Accept, do not accept, or refer",
+)
+def decide_petition(
+    request: HttpRequest, petition_id: int, payload: DecisionIn
+) -> PetitionDetailOut:
+    user = request.auth  # type: ignore[attr-defined]
+    petition = petition_for(user, petition_id)
+    if not user.has_perm("petitions.decide_petition"):
+        raise PermissionDenied
+    decided = services.decide(
+        petition,
+        actor=Actor.from_request(request),
+        decision=payload.decision,
+        reason=payload.reason,
+        referred_to=payload.referred_to,
+    )
+    return _detail(get_object_or_404(Petition.objects.select_related("category"), pk=decided.pk))
+
+
+@router.post(
+    "/petitions/{petition_id}/reveal",
+    response={200: RevealOut, **WRITE_ERRORS},
+    summary="See the petitioner's details (audited, with a reason)",
+)
+def reveal_petitioner(request: HttpRequest, petition_id: int, payload: RevealIn) -> RevealOut:
+    user = request.auth  # type: ignore[attr-defined]
+    petition = petition_for(user, petition_id)
+    if not user.has_perm("petitions.reveal_petitioner"):
+        raise PermissionDenied
+    values = services.reveal(petition, actor=Actor.from_request(request), reason=payload.reason)
+    return RevealOut(
+        name=values["name"],
+        phone=values["phone"],
+        id_number=values["id_number"],
+        address=values["address"],
+    )

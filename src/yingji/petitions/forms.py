@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yingji.org.models import Unit
+from yingji.petitions.models import Category, Petition
+from yingji.petitions.services import Intake
+
+
+class CategoryField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Category) -> str:
+        return str(obj)
+
+
+class IntakeForm(forms.Form):
+    channel = forms.ChoiceField(label=_("channel"), choices=Petition.Channel.choices)
+    is_oral = forms.BooleanField(label=_("oral petition, recorded by staff"), required=False)
+    received_at = forms.DateTimeField(
+        label=_("received"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=_("Leave empty for now."),
+    )
+    petitioner_kind = forms.ChoiceField(
+        label=_("petitioner is"), choices=Petition.PetitionerKind.choices
+    )
+    name = forms.CharField(
+        label=_("name"),
+        required=False,
+        max_length=60,
+        help_text=_("Leave empty if the petitioner gave none: the notice clock then waits."),
+    )
+    phone = forms.CharField(label=_("phone"), required=False, max_length=30)
+    id_number = forms.CharField(label=_("ID number (optional)"), required=False, max_length=30)
+    address = forms.CharField(label=_("address"), required=False, max_length=200)
+    request = forms.CharField(label=_("request (请求)"), widget=forms.Textarea(attrs={"rows": 3}))
+    facts = forms.CharField(
+        label=_("facts and reasons (事实和理由)"), widget=forms.Textarea(attrs={"rows": 6})
+    )
+    category = CategoryField(
+        label=_("category"),
+        queryset=Category.objects.filter(is_active=True).select_related("parent"),
+    )
+    region_code = forms.CharField(label=_("place: division code"), required=False, max_length=12)
+    place = forms.CharField(label=_("place: address"), required=False, max_length=200)
+    accused_unit = forms.ModelChoiceField(
+        label=_("unit complained about"), queryset=Unit.objects.all(), required=False
+    )
+    accused_person = forms.CharField(
+        label=_("person complained about"), required=False, max_length=60
+    )
+    people_count = forms.IntegerField(label=_("number of people"), min_value=1, initial=1)
+    is_collective = forms.BooleanField(label=_("collective visit"), required=False)
+    representatives = forms.CharField(
+        label=_("representatives"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: name, phone. At most 5 (第二十条)."),
+    )
+
+    def intake(self) -> Intake:
+        data: dict[str, Any] = self.cleaned_data
+        received = data.get("received_at")
+        if received is not None and timezone.is_naive(received):
+            received = timezone.make_aware(received)
+        representatives = []
+        for line in (data.get("representatives") or "").splitlines():
+            if not line.strip():
+                continue
+            name, _sep, phone = line.replace("，", ",").partition(",")
+            representatives.append((name.strip(), phone.strip()))
+        return Intake(
+            channel=data["channel"],
+            petitioner_kind=data["petitioner_kind"],
+            name=data.get("name") or "",
+            request=data["request"],
+            facts=data["facts"],
+            category=data["category"],
+            received_at=received,
+            phone=data.get("phone") or "",
+            id_number=data.get("id_number") or "",
+            address=data.get("address") or "",
+            is_oral=bool(data.get("is_oral")),
+            region_code=data.get("region_code") or "",
+            place=data.get("place") or "",
+            accused_unit=data.get("accused_unit"),
+            accused_person=data.get("accused_person") or "",
+            people_count=data.get("people_count") or 1,
+            is_collective=bool(data.get("is_collective")),
+            representatives=representatives,
+        )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("decision"), choices=Petition.Decision.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    referred_to = forms.CharField(label=_("body to approach"), required=False, max_length=120)
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(
+        label=_("why you need to see it"),
+        max_length=300,
+        help_text=_("Recorded in the audit log with your name."),
+    )
+
+
+class ClarifyForm(forms.Form):
+    name = forms.CharField(label=_("name"), required=False, max_length=60)
+    address = forms.CharField(label=_("address"), required=False, max_length=200)
+
+
+def apply_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
+    """Put a service's ValidationError beside the fields it names."""
+    for field, messages in errors.items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)

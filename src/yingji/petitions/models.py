@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from yingji.org.models import Unit
+
+
+class Category(models.Model):
+    """A node of the configurable category tree (城乡建设 → 房屋征收与拆迁 …)."""
+
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
+    # 检举控告: the accused may never see such a case (信访工作条例 第三十条).
+    is_accusation = models.BooleanField(_("accusation (检举控告)"), default=False)
+    sort = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["sort", "code"]
+
+    def __str__(self) -> str:
+        label = (
+            self.name_en if (get_language() or "").startswith("en") and self.name_en else self.name
+        )
+        if self.parent_id and self.parent:
+            return f"{self.parent} / {label}"
+        return label
+
+
+class NumberSequence(models.Model):
+    """The last registration number used by an office in a year: locked per intake."""
+
+    office = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["office", "year"], name="petitions_sequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office_id}/{self.year}: {self.last}"
+
+
+class Petition(models.Model):
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online (网上)")
+        LETTER = "letter", _("Letter (来信)")
+        VISIT = "visit", _("Visit (来访)")
+        PHONE = "phone", _("Phone call (来电)")
+        FAX = "fax", _("Fax (传真)")
+
+    class PetitionerKind(models.TextChoices):
+        PERSON = "person", _("Person")
+        ORGANISATION = "organisation", _("Organisation")
+
+    class Stage(models.TextChoices):
+        REGISTERED = "registered", _("Registered")
+        ACCEPTED = "accepted", _("Accepted")
+        NOT_ACCEPTED = "not_accepted", _("Not accepted")
+        REFERRED = "referred", _("Referred elsewhere")
+        CLOSED = "closed", _("Closed")
+
+    class Decision(models.TextChoices):
+        ACCEPT = "accept", _("Accept (受理)")
+        REJECT = "reject", _("Do not accept (不予受理)")
+        REFER = "refer", _("Tell which body to approach (告知)")
+
+    number = models.CharField(_("registration number"), max_length=40, unique=True)
+    receipt_hash = models.CharField(max_length=64, unique=True)
+    office = models.ForeignKey(
+        Unit, verbose_name=_("registering office"), on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("handling unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    is_oral = models.BooleanField(_("oral petition, recorded by staff"), default=False)
+    received_at = models.DateTimeField(_("received"))
+    registered_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    # The petitioner: ciphertext, a mask for lists, and keyed hashes for finding repeats.
+    petitioner_kind = models.CharField(
+        _("petitioner is"), max_length=12, choices=PetitionerKind.choices
+    )
+    name_enc = models.TextField()
+    name_masked = models.CharField(_("name"), max_length=20)
+    phone_enc = models.TextField(blank=True)
+    phone_masked = models.CharField(_("phone"), max_length=24, blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    id_number_enc = models.TextField(blank=True)
+    id_number_masked = models.CharField(_("ID number"), max_length=24, blank=True)
+    id_number_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    address_enc = models.TextField(blank=True)
+    address_masked = models.CharField(_("address"), max_length=20, blank=True)
+    identity_unclear = models.BooleanField(_("name or address unclear"), default=False)
+
+    request = models.TextField(_("request (请求)"))
+    facts = models.TextField(_("facts and reasons (事实和理由)"))
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+"
+    )
+    region_code = models.CharField(_("place: division code"), max_length=12, blank=True)
+    place = models.CharField(_("place: address"), max_length=200, blank=True)
+    accused_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit complained about"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    accused_person = models.CharField(_("person complained about"), max_length=60, blank=True)
+    people_count = models.PositiveIntegerField(_("number of people"), default=1)
+    is_collective = models.BooleanField(_("collective visit"), default=False)
+
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices)
+    decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices, blank=True)
+    decision_reason = models.TextField(_("reason"), blank=True)
+    referred_to = models.CharField(_("body to approach"), max_length=120, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    is_drill = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("petition")
+        verbose_name_plural = _("petitions")
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["unit", "stage", "received_at"], name="petitions_unit_stage"),
+            models.Index(fields=["office", "received_at"], name="petitions_office_received"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_collective=False) | Q(people_count__gte=2),
+                name="petitions_collective_has_people",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_accusation(self) -> bool:
+        return self.category.is_accusation
+
+
+class Representative(models.Model):
+    """One of at most five representatives a collective visit chose (第二十条)."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="representatives")
+    name_enc = models.TextField()
+    name_masked = models.CharField(_("name"), max_length=20)
+    phone_enc = models.TextField(blank=True)
+    phone_masked = models.CharField(_("phone"), max_length=24, blank=True)
+
+    class Meta:
+        verbose_name = _("representative")
+        verbose_name_plural = _("representatives")
+
+    def __str__(self) -> str:
+        return self.name_masked

@@ -1,0 +1,362 @@
+"""Petition use cases. Each is one transaction with its audit entry and timeline event."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yingji import crypto
+from yingji.audit import services as audit
+from yingji.audit.services import Actor
+from yingji.clock import services as clock
+from yingji.clock.models import Deadline
+from yingji.org.models import Unit
+from yingji.petitions import validation
+from yingji.petitions.models import Category, Petition, Representative
+from yingji.petitions.numbers import next_number
+from yingji.timeline import services as timeline
+
+RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud safely
+RECEIPT_LENGTH = 12
+UNCLEAR = "identity_unclear"
+
+
+@dataclass
+class Intake:
+    """What a clerk (or the public form) hands in. Validated whole by :func:`register`."""
+
+    channel: str
+    petitioner_kind: str
+    name: str
+    request: str
+    facts: str
+    category: Category | None
+    received_at: datetime | None = None
+    phone: str = ""
+    id_number: str = ""
+    address: str = ""
+    is_oral: bool = False
+    region_code: str = ""
+    place: str = ""
+    accused_unit: Unit | None = None
+    accused_person: str = ""
+    people_count: int = 1
+    is_collective: bool = False
+    representatives: list[tuple[str, str]] = field(default_factory=list)
+
+
+def unknown_unit_message() -> str:
+    return _("No such unit.")
+
+
+def unknown_category_message() -> str:
+    return _("No such category.")
+
+
+def receipt_hash(code: str) -> str:
+    normal = code.replace("-", "").replace(" ", "").upper()
+    return hashlib.sha256(normal.encode("ascii", "ignore")).hexdigest()
+
+
+def new_receipt_code() -> str:
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, RECEIPT_LENGTH, 4))
+
+
+def intake_errors(intake: Intake, office: Unit) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if intake.channel not in Petition.Channel.values:
+        add("channel", _("Choose a channel."))
+    if intake.petitioner_kind not in Petition.PetitionerKind.values:
+        add("petitioner_kind", _("Choose person or organisation."))
+    if len(intake.name.strip()) > 60:
+        add("name", _("Enter at most 60 characters."))
+    if not intake.request.strip():
+        add("request", _("Write down what the petitioner asks for."))
+    if not intake.facts.strip():
+        add("facts", _("Write down the facts and reasons."))
+    if intake.category is None or not intake.category.is_active:
+        add("category", _("Choose a category."))
+    phone = crypto.normal_phone(intake.phone)
+    if intake.phone.strip() and not validation.phone_ok(phone):
+        add("phone", _("Enter a phone number of 7 to 15 digits."))
+    id_number = crypto.normal_id_number(intake.id_number)
+    if id_number:
+        if intake.petitioner_kind == Petition.PetitionerKind.ORGANISATION:
+            if not validation.credit_code_ok(id_number):
+                add("id_number", _("Enter the 18-character unified social credit code."))
+        elif not validation.id_number_ok(id_number):
+            add("id_number", _("This is not a valid 18-character ID number."))
+    if intake.region_code and not validation.region_code_ok(intake.region_code):
+        add("region_code", _("A division code has 6, 9 or 12 digits."))
+    if intake.people_count < 1:
+        add("people_count", _("At least one person."))
+    if intake.is_collective and intake.people_count < 2:
+        add("people_count", _("A collective visit is two or more people with the same matter."))
+    if len(intake.representatives) > validation.MAX_REPRESENTATIVES:
+        add(
+            "representatives",
+            _(
+                "A collective visit chooses at most 5 representatives "
+                "(信访工作条例 第二十条); %(n)d were given."
+            )
+            % {"n": len(intake.representatives)},
+        )
+    for index, (name, rep_phone) in enumerate(intake.representatives, start=1):
+        if not name.strip():
+            add("representatives", _("Representative %(n)d has no name.") % {"n": index})
+        if rep_phone.strip() and not validation.phone_ok(crypto.normal_phone(rep_phone)):
+            add(
+                "representatives",
+                _("Representative %(n)d: enter a phone number of 7 to 15 digits.") % {"n": index},
+            )
+    now = timezone.now()
+    if intake.received_at is not None and intake.received_at > now + timedelta(minutes=5):
+        add("received_at", _("The time received cannot be in the future."))
+    accused = intake.accused_unit
+    accusation = intake.category is not None and intake.category.is_accusation
+    if accused is not None and accusation and office.is_within(accused):
+        add(
+            "accused_unit",
+            _(
+                "An accusation cannot be registered by the unit it accuses or a unit under "
+                "it (信访工作条例 第三十条); register it with the body above."
+            ),
+        )
+    return errors
+
+
+@dataclass(frozen=True)
+class Registered:
+    petition: Petition
+    receipt_code: str  # shown once to the petitioner; only its hash is stored
+
+
+@transaction.atomic
+def register(intake: Intake, *, office: Unit, actor: Actor) -> Registered:
+    """Register a petition: number, receipt code, and the 15-day notice clock."""
+    errors = intake_errors(intake, office)
+    if errors:
+        raise ValidationError(errors)
+    assert intake.category is not None
+    received_at = intake.received_at or timezone.now()
+    unclear = not intake.name.strip() or not intake.address.strip()
+    code = new_receipt_code()
+    phone = crypto.normal_phone(intake.phone)
+    id_number = crypto.normal_id_number(intake.id_number)
+    petition = Petition(
+        number=next_number(office, timezone.localtime(received_at)),
+        receipt_hash=receipt_hash(code),
+        office=office,
+        unit=office,
+        channel=intake.channel,
+        is_oral=intake.is_oral,
+        received_at=received_at,
+        registered_by=actor.user,
+        petitioner_kind=intake.petitioner_kind,
+        name_enc=crypto.encrypt(intake.name.strip()),
+        name_masked=crypto.mask_name(intake.name),
+        phone_enc=crypto.encrypt(phone),
+        phone_masked=crypto.mask_phone(phone),
+        phone_hash=crypto.lookup_hash("phone", phone),
+        id_number_enc=crypto.encrypt(id_number),
+        id_number_masked=crypto.mask_id_number(id_number),
+        id_number_hash=crypto.lookup_hash("id", id_number),
+        address_enc=crypto.encrypt(intake.address.strip()),
+        address_masked=crypto.mask_address(intake.address),
+        identity_unclear=unclear,
+        request=intake.request.strip(),
+        facts=intake.facts.strip(),
+        category=intake.category,
+        region_code=intake.region_code,
+        place=intake.place.strip(),
+        accused_unit=intake.accused_unit,
+        accused_person=intake.accused_person.strip(),
+        people_count=intake.people_count,
+        is_collective=intake.is_collective,
+        stage=Petition.Stage.REGISTERED,
+    )
+    petition.save(force_insert=True)
+    Representative.objects.bulk_create(
+        Representative(
+            petition=petition,
+            name_enc=crypto.encrypt(name.strip()),
+            name_masked=crypto.mask_name(name),
+            phone_enc=crypto.encrypt(crypto.normal_phone(rep_phone)),
+            phone_masked=crypto.mask_phone(rep_phone),
+        )
+        for name, rep_phone in intake.representatives
+    )
+    audit.record(
+        actor=actor,
+        action="petitions.petition.register",
+        obj=petition,
+        after=audit.snapshot(petition),
+    )
+    timeline.record(
+        petition,
+        "petition.registered",
+        "",
+        actor=actor,
+        happened_at=received_at,
+        data={"channel": intake.channel, "number": petition.number},
+    )
+    notice = clock.start(
+        petition,
+        "petition.acceptance_notice",
+        actor=actor,
+        unit=office,
+        started_at=received_at,
+    )
+    if unclear:
+        clock.pause(notice, actor=actor, reason=_("Name or address unclear (第二十三条)"))
+    return Registered(petition, code)
+
+
+def open_deadline(petition: Petition, kind: str) -> Deadline | None:
+    return (
+        Deadline.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Petition),
+            subject_id=str(petition.pk),
+            kind=kind,
+            state__in=clock.OPEN_STATES,
+        )
+        .order_by("-started_at")
+        .first()
+    )
+
+
+def deadlines_of(petition: Petition) -> list[Deadline]:
+    return list(
+        Deadline.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Petition), subject_id=str(petition.pk)
+        ).order_by("started_at", "pk")
+    )
+
+
+@transaction.atomic
+def clarify_identity(
+    petition: Petition, *, actor: Actor, name: str = "", address: str = ""
+) -> Petition:
+    """Complete an unclear name or address; the 15-day notice clock runs again."""
+    current = Petition.objects.select_for_update().get(pk=petition.pk)
+    errors: dict[str, list[str]] = {}
+    if not current.identity_unclear:
+        errors["identity_unclear"] = [_("The name and address are already clear.")]
+    if not (name.strip() or crypto.decrypt(current.name_enc)):
+        errors.setdefault("name", []).append(_("Enter the name."))
+    if not (address.strip() or crypto.decrypt(current.address_enc)):
+        errors.setdefault("address", []).append(_("Enter the address."))
+    if errors:
+        raise ValidationError(errors)
+    before = audit.snapshot(current)
+    if name.strip():
+        current.name_enc = crypto.encrypt(name.strip())
+        current.name_masked = crypto.mask_name(name)
+    if address.strip():
+        current.address_enc = crypto.encrypt(address.strip())
+        current.address_masked = crypto.mask_address(address)
+    current.identity_unclear = False
+    current.save()
+    audit.record_update(
+        actor=actor, action="petitions.petition.clarify", obj=current, before=before
+    )
+    timeline.record(current, "petition.identity_clarified", "", actor=actor)
+    notice = open_deadline(current, "petition.acceptance_notice")
+    if notice is not None and notice.state == Deadline.State.PAUSED:
+        clock.resume(notice, actor=actor)
+    return current
+
+
+@transaction.atomic
+def decide(
+    petition: Petition,
+    *,
+    actor: Actor,
+    decision: str,
+    reason: str = "",
+    referred_to: str = "",
+    at: datetime | None = None,
+) -> Petition:
+    """受理, 不予受理 (with the reason) or 告知 (which body to approach)."""
+    current = Petition.objects.select_for_update().get(pk=petition.pk)
+    errors: dict[str, list[str]] = {}
+    if current.stage != Petition.Stage.REGISTERED:
+        errors["stage"] = [_("This petition has already been decided.")]
+    if decision not in Petition.Decision.values:
+        errors["decision"] = [_("Choose accept, do not accept, or refer.")]
+    if decision == Petition.Decision.REJECT and not reason.strip():
+        errors["reason"] = [_("Give the reason for not accepting.")]
+    if decision == Petition.Decision.REFER and not referred_to.strip():
+        errors["referred_to"] = [_("Name the body the petitioner should approach.")]
+    if errors:
+        raise ValidationError(errors)
+    at = at or timezone.now()
+    before = audit.snapshot(current)
+    current.decision = decision
+    current.decision_reason = reason.strip()
+    current.referred_to = referred_to.strip()
+    current.decided_at = at
+    current.stage = {
+        Petition.Decision.ACCEPT: Petition.Stage.ACCEPTED,
+        Petition.Decision.REJECT: Petition.Stage.NOT_ACCEPTED,
+        Petition.Decision.REFER: Petition.Stage.REFERRED,
+    }[Petition.Decision(decision)]
+    current.save()
+    audit.record_update(actor=actor, action="petitions.petition.decide", obj=current, before=before)
+    timeline.record(
+        current,
+        f"petition.{decision}",
+        reason.strip() or referred_to.strip(),
+        actor=actor,
+        happened_at=at,
+    )
+    notice = open_deadline(current, "petition.acceptance_notice")
+    if notice is not None:
+        clock.meet(notice, actor=actor, at=at)
+    if decision == Petition.Decision.ACCEPT:
+        # 第三十四条: the 60 days run from acceptance.
+        clock.start(current, "petition.handling", actor=actor, unit=current.unit, started_at=at)
+    return current
+
+
+REVEALABLE = ("name", "phone", "id_number", "address")
+
+
+@transaction.atomic
+def reveal(petition: Petition, *, actor: Actor, reason: str) -> dict[str, Any]:
+    """Decrypt the petitioner's details for one deliberate look, audited with its reason."""
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why you need to see the petitioner's details.")]})
+    values = {
+        "name": crypto.decrypt(petition.name_enc),
+        "phone": crypto.decrypt(petition.phone_enc),
+        "id_number": crypto.decrypt(petition.id_number_enc),
+        "address": crypto.decrypt(petition.address_enc),
+        "representatives": [
+            {"name": crypto.decrypt(r.name_enc), "phone": crypto.decrypt(r.phone_enc)}
+            for r in petition.representatives.all()
+        ],
+    }
+    audit.record(
+        actor=actor,
+        action="petitions.petition.reveal",
+        obj=petition,
+        object_repr=petition.number,
+        fields=REVEALABLE,
+        note=reason.strip(),
+    )
+    return values
