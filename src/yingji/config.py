@@ -47,6 +47,7 @@ class Config:
     plan_review_years: int = 3
     drill_cycle_years: int = 3
     petition_number_pattern: str = "{code}-{year}-{seq:06d}"
+    document_fonts: dict[str, str] = field(default_factory=dict)
 
 
 def parse_bool(name: str, raw: str) -> bool:
@@ -196,6 +197,17 @@ def parse_number_pattern(raw: str) -> str:
     return raw
 
 
+def parse_fonts(raw: str) -> dict[str, str]:
+    expected = "body=FONT,title=FONT,heading=FONT (any of the three), e.g. body=仿宋_GB2312"
+    fonts: dict[str, str] = {}
+    for part in (p.strip() for p in raw.split(",") if p.strip()):
+        key, sep, value = part.partition("=")
+        if not sep or key.strip() not in {"body", "title", "heading"} or not value.strip():
+            raise ConfigError("DOCUMENT_FONTS", expected, raw)
+        fonts[key.strip()] = value.strip()
+    return fonts
+
+
 def check_secret_key(raw: str) -> str:
     if len(raw) < 50 or len(set(raw)) < 5:
         raise ConfigError("SECRET_KEY", "a random string of at least 50 characters")
@@ -276,4 +288,5 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         petition_number_pattern=parse_number_pattern(
             get("PETITION_NUMBER_PATTERN") or "{code}-{year}-{seq:06d}"
         ),
+        document_fonts=parse_fonts(get("DOCUMENT_FONTS") or ""),
     )

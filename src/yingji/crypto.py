@@ -46,6 +46,17 @@ def decrypt(token: str) -> str:
         raise UnreadableData("personal data cannot be decrypted with YINGJI_DATA_KEY") from None
 
 
+def encrypt_bytes(content: bytes) -> bytes:
+    return _fernet(settings.DATA_KEY).encrypt(content)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _fernet(settings.DATA_KEY).decrypt(token)
+    except InvalidToken:
+        raise UnreadableData("a document cannot be decrypted with YINGJI_DATA_KEY") from None
+
+
 def normal_phone(value: str) -> str:
     digits = re.sub(r"\D", "", value or "")
     if digits.startswith("0086"):

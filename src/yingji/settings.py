@@ -31,6 +31,8 @@ CLOCK_FOLLOWUP_REPORT_HOURS = CONFIG.followup_report_hours
 CLOCK_PLAN_REVIEW_YEARS = CONFIG.plan_review_years
 CLOCK_DRILL_CYCLE_YEARS = CONFIG.drill_cycle_years
 PETITION_NUMBER_PATTERN = CONFIG.petition_number_pattern
+# GB/T 9704 names font classes (仿宋, 小标宋, 黑体); offices map them to installed fonts.
+DOCUMENT_FONTS = CONFIG.document_fonts
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
     "yingji.audit",
     "yingji.timeline",
     "yingji.clock",
+    "yingji.documents",
     "yingji.petitions",
 ]
 

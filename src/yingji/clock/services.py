@@ -508,3 +508,18 @@ def set_year(year: int, *, actor: Actor, reference: str, confirmed: bool) -> Cal
         audit.record_update(actor=actor, action="clock.calendar.year", obj=entry, before=old)
     _queue_recompute(before, {year})
     return entry
+
+
+@transaction.atomic
+def reassign(deadline: Deadline, *, actor: Actor, unit: Unit) -> Deadline:
+    """Make another unit responsible for an open deadline (a case routed elsewhere)."""
+    current = _locked(deadline)
+    _require_open(current, *OPEN_STATES)
+    if current.unit_id == unit.pk:
+        return current
+    before = audit.snapshot(current)
+    current.unit = unit
+    current.save(update_fields=["unit", "updated_at"])
+    audit.record_update(actor=actor, action="clock.deadline.reassign", obj=current, before=before)
+    _event(current, "reassigned", actor, unit=unit.pk)
+    return current

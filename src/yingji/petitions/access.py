@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from yingji.org import tree
 from yingji.org.models import Unit
-from yingji.petitions.models import Petition
+from yingji.petitions.models import Assignment, Petition
 
 if TYPE_CHECKING:
     from yingji.accounts.models import User
@@ -34,10 +34,25 @@ def petitions_visible_to(user: User) -> QuerySet[Petition]:
     if not user.is_authenticated or not user.is_active:
         return Petition.objects.none()
     units = Unit.objects.visible_to(user)
-    visible = Petition.objects.filter(Q(unit__in=units) | Q(office__in=units))
+    # Cooperating units (协办) see the cases routed to them while the routing stands.
+    routed_here = Assignment.objects.filter(
+        petition=OuterRef("pk"),
+        unit__in=units,
+        state__in=[Assignment.State.PENDING, Assignment.State.ACCEPTED],
+    )
+    visible = Petition.objects.filter(Q(unit__in=units) | Q(office__in=units) | Exists(routed_here))
     if user.is_superuser and user.unit is None:
         return visible
     return visible.exclude(hidden_from(user))
+
+
+def assignment_for(user: User, pk: int) -> Assignment:
+    """A routing the user's unit (or a unit above it) may answer."""
+    units = Unit.objects.visible_to(user)
+    return get_object_or_404(
+        Assignment.objects.filter(unit__in=units, petition__in=petitions_visible_to(user)),
+        pk=pk,
+    )
 
 
 def petition_for(user: User, pk: int) -> Petition:

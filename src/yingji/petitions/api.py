@@ -13,7 +13,7 @@ from yingji.audit.services import Actor
 from yingji.clock.explain import explain
 from yingji.org.models import Unit
 from yingji.petitions import services
-from yingji.petitions.access import petition_for, petitions_visible_to
+from yingji.petitions.access import assignment_for, petition_for, petitions_visible_to
 from yingji.petitions.models import Category, Petition
 
 router = Router(tags=["petitions"])
@@ -278,4 +278,162 @@ def reveal_petitioner(request: HttpRequest, petition_id: int, payload: RevealIn)
         phone=values["phone"],
         id_number=values["id_number"],
         address=values["address"],
+    )
+
+
+class AssignIn(Schema):
+    lead_unit_id: int
+    cooperating_unit_ids: list[int] = Field(default_factory=list)
+    kind: Literal["assign", "transfer"] = "assign"
+    note: str = Field("", max_length=500)
+
+
+class RespondIn(Schema):
+    accept: bool
+    objection: str = Field("", max_length=2000)
+
+
+class ExtendIn(Schema):
+    days: int = Field(..., ge=1, le=30)
+    reason: str = Field(..., min_length=1, max_length=300)
+
+
+class ReplyIn(Schema):
+    outcome: Literal["support", "explain", "not_support"]
+    findings: str = Field(..., max_length=20000)
+    opinion: str = Field(..., max_length=20000)
+    legal_basis: str = Field(..., max_length=5000)
+
+
+class DeliverIn(Schema):
+    delivered_at: datetime
+    method: str = Field(..., min_length=1, max_length=40)
+
+
+class ReplyOut(Schema):
+    id: int
+    outcome: str
+    issued_at: datetime
+    delivered_at: datetime | None
+    document_id: int | None
+
+
+def _units(user: Any, ids: list[int], field: str) -> list[Unit]:
+    """Units a router may name: any existing unit (routing goes across the tree)."""
+    found = {u.pk: u for u in Unit.objects.filter(pk__in=ids, is_active=True)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise ValidationError({field: [services.unknown_unit_message()]})
+    return [found[i] for i in ids]
+
+
+def _require(user: Any, perm: str) -> None:
+    if not user.has_perm(perm):
+        raise PermissionDenied
+
+
+@router.post(
+    "/petitions/{petition_id}/assignments",
+    response={200: PetitionDetailOut, **WRITE_ERRORS},
+    summary="交办 or 转送 to a lead unit and cooperating units",
+)
+def assign_petition(request: HttpRequest, petition_id: int, payload: AssignIn) -> PetitionDetailOut:
+    user = request.auth  # type: ignore[attr-defined]
+    petition = petition_for(user, petition_id)
+    _require(user, "petitions.route_petition")
+    (lead,) = _units(user, [payload.lead_unit_id], "lead_unit_id")
+    cooperating = _units(user, payload.cooperating_unit_ids, "cooperating_unit_ids")
+    routed = services.assign(
+        petition,
+        actor=Actor.from_request(request),
+        lead=lead,
+        cooperating=cooperating,
+        kind=payload.kind,
+        note=payload.note,
+    )
+    return _detail(Petition.objects.select_related("category").get(pk=routed.pk))
+
+
+@router.post(
+    "/assignments/{assignment_id}/answer",
+    response={200: PetitionDetailOut, **WRITE_ERRORS},
+    summary="The receiving unit accepts the routing or objects",
+)
+def answer_assignment(
+    request: HttpRequest, assignment_id: int, payload: RespondIn
+) -> PetitionDetailOut:
+    user = request.auth  # type: ignore[attr-defined]
+    assignment = assignment_for(user, assignment_id)
+    _require(user, "petitions.decide_petition")
+    services.respond(
+        assignment,
+        actor=Actor.from_request(request),
+        accept=payload.accept,
+        objection=payload.objection,
+    )
+    return _detail(Petition.objects.select_related("category").get(pk=assignment.petition_id))
+
+
+@router.post(
+    "/petitions/{petition_id}/extension",
+    response={200: PetitionDetailOut, **WRITE_ERRORS},
+    summary="Extend the handling period (a leader approves; at most 30 days)",
+)
+def extend_petition(request: HttpRequest, petition_id: int, payload: ExtendIn) -> PetitionDetailOut:
+    user = request.auth  # type: ignore[attr-defined]
+    petition = petition_for(user, petition_id)
+    services.extend_handling(
+        petition, actor=Actor.from_request(request), days=payload.days, reason=payload.reason
+    )
+    return _detail(Petition.objects.select_related("category").get(pk=petition.pk))
+
+
+@router.post(
+    "/petitions/{petition_id}/reply",
+    response={201: ReplyOut, **WRITE_ERRORS},
+    summary="Issue the 信访处理意见书",
+)
+def reply_petition(request: HttpRequest, petition_id: int, payload: ReplyIn) -> Status[ReplyOut]:
+    user = request.auth  # type: ignore[attr-defined]
+    petition = petition_for(user, petition_id)
+    _require(user, "petitions.reply_petition")
+    written = services.reply(
+        petition,
+        actor=Actor.from_request(request),
+        outcome=payload.outcome,
+        findings=payload.findings,
+        opinion=payload.opinion,
+        legal_basis=payload.legal_basis,
+    )
+    return Status(201, _reply_out(written))
+
+
+@router.post(
+    "/petitions/{petition_id}/reply/delivery",
+    response={200: ReplyOut, **WRITE_ERRORS},
+    summary="Record when the written reply reached the petitioner",
+)
+def deliver_reply(request: HttpRequest, petition_id: int, payload: DeliverIn) -> ReplyOut:
+    user = request.auth  # type: ignore[attr-defined]
+    petition = petition_for(user, petition_id)
+    _require(user, "petitions.reply_petition")
+    written = petition.replies.order_by("-issued_at").first()
+    if written is None:
+        raise ValidationError({"reply": [services.no_reply_message()]})
+    delivered = services.deliver(
+        written,
+        actor=Actor.from_request(request),
+        delivered_at=payload.delivered_at,
+        method=payload.method,
+    )
+    return _reply_out(delivered)
+
+
+def _reply_out(written: Any) -> ReplyOut:
+    return ReplyOut(
+        id=written.pk,
+        outcome=written.outcome,
+        issued_at=written.issued_at,
+        delivered_at=written.delivered_at,
+        document_id=written.document_id,
     )

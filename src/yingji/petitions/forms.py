@@ -123,3 +123,67 @@ def apply_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
     for field, messages in errors.items():
         for message in messages:
             form.add_error(field if field in form.fields else None, message)
+
+
+class AssignForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("kind"),
+        choices=[("assign", _("Assigned (交办)")), ("transfer", _("Transferred (转送)"))],
+    )
+    lead = forms.ModelChoiceField(
+        label=_("lead unit (牵头)"), queryset=Unit.objects.filter(is_active=True)
+    )
+    cooperating = forms.ModelMultipleChoiceField(
+        label=_("cooperating units (协办)"),
+        queryset=Unit.objects.filter(is_active=True),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    note = forms.CharField(label=_("instructions"), required=False, max_length=500)
+
+
+class AnswerForm(forms.Form):
+    accept = forms.TypedChoiceField(
+        label=_("answer"),
+        choices=[("1", _("We take it on")), ("0", _("We object"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    objection = forms.CharField(
+        label=_("reasons for objecting"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ExtendForm(forms.Form):
+    days = forms.IntegerField(label=_("days"), min_value=1, max_value=30)
+    reason = forms.CharField(label=_("reason"), max_length=300)
+
+
+class ReplyForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("decision"),
+        choices=[
+            ("support", _("Supported (予以支持)")),
+            ("explain", _("Explained (解释说明)")),
+            ("not_support", _("Not supported (不予支持)")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    findings = forms.CharField(
+        label=_("findings after investigation"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    opinion = forms.CharField(label=_("handling opinion"), widget=forms.Textarea(attrs={"rows": 4}))
+    legal_basis = forms.CharField(label=_("legal basis"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DeliverForm(forms.Form):
+    delivered_at = forms.DateTimeField(
+        label=_("delivered"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    method = forms.CharField(
+        label=_("delivered by"), max_length=40, help_text=_("e.g. 当面送达, 邮寄")
+    )
+
+    def clean_delivered_at(self) -> Any:
+        value = self.cleaned_data["delivered_at"]
+        return timezone.make_aware(value) if timezone.is_naive(value) else value

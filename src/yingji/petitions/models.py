@@ -70,6 +70,8 @@ class Petition(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         NOT_ACCEPTED = "not_accepted", _("Not accepted")
         REFERRED = "referred", _("Referred elsewhere")
+        HANDLING = "handling", _("Being handled")
+        REPLIED = "replied", _("Replied")
         CLOSED = "closed", _("Closed")
 
     class Decision(models.TextChoices):
@@ -133,6 +135,14 @@ class Petition(models.Model):
     decision_reason = models.TextField(_("reason"), blank=True)
     referred_to = models.CharField(_("body to approach"), max_length=120, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("leader owning the case (包案)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     is_drill = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -157,6 +167,80 @@ class Petition(models.Model):
     @property
     def is_accusation(self) -> bool:
         return self.category.is_accusation
+
+
+class Assignment(models.Model):
+    """One routing of a petition to a unit; the rows together are its routing history."""
+
+    class Kind(models.TextChoices):
+        ASSIGN = "assign", _("Assigned (交办)")
+        TRANSFER = "transfer", _("Transferred (转送)")
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead unit (牵头)")
+        COOPERATING = "cooperating", _("Cooperating unit (协办)")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Awaiting the unit")
+        ACCEPTED = "accepted", _("Accepted by the unit")
+        OBJECTED = "objected", _("Objected to")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="assignments")
+    from_unit = models.ForeignKey(
+        Unit, verbose_name=_("from"), on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("to"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    note = models.CharField(_("instructions"), max_length=500, blank=True)
+    assigned_at = models.DateTimeField(_("assigned"))
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    objection = models.TextField(_("reasons for objecting"), blank=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["assigned_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} → {self.unit_id} ({self.role})"
+
+
+class Reply(models.Model):
+    """The 信访处理意见书 (第三十二条): request, facts and reasons, decision, legal basis."""
+
+    class Outcome(models.TextChoices):
+        SUPPORT = "support", _("Supported (予以支持)")
+        EXPLAIN = "explain", _("Explained (解释说明)")
+        NOT_SUPPORT = "not_support", _("Not supported (不予支持)")
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="replies")
+    outcome = models.CharField(_("decision"), max_length=12, choices=Outcome.choices)
+    findings = models.TextField(_("findings after investigation"))
+    opinion = models.TextField(_("handling opinion"))
+    legal_basis = models.TextField(_("legal basis"))
+    issued_at = models.DateTimeField(_("issued"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    document = models.ForeignKey(
+        "documents.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    delivery_method = models.CharField(_("delivered by"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("written reply")
+        verbose_name_plural = _("written replies")
+        ordering = ["issued_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id}: {self.outcome}"
 
 
 class Representative(models.Model):

@@ -15,13 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji import crypto
+from yingji.accounts.models import User
+from yingji.accounts.roles import Role
 from yingji.audit import services as audit
 from yingji.audit.services import Actor
 from yingji.clock import services as clock
 from yingji.clock.models import Deadline
 from yingji.org.models import Unit
-from yingji.petitions import validation
-from yingji.petitions.models import Category, Petition, Representative
+from yingji.petitions import letters, validation
+from yingji.petitions.models import Assignment, Category, Petition, Reply, Representative
 from yingji.petitions.numbers import next_number
 from yingji.timeline import services as timeline
 
@@ -56,6 +58,10 @@ class Intake:
 
 def unknown_unit_message() -> str:
     return _("No such unit.")
+
+
+def no_reply_message() -> str:
+    return _("No written reply has been issued.")
 
 
 def unknown_category_message() -> str:
@@ -330,6 +336,7 @@ def decide(
     if decision == Petition.Decision.ACCEPT:
         # 第三十四条: the 60 days run from acceptance.
         clock.start(current, "petition.handling", actor=actor, unit=current.unit, started_at=at)
+    letters.decision_notice(current, actor=actor)
     return current
 
 
@@ -360,3 +367,261 @@ def reveal(petition: Petition, *, actor: Actor, reason: str) -> dict[str, Any]:
         note=reason.strip(),
     )
     return values
+
+
+# --- routing ------------------------------------------------------------------------------
+
+ROUTABLE = (Petition.Stage.REGISTERED, Petition.Stage.ACCEPTED, Petition.Stage.HANDLING)
+
+
+def _within_accused(petition: Petition, unit: Unit) -> bool:
+    accused = petition.accused_unit
+    return bool(petition.category.is_accusation and accused and unit.is_within(accused))
+
+
+@transaction.atomic
+def assign(
+    petition: Petition,
+    *,
+    actor: Actor,
+    lead: Unit,
+    cooperating: list[Unit] | None = None,
+    kind: str = Assignment.Kind.ASSIGN,
+    note: str = "",
+) -> Petition:
+    """交办/转送 to one lead unit and any cooperating units; earlier routing is withdrawn."""
+    current = Petition.objects.select_for_update().select_related("category").get(pk=petition.pk)
+    cooperating = [u for u in (cooperating or []) if u.pk != lead.pk]
+    errors: dict[str, list[str]] = {}
+    if current.stage not in ROUTABLE:
+        errors["stage"] = [_("A petition at this stage cannot be routed.")]
+    if kind not in Assignment.Kind.values:
+        errors["kind"] = [_("Choose assign or transfer.")]
+    if lead.pk == current.unit_id:
+        errors["lead"] = [_("The petition is already with this unit.")]
+    for unit in [lead, *cooperating]:
+        if _within_accused(current, unit):
+            errors.setdefault("lead" if unit == lead else "cooperating", []).append(
+                _(
+                    "An accusation may not go to the unit it accuses or a unit under it "
+                    "(信访工作条例 第三十条): %(unit)s."
+                )
+                % {"unit": unit.name}
+            )
+    if errors:
+        raise ValidationError(errors)
+    at = timezone.now()
+    before = audit.snapshot(current)
+    from_unit = current.unit
+    Assignment.objects.filter(
+        petition=current, state__in=[Assignment.State.PENDING, Assignment.State.ACCEPTED]
+    ).update(state=Assignment.State.WITHDRAWN)
+    Assignment.objects.bulk_create(
+        Assignment(
+            petition=current,
+            from_unit=from_unit,
+            unit=unit,
+            kind=kind,
+            role=role,
+            state=Assignment.State.PENDING,
+            note=note.strip()[:500],
+            assigned_at=at,
+            assigned_by=actor.user,
+        )
+        for unit, role in [(lead, Assignment.Role.LEAD)]
+        + [(u, Assignment.Role.COOPERATING) for u in cooperating]
+    )
+    current.unit = lead
+    if current.stage == Petition.Stage.ACCEPTED:
+        current.stage = Petition.Stage.HANDLING
+    current.save()
+    audit.record_update(actor=actor, action="petitions.petition.assign", obj=current, before=before)
+    timeline.record(
+        current,
+        f"petition.{kind}",
+        note.strip(),
+        actor=actor,
+        data={"lead": lead.pk, "cooperating": [u.pk for u in cooperating], "from": from_unit.pk},
+    )
+    # The sender's duty to route is done; the receiving unit may object within 5 working days.
+    notice = open_deadline(current, "petition.acceptance_notice")
+    if notice is not None and current.stage == Petition.Stage.REGISTERED:
+        clock.meet(notice, actor=actor, at=at)
+        clock.start(current, "petition.acceptance_notice", actor=actor, unit=lead, started_at=at)
+    handling = open_deadline(current, "petition.handling")
+    if handling is not None:
+        clock.reassign(handling, actor=actor, unit=lead)
+    for old in Deadline.objects.filter(
+        subject_type=ContentType.objects.get_for_model(Petition),
+        subject_id=str(current.pk),
+        kind="petition.objection",
+        state__in=clock.OPEN_STATES,
+    ):
+        clock.cancel(old, actor=actor, reason=_("Routed again."))
+    clock.start(current, "petition.objection", actor=actor, unit=lead, started_at=at)
+    return current
+
+
+@transaction.atomic
+def respond(
+    assignment: Assignment, *, actor: Actor, accept: bool, objection: str = ""
+) -> Assignment:
+    """The receiving unit takes the petition on, or objects with its reasons."""
+    current = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    errors: dict[str, list[str]] = {}
+    if current.state != Assignment.State.PENDING:
+        errors["state"] = [_("This routing has already been answered.")]
+    if not accept and not objection.strip():
+        errors["objection"] = [_("Give the reasons for objecting.")]
+    if errors:
+        raise ValidationError(errors)
+    petition = Petition.objects.select_for_update().get(pk=current.petition_id)
+    before = audit.snapshot(current)
+    at = timezone.now()
+    current.state = Assignment.State.ACCEPTED if accept else Assignment.State.OBJECTED
+    current.responded_at = at
+    current.objection = objection.strip()
+    current.save()
+    audit.record_update(
+        actor=actor, action="petitions.assignment.respond", obj=current, before=before
+    )
+    timeline.record(
+        petition,
+        "petition.assignment_accepted" if accept else "petition.assignment_objected",
+        objection.strip(),
+        actor=actor,
+        data={"unit": current.unit_id, "role": current.role},
+    )
+    if current.role != Assignment.Role.LEAD:
+        return current
+    objection_clock = open_deadline(petition, "petition.objection")
+    if objection_clock is not None:
+        clock.meet(objection_clock, actor=actor, at=at)
+    if not accept:
+        # Back to the sender, who routes it again or handles it itself.
+        petition_before = audit.snapshot(petition)
+        petition.unit = current.from_unit
+        petition.save(update_fields=["unit", "updated_at"])
+        audit.record_update(
+            actor=actor, action="petitions.petition.returned", obj=petition, before=petition_before
+        )
+        for kind in ("petition.acceptance_notice", "petition.handling"):
+            running = open_deadline(petition, kind)
+            if running is not None and running.unit_id == current.unit_id:
+                clock.reassign(running, actor=actor, unit=current.from_unit)
+    return current
+
+
+@transaction.atomic
+def set_owner(petition: Petition, *, actor: Actor, leader: User) -> Petition:
+    """包案: one leader owns the case."""
+    if not leader.is_active or not leader.has_role(Role.DUTY_LEADER):
+        raise ValidationError({"owner": [_("Choose an active leader.")]})
+    current = Petition.objects.select_for_update().get(pk=petition.pk)
+    before = audit.snapshot(current)
+    current.owner = leader
+    current.save(update_fields=["owner", "updated_at"])
+    audit.record_update(actor=actor, action="petitions.petition.owner", obj=current, before=before)
+    timeline.record(current, "petition.owner", leader.display_name, actor=actor)
+    return current
+
+
+# --- handling and the written reply -------------------------------------------------------
+
+
+@transaction.atomic
+def extend_handling(petition: Petition, *, actor: Actor, days: int, reason: str) -> Deadline:
+    """Extend the 60 days (at most 30 more, a leader approving) and notify the petitioner."""
+    handling = open_deadline(petition, "petition.handling")
+    if handling is None:
+        raise ValidationError({"stage": [_("This petition has no handling period running.")]})
+    extended = clock.extend(handling, actor=actor, by=days, reason=reason)
+    due = timezone.localtime(extended.due_at)
+    letters.extension_notice(
+        petition,
+        days=days,
+        reason=reason.strip(),
+        due=f"{due.year}年{due.month}月{due.day}日",
+        actor=actor,
+    )
+    timeline.record(petition, "petition.extended", reason.strip(), actor=actor, data={"days": days})
+    return extended
+
+
+@transaction.atomic
+def reply(
+    petition: Petition,
+    *,
+    actor: Actor,
+    outcome: str,
+    findings: str,
+    opinion: str,
+    legal_basis: str,
+) -> Reply:
+    """Issue the 信访处理意见书 (第三十二条) and close the handling period."""
+    current = Petition.objects.select_for_update().select_related("unit").get(pk=petition.pk)
+    errors: dict[str, list[str]] = {}
+    if current.stage not in (Petition.Stage.ACCEPTED, Petition.Stage.HANDLING):
+        errors["stage"] = [_("Only an accepted petition can be answered.")]
+    if outcome not in Reply.Outcome.values:
+        errors["outcome"] = [_("Choose support, explain, or not support.")]
+    for name, value in (("findings", findings), ("opinion", opinion), ("legal_basis", legal_basis)):
+        if not value.strip():
+            errors[name] = [_("This part of the written reply is required.")]
+    if errors:
+        raise ValidationError(errors)
+    at = timezone.now()
+    written = Reply.objects.create(
+        petition=current,
+        outcome=outcome,
+        findings=findings.strip(),
+        opinion=opinion.strip(),
+        legal_basis=legal_basis.strip(),
+        issued_at=at,
+        issued_by=actor.user,
+    )
+    written.document = letters.written_reply(written, actor=actor)
+    written.save(update_fields=["document"])
+    before = audit.snapshot(current)
+    current.stage = Petition.Stage.REPLIED
+    current.save(update_fields=["stage", "updated_at"])
+    audit.record_update(actor=actor, action="petitions.petition.reply", obj=current, before=before)
+    timeline.record(current, "petition.replied", outcome, actor=actor, happened_at=at)
+    handling = open_deadline(current, "petition.handling")
+    if handling is not None:
+        clock.meet(handling, actor=actor, at=at)
+    return written
+
+
+@transaction.atomic
+def deliver(written: Reply, *, actor: Actor, delivered_at: datetime, method: str) -> Reply:
+    """Record when the reply reached the petitioner: the 30-day window for 复查 opens."""
+    current = Reply.objects.select_for_update().select_related("petition").get(pk=written.pk)
+    errors: dict[str, list[str]] = {}
+    if current.delivered_at is not None:
+        errors["delivered_at"] = [_("The delivery is already recorded.")]
+    if delivered_at > timezone.now() + timedelta(minutes=5):
+        errors["delivered_at"] = [_("The delivery cannot be in the future.")]
+    if delivered_at < current.issued_at:
+        errors["delivered_at"] = [_("The reply cannot arrive before it was issued.")]
+    if not method.strip():
+        errors["method"] = [_("Say how it was delivered.")]
+    if errors:
+        raise ValidationError(errors)
+    before = audit.snapshot(current)
+    current.delivered_at = delivered_at
+    current.delivery_method = method.strip()[:40]
+    current.save(update_fields=["delivered_at", "delivery_method"])
+    audit.record_update(actor=actor, action="petitions.reply.deliver", obj=current, before=before)
+    petition = current.petition
+    timeline.record(
+        petition, "petition.reply_delivered", method.strip(), actor=actor, happened_at=delivered_at
+    )
+    clock.start(
+        petition,
+        "petition.review_request",
+        actor=actor,
+        unit=petition.unit,
+        started_at=delivered_at,
+    )
+    return current

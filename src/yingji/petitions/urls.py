@@ -11,4 +11,12 @@ urlpatterns = [
     path("<int:pk>/reveal/", views.petition_reveal, name="reveal"),
     path("<int:pk>/decide/", views.petition_decide, name="decide"),
     path("<int:pk>/clarify/", views.petition_clarify, name="clarify"),
+    path("<int:pk>/assign/", views.petition_assign, name="assign"),
+    path(
+        "<int:pk>/assignments/<int:assignment_pk>/answer/", views.assignment_answer, name="answer"
+    ),
+    path("<int:pk>/extend/", views.petition_extend, name="extend"),
+    path("<int:pk>/reply/", views.petition_reply, name="reply"),
+    path("<int:pk>/reply/delivery/", views.reply_deliver, name="deliver"),
+    path("<int:pk>/documents/<int:document_pk>/", views.document_download, name="document"),
 ]

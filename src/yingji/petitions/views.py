@@ -1,24 +1,31 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yingji.audit.services import Actor
 from yingji.clock.explain import explain
+from yingji.documents import services as documents
 from yingji.petitions import services
-from yingji.petitions.access import petition_for, petitions_visible_to
+from yingji.petitions.access import assignment_for, petition_for, petitions_visible_to
 from yingji.petitions.forms import (
+    AnswerForm,
+    AssignForm,
     ClarifyForm,
     DecisionForm,
+    DeliverForm,
+    ExtendForm,
     IntakeForm,
+    ReplyForm,
     RevealForm,
     apply_errors,
 )
@@ -92,11 +99,28 @@ def _case_context(request: HttpRequest, petition: Petition, **extra: Any) -> dic
         "deadlines": deadlines,
         "events": events_for(petition).select_related("actor"),
         "representatives": petition.representatives.all(),
+        "assignments": petition.assignments.select_related("unit", "from_unit"),
+        "replies": petition.replies.all(),
+        "documents": documents.documents_of(petition),
         "decision_form": DecisionForm(),
         "reveal_form": RevealForm(),
         "clarify_form": ClarifyForm(),
+        "assign_form": AssignForm(),
+        "answer_form": AnswerForm(),
+        "extend_form": ExtendForm(),
+        "reply_form": ReplyForm(),
+        "deliver_form": DeliverForm(),
+        "answerable": _answerable(request, petition),
         **extra,
     }
+
+
+def _answerable(request: HttpRequest, petition: Petition) -> list[Any]:
+    """Pending routings of this case that the user's unit may answer."""
+    from yingji.org.models import Unit
+
+    units = Unit.objects.visible_to(request.user)  # type: ignore[arg-type]
+    return list(petition.assignments.filter(state="pending", unit__in=units).select_related("unit"))
 
 
 def _label(kind: str) -> str:
@@ -167,3 +191,132 @@ def petition_clarify(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("petitions:detail", pk=petition.pk)
     context = _case_context(request, petition, clarify_form=form)
     return render(request, "petitions/petition_detail.html", context, status=400)
+
+
+def _act(
+    request: HttpRequest,
+    pk: int,
+    form_class: type,
+    context_name: str,
+    perm: str | None,
+    action: Any,
+    done: str,
+) -> HttpResponse:
+    """The shape every case action shares: check, validate, call one service, redirect."""
+    petition = petition_for(request.user, pk)  # type: ignore[arg-type]
+    if perm and not request.user.has_perm(perm):
+        return render(request, "403.html", status=403)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            action(petition, Actor.from_request(request), form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error.message_dict)
+        else:
+            messages.success(request, done)
+            return redirect("petitions:detail", pk=petition.pk)
+    context = _case_context(request, petition, **{context_name: form})
+    return render(request, "petitions/petition_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def petition_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        AssignForm,
+        "assign_form",
+        "petitions.route_petition",
+        lambda p, actor, data: services.assign(
+            p,
+            actor=actor,
+            lead=data["lead"],
+            cooperating=list(data["cooperating"]),
+            kind=data["kind"],
+            note=data["note"],
+        ),
+        _("Routing recorded."),
+    )
+
+
+@login_required
+@require_POST
+def assignment_answer(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+    assignment = assignment_for(request.user, assignment_pk)  # type: ignore[arg-type]
+    return _act(
+        request,
+        pk,
+        AnswerForm,
+        "answer_form",
+        "petitions.decide_petition",
+        lambda p, actor, data: services.respond(
+            assignment, actor=actor, accept=data["accept"], objection=data["objection"]
+        ),
+        _("Answer recorded."),
+    )
+
+
+@login_required
+@require_POST
+def petition_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        ExtendForm,
+        "extend_form",
+        None,  # the clock checks that a leader approves
+        lambda p, actor, data: services.extend_handling(
+            p, actor=actor, days=data["days"], reason=data["reason"]
+        ),
+        _("Extension recorded; the notice to the petitioner is among the documents."),
+    )
+
+
+@login_required
+@require_POST
+def petition_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        ReplyForm,
+        "reply_form",
+        "petitions.reply_petition",
+        lambda p, actor, data: services.reply(p, actor=actor, **data),
+        _("Written reply issued."),
+    )
+
+
+@login_required
+@require_POST
+def reply_deliver(request: HttpRequest, pk: int) -> HttpResponse:
+    def deliver(p: Petition, actor: Actor, data: dict[str, Any]) -> Any:
+        written = p.replies.order_by("-issued_at").first()
+        if written is None:
+            raise ValidationError({"delivered_at": [services.no_reply_message()]})
+        return services.deliver(
+            written, actor=actor, delivered_at=data["delivered_at"], method=data["method"]
+        )
+
+    return _act(
+        request,
+        pk,
+        DeliverForm,
+        "deliver_form",
+        "petitions.reply_petition",
+        deliver,
+        _("Delivery recorded; the 30 days for a review request run from it."),
+    )
+
+
+@login_required
+def document_download(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    petition = petition_for(request.user, pk)  # type: ignore[arg-type]
+    document = documents.documents_of(petition).filter(pk=document_pk).first()
+    if document is None:
+        raise Http404
+    content = documents.read(document, actor=Actor.from_request(request))
+    response = HttpResponse(content, content_type=documents.DOCX)
+    filename = quote(f"{petition.number}-{document.title}.docx")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response

@@ -1,0 +1,146 @@
+"""Official documents in the GB/T 9704-2012 layout, as DOCX. No Django in here.
+
+A4; top margin 37 mm, binding (left) margin 28 mm, a 156 × 225 mm text block; 22
+lines of 28 characters; body in 3号 (16 pt) 仿宋, title in 2号 (22 pt) 小标宋; each
+paragraph indented two characters; the date right-aligned four characters in; page
+numbers in 4号 as "— 1 —" below the text block. The standard names font classes, not
+vendor fonts, so the fonts are passed in (YINGJI_DOCUMENT_FONTS).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from docx.text.run import Run
+
+BODY_PT = 16  # 3号
+TITLE_PT = 22  # 2号
+PAGE_NUMBER_PT = 14  # 4号
+LINE_PT = 28.9  # 225 mm / 22 lines
+
+
+@dataclass(frozen=True)
+class Fonts:
+    body: str = "Noto Serif CJK SC"
+    title: str = "Noto Serif CJK SC"
+    heading: str = "Noto Sans CJK SC"
+
+
+@dataclass
+class Letter:
+    """The parts of a document addressed to one recipient (a notice, a written reply)."""
+
+    title: str
+    paragraphs: list[str]
+    issuer: str
+    issued_on: date
+    recipient: str = ""
+    number: str = ""  # 发文字号 or the case number
+    headings: dict[int, str] = field(default_factory=dict)  # paragraph index -> heading text
+    mark: str = ""  # e.g. 【演练】 on drill documents
+
+
+def _font(run: Run, name: str, size: float, *, bold: bool = False) -> None:
+    run.font.name = name
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    # Without the East Asian font attribute Word ignores the font for Chinese text.
+    properties = run._element.get_or_add_rPr()
+    fonts = properties.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        properties.append(fonts)
+    for attribute in ("w:eastAsia", "w:ascii", "w:hAnsi"):
+        fonts.set(qn(attribute), name)
+
+
+def _spacing(paragraph: object) -> None:
+    fmt = paragraph.paragraph_format  # type: ignore[attr-defined]
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(LINE_PT)
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(0)
+
+
+def _page_number(section: object, fonts: Fonts) -> None:
+    footer = section.footer  # type: ignore[attr-defined]
+    paragraph = footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(paragraph.add_run("— "), fonts.body, PAGE_NUMBER_PT)
+    run = paragraph.add_run()
+    _font(run, fonts.body, PAGE_NUMBER_PT)
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        run._element.append(element)
+    _font(paragraph.add_run(" —"), fonts.body, PAGE_NUMBER_PT)
+
+
+def render(letter: Letter, fonts: Fonts | None = None) -> bytes:
+    fonts = fonts or Fonts()
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.left_margin = Mm(37), Mm(28)
+    section.right_margin, section.bottom_margin = Mm(26), Mm(35)
+    _page_number(section, fonts)
+    normal = document.styles["Normal"]
+    normal.font.name = fonts.body
+    normal.font.size = Pt(BODY_PT)
+
+    if letter.mark:
+        mark = document.add_paragraph()
+        _spacing(mark)
+        _font(mark.add_run(letter.mark), fonts.heading, BODY_PT, bold=True)
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _spacing(title)
+    title.paragraph_format.space_before = Pt(LINE_PT)
+    title.paragraph_format.space_after = Pt(LINE_PT)
+    _font(title.add_run(letter.title), fonts.title, TITLE_PT)
+    if letter.number:
+        number = document.add_paragraph()
+        number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _spacing(number)
+        _font(number.add_run(letter.number), fonts.body, BODY_PT)
+    if letter.recipient:
+        recipient = document.add_paragraph()
+        _spacing(recipient)
+        _font(recipient.add_run(f"{letter.recipient}："), fonts.body, BODY_PT)
+    for index, text in enumerate(letter.paragraphs):
+        if index in letter.headings:
+            heading = document.add_paragraph()
+            _spacing(heading)
+            heading.paragraph_format.first_line_indent = Pt(BODY_PT * 2)
+            _font(heading.add_run(letter.headings[index]), fonts.heading, BODY_PT)
+        paragraph = document.add_paragraph()
+        _spacing(paragraph)
+        paragraph.paragraph_format.first_line_indent = Pt(BODY_PT * 2)
+        _font(paragraph.add_run(text), fonts.body, BODY_PT)
+    document.add_paragraph()
+    for text in (letter.issuer, chinese_date(letter.issued_on)):
+        line = document.add_paragraph()
+        line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        line.paragraph_format.right_indent = Pt(BODY_PT * 4)
+        _spacing(line)
+        _font(line.add_run(text), fonts.body, BODY_PT)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def chinese_date(day: date) -> str:
+    """成文日期: the full year, month and day in Arabic numerals, no leading zeros."""
+    return f"{day.year}年{day.month}月{day.day}日"
