@@ -84,3 +84,12 @@ def jobs_run_at_once():
     HUEY.immediate = True
     yield
     HUEY.immediate = False
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate-limit counters live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -175,6 +175,7 @@ def _register_routers() -> None:
     from yingji.accounts.api import router as accounts_router
     from yingji.clock.api import router as clock_router
     from yingji.org.api import router as org_router
+    from yingji.petitions.api import TooMany, public_router
     from yingji.petitions.api import router as petitions_router
 
     api.add_router("", health.router)
@@ -182,6 +183,11 @@ def _register_routers() -> None:
     api.add_router("", org_router)
     api.add_router("", clock_router)
     api.add_router("", petitions_router)
+    api.add_router("", public_router)
+
+    @api.exception_handler(TooMany)
+    def on_too_many(request: HttpRequest, exc: TooMany) -> HttpResponse:
+        return one_error(429, "rate_limited", _("Too many requests from this address; try later."))
 
 
 _register_routers()

@@ -159,6 +159,17 @@ SERVESTATIC_AUTOREFRESH = DEBUG
 
 MEDIA_ROOT = VAR_DIR / "media"
 
+# Rate limits and other short-lived counters: shared through Redis when scaled out.
+CACHES: dict[str, dict[str, object]]
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Public online petitions accepted from one address per hour.
+PUBLIC_PETITIONS_PER_HOUR = 5
+
 HUEY: dict[str, object]
 if REDIS_URL:
     HUEY = {

@@ -17,6 +17,12 @@ from yingji.petitions.access import assignment_for, petition_for, petitions_visi
 from yingji.petitions.models import Category, Petition
 
 router = Router(tags=["petitions"])
+
+
+class TooMany(Exception):
+    """A rate limit was reached; the API answers 429."""
+
+
 WRITE_ERRORS = {**READ_ERRORS, 400: ErrorOut, 403: ErrorOut}
 
 
@@ -436,4 +442,135 @@ def _reply_out(written: Any) -> ReplyOut:
         issued_at=written.issued_at,
         delivered_at=written.delivered_at,
         document_id=written.document_id,
+    )
+
+
+# --- public: no login, a receipt code opens one petition ----------------------------------
+
+public_router = Router(tags=["public"])
+
+
+class PublicPetitionIn(Schema):
+    office_code: str = Field(..., description="division code of the place (e.g. 990121100)")
+    petitioner_kind: Petition.PetitionerKind = Petition.PetitionerKind.PERSON
+    name: str = Field(..., min_length=1, max_length=60)
+    phone: str = Field("", max_length=30)
+    id_number: str = Field("", max_length=30)
+    address: str = Field(..., min_length=1, max_length=200)
+    request: str = Field(..., max_length=5000)
+    facts: str = Field(..., max_length=20000)
+    category: str = Field(..., description="a category code, e.g. labour.wages")
+    place: str = Field("", max_length=200)
+    consent: bool = Field(..., description="must be true: consent to processing")
+
+
+class PublicReceivedOut(Schema):
+    number: str
+    receipt_code: str
+
+
+class PublicDeadlineOut(Schema):
+    kind: str
+    label: str
+    state: str
+    due_at: datetime
+    calendar_confirmed: bool
+    explanation: list[str]
+
+
+class PublicStatusOut(Schema):
+    number: str
+    stage: str
+    stage_label: str
+    received_at: datetime
+    handled_by: str
+    decision: str
+    deadlines: list[PublicDeadlineOut]
+    reply_outcome: str | None
+    review_open: bool
+
+
+@public_router.post(
+    "/public/petitions",
+    auth=None,
+    response={201: PublicReceivedOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Submit a petition online (no login; rate-limited per address)",
+)
+def public_submit(request: HttpRequest, payload: PublicPetitionIn) -> Status[PublicReceivedOut]:
+    from django.conf import settings
+
+    from yingji import ratelimit
+    from yingji.http import client_address
+
+    if not payload.consent:
+        raise ValidationError({"consent": [services.consent_message()]})
+    key = f"public-petition:{client_address(request)}"
+    if not ratelimit.allow(key, limit=settings.PUBLIC_PETITIONS_PER_HOUR, window_seconds=3600):
+        raise TooMany
+    office = Unit.objects.filter(
+        code=payload.office_code, kind=Unit.Kind.REGION, is_active=True
+    ).first()
+    if office is None:
+        raise ValidationError({"office_code": [services.unknown_unit_message()]})
+    category = Category.objects.filter(code=payload.category, is_active=True).first()
+    if category is None:
+        raise ValidationError({"category": [services.unknown_category_message()]})
+    registered = services.register(
+        services.Intake(
+            channel=Petition.Channel.ONLINE,
+            petitioner_kind=payload.petitioner_kind,
+            name=payload.name,
+            request=payload.request,
+            facts=payload.facts,
+            category=category,
+            phone=payload.phone,
+            id_number=payload.id_number,
+            address=payload.address,
+            region_code=office.code,
+            place=payload.place,
+        ),
+        office=office,
+        actor=Actor(user=None, address=client_address(request), label="online petitioner"),
+    )
+    return Status(
+        201,
+        PublicReceivedOut(number=registered.petition.number, receipt_code=registered.receipt_code),
+    )
+
+
+@public_router.get(
+    "/public/petitions/{receipt_code}",
+    auth=None,
+    response={200: PublicStatusOut, 404: ErrorOut},
+    summary="A petition's status, by its receipt code",
+)
+def public_status(request: HttpRequest, receipt_code: str) -> PublicStatusOut:
+    from django.http import Http404
+
+    from yingji.clock import kinds
+
+    petition = services.find_by_receipt(receipt_code)
+    if petition is None:
+        raise Http404
+    latest = petition.replies.order_by("-issued_at").first()
+    return PublicStatusOut(
+        number=petition.number,
+        stage=petition.stage,
+        stage_label=str(petition.get_stage_display()),
+        received_at=petition.received_at,
+        handled_by=petition.unit.name,
+        decision=petition.decision,
+        deadlines=[
+            PublicDeadlineOut(
+                kind=d.kind,
+                label=str(kinds.get(d.kind).label),
+                state=d.state,
+                due_at=d.due_at,
+                calendar_confirmed=d.calendar_confirmed,
+                explanation=explain(d.explanation),
+            )
+            for d in services.deadlines_of(petition)
+        ],
+        reply_outcome=latest.outcome if latest else None,
+        review_open=services.open_deadline(petition, "petition.review_request") is not None,
     )

@@ -187,3 +187,90 @@ class DeliverForm(forms.Form):
     def clean_delivered_at(self) -> Any:
         value = self.cleaned_data["delivered_at"]
         return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+class RegionField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:
+        return "　" * obj.depth + obj.name
+
+
+class PublicPetitionForm(forms.Form):
+    """The online form: no login. The petition goes to the office of the place chosen."""
+
+    office = RegionField(
+        label=_("Where the matter is (the office that receives it)"),
+        queryset=Unit.objects.filter(kind=Unit.Kind.REGION, is_active=True).order_by("path"),
+    )
+    petitioner_kind = forms.ChoiceField(
+        label=_("You are"), choices=Petition.PetitionerKind.choices, initial="person"
+    )
+    name = forms.CharField(label=_("Name (of the person or organisation)"), max_length=60)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=30)
+    id_number = forms.CharField(label=_("ID number (optional)"), required=False, max_length=30)
+    address = forms.CharField(label=_("Address"), max_length=200)
+    request = forms.CharField(
+        label=_("What you ask for (请求)"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    facts = forms.CharField(
+        label=_("Facts and reasons (事实和理由)"), widget=forms.Textarea(attrs={"rows": 6})
+    )
+    category = CategoryField(
+        label=_("Category"),
+        queryset=Category.objects.filter(is_active=True).select_related("parent"),
+    )
+    place = forms.CharField(label=_("Address of the matter"), required=False, max_length=200)
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that my personal data is processed to handle this petition. It is stored "
+            "encrypted and shown only to the staff handling it."
+        )
+    )
+
+    def intake(self) -> Intake:
+        data: dict[str, Any] = self.cleaned_data
+        return Intake(
+            channel=Petition.Channel.ONLINE,
+            petitioner_kind=data["petitioner_kind"],
+            name=data["name"],
+            request=data["request"],
+            facts=data["facts"],
+            category=data["category"],
+            phone=data.get("phone") or "",
+            id_number=data.get("id_number") or "",
+            address=data["address"],
+            region_code=data["office"].code,
+            place=data.get("place") or "",
+        )
+
+
+class ReceiptForm(forms.Form):
+    code = forms.CharField(
+        label=_("Receipt code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class RatingForm(forms.Form):
+    rating = forms.ChoiceField(
+        label=_("How satisfied are you with the outcome?"),
+        choices=[
+            ("satisfied", _("Satisfied (满意)")),
+            ("basically", _("Basically satisfied (基本满意)")),
+            ("unsatisfied", _("Not satisfied (不满意)")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), max_length=300)
+
+
+class ReviewRequestForm(forms.Form):
+    reasons = forms.CharField(
+        label=_("Why the reply should be reviewed"), widget=forms.Textarea(attrs={"rows": 3})
+    )

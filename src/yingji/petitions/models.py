@@ -72,6 +72,7 @@ class Petition(models.Model):
         REFERRED = "referred", _("Referred elsewhere")
         HANDLING = "handling", _("Being handled")
         REPLIED = "replied", _("Replied")
+        UNDER_REVIEW = "under_review", _("Under review (复查)")
         CLOSED = "closed", _("Closed")
 
     class Decision(models.TextChoices):
@@ -241,6 +242,56 @@ class Reply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id}: {self.outcome}"
+
+
+class FollowUp(models.Model):
+    """回访 and the petitioner's rating of the outcome."""
+
+    class Rating(models.TextChoices):
+        SATISFIED = "satisfied", _("Satisfied (满意)")
+        BASICALLY = "basically", _("Basically satisfied (基本满意)")
+        UNSATISFIED = "unsatisfied", _("Not satisfied (不满意)")
+
+    class By(models.TextChoices):
+        STAFF = "staff", _("Staff, on a follow-up call or visit")
+        PETITIONER = "petitioner", _("The petitioner, online")
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="follow_ups")
+    by = models.CharField(_("recorded by"), max_length=10, choices=By.choices)
+    rating = models.CharField(_("rating"), max_length=12, choices=Rating.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    at = models.DateTimeField(_("time"))
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id}: {self.rating}"
+
+
+class Review(models.Model):
+    """A request for 复查 (第三十五条) to the body above the one that replied."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="reviews")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("reviewing body"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"))
+    reasons = models.TextField(_("reasons"))
+    by_petitioner = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("review request")
+        verbose_name_plural = _("review requests")
+        ordering = ["requested_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} → {self.unit_id}"
 
 
 class Representative(models.Model):

@@ -17,3 +17,4 @@ rules.add_perm("petitions.reveal_petitioner", revealers)
 # Routing is the petition office's and the supervisors' work; handlers write the reply.
 rules.add_perm("petitions.route_petition", has_any_role(Role.INTAKE_CLERK, Role.SUPERVISOR))
 rules.add_perm("petitions.reply_petition", has_any_role(Role.CASE_HANDLER, Role.INTAKE_CLERK))
+rules.add_perm("petitions.reopen_petition", has_any_role(Role.SUPERVISOR))

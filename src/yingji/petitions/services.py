@@ -23,7 +23,15 @@ from yingji.clock import services as clock
 from yingji.clock.models import Deadline
 from yingji.org.models import Unit
 from yingji.petitions import letters, validation
-from yingji.petitions.models import Assignment, Category, Petition, Reply, Representative
+from yingji.petitions.models import (
+    Assignment,
+    Category,
+    FollowUp,
+    Petition,
+    Reply,
+    Representative,
+    Review,
+)
 from yingji.petitions.numbers import next_number
 from yingji.timeline import services as timeline
 
@@ -58,6 +66,10 @@ class Intake:
 
 def unknown_unit_message() -> str:
     return _("No such unit.")
+
+
+def consent_message() -> str:
+    return _("Consent to processing is needed to accept an online petition.")
 
 
 def no_reply_message() -> str:
@@ -625,3 +637,138 @@ def deliver(written: Reply, *, actor: Actor, delivered_at: datetime, method: str
         started_at=delivered_at,
     )
     return current
+
+
+# --- the petitioner's side: status, rating, review ----------------------------------------
+
+
+def find_by_receipt(code: str) -> Petition | None:
+    """The one petition a receipt code opens, or None: never anyone else's."""
+    if not code or len(code.replace("-", "").strip()) < RECEIPT_LENGTH:
+        return None
+    return (
+        Petition.objects.select_related("category", "unit")
+        .filter(receipt_hash=receipt_hash(code))
+        .first()
+    )
+
+
+RATEABLE = (Petition.Stage.REPLIED, Petition.Stage.UNDER_REVIEW, Petition.Stage.CLOSED)
+
+
+@transaction.atomic
+def rate(
+    petition: Petition, *, actor: Actor, rating: str, comment: str = "", by_petitioner: bool
+) -> FollowUp:
+    """回访 or the petitioner's own rating of the outcome."""
+    errors: dict[str, list[str]] = {}
+    if petition.stage not in RATEABLE:
+        errors["rating"] = [_("The outcome can be rated once the written reply is issued.")]
+    if rating not in FollowUp.Rating.values:
+        errors["rating"] = [_("Choose satisfied, basically satisfied, or not satisfied.")]
+    if errors:
+        raise ValidationError(errors)
+    follow_up = FollowUp.objects.create(
+        petition=petition,
+        by=FollowUp.By.PETITIONER if by_petitioner else FollowUp.By.STAFF,
+        rating=rating,
+        comment=comment.strip()[:2000],
+        at=timezone.now(),
+        staff=actor.user,
+    )
+    audit.record(actor=actor, action="petitions.petition.rate", obj=petition, fields=["rating"])
+    timeline.record(petition, "petition.rated", rating, actor=actor)
+    return follow_up
+
+
+@transaction.atomic
+def reopen(petition: Petition, *, actor: Actor, reason: str) -> Petition:
+    """A supervisor reopens a case whose outcome was rated not satisfied."""
+    current = Petition.objects.select_for_update().get(pk=petition.pk)
+    latest = current.follow_ups.order_by("-at", "-pk").first()
+    errors: dict[str, list[str]] = {}
+    if latest is None or latest.rating != FollowUp.Rating.UNSATISFIED:
+        errors["rating"] = [_("Only a case rated not satisfied can be reopened.")]
+    if not reason.strip():
+        errors["reason"] = [_("Give the reason.")]
+    if current.stage != Petition.Stage.REPLIED:
+        errors["stage"] = [_("Only an answered case can be reopened.")]
+    if errors:
+        raise ValidationError(errors)
+    before = audit.snapshot(current)
+    current.stage = Petition.Stage.HANDLING
+    current.save(update_fields=["stage", "updated_at"])
+    audit.record_update(actor=actor, action="petitions.petition.reopen", obj=current, before=before)
+    timeline.record(current, "petition.reopened", reason.strip(), actor=actor)
+    window = open_deadline(current, "petition.review_request")
+    if window is not None:
+        clock.cancel(window, actor=actor, reason=_("Reopened for handling."))
+    clock.start(current, "petition.handling", actor=actor, unit=current.unit)
+    return current
+
+
+@transaction.atomic
+def request_review(
+    petition: Petition, *, actor: Actor, reasons: str, by_petitioner: bool = True
+) -> Review:
+    """复查: within 30 days of receiving the written reply, to the body one level above."""
+    current = (
+        Petition.objects.select_for_update(of=("self",))
+        .select_related("unit__parent")
+        .get(pk=petition.pk)
+    )
+    window = open_deadline(current, "petition.review_request")
+    now = timezone.now()
+    errors: dict[str, list[str]] = {}
+    if not reasons.strip():
+        errors["reasons"] = [_("Say why the reply should be reviewed.")]
+    if current.stage != Petition.Stage.REPLIED or window is None:
+        closed = (
+            Deadline.objects.filter(
+                subject_type=ContentType.objects.get_for_model(Petition),
+                subject_id=str(current.pk),
+                kind="petition.review_request",
+            )
+            .order_by("-due_at")
+            .first()
+        )
+        if closed is not None and closed.due_at < now:
+            due = timezone.localtime(closed.due_at)
+            errors["review"] = [
+                _(
+                    "The 30 days for requesting a review ended on %(date)s "
+                    "(信访工作条例 第三十五条)."
+                )
+                % {"date": f"{due:%Y-%m-%d}"}
+            ]
+        else:
+            errors["review"] = [
+                _("A review can be requested once the written reply has been delivered.")
+            ]
+    elif window.due_at < now:
+        due = timezone.localtime(window.due_at)
+        errors["review"] = [
+            _("The 30 days for requesting a review ended on %(date)s (信访工作条例 第三十五条).")
+            % {"date": f"{due:%Y-%m-%d}"}
+        ]
+    reviewer = current.unit.parent
+    if reviewer is None:
+        errors.setdefault("review", []).append(_("There is no body above the one that replied."))
+    if errors:
+        raise ValidationError(errors)
+    assert window is not None and reviewer is not None
+    review = Review.objects.create(
+        petition=current,
+        unit=reviewer,
+        requested_at=now,
+        reasons=reasons.strip(),
+        by_petitioner=by_petitioner,
+    )
+    before = audit.snapshot(current)
+    current.stage = Petition.Stage.UNDER_REVIEW
+    current.save(update_fields=["stage", "updated_at"])
+    audit.record_update(actor=actor, action="petitions.petition.review", obj=current, before=before)
+    timeline.record(current, "petition.review_requested", reasons.strip(), actor=actor)
+    clock.meet(window, actor=actor, at=now)
+    clock.start(current, "petition.review_decision", actor=actor, unit=reviewer, started_at=now)
+    return review

@@ -19,4 +19,6 @@ urlpatterns = [
     path("<int:pk>/reply/", views.petition_reply, name="reply"),
     path("<int:pk>/reply/delivery/", views.reply_deliver, name="deliver"),
     path("<int:pk>/documents/<int:document_pk>/", views.document_download, name="document"),
+    path("<int:pk>/follow-up/", views.petition_follow_up, name="follow_up"),
+    path("<int:pk>/reopen/", views.petition_reopen, name="reopen"),
 ]

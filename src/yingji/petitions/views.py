@@ -25,6 +25,8 @@ from yingji.petitions.forms import (
     DeliverForm,
     ExtendForm,
     IntakeForm,
+    RatingForm,
+    ReopenForm,
     ReplyForm,
     RevealForm,
     apply_errors,
@@ -110,6 +112,11 @@ def _case_context(request: HttpRequest, petition: Petition, **extra: Any) -> dic
         "extend_form": ExtendForm(),
         "reply_form": ReplyForm(),
         "deliver_form": DeliverForm(),
+        "rating_form": RatingForm(),
+        "reopen_form": ReopenForm(),
+        "follow_ups": petition.follow_ups.select_related("staff"),
+        "reviews": petition.reviews.select_related("unit"),
+        "can_rate": petition.stage in services.RATEABLE,
         "answerable": _answerable(request, petition),
         **extra,
     }
@@ -320,3 +327,33 @@ def document_download(request: HttpRequest, pk: int, document_pk: int) -> HttpRe
     filename = quote(f"{petition.number}-{document.title}.docx")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
     return response
+
+
+@login_required
+@require_POST
+def petition_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        RatingForm,
+        "rating_form",
+        "petitions.decide_petition",
+        lambda p, actor, data: services.rate(
+            p, actor=actor, rating=data["rating"], comment=data["comment"], by_petitioner=False
+        ),
+        _("Follow-up recorded."),
+    )
+
+
+@login_required
+@require_POST
+def petition_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        ReopenForm,
+        "reopen_form",
+        "petitions.reopen_petition",
+        lambda p, actor, data: services.reopen(p, actor=actor, reason=data["reason"]),
+        _("The case is open for handling again."),
+    )

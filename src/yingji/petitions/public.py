@@ -1,0 +1,212 @@
+"""The petitioner's pages: the online form and the status page behind a receipt code.
+
+No login. A receipt code opens exactly one petition and shows nothing about anyone
+else; the petitioner's own identity is not shown back either (a lost code must not
+expose it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from yingji import ratelimit
+from yingji.audit.services import Actor
+from yingji.clock.explain import explain
+from yingji.documents import services as documents
+from yingji.http import client_address
+from yingji.petitions import services
+from yingji.petitions.forms import (
+    PublicPetitionForm,
+    RatingForm,
+    ReceiptForm,
+    ReviewRequestForm,
+    apply_errors,
+)
+from yingji.petitions.models import Petition
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor(user=None, address=client_address(request), label="online petitioner")
+
+
+@require_http_methods(["GET", "POST"])
+def petition_form(request: HttpRequest) -> HttpResponse:
+    form = PublicPetitionForm(request.POST or None)
+    if request.method == "POST":
+        key = f"public-petition:{client_address(request)}"
+        if not ratelimit.allow(key, limit=settings.PUBLIC_PETITIONS_PER_HOUR, window_seconds=3600):
+            form.add_error(
+                None,
+                _(
+                    "Too many petitions from this address in the last hour. Please try again "
+                    "later, or call or write to the office."
+                ),
+            )
+            return render(request, "petitions/public_form.html", {"form": form}, status=429)
+        if form.is_valid():
+            try:
+                registered = services.register(
+                    form.intake(), office=form.cleaned_data["office"], actor=_actor(request)
+                )
+            except ValidationError as error:
+                apply_errors(form, error.message_dict)
+            else:
+                return render(
+                    request,
+                    "petitions/public_received.html",
+                    {"petition": registered.petition, "receipt_code": registered.receipt_code},
+                    status=201,
+                )
+        return render(request, "petitions/public_form.html", {"form": form}, status=400)
+    return render(request, "petitions/public_form.html", {"form": form})
+
+
+def status_context(petition: Petition, code: str, **extra: Any) -> dict[str, Any]:
+    from yingji.clock import kinds
+
+    deadlines = [
+        {
+            "deadline": d,
+            "label": kinds.get(d.kind).label,
+            "explanation": explain(d.explanation),
+        }
+        for d in services.deadlines_of(petition)
+    ]
+    replies = [r for r in petition.replies.select_related("document") if r.document_id]
+    window = services.open_deadline(petition, "petition.review_request")
+    return {
+        "petition": petition,
+        "code": code,
+        "deadlines": deadlines,
+        "replies": replies,
+        "follow_ups": petition.follow_ups.all(),
+        "can_rate": petition.stage in services.RATEABLE,
+        "review_open": window is not None,
+        "rating_form": RatingForm(),
+        "review_form": ReviewRequestForm(),
+        **extra,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def status(request: HttpRequest) -> HttpResponse:
+    """Enter the receipt code (POST keeps it out of addresses and logs), see the case."""
+    form = ReceiptForm(request.POST or None)
+    if request.method == "POST":
+        key = f"public-status:{client_address(request)}"
+        if not ratelimit.allow(key, limit=60, window_seconds=3600):
+            form.add_error(
+                "code", _("Too many attempts from this address. Please try again later.")
+            )
+            return render(request, "petitions/public_status.html", {"form": form}, status=429)
+        if not form.is_valid():
+            return render(request, "petitions/public_status.html", {"form": form}, status=400)
+        petition = services.find_by_receipt(form.cleaned_data["code"])
+        if petition is None:
+            form.add_error(
+                "code", _("No petition has this receipt code. Check the code and try again.")
+            )
+            return render(request, "petitions/public_status.html", {"form": form}, status=404)
+        return render(
+            request,
+            "petitions/public_status.html",
+            {"form": form, **status_context(petition, form.cleaned_data["code"])},
+        )
+    return render(request, "petitions/public_status.html", {"form": form})
+
+
+def _petition_or_404(request: HttpRequest) -> tuple[Petition, str]:
+    code = request.POST.get("code", "")
+    petition = services.find_by_receipt(code)
+    if petition is None:
+        raise Http404
+    return petition, code
+
+
+@require_http_methods(["POST"])
+def rate(request: HttpRequest) -> HttpResponse:
+    petition, code = _petition_or_404(request)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.rate(
+                petition,
+                actor=_actor(request),
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+                by_petitioner=True,
+            )
+        except ValidationError as error:
+            apply_errors(form, error.message_dict)
+        else:
+            return render(
+                request,
+                "petitions/public_status.html",
+                {
+                    "form": ReceiptForm(initial={"code": code}),
+                    "thanks": _("Thank you: your rating is recorded."),
+                    **status_context(petition, code),
+                },
+            )
+    return render(
+        request,
+        "petitions/public_status.html",
+        {
+            "form": ReceiptForm(initial={"code": code}),
+            **status_context(petition, code, rating_form=form),
+        },
+        status=400,
+    )
+
+
+@require_http_methods(["POST"])
+def request_review(request: HttpRequest) -> HttpResponse:
+    petition, code = _petition_or_404(request)
+    form = ReviewRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_review(
+                petition, actor=_actor(request), reasons=form.cleaned_data["reasons"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error.message_dict)
+        else:
+            petition.refresh_from_db()
+            return render(
+                request,
+                "petitions/public_status.html",
+                {
+                    "form": ReceiptForm(initial={"code": code}),
+                    "thanks": _("Your request for a review is recorded."),
+                    **status_context(petition, code),
+                },
+            )
+    return render(
+        request,
+        "petitions/public_status.html",
+        {
+            "form": ReceiptForm(initial={"code": code}),
+            **status_context(petition, code, review_form=form),
+        },
+        status=400,
+    )
+
+
+@require_http_methods(["POST"])
+def reply_document(request: HttpRequest, document_pk: int) -> HttpResponse:
+    """The petitioner downloads their own written reply with their receipt code."""
+    petition, _code = _petition_or_404(request)
+    reply = petition.replies.filter(document_id=document_pk).select_related("document").first()
+    if reply is None or reply.document is None:
+        raise Http404
+    content = documents.read(reply.document, actor=_actor(request))
+    response = HttpResponse(content, content_type=documents.DOCX)
+    response["Content-Disposition"] = f'attachment; filename="{petition.number}.docx"'
+    return response

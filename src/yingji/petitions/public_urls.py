@@ -1,0 +1,13 @@
+from django.urls import path
+
+from yingji.petitions import public
+
+app_name = "public"
+
+urlpatterns = [
+    path("petition/", public.petition_form, name="petition"),
+    path("status/", public.status, name="status"),
+    path("status/rate/", public.rate, name="rate"),
+    path("status/review/", public.request_review, name="review"),
+    path("status/reply/<int:document_pk>/", public.reply_document, name="reply"),
+]
