@@ -270,6 +270,26 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("reason"), max_length=300)
 
 
+class ReviewDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("outcome"),
+        choices=[
+            ("uphold", _("Upheld (维持)")),
+            ("change", _("Changed (变更)")),
+            ("revoke", _("Revoked (撤销)")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    opinion = forms.CharField(label=_("opinion"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class HearingForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("start", "start"), ("end", "end")], widget=forms.HiddenInput
+    )
+    reason = forms.CharField(label=_("reason"), required=False, max_length=300)
+
+
 class ReviewRequestForm(forms.Form):
     reasons = forms.CharField(
         label=_("Why the reply should be reviewed"), widget=forms.Textarea(attrs={"rows": 3})

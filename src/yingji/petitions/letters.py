@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 
 from yingji import crypto
 from yingji.audit.services import Actor
 from yingji.documents import services as documents
-from yingji.documents.layout import Letter
+from yingji.documents.layout import Letter, chinese_date
 from yingji.documents.models import Document
 from yingji.petitions.models import Petition, Reply
 
@@ -124,6 +126,46 @@ def written_reply(reply: Reply, *, actor: Actor) -> Document:
     return documents.issue_letter(
         petition,
         kind="petition.reply",
+        letter=letter,
+        actor=actor,
+        is_drill=petition.is_drill,
+        personal=True,
+    )
+
+
+REVIEW_OUTCOME_WORDS = {"uphold": "维持", "change": "变更", "revoke": "撤销"}
+
+
+def review_opinion(review: Any, *, actor: Actor) -> Document:
+    """复查意见书 / 复核意见书 from the reviewing body."""
+    petition = review.petition
+    recheck = review.level == "recheck"
+    closing = (
+        "本复核意见为最终意见。信访人对复核意见不服，仍然以同一事实和理由提出投诉请求的，"
+        "各级党委和政府信访部门和其他机关、单位不再受理（《信访工作条例》第三十六条）。"
+        if recheck
+        else "如对本复查意见不服，可以自收到本意见书之日起30日内，向复查机关的上一级机关请求复核"
+        "（《信访工作条例》第三十六条）。"
+    )
+    letter = Letter(
+        title="信访事项复核意见书" if recheck else "信访事项复查意见书",
+        recipient=_recipient(petition),
+        paragraphs=[
+            f"你不服{petition.unit.name}就信访事项（登记编号：{petition.number}）作出的处理意见，"
+            f"于{chinese_date(timezone.localdate(review.requested_at))}"
+            f"提出{'复核' if recheck else '复查'}请求。"
+            f"理由：{review.reasons}",
+            f"{review.opinion}经{'复核' if recheck else '复查'}，决定"
+            f"{REVIEW_OUTCOME_WORDS[review.outcome]}原处理意见。",
+            closing,
+        ],
+        issuer=review.unit.name,
+        issued_on=timezone.localdate(review.decided_at),
+        number=petition.number,
+    )
+    return documents.issue_letter(
+        petition,
+        kind=f"petition.{review.level}",
         letter=letter,
         actor=actor,
         is_drill=petition.is_drill,

@@ -73,6 +73,9 @@ class Petition(models.Model):
         HANDLING = "handling", _("Being handled")
         REPLIED = "replied", _("Replied")
         UNDER_REVIEW = "under_review", _("Under review (复查)")
+        REVIEWED = "reviewed", _("Reviewed (复查意见)")
+        UNDER_RECHECK = "under_recheck", _("Under re-review (复核)")
+        FINAL = "final", _("Final after re-review (复核终结)")
         CLOSED = "closed", _("Closed")
 
     class Decision(models.TextChoices):
@@ -145,6 +148,16 @@ class Petition(models.Model):
         related_name="+",
     )
     is_drill = models.BooleanField(default=False)
+    # Set at intake when the same petitioner raised the same matter in a case that has
+    # been through 复核: 第三十六条 then bars accepting it again.
+    repeat_of = models.ForeignKey(
+        "self",
+        verbose_name=_("repeats the finished case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -275,15 +288,31 @@ class FollowUp(models.Model):
 
 
 class Review(models.Model):
-    """A request for 复查 (第三十五条) to the body above the one that replied."""
+    """复查 (第三十五条) or 复核 (第三十六条): each goes to the body one level above."""
+
+    class Level(models.TextChoices):
+        REVIEW = "review", _("Review (复查)")
+        RECHECK = "recheck", _("Re-review (复核)")
+
+    class Outcome(models.TextChoices):
+        UPHOLD = "uphold", _("Upheld (维持)")
+        CHANGE = "change", _("Changed (变更)")
+        REVOKE = "revoke", _("Revoked (撤销)")
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="reviews")
+    level = models.CharField(_("level"), max_length=8, choices=Level.choices, default="review")
     unit = models.ForeignKey(
         Unit, verbose_name=_("reviewing body"), on_delete=models.PROTECT, related_name="+"
     )
     requested_at = models.DateTimeField(_("requested"))
     reasons = models.TextField(_("reasons"))
     by_petitioner = models.BooleanField(default=True)
+    outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices, blank=True)
+    opinion = models.TextField(_("opinion"), blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    document = models.ForeignKey(
+        "documents.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("review request")

@@ -10,7 +10,8 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +34,7 @@ from yingji.petitions.models import (
     Review,
 )
 from yingji.petitions.numbers import next_number
+from yingji.search import text
 from yingji.timeline import services as timeline
 
 RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud safely
@@ -207,6 +209,7 @@ def register(intake: Intake, *, office: Unit, actor: Actor) -> Registered:
         is_collective=intake.is_collective,
         stage=Petition.Stage.REGISTERED,
     )
+    petition.repeat_of = finished_repeat_of(petition)
     petition.save(force_insert=True)
     Representative.objects.bulk_create(
         Representative(
@@ -241,7 +244,96 @@ def register(intake: Intake, *, office: Unit, actor: Actor) -> Registered:
     )
     if unclear:
         clock.pause(notice, actor=actor, reason=_("Name or address unclear (第二十三条)"))
+    if petition.repeat_of is not None:
+        timeline.record(
+            petition,
+            "petition.repeat_after_recheck",
+            petition.repeat_of.number,
+            actor=actor,
+            data={"of": petition.repeat_of.pk},
+        )
     return Registered(petition, code)
+
+
+REPEAT_THRESHOLD = 0.5
+SIMILAR_THRESHOLD = 0.3
+
+
+def finished_repeat_of(petition: Petition) -> Petition | None:
+    """A case of the same petitioner, through 复核 already, about the same matter."""
+    same_petitioner = Q(phone_hash=petition.phone_hash) if petition.phone_hash else Q(pk__in=[])
+    if petition.id_number_hash:
+        same_petitioner |= Q(id_number_hash=petition.id_number_hash)
+    finished = Petition.objects.filter(same_petitioner, stage=Petition.Stage.FINAL).only(
+        "pk", "number", "request", "facts"
+    )[:200]
+    matches = text.best_matches(
+        f"{petition.request}\n{petition.facts}",
+        ((p, f"{p.request}\n{p.facts}") for p in finished),
+        threshold=REPEAT_THRESHOLD,
+        limit=1,
+    )
+    if not matches:
+        return None
+    match = matches[0][0]
+    assert isinstance(match, Petition)
+    return match
+
+
+@dataclass(frozen=True)
+class Similar:
+    petition: Petition
+    score: float
+    same_petitioner: bool
+
+
+def similar_cases(
+    petition: Petition, within: models.QuerySet[Petition], limit: int = 5
+) -> list[Similar]:
+    """Existing cases like this one: same petitioner (by keyed hash) or same place and topic.
+
+    Candidates come from indexed lookups; only they are compared by their words, so no
+    table is ever decrypted or scanned whole.
+    """
+    hashes = Q(pk__in=[])
+    if petition.phone_hash:
+        hashes |= Q(phone_hash=petition.phone_hash)
+    if petition.id_number_hash:
+        hashes |= Q(id_number_hash=petition.id_number_hash)
+    place = Q(category=petition.category_id)
+    if petition.region_code:
+        place &= Q(region_code=petition.region_code)
+    since = petition.received_at - timedelta(days=730)
+    candidates = list(
+        within.filter(hashes | (place & Q(received_at__gte=since)))
+        .exclude(pk=petition.pk)
+        .order_by("-received_at")
+        .only(
+            "pk",
+            "number",
+            "request",
+            "facts",
+            "phone_hash",
+            "id_number_hash",
+            "stage",
+            "received_at",
+        )[:500]
+    )
+    scored = text.best_matches(
+        f"{petition.request}\n{petition.facts}",
+        ((c, f"{c.request}\n{c.facts}") for c in candidates),
+        threshold=SIMILAR_THRESHOLD,
+        limit=limit,
+    )
+    result = []
+    for candidate, score in scored:
+        assert isinstance(candidate, Petition)
+        same = bool(
+            (petition.phone_hash and candidate.phone_hash == petition.phone_hash)
+            or (petition.id_number_hash and candidate.id_number_hash == petition.id_number_hash)
+        )
+        result.append(Similar(candidate, round(score, 2), same))
+    return result
 
 
 def open_deadline(petition: Petition, kind: str) -> Deadline | None:
@@ -299,6 +391,14 @@ def clarify_identity(
     return current
 
 
+def repeat_reason(petition: Petition) -> str:
+    assert petition.repeat_of is not None
+    return _(
+        "The same matter, with the same facts and reasons, has been through re-review in case "
+        "%(number)s; under 信访工作条例 第三十六条 it is not accepted again."
+    ) % {"number": petition.repeat_of.number}
+
+
 @transaction.atomic
 def decide(
     petition: Petition,
@@ -316,8 +416,13 @@ def decide(
         errors["stage"] = [_("This petition has already been decided.")]
     if decision not in Petition.Decision.values:
         errors["decision"] = [_("Choose accept, do not accept, or refer.")]
+    if current.repeat_of_id and decision == Petition.Decision.ACCEPT:
+        errors["decision"] = [repeat_reason(current)]
     if decision == Petition.Decision.REJECT and not reason.strip():
-        errors["reason"] = [_("Give the reason for not accepting.")]
+        if current.repeat_of_id:
+            reason = repeat_reason(current)
+        else:
+            errors["reason"] = [_("Give the reason for not accepting.")]
     if decision == Petition.Decision.REFER and not referred_to.strip():
         errors["referred_to"] = [_("Name the body the petitioner should approach.")]
     if errors:
@@ -772,3 +877,123 @@ def request_review(
     clock.meet(window, actor=actor, at=now)
     clock.start(current, "petition.review_decision", actor=actor, unit=reviewer, started_at=now)
     return review
+
+
+# --- review decisions, 复核 and hearings --------------------------------------------------
+
+REVIEW_LETTER_TITLES = {
+    Review.Level.REVIEW: "信访事项复查意见书",
+    Review.Level.RECHECK: "信访事项复核意见书",
+}
+
+
+@transaction.atomic
+def decide_review(review: Review, *, actor: Actor, outcome: str, opinion: str) -> Review:
+    """The reviewing body's opinion: 复查 opens the 复核 window, 复核 ends the matter."""
+    current = (
+        Review.objects.select_for_update().select_related("petition", "unit").get(pk=review.pk)
+    )
+    errors: dict[str, list[str]] = {}
+    if current.decided_at is not None:
+        errors["outcome"] = [_("This review has already been decided.")]
+    if outcome not in Review.Outcome.values:
+        errors["outcome"] = [_("Choose uphold, change, or revoke.")]
+    if not opinion.strip():
+        errors["opinion"] = [_("Write the opinion.")]
+    if errors:
+        raise ValidationError(errors)
+    at = timezone.now()
+    petition = Petition.objects.select_for_update().get(pk=current.petition_id)
+    current.outcome = outcome
+    current.opinion = opinion.strip()
+    current.decided_at = at
+    current.document = letters.review_opinion(current, actor=actor)
+    current.save()
+    before = audit.snapshot(petition)
+    final = current.level == Review.Level.RECHECK
+    petition.stage = Petition.Stage.FINAL if final else Petition.Stage.REVIEWED
+    petition.save(update_fields=["stage", "updated_at"])
+    audit.record_update(
+        actor=actor, action=f"petitions.{current.level}.decide", obj=petition, before=before
+    )
+    timeline.record(petition, f"petition.{current.level}_decided", outcome, actor=actor)
+    running = open_deadline(petition, f"petition.{current.level}_decision")
+    if running is not None:
+        clock.meet(running, actor=actor, at=at)
+    if not final:
+        clock.start(
+            petition, "petition.recheck_request", actor=actor, unit=current.unit, started_at=at
+        )
+    return current
+
+
+@transaction.atomic
+def request_recheck(
+    petition: Petition, *, actor: Actor, reasons: str, by_petitioner: bool = True
+) -> Review:
+    """复核: within 30 days of the review opinion, to the body above the reviewing body."""
+    current = Petition.objects.select_for_update().get(pk=petition.pk)
+    window = open_deadline(current, "petition.recheck_request")
+    last = current.reviews.filter(level=Review.Level.REVIEW).select_related("unit__parent").last()
+    now = timezone.now()
+    errors: dict[str, list[str]] = {}
+    if not reasons.strip():
+        errors["reasons"] = [_("Say why the review opinion should be re-reviewed.")]
+    if current.stage != Petition.Stage.REVIEWED or window is None or last is None:
+        errors["recheck"] = [
+            _("A re-review can be requested once a review opinion has been given.")
+        ]
+    elif window.due_at < now:
+        due = timezone.localtime(window.due_at)
+        errors["recheck"] = [
+            _("The 30 days for requesting a re-review ended on %(date)s (信访工作条例 第三十六条).")
+            % {"date": f"{due:%Y-%m-%d}"}
+        ]
+    elif last.unit.parent is None:
+        errors["recheck"] = [_("There is no body above the one that reviewed.")]
+    if errors:
+        raise ValidationError(errors)
+    assert window is not None and last is not None and last.unit.parent is not None
+    recheck = Review.objects.create(
+        petition=current,
+        level=Review.Level.RECHECK,
+        unit=last.unit.parent,
+        requested_at=now,
+        reasons=reasons.strip(),
+        by_petitioner=by_petitioner,
+    )
+    before = audit.snapshot(current)
+    current.stage = Petition.Stage.UNDER_RECHECK
+    current.save(update_fields=["stage", "updated_at"])
+    audit.record_update(
+        actor=actor, action="petitions.petition.recheck", obj=current, before=before
+    )
+    timeline.record(current, "petition.recheck_requested", reasons.strip(), actor=actor)
+    clock.meet(window, actor=actor, at=now)
+    clock.start(
+        current, "petition.recheck_decision", actor=actor, unit=recheck.unit, started_at=now
+    )
+    return recheck
+
+
+@transaction.atomic
+def start_hearing(
+    petition: Petition, *, actor: Actor, reason: str = "", at: datetime | None = None
+) -> Deadline:
+    """A hearing (听证): its time is not counted in the 复核 period (第三十六条)."""
+    running = open_deadline(petition, "petition.recheck_decision")
+    if running is None or running.state != Deadline.State.RUNNING:
+        raise ValidationError({"hearing": [_("A hearing pauses a running re-review period.")]})
+    paused = clock.pause(running, actor=actor, reason=reason.strip() or _("Hearing (听证)"), at=at)
+    timeline.record(petition, "petition.hearing_started", reason.strip(), actor=actor)
+    return paused
+
+
+@transaction.atomic
+def end_hearing(petition: Petition, *, actor: Actor, at: datetime | None = None) -> Deadline:
+    running = open_deadline(petition, "petition.recheck_decision")
+    if running is None or running.state != Deadline.State.PAUSED:
+        raise ValidationError({"hearing": [_("No hearing is under way.")]})
+    resumed = clock.resume(running, actor=actor, at=at)
+    timeline.record(petition, "petition.hearing_ended", "", actor=actor)
+    return resumed

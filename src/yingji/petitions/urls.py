@@ -21,4 +21,6 @@ urlpatterns = [
     path("<int:pk>/documents/<int:document_pk>/", views.document_download, name="document"),
     path("<int:pk>/follow-up/", views.petition_follow_up, name="follow_up"),
     path("<int:pk>/reopen/", views.petition_reopen, name="reopen"),
+    path("<int:pk>/reviews/<int:review_pk>/decide/", views.review_decide, name="review_decide"),
+    path("<int:pk>/hearing/", views.petition_hearing, name="hearing"),
 ]

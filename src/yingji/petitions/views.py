@@ -24,11 +24,13 @@ from yingji.petitions.forms import (
     DecisionForm,
     DeliverForm,
     ExtendForm,
+    HearingForm,
     IntakeForm,
     RatingForm,
     ReopenForm,
     ReplyForm,
     RevealForm,
+    ReviewDecisionForm,
     apply_errors,
 )
 from yingji.petitions.models import Category, Petition
@@ -117,6 +119,12 @@ def _case_context(request: HttpRequest, petition: Petition, **extra: Any) -> dic
         "follow_ups": petition.follow_ups.select_related("staff"),
         "reviews": petition.reviews.select_related("unit"),
         "can_rate": petition.stage in services.RATEABLE,
+        "review_decision_form": ReviewDecisionForm(),
+        "hearing_form": HearingForm(),
+        "similar": services.similar_cases(
+            petition,
+            petitions_visible_to(request.user),  # type: ignore[arg-type]
+        ),
         "answerable": _answerable(request, petition),
         **extra,
     }
@@ -356,4 +364,48 @@ def petition_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         "petitions.reopen_petition",
         lambda p, actor, data: services.reopen(p, actor=actor, reason=data["reason"]),
         _("The case is open for handling again."),
+    )
+
+
+@login_required
+@require_POST
+def review_decide(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse:
+    def decide(p: Petition, actor: Actor, data: dict[str, Any]) -> Any:
+        from yingji.org.models import Unit
+
+        units = Unit.objects.visible_to(request.user)  # type: ignore[arg-type]
+        review = p.reviews.filter(pk=review_pk, unit__in=units).first()
+        if review is None:
+            raise Http404
+        return services.decide_review(
+            review, actor=actor, outcome=data["outcome"], opinion=data["opinion"]
+        )
+
+    return _act(
+        request,
+        pk,
+        ReviewDecisionForm,
+        "review_decision_form",
+        "petitions.decide_petition",
+        decide,
+        _("Opinion recorded; its document is among the documents."),
+    )
+
+
+@login_required
+@require_POST
+def petition_hearing(request: HttpRequest, pk: int) -> HttpResponse:
+    def hearing(p: Petition, actor: Actor, data: dict[str, Any]) -> Any:
+        if data["action"] == "start":
+            return services.start_hearing(p, actor=actor, reason=data["reason"])
+        return services.end_hearing(p, actor=actor)
+
+    return _act(
+        request,
+        pk,
+        HearingForm,
+        "hearing_form",
+        "petitions.decide_petition",
+        hearing,
+        _("Hearing recorded; the re-review period is adjusted."),
     )

@@ -1,0 +1,171 @@
+"""复查 and 复核: decisions, windows, hearings; repeats after 复核; similar cases at intake."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from tests import personas
+from tests.petitions.conftest import intake
+from yingji.accounts.models import User
+from yingji.audit.services import Actor
+from yingji.clock.models import Deadline
+from yingji.documents import services as documents
+from yingji.petitions import services
+from yingji.petitions.models import Petition, Review
+
+pytestmark = pytest.mark.django_db
+
+
+def through_review(city: personas.City, clerk: User) -> Petition:
+    actor = Actor(user=clerk)
+    registered = services.register(
+        intake(received_at=timezone.now() - timedelta(days=50)), office=city.baishicun, actor=actor
+    )
+    petition = services.decide(registered.petition, actor=actor, decision="accept")
+    written = services.reply(
+        petition,
+        actor=actor,
+        outcome="not_support",
+        findings="查无实据",
+        opinion="经调查。",
+        legal_basis="有关规定",
+    )
+    services.deliver(written, actor=actor, delivered_at=written.issued_at, method="邮寄")
+    services.request_review(petition, actor=actor, reasons="不服")
+    return Petition.objects.get(pk=petition.pk)
+
+
+def test_a_review_opinion_opens_the_recheck_window_at_the_next_level(
+    city: personas.City, township_clerk: User
+) -> None:
+    actor = Actor(user=township_clerk)
+    petition = through_review(city, township_clerk)
+    review = petition.reviews.get()
+    assert review.unit == city.baishizhen  # above 白石村
+    with pytest.raises(ValidationError) as caught:
+        services.decide_review(review, actor=actor, outcome="uphold", opinion="")
+    assert "opinion" in caught.value.message_dict
+    services.decide_review(review, actor=actor, outcome="uphold", opinion="原处理意见并无不当。")
+    petition.refresh_from_db()
+    assert petition.stage == "reviewed"
+    assert documents.documents_of(petition).filter(kind="petition.review").count() == 1
+    recheck = services.request_recheck(petition, actor=actor, reasons="仍然不服")
+    assert recheck.unit == city.baishi and recheck.level == "recheck"
+
+
+def test_hearing_time_is_not_counted_in_the_recheck_period(
+    city: personas.City, township_clerk: User
+) -> None:
+    actor = Actor(user=township_clerk)
+    petition = through_review(city, township_clerk)
+    services.decide_review(petition.reviews.get(), actor=actor, outcome="uphold", opinion="维持。")
+    services.request_recheck(Petition.objects.get(pk=petition.pk), actor=actor, reasons="不服")
+    period = services.open_deadline(petition, "petition.recheck_decision")
+    before = period.due_at
+    start = timezone.now()
+    services.start_hearing(petition, actor=actor, reason="公开听证", at=start)
+    resumed = services.end_hearing(petition, actor=actor, at=start + timedelta(days=6))
+    assert resumed.due_at - before >= timedelta(days=6)
+    with pytest.raises(ValidationError):
+        services.end_hearing(petition, actor=actor)
+
+
+def finished_case(city: personas.City, clerk: User) -> Petition:
+    actor = Actor(user=clerk)
+    petition = through_review(city, clerk)
+    services.decide_review(petition.reviews.get(), actor=actor, outcome="uphold", opinion="维持。")
+    recheck = services.request_recheck(
+        Petition.objects.get(pk=petition.pk), actor=actor, reasons="不服"
+    )
+    services.decide_review(recheck, actor=actor, outcome="uphold", opinion="维持复查意见。")
+    return Petition.objects.get(pk=petition.pk)
+
+
+def test_a_repeat_after_recheck_is_recognised_and_not_accepted_again(
+    city: personas.City, township_clerk: User
+) -> None:
+    actor = Actor(user=township_clerk)
+    finished = finished_case(city, township_clerk)
+    assert finished.stage == "final"
+    again = services.register(
+        intake(
+            request="要求白石化工有限公司支付拖欠的工资",
+            facts="我在白石化工有限公司上班，6月到8月的工资一直没有发放。",
+        ),
+        office=city.baishizhen,
+        actor=actor,
+    ).petition
+    assert again.repeat_of == finished
+    with pytest.raises(ValidationError) as caught:
+        services.decide(again, actor=actor, decision="accept")
+    (message,) = caught.value.message_dict["decision"]
+    assert "第三十六条" in message and finished.number in message
+    refused = services.decide(again, actor=actor, decision="reject")
+    assert refused.stage == "not_accepted" and finished.number in refused.decision_reason
+    # A different matter from the same petitioner is an ordinary new petition.
+    other = services.register(
+        intake(request="请求修复村道", facts="村道损毁，雨天无法通行。", category=again.category),
+        office=city.baishizhen,
+        actor=actor,
+    ).petition
+    assert other.repeat_of is None
+
+
+def test_similar_cases_are_suggested_by_petitioner_and_by_place(
+    city: personas.City, township_clerk: User
+) -> None:
+    actor = Actor(user=township_clerk)
+    first = services.register(intake(), office=city.baishizhen, actor=actor).petition
+    neighbour = services.register(
+        intake(phone="13900001111", id_number="", name="李四", region_code="980121100"),
+        office=city.baishizhen,
+        actor=actor,
+    ).petition
+    unrelated = services.register(
+        intake(phone="13900002222", id_number="", request="请求修复村道", facts="村道损毁。"),
+        office=city.baishizhen,
+        actor=actor,
+    ).petition
+    newest = services.register(
+        intake(region_code="980121100"), office=city.baishizhen, actor=actor
+    ).petition
+    similar = services.similar_cases(newest, Petition.objects.all())
+    found = {s.petition.pk: s for s in similar}
+    assert first.pk in found and found[first.pk].same_petitioner
+    assert neighbour.pk in found and not found[neighbour.pk].same_petitioner
+    assert unrelated.pk not in found
+
+
+def test_a_recheck_is_refused_after_its_window(city: personas.City, township_clerk: User) -> None:
+    actor = Actor(user=township_clerk)
+    petition = through_review(city, township_clerk)
+    services.decide_review(petition.reviews.get(), actor=actor, outcome="uphold", opinion="维持。")
+    window = services.open_deadline(petition, "petition.recheck_request")
+    Deadline.objects.filter(pk=window.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    with pytest.raises(ValidationError) as caught:
+        services.request_recheck(Petition.objects.get(pk=petition.pk), actor=actor, reasons="不服")
+    assert "第三十六条" in caught.value.message_dict["recheck"][0]
+    assert not Review.objects.filter(level="recheck").exists()
+
+
+def test_the_case_page_records_a_review_opinion_and_lists_similar_cases(
+    city: personas.City, township_clerk: User, client_for
+) -> None:
+    from yingji.accounts.roles import Role
+
+    petition = through_review(city, township_clerk)
+    services.register(intake(), office=city.baishizhen, actor=Actor(user=township_clerk))
+    reviewer = personas.make_user("reviewer", city.baishizhen, Role.CASE_HANDLER)
+    client = client_for(reviewer)
+    page = client.get(f"/petitions/{petition.pk}/").content.decode()
+    assert "相似事项" in page and "同一信访人" in page
+    review = petition.reviews.get()
+    url = f"/petitions/{petition.pk}/reviews/{review.pk}/decide/"
+    assert client.post(url, {"outcome": "uphold"}).status_code == 400
+    assert client.post(url, {"outcome": "uphold", "opinion": "维持原处理意见。"}).status_code == 302
+    petition.refresh_from_db()
+    assert petition.stage == "reviewed"
