@@ -169,3 +169,97 @@ def test_the_case_page_records_a_review_opinion_and_lists_similar_cases(
     assert client.post(url, {"outcome": "uphold", "opinion": "维持原处理意见。"}).status_code == 302
     petition.refresh_from_db()
     assert petition.stage == "reviewed"
+
+
+def test_a_duplicate_is_handled_with_the_open_case_and_both_timelines_say_so(
+    city: personas.City, township_clerk: User
+) -> None:
+    from yingji.timeline.services import events_for
+
+    actor = Actor(user=township_clerk)
+    open_case = services.register(intake(), office=city.baishizhen, actor=actor).petition
+    services.decide(open_case, actor=actor, decision="accept")
+    duplicate = services.register(intake(), office=city.baishizhen, actor=actor).petition
+    linked = services.link(duplicate, actor=actor, into=open_case)
+    assert linked.stage == "linked" and linked.linked_to == open_case
+    assert "petition.linked" in [e.kind for e in events_for(duplicate)]
+    assert "petition.joined" in [e.kind for e in events_for(open_case)]
+    (notice,) = [
+        d for d in services.deadlines_of(duplicate) if d.kind == "petition.acceptance_notice"
+    ]
+    assert notice.state == "cancelled"
+    with pytest.raises(ValidationError):
+        services.link(open_case, actor=actor, into=duplicate)
+
+
+def test_reminders_and_supervision_go_on_the_timeline(
+    city: personas.City, township_clerk: User, client_for
+) -> None:
+    from yingji.accounts.roles import Role
+    from yingji.timeline.services import events_for
+
+    petition = services.register(
+        intake(), office=city.baishizhen, actor=Actor(user=township_clerk)
+    ).petition
+    supervisor = personas.make_user("sup", city.baishi, Role.SUPERVISOR)
+    client = client_for(supervisor)
+    assert client.post(f"/petitions/{petition.pk}/supervise/", {"kind": "urge"}).status_code == 400
+    response = client.post(
+        f"/petitions/{petition.pk}/supervise/", {"kind": "supervise", "note": "请三日内报告进展"}
+    )
+    assert response.status_code == 302
+    assert "petition.supervise" in [e.kind for e in events_for(petition)]
+    assert (
+        client_for(township_clerk)
+        .post(f"/petitions/{petition.pk}/supervise/", {"kind": "urge", "note": "x"})
+        .status_code
+        == 403
+    )
+
+
+def test_the_list_filters_overdue_cases(
+    city: personas.City, township_clerk: User, client_for
+) -> None:
+    from yingji.clock import services as clock
+
+    actor = Actor(user=township_clerk)
+    late = services.register(
+        intake(received_at=timezone.now() - timedelta(days=40)), office=city.baishizhen, actor=actor
+    ).petition
+    on_time = services.register(
+        intake(received_at=timezone.now()), office=city.baishizhen, actor=actor
+    ).petition
+    clock.check()
+    page = client_for(township_clerk).get("/petitions/", {"overdue": "1"}).content.decode()
+    assert late.number in page and on_time.number not in page
+
+
+def test_the_petitioner_asks_for_a_re_review_on_the_status_page(
+    city: personas.City, township_clerk: User
+) -> None:
+    from django.test import Client
+
+    actor = Actor(user=township_clerk)
+    registered = services.register(
+        intake(received_at=timezone.now() - timedelta(days=50)), office=city.baishicun, actor=actor
+    )
+    petition = services.decide(registered.petition, actor=actor, decision="accept")
+    written = services.reply(
+        petition, actor=actor, outcome="explain", findings="f", opinion="o", legal_basis="b"
+    )
+    services.deliver(written, actor=actor, delivered_at=written.issued_at, method="邮寄")
+    client = Client()
+    assert (
+        client.post(
+            "/public/status/review/", {"code": registered.receipt_code, "reasons": "不服"}
+        ).status_code
+        == 200
+    )
+    services.decide_review(petition.reviews.get(), actor=actor, outcome="uphold", opinion="维持。")
+    page = client.post("/public/status/", {"code": registered.receipt_code}).content.decode()
+    assert "申请复核" in page
+    response = client.post(
+        "/public/status/recheck/", {"code": registered.receipt_code, "reasons": "仍然不服"}
+    )
+    assert response.status_code == 200
+    assert Review.objects.filter(level="recheck", unit=city.baishi).exists()

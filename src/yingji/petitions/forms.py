@@ -290,6 +290,18 @@ class HearingForm(forms.Form):
     reason = forms.CharField(label=_("reason"), required=False, max_length=300)
 
 
+class SuperviseForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("kind"),
+        choices=[("urge", _("Reminder (催办)")), ("supervise", _("Supervision (督办)"))],
+    )
+    note = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LinkForm(forms.Form):
+    into = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class ReviewRequestForm(forms.Form):
     reasons = forms.CharField(
         label=_("Why the reply should be reviewed"), widget=forms.Textarea(attrs={"rows": 3})

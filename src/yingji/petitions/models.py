@@ -76,6 +76,7 @@ class Petition(models.Model):
         REVIEWED = "reviewed", _("Reviewed (复查意见)")
         UNDER_RECHECK = "under_recheck", _("Under re-review (复核)")
         FINAL = "final", _("Final after re-review (复核终结)")
+        LINKED = "linked", _("Handled with another case")
         CLOSED = "closed", _("Closed")
 
     class Decision(models.TextChoices):
@@ -157,6 +158,15 @@ class Petition(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+    )
+    # A repeat or duplicate of an open case is linked to it and handled there (merged).
+    linked_to = models.ForeignKey(
+        "self",
+        verbose_name=_("handled together with"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="linked",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -321,6 +331,33 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id} → {self.unit_id}"
+
+
+class Supervision(models.Model):
+    """催办 (a reminder) or 督办 (formal supervision) of a case, with its note."""
+
+    class Kind(models.TextChoices):
+        URGE = "urge", _("Reminder (催办)")
+        SUPERVISE = "supervise", _("Supervision (督办)")
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="supervisions")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    note = models.TextField(_("note"))
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit reminded"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("time"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("reminder or supervision")
+        verbose_name_plural = _("reminders and supervision")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id}: {self.kind}"
 
 
 class Representative(models.Model):

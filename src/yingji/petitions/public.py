@@ -89,8 +89,11 @@ def status_context(petition: Petition, code: str, **extra: Any) -> dict[str, Any
         "follow_ups": petition.follow_ups.all(),
         "can_rate": petition.stage in services.RATEABLE,
         "review_open": window is not None,
+        "recheck_open": services.open_deadline(petition, "petition.recheck_request") is not None,
+        "reviews": petition.reviews.filter(decided_at__isnull=False),
         "rating_form": RatingForm(),
         "review_form": ReviewRequestForm(),
+        "recheck_form": ReviewRequestForm(),
         **extra,
     }
 
@@ -194,6 +197,39 @@ def request_review(request: HttpRequest) -> HttpResponse:
         {
             "form": ReceiptForm(initial={"code": code}),
             **status_context(petition, code, review_form=form),
+        },
+        status=400,
+    )
+
+
+@require_http_methods(["POST"])
+def request_recheck(request: HttpRequest) -> HttpResponse:
+    petition, code = _petition_or_404(request)
+    form = ReviewRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_recheck(
+                petition, actor=_actor(request), reasons=form.cleaned_data["reasons"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error.message_dict)
+        else:
+            petition.refresh_from_db()
+            return render(
+                request,
+                "petitions/public_status.html",
+                {
+                    "form": ReceiptForm(initial={"code": code}),
+                    "thanks": _("Your request for a re-review is recorded."),
+                    **status_context(petition, code),
+                },
+            )
+    return render(
+        request,
+        "petitions/public_status.html",
+        {
+            "form": ReceiptForm(initial={"code": code}),
+            **status_context(petition, code, recheck_form=form),
         },
         status=400,
     )

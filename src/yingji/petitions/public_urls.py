@@ -9,5 +9,6 @@ urlpatterns = [
     path("status/", public.status, name="status"),
     path("status/rate/", public.rate, name="rate"),
     path("status/review/", public.request_review, name="review"),
+    path("status/recheck/", public.request_recheck, name="recheck"),
     path("status/reply/<int:document_pk>/", public.reply_document, name="reply"),
 ]

@@ -23,4 +23,6 @@ urlpatterns = [
     path("<int:pk>/reopen/", views.petition_reopen, name="reopen"),
     path("<int:pk>/reviews/<int:review_pk>/decide/", views.review_decide, name="review_decide"),
     path("<int:pk>/hearing/", views.petition_hearing, name="hearing"),
+    path("<int:pk>/supervise/", views.petition_supervise, name="supervise"),
+    path("<int:pk>/link/", views.petition_link, name="link"),
 ]

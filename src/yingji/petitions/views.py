@@ -26,11 +26,13 @@ from yingji.petitions.forms import (
     ExtendForm,
     HearingForm,
     IntakeForm,
+    LinkForm,
     RatingForm,
     ReopenForm,
     ReplyForm,
     RevealForm,
     ReviewDecisionForm,
+    SuperviseForm,
     apply_errors,
 )
 from yingji.petitions.models import Category, Petition
@@ -51,6 +53,9 @@ def petition_list(request: HttpRequest) -> HttpResponse:
         petitions = petitions.filter(channel=channel)
     if category.isdigit():
         petitions = petitions.filter(category_id=int(category))
+    overdue = request.GET.get("overdue") == "1"
+    if overdue:
+        petitions = services.with_overdue(petitions)
     page = Paginator(petitions.order_by("-received_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -62,6 +67,7 @@ def petition_list(request: HttpRequest) -> HttpResponse:
             "stage": stage,
             "channel": channel,
             "category": category,
+            "overdue": overdue,
             "stages": Petition.Stage.choices,
             "channels": Petition.Channel.choices,
             "categories": Category.objects.filter(is_active=True).select_related("parent"),
@@ -120,6 +126,8 @@ def _case_context(request: HttpRequest, petition: Petition, **extra: Any) -> dic
         "reviews": petition.reviews.select_related("unit"),
         "can_rate": petition.stage in services.RATEABLE,
         "review_decision_form": ReviewDecisionForm(),
+        "supervise_form": SuperviseForm(),
+        "supervisions": petition.supervisions.select_related("by", "unit"),
         "hearing_form": HearingForm(),
         "similar": services.similar_cases(
             petition,
@@ -408,4 +416,38 @@ def petition_hearing(request: HttpRequest, pk: int) -> HttpResponse:
         "petitions.decide_petition",
         hearing,
         _("Hearing recorded; the re-review period is adjusted."),
+    )
+
+
+@login_required
+@require_POST
+def petition_supervise(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        SuperviseForm,
+        "supervise_form",
+        "petitions.supervise_petition",
+        lambda p, actor, data: services.supervise(
+            p, actor=actor, kind=data["kind"], note=data["note"]
+        ),
+        _("Recorded on the case's timeline."),
+    )
+
+
+@login_required
+@require_POST
+def petition_link(request: HttpRequest, pk: int) -> HttpResponse:
+    def link(p: Petition, actor: Actor, data: dict[str, Any]) -> Any:
+        into = petition_for(request.user, data["into"])  # type: ignore[arg-type]
+        return services.link(p, actor=actor, into=into)
+
+    return _act(
+        request,
+        pk,
+        LinkForm,
+        "link_form",
+        "petitions.decide_petition",
+        link,
+        _("Linked: the petition is handled with the other case."),
     )
