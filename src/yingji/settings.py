@@ -169,6 +169,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Public online petitions accepted from one address per hour.
 PUBLIC_PETITIONS_PER_HOUR = 5
+# Attachments handed in with a petition: at most this size each, and this many per upload.
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+ATTACHMENT_MAX_FILES = 10
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 HUEY: dict[str, object]
 if REDIS_URL:

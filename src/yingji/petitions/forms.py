@@ -11,6 +11,31 @@ from yingji.petitions.models import Category, Petition
 from yingji.petitions.services import Intake
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class AttachForm(forms.Form):
+    uploads = MultipleFileField(
+        label=_("files"),
+        help_text=_("PDF scans, JPEG/PNG photos, MP3/M4A/WAV/AMR recordings or DOCX; 20 MB each."),
+    )
+
+
 class CategoryField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Category) -> str:
         return str(obj)

@@ -20,6 +20,7 @@ from yingji.petitions.access import assignment_for, petition_for, petitions_visi
 from yingji.petitions.forms import (
     AnswerForm,
     AssignForm,
+    AttachForm,
     ClarifyForm,
     DecisionForm,
     DeliverForm,
@@ -127,6 +128,8 @@ def _case_context(request: HttpRequest, petition: Petition, **extra: Any) -> dic
         "can_rate": petition.stage in services.RATEABLE,
         "review_decision_form": ReviewDecisionForm(),
         "supervise_form": SuperviseForm(),
+        "attach_form": AttachForm(),
+        "attachments": petition.attachments.all(),
         "supervisions": petition.supervisions.select_related("by", "unit"),
         "hearing_form": HearingForm(),
         "similar": services.similar_cases(
@@ -451,3 +454,36 @@ def petition_link(request: HttpRequest, pk: int) -> HttpResponse:
         link,
         _("Linked: the petition is handled with the other case."),
     )
+
+
+@login_required
+@require_POST
+def petition_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = petition_for(request.user, pk)  # type: ignore[arg-type]
+    if not request.user.has_perm("petitions.add_petition"):
+        return render(request, "403.html", status=403)
+    form = AttachForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attach(
+                petition, form.cleaned_data["uploads"], actor=Actor.from_request(request)
+            )
+        except ValidationError as error:
+            apply_errors(form, error.message_dict)
+        else:
+            messages.success(request, _("Attached."))
+            return redirect("petitions:detail", pk=petition.pk)
+    context = _case_context(request, petition, attach_form=form)
+    return render(request, "petitions/petition_detail.html", context, status=400)
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    petition = petition_for(request.user, pk)  # type: ignore[arg-type]
+    attachment = petition.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404
+    content = services.read_attachment(attachment, actor=Actor.from_request(request))
+    response = HttpResponse(content, content_type=attachment.content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(attachment.name)}"
+    return response
