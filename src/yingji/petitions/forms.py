@@ -36,6 +36,13 @@ class AttachForm(forms.Form):
     )
 
 
+class LedgerImportForm(forms.Form):
+    file = forms.FileField(label=_("Ledger (.xlsx)"))
+    good_rows_only = forms.BooleanField(
+        label=_("If some rows are bad, import the good rows anyway"), required=False
+    )
+
+
 class CategoryField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Category) -> str:
         return str(obj)

@@ -1163,3 +1163,66 @@ def read_attachment(attachment: Attachment, *, actor: Actor) -> bytes:
             note="personal data: attachment",
         )
     return content
+
+
+@transaction.atomic
+def register_historical(
+    intake: Intake, *, office: Unit, actor: Actor, number: str, stage: str
+) -> Petition:
+    """A case from an old ledger, under its original number and stage.
+
+    Closed cases get no clocks; open ones run from their receipt like new ones, so an
+    imported backlog shows up as overdue where it is.
+    """
+    errors = intake_errors(intake, office)
+    if errors:
+        raise ValidationError(errors)
+    assert intake.category is not None and intake.received_at is not None
+    phone = crypto.normal_phone(intake.phone)
+    id_number = crypto.normal_id_number(intake.id_number)
+    petition = Petition.objects.create(
+        number=number,
+        receipt_hash=receipt_hash(new_receipt_code()),
+        office=office,
+        unit=office,
+        channel=intake.channel,
+        received_at=intake.received_at,
+        registered_by=actor.user,
+        petitioner_kind=intake.petitioner_kind,
+        name_enc=crypto.encrypt(intake.name.strip()),
+        name_masked=crypto.mask_name(intake.name),
+        phone_enc=crypto.encrypt(phone),
+        phone_masked=crypto.mask_phone(phone),
+        phone_hash=crypto.lookup_hash("phone", phone),
+        id_number_enc=crypto.encrypt(id_number),
+        id_number_masked=crypto.mask_id_number(id_number),
+        id_number_hash=crypto.lookup_hash("id", id_number),
+        address_enc=crypto.encrypt(intake.address.strip()),
+        address_masked=crypto.mask_address(intake.address),
+        request=intake.request.strip(),
+        facts=intake.facts.strip(),
+        category=intake.category,
+        place=intake.place.strip(),
+        people_count=intake.people_count,
+        stage=stage,
+    )
+    audit.record(
+        actor=actor,
+        action="petitions.petition.import",
+        obj=petition,
+        after=audit.snapshot(petition),
+    )
+    timeline.record(petition, "petition.imported", "", actor=actor, happened_at=intake.received_at)
+    if stage == Petition.Stage.REGISTERED:
+        clock.start(
+            petition,
+            "petition.acceptance_notice",
+            actor=actor,
+            unit=office,
+            started_at=intake.received_at,
+        )
+    elif stage in (Petition.Stage.ACCEPTED, Petition.Stage.HANDLING):
+        clock.start(
+            petition, "petition.handling", actor=actor, unit=office, started_at=intake.received_at
+        )
+    return petition

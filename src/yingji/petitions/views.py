@@ -7,15 +7,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yingji.audit.services import Actor
 from yingji.clock.explain import explain
 from yingji.documents import services as documents
-from yingji.petitions import services
+from yingji.petitions import ledger, services
 from yingji.petitions.access import assignment_for, petition_for, petitions_visible_to
 from yingji.petitions.forms import (
     AnswerForm,
@@ -27,6 +29,7 @@ from yingji.petitions.forms import (
     ExtendForm,
     HearingForm,
     IntakeForm,
+    LedgerImportForm,
     LinkForm,
     RatingForm,
     ReopenForm,
@@ -36,14 +39,14 @@ from yingji.petitions.forms import (
     SuperviseForm,
     apply_errors,
 )
-from yingji.petitions.models import Category, Petition
+from yingji.petitions.models import Category, FollowUp, Petition, Reply
 from yingji.timeline.services import events_for
 
 PAGE_SIZE = 50
 
 
-@login_required
-def petition_list(request: HttpRequest) -> HttpResponse:
+def _filtered(request: HttpRequest) -> tuple[Any, dict[str, Any]]:
+    """The list's filters from the query string, applied to what the user may see."""
     petitions = petitions_visible_to(request.user).select_related("category__parent", "unit")  # type: ignore[arg-type]
     stage = request.GET.get("stage", "")
     channel = request.GET.get("channel", "")
@@ -57,18 +60,21 @@ def petition_list(request: HttpRequest) -> HttpResponse:
     overdue = request.GET.get("overdue") == "1"
     if overdue:
         petitions = services.with_overdue(petitions)
-    page = Paginator(petitions.order_by("-received_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    chosen = {"stage": stage, "channel": channel, "category": category, "overdue": overdue}
+    return petitions.order_by("-received_at", "-pk"), chosen
+
+
+@login_required
+def petition_list(request: HttpRequest) -> HttpResponse:
+    petitions, chosen = _filtered(request)
+    page = Paginator(petitions, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "petitions/petition_list.html",
         {
             "page": page,
-            "stage": stage,
-            "channel": channel,
-            "category": category,
-            "overdue": overdue,
+            **chosen,
+            "query_string": request.GET.urlencode(),
             "stages": Petition.Stage.choices,
             "channels": Petition.Channel.choices,
             "categories": Category.objects.filter(is_active=True).select_related("parent"),
@@ -487,3 +493,49 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Ht
     response = HttpResponse(content, content_type=attachment.content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(attachment.name)}"
     return response
+
+
+LEDGER_LIMIT = 50000
+
+
+@login_required
+def ledger_export(request: HttpRequest) -> HttpResponse:
+    petitions, _chosen = _filtered(request)
+    rows = petitions.prefetch_related(
+        Prefetch("replies", queryset=Reply.objects.order_by("-issued_at")),
+        Prefetch("follow_ups", queryset=FollowUp.objects.order_by("-at")),
+    )[:LEDGER_LIMIT]
+    content = ledger.export(rows)
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d")
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{quote(f'信访台账-{stamp}.xlsx')}"
+    )
+    return response
+
+
+@login_required
+@permission_required("petitions.add_petition", raise_exception=True)
+def ledger_import(request: HttpRequest) -> HttpResponse:
+    form = LedgerImportForm(request.POST or None, request.FILES or None)
+    result = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                result = ledger.import_ledger(
+                    form.cleaned_data["file"].read(),
+                    office=request.user.unit,  # type: ignore[union-attr,arg-type]
+                    actor=Actor.from_request(request),
+                    good_rows_only=form.cleaned_data["good_rows_only"],
+                )
+            except ValidationError as error:
+                apply_errors(form, error.message_dict)
+            else:
+                status = 200
+    return render(
+        request, "petitions/ledger_import.html", {"form": form, "result": result}, status=status
+    )

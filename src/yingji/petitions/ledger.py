@@ -1,0 +1,222 @@
+"""The petition ledger (台账) as Excel: export any filtered list; import a historical one.
+
+Columns are in Chinese, the way the offices keep their ledgers. An import reports every
+bad row by its row number and imports nothing from a file with errors, unless the user
+asks for the good rows only.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from yingji.audit.services import Actor
+from yingji.org.models import Unit
+from yingji.petitions import services
+from yingji.petitions.models import Category, Petition
+
+EXPORT_COLUMNS = [
+    "登记编号",
+    "收到时间",
+    "信访形式",
+    "信访人",
+    "人数",
+    "集体访",
+    "问题类别",
+    "问题属地",
+    "请求",
+    "办理单位",
+    "办理阶段",
+    "受理决定",
+    "答复结果",
+    "评价",
+    "超期",
+]
+CHANNELS = {
+    "网上": "online",
+    "网上信访": "online",
+    "来信": "letter",
+    "来访": "visit",
+    "来电": "phone",
+    "传真": "fax",
+}
+STAGES = {
+    "登记": Petition.Stage.REGISTERED,
+    "已登记": Petition.Stage.REGISTERED,
+    "受理": Petition.Stage.ACCEPTED,
+    "已受理": Petition.Stage.ACCEPTED,
+    "办理中": Petition.Stage.HANDLING,
+    "已答复": Petition.Stage.REPLIED,
+    "办结": Petition.Stage.CLOSED,
+    "已办结": Petition.Stage.CLOSED,
+}
+REQUIRED = ["登记编号", "收到时间", "信访形式", "信访人姓名", "请求", "事实和理由", "问题类别"]
+OPTIONAL = ["电话", "身份证号码", "住址", "问题属地", "人数", "办理阶段"]
+
+
+def export(petitions: Iterable[Petition]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "信访事项台账"
+    sheet.append(EXPORT_COLUMNS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    overdue_ids = set(services.with_overdue(Petition.objects.all()).values_list("pk", flat=True))
+    for p in petitions:
+        latest_reply = p.replies.all()[0] if p.replies.all() else None
+        latest_rating = p.follow_ups.all()[0] if p.follow_ups.all() else None
+        sheet.append(
+            [
+                p.number,
+                timezone.localtime(p.received_at).replace(tzinfo=None),
+                str(p.get_channel_display()),
+                p.name_masked,
+                p.people_count,
+                "是" if p.is_collective else "否",
+                str(p.category),
+                f"{p.region_code} {p.place}".strip(),
+                p.request,
+                p.unit.name,
+                str(p.get_stage_display()),
+                str(p.get_decision_display()) if p.decision else "",
+                str(latest_reply.get_outcome_display()) if latest_reply else "",
+                str(latest_rating.get_rating_display()) if latest_rating else "",
+                "是" if p.pk in overdue_ids else "否",
+            ]
+        )
+    widths = [22, 18, 10, 10, 6, 6, 24, 24, 40, 16, 10, 10, 10, 10, 6]
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@dataclass
+class ImportResult:
+    imported: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _moment(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time(9, 0))
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            return None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def read_rows(content: bytes) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        raise ValidationError({"file": [_("This is not an Excel workbook (.xlsx).")]}) from None
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
+    data = []
+    for number, row in enumerate(rows, start=2):
+        if row is None or all(c in (None, "") for c in row):
+            continue
+        data.append((number, dict(zip(header, row, strict=False))))
+    return header, data
+
+
+def import_ledger(
+    content: bytes, *, office: Unit, actor: Actor, good_rows_only: bool = False
+) -> ImportResult:
+    """Take in a historical ledger: every row checked first; all or nothing by default."""
+    header, rows = read_rows(content)
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise ValidationError(
+            {"file": [_("Missing columns: %(columns)s.") % {"columns": "、".join(missing)}]}
+        )
+    categories = {c.name: c for c in Category.objects.filter(is_active=True)}
+    categories.update({c.code: c for c in categories.values()})
+    seen: set[str] = set()
+    existing = set(
+        Petition.objects.filter(
+            number__in=[str(r.get("登记编号") or "").strip() for _, r in rows]
+        ).values_list("number", flat=True)
+    )
+    result = ImportResult()
+    good: list[tuple[int, services.Intake, str, str]] = []  # row, intake, number, stage
+    for number, row in rows:
+        problems = []
+        reg = str(row.get("登记编号") or "").strip()
+        if not reg:
+            problems.append(_("no registration number"))
+        elif reg in existing or reg in seen:
+            problems.append(_("registration number %(number)s already exists") % {"number": reg})
+        seen.add(reg)
+        received = _moment(row.get("收到时间"))
+        if received is None:
+            problems.append(_("收到时间 is not a date"))
+        channel = CHANNELS.get(str(row.get("信访形式") or "").strip())
+        if channel is None:
+            problems.append(_("信访形式 must be one of 网上, 来信, 来访, 来电, 传真"))
+        category = categories.get(str(row.get("问题类别") or "").strip())
+        if category is None:
+            problems.append(_("unknown 问题类别"))
+        stage_word = str(row.get("办理阶段") or "办结").strip()
+        stage = STAGES.get(stage_word)
+        if stage is None:
+            problems.append(_("unknown 办理阶段 %(value)s") % {"value": stage_word})
+        count = row.get("人数") or 1
+        try:
+            people = int(count)
+        except (TypeError, ValueError):
+            people = 0
+        if people < 1:
+            problems.append(_("人数 must be a whole number of at least 1"))
+        intake = services.Intake(
+            channel=channel or "",
+            petitioner_kind="person",
+            name=str(row.get("信访人姓名") or ""),
+            request=str(row.get("请求") or ""),
+            facts=str(row.get("事实和理由") or ""),
+            category=category,
+            received_at=received,
+            phone=str(row.get("电话") or ""),
+            id_number=str(row.get("身份证号码") or ""),
+            address=str(row.get("住址") or ""),
+            place=str(row.get("问题属地") or ""),
+            people_count=max(people, 1),
+        )
+        if not problems:
+            for field_name, messages in services.intake_errors(intake, office).items():
+                problems.extend(f"{field_name}: {m}" for m in messages)
+        if problems:
+            result.problems.append(
+                _("Row %(row)d: %(problems)s") % {"row": number, "problems": "; ".join(problems)}
+            )
+        else:
+            good.append((number, intake, reg, stage or Petition.Stage.CLOSED))
+    if result.problems and not good_rows_only:
+        raise ValidationError({"file": result.problems})
+    with transaction.atomic():
+        for _row, row_intake, reg, row_stage in good:
+            petition = services.register_historical(
+                row_intake, office=office, actor=actor, number=reg, stage=row_stage
+            )
+            result.imported.append(petition.number)
+    return result

@@ -1,0 +1,124 @@
+"""The ledger (台账) in Excel: export a filtered list; import an old one, row by row."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook, load_workbook
+
+from tests import personas
+from tests.petitions.conftest import intake
+from yingji.accounts.models import User
+from yingji.audit.services import Actor
+from yingji.petitions import services
+from yingji.petitions.models import Petition
+
+pytestmark = pytest.mark.django_db
+# Ledger cells hold naive local times, as Excel does.
+# ruff: noqa: DTZ001
+HEADER = [
+    "登记编号",
+    "收到时间",
+    "信访形式",
+    "信访人姓名",
+    "电话",
+    "请求",
+    "事实和理由",
+    "问题类别",
+    "办理阶段",
+]
+
+
+def workbook(*rows: list[object]) -> SimpleUploadedFile:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile("ledger.xlsx", buffer.getvalue())
+
+
+GOOD = [
+    "BS-2024-0001",
+    datetime(2024, 3, 1, 9),
+    "来访",
+    "王大",
+    "13800000000",
+    "要求补发工资",
+    "欠薪两个月",
+    "拖欠工资",
+    "办结",
+]
+OPEN = [
+    "BS-2024-0002",
+    datetime(2024, 4, 2, 9),
+    "来信",
+    "刘二",
+    "",
+    "请求修路",
+    "道路损坏",
+    "道路建设",
+    "办理中",
+]
+BAD_DATE = ["BS-2024-0003", "三月五日", "来电", "赵三", "", "请求", "事实", "拖欠工资", "办结"]
+BAD_CHANNEL = [
+    "BS-2024-0004",
+    datetime(2024, 5, 1),
+    "托人带话",
+    "钱四",
+    "",
+    "请求",
+    "事实",
+    "拖欠工资",
+    "办结",
+]
+
+
+def test_a_bad_row_is_reported_by_its_number_and_nothing_is_imported(
+    township_clerk: User, client_for
+) -> None:
+    client = client_for(township_clerk)
+    response = client.post("/petitions/import/", {"file": workbook(GOOD, BAD_DATE, BAD_CHANNEL)})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "第 3 行" in page and "收到时间" in page
+    assert "第 4 行" in page and "信访形式" in page
+    assert not Petition.objects.exists()
+
+
+def test_the_good_rows_only_when_asked(township_clerk: User, client_for) -> None:
+    client = client_for(township_clerk)
+    response = client.post(
+        "/petitions/import/", {"file": workbook(GOOD, OPEN, BAD_DATE), "good_rows_only": "on"}
+    )
+    assert response.status_code == 200
+    assert set(Petition.objects.values_list("number", "stage")) == {
+        ("BS-2024-0001", "closed"),
+        ("BS-2024-0002", "handling"),
+    }
+    open_case = Petition.objects.get(number="BS-2024-0002")
+    assert services.open_deadline(open_case, "petition.handling") is not None
+    assert "王大" not in "".join(Petition.objects.values_list("name_enc", flat=True))
+    again = client.post("/petitions/import/", {"file": workbook(GOOD)})
+    assert (
+        again.status_code == 400 and "already exists" in again.content.decode()
+    ) or "已存在" in again.content.decode()
+
+
+def test_the_export_follows_the_filters_and_shows_masked_names(
+    city: personas.City, township_clerk: User, client_for
+) -> None:
+    actor = Actor(user=township_clerk)
+    services.register(intake(), office=city.baishizhen, actor=actor)
+    services.register(intake(channel="letter", name="李四"), office=city.baishizhen, actor=actor)
+    response = client_for(township_clerk).get("/petitions/ledger.xlsx", {"channel": "letter"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "登记编号" and len(rows) == 2
+    assert rows[1][2] == "来信" and rows[1][3] == "李*"
