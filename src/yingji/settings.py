@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "yingji.timeline",
     "yingji.clock",
     "yingji.documents",
+    "yingji.search",
     "yingji.petitions",
 ]
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -75,6 +75,14 @@ class PetitionFilter(Schema):
     channel: Petition.Channel | None = None
     category: str | None = Field(None, description="a category code, e.g. labour.wages")
     collective: bool | None = None
+    overdue: bool | None = None
+    unit: int | None = Field(None, description="handling unit id")
+    place: str | None = Field(None, pattern=r"^\d{2,12}$", description="division code prefix")
+    since: date | None = None
+    until: date | None = None
+    q: str | None = Field(
+        None, max_length=100, description="words or a phrase in request and facts"
+    )
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0)
 
@@ -184,6 +192,18 @@ def list_petitions(request: HttpRequest, filters: Query[PetitionFilter]) -> Peti
         petitions = petitions.filter(category__code=filters.category)
     if filters.collective is not None:
         petitions = petitions.filter(is_collective=filters.collective)
+    if filters.overdue:
+        petitions = services.with_overdue(petitions)
+    if filters.unit is not None:
+        petitions = petitions.filter(unit_id=filters.unit)
+    if filters.place:
+        petitions = petitions.filter(region_code__startswith=filters.place)
+    if filters.since:
+        petitions = petitions.filter(received_at__date__gte=filters.since)
+    if filters.until:
+        petitions = petitions.filter(received_at__date__lte=filters.until)
+    if filters.q and filters.q.strip():
+        petitions = services.search_petitions(petitions, filters.q.strip())
     count = petitions.count()
     page = petitions.order_by("-received_at", "-pk")[
         filters.offset : filters.offset + filters.limit

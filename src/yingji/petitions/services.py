@@ -38,6 +38,7 @@ from yingji.petitions.models import (
     Supervision,
 )
 from yingji.petitions.numbers import next_number
+from yingji.search import services as search
 from yingji.search import text
 from yingji.timeline import services as timeline
 
@@ -231,6 +232,7 @@ def register(intake: Intake, *, office: Unit, actor: Actor) -> Registered:
         obj=petition,
         after=audit.snapshot(petition),
     )
+    index_text(petition)
     timeline.record(
         petition,
         "petition.registered",
@@ -338,6 +340,17 @@ def similar_cases(
         )
         result.append(Similar(candidate, round(score, 2), same))
     return result
+
+
+def index_text(petition: Petition) -> None:
+    """What search finds a petition by: its number, place, request, facts and reasons."""
+    search.index(
+        petition, "\n".join([petition.number, petition.place, petition.request, petition.facts])
+    )
+
+
+def search_petitions(petitions: models.QuerySet[Petition], query: str) -> models.QuerySet[Petition]:
+    return petitions.filter(pk__in=search.matching_ids(Petition, query))
 
 
 def open_deadline(petition: Petition, kind: str) -> Deadline | None:
@@ -1212,6 +1225,7 @@ def register_historical(
         obj=petition,
         after=audit.snapshot(petition),
     )
+    index_text(petition)
     timeline.record(petition, "petition.imported", "", actor=actor, happened_at=intake.received_at)
     if stage == Petition.Stage.REGISTERED:
         clock.start(

@@ -45,6 +45,21 @@ from yingji.timeline.services import events_for
 PAGE_SIZE = 50
 
 
+def _without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _day(value: str) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 def _filtered(request: HttpRequest) -> tuple[Any, dict[str, Any]]:
     """The list's filters from the query string, applied to what the user may see."""
     petitions = petitions_visible_to(request.user).select_related("category__parent", "unit")  # type: ignore[arg-type]
@@ -60,7 +75,35 @@ def _filtered(request: HttpRequest) -> tuple[Any, dict[str, Any]]:
     overdue = request.GET.get("overdue") == "1"
     if overdue:
         petitions = services.with_overdue(petitions)
-    chosen = {"stage": stage, "channel": channel, "category": category, "overdue": overdue}
+    collective = request.GET.get("collective") == "1"
+    if collective:
+        petitions = petitions.filter(is_collective=True)
+    unit = request.GET.get("unit", "")
+    if unit.isdigit():
+        petitions = petitions.filter(unit_id=int(unit))
+    place = request.GET.get("place", "").strip()
+    if place.isdigit():
+        petitions = petitions.filter(region_code__startswith=place)
+    since, until = _day(request.GET.get("since", "")), _day(request.GET.get("until", ""))
+    if since:
+        petitions = petitions.filter(received_at__date__gte=since)
+    if until:
+        petitions = petitions.filter(received_at__date__lte=until)
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        petitions = services.search_petitions(petitions, query)
+    chosen = {
+        "stage": stage,
+        "channel": channel,
+        "category": category,
+        "overdue": overdue,
+        "collective": collective,
+        "unit": unit,
+        "place": place,
+        "since": since.isoformat() if since else "",
+        "until": until.isoformat() if until else "",
+        "q": query,
+    }
     return petitions.order_by("-received_at", "-pk"), chosen
 
 
@@ -75,6 +118,7 @@ def petition_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             **chosen,
             "query_string": request.GET.urlencode(),
+            "query_without_page": _without_page(request),
             "stages": Petition.Stage.choices,
             "channels": Petition.Channel.choices,
             "categories": Category.objects.filter(is_active=True).select_related("parent"),

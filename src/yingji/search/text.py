@@ -89,6 +89,16 @@ def tokens(text: str) -> list[str]:
     ]
 
 
+def index_tokens(text: str) -> list[str]:
+    """Words for the index: search-engine mode adds the sub-words of long words
+    (月工资 also gives 工资), so a short query finds the longer word it is part of."""
+    return [
+        token.lower()
+        for token in rjieba.cut_for_search(text or "")
+        if token.strip() and _is_word(token) and token not in STOPWORDS
+    ]
+
+
 def cosine(a: Counter[str], b: Counter[str]) -> float:
     if not a or not b:
         return 0.0

@@ -1,0 +1,90 @@
+"""Chinese search over request and facts: the same answers on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import personas
+from tests.petitions.conftest import intake
+from yingji.accounts.models import User
+from yingji.accounts.roles import Role
+from yingji.audit.services import Actor
+from yingji.petitions import services
+from yingji.petitions.models import Category, Petition
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cases(city: personas.City, township_clerk: User) -> dict[str, Petition]:
+    actor = Actor(user=township_clerk)
+    return {
+        "wages": services.register(intake(), office=city.baishizhen, actor=actor).petition,
+        "road": services.register(
+            intake(request="请求修复村道", facts="东坪村的村道损毁，雨天无法通行，学生上学困难。"),
+            office=city.baishizhen,
+            actor=actor,
+        ).petition,
+        "noise": services.register(
+            intake(request="要求停止夜间施工", facts="工地每晚施工到凌晨，噪声扰民。"),
+            office=city.baishizhen,
+            actor=actor,
+        ).petition,
+    }
+
+
+def found(query: str) -> set[str]:
+    return set(
+        services.search_petitions(Petition.objects.all(), query).values_list("number", flat=True)
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("拖欠", {"wages"}),  # a two-character word: the word index
+        ("化工有限公司", {"wages"}),  # a phrase: the trigram index
+        ("村道损毁", {"road"}),  # words, and a substring too
+        ("雨天 上学", {"road"}),  # every word must be there
+        ("施工噪声", {"noise"}),  # both words, not adjacent in the text
+        ("工资", {"wages"}),  # a sub-word of 月工资
+        ("的村道", {"road"}),  # a phrase with a function word: the trigram index
+        ("退休金", set()),
+    ],
+)
+def test_search_finds_by_words_and_by_substring(
+    cases: dict[str, Petition], query: str, expected: set[str]
+) -> None:
+    assert found(query) == {cases[name].number for name in expected}
+
+
+def test_search_through_the_list_and_the_api(
+    cases: dict[str, Petition], township_clerk: User, client_for
+) -> None:
+    client = client_for(township_clerk)
+    page = client.get("/petitions/", {"q": "村道"}).content.decode()
+    assert cases["road"].number in page and cases["wages"].number not in page
+    body = client.get("/api/v1/petitions", {"q": "噪声"}).json()
+    assert [item["number"] for item in body["items"]] == [cases["noise"].number]
+
+
+def test_the_accused_never_gets_an_accusation_as_a_search_hit(
+    city: personas.City, client_for
+) -> None:
+    county_clerk = personas.make_user("county_clerk", city.baishi, Role.INTAKE_CLERK)
+    accusation = services.register(
+        intake(
+            category=Category.objects.get(code="discipline"),
+            accused_unit=city.baishizhen,
+            request="举报镇干部收受贿赂",
+            facts="镇干部在低保审批中收受贿赂。",
+        ),
+        office=city.baishi,
+        actor=Actor(user=county_clerk),
+    ).petition
+    Petition.objects.filter(pk=accusation.pk).update(unit=city.baishicun)
+    accused = personas.make_user("accused", city.baishizhen, Role.SUPERVISOR)
+    client = client_for(accused)
+    assert accusation.number not in client.get("/petitions/", {"q": "收受贿赂"}).content.decode()
+    assert client.get("/api/v1/petitions", {"q": "收受贿赂"}).json()["count"] == 0
+    assert client_for(county_clerk).get("/api/v1/petitions", {"q": "收受贿赂"}).json()["count"] == 1
