@@ -266,3 +266,29 @@ def test_the_case_page_forms(
         f"/petitions/{accepted.pk}/assignments/{assignment.pk}/answer/", {"accept": "1"}
     )
     assert accepted_answer.status_code == 302
+
+
+def test_an_item_transferred_from_above_may_be_objected_to_within_5_working_days(
+    city: personas.City, county: dict[str, User], client_for
+) -> None:
+    actor = Actor(user=county["clerk"])
+    received = datetime(2026, 9, 28, 10, tzinfo=TZ)
+    petition = services.register(
+        intake(received_at=received, transferred_from="安澜市信访局"),
+        office=city.baishi,
+        actor=actor,
+    ).petition
+    objection = services.open_deadline(petition, "petition.objection")
+    # 29, 30 September, then 国庆 to 7 October, 8, 9 October, Saturday 10 October worked.
+    assert objection.due_at == datetime(2026, 10, 10, 23, 59, 59, tzinfo=TZ)
+    client = client_for(county["clerk"])
+    assert client.post(f"/petitions/{petition.pk}/object/", {"reasons": ""}).status_code == 400
+    response = client.post(f"/petitions/{petition.pk}/object/", {"reasons": "属于市住建局职责"})
+    assert response.status_code == 302
+    petition.refresh_from_db()
+    assert petition.stage == "returned"
+    states = {d.kind: d.state for d in services.deadlines_of(petition)}
+    assert states == {"petition.acceptance_notice": "cancelled", "petition.objection": "met"}
+    plain = services.register(intake(), office=city.baishi, actor=actor).petition
+    with pytest.raises(ValidationError):
+        services.object_to_transfer(plain, actor=actor, reasons="不是上级转来的")

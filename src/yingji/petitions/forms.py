@@ -85,6 +85,12 @@ class IntakeForm(forms.Form):
     accused_person = forms.CharField(
         label=_("person complained about"), required=False, max_length=60
     )
+    transferred_from = forms.CharField(
+        label=_("transferred or assigned by (if from a body above)"),
+        required=False,
+        max_length=120,
+        help_text=_("Then this office has 5 working days to object (第二十三条)."),
+    )
     people_count = forms.IntegerField(label=_("number of people"), min_value=1, initial=1)
     is_collective = forms.BooleanField(label=_("collective visit"), required=False)
     representatives = forms.CharField(
@@ -124,6 +130,7 @@ class IntakeForm(forms.Form):
             people_count=data.get("people_count") or 1,
             is_collective=bool(data.get("is_collective")),
             representatives=representatives,
+            transferred_from=data.get("transferred_from") or "",
         )
 
 
@@ -320,6 +327,12 @@ class HearingForm(forms.Form):
         choices=[("start", "start"), ("end", "end")], widget=forms.HiddenInput
     )
     reason = forms.CharField(label=_("reason"), required=False, max_length=300)
+
+
+class ObjectionForm(forms.Form):
+    reasons = forms.CharField(
+        label=_("reasons for objecting"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class SuperviseForm(forms.Form):

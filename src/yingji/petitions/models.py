@@ -77,6 +77,7 @@ class Petition(models.Model):
         UNDER_RECHECK = "under_recheck", _("Under re-review (复核)")
         FINAL = "final", _("Final after re-review (复核终结)")
         LINKED = "linked", _("Handled with another case")
+        RETURNED = "returned", _("Objected to and returned (异议退回)")
         CLOSED = "closed", _("Closed")
 
     class Decision(models.TextChoices):
@@ -94,6 +95,8 @@ class Petition(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     is_oral = models.BooleanField(_("oral petition, recorded by staff"), default=False)
+    # 转送/交办 from a body above, outside yingji: 5 working days to object (第二十三条).
+    transferred_from = models.CharField(_("transferred or assigned by"), max_length=120, blank=True)
     received_at = models.DateTimeField(_("received"))
     registered_at = models.DateTimeField(_("registered"), auto_now_add=True)
     registered_by = models.ForeignKey(

@@ -69,6 +69,7 @@ class Intake:
     people_count: int = 1
     is_collective: bool = False
     representatives: list[tuple[str, str]] = field(default_factory=list)
+    transferred_from: str = ""
 
 
 def unknown_unit_message() -> str:
@@ -189,6 +190,7 @@ def register(intake: Intake, *, office: Unit, actor: Actor) -> Registered:
         unit=office,
         channel=intake.channel,
         is_oral=intake.is_oral,
+        transferred_from=intake.transferred_from.strip()[:120],
         received_at=received_at,
         registered_by=actor.user,
         petitioner_kind=intake.petitioner_kind,
@@ -250,6 +252,10 @@ def register(intake: Intake, *, office: Unit, actor: Actor) -> Registered:
     )
     if unclear:
         clock.pause(notice, actor=actor, reason=_("Name or address unclear (第二十三条)"))
+    if petition.transferred_from:
+        clock.start(
+            petition, "petition.objection", actor=actor, unit=office, started_at=received_at
+        )
     if petition.repeat_of is not None:
         timeline.record(
             petition,
@@ -467,6 +473,10 @@ def decide(
     notice = open_deadline(current, "petition.acceptance_notice")
     if notice is not None:
         clock.meet(notice, actor=actor, at=at)
+    objection = open_deadline(current, "petition.objection")
+    if objection is not None:
+        # Accepting (or answering otherwise) is the answer to the body above.
+        clock.meet(objection, actor=actor, at=at)
     if decision == Petition.Decision.ACCEPT:
         # 第三十四条: the 60 days run from acceptance.
         clock.start(current, "petition.handling", actor=actor, unit=current.unit, started_at=at)
@@ -1240,3 +1250,43 @@ def register_historical(
             petition, "petition.handling", actor=actor, unit=office, started_at=intake.received_at
         )
     return petition
+
+
+@transaction.atomic
+def object_to_transfer(petition: Petition, *, actor: Actor, reasons: str) -> Petition:
+    """Object to an item transferred or assigned from above: not ours, with reasons.
+
+    第二十三条: within 5 working days of receipt; the materials go back once the body
+    above agrees. Late objections are still recorded, marked late by the clock.
+    """
+    current = Petition.objects.select_for_update().get(pk=petition.pk)
+    errors: dict[str, list[str]] = {}
+    if not current.transferred_from:
+        errors["transferred_from"] = [_("Only an item transferred from above can be objected to.")]
+    if current.stage != Petition.Stage.REGISTERED:
+        errors["stage"] = [_("This petition has already been decided.")]
+    if not reasons.strip():
+        errors["reasons"] = [_("Give the reasons for objecting.")]
+    if errors:
+        raise ValidationError(errors)
+    at = timezone.now()
+    before = audit.snapshot(current)
+    current.stage = Petition.Stage.RETURNED
+    current.decision_reason = reasons.strip()
+    current.decided_at = at
+    current.save(update_fields=["stage", "decision_reason", "decided_at", "updated_at"])
+    audit.record_update(actor=actor, action="petitions.petition.object", obj=current, before=before)
+    timeline.record(
+        current,
+        "petition.objected",
+        reasons.strip(),
+        actor=actor,
+        data={"to": current.transferred_from},
+    )
+    objection = open_deadline(current, "petition.objection")
+    if objection is not None:
+        clock.meet(objection, actor=actor, at=at)
+    notice = open_deadline(current, "petition.acceptance_notice")
+    if notice is not None:
+        clock.cancel(notice, actor=actor, reason=_("Objected to and returned to the body above."))
+    return current

@@ -27,6 +27,7 @@ urlpatterns = [
     path("<int:pk>/hearing/", views.petition_hearing, name="hearing"),
     path("<int:pk>/supervise/", views.petition_supervise, name="supervise"),
     path("<int:pk>/link/", views.petition_link, name="link"),
+    path("<int:pk>/object/", views.petition_object, name="object"),
     path("<int:pk>/attachments/", views.petition_attach, name="attach"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
 ]

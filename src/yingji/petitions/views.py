@@ -31,6 +31,7 @@ from yingji.petitions.forms import (
     IntakeForm,
     LedgerImportForm,
     LinkForm,
+    ObjectionForm,
     RatingForm,
     ReopenForm,
     ReplyForm,
@@ -178,6 +179,7 @@ def _case_context(request: HttpRequest, petition: Petition, **extra: Any) -> dic
         "can_rate": petition.stage in services.RATEABLE,
         "review_decision_form": ReviewDecisionForm(),
         "supervise_form": SuperviseForm(),
+        "objection_form": ObjectionForm(),
         "attach_form": AttachForm(),
         "attachments": petition.attachments.all(),
         "supervisions": petition.supervisions.select_related("by", "unit"),
@@ -582,4 +584,18 @@ def ledger_import(request: HttpRequest) -> HttpResponse:
                 status = 200
     return render(
         request, "petitions/ledger_import.html", {"form": form, "result": result}, status=status
+    )
+
+
+@login_required
+@require_POST
+def petition_object(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        ObjectionForm,
+        "objection_form",
+        "petitions.decide_petition",
+        lambda p, actor, data: services.object_to_transfer(p, actor=actor, reasons=data["reasons"]),
+        _("Objection recorded; the materials go back to the body above."),
     )
