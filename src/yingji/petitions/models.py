@@ -178,9 +178,6 @@ class Petition(models.Model):
         verbose_name_plural = _("petitions")
         ordering = ["-received_at"]
         indexes = [
-            # Lists show the newest first: walking this index finds a page of matches in
-            # time that does not grow with the table (see docs/benchmarks.md).
-            models.Index(fields=["-received_at", "-id"], name="petitions_received"),
             models.Index(fields=["unit", "stage", "received_at"], name="petitions_unit_stage"),
             models.Index(fields=["office", "received_at"], name="petitions_office_received"),
         ]
