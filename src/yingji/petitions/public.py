@@ -133,105 +133,62 @@ def _petition_or_404(request: HttpRequest) -> tuple[Petition, str]:
     return petition, code
 
 
-@require_http_methods(["POST"])
-def rate(request: HttpRequest) -> HttpResponse:
+def _status_action(
+    request: HttpRequest,
+    form_class: type,
+    form_name: str,
+    action: Any,
+    thanks: str,
+) -> HttpResponse:
+    """What the petitioner does on the status page: validate, call one service, show."""
     petition, code = _petition_or_404(request)
-    form = RatingForm(request.POST)
+    form = form_class(request.POST)
+    extra: dict[str, Any] = {"form": ReceiptForm(initial={"code": code})}
     if form.is_valid():
         try:
-            services.rate(
-                petition,
-                actor=_actor(request),
-                rating=form.cleaned_data["rating"],
-                comment=form.cleaned_data["comment"],
-                by_petitioner=True,
-            )
+            action(petition, _actor(request), form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error.message_dict)
         else:
-            return render(
-                request,
-                "petitions/public_status.html",
-                {
-                    "form": ReceiptForm(initial={"code": code}),
-                    "thanks": _("Thank you: your rating is recorded."),
-                    **status_context(petition, code),
-                },
-            )
-    return render(
+            petition.refresh_from_db()
+            context = {**extra, "thanks": thanks, **status_context(petition, code)}
+            return render(request, "petitions/public_status.html", context)
+    context = {**extra, **status_context(petition, code, **{form_name: form})}
+    return render(request, "petitions/public_status.html", context, status=400)
+
+
+@require_http_methods(["POST"])
+def rate(request: HttpRequest) -> HttpResponse:
+    return _status_action(
         request,
-        "petitions/public_status.html",
-        {
-            "form": ReceiptForm(initial={"code": code}),
-            **status_context(petition, code, rating_form=form),
-        },
-        status=400,
+        RatingForm,
+        "rating_form",
+        lambda p, actor, data: services.rate(
+            p, actor=actor, rating=data["rating"], comment=data["comment"], by_petitioner=True
+        ),
+        _("Thank you: your rating is recorded."),
     )
 
 
 @require_http_methods(["POST"])
 def request_review(request: HttpRequest) -> HttpResponse:
-    petition, code = _petition_or_404(request)
-    form = ReviewRequestForm(request.POST)
-    if form.is_valid():
-        try:
-            services.request_review(
-                petition, actor=_actor(request), reasons=form.cleaned_data["reasons"]
-            )
-        except ValidationError as error:
-            apply_errors(form, error.message_dict)
-        else:
-            petition.refresh_from_db()
-            return render(
-                request,
-                "petitions/public_status.html",
-                {
-                    "form": ReceiptForm(initial={"code": code}),
-                    "thanks": _("Your request for a review is recorded."),
-                    **status_context(petition, code),
-                },
-            )
-    return render(
+    return _status_action(
         request,
-        "petitions/public_status.html",
-        {
-            "form": ReceiptForm(initial={"code": code}),
-            **status_context(petition, code, review_form=form),
-        },
-        status=400,
+        ReviewRequestForm,
+        "review_form",
+        lambda p, actor, data: services.request_review(p, actor=actor, reasons=data["reasons"]),
+        _("Your request for a review is recorded."),
     )
 
 
 @require_http_methods(["POST"])
 def request_recheck(request: HttpRequest) -> HttpResponse:
-    petition, code = _petition_or_404(request)
-    form = ReviewRequestForm(request.POST)
-    if form.is_valid():
-        try:
-            services.request_recheck(
-                petition, actor=_actor(request), reasons=form.cleaned_data["reasons"]
-            )
-        except ValidationError as error:
-            apply_errors(form, error.message_dict)
-        else:
-            petition.refresh_from_db()
-            return render(
-                request,
-                "petitions/public_status.html",
-                {
-                    "form": ReceiptForm(initial={"code": code}),
-                    "thanks": _("Your request for a re-review is recorded."),
-                    **status_context(petition, code),
-                },
-            )
-    return render(
+    return _status_action(
         request,
-        "petitions/public_status.html",
-        {
-            "form": ReceiptForm(initial={"code": code}),
-            **status_context(petition, code, recheck_form=form),
-        },
-        status=400,
+        ReviewRequestForm,
+        "recheck_form",
+        lambda p, actor, data: services.request_recheck(p, actor=actor, reasons=data["reasons"]),
+        _("Your request for a re-review is recorded."),
     )
 
 

@@ -88,6 +88,31 @@ def unknown_category_message() -> str:
     return _("No such category.")
 
 
+def _matter(intake: Intake) -> dict[str, Any]:
+    """The petitioner (encrypted, masked, hashed) and the matter, as Petition fields."""
+    phone = crypto.normal_phone(intake.phone)
+    id_number = crypto.normal_id_number(intake.id_number)
+    return {
+        "petitioner_kind": intake.petitioner_kind,
+        "name_enc": crypto.encrypt(intake.name.strip()),
+        "name_masked": crypto.mask_name(intake.name),
+        "phone_enc": crypto.encrypt(phone),
+        "phone_masked": crypto.mask_phone(phone),
+        "phone_hash": crypto.lookup_hash("phone", phone),
+        "id_number_enc": crypto.encrypt(id_number),
+        "id_number_masked": crypto.mask_id_number(id_number),
+        "id_number_hash": crypto.lookup_hash("id", id_number),
+        "address_enc": crypto.encrypt(intake.address.strip()),
+        "address_masked": crypto.mask_address(intake.address),
+        "request": intake.request.strip(),
+        "facts": intake.facts.strip(),
+        "category": intake.category,
+        "region_code": intake.region_code,
+        "place": intake.place.strip(),
+        "people_count": intake.people_count,
+    }
+
+
 def receipt_hash(code: str) -> str:
     normal = code.replace("-", "").replace(" ", "").upper()
     return hashlib.sha256(normal.encode("ascii", "ignore")).hexdigest()
@@ -181,8 +206,6 @@ def register(intake: Intake, *, office: Unit, actor: Actor) -> Registered:
     received_at = intake.received_at or timezone.now()
     unclear = not intake.name.strip() or not intake.address.strip()
     code = new_receipt_code()
-    phone = crypto.normal_phone(intake.phone)
-    id_number = crypto.normal_id_number(intake.id_number)
     petition = Petition(
         number=next_number(office, timezone.localtime(received_at)),
         receipt_hash=receipt_hash(code),
@@ -193,26 +216,10 @@ def register(intake: Intake, *, office: Unit, actor: Actor) -> Registered:
         transferred_from=intake.transferred_from.strip()[:120],
         received_at=received_at,
         registered_by=actor.user,
-        petitioner_kind=intake.petitioner_kind,
-        name_enc=crypto.encrypt(intake.name.strip()),
-        name_masked=crypto.mask_name(intake.name),
-        phone_enc=crypto.encrypt(phone),
-        phone_masked=crypto.mask_phone(phone),
-        phone_hash=crypto.lookup_hash("phone", phone),
-        id_number_enc=crypto.encrypt(id_number),
-        id_number_masked=crypto.mask_id_number(id_number),
-        id_number_hash=crypto.lookup_hash("id", id_number),
-        address_enc=crypto.encrypt(intake.address.strip()),
-        address_masked=crypto.mask_address(intake.address),
         identity_unclear=unclear,
-        request=intake.request.strip(),
-        facts=intake.facts.strip(),
-        category=intake.category,
-        region_code=intake.region_code,
-        place=intake.place.strip(),
         accused_unit=intake.accused_unit,
         accused_person=intake.accused_person.strip(),
-        people_count=intake.people_count,
+        **_matter(intake),
         is_collective=intake.is_collective,
         stage=Petition.Stage.REGISTERED,
     )
@@ -1201,8 +1208,6 @@ def register_historical(
     if errors:
         raise ValidationError(errors)
     assert intake.category is not None and intake.received_at is not None
-    phone = crypto.normal_phone(intake.phone)
-    id_number = crypto.normal_id_number(intake.id_number)
     petition = Petition.objects.create(
         number=number,
         receipt_hash=receipt_hash(new_receipt_code()),
@@ -1211,22 +1216,7 @@ def register_historical(
         channel=intake.channel,
         received_at=intake.received_at,
         registered_by=actor.user,
-        petitioner_kind=intake.petitioner_kind,
-        name_enc=crypto.encrypt(intake.name.strip()),
-        name_masked=crypto.mask_name(intake.name),
-        phone_enc=crypto.encrypt(phone),
-        phone_masked=crypto.mask_phone(phone),
-        phone_hash=crypto.lookup_hash("phone", phone),
-        id_number_enc=crypto.encrypt(id_number),
-        id_number_masked=crypto.mask_id_number(id_number),
-        id_number_hash=crypto.lookup_hash("id", id_number),
-        address_enc=crypto.encrypt(intake.address.strip()),
-        address_masked=crypto.mask_address(intake.address),
-        request=intake.request.strip(),
-        facts=intake.facts.strip(),
-        category=intake.category,
-        place=intake.place.strip(),
-        people_count=intake.people_count,
+        **_matter(intake),
         stage=stage,
     )
     audit.record(
