@@ -14,7 +14,8 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,14 @@ from yingji.accounts.models import User
 from yingji.audit import services as audit
 from yingji.audit.services import Actor
 from yingji.clock import calendars, kinds, notices
-from yingji.clock.models import CalendarDay, CalendarYear, Deadline, DeadlineEvent, DeadlinePause
+from yingji.clock.models import (
+    CalendarDay,
+    CalendarYear,
+    Deadline,
+    DeadlineEvent,
+    DeadlinePause,
+    DeadlineQuerySet,
+)
 from yingji.clock.periods import Calendar, Due, Pause, compute
 from yingji.org.models import Unit
 from yingji.timeline import services as timeline
@@ -523,3 +531,41 @@ def reassign(deadline: Deadline, *, actor: Actor, unit: Unit) -> Deadline:
     audit.record_update(actor=actor, action="clock.deadline.reassign", obj=current, before=before)
     _event(current, "reassigned", actor, unit=unit.pk)
     return current
+
+
+# --- reading a subject's deadlines (other apps ask here, never the table) -------------
+
+
+def _of(subject: models.Model) -> DeadlineQuerySet:
+    return Deadline.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subject), subject_id=str(subject.pk)
+    )
+
+
+def deadlines_for(subject: models.Model) -> list[Deadline]:
+    """Every deadline a subject has had, oldest first."""
+    return list(_of(subject).order_by("started_at", "pk"))
+
+
+def open_deadline(subject: models.Model, kind: str) -> Deadline | None:
+    """The subject's newest open deadline of ``kind``, if any."""
+    return _of(subject).filter(kind=kind, state__in=OPEN_STATES).order_by("-started_at").first()
+
+
+def open_deadlines(subject: models.Model, kind: str) -> list[Deadline]:
+    return list(_of(subject).filter(kind=kind, state__in=OPEN_STATES))
+
+
+def latest_deadline(subject: models.Model, kind: str) -> Deadline | None:
+    """The subject's deadline of ``kind`` that ended last, whatever its state."""
+    return _of(subject).filter(kind=kind).order_by("-due_at").first()
+
+
+def with_missed_deadline(subjects: models.QuerySet[Any]) -> models.QuerySet[Any]:
+    """The subjects that have a missed deadline: one indexed EXISTS per row."""
+    missed = Deadline.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subjects.model),
+        subject_id=Cast(OuterRef("pk"), output_field=models.CharField()),
+        state=Deadline.State.MISSED,
+    )
+    return subjects.filter(Exists(missed))

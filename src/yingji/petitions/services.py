@@ -8,11 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Cast
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -367,24 +365,11 @@ def search_petitions(petitions: models.QuerySet[Petition], query: str) -> models
 
 
 def open_deadline(petition: Petition, kind: str) -> Deadline | None:
-    return (
-        Deadline.objects.filter(
-            subject_type=ContentType.objects.get_for_model(Petition),
-            subject_id=str(petition.pk),
-            kind=kind,
-            state__in=clock.OPEN_STATES,
-        )
-        .order_by("-started_at")
-        .first()
-    )
+    return clock.open_deadline(petition, kind)
 
 
 def deadlines_of(petition: Petition) -> list[Deadline]:
-    return list(
-        Deadline.objects.filter(
-            subject_type=ContentType.objects.get_for_model(Petition), subject_id=str(petition.pk)
-        ).order_by("started_at", "pk")
-    )
+    return clock.deadlines_for(petition)
 
 
 @transaction.atomic
@@ -602,12 +587,7 @@ def assign(
     handling = open_deadline(current, "petition.handling")
     if handling is not None:
         clock.reassign(handling, actor=actor, unit=lead)
-    for old in Deadline.objects.filter(
-        subject_type=ContentType.objects.get_for_model(Petition),
-        subject_id=str(current.pk),
-        kind="petition.objection",
-        state__in=clock.OPEN_STATES,
-    ):
+    for old in clock.open_deadlines(current, "petition.objection"):
         clock.cancel(old, actor=actor, reason=_("Routed again."))
     clock.start(current, "petition.objection", actor=actor, unit=lead, started_at=at)
     return current
@@ -862,15 +842,7 @@ def request_review(
     if not reasons.strip():
         errors["reasons"] = [_("Say why the reply should be reviewed.")]
     if current.stage != Petition.Stage.REPLIED or window is None:
-        closed = (
-            Deadline.objects.filter(
-                subject_type=ContentType.objects.get_for_model(Petition),
-                subject_id=str(current.pk),
-                kind="petition.review_request",
-            )
-            .order_by("-due_at")
-            .first()
-        )
+        closed = clock.latest_deadline(current, "petition.review_request")
         if closed is not None and closed.due_at < now:
             due = timezone.localtime(closed.due_at)
             errors["review"] = [
@@ -1037,13 +1009,8 @@ def end_hearing(petition: Petition, *, actor: Actor, at: datetime | None = None)
 
 
 def with_overdue(petitions: models.QuerySet[Petition]) -> models.QuerySet[Petition]:
-    """The petitions that have a missed deadline: one indexed EXISTS per row."""
-    missed = Deadline.objects.filter(
-        subject_type=ContentType.objects.get_for_model(Petition),
-        subject_id=Cast(OuterRef("pk"), output_field=models.CharField()),
-        state=Deadline.State.MISSED,
-    )
-    return petitions.filter(Exists(missed))
+    """The petitions that have a missed deadline."""
+    return clock.with_missed_deadline(petitions)
 
 
 OPEN_STAGES = (
