@@ -15,9 +15,11 @@ def test_the_petition_benchmark_runs_on_a_small_scale() -> None:
     petitions.grow(300, offices, seed=1)
     results = petitions.measure(offices, repeats=2)
     assert set(results) == {
+        "plain_list",
         "filtered_list",
         "search",
         "search_phrase",
+        "search_rare",
         "overdue_filter",
         "overdue_list",
     }

@@ -78,7 +78,7 @@ def test_an_accusation_is_never_visible_to_the_accused_unit(
         assert client.get(f"/petitions/{petition.pk}/").status_code == 404
         assert client.get(f"/api/v1/petitions/{petition.pk}").status_code == 404
         assert petition.number not in client.get("/petitions/").content.decode()
-        assert client.get("/api/v1/petitions").json()["count"] == 0
+        assert client.get("/api/v1/petitions").json()["items"] == []
     assert client_for(county_clerk).get(f"/petitions/{petition.pk}/").status_code == 200
 
 

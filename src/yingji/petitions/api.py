@@ -12,7 +12,7 @@ from yingji.api_errors import READ_ERRORS, ErrorOut
 from yingji.audit.services import Actor
 from yingji.clock.explain import explain
 from yingji.org.models import Unit
-from yingji.petitions import services
+from yingji.petitions import lists, services
 from yingji.petitions.access import assignment_for, petition_for, petitions_visible_to
 from yingji.petitions.models import Category, Petition
 
@@ -66,8 +66,14 @@ class PetitionDetailOut(PetitionOut):
 
 
 class PetitionPage(Schema):
-    count: int
     items: list[PetitionOut]
+    offset: int
+    limit: int
+    has_more: bool = Field(description="whether another page follows")
+    order: str = Field(
+        description="newest (received, most recent first) or most_overdue "
+        "(with overdue=true and no q: the longest overdue first)"
+    )
 
 
 class PetitionFilter(Schema):
@@ -183,32 +189,29 @@ def _detail(p: Petition) -> PetitionDetailOut:
 
 @router.get("/petitions", response={200: PetitionPage, **READ_ERRORS}, summary="Petitions in scope")
 def list_petitions(request: HttpRequest, filters: Query[PetitionFilter]) -> PetitionPage:
+    """One page, without a total: counting every match of a filter costs as much as
+    reading it. Ask for the next page while ``has_more`` is true."""
     petitions = petitions_visible_to(request.auth).select_related("category")  # type: ignore[attr-defined]
-    if filters.stage:
-        petitions = petitions.filter(stage=filters.stage)
-    if filters.channel:
-        petitions = petitions.filter(channel=filters.channel)
-    if filters.category:
-        petitions = petitions.filter(category__code=filters.category)
-    if filters.collective is not None:
-        petitions = petitions.filter(is_collective=filters.collective)
-    if filters.overdue:
-        petitions = services.with_overdue(petitions)
-    if filters.unit is not None:
-        petitions = petitions.filter(unit_id=filters.unit)
-    if filters.place:
-        petitions = petitions.filter(region_code__startswith=filters.place)
-    if filters.since:
-        petitions = petitions.filter(received_at__date__gte=filters.since)
-    if filters.until:
-        petitions = petitions.filter(received_at__date__lte=filters.until)
-    if filters.q and filters.q.strip():
-        petitions = services.search_petitions(petitions, filters.q.strip())
-    count = petitions.count()
-    page = petitions.order_by("-received_at", "-pk")[
-        filters.offset : filters.offset + filters.limit
-    ]
-    return PetitionPage(count=count, items=[PetitionOut(**_out(p)) for p in page])
+    chosen = lists.Filters(
+        stage=filters.stage or "",
+        channel=filters.channel or "",
+        category_code=filters.category or "",
+        collective=filters.collective,
+        overdue=bool(filters.overdue),
+        unit=filters.unit,
+        place=filters.place or "",
+        since=filters.since,
+        until=filters.until,
+        q=(filters.q or "").strip(),
+    )
+    items, more = lists.page(petitions, chosen, offset=filters.offset, limit=filters.limit)
+    return PetitionPage(
+        items=[PetitionOut(**_out(p)) for p in items],
+        offset=filters.offset,
+        limit=filters.limit,
+        has_more=more,
+        order=chosen.order,
+    )
 
 
 @router.post(

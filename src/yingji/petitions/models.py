@@ -180,6 +180,8 @@ class Petition(models.Model):
         indexes = [
             models.Index(fields=["unit", "stage", "received_at"], name="petitions_unit_stage"),
             models.Index(fields=["office", "received_at"], name="petitions_office_received"),
+            # The lists' order: walked newest first, stopping at a page.
+            models.Index(fields=["received_at", "id"], name="petitions_received"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -356,7 +356,9 @@ def similar_cases(
 def index_text(petition: Petition) -> None:
     """What search finds a petition by: its number, place, request, facts and reasons."""
     search.index(
-        petition, "\n".join([petition.number, petition.place, petition.request, petition.facts])
+        petition,
+        "\n".join([petition.number, petition.place, petition.request, petition.facts]),
+        at=petition.received_at,
     )
 
 

@@ -6,7 +6,6 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from yingji import paging
 from yingji.audit.services import Actor
 from yingji.clock.explain import explain
 from yingji.documents import services as documents
-from yingji.petitions import ledger, services
+from yingji.petitions import ledger, lists, services
 from yingji.petitions.access import assignment_for, petition_for, petitions_visible_to
 from yingji.petitions.forms import (
     AnswerForm,
@@ -43,7 +43,7 @@ from yingji.petitions.forms import (
 from yingji.petitions.models import Category, FollowUp, Petition, Reply
 from yingji.timeline.services import events_for
 
-PAGE_SIZE = 50
+PAGE_SIZE = paging.PAGE_SIZE
 
 
 def _without_page(request: HttpRequest) -> str:
@@ -61,62 +61,56 @@ def _day(value: str) -> Any:
         return None
 
 
-def _filtered(request: HttpRequest) -> tuple[Any, dict[str, Any]]:
-    """The list's filters from the query string, applied to what the user may see."""
-    petitions = petitions_visible_to(request.user).select_related("category__parent", "unit")  # type: ignore[arg-type]
+def _filters(request: HttpRequest) -> tuple[lists.Filters, dict[str, Any]]:
+    """The list's filters from the query string, and what the form shows as chosen."""
     stage = request.GET.get("stage", "")
     channel = request.GET.get("channel", "")
     category = request.GET.get("category", "")
-    if stage in Petition.Stage.values:
-        petitions = petitions.filter(stage=stage)
-    if channel in Petition.Channel.values:
-        petitions = petitions.filter(channel=channel)
-    if category.isdigit():
-        petitions = petitions.filter(category_id=int(category))
-    overdue = request.GET.get("overdue") == "1"
-    if overdue:
-        petitions = services.with_overdue(petitions)
-    collective = request.GET.get("collective") == "1"
-    if collective:
-        petitions = petitions.filter(is_collective=True)
     unit = request.GET.get("unit", "")
-    if unit.isdigit():
-        petitions = petitions.filter(unit_id=int(unit))
     place = request.GET.get("place", "").strip()
-    if place.isdigit():
-        petitions = petitions.filter(region_code__startswith=place)
     since, until = _day(request.GET.get("since", "")), _day(request.GET.get("until", ""))
-    if since:
-        petitions = petitions.filter(received_at__date__gte=since)
-    if until:
-        petitions = petitions.filter(received_at__date__lte=until)
-    query = request.GET.get("q", "").strip()[:100]
-    if query:
-        petitions = services.search_petitions(petitions, query)
+    filters = lists.Filters(
+        stage=stage if stage in Petition.Stage.values else "",
+        channel=channel if channel in Petition.Channel.values else "",
+        category_id=int(category) if category.isdigit() else None,
+        collective=True if request.GET.get("collective") == "1" else None,
+        overdue=request.GET.get("overdue") == "1",
+        unit=int(unit) if unit.isdigit() else None,
+        place=place if place.isdigit() else "",
+        since=since,
+        until=until,
+        q=request.GET.get("q", "").strip()[:100],
+    )
     chosen = {
         "stage": stage,
         "channel": channel,
         "category": category,
-        "overdue": overdue,
-        "collective": collective,
+        "overdue": filters.overdue,
+        "collective": filters.collective is True,
         "unit": unit,
         "place": place,
         "since": since.isoformat() if since else "",
         "until": until.isoformat() if until else "",
-        "q": query,
+        "q": filters.q,
+        "order": filters.order,
     }
-    return petitions.order_by("-received_at", "-pk"), chosen
+    return filters, chosen
+
+
+def _visible(request: HttpRequest) -> Any:
+    return petitions_visible_to(request.user).select_related("category__parent", "unit")  # type: ignore[arg-type]
 
 
 @login_required
 def petition_list(request: HttpRequest) -> HttpResponse:
-    petitions, chosen = _filtered(request)
-    page = Paginator(petitions, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters, chosen = _filters(request)
+    number = paging.page_number(request.GET.get("page"))
+    found = lists.page(_visible(request), filters, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     return render(
         request,
         "petitions/petition_list.html",
         {
-            "page": page,
+            "page": paging.as_page(found, number, PAGE_SIZE),
             **chosen,
             "query_string": request.GET.urlencode(),
             "query_without_page": _without_page(request),
@@ -546,8 +540,8 @@ LEDGER_LIMIT = 50000
 
 @login_required
 def ledger_export(request: HttpRequest) -> HttpResponse:
-    petitions, _chosen = _filtered(request)
-    rows = petitions.prefetch_related(
+    filters, _chosen = _filters(request)
+    rows = lists.narrowed(_visible(request), filters).prefetch_related(
         Prefetch("replies", queryset=Reply.objects.order_by("-issued_at")),
         Prefetch("follow_ups", queryset=FollowUp.objects.order_by("-at")),
     )[:LEDGER_LIMIT]

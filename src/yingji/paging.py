@@ -1,0 +1,91 @@
+"""Pages that stop early: no total count, and a next page when one more row exists.
+
+Counting every match of a filter over a million rows costs as much as reading them, so
+lists show "page N" with previous and next instead of "page N of M". Two ways to fill a
+page: a queryset already in the list's order (``from_queryset``), or a stream of
+candidate ids in the order wanted, checked chunk by chunk against a queryset that holds
+every other filter and the access scope (``from_stream``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+
+PAGE_SIZE = 50
+MAX_PAGE = 10_000
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    number: int
+    size: int
+    has_next: bool
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def page_number(raw: str | None) -> int:
+    """The page asked for in a query string; anything odd is the first page."""
+    if raw and raw.isdigit():
+        return min(max(int(raw), 1), MAX_PAGE)
+    return 1
+
+
+def from_queryset(
+    queryset: models.QuerySet[Any], offset: int, limit: int
+) -> tuple[list[Any], bool]:
+    rows = list(queryset[offset : offset + limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def from_stream(
+    queryset: models.QuerySet[Any], stream: Iterable[list[Any]], offset: int, limit: int
+) -> tuple[list[Any], bool]:
+    """The rows of ``queryset`` among the streamed ids, in the stream's order.
+
+    Each chunk costs one query; reading stops once the page and one more row are found.
+    An id streamed twice counts once.
+    """
+    wanted = offset + limit + 1
+    found: list[Any] = []
+    seen: set[Any] = set()
+    for chunk in stream:
+        fresh = [i for i in dict.fromkeys(chunk) if i not in seen]
+        seen.update(fresh)
+        if not fresh:
+            continue
+        rows = queryset.order_by().in_bulk(fresh)
+        found.extend(rows[i] for i in fresh if i in rows)
+        if len(found) >= wanted:
+            break
+    return found[offset : offset + limit], len(found) > offset + limit
+
+
+def as_page(items_and_more: tuple[list[Any], bool], number: int, size: int) -> Page:
+    items, more = items_and_more
+    return Page(items=items, number=number, size=size, has_next=more)
