@@ -9,7 +9,7 @@ every other filter and the access scope (``from_stream``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,12 @@ from django.db import models
 
 PAGE_SIZE = 50
 MAX_PAGE = 10_000
+IN_BATCH = 5_000  # ids per IN (...) list, under every database's parameter limit
+FIRST_CHUNK = 100
+MOST_CHUNK = 20_000
+
+Take = Callable[[int], tuple[list[Any], bool]]
+"""A stream: up to n more candidate ids in order, and whether it has ended."""
 
 
 @dataclass(frozen=True)
@@ -64,26 +70,36 @@ def from_queryset(
 
 
 def from_stream(
-    queryset: models.QuerySet[Any], stream: Iterable[list[Any]], offset: int, limit: int
+    queryset: models.QuerySet[Any], take: Take, offset: int, limit: int
 ) -> tuple[list[Any], bool]:
     """The rows of ``queryset`` among the streamed ids, in the stream's order.
 
-    Each chunk costs one query; reading stops once the page and one more row are found.
-    An id streamed twice counts once.
+    ``take(n)`` gives up to n more candidate ids and whether the stream has ended. Each
+    chunk costs one query for the ids that pass; the next chunk is sized from the share
+    that passed so far. Reading stops once the page and one more row are found, and only
+    the page's rows are then loaded. An id streamed twice counts once.
     """
     wanted = offset + limit + 1
-    found: list[Any] = []
+    passed: list[Any] = []
     seen: set[Any] = set()
-    for chunk in stream:
+    ids = queryset.order_by().values_list("pk", flat=True)
+    size, streamed = max(2 * wanted, FIRST_CHUNK), 0
+    while True:
+        chunk, ended = take(size)
+        streamed += len(chunk)
         fresh = [i for i in dict.fromkeys(chunk) if i not in seen]
         seen.update(fresh)
-        if not fresh:
-            continue
-        rows = queryset.order_by().in_bulk(fresh)
-        found.extend(rows[i] for i in fresh if i in rows)
-        if len(found) >= wanted:
+        kept: set[Any] = set()
+        for start in range(0, len(fresh), IN_BATCH):
+            kept.update(ids.filter(pk__in=fresh[start : start + IN_BATCH]))
+        passed.extend(i for i in fresh if i in kept)
+        if ended or len(passed) >= wanted:
             break
-    return found[offset : offset + limit], len(found) > offset + limit
+        share = max(len(passed), 1) / max(streamed, 1)
+        size = min(max(int((wanted - len(passed)) / share * 1.5), FIRST_CHUNK), MOST_CHUNK)
+    page = passed[offset : offset + limit]
+    rows = queryset.order_by().in_bulk(page)
+    return [rows[i] for i in page if i in rows], len(passed) > offset + limit
 
 
 def as_page(items_and_more: tuple[list[Any], bool], number: int, size: int) -> Page:

@@ -7,8 +7,8 @@ place, on both databases.
 
 from __future__ import annotations
 
-import itertools
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -24,6 +24,17 @@ from yingji.petitions.models import Petition
 from yingji.search import services as search
 
 pytestmark = pytest.mark.django_db
+
+
+def drain(take: Any, size: int = 100) -> list[Any]:
+    """Everything a stream gives, asked for ``size`` at a time."""
+    found: list[Any] = []
+    while True:
+        ids, ended = take(size)
+        found += ids
+        if ended:
+            return found
+
 
 TEXTS = [
     ("请求支付拖欠的三个月工资", "本人在白石化工有限公司工作，工资未发放。"),
@@ -63,9 +74,9 @@ def test_search_walks_the_same_finds_newest_first(
         .order_by("-received_at")
         .values_list("pk", flat=True)
     )
-    # Chunks of one and two entries: the walk crosses many chunk boundaries.
-    walked = list(itertools.chain(*search.newest_first(Petition, query, first=1, most=2)))
-    assert walked == whole
+    # Chunks of one entry: the walk crosses many chunk boundaries.
+    assert drain(search.newest_first(Petition, query), 1) == whole
+    assert drain(search.newest_first(Petition, query), 2) == whole
     assert (len(whole) > 0) == (query != "没有的词")
 
 
@@ -88,6 +99,29 @@ def test_pages_follow_on_without_gaps_or_repeats(
     assert [p.pk for p in plain] == [p.pk for p in registered_cases] and more is False
 
 
+def test_rare_finds_beyond_the_walking_window_are_collected(
+    city: personas.City, township_clerk: User
+) -> None:
+    """Fewer than one find in WALK_PER_FIND entries: the walk gives up and sorts."""
+    actor = Actor(user=township_clerk)
+    now = timezone.now()
+    old = [
+        services.register(
+            intake(request="请求修复落霞村道", received_at=now - timedelta(days=400 + n)),
+            office=city.baishizhen,
+            actor=actor,
+        ).petition
+        for n in range(3)
+    ]
+    for n in range(search.WALK_PER_FIND + 5):
+        services.register(
+            intake(received_at=now - timedelta(days=n)), office=city.baishizhen, actor=actor
+        )
+    assert drain(search.newest_first(Petition, "落霞"), 1) == [p.pk for p in old]
+    assert drain(search.newest_first(Petition, "落霞"), 2) == [p.pk for p in old]
+    assert drain(search.newest_first(Petition, "落霞村道"), 1) == [p.pk for p in old]
+
+
 def test_a_re_indexed_case_is_found_once_and_keeps_its_place(
     registered_cases: list[Petition], township_clerk: User
 ) -> None:
@@ -96,9 +130,8 @@ def test_a_re_indexed_case_is_found_once_and_keeps_its_place(
     case.refresh_from_db()
     services.index_text(case)
     services.index_text(case)
-    walked = list(itertools.chain(*search.newest_first(Petition, "补充")))
-    assert walked == [case.pk]
-    all_wages = list(itertools.chain(*search.newest_first(Petition, "工资")))
+    assert drain(search.newest_first(Petition, "补充")) == [case.pk]
+    all_wages = drain(search.newest_first(Petition, "工资"))
     assert all_wages.count(case.pk) == 1
     received = {p.pk: p.received_at for p in registered_cases}
     assert [received[pk] for pk in all_wages] == sorted(

@@ -6,7 +6,7 @@ each call is one transaction with its audit entry and its subject's timeline eve
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -571,29 +571,31 @@ def with_missed_deadline(subjects: models.QuerySet[Any]) -> models.QuerySet[Any]
     return subjects.filter(Exists(missed))
 
 
-def missed_subjects(
-    model: type[models.Model], *, first: int = 200, most: int = 5_000
-) -> Iterator[list[Any]]:
+def missed_subjects(model: type[models.Model]) -> Callable[[int], tuple[list[Any], bool]]:
     """The ids of ``model`` rows with a missed deadline, the longest overdue first.
 
-    Walked down the ``(state, due_at)`` index in growing chunks, so that a page of the
-    overdue costs a few chunks however many deadlines there are. An id appears once per
-    missed deadline; the caller keeps the first.
+    A stream for ``paging.from_stream``: each call walks on along the
+    ``(state, due_at)`` index, so a page of the overdue costs a few chunks however many
+    deadlines there are. An id appears once per missed deadline.
     """
     missed = Deadline.objects.filter(
         subject_type=ContentType.objects.get_for_model(model), state=State.MISSED
     ).order_by("due_at", "pk")
     to_id = model._meta.pk.to_python
     after: tuple[datetime, int] | None = None
-    size = first
-    while True:
+    ended = False
+
+    def take(size: int) -> tuple[list[Any], bool]:
+        nonlocal after, ended
+        if ended:
+            return [], True
         chunk = missed
         if after is not None:
             chunk = chunk.filter(due_at__gte=after[0]).exclude(due_at=after[0], pk__lte=after[1])
         rows = list(chunk.values_list("subject_id", "due_at", "pk")[:size])
         if rows:
-            yield [to_id(subject_id) for subject_id, _due, _pk in rows]
-        if len(rows) < size:
-            return
-        after = (rows[-1][1], rows[-1][2])
-        size = min(size * 4, most)
+            after = (rows[-1][1], rows[-1][2])
+        ended = len(rows) < size
+        return [to_id(subject_id) for subject_id, _due, _pk in rows], ended
+
+    return take

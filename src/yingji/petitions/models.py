@@ -180,8 +180,10 @@ class Petition(models.Model):
         indexes = [
             models.Index(fields=["unit", "stage", "received_at"], name="petitions_unit_stage"),
             models.Index(fields=["office", "received_at"], name="petitions_office_received"),
-            # The lists' order: walked newest first, stopping at a page.
+            # The lists' order: walked newest first, stopping at a page; the second for
+            # the work queues, which filter by stage.
             models.Index(fields=["received_at", "id"], name="petitions_received"),
+            models.Index(fields=["stage", "received_at", "id"], name="petitions_stage_received"),
         ]
         constraints = [
             models.CheckConstraint(

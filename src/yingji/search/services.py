@@ -12,7 +12,7 @@ not scale.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -140,57 +140,84 @@ def _postgres_where(trigrams: str | None, words: list[str]) -> tuple[str, list[s
 
 
 TOP = 2**63 - 1  # above every sort key
+WALK_PER_FIND = 25  # entries walked per find wanted before the walk gives up
 
-
-def newest_first(
-    model: type[models.Model], query: str, *, first: int = 200, most: int = 20_000
-) -> Iterator[list[int]]:
-    """The ids of ``model`` rows matching ``query``, newest first, in growing chunks.
-
-    The same finds as ``matching_ids``, but walked down the sort key so that a caller
-    who needs one page stops after a few chunks whatever the number of finds. Chunks
-    grow fourfold from ``first`` to ``most``.
-    """
-    query = " ".join(query.split())
-    if not query:
-        return
-    subject_type = ContentType.objects.get_for_model(model)
-    trigrams, words = _conditions(query)
-    entries = SearchEntry.objects.filter(subject_type=subject_type)
-    fetch: Fetch
-    if connection.vendor == "sqlite" and (trigrams is not None or words):
-        fetch = _fts_chunks(entries, trigrams, words)
-    else:
-        if connection.vendor == "sqlite":
-            entries = entries.filter(text__icontains=query)
-        else:
-            where, params = _postgres_where(trigrams, words)
-            where, params = (where, params) if where else ("text ILIKE %s", [_like(query)])
-            entries = entries.extra(where=[where], params=params)  # noqa: S610 - as above
-        fetch = _ordered_chunks(entries)
-    below, size = TOP, first
-    while True:
-        keys, ids, exhausted = fetch(below, size)
-        if ids:
-            yield ids
-        if exhausted:
-            return
-        below, size = keys[-1], min(size * 4, most)
-
+Take = Callable[[int], tuple[list[Any], bool]]
+"""Up to n more candidate ids in the stream's order, and whether the stream has ended."""
 
 Fetch = Callable[[int, int], tuple[list[int], list[int], bool]]
 
 
-def _ordered_chunks(entries: models.QuerySet[SearchEntry]) -> Fetch:
-    """One query per chunk down the sort-key index, each row checked on the way."""
+def newest_first(model: type[models.Model], query: str) -> Take:
+    """The ids of ``model`` rows matching ``query``, newest first, as a stream.
+
+    The same finds as ``matching_ids``, but walked down the sort key, so that a caller
+    who needs one page stops after a few chunks whatever the number of finds.
+    """
+    query = " ".join(query.split())
+    subject_type = ContentType.objects.get_for_model(model)
+    trigrams, words = _conditions(query)
+    fetch: Fetch
+    if connection.vendor == "sqlite" and (trigrams is not None or words):
+        fetch = _fts_chunks(SearchEntry.objects.filter(subject_type=subject_type), trigrams, words)
+    elif connection.vendor == "sqlite":
+        fetch = _ordered_chunks(subject_type.pk, "text LIKE %s ESCAPE '\\'", [_like(query)])
+    else:
+        where, params = _postgres_where(trigrams, words)
+        fetch = _ordered_chunks(
+            subject_type.pk, where or "text ILIKE %s", params if where else [_like(query)]
+        )
+    below, ended = TOP, not query
+
+    def take(size: int) -> tuple[list[Any], bool]:
+        nonlocal below, ended
+        if ended:
+            return [], True
+        keys, ids, ended = fetch(below, size)
+        if keys:
+            below = keys[-1]
+        return ids, ended
+
+    return take
+
+
+def _ordered_chunks(type_id: int, where: str, params: list[str]) -> Fetch:
+    """Down the sort-key index, each entry checked on the way, while finds are dense.
+
+    Walking pays while at least one entry in ``WALK_PER_FIND`` matches, so a chunk walks
+    at most that many entries per find wanted (the inner LIMIT bounds the walk: no
+    database pushes a condition into a limited subquery). When the window holds too
+    few finds, the rest are collected from the text indexes and sorted, which costs
+    little because there are few of them. ``where`` is made of this module's constant
+    fragments; the query travels only in ``params``.
+    """
+    walk = (
+        "SELECT sort_key, subject_id FROM (SELECT * FROM search_searchentry "  # noqa: S608
+        "WHERE sort_key < %s ORDER BY sort_key DESC LIMIT %s) AS recent "
+        f"WHERE subject_type_id = %s AND ({where}) ORDER BY sort_key DESC LIMIT %s"
+    )
+    floor = (
+        "SELECT MIN(sort_key) FROM (SELECT sort_key FROM search_searchentry "
+        "WHERE sort_key < %s ORDER BY sort_key DESC LIMIT %s) AS recent"
+    )
+    # sort_key + 0: an order the index cannot give, so the text indexes are used.
+    rest = (
+        "SELECT sort_key, subject_id FROM search_searchentry "  # noqa: S608
+        f"WHERE subject_type_id = %s AND sort_key < %s AND ({where}) "
+        "ORDER BY sort_key + 0 DESC LIMIT %s"
+    )
 
     def fetch(below: int, size: int) -> tuple[list[int], list[int], bool]:
-        rows = [
-            (int(key or 0), subject_id)
-            for key, subject_id in entries.filter(sort_key__lt=below)
-            .order_by("-sort_key")
-            .values_list("sort_key", "subject_id")[:size]
-        ]
+        window = size * WALK_PER_FIND
+        with connection.cursor() as cursor:
+            cursor.execute(walk, [below, window, type_id, *params, size])
+            rows = cursor.fetchall()
+            if len(rows) < size:
+                cursor.execute(floor, [below, window])
+                lowest = cursor.fetchone()[0]
+                if lowest is not None:
+                    cursor.execute(rest, [type_id, lowest, *params, size - len(rows)])
+                    rows += cursor.fetchall()
         return [r[0] for r in rows], [r[1] for r in rows], len(rows) < size
 
     return fetch

@@ -1,6 +1,6 @@
 """Lists walk petitions newest first and stop at a page.
 
-An index on (received_at, id) serves the list's order; the search entries of existing
+Indexes on (received_at, id) and (stage, received_at, id) serve the list's order; the search entries of existing
 petitions are keyed by their receipt time (search 0003) so that a search walks them in
 the same order.
 """
@@ -37,6 +37,12 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="petition",
             index=models.Index(fields=["received_at", "id"], name="petitions_received"),
+        ),
+        migrations.AddIndex(
+            model_name="petition",
+            index=models.Index(
+                fields=["stage", "received_at", "id"], name="petitions_stage_received"
+            ),
         ),
         migrations.RunPython(key_entries, migrations.RunPython.noop),
     ]
