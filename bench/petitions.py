@@ -207,11 +207,12 @@ def measure(offices: list[Any], repeats: int) -> dict[str, dict[str, float]]:
 
     def listed(**filters: Any) -> Any:
         scope = petitions_visible_to(clerk).select_related("category__parent", "unit")
-        return lambda: lists.page(scope, lists.Filters(**filters), offset=0, limit=50)
+        return lambda: lists.page(scope, lists.Filters(**filters), offset=0, limit=50)[0]
 
     queries = {
         "plain_list": listed(),
         "filtered_list": listed(stage="handling", category_id=wages.pk),
+        "filtered_closed": listed(stage="closed", category_id=wages.pk),
         "search": listed(q="拖欠 工资"),
         "search_phrase": listed(q="村道路损毁"),
         "search_rare": listed(q=RARE_PLACE),
@@ -227,13 +228,13 @@ def measure(offices: list[Any], repeats: int) -> dict[str, dict[str, float]]:
     }
     results = {}
     for name, run in queries.items():
-        run()
+        rows = len(run())
         samples = []
         for _ in range(repeats):
             began = time.perf_counter()
             run()
             samples.append(time.perf_counter() - began)
-        results[name] = percentiles(samples)
+        results[name] = {**percentiles(samples), "rows": rows}
     return results
 
 
@@ -282,7 +283,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "queries": measure(offices, args.repeats),
         }
     print(f"database: {figures['database']}")
-    print(f"{'query':<16}{'p50 small':>12}{'p50 large':>12}{'ratio':>8}{'p95 large':>12}")
+    print(
+        f"{'query':<16}{'p50 small':>12}{'p50 large':>12}{'ratio':>8}{'p95 large':>12}"
+        f"{'rows small':>12}{'rows large':>12}"
+    )
     for name in figures["small"]["queries"]:
         small = figures["small"]["queries"][name]["p50_ms"]
         large = figures["large"]["queries"][name]["p50_ms"]
@@ -291,6 +295,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         print(
             f"{name:<16}{small:>12}{large:>12}{ratio:>8.2f}"
             f"{figures['large']['queries'][name]['p95_ms']:>12}"
+            f"{figures['small']['queries'][name]['rows']:>12}"
+            f"{figures['large']['queries'][name]['rows']:>12}"
         )
     print(
         f"generated {args.small:,} in {figures['small']['generate_seconds']} s, "

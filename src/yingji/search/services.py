@@ -207,17 +207,24 @@ def _ordered_chunks(type_id: int, where: str, params: list[str]) -> Fetch:
         "ORDER BY sort_key + 0 DESC LIMIT %s"
     )
 
+    sparse = False  # once a window held too few finds, the rest come sorted
+
     def fetch(below: int, size: int) -> tuple[list[int], list[int], bool]:
+        nonlocal sparse
         window = size * WALK_PER_FIND
         with connection.cursor() as cursor:
-            cursor.execute(walk, [below, window, type_id, *params, size])
-            rows = cursor.fetchall()
-            if len(rows) < size:
-                cursor.execute(floor, [below, window])
-                lowest = cursor.fetchone()[0]
-                if lowest is not None:
-                    cursor.execute(rest, [type_id, lowest, *params, size - len(rows)])
-                    rows += cursor.fetchall()
+            rows: list[tuple[int, int]] = []
+            lowest: int | None = below
+            if not sparse:
+                cursor.execute(walk, [below, window, type_id, *params, size])
+                rows = cursor.fetchall()
+                if len(rows) < size:
+                    sparse = True
+                    cursor.execute(floor, [below, window])
+                    lowest = cursor.fetchone()[0]
+            if len(rows) < size and lowest is not None:
+                cursor.execute(rest, [type_id, lowest, *params, size - len(rows)])
+                rows += cursor.fetchall()
         return [r[0] for r in rows], [r[1] for r in rows], len(rows) < size
 
     return fetch
