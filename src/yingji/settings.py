@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "yingji.documents",
     "yingji.search",
     "yingji.petitions",
+    "yingji.plans",
 ]
 
 MIDDLEWARE = [

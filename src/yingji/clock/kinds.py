@@ -85,9 +85,15 @@ def _first_report_rule(params: Mapping[str, Any]) -> Rule:
     return Rule("hours", settings.CLOCK_FIRST_REPORT_HOURS[int(level) - 1])
 
 
-def _setting_rule(unit: str, setting: str) -> Callable[[Mapping[str, Any]], Rule]:
+def _setting_rule(
+    unit: str, setting: str, own: str | None = None
+) -> Callable[[Mapping[str, Any]], Rule]:
+    """The period from a setting, or from the subject's own ``params[own]`` when given
+    (a plan that sets its own review or drill cycle)."""
+
     def rule(params: Mapping[str, Any]) -> Rule:
-        return Rule(unit, getattr(settings, setting))  # type: ignore[arg-type]
+        count = params.get(own) if own else None
+        return Rule(unit, int(count) if count else getattr(settings, setting))  # type: ignore[arg-type]
 
     return rule
 
@@ -185,7 +191,7 @@ def register_statutory_kinds() -> None:
             "plan.review",
             _("Evaluate a plan"),
             _("突发事件应急预案管理办法: evaluated every few years (YINGJI_PLAN_REVIEW_YEARS)"),
-            rule_for=_setting_rule("years", "CLOCK_PLAN_REVIEW_YEARS"),
+            rule_for=_setting_rule("years", "CLOCK_PLAN_REVIEW_YEARS", own="years"),
             due_soon=YEARS_SOON,
         ),
         DeadlineKind(
@@ -195,7 +201,7 @@ def register_statutory_kinds() -> None:
                 "突发事件应急预案管理办法 第二十二条: special and department plans "
                 "at least every 3 years (YINGJI_DRILL_CYCLE_YEARS)"
             ),
-            rule_for=_setting_rule("years", "CLOCK_DRILL_CYCLE_YEARS"),
+            rule_for=_setting_rule("years", "CLOCK_DRILL_CYCLE_YEARS", own="years"),
             due_soon=YEARS_SOON,
         ),
     ):

@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlansConfig(AppConfig):
+    name = "yingji.plans"
+    label = "plans"
+    verbose_name = _("Emergency plans")
+
+    def ready(self) -> None:
+        from yingji.timeline import labels
+
+        labels.register(
+            {
+                "plan.created": _("Plan created"),
+                "plan.updated": _("Draft changed"),
+                "plan.submitted": _("Submitted for review"),
+                "plan.returned": _("Returned to the draft"),
+                "plan.approved": _("Approved"),
+                "plan.filed": _("Filed (备案)"),
+                "plan.in_force": _("In force"),
+                "plan.superseded": _("Superseded"),
+                "plan.new_version": _("New version started"),
+            }
+        )
