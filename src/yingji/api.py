@@ -177,12 +177,14 @@ def _register_routers() -> None:
     from yingji.org.api import router as org_router
     from yingji.petitions.api import TooMany, public_router
     from yingji.petitions.api import router as petitions_router
+    from yingji.plans.api import router as plans_router
 
     api.add_router("", health.router)
     api.add_router("", accounts_router)
     api.add_router("", org_router)
     api.add_router("", clock_router)
     api.add_router("", petitions_router)
+    api.add_router("", plans_router)
     api.add_router("", public_router)
 
     @api.exception_handler(TooMany)
