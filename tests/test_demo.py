@@ -52,3 +52,19 @@ def test_every_demo_role_can_sign_in(db: None) -> None:
         else:
             assert landing.status_code == 200, login.username
             assert str(login.role.label) in landing.content.decode()
+
+
+def test_the_demo_has_two_linked_plans_in_force_that_evaluate(db: None) -> None:
+    from yingji.plans import services as plans
+    from yingji.plans.models import Plan
+
+    demo.load()
+    county = Plan.objects.get(title="白石县突发事件总体应急预案")
+    township = Plan.objects.get(title="白石镇群体性上访事件应急预案")
+    assert township.parent == county and county.owner.name == "白石县"
+    for plan in (county, township):
+        version = plans.in_force(plan)
+        assert version is not None and version.groups.count() >= 6
+    version = plans.in_force(township)
+    assert version is not None
+    assert [r.level for r in plans.matching_levels(version, {"people_involved": 45})] == [4]

@@ -16,6 +16,7 @@ from yingji.accounts.roles import Role
 from yingji.audit.services import Actor
 from yingji.org import services as org
 from yingji.org.models import Unit
+from yingji.plans import demo as plans_demo
 
 DEMO_PASSWORD = "yingji-demo-2026"  # noqa: S105 - published demo password, demo data only
 
@@ -121,6 +122,7 @@ def load() -> None:
             email=person.email,
             is_staff=login.role == Role.SYSADMIN,
         )
+    plans_demo.load(units, actor)
 
 
 def login_table() -> list[tuple[str, str, str]]:
