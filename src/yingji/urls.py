@@ -14,6 +14,7 @@ urlpatterns = [
     path("org/", include("yingji.org.urls")),
     path("clock/", include("yingji.clock.urls")),
     path("petitions/", include("yingji.petitions.urls")),
+    path("plans/", include("yingji.plans.urls")),
     path("public/", include("yingji.petitions.public_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -571,6 +571,20 @@ def with_missed_deadline(subjects: models.QuerySet[Any]) -> models.QuerySet[Any]
     return subjects.filter(Exists(missed))
 
 
+def with_open_deadline_before(
+    subjects: models.QuerySet[Any], kind: str, before: datetime
+) -> models.QuerySet[Any]:
+    """The subjects with an open deadline of ``kind`` due before ``before`` (or missed)."""
+    due = Deadline.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subjects.model),
+        subject_id=Cast(OuterRef("pk"), output_field=models.CharField()),
+        kind=kind,
+        state__in=OPEN_STATES,
+        due_at__lt=before,
+    )
+    return subjects.filter(Exists(due))
+
+
 def missed_subjects(model: type[models.Model]) -> Callable[[int], tuple[list[Any], bool]]:
     """The ids of ``model`` rows with a missed deadline, the longest overdue first.
 

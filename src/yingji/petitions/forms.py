@@ -157,13 +157,6 @@ class ClarifyForm(forms.Form):
     address = forms.CharField(label=_("address"), required=False, max_length=200)
 
 
-def apply_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
-    """Put a service's ValidationError beside the fields it names."""
-    for field, messages in errors.items():
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)
-
-
 class AssignForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("kind"),

@@ -20,6 +20,7 @@ from yingji import ratelimit
 from yingji.audit.services import Actor
 from yingji.clock.explain import explain
 from yingji.documents import services as documents
+from yingji.forms import apply_errors
 from yingji.http import client_address
 from yingji.petitions import services
 from yingji.petitions.forms import (
@@ -27,7 +28,6 @@ from yingji.petitions.forms import (
     RatingForm,
     ReceiptForm,
     ReviewRequestForm,
-    apply_errors,
 )
 from yingji.petitions.models import Petition
 

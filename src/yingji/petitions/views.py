@@ -17,6 +17,7 @@ from yingji import paging
 from yingji.audit.services import Actor
 from yingji.clock.explain import explain
 from yingji.documents import services as documents
+from yingji.forms import apply_errors
 from yingji.petitions import ledger, lists, services
 from yingji.petitions.access import assignment_for, petition_for, petitions_visible_to
 from yingji.petitions.forms import (
@@ -38,7 +39,6 @@ from yingji.petitions.forms import (
     RevealForm,
     ReviewDecisionForm,
     SuperviseForm,
-    apply_errors,
 )
 from yingji.petitions.models import Category, FollowUp, Petition, Reply
 from yingji.timeline.services import events_for

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yingji.org.models import Unit
+from yingji.plans.models import Plan
+
+
+class PlanForm(forms.Form):
+    title = forms.CharField(label=_("title"), max_length=120)
+    kind = forms.ChoiceField(label=_("kind"), choices=Plan.Kind.choices)
+    parent = forms.ModelChoiceField(
+        label=_("parent plan"), queryset=Plan.objects.none(), required=False
+    )
+
+    def __init__(self, *args: object, parents: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if parents is not None:
+            self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label=_("What needs to change"), max_length=500)
+
+
+class ApprovalForm(forms.Form):
+    document_number = forms.CharField(label=_("document number"), max_length=60)
+    approved_on = forms.DateField(
+        label=_("approved on"), initial=timezone.localdate, widget=forms.DateInput({"type": "date"})
+    )
+
+
+class FilingForm(forms.Form):
+    filed_with = forms.ModelChoiceField(label=_("filed with"), queryset=Unit.objects.all())
+    filed_on = forms.DateField(
+        label=_("filed on"), initial=timezone.localdate, widget=forms.DateInput({"type": "date"})
+    )
+
+
+class InForceForm(forms.Form):
+    from_date = forms.DateField(
+        label=_("in force from"),
+        initial=timezone.localdate,
+        widget=forms.DateInput({"type": "date"}),
+    )
+
+
+class EvaluateForm(forms.Form):
+    people_involved = forms.IntegerField(label=_("people involved"), min_value=0, required=False)
+    deaths = forms.IntegerField(label=_("deaths"), min_value=0, required=False)
+    injuries = forms.IntegerField(label=_("injuries"), min_value=0, required=False)
+    blocks_traffic = forms.NullBooleanField(label=_("blocks traffic"), required=False)
+    key_facility = forms.NullBooleanField(label=_("affects a key facility"), required=False)
+
+    def facts(self) -> dict[str, object]:
+        return {k: v for k, v in self.cleaned_data.items() if v is not None}

@@ -1,0 +1,60 @@
+"""Plan conditions and reasons in the reader's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from yingji.plans import triggers
+
+FACT_LABELS = {
+    "people_involved": gettext_lazy("people involved"),
+    "deaths": gettext_lazy("deaths"),
+    "injuries": gettext_lazy("injuries"),
+    "casualties": gettext_lazy("casualties"),
+    "missing": gettext_lazy("missing people"),
+    "economic_loss": gettext_lazy("direct economic loss (10,000 yuan)"),
+    "blocks_traffic": gettext_lazy("blocks traffic"),
+    "key_facility": gettext_lazy("affects a key facility"),
+    "event_type": gettext_lazy("event type"),
+}
+LEVEL_LABELS = {
+    1: gettext_lazy("Level I (especially major)"),
+    2: gettext_lazy("Level II (major)"),
+    3: gettext_lazy("Level III (large)"),
+    4: gettext_lazy("Level IV (general)"),
+}
+OPERATOR_WORDS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "="}
+
+
+def fact_label(fact: str) -> str:
+    return str(FACT_LABELS.get(fact, fact))
+
+
+def level_label(level: int) -> str:
+    return str(LEVEL_LABELS.get(level, level))
+
+
+def condition(fact: str, op: str, value: Any, type_names: dict[str, str] | None = None) -> str:
+    """ "people involved ≥ 100", "blocks traffic", "event type within 群体性上访"."""
+    kind = triggers.FACTS.get(fact)
+    if kind == triggers.FLAG:
+        if value:
+            return fact_label(fact)
+        return _("not: %(fact)s") % {"fact": fact_label(fact)}
+    if kind == triggers.TYPE:
+        name = (type_names or {}).get(str(value), str(value))
+        return _("%(fact)s is %(type)s or under it") % {"fact": fact_label(fact), "type": name}
+    return f"{fact_label(fact)} {OPERATOR_WORDS.get(op, op)} {value}"
+
+
+def reason(item: triggers.Reason, type_names: dict[str, str] | None = None) -> str:
+    text = condition(item.fact, item.op, item.value, type_names)
+    if item.held is None:
+        return _("%(condition)s: not reported") % {"condition": text}
+    shown = (type_names or {}).get(str(item.actual), item.actual)
+    if item.held:
+        return _("%(condition)s: holds (%(actual)s)") % {"condition": text, "actual": shown}
+    return _("%(condition)s: does not hold (%(actual)s)") % {"condition": text, "actual": shown}

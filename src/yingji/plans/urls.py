@@ -1,0 +1,17 @@
+from django.urls import path
+
+from yingji.plans import views
+
+app_name = "plans"
+
+urlpatterns = [
+    path("", views.plan_list, name="list"),
+    path("new/", views.plan_new, name="new"),
+    path("<int:pk>/", views.plan_detail, name="detail"),
+    path("<int:pk>/new-version/", views.plan_new_version, name="new_version"),
+    path("versions/<int:pk>/", views.version_detail, name="version"),
+    path("versions/<int:pk>/do/<str:action>/", views.version_act, name="act"),
+    path("versions/<int:pk>/evaluate/", views.version_evaluate, name="evaluate"),
+    path("versions/<int:pk>/compare/<int:other>/", views.version_compare, name="compare"),
+    path("versions/<int:pk>/cards/", views.role_cards, name="cards"),
+]

@@ -1,0 +1,111 @@
+"""The plan pages: library, version with its lifecycle, triggers, comparison, role cards."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import personas
+from tests.plans.sample import petition_plan
+from yingji.accounts.models import User
+from yingji.audit.services import Actor
+from yingji.plans import services
+from yingji.plans.models import Plan, PlanVersion
+
+pytestmark = pytest.mark.django_db
+
+
+def make(city: personas.City, planner: User) -> PlanVersion:
+    return services.create_plan(
+        actor=Actor(user=planner),
+        title="白石镇群体性上访事件应急预案",
+        kind=Plan.Kind.LOCAL,
+        owner=city.baishizhen,
+        content=petition_plan(),
+    )
+
+
+def test_the_library_and_a_plan_page_in_chinese(
+    city: personas.City, planner: User, client_for
+) -> None:
+    version = make(city, planner)
+    client = client_for(planner)
+    library = client.get("/plans/").content.decode()
+    assert "白石镇群体性上访事件应急预案" in library and "草稿" in library
+    assert (
+        "白石镇群体性上访事件应急预案"
+        not in client.get("/plans/", {"kind": "overall"}).content.decode()
+    )
+    assert client.get("/plans/", {"category": "social"}).content.decode().count("白石镇群体性") == 1
+    page = client.get(f"/plans/{version.plan.pk}/", follow=True).content.decode()
+    for text in (
+        "现场处置组",
+        "疏导劝解组",
+        "Ⅳ级（一般）",
+        "涉及人数 ≥ 30",
+        "堵塞交通",
+        "冲击党政机关的",
+    ):
+        assert text in page, text
+    assert "提交审核" in page
+
+
+def test_the_lifecycle_from_the_page_with_errors_beside_the_fields(
+    city: personas.City, planner: User, leader: User, client_for
+) -> None:
+    version = make(city, planner)
+    manager, boss = client_for(planner), client_for(leader)
+    assert manager.post(f"/plans/versions/{version.pk}/do/submit/").status_code == 302
+    bad = boss.post(
+        f"/plans/versions/{version.pk}/do/approve/",
+        {"document_number": "", "approved_on": "2026-09-21"},
+    )
+    assert bad.status_code == 400 and "此项为必填项。" in bad.content.decode()
+    assert (
+        manager.post(
+            f"/plans/versions/{version.pk}/do/approve/",
+            {"document_number": "1号", "approved_on": "2026-09-21"},
+        ).status_code
+        == 400
+    )
+    ok = boss.post(
+        f"/plans/versions/{version.pk}/do/approve/",
+        {"document_number": "白政发〔2026〕12号", "approved_on": "2026-09-21"},
+    )
+    assert ok.status_code == 302
+    page = manager.get(f"/plans/versions/{version.pk}/").content.decode()
+    assert "白政发〔2026〕12号" in page and "备案" in page
+    filed = manager.post(
+        f"/plans/versions/{version.pk}/do/file/",
+        {"filed_with": city.baishi.pk, "filed_on": "2026-10-09"},
+    )
+    assert filed.status_code == 302
+    assert (
+        manager.post(
+            f"/plans/versions/{version.pk}/do/in_force/", {"from_date": "2026-10-10"}
+        ).status_code
+        == 302
+    )
+    version.refresh_from_db()
+    assert version.status == PlanVersion.Status.IN_FORCE
+    started = manager.post(f"/plans/{version.plan.pk}/new-version/", follow=True)
+    assert "v2" in started.content.decode()
+    second = PlanVersion.objects.get(plan=version.plan, number=2)
+    compare = manager.get(f"/plans/versions/{version.pk}/compare/{second.pk}/").content.decode()
+    assert "两个版本内容相同" in compare
+
+
+def test_triggers_role_cards_and_scope(city: personas.City, planner: User, client_for) -> None:
+    version = make(city, planner)
+    client = client_for(planner)
+    tried = client.get(
+        f"/plans/versions/{version.pk}/evaluate/", {"people_involved": "120"}
+    ).content.decode()
+    assert "涉及人数 ≥ 100：成立（120）" in tried and "冲击重点部位或设施：未报告" in tried
+    cards = client.get(f"/plans/versions/{version.pk}/cards/").content.decode()
+    assert cards.count('<article class="card">') == 3
+    assert "领导小组组长赶赴现场" in cards and "派出所所长" in cards
+    sibling = personas.make_user("sib", city.liulin)
+    assert client_for(sibling).get(f"/plans/versions/{version.pk}/").status_code == 404
+    county_user = personas.make_user("county", city.baishi)
+    assert client_for(county_user).get(f"/plans/versions/{version.pk}/").status_code == 200
+    assert services.in_force(version.plan) is None
