@@ -198,11 +198,11 @@ def parse_number_pattern(raw: str) -> str:
 
 
 def parse_fonts(raw: str) -> dict[str, str]:
-    expected = "body=FONT,title=FONT,heading=FONT (any of the three), e.g. body=仿宋_GB2312"
+    expected = "body=FONT,title=FONT,heading=FONT,kai=FONT (any of the four), e.g. body=仿宋_GB2312"
     fonts: dict[str, str] = {}
     for part in (p.strip() for p in raw.split(",") if p.strip()):
         key, sep, value = part.partition("=")
-        if not sep or key.strip() not in {"body", "title", "heading"} or not value.strip():
+        if not sep or key.strip() not in {"body", "title", "heading", "kai"} or not value.strip():
             raise ConfigError("DOCUMENT_FONTS", expected, raw)
         fonts[key.strip()] = value.strip()
     return fonts

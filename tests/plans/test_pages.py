@@ -109,3 +109,27 @@ def test_triggers_role_cards_and_scope(city: personas.City, planner: User, clien
     county_user = personas.make_user("county", city.baishi)
     assert client_for(county_user).get(f"/plans/versions/{version.pk}/").status_code == 200
     assert services.in_force(version.plan) is None
+
+
+def test_the_plan_exports_as_a_word_document_with_its_groups(
+    city: personas.City, planner: User, client_for
+) -> None:
+    import io
+
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    version = make(city, planner)
+    response = client_for(planner).get(f"/plans/versions/{version.pk}/plan.docx")
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    document = Document(io.BytesIO(response.content))
+    texts = [p.text for p in document.paragraphs]
+    assert texts[0] == "白石镇群体性上访事件应急预案"
+    assert "一、总则" in texts and "二、组织机构及职责" in texts
+    for group in ("1. 现场处置组", "2. 疏导劝解组", "3. 信息发布组"):
+        assert group in texts
+    assert "（一）Ⅲ级（较大）" in texts and "（1）涉及人数 ≥ 100" in texts
+    heading = document.paragraphs[texts.index("一、总则")].runs[0]
+    fonts = heading._element.rPr.find(qn("w:rFonts"))
+    assert fonts.get(qn("w:eastAsia")) == "Noto Sans CJK SC"  # 黑体 class for level one

@@ -28,9 +28,10 @@ LINE_PT = 28.9  # 225 mm / 22 lines
 
 @dataclass(frozen=True)
 class Fonts:
-    body: str = "Noto Serif CJK SC"
-    title: str = "Noto Serif CJK SC"
-    heading: str = "Noto Sans CJK SC"
+    body: str = "Noto Serif CJK SC"  # 仿宋: body text, third- and fourth-level headings
+    title: str = "Noto Serif CJK SC"  # 小标宋: the title
+    heading: str = "Noto Sans CJK SC"  # 黑体: first-level headings
+    kai: str = "Noto Serif CJK SC"  # 楷体: second-level headings
 
 
 @dataclass
@@ -136,6 +137,64 @@ def render(letter: Letter, fonts: Fonts | None = None) -> bytes:
         line.paragraph_format.right_indent = Pt(BODY_PT * 4)
         _spacing(line)
         _font(line.add_run(text), fonts.body, BODY_PT)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@dataclass
+class Outline:
+    """A long document with numbered headings (a plan): blocks of (depth, text), where
+    depth 1-4 is a heading (一、 / （一） / 1. / （1）, numbered by the caller) and 0 a
+    paragraph."""
+
+    title: str
+    blocks: list[tuple[int, str]]
+    subtitle: str = ""  # e.g. the document number and version
+    mark: str = ""
+
+
+def render_outline(outline: Outline, fonts: Fonts | None = None) -> bytes:
+    """GB/T 9704 heading styles: 黑体, 楷体, then 仿宋 bold and 仿宋, all in 3号."""
+    fonts = fonts or Fonts()
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.left_margin = Mm(37), Mm(28)
+    section.right_margin, section.bottom_margin = Mm(26), Mm(35)
+    _page_number(section, fonts)
+    normal = document.styles["Normal"]
+    normal.font.name = fonts.body
+    normal.font.size = Pt(BODY_PT)
+    if outline.mark:
+        mark = document.add_paragraph()
+        _spacing(mark)
+        _font(mark.add_run(outline.mark), fonts.heading, BODY_PT, bold=True)
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _spacing(title)
+    title.paragraph_format.space_before = Pt(LINE_PT)
+    title.paragraph_format.space_after = Pt(LINE_PT if not outline.subtitle else 0)
+    _font(title.add_run(outline.title), fonts.title, TITLE_PT)
+    if outline.subtitle:
+        subtitle = document.add_paragraph()
+        subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _spacing(subtitle)
+        subtitle.paragraph_format.space_after = Pt(LINE_PT)
+        _font(subtitle.add_run(outline.subtitle), fonts.kai, BODY_PT)
+    styles = {
+        1: (fonts.heading, False),
+        2: (fonts.kai, False),
+        3: (fonts.body, True),
+        4: (fonts.body, False),
+        0: (fonts.body, False),
+    }
+    for depth, text in outline.blocks:
+        paragraph = document.add_paragraph()
+        _spacing(paragraph)
+        paragraph.paragraph_format.first_line_indent = Pt(BODY_PT * 2)
+        name, bold = styles.get(depth, styles[0])
+        _font(paragraph.add_run(text), name, BODY_PT, bold=bold)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

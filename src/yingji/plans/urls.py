@@ -14,4 +14,5 @@ urlpatterns = [
     path("versions/<int:pk>/evaluate/", views.version_evaluate, name="evaluate"),
     path("versions/<int:pk>/compare/<int:other>/", views.version_compare, name="compare"),
     path("versions/<int:pk>/cards/", views.role_cards, name="cards"),
+    path("versions/<int:pk>/plan.docx", views.version_docx, name="docx"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,7 +23,7 @@ from yingji.clock import services as clock
 from yingji.clock.explain import explain
 from yingji.forms import apply_errors
 from yingji.org.models import Unit
-from yingji.plans import labels, services
+from yingji.plans import export, labels, services
 from yingji.plans.access import (
     changeable_version,
     plan_for,
@@ -351,3 +352,15 @@ def role_cards(request: HttpRequest, pk: int) -> HttpResponse:
             "contacts": version.contacts.all(),
         },
     )
+
+
+@login_required
+def version_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    version = version_for(request.user, pk)  # type: ignore[arg-type]
+    response = HttpResponse(
+        export.docx(version),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    name = f"{version.plan.title}-v{version.number}.docx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
