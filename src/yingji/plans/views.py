@@ -23,7 +23,7 @@ from yingji.clock import services as clock
 from yingji.clock.explain import explain
 from yingji.forms import apply_errors
 from yingji.org.models import Unit
-from yingji.plans import export, labels, services
+from yingji.plans import editor, export, labels, services, triggers
 from yingji.plans.access import (
     changeable_version,
     plan_for,
@@ -39,7 +39,7 @@ from yingji.plans.forms import (
     PlanForm,
     ReturnForm,
 )
-from yingji.plans.models import EventType, Plan, PlanVersion
+from yingji.plans.models import EventType, Level, Plan, PlanVersion, Requirement, Step
 from yingji.timeline.services import events_for
 
 REVIEW_SOON = timedelta(days=90)
@@ -364,3 +364,72 @@ def version_docx(request: HttpRequest, pk: int) -> HttpResponse:
     name = f"{version.plan.title}-v{version.number}.docx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
+
+
+def _editor_context(version: PlanVersion, content: dict[str, Any], errors: Any) -> dict[str, Any]:
+    return {
+        "version": version,
+        "plan": version.plan,
+        "content": content,
+        "rows": editor.rows(content, errors),
+        "errors": errors,
+        "event_types": EventType.objects.filter(is_active=True).order_by("code"),
+        "group_names": [g["name"] for g in content.get("groups", []) if g.get("name")],
+        **_choices(),
+    }
+
+
+def _choices() -> dict[str, Any]:
+    return {
+        "facts": [(code, labels.fact_label(code), kind) for code, kind in triggers.FACTS.items()],
+        "operators": ["is", ">=", ">", "<=", "<", "=", "within"],
+        "phases": Step.Phase.choices,
+        "matches": Level.Match.choices,
+        "requirement_kinds": Requirement.Kind.choices,
+        "level_choices": [(n, labels.level_label(n)) for n in (1, 2, 3, 4)],
+    }
+
+
+@login_required
+def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The structured editor of a draft: rows are added and removed in the page."""
+    version = changeable_version(request.user, pk)  # type: ignore[arg-type]
+    if not version.editable:
+        messages.error(
+            request, _("Only a draft can be edited; start a new version to change this plan.")
+        )
+        return redirect("plans:version", version.pk)
+    if request.method == "POST":
+        content = editor.parse(request.POST)
+        try:
+            services.update_draft(version, content, actor=Actor.from_request(request))
+        except ValidationError as error:
+            context = _editor_context(version, content, error.message_dict)
+            return render(request, "plans/editor.html", context, status=400)
+        messages.success(request, _("The draft is saved."))
+        return redirect("plans:version", version.pk)
+    return render(
+        request, "plans/editor.html", _editor_context(version, services.structure(version), {})
+    )
+
+
+EDITOR_ROWS = {"group", "post", "level", "trigger", "step", "requirement", "contact"}
+
+
+@login_required
+def editor_row(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """An empty row for the editor, appended by htmx."""
+    version = changeable_version(request.user, pk)  # type: ignore[arg-type]
+    if kind not in EDITOR_ROWS:
+        raise PermissionDenied
+    level = request.GET.get("level", "")
+    context = {
+        "version": version,
+        "row": {"i": editor.new_index(), "data": {}, "errors": {}},
+        "level_index": int(level) if level.isdigit() else 0,
+        "group_names": request.GET.getlist("group"),
+        **_choices(),
+    }
+    if kind == "level":
+        context["level"] = {**context["row"], "triggers": [], "steps": []}
+    return render(request, f"plans/_row_{kind}.html", context)

@@ -1,0 +1,107 @@
+"""The structured editor: flat form fields to the structure and back, errors in place."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from tests import personas
+from tests.plans.sample import petition_plan
+from yingji.accounts.models import User
+from yingji.audit.services import Actor
+from yingji.plans import services
+from yingji.plans.models import Plan, PlanVersion
+
+pytestmark = pytest.mark.django_db
+
+
+def make(city: personas.City, planner: User) -> PlanVersion:
+    return services.create_plan(
+        actor=Actor(user=planner),
+        title="白石镇群体性上访事件应急预案",
+        kind=Plan.Kind.LOCAL,
+        owner=city.baishizhen,
+        content=petition_plan(),
+    )
+
+
+def form_fields(page: str) -> dict[str, str | list[str]]:
+    """What a browser would send for the editor form as rendered."""
+    fields: dict[str, str | list[str]] = {}
+    form = page[page.index('id="plan-editor"') :]
+    for match in re.finditer(r"<input ([^>]*)>", form):
+        attrs = dict(re.findall(r'(\w[\w-]*)="([^"]*)"', match.group(1)))
+        if "name" not in attrs:
+            continue
+        if attrs.get("type") == "checkbox":
+            if "checked" in match.group(1):
+                fields[attrs["name"]] = "on"
+            continue
+        fields[attrs["name"]] = html.unescape(attrs.get("value", ""))
+    for match in re.finditer(r'<textarea [^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
+        fields[match.group(1)] = html.unescape(match.group(2))
+    for match in re.finditer(r'<select [^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+        chosen = [
+            html.unescape(v)
+            for v in re.findall(r'<option value="([^"]*)" selected>', match.group(2))
+        ]
+        if match.group(1) == "event_types":
+            fields[match.group(1)] = chosen
+        elif chosen:
+            fields[match.group(1)] = chosen[0]
+    return fields
+
+
+def test_the_editor_round_trips_the_structure_and_saves_a_correction(
+    city: personas.City, planner: User, client_for
+) -> None:
+    version = make(city, planner)
+    client = client_for(planner)
+    page = client.get(f"/plans/versions/{version.pk}/edit/").content.decode()
+    fields = form_fields(page)
+    assert fields["groups-0-name"] == "现场处置组"
+    fields["groups-0-duties"] = "控制现场秩序，疏散围观人员。"
+    saved = client.post(f"/plans/versions/{version.pk}/edit/", fields)
+    assert saved.status_code == 302
+    after = services.structure(version)
+    before = petition_plan()
+    assert after["groups"][0]["duties"] == "控制现场秩序，疏散围观人员。"
+    assert [g["name"] for g in after["groups"]] == [g["name"] for g in before["groups"]]
+    assert after["levels"][0]["triggers"] == before["levels"][0]["triggers"]
+    assert after["levels"][1]["steps"][1]["required"] is False
+    assert after["event_types"] == ["social.mass.petition"] and after["drill_cycle_years"] == 1
+
+
+def test_rows_are_added_by_htmx_and_errors_show_beside_them(
+    city: personas.City, planner: User, client_for
+) -> None:
+    version = make(city, planner)
+    client = client_for(planner)
+    row = client.get(f"/plans/versions/{version.pk}/edit/row/step/", {"level": "1"})
+    assert row.status_code == 200
+    index = re.search(r'name="levels-1-steps-(\d+)-action"', row.content.decode())
+    assert index is not None
+    fields = form_fields(client.get(f"/plans/versions/{version.pk}/edit/").content.decode())
+    fields[f"levels-1-steps-{index.group(1)}-phase"] = "handling"
+    fields[f"levels-1-steps-{index.group(1)}-action"] = "通知医护人员"
+    fields[f"levels-1-steps-{index.group(1)}-group"] = ""  # no responsible group
+    refused = client.post(f"/plans/versions/{version.pk}/edit/", fields)
+    assert refused.status_code == 400
+    body = refused.content.decode()
+    assert "请指定负责该步骤的工作组。" in body and "通知医护人员" in body
+    assert len(services.structure(version)["levels"][1]["steps"]) == 2  # nothing written
+    fields[f"levels-1-steps-{index.group(1)}-group"] = "疏导劝解组"
+    assert client.post(f"/plans/versions/{version.pk}/edit/", fields).status_code == 302
+    steps = services.structure(version)["levels"][1]["steps"]
+    assert steps[-1]["action"] == "通知医护人员" and steps[-1]["group"] == "疏导劝解组"
+
+
+def test_only_drafts_in_scope_are_edited(city: personas.City, planner: User, client_for) -> None:
+    version = make(city, planner)
+    services.submit(version, actor=Actor(user=planner))
+    client = client_for(planner)
+    assert client.get(f"/plans/versions/{version.pk}/edit/").status_code == 302
+    other = personas.make_user("other_planner", city.liulin)
+    assert client_for(other).get(f"/plans/versions/{version.pk}/edit/").status_code == 404
