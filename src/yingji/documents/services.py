@@ -38,11 +38,52 @@ def issue_letter(
     if is_drill:
         letter.mark = DRILL_MARK
     content = layout.render(letter, fonts())
+    return _store(
+        subject,
+        kind=kind,
+        title=letter.title,
+        content=content,
+        extension="docx",
+        actor=actor,
+        is_drill=is_drill,
+        personal=personal,
+        action="documents.document.issue",
+    )
+
+
+@transaction.atomic
+def keep(
+    subject: models.Model, *, kind: str, title: str, content: bytes, extension: str, actor: Actor
+) -> Document:
+    """Keep a file as received (the original of an imported plan), never rewritten."""
+    return _store(
+        subject,
+        kind=kind,
+        title=title,
+        content=content,
+        extension=extension,
+        actor=actor,
+        action="documents.document.keep",
+    )
+
+
+def _store(
+    subject: models.Model,
+    *,
+    kind: str,
+    title: str,
+    content: bytes,
+    extension: str,
+    actor: Actor,
+    action: str,
+    is_drill: bool = False,
+    personal: bool = False,
+) -> Document:
     document = Document(
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=str(subject.pk),
         kind=kind,
-        title=letter.title,
+        title=title[:200],
         sha256=hashlib.sha256(content).hexdigest(),
         size=len(content),
         created_by=actor.user,
@@ -51,12 +92,12 @@ def issue_letter(
     )
     stored = crypto.encrypt_bytes(content) if personal else content
     # Written before the row commits: a crash leaves at worst an unreferenced file.
-    name = f"{uuid.uuid4().hex}.docx" + (".enc" if personal else "")
+    name = f"{uuid.uuid4().hex}.{extension}" + (".enc" if personal else "")
     document.file.save(name, ContentFile(stored), save=False)
     document.save(force_insert=True)
     audit.record(
         actor=actor,
-        action="documents.document.issue",
+        action=action,
         obj=document,
         after={"kind": kind, "sha256": document.sha256, "subject": str(subject.pk)},
     )

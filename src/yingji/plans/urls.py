@@ -16,5 +16,5 @@ urlpatterns = [
     path("versions/<int:pk>/cards/", views.role_cards, name="cards"),
     path("versions/<int:pk>/plan.docx", views.version_docx, name="docx"),
     path("versions/<int:pk>/edit/", views.version_edit, name="edit"),
-    path("versions/<int:pk>/edit/row/<str:kind>/", views.editor_row, name="row"),
+    path("editor/row/<str:kind>/", views.editor_row, name="row"),
 ]

@@ -417,19 +417,16 @@ EDITOR_ROWS = {"group", "post", "level", "trigger", "step", "requirement", "cont
 
 
 @login_required
-def editor_row(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    """An empty row for the editor, appended by htmx."""
-    version = changeable_version(request.user, pk)  # type: ignore[arg-type]
-    if kind not in EDITOR_ROWS:
+def editor_row(request: HttpRequest, kind: str) -> HttpResponse:
+    """An empty row for the editor (of a draft or of an import), appended by htmx."""
+    if kind not in EDITOR_ROWS or not request.user.has_perm("plans.change_plan"):
         raise PermissionDenied
     level = request.GET.get("level", "")
+    row = {"i": editor.new_index(), "data": {}, "errors": {}}
     context = {
-        "version": version,
-        "row": {"i": editor.new_index(), "data": {}, "errors": {}},
+        "row": row,
+        "level": {**row, "triggers": [], "steps": []},
         "level_index": int(level) if level.isdigit() else 0,
-        "group_names": request.GET.getlist("group"),
         **_choices(),
     }
-    if kind == "level":
-        context["level"] = {**context["row"], "triggers": [], "steps": []}
     return render(request, f"plans/_row_{kind}.html", context)
