@@ -56,3 +56,16 @@ class EvaluateForm(forms.Form):
 
     def facts(self) -> dict[str, object]:
         return {k: v for k, v in self.cleaned_data.items() if v is not None}
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Plan file"), help_text=_("A Word (.docx) or text (.txt) file, at most 5 MB.")
+    )
+
+
+class ImportSaveForm(forms.Form):
+    title = forms.CharField(label=_("title"), max_length=120)
+    kind = forms.ChoiceField(label=_("kind"), choices=Plan.Kind.choices)
+    source_name = forms.CharField(widget=forms.HiddenInput, max_length=200)
+    source = forms.CharField(widget=forms.HiddenInput)  # the original file, base64

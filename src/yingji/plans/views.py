@@ -3,6 +3,8 @@ evaluation and role cards. Thin: the services decide."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
@@ -23,7 +25,7 @@ from yingji.clock import services as clock
 from yingji.clock.explain import explain
 from yingji.forms import apply_errors
 from yingji.org.models import Unit
-from yingji.plans import editor, export, labels, services, triggers
+from yingji.plans import editor, export, imports, labels, services, triggers
 from yingji.plans.access import (
     changeable_version,
     plan_for,
@@ -35,6 +37,8 @@ from yingji.plans.forms import (
     ApprovalForm,
     EvaluateForm,
     FilingForm,
+    ImportForm,
+    ImportSaveForm,
     InForceForm,
     PlanForm,
     ReturnForm,
@@ -430,3 +434,82 @@ def editor_row(request: HttpRequest, kind: str) -> HttpResponse:
         **_choices(),
     }
     return render(request, f"plans/_row_{kind}.html", context)
+
+
+def _import_context(
+    form: ImportSaveForm, content: dict[str, Any], errors: Any, report: dict[str, Any] | None
+) -> dict[str, Any]:
+    return {
+        "save_form": form,
+        "content": content,
+        "rows": editor.rows(content, errors),
+        "errors": errors,
+        "report": report,
+        "event_types": EventType.objects.filter(is_active=True).order_by("code"),
+        "group_names": [g["name"] for g in content.get("groups", []) if g.get("name")],
+        **_choices(),
+    }
+
+
+@login_required
+def plan_import(request: HttpRequest) -> HttpResponse:
+    """The import wizard: upload, see what was recognised, correct it, save a draft."""
+    user = request.user
+    if not user.has_perm("plans.change_plan") or user.unit is None:  # type: ignore[union-attr]
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            parsed = imports.parse(upload.name, data)
+        except ValidationError as error:
+            apply_errors(form, error.message_dict)
+        else:
+            title = parsed.title or upload.name.rsplit(".", 1)[0]
+            save_form = ImportSaveForm(
+                initial={
+                    "title": title[:120],
+                    "kind": imports.guess_kind(title),
+                    "source_name": upload.name,
+                    "source": base64.b64encode(data).decode("ascii"),
+                }
+            )
+            context = _import_context(save_form, parsed.structure, {}, parsed.report())
+            return render(request, "plans/import_review.html", context)
+    status = 400 if form.errors else 200
+    return render(request, "plans/import.html", {"form": form}, status=status)
+
+
+@login_required
+@require_POST
+def plan_import_save(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.has_perm("plans.change_plan") or user.unit is None:  # type: ignore[union-attr]
+        raise PermissionDenied
+    form = ImportSaveForm(request.POST)
+    content = editor.parse(request.POST)
+    errors: dict[str, list[str]] = {}
+    if form.is_valid():
+        try:
+            source = base64.b64decode(form.cleaned_data["source"], validate=True)
+        except (ValueError, binascii.Error):
+            raise PermissionDenied from None
+        try:
+            version = imports.import_plan(
+                actor=Actor.from_request(request),
+                owner=user.unit,  # type: ignore[union-attr]
+                title=form.cleaned_data["title"],
+                kind=form.cleaned_data["kind"],
+                content=content,
+                source_name=form.cleaned_data["source_name"],
+                source=source,
+            )
+        except ValidationError as error:
+            errors = error.message_dict
+            apply_errors(form, errors)
+        else:
+            messages.success(request, _("The plan is saved as a draft."))
+            return redirect("plans:version", version.pk)
+    context = _import_context(form, content, errors, None)
+    return render(request, "plans/import_review.html", context, status=400)
