@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from yingji.org.models import Unit
 from yingji.plans.models import Plan
 
+# ISO dates: what an <input type="date"> shows, whatever the page's language.
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
 
 class PlanForm(forms.Form):
     title = forms.CharField(label=_("title"), max_length=120)
@@ -27,23 +30,19 @@ class ReturnForm(forms.Form):
 
 class ApprovalForm(forms.Form):
     document_number = forms.CharField(label=_("document number"), max_length=60)
-    approved_on = forms.DateField(
-        label=_("approved on"), initial=timezone.localdate, widget=forms.DateInput({"type": "date"})
-    )
+    approved_on = forms.DateField(label=_("approved on"), initial=timezone.localdate, widget=DATE)
 
 
 class FilingForm(forms.Form):
     filed_with = forms.ModelChoiceField(label=_("filed with"), queryset=Unit.objects.all())
-    filed_on = forms.DateField(
-        label=_("filed on"), initial=timezone.localdate, widget=forms.DateInput({"type": "date"})
-    )
+    filed_on = forms.DateField(label=_("filed on"), initial=timezone.localdate, widget=DATE)
 
 
 class InForceForm(forms.Form):
     from_date = forms.DateField(
         label=_("in force from"),
         initial=timezone.localdate,
-        widget=forms.DateInput({"type": "date"}),
+        widget=DATE,
     )
 
 
