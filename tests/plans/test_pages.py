@@ -102,7 +102,7 @@ def test_triggers_role_cards_and_scope(city: personas.City, planner: User, clien
     ).content.decode()
     assert "涉及人数 ≥ 100：成立（120）" in tried and "冲击重点部位或设施：未报告" in tried
     cards = client.get(f"/plans/versions/{version.pk}/cards/").content.decode()
-    assert cards.count('<article class="card">') == 3
+    assert cards.count('<article class="card">') == 4  # the command body's and 3 groups'
     assert "领导小组组长赶赴现场" in cards and "派出所所长" in cards
     sibling = personas.make_user("sib", city.liulin)
     assert client_for(sibling).get(f"/plans/versions/{version.pk}/").status_code == 404
@@ -133,3 +133,25 @@ def test_the_plan_exports_as_a_word_document_with_its_groups(
     heading = document.paragraphs[texts.index("一、总则")].runs[0]
     fonts = heading._element.rPr.find(qn("w:rFonts"))
     assert fonts.get(qn("w:eastAsia")) == "Noto Sans CJK SC"  # 黑体 class for level one
+
+
+def test_the_plan_and_its_role_cards_as_pdf(city: personas.City, planner: User, client_for) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    version = make(city, planner)
+    client = client_for(planner)
+    whole = client.get(f"/plans/versions/{version.pk}/plan.pdf")
+    assert whole.status_code == 200 and whole["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(whole.content)).pages)
+    for expected in ("白石镇群体性上访事件应急预案", "现场处置组", "疏导劝解组", "Ⅳ级（一般）"):
+        assert expected in text, expected
+    cards = client.get(f"/plans/versions/{version.pk}/cards/", {"format": "pdf"})
+    pages = PdfReader(io.BytesIO(cards.content)).pages
+    assert len(pages) == 4  # the command body's, then one per working group
+    command = pages[0].extract_text()
+    assert "群体性上访事件应急处置领导小组" in command and "【现场处置组】" in command
+    first = pages[1].extract_text()
+    assert "现场处置组" in first and "领导小组组长赶赴现场" in first and "启动后 30 分钟内" in first
+    assert "疏导劝解组" in pages[2].extract_text()

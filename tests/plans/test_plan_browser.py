@@ -78,6 +78,6 @@ def test_import_correct_approve_and_open_a_role_card(browser: Browser, live_serv
     expect(leader.locator(".facts")).to_contain_text("青政发〔2026〕9号")
 
     leader.get_by_role("link", name="岗位职责卡").click()
-    first = leader.locator("article.card").first
-    expect(first).to_contain_text("负责维护现场秩序（已核对）。")
+    first_group = leader.locator("article.card").nth(1)
+    expect(first_group).to_contain_text("负责维护现场秩序（已核对）。")
     expect(leader.locator("article.card").last).to_contain_text("心理疏导组")

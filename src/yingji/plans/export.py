@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 
-from yingji.documents import layout
+from yingji.documents import layout, pdf
 from yingji.documents import services as documents
 from yingji.plans import labels
 from yingji.plans.models import EventType, PlanVersion
@@ -119,3 +121,88 @@ def outline(version: PlanVersion) -> layout.Outline:
 
 def docx(version: PlanVersion) -> bytes:
     return layout.render_outline(outline(version), documents.fonts())
+
+
+def plan_pdf(version: PlanVersion) -> bytes:
+    return pdf.render([outline(version)], author=version.plan.owner.name)
+
+
+def cards(version: PlanVersion) -> list[dict[str, Any]]:
+    """岗位职责卡: the command body's (its posts and every step by level, for the
+    leaders) and then one per working group (its posts, duties and steps by level)."""
+    levels = list(version.levels.prefetch_related("steps__group"))
+    command_posts = list(version.posts.filter(group__isnull=True).select_related("person"))
+    result = []
+    if version.command_name or command_posts:
+        result.append(
+            {
+                "title": version.command_name or _("Command body"),
+                "duties": "",
+                "posts": command_posts,
+                "whole": True,
+                "steps": [
+                    {"label": labels.level_label(level.level), "steps": list(level.steps.all())}
+                    for level in levels
+                ],
+            }
+        )
+    result.extend(
+        {
+            "title": group.name,
+            "duties": group.duties,
+            "posts": list(group.posts.all()),
+            "whole": False,
+            "steps": [
+                {
+                    "label": labels.level_label(level.level),
+                    "steps": [s for s in level.steps.all() if s.group_id == group.pk],
+                }
+                for level in levels
+            ],
+        }
+        for group in version.groups.prefetch_related("posts__person")
+    )
+    return result
+
+
+def cards_pdf(version: PlanVersion) -> bytes:
+    """One page per working group, to print or to open on a phone."""
+    contacts = [f"{c.name} {c.role} {c.phone}".strip() for c in version.contacts.all()]
+    pages = []
+    for card in cards(version):
+        blocks: list[tuple[int, str]] = [
+            (0, f"{p.title}：{p.person.name if p.person else p.position}") for p in card["posts"]
+        ]
+        if card["duties"]:
+            blocks.append((1, _("Duties")))
+            blocks.extend((0, line.strip()) for line in card["duties"].splitlines() if line.strip())
+        for level in card["steps"]:
+            if not level["steps"]:
+                continue
+            blocks.append((1, level["label"]))
+            for number, step in enumerate(level["steps"], start=1):
+                limit = (
+                    "（" + _("within %(n)s min of activation") % {"n": step.within_minutes} + "）"
+                    if step.within_minutes is not None
+                    else ""
+                )
+                optional = "（" + _("optional") + "）" if not step.required else ""
+                who = f"【{step.group.name}】" if card["whole"] else ""
+                blocks.append(
+                    (
+                        0,
+                        f"{number}. {step.get_phase_display()}：{who}{step.action}"
+                        f"{limit}{optional}",
+                    )
+                )
+        if contacts:
+            blocks.append((1, _("Contacts")))
+            blocks.extend((0, line) for line in contacts)
+        pages.append(
+            layout.Outline(
+                title=card["title"],
+                subtitle=f"{version.plan.title} · " + _("Role cards"),
+                blocks=blocks,
+            )
+        )
+    return pdf.render(pages, author=version.plan.owner.name)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("versions/<int:pk>/compare/<int:other>/", views.version_compare, name="compare"),
     path("versions/<int:pk>/cards/", views.role_cards, name="cards"),
     path("versions/<int:pk>/plan.docx", views.version_docx, name="docx"),
+    path("versions/<int:pk>/plan.pdf", views.version_pdf, name="pdf"),
     path("versions/<int:pk>/edit/", views.version_edit, name="edit"),
     path("editor/row/<str:kind>/", views.editor_row, name="row"),
 ]

@@ -326,25 +326,11 @@ def version_compare(request: HttpRequest, pk: int, other: int) -> HttpResponse:
 
 @login_required
 def role_cards(request: HttpRequest, pk: int) -> HttpResponse:
-    """岗位职责卡: one printable card per post and per group, with its steps by level."""
+    """岗位职责卡: one printable card for the command body and one per group."""
     version = version_for(request.user, pk)  # type: ignore[arg-type]
-    levels = list(version.levels.prefetch_related("steps"))
-    cards = []
-    for group in version.groups.prefetch_related("posts"):
-        cards.append(
-            {
-                "title": group.name,
-                "duties": group.duties,
-                "posts": list(group.posts.all()),
-                "steps": [
-                    {
-                        "label": labels.level_label(level.level),
-                        "steps": [s for s in level.steps.all() if s.group_id == group.pk],
-                    }
-                    for level in levels
-                ],
-            }
-        )
+    if request.GET.get("format") == "pdf":
+        return _pdf(export.cards_pdf(version), f"{version.plan.title}-岗位职责卡.pdf")
+    cards = export.cards(version)
     return render(
         request,
         "plans/role_cards.html",
@@ -356,6 +342,18 @@ def role_cards(request: HttpRequest, pk: int) -> HttpResponse:
             "contacts": version.contacts.all(),
         },
     )
+
+
+def _pdf(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@login_required
+def version_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    version = version_for(request.user, pk)  # type: ignore[arg-type]
+    return _pdf(export.plan_pdf(version), f"{version.plan.title}-v{version.number}.pdf")
 
 
 @login_required
