@@ -105,3 +105,27 @@ def test_only_drafts_in_scope_are_edited(city: personas.City, planner: User, cli
     assert client.get(f"/plans/versions/{version.pk}/edit/").status_code == 302
     other = personas.make_user("other_planner", city.liulin)
     assert client_for(other).get(f"/plans/versions/{version.pk}/edit/").status_code == 404
+
+
+def test_a_post_is_held_by_a_person_from_the_directory_within_scope(
+    city: personas.City, planner: User, client_for
+) -> None:
+    version = make(city, planner)
+    client = client_for(planner)
+    own = personas.person("周所长", city.baishizhen)
+    above = personas.person("县领导", city.baishi)
+    elsewhere = personas.person("别处人员", city.liulin)
+    page = client.get(f"/plans/versions/{version.pk}/edit/").content.decode()
+    assert "周所长 · 白石镇" in page and "县领导 · 白石县" in page and "别处人员" not in page
+    fields = form_fields(page)
+    fields["posts-2-person"] = str(own.pk)
+    fields["posts-0-person"] = str(above.pk)
+    assert client.post(f"/plans/versions/{version.pk}/edit/", fields).status_code == 302
+    posts = services.structure(version)["posts"]
+    assert posts[2]["person"] == own.pk and posts[0]["person"] == above.pk
+    fields["posts-3-person"] = str(elsewhere.pk)
+    refused = client.post(f"/plans/versions/{version.pk}/edit/", fields)
+    assert refused.status_code == 400 and "请从通讯录中选择人员。" in refused.content.decode()
+    assert services.structure(version)["posts"][3]["person"] is None
+    role_cards = client.get(f"/plans/versions/{version.pk}/cards/").content.decode()
+    assert "周所长" in role_cards

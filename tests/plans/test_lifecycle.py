@@ -241,3 +241,16 @@ def test_only_plan_managers_edit_and_the_filing_needs_another_unit(
         )
     assert set(refused.value.message_dict) == {"filed_with", "filed_on"}
     assert isinstance(version.plan.created_at, datetime)
+
+
+def test_event_type_codes_extend_their_parents(city: personas.City) -> None:
+    from yingji.plans.models import EventType
+
+    mass = EventType.objects.get(code="social.mass")
+    EventType(code="social.mass.strike", name="罢工", parent=mass).full_clean()
+    for bad in ("natural.strike", "social.mass.strike.x", "Social.Mass.X", "social.mass."):
+        with pytest.raises(ValidationError) as refused:
+            EventType(code=bad, name="x", parent=mass).full_clean()
+        assert "code" in refused.value.message_dict, bad
+    with pytest.raises(ValidationError):
+        EventType(code="top.level", name="x").full_clean()

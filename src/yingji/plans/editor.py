@@ -20,7 +20,7 @@ from yingji.plans.services import CYCLES, NAMES, TEXTS
 
 ROWS = {
     "groups": ("name", "duties"),
-    "posts": ("group", "title", "position", "is_lead"),
+    "posts": ("group", "title", "position", "person", "is_lead"),
     "requirements": ("kind", "name", "quantity", "measure"),
     "contacts": ("name", "role", "phone"),
 }
@@ -81,7 +81,8 @@ def parse(data: QueryDict) -> dict[str, Any]:
             if kind == "posts":
                 row["group"] = row["group"].strip() or None
                 row["is_lead"] = row["is_lead"] == "on"
-                row["person"] = None
+                person = str(row["person"]).strip()
+                row["person"] = int(person) if person.isdigit() else None
         structure[kind] = rows
     levels = []
     for index, level_row in _rows(data, "levels"):

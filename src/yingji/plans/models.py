@@ -9,7 +9,10 @@ ever edited; an edition in force is replaced by a new version, never changed.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -42,6 +45,18 @@ class EventType(models.Model):
         if (get_language() or "").startswith("en") and self.name_en:
             return self.name_en
         return self.name
+
+    def clean(self) -> None:
+        """A child's code extends its parent's: social.mass.petition under social.mass."""
+        if not re.fullmatch(r"[a-z_]+(\.[a-z_]+)*", self.code or ""):
+            raise ValidationError(
+                {"code": _("Use lower-case letters and underscores, with dots between levels.")}
+            )
+        expected = f"{self.parent.code}." if self.parent_id and self.parent else ""
+        if not re.fullmatch(re.escape(expected) + r"[a-z_]+", self.code):
+            raise ValidationError(
+                {"code": _("The code must be the parent's code, a dot and one more word.")}
+            )
 
 
 class Plan(models.Model):

@@ -15,7 +15,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -128,8 +129,16 @@ def _positive_int(value: Any) -> int | None:
     return value
 
 
-def validate(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A clean structure, or ValidationError with a message per field path."""
+def people_for(owner: Unit) -> models.QuerySet[Person]:
+    """Who may hold a post in a plan of ``owner``: its own staff and those above it."""
+    return Person.objects.filter(
+        Q(unit__in=Unit.objects.subtree(owner)) | Q(unit__in=Unit.objects.ancestors_of(owner))
+    )
+
+
+def validate(data: Mapping[str, Any], owner: Unit | None = None) -> dict[str, Any]:
+    """A clean structure, or ValidationError with a message per field path. With an
+    ``owner``, posts may be held only by people of its subtree or the units above."""
     if not isinstance(data, Mapping):
         raise ValidationError({"structure": [_("Give the plan's structure as an object.")]})
     errors: Errors = {}
@@ -168,7 +177,8 @@ def validate(data: Mapping[str, Any]) -> dict[str, Any]:
         group_names.append(name)
         clean["groups"].append({"name": name, "duties": _text(group.get("duties"))})
 
-    people = {p.pk for p in Person.objects.filter(pk__in=_person_ids(data))}
+    candidates = people_for(owner) if owner is not None else Person.objects.all()
+    people = set(candidates.filter(pk__in=_person_ids(data)).values_list("pk", flat=True))
     for i, raw_post in enumerate(_items(data, "posts", errors)):
         title = _text(raw_post.get("title"))
         post_group = raw_post.get("group") or None
@@ -437,7 +447,7 @@ def create_plan(
     clean = empty_structure()
     if content is not None:
         try:
-            clean = validate(content)
+            clean = validate(content, owner)
         except ValidationError as error:
             errors.update(error.message_dict)
     if errors:
@@ -460,7 +470,7 @@ def update_draft(version: PlanVersion, content: Mapping[str, Any], *, actor: Act
         )
     _may(actor, "plans.change_plan", "user", _("Only a plan manager may edit plans."))
     before = structure(current)
-    clean = validate(content)
+    clean = validate(content, current.plan.owner)
     _write(current, clean)
     changed = sorted(k for k in clean if before.get(k) != clean[k])
     if changed:

@@ -370,6 +370,7 @@ def version_docx(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _editor_context(version: PlanVersion, content: dict[str, Any], errors: Any) -> dict[str, Any]:
     return {
+        "people": _people(version.plan.owner),
         "version": version,
         "plan": version.plan,
         "content": content,
@@ -379,6 +380,13 @@ def _editor_context(version: PlanVersion, content: dict[str, Any], errors: Any) 
         "group_names": [g["name"] for g in content.get("groups", []) if g.get("name")],
         **_choices(),
     }
+
+
+def _people(owner: Unit | None) -> list[tuple[int, str]]:
+    if owner is None:
+        return []
+    people = services.people_for(owner).select_related("unit").order_by("unit__path", "name")
+    return [(p.pk, f"{p.name} · {p.unit.name}") for p in people[:500]]
 
 
 def _choices() -> dict[str, Any]:
@@ -426,6 +434,7 @@ def editor_row(request: HttpRequest, kind: str) -> HttpResponse:
     level = request.GET.get("level", "")
     row = {"i": editor.new_index(), "data": {}, "errors": {}}
     context = {
+        "people": _people(request.user.unit),  # type: ignore[union-attr]
         "row": row,
         "level": {**row, "triggers": [], "steps": []},
         "level_index": int(level) if level.isdigit() else 0,
@@ -435,9 +444,14 @@ def editor_row(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def _import_context(
-    form: ImportSaveForm, content: dict[str, Any], errors: Any, report: dict[str, Any] | None
+    form: ImportSaveForm,
+    content: dict[str, Any],
+    errors: Any,
+    report: dict[str, Any] | None,
+    owner: Unit | None,
 ) -> dict[str, Any]:
     return {
+        "people": _people(owner),
         "save_form": form,
         "content": content,
         "rows": editor.rows(content, errors),
@@ -473,7 +487,13 @@ def plan_import(request: HttpRequest) -> HttpResponse:
                     "source": base64.b64encode(data).decode("ascii"),
                 }
             )
-            context = _import_context(save_form, parsed.structure, {}, parsed.report())
+            context = _import_context(
+                save_form,
+                parsed.structure,
+                {},
+                parsed.report(),
+                user.unit,  # type: ignore[union-attr]
+            )
             return render(request, "plans/import_review.html", context)
     status = 400 if form.errors else 200
     return render(request, "plans/import.html", {"form": form}, status=status)
@@ -509,5 +529,5 @@ def plan_import_save(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The plan is saved as a draft."))
             return redirect("plans:version", version.pk)
-    context = _import_context(form, content, errors, None)
+    context = _import_context(form, content, errors, None, user.unit)  # type: ignore[union-attr]
     return render(request, "plans/import_review.html", context, status=400)
