@@ -38,6 +38,8 @@ def start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         ("YINGJI_DATA_KEY", "not-base64", "YINGJI_DATA_KEY must be 32 random bytes"),
         ("YINGJI_ALLOWED_HOSTS", "http://example.org/", "YINGJI_ALLOWED_HOSTS must be"),
         ("YINGJI_SESSION_IDLE_MINUTES", "0", "YINGJI_SESSION_IDLE_MINUTES must be a whole"),
+        ("YINGJI_DUTY_HOLIDAY_LEADER", "sometimes", "YINGJI_DUTY_HOLIDAY_LEADER must be one of"),
+        ("YINGJI_DUTY_HOLIDAY_OFFICERS", "0", "YINGJI_DUTY_HOLIDAY_OFFICERS must be a whole"),
     ],
 )
 def test_it_refuses_to_start_with_a_bad_value(

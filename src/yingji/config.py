@@ -48,6 +48,8 @@ class Config:
     drill_cycle_years: int = 3
     petition_number_pattern: str = "{code}-{year}-{seq:06d}"
     document_fonts: dict[str, str] = field(default_factory=dict)
+    duty_holiday_leader: bool = True
+    duty_holiday_officers: int = 2
 
 
 def parse_bool(name: str, raw: str) -> bool:
@@ -289,4 +291,10 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
             get("PETITION_NUMBER_PATTERN") or "{code}-{year}-{seq:06d}"
         ),
         document_fonts=parse_fonts(get("DOCUMENT_FONTS") or ""),
+        duty_holiday_leader=parse_bool(
+            "DUTY_HOLIDAY_LEADER", get("DUTY_HOLIDAY_LEADER", "true") or "true"
+        ),
+        duty_holiday_officers=parse_positive_int(
+            "DUTY_HOLIDAY_OFFICERS", get("DUTY_HOLIDAY_OFFICERS") or "2", low=1, high=10
+        ),
     )

@@ -30,6 +30,9 @@ CLOCK_FIRST_REPORT_HOURS = CONFIG.first_report_hours
 CLOCK_FOLLOWUP_REPORT_HOURS = CONFIG.followup_report_hours
 CLOCK_PLAN_REVIEW_YEARS = CONFIG.plan_review_years
 CLOCK_DRILL_CYCLE_YEARS = CONFIG.drill_cycle_years
+# Stricter duty on holidays and special periods: a leader on duty, and this many officers.
+DUTY_HOLIDAY_LEADER = CONFIG.duty_holiday_leader
+DUTY_HOLIDAY_OFFICERS = CONFIG.duty_holiday_officers
 PETITION_NUMBER_PATTERN = CONFIG.petition_number_pattern
 # GB/T 9704 names font classes (仿宋, 小标宋, 黑体); offices map them to installed fonts.
 DOCUMENT_FONTS = CONFIG.document_fonts
@@ -58,6 +61,7 @@ INSTALLED_APPS = [
     "yingji.search",
     "yingji.petitions",
     "yingji.plans",
+    "yingji.duty",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,274 @@
+"""Duty roster use cases: generating rotations, and who is on duty now.
+
+Shifts follow the official calendar: a shift that begins on an official holiday is a
+holiday shift, one inside a special period a special shift; both need a leader on duty
+and more officers (YINGJI_DUTY_HOLIDAY_LEADER, YINGJI_DUTY_HOLIDAY_OFFICERS). A
+roster never overlaps the unit's existing shifts and leaves no gap inside the period it
+covers: offices keep 24-hour duty.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yingji.audit import services as audit
+from yingji.audit.services import Actor
+from yingji.clock import calendars
+from yingji.clock import services as clock
+from yingji.duty import ical
+from yingji.duty.models import FeedToken, Shift, ShiftMember, SpecialPeriod
+from yingji.org.models import Person, Unit
+
+Role = ShiftMember.Role
+Errors = dict[str, list[str]]
+
+
+@dataclass
+class Rotation:
+    """How a roster turns: people take shifts in list order, day by day or week by week."""
+
+    starts: time = time(8, 30)
+    hours: int = 24
+    period: str = "daily"  # or "weekly": the same people for seven days
+    leaders: Sequence[Person] = field(default_factory=list)
+    officers: Sequence[Person] = field(default_factory=list)
+    officers_per_shift: int = 1
+    backups: Sequence[Person] = field(default_factory=list)
+
+
+def _special(unit: Unit, day: date) -> SpecialPeriod | None:
+    above = Unit.objects.ancestors_of(unit)
+    return (
+        SpecialPeriod.objects.filter(starts_on__lte=day, ends_on__gte=day)
+        .filter(Q(unit__isnull=True) | Q(unit__in=above))
+        .first()
+    )
+
+
+def _kind(unit: Unit, day: date) -> tuple[str, str]:
+    reason, _holiday = calendars.current().rest_reason(day)
+    special = _special(unit, day)
+    if special is not None:
+        return Shift.Kind.SPECIAL, special.name
+    if reason == "holiday":
+        return Shift.Kind.HOLIDAY, ""
+    return Shift.Kind.REGULAR, ""
+
+
+def _validate(unit: Unit, first: date, last: date, rotation: Rotation) -> Errors:
+    errors: Errors = {}
+    if last < first:
+        errors["last"] = [_("The last day must not be before the first.")]
+    elif (last - first).days > 366:
+        errors["last"] = [_("Generate at most a year at a time.")]
+    if rotation.period not in ("daily", "weekly"):
+        errors["period"] = [_("Choose daily or weekly.")]
+    if rotation.period == "daily" and rotation.hours != 24:
+        errors["hours"] = [_("Daily shifts must last 24 hours, so that duty has no gap.")]
+    if rotation.period == "weekly" and rotation.hours != 24 * 7:
+        errors["hours"] = [_("Weekly shifts must last 168 hours, so that duty has no gap.")]
+    if not rotation.officers:
+        errors["officers"] = [_("Name at least one duty officer.")]
+    if rotation.officers_per_shift < 1:
+        errors["officers_per_shift"] = [_("At least one officer per shift.")]
+    elif rotation.officers_per_shift > len(rotation.officers) and rotation.officers:
+        errors["officers_per_shift"] = [_("There are fewer officers than places in a shift.")]
+    people = [*rotation.leaders, *rotation.officers, *rotation.backups]
+    outside = [
+        p
+        for p in people
+        if p.unit_id not in set(Unit.objects.subtree(unit).values_list("pk", flat=True))
+    ]
+    if outside:
+        errors["people"] = [
+            _("%(names)s do not work in this unit.") % {"names": "、".join(p.name for p in outside)}
+        ]
+    return errors
+
+
+@transaction.atomic
+def generate(
+    unit: Unit, first: date, last: date, rotation: Rotation, *, actor: Actor
+) -> list[Shift]:
+    """Shifts from ``first`` to ``last`` (the day each starts), all or none."""
+    errors = _validate(unit, first, last, rotation)
+    if errors:
+        raise ValidationError(errors)
+    zone = clock.office_zone()
+    step = timedelta(days=1 if rotation.period == "daily" else 7)
+    plans: list[tuple[datetime, datetime, str, str, list[tuple[Person, str]]]] = []
+    day, index = first, 0
+    needed = settings.DUTY_HOLIDAY_OFFICERS
+    while day <= last:
+        starts = datetime.combine(day, rotation.starts, tzinfo=zone)
+        ends = starts + timedelta(hours=rotation.hours)
+        kinds = [_kind(unit, day + timedelta(days=d)) for d in range(step.days)]
+        strict = [k for k in kinds if k[0] != Shift.Kind.REGULAR]
+        kind, note = strict[0] if strict else kinds[0]
+        count = rotation.officers_per_shift
+        if strict:
+            if settings.DUTY_HOLIDAY_LEADER and not rotation.leaders:
+                errors.setdefault("leaders", []).append(
+                    _("A leader must be on duty on %(day)s (a holiday or special period).")
+                    % {"day": day.isoformat()}
+                )
+            if len(rotation.officers) < needed:
+                errors.setdefault("officers", []).append(
+                    _("%(day)s needs %(n)d duty officers (a holiday or special period).")
+                    % {"day": day.isoformat(), "n": needed}
+                )
+            count = max(count, needed)
+        members: list[tuple[Person, str]] = []
+        if rotation.leaders:
+            members.append((rotation.leaders[index % len(rotation.leaders)], Role.LEADER))
+        for k in range(min(count, len(rotation.officers))):
+            officer = rotation.officers[
+                (index * rotation.officers_per_shift + k) % len(rotation.officers)
+            ]
+            members.append((officer, Role.OFFICER))
+        if rotation.backups:
+            members.append((rotation.backups[index % len(rotation.backups)], Role.BACKUP))
+        unique: list[tuple[Person, str]] = []
+        for person, role in members:
+            if all(person.pk != other.pk for other, _role in unique):
+                unique.append((person, role))
+        members = unique
+        plans.append((starts, ends, kind, note, members))
+        day += step
+        index += 1
+    if plans:
+        overlap = (
+            Shift.objects.filter(unit=unit, starts_at__lt=plans[-1][1], ends_at__gt=plans[0][0])
+            .order_by("starts_at")
+            .first()
+        )
+        if overlap is not None:
+            errors["first"] = [
+                _("These shifts overlap the roster already made, from %(start)s.")
+                % {"start": timezone.localtime(overlap.starts_at).strftime("%Y-%m-%d %H:%M")}
+            ]
+    if errors:
+        raise ValidationError(errors)
+    shifts = []
+    for starts, ends, kind, note, members in plans:
+        shift = Shift.objects.create(
+            unit=unit, starts_at=starts, ends_at=ends, kind=kind, note=note
+        )
+        ShiftMember.objects.bulk_create(
+            ShiftMember(shift=shift, person=p, role=r, sort=i) for i, (p, r) in enumerate(members)
+        )
+        shifts.append(shift)
+    audit.record(
+        actor=actor,
+        action="duty.roster.generate",
+        obj=unit,
+        after={"first": first.isoformat(), "last": last.isoformat(), "shifts": len(shifts)},
+    )
+    return shifts
+
+
+@dataclass
+class OnDuty:
+    unit: Unit  # the unit whose shift answers (the asked one, or one above it)
+    shift: Shift
+    leader: Person | None
+    officers: list[Person]
+    backup: Person | None
+
+
+def on_duty(unit: Unit, at: datetime | None = None) -> OnDuty | None:
+    """Who is on duty at ``at`` for ``unit``: its own shift, or the nearest unit above."""
+    at = at or timezone.now()
+    chain = list(Unit.objects.ancestors_of(unit).order_by("-path"))
+    for candidate in [unit, *[u for u in chain if u.pk != unit.pk]]:
+        shift = (
+            Shift.objects.filter(unit=candidate, starts_at__lte=at, ends_at__gt=at)
+            .prefetch_related("members__person")
+            .first()
+        )
+        if shift is not None:
+            members = list(shift.members.all())
+            return OnDuty(
+                unit=candidate,
+                shift=shift,
+                leader=next((m.person for m in members if m.role == Role.LEADER), None),
+                officers=[m.person for m in members if m.role == Role.OFFICER],
+                backup=next((m.person for m in members if m.role == Role.BACKUP), None),
+            )
+    return None
+
+
+# --- iCalendar feeds -------------------------------------------------------------------
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+@transaction.atomic
+def new_feed_token(*, actor: Actor, person: Person | None = None, unit: Unit | None = None) -> str:
+    """A new secret for a feed URL, replacing the old one; shown once."""
+    if (person is None) == (unit is None):
+        raise ValidationError({"owner": [_("A feed belongs to one person or one unit.")]})
+    FeedToken.objects.filter(person=person, unit=unit).delete()
+    token = secrets.token_urlsafe(24)
+    feed = FeedToken.objects.create(person=person, unit=unit, token_hash=_hash(token))
+    audit.record(actor=actor, action="duty.feed.create", obj=feed)
+    return token
+
+
+FEED_PAST, FEED_AHEAD = timedelta(days=30), timedelta(days=180)
+
+
+def feed_for(token: str) -> str | None:
+    """The iCalendar text a feed token opens, or None for an unknown token."""
+    feed = (
+        FeedToken.objects.filter(token_hash=_hash(token)).select_related("person", "unit").first()
+    )
+    if feed is None:
+        return None
+    now = timezone.now()
+    shifts = (
+        Shift.objects.filter(starts_at__lt=now + FEED_AHEAD, ends_at__gt=now - FEED_PAST)
+        .select_related("unit")
+        .prefetch_related("members__person")
+    )
+    if feed.person is not None:
+        shifts = shifts.filter(members__person=feed.person).distinct()
+        name = _("Duty: %(name)s") % {"name": feed.person.name}
+    else:
+        assert feed.unit is not None
+        shifts = shifts.filter(unit=feed.unit)
+        name = _("Duty roster: %(unit)s") % {"unit": feed.unit.name}
+    roles = dict(Role.choices)
+    events = []
+    for shift in shifts.order_by("starts_at"):
+        members = list(shift.members.all())
+        mine = [m for m in members if feed.person is not None and m.person_id == feed.person.pk]
+        summary = (
+            _("%(role)s, %(unit)s") % {"role": roles[mine[0].role], "unit": shift.unit.name}
+            if mine
+            else _("Duty, %(unit)s") % {"unit": shift.unit.name}
+        )
+        description = "\n".join(f"{roles[m.role]}：{m.person.name}" for m in members)
+        events.append(
+            ical.Event(
+                uid=f"shift-{shift.pk}@yingji",
+                starts=shift.starts_at,
+                ends=shift.ends_at,
+                summary=summary,
+                description=description,
+            )
+        )
+    return ical.calendar(name, events, now=now)
