@@ -111,3 +111,64 @@ class FeedToken(models.Model):
 
     def __str__(self) -> str:
         return f"feed {self.pk}"
+
+
+class ChangeRequest(models.Model):
+    """A swap or override of one shift member, made by anyone on the roster and approved
+    by a leader (调班、代班须经领导批准)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="changes")
+    member = models.ForeignKey(ShiftMember, on_delete=models.CASCADE, related_name="+")
+    replacement = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=200)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.shift}: {self.member.person} → {self.replacement}"
+
+
+class Handover(models.Model):
+    """交接班记录: what happened on a shift and what the next shift must carry on."""
+
+    shift = models.OneToOneField(Shift, on_delete=models.CASCADE, related_name="handover")
+    summary = models.TextField(_("what happened"))
+    written_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    written_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"handover {self.shift}"
+
+
+class OpenMatter(models.Model):
+    """A matter left open at a handover; carried from shift to shift until closed."""
+
+    handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="matters")
+    text = models.CharField(_("matter"), max_length=300)
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed = models.BooleanField(_("closed"), default=False)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.text

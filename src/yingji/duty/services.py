@@ -27,7 +27,15 @@ from yingji.audit.services import Actor
 from yingji.clock import calendars
 from yingji.clock import services as clock
 from yingji.duty import ical
-from yingji.duty.models import FeedToken, Shift, ShiftMember, SpecialPeriod
+from yingji.duty.models import (
+    ChangeRequest,
+    FeedToken,
+    Handover,
+    OpenMatter,
+    Shift,
+    ShiftMember,
+    SpecialPeriod,
+)
 from yingji.org.models import Person, Unit
 
 Role = ShiftMember.Role
@@ -272,3 +280,115 @@ def feed_for(token: str) -> str | None:
             )
         )
     return ical.calendar(name, events, now=now)
+
+
+# --- swaps, overrides and handovers ----------------------------------------------------
+
+
+def _is_leader(actor: Actor) -> bool:
+    return actor.user is not None and actor.user.has_perm("duty.approve_change")
+
+
+@transaction.atomic
+def request_change(
+    shift: Shift, *, member: ShiftMember, replacement: Person, reason: str, actor: Actor
+) -> ChangeRequest:
+    """Ask for someone else to take a member's place on a shift."""
+    errors: Errors = {}
+    if member.shift_id != shift.pk:
+        errors["member"] = [_("Choose a member of this shift.")]
+    if shift.ends_at <= timezone.now():
+        errors["shift"] = [_("This shift is over.")]
+    if not reason.strip():
+        errors["reason"] = [_("Give the reason.")]
+    if shift.members.filter(person=replacement).exists():
+        errors["replacement"] = [_("This person is already on the shift.")]
+    elif not Unit.objects.subtree(shift.unit).filter(pk=replacement.unit_id).exists():
+        errors["replacement"] = [_("Choose someone who works in this unit.")]
+    if errors:
+        raise ValidationError(errors)
+    change = ChangeRequest.objects.create(
+        shift=shift,
+        member=member,
+        replacement=replacement,
+        reason=reason.strip(),
+        requested_by=actor.user,
+    )
+    audit.record(
+        actor=actor, action="duty.change.request", obj=change, after=audit.snapshot(change)
+    )
+    return change
+
+
+@transaction.atomic
+def decide_change(change: ChangeRequest, *, approve: bool, actor: Actor) -> ChangeRequest:
+    """A leader approves (the replacement takes the place) or refuses. Nobody approves
+    their own request."""
+    current = ChangeRequest.objects.select_for_update().get(pk=change.pk)
+    errors: Errors = {}
+    if current.state != ChangeRequest.State.PENDING:
+        errors["state"] = [_("This request has been decided already.")]
+    if not _is_leader(actor):
+        errors["approver"] = [_("Only a leader may approve a change of duty.")]
+    elif actor.user is not None and current.requested_by_id == actor.user.pk:
+        errors["approver"] = [_("Someone else must approve your own request.")]
+    if errors:
+        raise ValidationError(errors)
+    before = audit.snapshot(current)
+    current.state = ChangeRequest.State.APPROVED if approve else ChangeRequest.State.REFUSED
+    current.decided_by = actor.user
+    current.decided_at = timezone.now()
+    current.save()
+    if approve:
+        member = ShiftMember.objects.select_for_update().get(pk=current.member_id)
+        if current.shift.members.filter(person=current.replacement).exists():
+            raise ValidationError({"replacement": [_("This person is already on the shift.")]})
+        member.person = current.replacement
+        member.save(update_fields=["person"])
+    audit.record_update(actor=actor, action="duty.change.decide", obj=current, before=before)
+    return current
+
+
+@transaction.atomic
+def hand_over(
+    shift: Shift,
+    *,
+    summary: str,
+    open_matters: Sequence[str],
+    actor: Actor,
+    closed: Sequence[int] = (),
+) -> Handover:
+    """Close a shift with its log. Matters still open from the shift before are carried
+    on unless ``closed`` names them; ``open_matters`` adds new ones."""
+    errors: Errors = {}
+    if not summary.strip():
+        errors["summary"] = [_("Say what happened on this shift (or that nothing did).")]
+    if Handover.objects.filter(shift=shift).exists():
+        errors["shift"] = [_("This shift has been handed over already.")]
+    if errors:
+        raise ValidationError(errors)
+    handover = Handover.objects.create(shift=shift, summary=summary.strip(), written_by=actor.user)
+    for matter in carried_over(shift):
+        OpenMatter.objects.create(
+            handover=handover,
+            text=matter.text,
+            carried_from=matter,
+            closed=matter.pk in set(closed),
+        )
+    OpenMatter.objects.bulk_create(
+        OpenMatter(handover=handover, text=text.strip()) for text in open_matters if text.strip()
+    )
+    audit.record(actor=actor, action="duty.handover", obj=handover, after={"shift": shift.pk})
+    return handover
+
+
+def carried_over(shift: Shift) -> list[OpenMatter]:
+    """The matters the previous shift of the unit left open."""
+    previous = (
+        Shift.objects.filter(unit=shift.unit, ends_at__lte=shift.starts_at)
+        .order_by("-ends_at")
+        .first()
+    )
+    if previous is None:
+        return []
+    return list(OpenMatter.objects.filter(handover__shift=previous, closed=False))
