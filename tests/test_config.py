@@ -40,6 +40,9 @@ def start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         ("YINGJI_SESSION_IDLE_MINUTES", "0", "YINGJI_SESSION_IDLE_MINUTES must be a whole"),
         ("YINGJI_DUTY_HOLIDAY_LEADER", "sometimes", "YINGJI_DUTY_HOLIDAY_LEADER must be one of"),
         ("YINGJI_DUTY_HOLIDAY_OFFICERS", "0", "YINGJI_DUTY_HOLIDAY_OFFICERS must be a whole"),
+        ("YINGJI_SMTP_URL", "smtp://u:secretpw@:25", "YINGJI_SMTP_URL must be smtp://"),
+        ("YINGJI_MAIL_FROM", "not an address", "YINGJI_MAIL_FROM must be an e-mail address"),
+        ("YINGJI_DRILL_EXTERNAL", "perhaps", "YINGJI_DRILL_EXTERNAL must be one of"),
     ],
 )
 def test_it_refuses_to_start_with_a_bad_value(

@@ -50,6 +50,9 @@ class Config:
     document_fonts: dict[str, str] = field(default_factory=dict)
     duty_holiday_leader: bool = True
     duty_holiday_officers: int = 2
+    smtp: dict[str, object] | None = None
+    mail_from: str = "yingji@localhost"
+    drill_external: bool = False
 
 
 def parse_bool(name: str, raw: str) -> bool:
@@ -199,6 +202,37 @@ def parse_number_pattern(raw: str) -> str:
     return raw
 
 
+def parse_smtp_url(raw: str) -> dict[str, object] | None:
+    """``smtp://[user:password@]host[:port][?starttls]`` or ``smtps://…`` (TLS from the
+    start); empty means no e-mail."""
+    if not raw:
+        return None
+    expected = "smtp://[USER:PASSWORD@]HOST[:PORT][?starttls] or smtps://…"
+    parts = urlsplit(raw)
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConfigError("SMTP_URL", expected, _redact(raw)) from None
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname or parts.path not in ("", "/"):
+        raise ConfigError("SMTP_URL", expected, _redact(raw))
+    if parts.query not in ("", "starttls"):
+        raise ConfigError("SMTP_URL", expected, _redact(raw))
+    return {
+        "host": parts.hostname,
+        "port": port or (465 if parts.scheme == "smtps" else 25),
+        "username": unquote(parts.username or ""),
+        "password": unquote(parts.password or ""),
+        "use_ssl": parts.scheme == "smtps",
+        "use_tls": parts.query == "starttls",
+    }
+
+
+def parse_mail_from(raw: str) -> str:
+    if "@" not in raw or any(c.isspace() for c in raw.strip("<> ")):
+        raise ConfigError("MAIL_FROM", "an e-mail address, e.g. yingji@example.gov.cn", raw)
+    return raw
+
+
 def parse_fonts(raw: str) -> dict[str, str]:
     expected = "body=FONT,title=FONT,heading=FONT,kai=FONT (any of the four), e.g. body=仿宋_GB2312"
     fonts: dict[str, str] = {}
@@ -297,4 +331,7 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         duty_holiday_officers=parse_positive_int(
             "DUTY_HOLIDAY_OFFICERS", get("DUTY_HOLIDAY_OFFICERS") or "2", low=1, high=10
         ),
+        smtp=parse_smtp_url(get("SMTP_URL") or ""),
+        mail_from=parse_mail_from(get("MAIL_FROM") or "yingji@localhost"),
+        drill_external=parse_bool("DRILL_EXTERNAL", get("DRILL_EXTERNAL", "false") or "false"),
     )

@@ -33,6 +33,11 @@ CLOCK_DRILL_CYCLE_YEARS = CONFIG.drill_cycle_years
 # Stricter duty on holidays and special periods: a leader on duty, and this many officers.
 DUTY_HOLIDAY_LEADER = CONFIG.duty_holiday_leader
 DUTY_HOLIDAY_OFFICERS = CONFIG.duty_holiday_officers
+# Notifications: the SMTP server (None: no e-mail), the sender, and whether drills may
+# use external channels at all.
+NOTIFY_SMTP = CONFIG.smtp
+NOTIFY_MAIL_FROM = CONFIG.mail_from
+NOTIFY_DRILL_EXTERNAL = CONFIG.drill_external
 PETITION_NUMBER_PATTERN = CONFIG.petition_number_pattern
 # GB/T 9704 names font classes (仿宋, 小标宋, 黑体); offices map them to installed fonts.
 DOCUMENT_FONTS = CONFIG.document_fonts
@@ -62,6 +67,7 @@ INSTALLED_APPS = [
     "yingji.petitions",
     "yingji.plans",
     "yingji.duty",
+    "yingji.notify",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,213 @@
+"""Notify people: rows in the cause's transaction, delivered afterwards by a worker.
+
+``notify()`` writes a Notification and one Delivery per channel the recipient takes and
+schedules delivery once the cause commits; a failure in a channel never reaches the
+cause. ``deliver_due()`` sends what is due: in-app at once, e-mail over SMTP; a failure
+is retried with doubling delays and after MAX_ATTEMPTS shows as failed. A drill's
+notification keeps its in-app delivery and is marked 【演练】; its external channels are
+suppressed unless YINGJI_DRILL_EXTERNAL allows them. Quiet hours delay external
+channels of ordinary notifications; urgent ones ignore them.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yingji.accounts.models import User
+from yingji.audit.services import Actor
+from yingji.clock import services as clock
+from yingji.notify.models import Delivery, Notification, Preference
+
+logger = logging.getLogger(__name__)
+DRILL_MARK = "【演练】"
+MAX_ATTEMPTS = 5
+FIRST_RETRY = timedelta(minutes=1)
+EXTERNAL = (Delivery.Channel.EMAIL,)
+
+
+def notify(
+    recipient: User,
+    kind: str,
+    title: str,
+    body: str = "",
+    *,
+    subject: models.Model | None = None,
+    urgent: bool = False,
+    is_drill: bool = False,
+    link: str = "",
+) -> Notification:
+    """Call inside the cause's transaction: the notification exists exactly when the
+    cause does."""
+    now = timezone.now()
+    notification = Notification.objects.create(
+        recipient=recipient,
+        kind=kind,
+        title=(f"{DRILL_MARK}{title}" if is_drill else title)[:200],
+        body=body,
+        link=link,
+        subject_type=ContentType.objects.get_for_model(subject) if subject is not None else None,
+        subject_id=str(subject.pk) if subject is not None else "",
+        urgent=urgent,
+        is_drill=is_drill,
+    )
+    preference = Preference.objects.filter(user=recipient).first()
+    rows = [
+        Delivery(notification=notification, channel=Delivery.Channel.INAPP, next_attempt_at=now)
+    ]
+    wants_email = preference.email if preference is not None else True
+    if wants_email and _address(recipient):
+        email = Delivery(
+            notification=notification,
+            channel=Delivery.Channel.EMAIL,
+            next_attempt_at=now if urgent else _after_quiet(preference, now),
+        )
+        if is_drill and not settings.NOTIFY_DRILL_EXTERNAL:
+            email.state = Delivery.State.SUPPRESSED
+            email.last_error = "drill"
+        rows.append(email)
+    Delivery.objects.bulk_create(rows)
+    transaction.on_commit(_schedule)
+    return notification
+
+
+def _schedule() -> None:
+    from yingji.notify import tasks
+
+    try:
+        tasks.deliver_now()
+    except Exception:  # a broken queue must not fail the cause, which has committed
+        logger.exception("could not schedule notification delivery")
+
+
+def _address(user: User) -> str:
+    person = getattr(user, "person", None)
+    return user.email or (person.email if person is not None else "")
+
+
+def _after_quiet(preference: Preference | None, now: datetime) -> datetime:
+    """The end of the recipient's quiet hours when ``now`` falls inside them."""
+    if preference is None or preference.quiet_from is None or preference.quiet_until is None:
+        return now
+    local = timezone.localtime(now, clock.office_zone())
+    start, end = preference.quiet_from, preference.quiet_until
+    clock_time = local.time()
+    inside = start <= clock_time < end if start < end else clock_time >= start or clock_time < end
+    if not inside:
+        return now
+    day = local.date() if clock_time < end else local.date() + timedelta(days=1)
+    return datetime.combine(day, end, tzinfo=clock.office_zone())
+
+
+def deliver_due(now: datetime | None = None, limit: int = 500) -> dict[str, int]:
+    """Send every delivery that is due; one transaction per delivery."""
+    now = now or timezone.now()
+    due = list(
+        Delivery.objects.filter(state=Delivery.State.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    for pk in due:
+        counts[_deliver_one(pk, now)] += 1
+    return counts
+
+
+def _deliver_one(pk: int, now: datetime) -> str:
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("notification__recipient__person")
+            .filter(pk=pk, state=Delivery.State.PENDING)
+            .first()
+        )
+        if delivery is None:
+            return "sent"  # another worker took it
+        delivery.attempts += 1
+        try:
+            _send(delivery)
+        except (OSError, smtplib.SMTPException, ValueError) as error:
+            delivery.last_error = f"{type(error).__name__}: {error}"[:300]
+            if delivery.attempts >= MAX_ATTEMPTS:
+                delivery.state = Delivery.State.FAILED
+                outcome = "failed"
+            else:
+                delivery.next_attempt_at = now + FIRST_RETRY * 2 ** (delivery.attempts - 1)
+                outcome = "retry"
+        else:
+            delivery.state = Delivery.State.SENT
+            delivery.sent_at = timezone.now()
+            delivery.last_error = ""
+            outcome = "sent"
+        delivery.save()
+        return outcome
+
+
+def _send(delivery: Delivery) -> None:
+    notification = delivery.notification
+    if delivery.channel == Delivery.Channel.INAPP:
+        return  # the row itself is the in-app notification
+    if delivery.channel == Delivery.Channel.EMAIL:
+        smtp: dict[str, Any] | None = settings.NOTIFY_SMTP
+        if smtp is None:
+            raise ValueError("no SMTP server is configured (YINGJI_SMTP_URL)")
+        connection = get_connection(
+            "django.core.mail.backends.smtp.EmailBackend",
+            host=smtp["host"],
+            port=smtp["port"],
+            username=smtp["username"] or None,
+            password=smtp["password"] or None,
+            use_ssl=smtp["use_ssl"],
+            use_tls=smtp["use_tls"],
+            timeout=15,
+        )
+        body = notification.body
+        if notification.urgent:
+            body += "\n\n" + _("Urgent: please acknowledge it in yingji.")
+        EmailMessage(
+            subject=notification.title,
+            body=body,
+            from_email=settings.NOTIFY_MAIL_FROM,
+            to=[_address(notification.recipient)],
+            connection=connection,
+        ).send()
+        return
+    raise ValueError(f"unknown channel {delivery.channel}")
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+@transaction.atomic
+def acknowledge(notification: Notification, *, actor: Actor) -> Notification:
+    """The recipient confirms an urgent notification; the time is recorded once."""
+    current = Notification.objects.select_for_update().get(pk=notification.pk)
+    if actor.user is None or current.recipient_id != actor.user.pk:
+        raise ValidationError({"user": [_("Only its recipient can acknowledge a notification.")]})
+    now = timezone.now()
+    if current.acknowledged_at is None:
+        current.acknowledged_at = now
+    if current.read_at is None:
+        current.read_at = now
+    current.save(update_fields=["acknowledged_at", "read_at"])
+    return current
+
+
+def failures() -> models.QuerySet[Delivery]:
+    """Deliveries that failed for good, newest first, for administrators."""
+    return (
+        Delivery.objects.filter(state=Delivery.State.FAILED)
+        .select_related("notification__recipient")
+        .order_by("-next_attempt_at")
+    )

@@ -1,0 +1,23 @@
+"""Delivering notifications in the background."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+
+
+@db_task()
+@lock_task("notify-deliver")
+def deliver_now() -> dict[str, int]:
+    from yingji.notify import services
+
+    return services.deliver_due()
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("notify-deliver")
+def deliver_retries() -> dict[str, int]:
+    """Retries and deliveries held back by quiet hours, once a minute."""
+    from yingji.notify import services
+
+    return services.deliver_due()
