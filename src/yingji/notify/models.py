@@ -4,10 +4,95 @@ retrying with backoff, and a delivery that keeps failing stays visible as failed
 
 from __future__ import annotations
 
+import json
+import string
+from urllib.parse import quote_plus, urlsplit
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def check_url(value: str) -> None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in value:
+        raise ValidationError(_("Enter an http:// or https:// address with a host name."))
+
+
+def _json_value(value: str) -> str:
+    """A value for inside a JSON string: quotes and control characters escaped."""
+    return json.dumps(value, ensure_ascii=False)[1:-1]
+
+
+class SmsGateway(models.Model):
+    """Any local SMS provider's HTTP interface: where to send, how, and what success
+    looks like. The body is a template with ${phone} and ${text}."""
+
+    class Method(models.TextChoices):
+        POST_JSON = "post_json", _("POST, JSON body")
+        POST_FORM = "post_form", _("POST, form body")
+        GET = "get", _("GET, values in the address")
+
+    name = models.CharField(_("name"), max_length=60)
+    url = models.CharField(_("address"), max_length=300, validators=[check_url])
+    method = models.CharField(
+        _("method"), max_length=10, choices=Method.choices, default=Method.POST_JSON
+    )
+    body_template = models.TextField(
+        _("body template"),
+        help_text=_('With ${phone} and ${text}, e.g. {"mobile": "${phone}", "msg": "${text}"}'),
+    )
+    success_contains = models.CharField(
+        _("success when the answer contains"), max_length=100, blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("SMS gateway")
+        verbose_name_plural = _("SMS gateways")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def render(self, phone: str, text: str) -> str:
+        """The request body (or query), each value escaped for the method's format."""
+        escape = _json_value if self.method == self.Method.POST_JSON else quote_plus
+        return string.Template(self.body_template).substitute(
+            phone=escape(phone), text=escape(text)
+        )
+
+    def clean(self) -> None:
+        try:
+            self.render("13800000000", "测试")
+        except (KeyError, ValueError):
+            raise ValidationError(
+                {"body_template": _("The template may use only ${phone} and ${text}.")}
+            ) from None
+
+
+class Webhook(models.Model):
+    """A system that receives notifications as signed JSON (HMAC-SHA256 of the body)."""
+
+    name = models.CharField(_("name"), max_length=60)
+    url = models.CharField(_("address"), max_length=300, validators=[check_url])
+    secret = models.CharField(_("signing secret"), max_length=100)
+    kinds = models.CharField(
+        _("kinds"), max_length=200, blank=True, help_text=_("Comma-separated prefixes; empty: all")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def wants(self, kind: str) -> bool:
+        prefixes = [k.strip() for k in self.kinds.split(",") if k.strip()]
+        return not prefixes or any(kind.startswith(p) for p in prefixes)
 
 
 class Notification(models.Model):
@@ -42,6 +127,8 @@ class Delivery(models.Model):
     class Channel(models.TextChoices):
         INAPP = "inapp", _("In the app")
         EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
+        WEBHOOK = "webhook", _("Webhook")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -53,6 +140,9 @@ class Delivery(models.Model):
         Notification, on_delete=models.CASCADE, related_name="deliveries"
     )
     channel = models.CharField(max_length=10, choices=Channel.choices)
+    webhook = models.ForeignKey(
+        Webhook, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
@@ -74,6 +164,7 @@ class Preference(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notify_preference"
     )
     email = models.BooleanField(_("by e-mail"), default=True)
+    sms = models.BooleanField(_("by SMS"), default=True)
     quiet_from = models.TimeField(_("quiet from"), null=True, blank=True)
     quiet_until = models.TimeField(_("quiet until"), null=True, blank=True)
 

@@ -11,8 +11,13 @@ channels of ordinary notifications; urgent ones ignore them.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import logging
 import smtplib
+import urllib.error
+import urllib.request
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,13 +32,13 @@ from django.utils.translation import gettext as _
 from yingji.accounts.models import User
 from yingji.audit.services import Actor
 from yingji.clock import services as clock
-from yingji.notify.models import Delivery, Notification, Preference
+from yingji.notify.models import Delivery, Notification, Preference, SmsGateway, Webhook
 
 logger = logging.getLogger(__name__)
 DRILL_MARK = "【演练】"
 MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(minutes=1)
-EXTERNAL = (Delivery.Channel.EMAIL,)
+HTTP_TIMEOUT = 10  # seconds; a slow gateway only delays the worker, never the cause
 
 
 def notify(
@@ -65,17 +70,23 @@ def notify(
     rows = [
         Delivery(notification=notification, channel=Delivery.Channel.INAPP, next_attempt_at=now)
     ]
-    wants_email = preference.email if preference is not None else True
-    if wants_email and _address(recipient):
-        email = Delivery(
-            notification=notification,
-            channel=Delivery.Channel.EMAIL,
-            next_attempt_at=now if urgent else _after_quiet(preference, now),
-        )
+    when = now if urgent else _after_quiet(preference, now)
+    if (preference.email if preference else True) and _address(recipient):
+        rows.append(Delivery(notification=notification, channel=Delivery.Channel.EMAIL))
+    if (preference.sms if preference else True) and _phone(recipient) and _gateway():
+        rows.append(Delivery(notification=notification, channel=Delivery.Channel.SMS))
+    for webhook in Webhook.objects.filter(is_active=True):
+        if webhook.wants(kind):
+            rows.append(
+                Delivery(
+                    notification=notification, channel=Delivery.Channel.WEBHOOK, webhook=webhook
+                )
+            )
+    for row in rows[1:]:  # the external channels
+        row.next_attempt_at = when
         if is_drill and not settings.NOTIFY_DRILL_EXTERNAL:
-            email.state = Delivery.State.SUPPRESSED
-            email.last_error = "drill"
-        rows.append(email)
+            row.state = Delivery.State.SUPPRESSED
+            row.last_error = "drill"
     Delivery.objects.bulk_create(rows)
     transaction.on_commit(_schedule)
     return notification
@@ -88,6 +99,15 @@ def _schedule() -> None:
         tasks.deliver_now()
     except Exception:  # a broken queue must not fail the cause, which has committed
         logger.exception("could not schedule notification delivery")
+
+
+def _phone(user: User) -> str:
+    person = getattr(user, "person", None)
+    return person.phone if person is not None else ""
+
+
+def _gateway() -> SmsGateway | None:
+    return SmsGateway.objects.filter(is_active=True).order_by("pk").first()
 
 
 def _address(user: User) -> str:
@@ -136,7 +156,7 @@ def _deliver_one(pk: int, now: datetime) -> str:
         delivery.attempts += 1
         try:
             _send(delivery)
-        except (OSError, smtplib.SMTPException, ValueError) as error:
+        except (OSError, smtplib.SMTPException, ValueError, DeliveryRefused) as error:
             delivery.last_error = f"{type(error).__name__}: {error}"[:300]
             if delivery.attempts >= MAX_ATTEMPTS:
                 delivery.state = Delivery.State.FAILED
@@ -182,7 +202,76 @@ def _send(delivery: Delivery) -> None:
             connection=connection,
         ).send()
         return
+    if delivery.channel == Delivery.Channel.SMS:
+        gateway = _gateway()
+        if gateway is None:
+            raise ValueError("no active SMS gateway")
+        _sms(gateway, _phone(notification.recipient), _sms_text(notification))
+        return
+    if delivery.channel == Delivery.Channel.WEBHOOK:
+        assert delivery.webhook is not None
+        _webhook(delivery.webhook, notification)
+        return
     raise ValueError(f"unknown channel {delivery.channel}")
+
+
+class DeliveryRefused(Exception):
+    """The receiver answered, but not with success."""
+
+
+def _sms_text(notification: Notification) -> str:
+    text = notification.title
+    if notification.urgent:
+        text += _("(urgent: please acknowledge in yingji)")
+    return text[:300]
+
+
+def _sms(gateway: SmsGateway, phone: str, text: str) -> None:
+    body = gateway.render(phone, text)
+    headers: dict[str, str] = {}
+    if gateway.method == SmsGateway.Method.GET:
+        url = gateway.url + ("&" if "?" in gateway.url else "?") + body
+        answer = _http(url, None, headers)
+    else:
+        kind = "json" if gateway.method == SmsGateway.Method.POST_JSON else "x-www-form-urlencoded"
+        headers["Content-Type"] = f"application/{kind}; charset=utf-8"
+        answer = _http(gateway.url, body.encode("utf-8"), headers)
+    if gateway.success_contains and gateway.success_contains not in answer:
+        raise DeliveryRefused(f"answer without {gateway.success_contains!r}: {answer[:120]}")
+
+
+def _webhook(webhook: Webhook, notification: Notification) -> None:
+    payload = {
+        "id": notification.pk,
+        "kind": notification.kind,
+        "title": notification.title,
+        "body": notification.body,
+        "urgent": notification.urgent,
+        "is_drill": notification.is_drill,
+        "created_at": notification.created_at.isoformat(),
+        "subject": (
+            {"type": notification.subject_type.model, "id": notification.subject_id}
+            if notification.subject_type
+            else None
+        ),
+    }
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    signature = hmac.new(webhook.secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "X-Yingji-Signature": f"sha256={signature}",
+    }
+    _http(webhook.url, body, headers)
+
+
+def _http(url: str, data: bytes | None, headers: dict[str, str]) -> str:
+    """One request; the scheme is http(s), checked when the gateway or webhook is saved."""
+    request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:  # noqa: S310
+            return response.read(4096).decode("utf-8", errors="replace")
+    except urllib.error.HTTPError as error:
+        raise DeliveryRefused(f"HTTP {error.code}") from None
 
 
 def unread_count(user: User) -> int:
