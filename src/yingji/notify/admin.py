@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from yingji.admin_base import ReadOnlyAdmin
-from yingji.notify.models import Delivery, SmsGateway, Webhook
+from yingji.notify.models import Delivery, EscalationChain, SmsGateway, Webhook
 
 
 @admin.register(SmsGateway)
@@ -16,6 +16,11 @@ class SmsGatewayAdmin(admin.ModelAdmin):
 @admin.register(Webhook)
 class WebhookAdmin(admin.ModelAdmin):
     list_display = ("name", "url", "kinds", "is_active")
+
+
+@admin.register(EscalationChain)
+class EscalationChainAdmin(admin.ModelAdmin):
+    list_display = ("kind_prefix", "steps")
 
 
 @admin.register(Delivery)

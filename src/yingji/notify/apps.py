@@ -6,3 +6,8 @@ class NotifyConfig(AppConfig):
     name = "yingji.notify"
     label = "notify"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from yingji.timeline import labels
+
+        labels.register({"notify.escalated": _("Escalated: not acknowledged in time")})

@@ -112,6 +112,14 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    # Sent to a unit's duty: escalation follows the unit's roster, then the unit above.
+    unit = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    chain_root = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="escalations"
+    )
+    chain_step = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -170,3 +178,53 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"preferences of {self.user_id}"
+
+
+ESCALATION_TARGETS = ("next_officer", "leader", "unit_above")
+
+
+class EscalationChain(models.Model):
+    """Who hears about an unacknowledged urgent notification, and after how long, for
+    the notification kinds starting with ``kind_prefix`` (the longest prefix wins)."""
+
+    kind_prefix = models.CharField(_("kinds starting with"), max_length=60, unique=True)
+    steps = models.JSONField(
+        _("steps"),
+        help_text=_(
+            'e.g. [{"after_minutes": 10, "to": "next_officer"}, '
+            '{"after_minutes": 20, "to": "leader"}, {"after_minutes": 30, "to": "unit_above"}]'
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("escalation chain")
+        verbose_name_plural = _("escalation chains")
+
+    def __str__(self) -> str:
+        return self.kind_prefix
+
+    def clean(self) -> None:
+        steps = self.steps
+        ok = isinstance(steps, list) and bool(steps)
+        last = 0
+        for step in steps if ok else []:
+            minutes = step.get("after_minutes") if isinstance(step, dict) else None
+            if (
+                not isinstance(step, dict)
+                or not isinstance(minutes, int)
+                or isinstance(minutes, bool)
+                or minutes <= last
+                or step.get("to") not in ESCALATION_TARGETS
+            ):
+                ok = False
+                break
+            last = minutes
+        if not ok:
+            raise ValidationError(
+                {
+                    "steps": _(
+                        "Give steps with rising whole minutes and a target: next_officer, "
+                        "leader or unit_above."
+                    )
+                }
+            )

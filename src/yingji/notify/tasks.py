@@ -21,3 +21,12 @@ def deliver_retries() -> dict[str, int]:
     from yingji.notify import services
 
     return services.deliver_due()
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("notify-escalate")
+def escalate() -> int:
+    """Unacknowledged urgent notifications move up their chain, once a minute."""
+    from yingji.notify import escalation
+
+    return escalation.escalate_due()
