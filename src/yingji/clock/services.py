@@ -571,6 +571,16 @@ def with_missed_deadline(subjects: models.QuerySet[Any]) -> models.QuerySet[Any]
     return subjects.filter(Exists(missed))
 
 
+def events_except(seen: models.QuerySet[Any], limit: int = 500) -> list[DeadlineEvent]:
+    """Due-soon and overdue events whose ids are not in ``seen`` (a subscriber's own
+    record of what it handled), oldest first, with their deadlines."""
+    return list(
+        DeadlineEvent.objects.exclude(pk__in=seen)
+        .select_related("deadline__unit", "deadline__responsible", "deadline__subject_type")
+        .order_by("pk")[:limit]
+    )
+
+
 def with_open_deadline_before(
     subjects: models.QuerySet[Any], kind: str, before: datetime
 ) -> models.QuerySet[Any]:

@@ -75,18 +75,18 @@ def _answered(root: Notification) -> bool:
     )
 
 
-def _target(root: Notification, to: str) -> tuple[User | None, Unit | None]:
+def _target(root: Notification, to: str, now: datetime) -> tuple[User | None, Unit | None]:
     assert root.unit is not None
     told = {root.recipient_id, *root.escalations.values_list("recipient_id", flat=True)}
     if to == "unit_above":
         parent = root.unit.parent
-        on = duty.on_duty(parent) if parent is not None else None
+        on = duty.on_duty(parent, now) if parent is not None else None
         if on is None:
             return None, None
         people = [*on.officers, on.leader, on.backup]
         unit = on.unit
     else:
-        on = duty.on_duty(root.unit)
+        on = duty.on_duty(root.unit, now)
         if on is None:
             return None, None
         people = [*on.officers, on.backup] if to == "next_officer" else [on.leader]
@@ -120,7 +120,7 @@ def _escalate_one(pk: int, now: datetime) -> int:
         if now < root.created_at + timedelta(minutes=step["after_minutes"]):
             break
         root.chain_step += 1
-        user, unit = _target(root, step["to"])
+        user, unit = _target(root, step["to"], now)
         if user is None:
             continue  # nobody at this step: the next one follows at its own time
         note = services.notify(

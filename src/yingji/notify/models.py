@@ -228,3 +228,15 @@ class EscalationChain(models.Model):
                     )
                 }
             )
+
+
+class DeadlineNotice(models.Model):
+    """A clock event (due soon, overdue) this app has turned into a notification."""
+
+    event_id = models.BigIntegerField(unique=True)
+    notification = models.ForeignKey(
+        Notification, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"event {self.event_id}"

@@ -30,3 +30,12 @@ def escalate() -> int:
     from yingji.notify import escalation
 
     return escalation.escalate_due()
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("notify-deadlines")
+def deadline_events() -> int:
+    """The clock's due-soon and overdue events, turned into notifications."""
+    from yingji.notify import deadlines
+
+    return deadlines.notify_deadline_events()
