@@ -16,6 +16,7 @@ urlpatterns = [
     path("petitions/", include("yingji.petitions.urls")),
     path("plans/", include("yingji.plans.urls")),
     path("duty/", include("yingji.duty.urls")),
+    path("notifications/", include("yingji.notify.urls")),
     path("public/", include("yingji.petitions.public_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

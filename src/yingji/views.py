@@ -35,7 +35,11 @@ def navigation(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 def shell_context(request: HttpRequest) -> dict[str, Any]:
-    return {"nav_items": navigation(request)}
+    from yingji.notify.services import unread_count
+
+    items = navigation(request)
+    unread = unread_count(request.user) if items else 0  # type: ignore[arg-type]
+    return {"nav_items": items, "unread_notifications": unread}
 
 
 @login_required

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from yingji.notify import views
+
+app_name = "notify"
+
+urlpatterns = [
+    path("", views.notification_list, name="list"),
+    path("<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("settings/", views.preferences, name="preferences"),
+]
