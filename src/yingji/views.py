@@ -26,6 +26,7 @@ def navigation(request: HttpRequest) -> list[dict[str, Any]]:
         {"url": reverse("accounts:user_list"), "label": _("Users")},
         {"url": reverse("petitions:list"), "label": _("Petitions")},
         {"url": reverse("plans:list"), "label": _("Plans")},
+        {"url": reverse("duty:board"), "label": _("Duty")},
         {"url": reverse("clock:deadlines"), "label": _("Deadlines")},
         {"url": reverse("clock:calendar_today"), "label": _("Calendar")},
     ]

@@ -1,10 +1,27 @@
-"""Duty pages. The iCalendar feed needs no login: its URL carries a secret."""
+"""Duty pages: today's board, a unit's month, generating a rotation, the handover form.
+The iCalendar feed needs no login: its URL carries a secret."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+import calendar as months
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yingji.audit.services import Actor
+from yingji.clock import services as clock
 from yingji.duty import services
+from yingji.duty.forms import HandoverForm, RotationForm
+from yingji.duty.models import Shift
+from yingji.forms import apply_errors
+from yingji.org.models import Person, Unit
 
 
 def feed(request: HttpRequest, token: str) -> HttpResponse:
@@ -14,3 +31,124 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    """Today's duty board: who answers now for each unit of the user's subtree."""
+    now = timezone.now()
+    rows = []
+    for unit in Unit.objects.visible_to(request.user).order_by("path")[:200]:  # type: ignore[arg-type]
+        on = services.on_duty(unit, now)
+        rows.append({"unit": unit, "on": on, "own": on is not None and on.unit.pk == unit.pk})
+    return render(request, "duty/board.html", {"rows": rows, "now": now})
+
+
+def _unit_for(request: HttpRequest, pk: int) -> Unit:
+    return get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+
+
+@login_required
+def month(request: HttpRequest, pk: int, year: int, number: int) -> HttpResponse:
+    unit = _unit_for(request, pk)
+    if not 1 <= number <= 12 or not 2000 <= year <= 2100:
+        raise Http404
+    zone = clock.office_zone()
+    first = date(year, number, 1)
+    last = date(year, number, months.monthrange(year, number)[1])
+    shifts = (
+        Shift.objects.filter(
+            unit=unit,
+            starts_at__gte=datetime.combine(first, time.min, tzinfo=zone),
+            starts_at__lt=datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone),
+        )
+        .prefetch_related("members__person")
+        .order_by("starts_at")
+    )
+    by_day: dict[date, list[Shift]] = {}
+    for shift in shifts:
+        by_day.setdefault(timezone.localtime(shift.starts_at, zone).date(), []).append(shift)
+    weeks = [
+        [
+            {"day": day, "shifts": by_day.get(day, [])} if day.month == number else None
+            for day in week
+        ]
+        for week in months.Calendar().monthdatescalendar(year, number)
+    ]
+    may_plan = request.user.has_perm("duty.approve_change")
+    form = None
+    if may_plan:
+        people = Person.objects.filter(unit__in=Unit.objects.subtree(unit)).order_by("name")
+        form = RotationForm(
+            request.POST or None, people=people, initial={"first": first, "last": last}
+        )
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            rotation = services.Rotation(
+                starts=data["starts"],
+                hours=24 if data["period"] == "daily" else 24 * 7,
+                period=data["period"],
+                leaders=list(data["leaders"]),
+                officers=list(data["officers"]),
+                officers_per_shift=data["officers_per_shift"],
+                backups=list(data["backups"]),
+            )
+            try:
+                made = services.generate(
+                    unit, data["first"], data["last"], rotation, actor=Actor.from_request(request)
+                )
+            except ValidationError as error:
+                apply_errors(form, error.message_dict)
+            else:
+                messages.success(request, _("%(n)d shifts made.") % {"n": len(made)})
+                return redirect("duty:month", unit.pk, year, number)
+    elif request.method == "POST":
+        raise PermissionDenied
+    previous = first - timedelta(days=1)
+    following = last + timedelta(days=1)
+    context: dict[str, Any] = {
+        "unit": unit,
+        "first": first,
+        "weeks": weeks,
+        "weekdays": [date(2026, 11, 2) + timedelta(days=d) for d in range(7)],
+        "previous": previous,
+        "following": following,
+        "form": form,
+    }
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "duty/month.html", context, status=status)
+
+
+@login_required
+def this_month(request: HttpRequest, pk: int) -> HttpResponse:
+    today = timezone.localdate()
+    return redirect("duty:month", pk, today.year, today.month)
+
+
+@login_required
+def handover(request: HttpRequest, pk: int) -> HttpResponse:
+    units = Unit.objects.visible_to(request.user)  # type: ignore[arg-type]
+    shift = get_object_or_404(Shift.objects.filter(unit__in=units), pk=pk)
+    if not request.user.has_perm("duty.change_shift"):
+        raise PermissionDenied
+    carried = services.carried_over(shift)
+    form = HandoverForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        closed = [int(v) for v in request.POST.getlist("closed") if v.isdigit()]
+        try:
+            services.hand_over(
+                shift,
+                summary=form.cleaned_data["summary"],
+                open_matters=form.cleaned_data["open_matters"].splitlines(),
+                closed=closed,
+                actor=Actor.from_request(request),
+            )
+        except ValidationError as error:
+            apply_errors(form, error.message_dict)
+        else:
+            messages.success(request, _("The shift is handed over."))
+            local = timezone.localtime(shift.starts_at)
+            return redirect("duty:month", shift.unit_id, local.year, local.month)
+    status = 400 if form.errors else 200
+    context = {"shift": shift, "form": form, "carried": carried}
+    return render(request, "duty/handover.html", context, status=status)
