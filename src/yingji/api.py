@@ -174,6 +174,7 @@ def _register_routers() -> None:
     from yingji import health
     from yingji.accounts.api import router as accounts_router
     from yingji.clock.api import router as clock_router
+    from yingji.duty.api import router as duty_router
     from yingji.notify.api import router as notify_router
     from yingji.org.api import router as org_router
     from yingji.petitions.api import TooMany, public_router
@@ -187,6 +188,7 @@ def _register_routers() -> None:
     api.add_router("", petitions_router)
     api.add_router("", plans_router)
     api.add_router("", notify_router)
+    api.add_router("", duty_router)
     api.add_router("", public_router)
 
     @api.exception_handler(TooMany)

@@ -1,0 +1,161 @@
+"""The roster over the API: shifts, who is on duty, making a rotation, feed links."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from yingji.api_errors import READ_ERRORS, ErrorOut
+from yingji.audit.services import Actor
+from yingji.duty import services
+from yingji.duty.models import Shift
+from yingji.org.models import Person, Unit
+
+router = Router(tags=["duty"])
+WRITE_ERRORS = {**READ_ERRORS, 403: ErrorOut}
+
+
+class MemberOut(Schema):
+    person_id: int
+    name: str
+    role: str
+    phone: str
+
+
+class ShiftOut(Schema):
+    id: int
+    unit_id: int
+    starts_at: datetime
+    ends_at: datetime
+    kind: str
+    note: str
+    members: list[MemberOut]
+
+
+class ShiftFilter(Schema):
+    unit: int
+    since: date
+    until: date
+
+
+class OnDutyOut(Schema):
+    unit_id: int = Field(
+        ..., description="the unit whose shift answers: the one asked or one above"
+    )
+    shift: ShiftOut
+
+
+class RotationIn(Schema):
+    unit_id: int
+    first: date
+    last: date
+    starts: time = time(8, 30)
+    period: str = Field("daily", pattern="^(daily|weekly)$")
+    leader_ids: list[int] = Field(default_factory=list)
+    officer_ids: list[int] = Field(default_factory=list)
+    officers_per_shift: int = Field(1, ge=1, le=10)
+    backup_ids: list[int] = Field(default_factory=list)
+
+
+class FeedIn(Schema):
+    unit_id: int | None = Field(None, description="a unit's feed; without it, my own")
+
+
+class FeedOut(Schema):
+    url: str = Field(..., description="shown once; a new one retires the old")
+
+
+def _shift(shift: Shift) -> ShiftOut:
+    return ShiftOut(
+        id=shift.pk,
+        unit_id=shift.unit_id,
+        starts_at=shift.starts_at,
+        ends_at=shift.ends_at,
+        kind=shift.kind,
+        note=shift.note,
+        members=[
+            MemberOut(person_id=m.person_id, name=m.person.name, role=m.role, phone=m.person.phone)
+            for m in shift.members.all()
+        ],
+    )
+
+
+def _unit(request: HttpRequest, pk: int) -> Unit:
+    return get_object_or_404(Unit.objects.visible_to(request.auth), pk=pk)  # type: ignore[attr-defined]
+
+
+@router.get("/duty/shifts", response={200: list[ShiftOut], **READ_ERRORS}, summary="A roster")
+def list_shifts(request: HttpRequest, filters: Query[ShiftFilter]) -> list[ShiftOut]:
+    unit = _unit(request, filters.unit)
+    if (filters.until - filters.since).days > 366 or filters.until < filters.since:
+        raise ValidationError({"until": [_("Ask for at most a year, ending after it starts.")]})
+    shifts = (
+        Shift.objects.filter(
+            unit=unit, starts_at__date__gte=filters.since, starts_at__date__lte=filters.until
+        )
+        .prefetch_related("members__person")
+        .order_by("starts_at")
+    )
+    return [_shift(s) for s in shifts]
+
+
+@router.get(
+    "/duty/now/{unit_id}", response={200: OnDutyOut, **READ_ERRORS}, summary="Who is on duty now"
+)
+def on_duty(request: HttpRequest, unit_id: int) -> OnDutyOut:
+    found = services.on_duty(_unit(request, unit_id))
+    if found is None:
+        raise Http404
+    return OnDutyOut(unit_id=found.unit.pk, shift=_shift(found.shift))
+
+
+@router.post(
+    "/duty/rotations",
+    response={201: list[ShiftOut], **WRITE_ERRORS},
+    summary="Make shifts from a rotation (leaders on duty)",
+)
+def make_rotation(request: HttpRequest, payload: RotationIn) -> Status[list[ShiftOut]]:
+    user = request.auth  # type: ignore[attr-defined]
+    if not user.has_perm("duty.approve_change"):
+        raise PermissionDenied
+    unit = _unit(request, payload.unit_id)
+    ids = {*payload.leader_ids, *payload.officer_ids, *payload.backup_ids}
+    people = {p.pk: p for p in Person.objects.filter(pk__in=ids)}
+    missing = sorted(ids - set(people))
+    if missing:
+        raise ValidationError({"people": [_("Unknown people: %(ids)s") % {"ids": missing}]})
+    rotation = services.Rotation(
+        starts=payload.starts,
+        hours=24 if payload.period == "daily" else 24 * 7,
+        period=payload.period,
+        leaders=[people[i] for i in payload.leader_ids],
+        officers=[people[i] for i in payload.officer_ids],
+        officers_per_shift=payload.officers_per_shift,
+        backups=[people[i] for i in payload.backup_ids],
+    )
+    made = services.generate(
+        unit, payload.first, payload.last, rotation, actor=Actor.from_request(request)
+    )
+    return Status(201, [_shift(s) for s in made])
+
+
+@router.post(
+    "/duty/feeds",
+    response={201: FeedOut, **WRITE_ERRORS},
+    summary="A calendar feed link (iCalendar) for me or for a unit",
+)
+def make_feed(request: HttpRequest, payload: FeedIn) -> Status[FeedOut]:
+    user = request.auth  # type: ignore[attr-defined]
+    actor = Actor.from_request(request)
+    if payload.unit_id is not None:
+        token = services.new_feed_token(actor=actor, unit=_unit(request, payload.unit_id))
+    elif user.person is not None:
+        token = services.new_feed_token(actor=actor, person=user.person)
+    else:
+        raise ValidationError({"unit_id": [_("You have no directory entry; ask for a unit.")]})
+    return Status(201, FeedOut(url=request.build_absolute_uri(f"/duty/feed/{token}.ics")))
