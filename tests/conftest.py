@@ -93,3 +93,20 @@ def fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def reference_data(transactional_db: None) -> None:
+    """A transactional test's flush empties the trees migrations seed (petition
+    categories, event types): seed them again for the transactional tests that need them."""
+    import importlib
+
+    from django.apps import apps
+
+    from yingji.petitions.models import Category
+    from yingji.plans.models import EventType
+
+    if not Category.objects.exists():
+        importlib.import_module("yingji.petitions.migrations.0002_seed_categories").seed(apps, None)
+    if not EventType.objects.exists():
+        importlib.import_module("yingji.plans.migrations.0002_seed_event_types").seed(apps, None)

@@ -141,7 +141,7 @@ def test_oral_petitions_are_recorded_as_such(city: personas.City, township_clerk
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_intake_gives_unique_gap_free_numbers(
-    city: personas.City, township_clerk
+    city: personas.City, township_clerk, reference_data: None
 ) -> None:
     numbers: list[str] = []
     failures: list[BaseException] = []

@@ -19,20 +19,6 @@ from yingji.petitions.models import FollowUp, Petition
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def categories(transactional_db: None) -> None:
-    """An earlier transactional test's flush empties the seeded tree: seed it again."""
-    import importlib
-
-    from django.apps import apps
-
-    from yingji.petitions.models import Category
-
-    if not Category.objects.exists():
-        seed = importlib.import_module("yingji.petitions.migrations.0002_seed_categories").seed
-        seed(apps, None)
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with chromium() as launched:
@@ -54,7 +40,7 @@ def sign_in(page: Page, base: str, username: str) -> None:
 
 
 def test_a_visit_from_registration_to_the_petitioners_rating(
-    browser: Browser, live_server, city, categories: None
+    browser: Browser, live_server, city, reference_data: None
 ) -> None:
     personas.make_user("county_clerk", city.baishi, Role.INTAKE_CLERK, name="县接待员")
     personas.make_user("town_handler", city.baishizhen, Role.CASE_HANDLER, name="镇承办人")

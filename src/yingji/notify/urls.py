@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.notification_list, name="list"),
     path("<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("settings/", views.preferences, name="preferences"),
+    path("stream/", views.stream, name="stream"),
 ]

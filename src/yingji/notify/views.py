@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+
+from asgiref.sync import sync_to_async
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.handlers.asgi import ASGIRequest
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -76,3 +85,97 @@ def preferences(request: HttpRequest) -> HttpResponse:
         return redirect("notify:preferences")
     status = 400 if form.errors else 200
     return render(request, "notify/preferences.html", {"form": form}, status=status)
+
+
+STREAM_SECONDS = 300  # a stream ends after this; the browser reconnects with Last-Event-ID
+POLL_SECONDS = 1.0
+KEEPALIVE_SECONDS = 15
+
+
+def _after(request: HttpRequest, user_id: int) -> int:
+    raw = request.headers.get("Last-Event-ID") or request.GET.get("after") or ""
+    if raw.isdigit():
+        return int(raw)
+    latest = Notification.objects.filter(recipient_id=user_id).order_by("-pk").first()
+    return latest.pk if latest else 0
+
+
+def _events(user_id: int, after: int) -> tuple[list[str], int]:
+    """The SSE messages for the user's notifications newer than ``after``."""
+    rows = list(Notification.objects.filter(recipient_id=user_id, pk__gt=after).order_by("pk")[:50])
+    if not rows:
+        return [], after
+    unread = Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
+    messages_out = []
+    for n in rows:
+        data = json.dumps(
+            {
+                "id": n.pk,
+                "title": n.title,
+                "body": n.body,
+                "urgent": n.urgent,
+                "created_at": timezone.localtime(n.created_at).strftime("%Y-%m-%d %H:%M"),
+                "acknowledge_url": reverse("notify:acknowledge", args=[n.pk]),
+                "unread": unread,
+            },
+            ensure_ascii=False,
+        )
+        messages_out.append(f"id: {n.pk}\nevent: notification\ndata: {data}\n\n")
+    return messages_out, rows[-1].pk
+
+
+def _sync_stream(user_id: int, after: int) -> Iterator[str]:
+    """For WSGI (the development and test servers): one thread per stream, which gives
+    its database connection back between polls so that it never holds one idle."""
+    yield "retry: 3000\n\n"
+    ends = time.monotonic() + STREAM_SECONDS
+    quiet = 0.0
+    while time.monotonic() < ends:
+        try:
+            chunk, after = _events(user_id, after)
+        except Exception:  # the database went away (a restart, a test's end): the
+            return  # browser reconnects with Last-Event-ID and misses nothing
+        if not connection.in_atomic_block:
+            connection.close()
+        yield from chunk
+        quiet = 0.0 if chunk else quiet + POLL_SECONDS
+        if quiet >= KEEPALIVE_SECONDS:
+            quiet = 0.0
+            yield ": keep-alive\n\n"
+        time.sleep(POLL_SECONDS)
+
+
+async def _async_stream(user_id: int, after: int) -> AsyncIterator[str]:
+    yield "retry: 3000\n\n"
+    ends = time.monotonic() + STREAM_SECONDS
+    quiet = 0.0
+    while time.monotonic() < ends:
+        try:
+            chunk, after = await sync_to_async(_events)(user_id, after)
+        except Exception:  # as above: end the stream, the browser resumes it
+            return
+        for message in chunk:
+            yield message
+        quiet = 0.0 if chunk else quiet + POLL_SECONDS
+        if quiet >= KEEPALIVE_SECONDS:
+            quiet = 0.0
+            yield ": keep-alive\n\n"
+        await asyncio.sleep(POLL_SECONDS)
+
+
+@login_required
+def stream(request: HttpRequest) -> StreamingHttpResponse:
+    """Server-Sent Events: my new notifications as they are written, resumable with
+    Last-Event-ID. The table is the source, so a notification written by another
+    process (the worker, another web process) arrives within about a second."""
+    user_id = int(request.user.pk or 0)
+    after = _after(request, user_id)
+    events: Iterator[str] | AsyncIterator[str]
+    if isinstance(request, ASGIRequest):
+        events = _async_stream(user_id, after)
+    else:
+        events = _sync_stream(user_id, after)
+    response = StreamingHttpResponse(events, content_type="text/event-stream; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
