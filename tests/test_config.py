@@ -43,6 +43,7 @@ def start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         ("YINGJI_SMTP_URL", "smtp://u:secretpw@:25", "YINGJI_SMTP_URL must be smtp://"),
         ("YINGJI_MAIL_FROM", "not an address", "YINGJI_MAIL_FROM must be an e-mail address"),
         ("YINGJI_DRILL_EXTERNAL", "perhaps", "YINGJI_DRILL_EXTERNAL must be one of"),
+        ("YINGJI_SITE_URL", "yingji.example.gov.cn", "YINGJI_SITE_URL must be http(s)://"),
     ],
 )
 def test_it_refuses_to_start_with_a_bad_value(

@@ -53,6 +53,7 @@ class Config:
     smtp: dict[str, object] | None = None
     mail_from: str = "yingji@localhost"
     drill_external: bool = False
+    site_url: str = "http://127.0.0.1:8000"
 
 
 def parse_bool(name: str, raw: str) -> bool:
@@ -227,6 +228,16 @@ def parse_smtp_url(raw: str) -> dict[str, object] | None:
     }
 
 
+def parse_site_url(raw: str) -> str:
+    """Where people reach yingji, for links in e-mail and SMS (no trailing slash)."""
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        raise ConfigError(
+            "SITE_URL", "http(s)://HOST[:PORT][/PATH], e.g. https://yingji.example.gov.cn", raw
+        )
+    return raw.rstrip("/")
+
+
 def parse_mail_from(raw: str) -> str:
     if "@" not in raw or any(c.isspace() for c in raw.strip("<> ")):
         raise ConfigError("MAIL_FROM", "an e-mail address, e.g. yingji@example.gov.cn", raw)
@@ -334,4 +345,5 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         smtp=parse_smtp_url(get("SMTP_URL") or ""),
         mail_from=parse_mail_from(get("MAIL_FROM") or "yingji@localhost"),
         drill_external=parse_bool("DRILL_EXTERNAL", get("DRILL_EXTERNAL", "false") or "false"),
+        site_url=parse_site_url(get("SITE_URL") or "http://127.0.0.1:8000"),
     )

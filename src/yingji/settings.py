@@ -38,6 +38,8 @@ DUTY_HOLIDAY_OFFICERS = CONFIG.duty_holiday_officers
 NOTIFY_SMTP = CONFIG.smtp
 NOTIFY_MAIL_FROM = CONFIG.mail_from
 NOTIFY_DRILL_EXTERNAL = CONFIG.drill_external
+# Where people reach yingji: links in e-mail and SMS (acknowledging urgent notifications).
+SITE_URL = CONFIG.site_url
 PETITION_NUMBER_PATTERN = CONFIG.petition_number_pattern
 # GB/T 9704 names font classes (仿宋, 小标宋, 黑体); offices map them to installed fonts.
 DOCUMENT_FONTS = CONFIG.document_fonts

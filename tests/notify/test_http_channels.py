@@ -89,6 +89,7 @@ def test_an_sms_goes_through_the_configured_gateway(receiver: Receiver, officer:
     assert request["method"] == "POST" and request["path"] == "/sms/send"
     sent = json.loads(request["body"])  # type: ignore[arg-type]
     assert sent["mobile"] == "13800001111" and sent["content"].startswith('东坪村"群体性上访"')
+    assert f"/notifications/ack/{note.ack_token}/" in sent["content"]
     assert note.deliveries.get(channel="sms").state == Delivery.State.SENT
 
 

@@ -182,3 +182,30 @@ def test_a_broken_mail_server_never_blocks_the_cause(
     # e-mail waits for its retry, and nothing was raised to the cause.
     states = {d.channel: d.state for d in note.deliveries.all()}
     assert states == {"inapp": "sent", "email": "pending"}
+
+
+def test_the_email_carries_a_link_that_acknowledges_without_signing_in(
+    smtp: Inbox, officer: User
+) -> None:
+    from django.test import Client
+
+    with override_settings(SITE_URL="https://yingji.example.gov.cn"):
+        note = services.notify(officer, "test.alert", "紧急会商", urgent=True)
+        services.deliver_due()
+    [(_to, raw)] = smtp.messages
+    message = message_from_bytes(raw)
+    body = message.get_payload(decode=True).decode()
+    link = f"https://yingji.example.gov.cn/notifications/ack/{note.ack_token}/"
+    assert link in body and len(note.ack_token) >= 16
+    browser = Client()
+    page = browser.get(f"/notifications/ack/{note.ack_token}/")
+    assert page.status_code == 200 and "紧急会商" in page.content.decode()
+    note.refresh_from_db()
+    assert note.acknowledged_at is None  # opening the link is not acknowledging
+    browser.post(f"/notifications/ack/{note.ack_token}/")
+    note.refresh_from_db()
+    assert note.acknowledged_at is not None
+    assert browser.get("/notifications/ack/not-a-token/").status_code == 404
+    ordinary = services.notify(officer, "test.info", "例会")
+    assert ordinary.ack_token == ""
+    assert browser.get("/notifications/ack//").status_code == 404

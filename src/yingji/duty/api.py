@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from yingji.api_errors import READ_ERRORS, ErrorOut
 from yingji.audit.services import Actor
 from yingji.duty import services
-from yingji.duty.models import Shift
+from yingji.duty.models import ChangeRequest, Shift
 from yingji.org.models import Person, Unit
 
 router = Router(tags=["duty"])
@@ -60,6 +60,25 @@ class RotationIn(Schema):
     officer_ids: list[int] = Field(default_factory=list)
     officers_per_shift: int = Field(1, ge=1, le=10)
     backup_ids: list[int] = Field(default_factory=list)
+
+
+class ChangeIn(Schema):
+    person_id: int = Field(..., description="the member whose place is to be taken")
+    replacement_id: int
+    reason: str = Field(..., max_length=200)
+
+
+class ChangeOut(Schema):
+    id: int
+    shift_id: int
+    person_id: int
+    replacement_id: int
+    reason: str
+    state: str
+
+
+class DecisionIn(Schema):
+    approve: bool
 
 
 class FeedIn(Schema):
@@ -159,3 +178,58 @@ def make_feed(request: HttpRequest, payload: FeedIn) -> Status[FeedOut]:
     else:
         raise ValidationError({"unit_id": [_("You have no directory entry; ask for a unit.")]})
     return Status(201, FeedOut(url=request.build_absolute_uri(f"/duty/feed/{token}.ics")))
+
+
+def _change(change: ChangeRequest) -> ChangeOut:
+    return ChangeOut(
+        id=change.pk,
+        shift_id=change.shift_id,
+        person_id=change.member.person_id,
+        replacement_id=change.replacement_id,
+        reason=change.reason,
+        state=change.state,
+    )
+
+
+@router.post(
+    "/duty/shifts/{shift_id}/changes",
+    response={201: ChangeOut, **WRITE_ERRORS},
+    summary="Ask for a swap or override on a shift (a leader approves it)",
+)
+def request_change(request: HttpRequest, shift_id: int, payload: ChangeIn) -> Status[ChangeOut]:
+    user = request.auth  # type: ignore[attr-defined]
+    if not user.has_perm("duty.change_shift"):
+        raise PermissionDenied
+    units = Unit.objects.visible_to(user)
+    shift = get_object_or_404(Shift.objects.filter(unit__in=units), pk=shift_id)
+    member = shift.members.filter(person_id=payload.person_id).first()
+    replacement = Person.objects.filter(pk=payload.replacement_id).first()
+    if member is None:
+        raise ValidationError({"person_id": [_("Choose a member of this shift.")]})
+    if replacement is None:
+        raise ValidationError({"replacement_id": [_("Choose someone who works in this unit.")]})
+    change = services.request_change(
+        shift,
+        member=member,
+        replacement=replacement,
+        reason=payload.reason,
+        actor=Actor.from_request(request),
+    )
+    return Status(201, _change(change))
+
+
+@router.post(
+    "/duty/changes/{change_id}/decision",
+    response={200: ChangeOut, **WRITE_ERRORS},
+    summary="Approve or refuse a change of duty (leaders, not the requester)",
+)
+def decide_change(request: HttpRequest, change_id: int, payload: DecisionIn) -> ChangeOut:
+    user = request.auth  # type: ignore[attr-defined]
+    units = Unit.objects.visible_to(user)
+    change = get_object_or_404(
+        ChangeRequest.objects.filter(shift__unit__in=units).select_related("member"), pk=change_id
+    )
+    decided = services.decide_change(
+        change, approve=payload.approve, actor=Actor.from_request(request)
+    )
+    return _change(decided)

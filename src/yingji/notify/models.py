@@ -112,6 +112,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    # The secret in the acknowledgement link of an urgent notification's e-mail and SMS.
+    ack_token = models.CharField(max_length=32, blank=True, db_index=True)
     # Sent to a unit's duty: escalation follows the unit's roster, then the unit above.
     unit = models.ForeignKey(
         "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

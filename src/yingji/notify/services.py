@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 import logging
+import secrets
 import smtplib
 import urllib.error
 import urllib.request
@@ -26,6 +27,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,6 +67,7 @@ def notify(
         subject_id=str(subject.pk) if subject is not None else "",
         urgent=urgent,
         is_drill=is_drill,
+        ack_token=secrets.token_urlsafe(16) if urgent else "",
     )
     preference = Preference.objects.filter(user=recipient).first()
     rows = [
@@ -193,7 +196,9 @@ def _send(delivery: Delivery) -> None:
         )
         body = notification.body
         if notification.urgent:
-            body += "\n\n" + _("Urgent: please acknowledge it in yingji.")
+            body += "\n\n" + _("Urgent: acknowledge it here: %(link)s") % {
+                "link": ack_link(notification)
+            }
         EmailMessage(
             subject=notification.title,
             body=body,
@@ -220,10 +225,25 @@ class DeliveryRefused(Exception):
 
 
 def _sms_text(notification: Notification) -> str:
-    text = notification.title
+    text = notification.title[:200]
     if notification.urgent:
-        text += _("(urgent: please acknowledge in yingji)")
-    return text[:300]
+        text += _("(urgent, acknowledge: %(link)s)") % {"link": ack_link(notification)}
+    return text
+
+
+def ack_link(notification: Notification) -> str:
+    """The page that acknowledges an urgent notification without signing in."""
+    path = reverse("notify:ack", args=[notification.ack_token])
+    return f"{settings.SITE_URL}{path}"
+
+
+@transaction.atomic
+def acknowledge_by_link(token: str) -> Notification | None:
+    """The link's secret stands for the recipient; None for an unknown secret."""
+    note = Notification.objects.filter(ack_token=token).exclude(ack_token="").first()
+    if note is None:
+        return None
+    return acknowledge(note, actor=Actor(user=note.recipient, label="acknowledgement link"))
 
 
 def _sms(gateway: SmsGateway, phone: str, text: str) -> None:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("settings/", views.preferences, name="preferences"),
     path("stream/", views.stream, name="stream"),
+    path("ack/<str:token>/", views.ack_by_link, name="ack"),
 ]

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -179,3 +179,15 @@ def stream(request: HttpRequest) -> StreamingHttpResponse:
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response
+
+
+def ack_by_link(request: HttpRequest, token: str) -> HttpResponse:
+    """From an e-mail or SMS, without signing in. Opening the page only shows the
+    notification (link checkers open links too); the button acknowledges it."""
+    note = Notification.objects.filter(ack_token=token).exclude(ack_token="").first()
+    if note is None:
+        raise Http404
+    if request.method == "POST":
+        services.acknowledge_by_link(token)
+        note.refresh_from_db()
+    return render(request, "notify/ack.html", {"note": note})
