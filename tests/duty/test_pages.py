@@ -94,3 +94,59 @@ def test_the_handover_form_carries_open_matters(city: personas.City, client_for)
     empty = client.post(f"/duty/shifts/{shifts[1].pk}/handover/", {"summary": ""})
     assert empty.status_code == 400
     assert Handover.objects.count() == 1
+
+
+def test_a_change_of_duty_asked_on_the_page_and_approved_by_a_leader(
+    city: personas.City, client_for
+) -> None:
+    from yingji.duty.models import ChangeRequest
+    from yingji.notify.models import Notification
+
+    today = timezone.localdate()
+    (shift,) = services.generate(
+        city.baishizhen,
+        today + timedelta(days=1),
+        today + timedelta(days=1),
+        services.Rotation(
+            leaders=[personas.person("钱镇长", city.baishizhen)],
+            officers=[personas.person("甲", city.baishizhen)],
+        ),
+        actor=SETUP,
+    )
+    stand_in = personas.person("丙", city.baishizhen)
+    officer = personas.make_user("officer", city.baishizhen, Role.DUTY_OFFICER, name="孙晓")
+    boss = personas.make_user("boss", city.baishizhen, Role.DUTY_LEADER, name="钱镇长")
+    asker = client_for(officer)
+    local = timezone.localtime(shift.starts_at)
+    month = asker.get(f"/duty/units/{city.baishizhen.pk}/{local.year}/{local.month}/")
+    assert f"/duty/shifts/{shift.pk}/change/" in month.content.decode()
+    member = shift.members.get(role="officer")
+
+    refused = asker.post(f"/duty/shifts/{shift.pk}/change/", {"member": member.pk, "reason": ""})
+    assert refused.status_code == 400 and not ChangeRequest.objects.exists()
+    assert refused.content.decode().count("此项为必填项。") == 2
+
+    sent = asker.post(
+        f"/duty/shifts/{shift.pk}/change/",
+        {"member": member.pk, "replacement": stand_in.pk, "reason": "家中有事"},
+    )
+    assert sent.status_code == 302
+    # The leader hears of it, and the officer may not decide it.
+    assert Notification.objects.filter(recipient=boss, kind="duty.change").count() == 1
+    change = ChangeRequest.objects.get()
+    asker.post(f"/duty/changes/{change.pk}/decide/", {"decision": "approve"})
+    change.refresh_from_db()
+    assert change.state == ChangeRequest.State.PENDING
+
+    leader = client_for(boss)
+    page = leader.get("/duty/changes/").content.decode()
+    assert "家中有事" in page and "丙" in page and "批准" in page
+    leader.post(f"/duty/changes/{change.pk}/decide/", {"decision": "approve"})
+    change.refresh_from_db()
+    assert change.state == ChangeRequest.State.APPROVED
+    assert shift.members.get(role="officer").person == stand_in
+    assert Notification.objects.filter(recipient=officer, kind="duty.change").count() == 1
+    # Someone outside the subtree sees nothing of it.
+    outsider = client_for(personas.make_user("x", city.liulin, Role.DUTY_LEADER))
+    assert "家中有事" not in outsider.get("/duty/changes/").content.decode()
+    assert outsider.get(f"/duty/shifts/{shift.pk}/change/").status_code == 404

@@ -10,6 +10,7 @@ from email.header import decode_header, make_header
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.test import override_settings
@@ -122,6 +123,42 @@ def test_an_unreachable_server_is_retried_then_shown_as_failed(officer: User) ->
         email.refresh_from_db()
         assert email.state == Delivery.State.FAILED and email.attempts == 5
         assert list(services.failures()) == [email]
+
+
+def test_staff_see_failures_in_their_area_and_send_them_again(
+    smtp: Inbox, officer: User, city: personas.City, city_admin: User
+) -> None:
+    from tests.conftest import signed_in, signed_in_with_second_factor
+
+    with override_settings(NOTIFY_SMTP={**settings.NOTIFY_SMTP, "port": free_port()}):
+        note = services.notify(officer, "test.alert", "防汛会商通知")
+        now = timezone.now()
+        for wait in [0, 1, 2, 4, 8]:
+            now += timedelta(minutes=wait)
+            services.deliver_due(now)
+    email = note.deliveries.get(channel="email")
+    assert email.state == Delivery.State.FAILED
+
+    admin = signed_in_with_second_factor(city_admin)
+    page = admin.get("/notifications/failures/").content.decode()
+    assert "防汛会商通知" in page and "孙晓" in page and "ConnectionRefusedError" in page
+    # Someone else's area does not show it; a duty officer may not look at all.
+    elsewhere = personas.make_user("leader2", city.qingxi, Role.DUTY_LEADER)
+    other = signed_in(elsewhere)
+    assert "防汛会商通知" not in other.get("/notifications/failures/").content.decode()
+    assert signed_in(officer).get("/notifications/failures/").status_code == 403
+    assert other.post(f"/notifications/failures/{email.pk}/retry/").status_code == 404
+
+    # With the mail server back, sending again delivers it and clears the list.
+    assert admin.post(f"/notifications/failures/{email.pk}/retry/").status_code == 302
+    email.refresh_from_db()
+    assert email.state == Delivery.State.PENDING and email.attempts == 0
+    services.deliver_due()
+    email.refresh_from_db()
+    assert email.state == Delivery.State.SENT and len(smtp.messages) == 1
+    assert "防汛会商通知" not in admin.get("/notifications/failures/").content.decode()
+    with pytest.raises(ValidationError):
+        services.retry(email, actor=Actor.system("test"))
 
 
 def test_drills_are_marked_and_stay_inside(smtp: Inbox, officer: User) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yingji.duty.models import Shift, ShiftMember
 from yingji.org.models import Person
 
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -48,3 +49,21 @@ class HandoverForm(forms.Form):
         widget=forms.Textarea({"rows": 3}),
         required=False,
     )
+
+
+class MemberChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.get_role_display()}：{obj.person.name}"
+
+
+class ChangeForm(forms.Form):
+    member = MemberChoice(label=_("Who is replaced"), queryset=ShiftMember.objects.none())
+    replacement = forms.ModelChoiceField(
+        label=_("Who takes the place"), queryset=Person.objects.none()
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args: Any, shift: Shift, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = shift.members.select_related("person")  # type: ignore[attr-defined]
+        self.fields["replacement"].queryset = people  # type: ignore[attr-defined]

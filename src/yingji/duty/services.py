@@ -19,9 +19,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yingji.accounts.models import User
 from yingji.audit import services as audit
 from yingji.audit.services import Actor
 from yingji.clock import calendars
@@ -36,6 +38,7 @@ from yingji.duty.models import (
     ShiftMember,
     SpecialPeriod,
 )
+from yingji.notify import services as notify
 from yingji.org.models import Person, Unit
 
 Role = ShiftMember.Role
@@ -317,7 +320,38 @@ def request_change(
     audit.record(
         actor=actor, action="duty.change.request", obj=change, after=audit.snapshot(change)
     )
+    title = _("Change of duty to approve: %(unit)s, %(day)s") % {
+        "unit": shift.unit.name,
+        "day": timezone.localtime(shift.starts_at, clock.office_zone()).strftime("%Y-%m-%d"),
+    }
+    body = _("%(person)s → %(replacement)s. Reason: %(reason)s") % {
+        "person": member.person.name,
+        "replacement": replacement.name,
+        "reason": change.reason,
+    }
+    for leader in _approvers(shift.unit, exclude=actor.user):
+        notify.notify(
+            leader, "duty.change", title, body, subject=change, link=reverse("duty:changes")
+        )
     return change
+
+
+def _approvers(unit: Unit, *, exclude: User | None) -> list[User]:
+    """The leaders who may approve a change on ``unit``'s roster: those of the unit itself,
+    else of the nearest unit above that has any."""
+    current: Unit | None = unit
+    while current is not None:
+        found = [
+            user
+            for user in User.objects.filter(unit=current, is_active=True).prefetch_related(
+                "role_grants"
+            )
+            if user.has_perm("duty.approve_change") and user != exclude
+        ]
+        if found:
+            return found
+        current = current.parent
+    return []
 
 
 @transaction.atomic
@@ -346,6 +380,24 @@ def decide_change(change: ChangeRequest, *, approve: bool, actor: Actor) -> Chan
         member.person = current.replacement
         member.save(update_fields=["person"])
     audit.record_update(actor=actor, action="duty.change.decide", obj=current, before=before)
+    if current.requested_by is not None and current.requested_by != actor.user:
+        title = (
+            _("Change of duty approved: %(unit)s, %(day)s")
+            if approve
+            else _("Change of duty refused: %(unit)s, %(day)s")
+        ) % {
+            "unit": current.shift.unit.name,
+            "day": timezone.localtime(current.shift.starts_at, clock.office_zone()).strftime(
+                "%Y-%m-%d"
+            ),
+        }
+        notify.notify(
+            current.requested_by,
+            "duty.change",
+            title,
+            subject=current,
+            link=reverse("duty:changes"),
+        )
     return current
 
 

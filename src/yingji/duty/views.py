@@ -14,12 +14,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from yingji.audit.services import Actor
 from yingji.clock import services as clock
 from yingji.duty import services
-from yingji.duty.forms import HandoverForm, RotationForm
-from yingji.duty.models import Shift
+from yingji.duty.forms import ChangeForm, HandoverForm, RotationForm
+from yingji.duty.models import ChangeRequest, Shift
 from yingji.forms import apply_errors
 from yingji.org.models import Person, Unit
 
@@ -114,6 +115,10 @@ def month(request: HttpRequest, pk: int, year: int, number: int) -> HttpResponse
         "previous": previous,
         "following": following,
         "form": form,
+        "now": timezone.now(),
+        "waiting": ChangeRequest.objects.filter(
+            shift__unit=unit, state=ChangeRequest.State.PENDING
+        ).count(),
     }
     status = 400 if form is not None and form.errors else 200
     return render(request, "duty/month.html", context, status=status)
@@ -127,8 +132,7 @@ def this_month(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def handover(request: HttpRequest, pk: int) -> HttpResponse:
-    units = Unit.objects.visible_to(request.user)  # type: ignore[arg-type]
-    shift = get_object_or_404(Shift.objects.filter(unit__in=units), pk=pk)
+    shift = _visible_shift(request, pk)
     if not request.user.has_perm("duty.change_shift"):
         raise PermissionDenied
     carried = services.carried_over(shift)
@@ -152,3 +156,72 @@ def handover(request: HttpRequest, pk: int) -> HttpResponse:
     status = 400 if form.errors else 200
     context = {"shift": shift, "form": form, "carried": carried}
     return render(request, "duty/handover.html", context, status=status)
+
+
+def _visible_shift(request: HttpRequest, pk: int) -> Shift:
+    units = Unit.objects.visible_to(request.user)  # type: ignore[arg-type]
+    return get_object_or_404(Shift.objects.filter(unit__in=units), pk=pk)
+
+
+@login_required
+def change(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for someone to take a member's place on a shift; a leader decides."""
+    shift = _visible_shift(request, pk)
+    if not request.user.has_perm("duty.change_shift"):
+        raise PermissionDenied
+    people = (
+        Person.objects.filter(unit__in=Unit.objects.subtree(shift.unit), is_active=True)
+        .exclude(pk__in=shift.members.values("person"))
+        .order_by("name")
+    )
+    form = ChangeForm(request.POST or None, shift=shift, people=people)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_change(
+                shift,
+                member=form.cleaned_data["member"],
+                replacement=form.cleaned_data["replacement"],
+                reason=form.cleaned_data["reason"],
+                actor=Actor.from_request(request),
+            )
+        except ValidationError as error:
+            apply_errors(form, error.message_dict)
+        else:
+            messages.success(request, _("The request is sent to the leaders for approval."))
+            return redirect("duty:changes")
+    status = 400 if form.errors else 200
+    return render(request, "duty/change.html", {"shift": shift, "form": form}, status=status)
+
+
+@login_required
+def changes(request: HttpRequest) -> HttpResponse:
+    """Changes of duty in the user's subtree: those waiting, then the last decided."""
+    units = Unit.objects.visible_to(request.user)  # type: ignore[arg-type]
+    mine = ChangeRequest.objects.filter(shift__unit__in=units).select_related(
+        "shift__unit", "member__person", "replacement", "requested_by", "decided_by"
+    )
+    waiting = mine.filter(state=ChangeRequest.State.PENDING).order_by("shift__starts_at", "pk")
+    decided = mine.exclude(state=ChangeRequest.State.PENDING).order_by("-decided_at", "-pk")
+    context = {
+        "waiting": waiting[:200],
+        "decided": decided[:30],
+        "may_decide": request.user.has_perm("duty.approve_change"),
+    }
+    return render(request, "duty/changes.html", context)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    units = Unit.objects.visible_to(request.user)  # type: ignore[arg-type]
+    change_request = get_object_or_404(ChangeRequest.objects.filter(shift__unit__in=units), pk=pk)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.decide_change(change_request, approve=approve, actor=Actor.from_request(request))
+    except ValidationError as error:
+        for problems in error.message_dict.values():
+            for problem in problems:
+                messages.error(request, problem)
+    else:
+        messages.success(request, _("Approved.") if approve else _("Refused."))
+    return redirect("duty:changes")

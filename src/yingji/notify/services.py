@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.accounts.models import User
+from yingji.audit import services as audit
 from yingji.audit.services import Actor
 from yingji.clock import services as clock
 from yingji.notify.models import Delivery, Notification, Preference, SmsGateway, Webhook
@@ -318,5 +319,26 @@ def failures() -> models.QuerySet[Delivery]:
     return (
         Delivery.objects.filter(state=Delivery.State.FAILED)
         .select_related("notification__recipient")
-        .order_by("-next_attempt_at")
+        .order_by("-next_attempt_at", "-pk")
     )
+
+
+@transaction.atomic
+def retry(delivery: Delivery, *, actor: Actor) -> Delivery:
+    """An administrator sends a failed delivery again, after fixing its cause; it gets a
+    fresh set of attempts. Only failed deliveries can be retried."""
+    current = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    if current.state != Delivery.State.FAILED:
+        raise ValidationError({"state": [_("Only a failed delivery can be sent again.")]})
+    current.state = Delivery.State.PENDING
+    current.attempts = 0
+    current.next_attempt_at = timezone.now()
+    current.save(update_fields=["state", "attempts", "next_attempt_at"])
+    audit.record(
+        actor=actor,
+        action="notify.delivery.retry",
+        obj=current,
+        after={"channel": current.channel, "notification": current.notification_id},
+    )
+    transaction.on_commit(_schedule)
+    return current

@@ -9,5 +9,7 @@ urlpatterns = [
     path("<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("settings/", views.preferences, name="preferences"),
     path("stream/", views.stream, name="stream"),
+    path("failures/", views.failures, name="failures"),
+    path("failures/<int:pk>/retry/", views.retry, name="retry"),
     path("ack/<str:token>/", views.ack_by_link, name="ack"),
 ]

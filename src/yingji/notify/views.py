@@ -11,9 +11,10 @@ from asgiref.sync import sync_to_async
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,7 +26,8 @@ from django.views.decorators.http import require_POST
 from yingji import paging
 from yingji.audit.services import Actor
 from yingji.notify import services
-from yingji.notify.models import Notification, Preference
+from yingji.notify.models import Delivery, Notification, Preference
+from yingji.org.models import Unit
 
 
 @login_required
@@ -41,6 +43,38 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         pk__in=[n.pk for n in page.items], read_at__isnull=True, urgent=False
     ).update(read_at=timezone.now())
     return render(request, "notify/notification_list.html", {"page": page})
+
+
+def _failures_for(request: HttpRequest) -> QuerySet[Delivery]:
+    if not request.user.has_perm("notify.view_failures"):
+        raise PermissionDenied
+    units = Unit.objects.visible_to(request.user)  # type: ignore[arg-type]
+    return services.failures().filter(notification__recipient__unit__in=units)
+
+
+@login_required
+def failures(request: HttpRequest) -> HttpResponse:
+    """Deliveries that failed for good, for the recipients in the user's subtree."""
+    number = paging.page_number(request.GET.get("page"))
+    found = paging.from_queryset(
+        _failures_for(request).select_related("webhook"),
+        (number - 1) * paging.PAGE_SIZE,
+        paging.PAGE_SIZE,
+    )
+    page = paging.as_page(found, number, paging.PAGE_SIZE)
+    may_retry = request.user.has_perm("notify.retry_delivery")
+    return render(request, "notify/failures.html", {"page": page, "may_retry": may_retry})
+
+
+@login_required
+@require_POST
+def retry(request: HttpRequest, pk: int) -> HttpResponse:
+    delivery = get_object_or_404(_failures_for(request), pk=pk)
+    if not request.user.has_perm("notify.retry_delivery"):
+        raise PermissionDenied
+    services.retry(delivery, actor=Actor.from_request(request))
+    messages.success(request, _("The delivery will be sent again."))
+    return redirect("notify:failures")
 
 
 @login_required
