@@ -44,6 +44,9 @@ def start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         ("YINGJI_MAIL_FROM", "not an address", "YINGJI_MAIL_FROM must be an e-mail address"),
         ("YINGJI_DRILL_EXTERNAL", "perhaps", "YINGJI_DRILL_EXTERNAL must be one of"),
         ("YINGJI_SITE_URL", "yingji.example.gov.cn", "YINGJI_SITE_URL must be http(s)://"),
+        ("YINGJI_MAP_TILES", "tiles.example.gov.cn/{z}/{x}/{y}.png", "YINGJI_MAP_TILES must be"),
+        ("YINGJI_MAP_TILES", "https://tiles.example.gov.cn/{z}/{x}.png", "YINGJI_MAP_TILES must"),
+        ("YINGJI_MAP_ATTRIBUTION", "测绘院\n审图号", "YINGJI_MAP_ATTRIBUTION must be one line"),
     ],
 )
 def test_it_refuses_to_start_with_a_bad_value(
@@ -88,3 +91,38 @@ def test_database_urls() -> None:
     options = absolute["OPTIONS"]
     assert isinstance(options, dict) and options["transaction_mode"] == "IMMEDIATE"
     assert "busy_timeout" in str(options["init_command"])
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "ftp://tiles.example.gov.cn/{z}/{x}/{y}.png",
+        "https:///{z}/{x}/{y}.png",
+        "https://tiles.example.gov.cn/{z}/{y}.png",
+        "https://tiles.example.gov.cn/{z}/{x}/{y}.png?key={apikey}",
+        "https://tiles.example.gov.cn/{z}/{x}/{y}.png {s}",
+    ],
+)
+def test_a_tile_url_needs_http_and_z_x_y_and_nothing_leaflet_cannot_fill(value: str) -> None:
+    with pytest.raises(config.ConfigError) as caught:
+        config.load({"YINGJI_VAR_DIR": "var", "YINGJI_MAP_TILES": value})
+    assert str(caught.value).startswith("YINGJI_MAP_TILES must be an http(s) tile URL template")
+
+
+def test_maps_default_to_no_tile_server_and_take_a_template_and_credit(tmp_path: Path) -> None:
+    plain = config.load({"YINGJI_VAR_DIR": str(tmp_path)})
+    assert plain.map_tiles is None and plain.map_attribution == ""
+    tianditu = "https://t{s}.tianditu.gov.cn/DataServer?T=vec_w&x={x}&y={y}&l={z}&tk=KEY"
+    chosen = config.load(
+        {
+            "YINGJI_VAR_DIR": str(tmp_path),
+            "YINGJI_MAP_TILES": f"  {tianditu} ",
+            "YINGJI_MAP_ATTRIBUTION": " 天地图 GS(2024)0568号 ",
+        }
+    )
+    assert chosen.map_tiles == tianditu
+    assert chosen.map_attribution == "天地图 GS(2024)0568号"
+    assert config.parse_map_tiles("http://10.0.0.5:8080/tms/{z}/{x}/{-y}.png{r}")
+    assert config.parse_map_attribution("x" * 200) == "x" * 200
+    with pytest.raises(config.ConfigError):
+        config.parse_map_attribution("x" * 201)

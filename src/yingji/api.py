@@ -153,7 +153,8 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return one_error(403, "forbidden", _("You may not do this."))
+    # A service that refuses with a reason says it; a bare refusal gets the general words.
+    return one_error(403, "forbidden", str(exc) or _("You may not do this."))
 
 
 @api.exception_handler(HttpError)
@@ -175,6 +176,7 @@ def _register_routers() -> None:
     from yingji.accounts.api import router as accounts_router
     from yingji.clock.api import router as clock_router
     from yingji.duty.api import router as duty_router
+    from yingji.incidents.api import router as incidents_router
     from yingji.notify.api import router as notify_router
     from yingji.org.api import router as org_router
     from yingji.petitions.api import TooMany, public_router
@@ -189,6 +191,7 @@ def _register_routers() -> None:
     api.add_router("", plans_router)
     api.add_router("", notify_router)
     api.add_router("", duty_router)
+    api.add_router("", incidents_router)
     api.add_router("", public_router)
 
     @api.exception_handler(TooMany)

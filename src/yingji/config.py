@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ class Config:
     clock_profile: str = "national"
     first_report_hours: tuple[int, int, int, int] = (2, 2, 4, 4)
     followup_report_hours: int = 24
+    final_report_hours: int = 72
     plan_review_years: int = 3
     drill_cycle_years: int = 3
     petition_number_pattern: str = "{code}-{year}-{seq:06d}"
@@ -54,6 +56,8 @@ class Config:
     mail_from: str = "yingji@localhost"
     drill_external: bool = False
     site_url: str = "http://127.0.0.1:8000"
+    map_tiles: str | None = None
+    map_attribution: str = ""
 
 
 def parse_bool(name: str, raw: str) -> bool:
@@ -238,6 +242,37 @@ def parse_site_url(raw: str) -> str:
     return raw.rstrip("/")
 
 
+# The placeholders Leaflet fills in a tile URL; any other name makes it throw.
+TILE_PLACEHOLDERS = {"s", "z", "x", "y", "-y", "r"}
+
+
+def parse_map_tiles(raw: str) -> str | None:
+    """A tile server's URL template for the maps; empty means none (outlines only)."""
+    value = raw.strip()
+    if not value:
+        return None
+    expected = (
+        "an http(s) tile URL template with {z}, {x} and {y} or {-y} "
+        "(optionally {s}, {r}), e.g. https://tiles.example.gov.cn/{z}/{x}/{y}.png"
+    )
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+        raise ConfigError("MAP_TILES", expected, raw)
+    names = set(re.findall(r"\{([^{}]*)\}", value))
+    has_row = "y" in names or "-y" in names  # {-y}: the TMS row order
+    if not {"z", "x"} <= names or not has_row or not names <= TILE_PLACEHOLDERS:
+        raise ConfigError("MAP_TILES", expected, raw)
+    return value
+
+
+def parse_map_attribution(raw: str) -> str:
+    """The tile provider's credit, shown as plain text in the corner of every map."""
+    value = raw.strip()
+    if len(value) > 200 or any(c in value for c in "\r\n\t"):
+        raise ConfigError("MAP_ATTRIBUTION", "one line of text of at most 200 characters", raw)
+    return value
+
+
 def parse_mail_from(raw: str) -> str:
     if "@" not in raw or any(c.isspace() for c in raw.strip("<> ")):
         raise ConfigError("MAIL_FROM", "an e-mail address, e.g. yingji@example.gov.cn", raw)
@@ -326,6 +361,9 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         followup_report_hours=parse_positive_int(
             "FOLLOWUP_REPORT_HOURS", get("FOLLOWUP_REPORT_HOURS") or "24", low=1, high=168
         ),
+        final_report_hours=parse_positive_int(
+            "FINAL_REPORT_HOURS", get("FINAL_REPORT_HOURS") or "72", low=1, high=720
+        ),
         plan_review_years=parse_positive_int(
             "PLAN_REVIEW_YEARS", get("PLAN_REVIEW_YEARS") or "3", low=1, high=10
         ),
@@ -346,4 +384,6 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         mail_from=parse_mail_from(get("MAIL_FROM") or "yingji@localhost"),
         drill_external=parse_bool("DRILL_EXTERNAL", get("DRILL_EXTERNAL", "false") or "false"),
         site_url=parse_site_url(get("SITE_URL") or "http://127.0.0.1:8000"),
+        map_tiles=parse_map_tiles(get("MAP_TILES") or ""),
+        map_attribution=parse_map_attribution(get("MAP_ATTRIBUTION") or ""),
     )

@@ -53,6 +53,48 @@ UNITS = [
 ]
 
 
+# Boundaries of the fictional city, invented (longitude, latitude) and drawn so that
+# districts tile the city, townships their district, and communities and villages sit
+# inside their township. Shared edges use the same corner points, so nothing overlaps.
+_A, _B, _C, _D = (113.40, 28.78), (113.62, 28.82), (113.86, 28.76), (113.98, 28.60)
+_E, _F, _G, _H = (113.94, 28.40), (113.72, 28.30), (113.50, 28.34), (113.38, 28.52)
+_Q, _S, _T = (113.60, 28.60), (113.49, 28.57), (113.80, 28.56)
+
+
+def _box(west: float, south: float, east: float, north: float) -> list[tuple[float, float]]:
+    return [(west, south), (east, south), (east, north), (west, north)]
+
+
+OUTLINES: dict[str, list[tuple[float, float]]] = {
+    "city": [_A, _B, _C, _D, _E, _F, _G, _H],
+    "qingxi": [_A, _B, _Q, _G, _H],
+    "baishi": [_B, _C, _D, _E, _F, _G, _Q],
+    "hexi": [_A, _B, _Q, _S, _H],
+    "wanghu": [_H, _S, _Q, _G],
+    "baishizhen": [_B, _C, _D, _T, _Q],
+    "liulin": [_Q, _T, _D, _E, _F, _G],
+    "binhe": _box(113.44, 28.68, 113.50, 28.73),
+    "xinqiao": _box(113.52, 28.66, 113.57, 28.72),
+    "wanghusq": _box(113.47, 28.44, 113.53, 28.50),
+    "baishicun": _box(113.70, 28.66, 113.76, 28.72),
+    "dongping": _box(113.80, 28.62, 113.88, 28.68),
+    "liulincun": _box(113.70, 28.40, 113.78, 28.46),
+}
+
+# Where some units are (latitude, longitude): shown as points on the maps.
+PLACES: dict[str, tuple[float, float]] = {
+    "yingji": (28.655, 113.545),
+    "hospital": (28.640, 113.520),
+    "chemical": (28.480, 113.860),
+}
+
+
+def outline(key: str) -> dict[str, object]:
+    """The demo unit's outline as a GeoJSON Polygon (ring closed, longitude first)."""
+    ring = [[lon, lat] for lon, lat in OUTLINES[key]]
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
 @dataclass(frozen=True)
 class DemoLogin:
     username: str
@@ -92,6 +134,7 @@ def load() -> None:
     actor = Actor.system("yingji demo")
     units: dict[str, Unit] = {}
     for key, parent, name, kind, level, code, phone in UNITS:
+        lat, lon = PLACES.get(key, (None, None))
         units[key] = org.create_unit(
             actor=actor,
             name=name,
@@ -100,6 +143,9 @@ def load() -> None:
             code=code,
             parent=units[parent] if parent else None,
             phone=phone,
+            outline=outline(key) if key in OUTLINES else None,
+            latitude=lat,
+            longitude=lon,
         )
     for key, name, position, phone in EXTRA_PEOPLE:
         org.create_person(actor=actor, name=name, unit=units[key], position=position, phone=phone)

@@ -28,6 +28,7 @@ REDIS_URL = CONFIG.redis_url
 CLOCK_PROFILE = CONFIG.clock_profile
 CLOCK_FIRST_REPORT_HOURS = CONFIG.first_report_hours
 CLOCK_FOLLOWUP_REPORT_HOURS = CONFIG.followup_report_hours
+CLOCK_FINAL_REPORT_HOURS = CONFIG.final_report_hours
 CLOCK_PLAN_REVIEW_YEARS = CONFIG.plan_review_years
 CLOCK_DRILL_CYCLE_YEARS = CONFIG.drill_cycle_years
 # Stricter duty on holidays and special periods: a leader on duty, and this many officers.
@@ -40,6 +41,10 @@ NOTIFY_MAIL_FROM = CONFIG.mail_from
 NOTIFY_DRILL_EXTERNAL = CONFIG.drill_external
 # Where people reach yingji: links in e-mail and SMS (acknowledging urgent notifications).
 SITE_URL = CONFIG.site_url
+# Maps: the tile server's URL template (None: outlines on a plain background, no
+# request leaves the site) and its credit line.
+MAP_TILES = CONFIG.map_tiles
+MAP_ATTRIBUTION = CONFIG.map_attribution
 PETITION_NUMBER_PATTERN = CONFIG.petition_number_pattern
 # GB/T 9704 names font classes (仿宋, 小标宋, 黑体); offices map them to installed fonts.
 DOCUMENT_FONTS = CONFIG.document_fonts
@@ -70,6 +75,7 @@ INSTALLED_APPS = [
     "yingji.plans",
     "yingji.duty",
     "yingji.notify",
+    "yingji.incidents",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "yingji.views.shell_context",
+                "yingji.maps.map_settings",
             ],
         },
     },

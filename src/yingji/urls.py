@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 
 from yingji import views
 from yingji.api import api, unknown_endpoint
+from yingji.incidents import views as incident_views
 
 admin.site.site_header = "yingji 应急"
 admin.site.site_title = "yingji"
@@ -17,6 +18,8 @@ urlpatterns = [
     path("plans/", include("yingji.plans.urls")),
     path("duty/", include("yingji.duty.urls")),
     path("notifications/", include("yingji.notify.urls")),
+    path("incidents/", include("yingji.incidents.urls")),
+    path("public/incidents/<str:key>/", incident_views.public, name="incident_public"),
     path("public/", include("yingji.petitions.public_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

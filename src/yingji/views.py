@@ -25,6 +25,7 @@ def navigation(request: HttpRequest) -> list[dict[str, Any]]:
         {"url": reverse("org:person_list"), "label": _("Directory")},
         {"url": reverse("accounts:user_list"), "label": _("Users")},
         {"url": reverse("petitions:list"), "label": _("Petitions")},
+        {"url": reverse("incidents:list"), "label": _("Incidents")},
         {"url": reverse("plans:list"), "label": _("Plans")},
         {"url": reverse("duty:board"), "label": _("Duty")},
         {"url": reverse("clock:deadlines"), "label": _("Deadlines")},

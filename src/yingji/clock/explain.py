@@ -26,6 +26,7 @@ UNIT_LABELS = {
     "calendar_days": gettext_lazy("%(count)d days"),
     "working_days": gettext_lazy("%(count)d working days"),
     "hours": gettext_lazy("%(count)d hours"),
+    "minutes": gettext_lazy("%(count)d minutes"),
     "years": gettext_lazy("%(count)d years"),
 }
 
@@ -129,7 +130,7 @@ def sentence(code: str, facts: dict[str, Any]) -> str:
             "The last day, %(date)s, is not a working day, but this profile does not move it."
         ) % {"date": _day(facts["date"])}
     if code == "hours":
-        return _("Counted in hours, through nights, weekends and holidays.")
+        return _("Counted by the clock, through nights, weekends and holidays.")
     if code == "unconfirmed":
         return _(
             "Calendar not confirmed for %(years)s: no official notice has been entered, so "

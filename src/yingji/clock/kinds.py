@@ -99,6 +99,16 @@ def _setting_rule(
 
 
 HOURS_SOON = (timedelta(minutes=60), timedelta(minutes=30))
+MINUTES_SOON = (timedelta(minutes=10),)
+
+
+def _task_rule(params: Mapping[str, Any]) -> Rule:
+    minutes = params.get("minutes")
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 1:
+        raise ValueError("incident.task needs a whole number of minutes")
+    return Rule("minutes", minutes)
+
+
 YEARS_SOON = (timedelta(days=90), timedelta(days=30))
 LEADERS = frozenset({Role.DUTY_LEADER})
 
@@ -180,6 +190,23 @@ def register_statutory_kinds() -> None:
             _("Local reporting rules; the interval is a setting (YINGJI_FOLLOWUP_REPORT_HOURS)"),
             rule_for=_setting_rule("hours", "CLOCK_FOLLOWUP_REPORT_HOURS"),
             due_soon=HOURS_SOON,
+        ),
+        DeadlineKind(
+            "incident.final_report",
+            _("Final report (终报)"),
+            _(
+                "突发事件应对法 第八十七条: report to the government above after the response "
+                "ends; the hours are a setting (YINGJI_FINAL_REPORT_HOURS)"
+            ),
+            rule_for=_setting_rule("hours", "CLOCK_FINAL_REPORT_HOURS"),
+            due_soon=HOURS_SOON,
+        ),
+        DeadlineKind(
+            "incident.task",
+            _("Response task"),
+            _("The plan's step: within the given minutes of activation"),
+            rule_for=_task_rule,
+            due_soon=MINUTES_SOON,
         ),
         DeadlineKind(
             "plan.filing",

@@ -17,8 +17,8 @@ from typing import Any, Literal
 
 from yingji.clock.holidays import MAKEUP, YearData, default_year
 
-Unit = Literal["calendar_days", "working_days", "hours", "years"]
-UNITS: tuple[Unit, ...] = ("calendar_days", "working_days", "hours", "years")
+Unit = Literal["calendar_days", "working_days", "hours", "minutes", "years"]
+UNITS: tuple[Unit, ...] = ("calendar_days", "working_days", "hours", "minutes", "years")
 END_OF_DAY = time(23, 59, 59)
 
 
@@ -206,11 +206,12 @@ def compute(
     if extension:
         steps.append(Step("extended", {"count": extension, "unit": rule.unit}))
 
-    if rule.unit == "hours":
+    if rule.unit in ("hours", "minutes"):
         paused = sum((p.end - p.start for p in pauses), timedelta())
         for pause in pauses:
             steps.append(Step("paused", _pause_facts(pause, tz)))
-        due_at = start + timedelta(hours=count) + paused
+        length = timedelta(hours=count) if rule.unit == "hours" else timedelta(minutes=count)
+        due_at = start + length + paused
         steps.append(Step("hours", {"note": "calendar ignored"}))
         steps.append(Step("due", {"at": due_at.astimezone(tz).isoformat()}))
         return Due(due_at, True, tuple(steps))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -23,6 +25,8 @@ class UnitOut(Schema):
     phone: str
     email: str
     address: str
+    latitude: float | None
+    longitude: float | None
     is_active: bool
 
 
@@ -65,6 +69,78 @@ def list_units(request: HttpRequest, filters: Query[UnitFilter]) -> UnitPage:
     return UnitPage(count=count, items=[UnitOut.model_validate(u) for u in page])
 
 
+class OutlineGeometry(Schema):
+    type: Literal["Polygon", "MultiPolygon"]
+    coordinates: list[Any] = Field(description="RFC 7946: [longitude, latitude] positions")
+
+
+class OutlineProperties(Schema):
+    id: int
+    name: str
+    code: str
+    kind: str
+    region_level: str
+    depth: int
+
+
+class OutlineFeature(Schema):
+    type: Literal["Feature"] = "Feature"
+    id: int
+    geometry: OutlineGeometry
+    properties: OutlineProperties
+
+
+class OutlineCollection(Schema):
+    """A GeoJSON FeatureCollection (RFC 7946)."""
+
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    features: list[OutlineFeature]
+
+
+class OutlineFilter(Schema):
+    root: int | None = Field(None, description="This unit and everything below it")
+    levels: int | None = Field(
+        None, ge=0, le=5, description="Only this many levels below the root (0: the root alone)"
+    )
+
+
+@router.get(
+    "/units/outlines",
+    response={200: OutlineCollection, **READ_ERRORS},
+    summary="Outlines of the active units the caller may see, as GeoJSON",
+)
+def unit_outlines(request: HttpRequest, filters: Query[OutlineFilter]) -> OutlineCollection:
+    user = request.auth  # type: ignore[attr-defined]
+    units = Unit.objects.visible_to(user).filter(is_active=True, outline__isnull=False)
+    top_depth = user.unit.depth if user.unit is not None else 0
+    if filters.root is not None:
+        root = unit_for(user, filters.root)
+        units = units.subtree(root)
+        top_depth = root.depth
+    if filters.levels is not None:
+        units = units.filter(depth__lte=top_depth + filters.levels)
+    rows = units.order_by("path").values(
+        "id", "name", "code", "kind", "region_level", "depth", "outline"
+    )
+    features = [
+        OutlineFeature(
+            id=row["id"],
+            geometry=OutlineGeometry.model_validate(row["outline"]),
+            properties=OutlineProperties(
+                id=row["id"],
+                name=row["name"],
+                code=row["code"],
+                kind=row["kind"],
+                region_level=row["region_level"],
+                depth=row["depth"],
+            ),
+        )
+        for row in rows
+    ]
+    return OutlineCollection(features=features)
+
+
+# After /units/outlines: ninja would otherwise take "outlines" for a unit id.
 @router.get(
     "/units/{unit_id}",
     response={200: UnitDetailOut, **READ_ERRORS},

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from yingji import maps
 from yingji.audit import services as audit
 from yingji.audit.services import Actor
 from yingji.org import regions, tree
@@ -28,6 +29,9 @@ UNIT_FIELDS = (
     "phone",
     "email",
     "address",
+    "latitude",
+    "longitude",
+    "outline",
     "is_active",
 )
 PERSON_FIELDS = ("name", "unit", "position", "phone", "email", "is_active")
@@ -89,6 +93,13 @@ def unit_errors(unit: Unit) -> dict[str, list[str]]:
             errors.setdefault("parent", []).append(
                 _("A department or institution belongs under a region or another unit.")
             )
+    if unit.outline is not None and "outline" not in errors:
+        problems = maps.outline_errors(unit.outline)
+        if problems:
+            errors.setdefault("outline", []).extend(problems)
+    if (unit.latitude is None) != (unit.longitude is None):
+        missing = "latitude" if unit.latitude is None else "longitude"
+        errors.setdefault(missing, []).append(_("Enter both latitude and longitude, or neither."))
     if unit.code and "code" not in errors:
         clash = Unit.objects.filter(code=unit.code).exclude(pk=unit.pk).exists()
         if clash:

@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from yingji.audit.services import Actor
+from yingji.timeline import live
 from yingji.timeline.models import Event
 
 
@@ -25,7 +26,7 @@ def record(
 ) -> Event:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("timeline.record() must run inside the service's transaction")
-    return Event.objects.create(
+    event = Event.objects.create(
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=str(subject.pk),
         kind=kind,
@@ -36,6 +37,10 @@ def record(
         actor_label=actor.display[:150],
         is_drill=is_drill,
     )
+    # Live streams learn of the event once it is visible: this process's at once, other
+    # processes' through Redis (scaled mode) or their polling.
+    transaction.on_commit(live.committed, robust=True)
+    return event
 
 
 def events_for(subject: models.Model) -> models.QuerySet[Event]:

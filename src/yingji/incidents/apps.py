@@ -1,0 +1,36 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IncidentsConfig(AppConfig):
+    name = "yingji.incidents"
+    label = "incidents"
+    verbose_name = _("Incidents")
+
+    def ready(self) -> None:
+        from yingji.timeline import labels
+
+        labels.register(
+            {
+                "incident.reported": _("Reported (接报)"),
+                "incident.facts": _("Facts updated"),
+                "incident.graded": _("Graded"),
+                "incident.regraded": _("Regraded"),
+                "incident.activated": _("Plan activated"),
+                "incident.linked_plan": _("Linked plan brought in"),
+                "incident.on_site": _("First on site"),
+                "incident.controlled": _("Under control"),
+                "incident.ended": _("Response ended"),
+                "incident.closed": _("Closed"),
+                "report.submitted": _("Report submitted"),
+                "task.created": _("Task created"),
+                "task.acknowledged": _("Task acknowledged"),
+                "task.started": _("Task started"),
+                "task.done": _("Task done"),
+                "task.blocked": _("Task blocked"),
+                "task.note": _("Progress"),
+                "release.published": _("Information released"),
+                "request.created": _("Resources requested"),
+                "request.decided": _("Resource request decided"),
+            }
+        )

@@ -1,0 +1,798 @@
+"""Incident pages: the list, a new report, the board, my tasks, upward reports, the end of
+response and the after-action review, and the public information page. Thin: the
+services decide."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yingji import paging
+from yingji.audit.services import Actor
+from yingji.clock import kinds
+from yingji.clock import services as clock
+from yingji.clock.explain import explain
+from yingji.forms import apply_errors
+from yingji.incidents import services
+from yingji.incidents.forms import (
+    ActivateForm,
+    FactsForm,
+    GradeForm,
+    IncidentForm,
+    NoteForm,
+    ReleaseForm,
+    ReportForm,
+    RequestForm,
+    ReviewForm,
+)
+from yingji.incidents.models import Incident, Release, Report, ResourceRequest, Task, TeamGroup
+from yingji.plans import labels as plan_labels
+from yingji.plans.models import EventType, PlanVersion
+from yingji.timeline import labels
+from yingji.timeline import services as timeline
+from yingji.timeline.models import Event
+from yingji.timeline.streams import subject_stream
+
+DRILL_MARK = "【演练】"
+
+
+def _incident(request: HttpRequest, pk: int) -> Incident:
+    found = services.visible_to(request.user)  # type: ignore[arg-type]
+    return get_object_or_404(Incident.objects.filter(pk__in=found.values("pk")), pk=pk)
+
+
+def _outlines_url() -> str:
+    """The outlines of the user's area (the API keeps to the scope rule)."""
+    return reverse("api:unit_outlines")
+
+
+def _errors_to_messages(request: HttpRequest, error: ValidationError) -> None:
+    for problems in error.message_dict.values():
+        for problem in problems:
+            messages.error(request, problem)
+
+
+# --- list and intake ----------------------------------------------------------------------
+
+
+@login_required
+def incident_list(request: HttpRequest) -> HttpResponse:
+    number = paging.page_number(request.GET.get("page"))
+    stage = request.GET.get("stage", "")
+    drills = request.GET.get("drills", "")
+    found = services.visible_to(request.user).select_related("event_type", "unit")  # type: ignore[arg-type]
+    if stage == "open":
+        found = found.filter(
+            stage__in=(Incident.Stage.REPORTED, Incident.Stage.GRADED, Incident.Stage.RESPONDING)
+        )
+    elif stage in Incident.Stage.values:
+        found = found.filter(stage=stage)
+    if drills == "only":
+        found = found.filter(is_drill=True)
+    elif drills != "with":
+        found = found.filter(is_drill=False)
+    rows = paging.from_queryset(
+        found.order_by("-reported_at", "-pk"), (number - 1) * paging.PAGE_SIZE, paging.PAGE_SIZE
+    )
+    page = paging.as_page(rows, number, paging.PAGE_SIZE)
+    markers = [
+        {
+            "lat": float(i.latitude),
+            "lon": float(i.longitude),
+            "label": ("【演练】" if i.is_drill else "") + f"{i.number} {i.title}",
+            "url": f"/incidents/{i.pk}/",
+            "css": "drill" if i.is_drill else "",
+        }
+        for i in page.items
+        if i.latitude is not None and i.longitude is not None
+    ]
+    context = {
+        "page": page,
+        "stage": stage,
+        "drills": drills,
+        "stages": Incident.Stage.choices,
+        "markers": markers,
+        "outlines_url": _outlines_url(),
+        "may_report": request.user.has_perm("incidents.report_incident"),
+    }
+    return render(request, "incidents/incident_list.html", context)
+
+
+@login_required
+def incident_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.has_perm("incidents.report_incident") or user.unit is None:  # type: ignore[union-attr]
+        raise PermissionDenied
+    form = IncidentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            incident = services.report_incident(
+                data,
+                actor=Actor.from_request(request),
+                unit=user.unit,  # type: ignore[union-attr]
+                is_drill=bool(data.pop("is_drill")),
+            )
+        except ValidationError as error:
+            apply_errors(form, error.message_dict)
+        else:
+            messages.success(
+                request, _("Incident %(number)s recorded.") % {"number": incident.number}
+            )
+            return redirect("incidents:board", incident.pk)
+    status = 400 if form.errors else 200
+    context = {"form": form, "outlines_url": _outlines_url()}
+    return render(request, "incidents/incident_new.html", context, status=status)
+
+
+@login_required
+@require_POST
+def from_petition(request: HttpRequest, petition_pk: int) -> HttpResponse:
+    from yingji.petitions import access
+    from yingji.petitions.models import Petition
+
+    if not request.user.has_perm("incidents.report_incident"):
+        raise PermissionDenied
+    petition: Petition = access.petition_for(request.user, petition_pk)  # type: ignore[arg-type]
+    event_type = request.POST.get("event_type") or "social.mass.petition"
+    try:
+        incident = services.incident_from_petition(
+            petition, {"event_type": event_type}, actor=Actor.from_request(request)
+        )
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+        return redirect("petitions:detail", petition.pk)
+    messages.success(request, _("Incident %(number)s recorded.") % {"number": incident.number})
+    return redirect("incidents:board", incident.pk)
+
+
+# --- the board ------------------------------------------------------------------------------
+
+
+def _timeline_rows(incident: Incident) -> list[dict[str, Any]]:
+    return [
+        {
+            "event": e,
+            "label": labels.label_for(e.kind),
+            "late": (e.recorded_at - e.happened_at).total_seconds() > 300,
+        }
+        for e in timeline.events_for(incident).select_related("actor")
+    ]
+
+
+def _deadline_rows(incident: Incident, *, open_only: bool) -> list[dict[str, Any]]:
+    rows = []
+    for d in clock.deadlines_for(incident):
+        if open_only and d.state not in ("running", "paused", "missed"):
+            continue
+        rows.append(
+            {"deadline": d, "label": kinds.get(d.kind).label, "explanation": explain(d.explanation)}
+        )
+    return rows
+
+
+def board_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
+    user = request.user
+    may_command = user.has_perm("incidents.command_incident")
+    groups = incident.groups.prefetch_related(
+        Prefetch("tasks", queryset=Task.objects.order_by("sort", "pk")), "members"
+    ).select_related("lead")
+    overview = services.assess(incident) if incident.is_open else None
+    versions = PlanVersion.objects.filter(
+        pk__in=[a.version.pk for a in overview.assessments] if overview else []
+    ).select_related("plan")
+    assessments = []
+    if overview is not None:
+        names = {t.code: t.name for t in EventType.objects.all()}
+        assessments = [
+            {
+                "version": a.version,
+                "suggested": a.suggested,
+                "suggested_label": plan_labels.level_label(a.suggested) if a.suggested else "",
+                "levels": [
+                    {
+                        "label": plan_labels.level_label(r.level),
+                        "holds": r.holds,
+                        "reasons": [plan_labels.reason(item, names) for item in r.reasons],
+                        "judgements": r.judgements,
+                    }
+                    for r in a.levels
+                ],
+            }
+            for a in overview.assessments
+        ]
+    context: dict[str, Any] = {
+        "incident": incident,
+        "assessments": assessments,
+        "groups": groups,
+        "timeline": _timeline_rows(incident),
+        "releases": incident.releases.select_related("approved_by", "corrects"),
+        "requests": incident.requests.select_related("requested_by"),
+        "reports": incident.reports.all(),
+        "deadlines": _deadline_rows(incident, open_only=True),
+        "last_event_id": timeline.events_for(incident)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+        or 0,
+        "overview": overview,
+        "may_command": may_command,
+        "may_report": user.has_perm("incidents.write_report"),
+        "now": timezone.now(),
+        "command": getattr(incident, "command", None),
+        "outlines_url": _outlines_url(),
+        "markers": (
+            [
+                {
+                    "lat": float(incident.latitude),
+                    "lon": float(incident.longitude),
+                    "label": incident.title,
+                }
+            ]
+            if incident.latitude is not None and incident.longitude is not None
+            else []
+        ),
+    }
+    if may_command and incident.is_open:
+        suggested = overview.suggested if overview else None
+        # The nearest covering plan is offered first, with the level its triggers suggest.
+        nearest = overview.assessments[0] if overview and overview.assessments else None
+        context["grade_form"] = GradeForm(
+            versions=versions,
+            initial={
+                "level": incident.level or (nearest.suggested if nearest else suggested),
+                "plan_version": nearest.version.pk if nearest else None,
+            },
+        )
+        context["facts_form"] = FactsForm(
+            initial={
+                name: (
+                    ""
+                    if getattr(incident, name) is None
+                    else str(getattr(incident, name)).lower()
+                    if name in services.FLAG_FIELDS
+                    else getattr(incident, name)
+                )
+                for name in (*services.FACT_FIELDS, "economic_loss", *services.FLAG_FIELDS)
+            }
+        )
+        if incident.stage == Incident.Stage.GRADED:
+            graded_with = incident.gradings.exclude(plan_version=None).order_by("-pk").first()
+            context["activate_form"] = ActivateForm(
+                versions=versions,
+                initial={"plan_version": graded_with.plan_version_id if graded_with else None},
+            )
+        if incident.stage == Incident.Stage.RESPONDING:
+            others = (
+                PlanVersion.objects.filter(status=PlanVersion.Status.IN_FORCE)
+                .exclude(pk=incident.command.plan_version_id)
+                .select_related("plan")
+            )
+            context["linkable"] = others
+    if may_command:
+        context["release_form"] = ReleaseForm()
+    context["request_form"] = RequestForm()
+    return context
+
+
+@login_required
+def board(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(request, pk)
+    return render(request, "incidents/board.html", board_context(request, incident))
+
+
+@login_required
+@require_POST
+def update_facts(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(request, pk)
+    if not request.user.has_perm("incidents.command_incident"):
+        raise PermissionDenied
+    form = FactsForm(request.POST)
+    form.is_valid()
+    try:
+        services.update_facts(incident, form.cleaned_data, actor=Actor.from_request(request))
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(request, _("Facts updated."))
+    return redirect("incidents:board", incident.pk)
+
+
+def _board_form(
+    request: HttpRequest,
+    incident: Incident,
+    form: Any,
+    key: str,
+    act: Callable[[dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """Run a board form's service call; a refusal shows the board again with the form's
+    errors beside its fields, and nothing is written."""
+    if form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error.message_dict)
+    if form.errors:
+        context = board_context(request, incident)
+        context[key] = form
+        return render(request, "incidents/board.html", context, status=400)
+    messages.success(request, done)
+    return redirect("incidents:board", incident.pk)
+
+
+@login_required
+@require_POST
+def grade(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(request, pk)
+    versions = PlanVersion.objects.filter(status=PlanVersion.Status.IN_FORCE)
+    return _board_form(
+        request,
+        incident,
+        GradeForm(request.POST, versions=versions),
+        "grade_form",
+        lambda data: services.grade(
+            incident,
+            data["level"],
+            version=data["plan_version"],
+            reason=data["reason"],
+            actor=Actor.from_request(request),
+        ),
+        _("Graded."),
+    )
+
+
+@login_required
+@require_POST
+def activate(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(request, pk)
+    return _board_form(
+        request,
+        incident,
+        ActivateForm(request.POST, versions=PlanVersion.objects.all()),
+        "activate_form",
+        lambda data: services.activate(
+            incident,
+            data["plan_version"],
+            command_name=data["command_name"],
+            location=data["location"],
+            actor=Actor.from_request(request),
+        ),
+        _("The response is activated; the group leads are notified."),
+    )
+
+
+@login_required
+@require_POST
+def bring_in(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(request, pk)
+    version = get_object_or_404(PlanVersion, pk=request.POST.get("plan_version") or 0)
+    try:
+        services.bring_in(incident, version, actor=Actor.from_request(request))
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(request, _("The linked plan is brought in."))
+    return redirect("incidents:board", incident.pk)
+
+
+@login_required
+@require_POST
+def milestone(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    incident = _incident(request, pk)
+    try:
+        services.mark(incident, name, actor=Actor.from_request(request))
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    return redirect("incidents:board", incident.pk)
+
+
+@login_required
+@require_POST
+def release(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(request, pk)
+    corrects = None
+    if request.POST.get("corrects"):
+        corrects = get_object_or_404(Release, pk=request.POST["corrects"], incident=incident)
+    try:
+        services.release(
+            incident,
+            request.POST.get("text", ""),
+            corrects=corrects,
+            actor=Actor.from_request(request),
+        )
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(request, _("Released on the public page."))
+    return redirect("incidents:board", incident.pk)
+
+
+@login_required
+@require_POST
+def request_resources(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(request, pk)
+    try:
+        services.request_resources(incident, request.POST, actor=Actor.from_request(request))
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(request, _("Request recorded."))
+    return redirect("incidents:board", incident.pk)
+
+
+@login_required
+@require_POST
+def decide_request(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(ResourceRequest, pk=pk)
+    _incident(request, item.incident_id)
+    try:
+        services.decide_request(
+            item, request.POST.get("state", ""), actor=Actor.from_request(request)
+        )
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    return redirect("incidents:board", item.incident_id)
+
+
+@login_required
+@require_POST
+def reveal_reporter(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(request, pk)
+    if not request.user.has_perm("incidents.reveal_reporter"):
+        raise PermissionDenied
+    try:
+        values = services.reporter(
+            incident, actor=Actor.from_request(request), reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+        return redirect("incidents:board", incident.pk)
+    context = board_context(request, incident)
+    context["revealed"] = values
+    return render(request, "incidents/board.html", context)
+
+
+@login_required
+def timeline_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The timeline as an Excel sheet: happened and recorded times side by side."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    incident = _incident(request, pk)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    mark = DRILL_MARK if incident.is_drill else ""
+    sheet.title = _("Timeline")[:31]
+    sheet.append([f"{mark}{incident.number} {incident.title}"])
+    sheet.append([_("Happened"), _("Recorded"), _("Event"), _("Summary"), _("By")])
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    zone = clock.office_zone()
+    for e in timeline.events_for(incident).select_related("actor"):
+        sheet.append(
+            [
+                timezone.localtime(e.happened_at, zone).strftime("%Y-%m-%d %H:%M:%S"),
+                timezone.localtime(e.recorded_at, zone).strftime("%Y-%m-%d %H:%M:%S"),
+                labels.label_for(e.kind),
+                (DRILL_MARK if e.is_drill else "") + e.summary,
+                e.actor_label,
+            ]
+        )
+    for column, width in zip("ABCDE", (20, 20, 16, 80, 16), strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="timeline-{incident.number}.xlsx"'
+    return response
+
+
+# --- upward reports -----------------------------------------------------------------------
+
+
+@login_required
+def reports(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(request, pk)
+    context = {
+        "incident": incident,
+        "reports": incident.reports.select_related("sent_to", "submitted_by"),
+        "deadlines": _deadline_rows(incident, open_only=False),
+        "may_report": request.user.has_perm("incidents.write_report"),
+    }
+    return render(request, "incidents/reports.html", context)
+
+
+@login_required
+def report_edit(
+    request: HttpRequest, pk: int, stage: str = "", report_pk: int | None = None
+) -> HttpResponse:
+    incident = _incident(request, pk)
+    if not request.user.has_perm("incidents.write_report"):
+        raise PermissionDenied
+    report = None
+    if report_pk is not None:
+        report = get_object_or_404(Report, pk=report_pk, incident=incident)
+        stage = report.stage
+        if report.state != Report.State.DRAFT:
+            return redirect("incidents:reports", incident.pk)
+    if stage not in Report.Stage.values:
+        raise Http404
+    initial = services.prefill(incident, stage) if report is None else None
+    form = ReportForm(request.POST or None, instance=report, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        actor = Actor.from_request(request)
+        try:
+            saved = services.save_report(
+                incident, stage, form.cleaned_data, actor=actor, report=report
+            )
+            if "submit" in request.POST:
+                services.submit_report(saved, actor=actor)
+        except ValidationError as error:
+            apply_errors(form, error.message_dict)
+            if report is None and "saved" in locals():
+                report = saved
+        else:
+            if "submit" in request.POST:
+                messages.success(request, _("Report submitted to the unit above."))
+                return redirect("incidents:reports", incident.pk)
+            messages.success(request, _("Draft saved."))
+            return redirect("incidents:report_edit", incident.pk, saved.pk)
+    status = 400 if form.errors else 200
+    context = {
+        "incident": incident,
+        "form": form,
+        "report": report,
+        "stage": Report.Stage(stage).label,
+    }
+    return render(request, "incidents/report_form.html", context, status=status)
+
+
+@login_required
+def report_document(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
+    from yingji.documents import services as documents
+
+    incident = _incident(request, pk)
+    report = get_object_or_404(Report, pk=report_pk, incident=incident, document__isnull=False)
+    assert report.document is not None
+    content = documents.read(report.document, actor=Actor.from_request(request))
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="report-{report.pk}.docx"'
+    return response
+
+
+# --- tasks --------------------------------------------------------------------------------
+
+
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    tasks = services.tasks_for(request.user)  # type: ignore[arg-type]
+    return render(request, "incidents/my_tasks.html", {"tasks": tasks})
+
+
+def _task(request: HttpRequest, pk: int) -> Task:
+    task = get_object_or_404(Task.objects.select_related("incident", "group"), pk=pk)
+    visible = services.visible_to(request.user).filter(pk=task.incident_id).exists()  # type: ignore[arg-type]
+    if not visible:
+        raise Http404
+    return task
+
+
+def _role_card(task: Task, user: Any) -> dict[str, Any] | None:
+    """The member's role card from the plan: their post and their group's duties."""
+    group: TeamGroup = task.group
+    if group.plan_group is None:
+        return None
+    person = user.person if user.person_id else None
+    posts = group.plan_group.posts.all()
+    post = None
+    if person is not None:
+        post = posts.filter(person=person).first() or (
+            posts.filter(position=person.position).first() if person.position else None
+        )
+    return {"group": group, "post": post, "duties": group.duties}
+
+
+@login_required
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task(request, pk)
+    form = NoteForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data.get("photo")
+        photo = (upload.name, upload.read()) if upload else None
+        written = form.cleaned_data.get("written_at") or None
+        try:
+            from datetime import datetime
+
+            services.add_note(
+                task,
+                form.cleaned_data["text"],
+                written_at=datetime.fromisoformat(written) if written else None,
+                client_key=form.cleaned_data.get("client_key", ""),
+                photo=photo,
+                actor=Actor.from_request(request),
+            )
+        except ValueError:
+            form.add_error(None, _("Enter a date and time."))
+        except ValidationError as error:
+            apply_errors(form, error.message_dict)
+        else:
+            if request.headers.get("Accept") == "application/json":
+                return HttpResponse('{"ok": true}', content_type="application/json")
+            messages.success(request, _("Progress recorded."))
+            return redirect("incidents:task", task.pk)
+    context = {
+        "task": task,
+        "notes": task.notes.select_related("author", "photo"),
+        "form": form,
+        "may_work": services.may_work_on(request.user, task),  # type: ignore[arg-type]
+        "card": _role_card(task, request.user),
+    }
+    status = 400 if form.errors else 200
+    return render(request, "incidents/task.html", context, status=status)
+
+
+@login_required
+@require_POST
+def move_task(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    task = _task(request, pk)
+    try:
+        services.move_task(
+            task, action, reason=request.POST.get("reason", ""), actor=Actor.from_request(request)
+        )
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    return redirect(request.POST.get("next") or f"/incidents/tasks/{task.pk}/")
+
+
+@login_required
+def task_photo(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+    from yingji.documents import services as documents
+
+    task = _task(request, pk)
+    note = get_object_or_404(task.notes.filter(photo__isnull=False), pk=note_pk)
+    assert note.photo is not None
+    content = documents.read(note.photo, actor=Actor.from_request(request))
+    kind = "image/png" if content[:4] == b"\x89PNG" else "image/jpeg"
+    return HttpResponse(content, content_type=kind)
+
+
+# --- end of response and the review ------------------------------------------------------------
+
+
+@login_required
+def end(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(request, pk)
+    if not request.user.has_perm("incidents.command_incident"):
+        raise PermissionDenied
+    problems: list[str] = []
+    if request.method == "POST":
+        try:
+            services.end_response(
+                incident,
+                confirm_open=bool(request.POST.get("confirm_open")),
+                actor=Actor.from_request(request),
+            )
+        except ValidationError as error:
+            problems = [p for ps in error.message_dict.values() for p in ps]
+        else:
+            messages.success(request, _("The response has ended. Write the final report."))
+            return redirect("incidents:board", incident.pk)
+    context = {
+        "incident": incident,
+        "open_tasks": services.open_tasks(incident),
+        "problems": problems,
+    }
+    return render(request, "incidents/end.html", context, status=400 if problems else 200)
+
+
+@login_required
+@require_POST
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(request, pk)
+    try:
+        services.close(incident, actor=Actor.from_request(request))
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    return redirect("incidents:board", incident.pk)
+
+
+@login_required
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(request, pk)
+    draft = services.review(incident)
+    form = ReviewForm(
+        request.POST or None,
+        initial={
+            "results": draft.sections.results,
+            "problems": draft.sections.problems,
+            "improvements": draft.sections.improvements,
+        },
+    )
+    if request.method == "POST":
+        if not request.user.has_perm("incidents.command_incident"):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.save_review(incident, form.cleaned_data, actor=Actor.from_request(request))
+            except ValidationError as error:
+                apply_errors(form, error.message_dict)
+            else:
+                messages.success(request, _("The review is saved."))
+                return redirect("incidents:review", incident.pk)
+    context = {"incident": incident, "review": draft, "form": form}
+    return render(request, "incidents/review.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def review_document(request: HttpRequest, pk: int) -> HttpResponse:
+    from yingji.incidents import documents
+
+    incident = _incident(request, pk)
+    content = documents.review_docx(services.review(incident))
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="review-{incident.number}.docx"'
+    return response
+
+
+# --- the public page --------------------------------------------------------------------------
+
+
+def public(request: HttpRequest, key: str) -> HttpResponse:
+    """Released information only: no login, nothing else about the incident."""
+    incident = get_object_or_404(Incident, public_key=key)
+    releases = incident.releases.select_related("corrects").order_by("-released_at", "-pk")
+    context = {"incident": incident, "releases": releases}
+    return render(request, "incidents/public.html", context)
+
+
+# --- live board ---------------------------------------------------------------------------
+
+
+def render_event(event: Event) -> dict[str, Any]:
+    """One timeline event as the board's script shows it (no database reads here)."""
+    zone = clock.office_zone()
+    data: dict[str, Any] = {
+        "id": event.pk,
+        "kind": event.kind,
+        "label": labels.label_for(event.kind),
+        "summary": (DRILL_MARK if event.is_drill else "") + event.summary,
+        "happened": timezone.localtime(event.happened_at, zone).strftime("%m-%d %H:%M:%S"),
+        "recorded": timezone.localtime(event.recorded_at, zone).strftime("%m-%d %H:%M:%S"),
+        "late": (event.recorded_at - event.happened_at).total_seconds() > 300,
+        "by": event.actor_label,
+    }
+    task = event.data.get("task") if isinstance(event.data, dict) else None
+    state = event.data.get("state") if isinstance(event.data, dict) else None
+    if task and state in Task.State.values:
+        data["task"] = {"id": task, "state": state, "label": str(Task.State(state).label)}
+    return data
+
+
+@login_required
+def stream(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """The board's live feed: every timeline event of the incident, resumable."""
+    incident = _incident(request, pk)
+    return subject_stream(request, incident, render_event, event_name="timeline")
