@@ -9,6 +9,7 @@ PG_BIN=/usr/lib/postgresql/15/bin
 need=()
 [ -x "$PG_BIN/postgres" ] || need+=(postgresql-15)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v redis-server >/dev/null || need+=(redis-server)
 command -v msgfmt >/dev/null || need+=(gettext)
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
 if [ ${#need[@]} -gt 0 ]; then

@@ -30,7 +30,12 @@ class Utf8Renderer(JSONRenderer):
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        return user_for_token(token)
+        user = user_for_token(token)
+        if user is not None:
+            # The services act as Actor.from_request(request): the token's user, not
+            # an anonymous one, so rules, audit entries and timelines name them.
+            request.user = user
+        return user
 
 
 class Session(APIKeyCookie):

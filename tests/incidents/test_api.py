@@ -162,3 +162,20 @@ def test_the_stream_replays_after_the_last_event(township: Township, client_for)
     first = next(m for m in reader.messages if m.event == "timeline")
     assert first.id == str(events[0]["id"]) and first.data["kind"] == "incident.reported"
     response.close()
+
+
+def test_an_api_token_acts_as_its_user(township: Township, client) -> None:
+    from yingji.accounts import services as accounts
+    from yingji.audit.services import Actor
+    from yingji.timeline.services import events_for
+
+    officer_token = accounts.create_token(township.officer, actor=Actor.system("t"))[1]
+    made = client.post(
+        "/api/v1/incidents",
+        payload(),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {officer_token}",
+    )
+    assert made.status_code == 201
+    event = events_for(Incident.objects.get()).get(kind="incident.reported")
+    assert event.actor == township.officer and event.actor_label == "officer"

@@ -96,6 +96,11 @@ def test_report_grade_activate_update_live_end_and_review(
     expect(board.locator("#timeline")).to_contain_text("群众已开始散去", timeout=5000)
     assert TaskNote.objects.filter(text="群众已开始散去").count() == 1
     lead.context.close()
+    # The timeline filters by kind.
+    board.locator("#timeline-kind").select_option("task")
+    expect(board.locator('#timeline tr[data-kind="incident.reported"]')).to_be_hidden()
+    expect(board.locator('#timeline tr[data-kind="task.note"]').first).to_be_visible()
+    board.locator("#timeline-kind").select_option("")
 
     # The commander ends the response after seeing the open tasks.
     board.get_by_role("link", name="宣布应急结束").click()

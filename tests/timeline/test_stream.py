@@ -174,6 +174,33 @@ def test_async_streams_replay_and_follow_the_hub(
         assert reader.ids == [missed.pk, fresh_id]
 
 
+def test_each_async_stream_renders_in_its_readers_language(
+    officer: User, city: personas.City, short_streams: None
+) -> None:
+    english, chinese = AsyncClient(), AsyncClient()
+    for client in (english, chinese):
+        client.force_login(officer)
+    english.cookies["yingji_language"] = "en"
+
+    async def heading(client: AsyncClient) -> str:
+        response = await client.get(url_for(city.baishi))
+        reader = Reader()
+        async for chunk in response.streaming_content:
+            if reader.feed(chunk) and reader.messages[0].retry and not reader.events:
+                if len(reader.messages) == 1:
+                    await sync_to_async(note)(city.baishi, "双语")
+            if reader.events:
+                break
+        return str(reader.events[0].data["heading"])
+
+    async def main() -> list[str]:
+        found = [await heading(english), await heading(chinese)]
+        await sync_to_async(close_connection)()
+        return found
+
+    assert asyncio.run(main()) == ["Timeline", "时间线"]
+
+
 def open_stream(
     live_server, officer: User, unit: object
 ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse, Reader]:

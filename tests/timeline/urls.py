@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import include, path
+from django.utils.translation import gettext
 
 from yingji.org.models import Unit
 from yingji.timeline.models import Event
@@ -15,6 +16,7 @@ from yingji.timeline.streams import subject_stream
 def render(event: Event) -> dict[str, object]:
     return {
         "kind": event.kind,
+        "heading": gettext("Timeline"),  # in the reader's language
         "summary": event.summary,
         "drill": event.is_drill,
         "happened_at": event.happened_at,

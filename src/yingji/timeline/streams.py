@@ -22,8 +22,9 @@ page should key what it shows by event id (e.g. an element id ``event-<pk>``).
 
 ``render`` runs where the stream runs: on the event loop under ASGI. It must not query
 the database; everything on :class:`~yingji.timeline.models.Event` is loaded (use
-``actor_label``, not ``actor``). Drill events are passed through like any other: the
-caller shows them as drills.
+``actor_label``, not ``actor``). It runs in the language of the request that opened
+the stream, so gettext in it speaks the reader's language. Drill events are passed
+through like any other: the caller shows them as drills.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import Error as DatabaseError
 from django.db import connection, models
 from django.http import HttpRequest, StreamingHttpResponse
+from django.utils import translation
 
 from yingji.timeline import live
 from yingji.timeline.models import Event
@@ -71,11 +73,13 @@ def subject_stream(
     after = requested_after(request)
     model = type(subject)
     subject_id = str(subject.pk)
+    # The stream outlives the middleware that chose the reader's language: keep it.
+    language = translation.get_language()
     events: Iterator[str] | AsyncIterator[str]
     if isinstance(request, ASGIRequest):
-        events = _async_stream(model, subject_id, after, render, event_name)
+        events = _async_stream(model, subject_id, after, render, event_name, language)
     else:
-        events = _sync_stream(model, subject_id, after, render, event_name)
+        events = _sync_stream(model, subject_id, after, render, event_name, language)
     response = StreamingHttpResponse(events, content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
@@ -148,19 +152,21 @@ class _Sender:
     """Turns events into SSE messages for one stream: each id once, and a keep-alive
     comment after a quiet spell."""
 
-    def __init__(self, render: Render, event_name: str) -> None:
+    def __init__(self, render: Render, event_name: str, language: str | None) -> None:
         self.render = render
         self.event_name = event_name
+        self.language = language
         self.ends = time.monotonic() + STREAM_SECONDS
         self.sent: set[int] = set()
         self.quiet_since = time.monotonic()
 
     def messages(self, events: list[Event]) -> list[str]:
         out = []
-        for event in events:
-            if event.pk not in self.sent:
-                self.sent.add(event.pk)
-                out.append(_message(event, self.render, self.event_name))
+        with translation.override(self.language):
+            for event in events:
+                if event.pk not in self.sent:
+                    self.sent.add(event.pk)
+                    out.append(_message(event, self.render, self.event_name))
         if out:
             self.quiet_since = time.monotonic()
         return out
@@ -191,10 +197,11 @@ def _sync_stream(
     after: int | None,
     render: Render,
     event_name: str,
+    language: str | None,
 ) -> Iterator[str]:
     """For WSGI (the development and test servers): one thread per stream, blocked on
     its subscription, holding no database connection while it waits."""
-    sender = _Sender(render, event_name)
+    sender = _Sender(render, event_name, language)
     try:
         subscription, subject_type_id, position, replay = _open(
             model, subject_id, after, _thread_subscription
@@ -250,10 +257,11 @@ async def _async_stream(
     after: int | None,
     render: Render,
     event_name: str,
+    language: str | None,
 ) -> AsyncIterator[str]:
     """For ASGI: an async generator on the event loop; database work runs in the
     request's thread through ``sync_to_async``, the waiting on the loop."""
-    sender = _Sender(render, event_name)
+    sender = _Sender(render, event_name, language)
     try:
         subscription, subject_type_id, position, replay = await _open_on_loop(
             model, subject_id, after

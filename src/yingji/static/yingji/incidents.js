@@ -28,6 +28,7 @@
     }
     var row = document.createElement("tr");
     row.setAttribute("data-event", String(item.id));
+    row.setAttribute("data-kind", item.kind);
     if (item.late) {
       row.className = "late";
     }
@@ -85,17 +86,23 @@
 
   function applyTimelineFilter() {
     var only = document.getElementById("timeline-late-only");
+    var kind = document.getElementById("timeline-kind");
+    var wanted = kind ? kind.value : "";
     var rows = document.querySelectorAll("#timeline tbody tr");
     for (var i = 0; i < rows.length; i++) {
-      rows[i].hidden = !!(only && only.checked && !rows[i].classList.contains("late"));
+      var late = !only || !only.checked || rows[i].classList.contains("late");
+      var family = (rows[i].getAttribute("data-kind") || "").split(".")[0];
+      rows[i].hidden = !(late && (!wanted || family === wanted));
     }
   }
 
   function bindTimelineFilter() {
-    var only = document.getElementById("timeline-late-only");
-    if (only) {
-      only.addEventListener("change", applyTimelineFilter);
-    }
+    ["timeline-late-only", "timeline-kind"].forEach(function (id) {
+      var control = document.getElementById(id);
+      if (control) {
+        control.addEventListener("change", applyTimelineFilter);
+      }
+    });
   }
 
   if (board) {
