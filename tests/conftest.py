@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from django.test import Client
@@ -12,6 +13,21 @@ from yingji.accounts.roles import Role
 # Playwright's sync API runs an event loop in the test thread; the live server's ORM
 # calls happen in another thread, so Django's async-safety guard is a false alarm here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _stop_timeline_hub(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that opened a live stream leaves this process's timeline hub watching the
+    table: stop it before the test database goes away (so, when the test has a database,
+    set the database up first and tear it down after this)."""
+    from yingji.timeline import live
+
+    if request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    ):
+        request.getfixturevalue("_django_db_helper")
+    yield
+    live.stop_process_hub()
 
 
 @pytest.fixture

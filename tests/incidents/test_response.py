@@ -376,3 +376,29 @@ def test_an_overdue_report_and_an_overdue_task_escalate(township: Township) -> N
     # Nobody acknowledges: the report's notice climbs to the leader on duty.
     escalation.escalate_due(report_note.created_at + timedelta(minutes=20))
     assert township.leader.pk in set(report_note.escalations.values_list("recipient_id", flat=True))
+
+
+def test_the_commander_names_a_groups_lead_and_members(township: Township) -> None:
+    from tests import personas
+    from yingji.accounts.roles import Role
+
+    incident = responding(township)
+    info = incident.groups.get(name="信息发布组")
+    assert info.lead is None  # nobody holds 宣传委员 in the directory
+    task = info.tasks.get()
+    with pytest.raises(PermissionDenied):
+        services.set_group_people(
+            info, lead=township.outsider, members=[], actor=Actor(user=township.officer)
+        )
+    stranger = personas.make_user("far", township.city.liulin, Role.TEAM_MEMBER)
+    with pytest.raises(ValidationError) as unseen:
+        services.set_group_people(
+            info, lead=stranger, members=[], actor=Actor(user=township.leader)
+        )
+    assert "members" in unseen.value.message_dict
+    services.set_group_people(
+        info, lead=township.outsider, members=[], actor=Actor(user=township.leader)
+    )
+    assert clock.open_deadline(task, "incident.task").responsible == township.outsider
+    assert Notification.objects.filter(recipient=township.outsider, kind="incident.task").exists()
+    services.move_task(task, "acknowledge", actor=Actor(user=township.outsider))

@@ -186,11 +186,11 @@ def test_each_async_stream_renders_in_its_readers_language(
         response = await client.get(url_for(city.baishi))
         reader = Reader()
         async for chunk in response.streaming_content:
-            if reader.feed(chunk) and reader.messages[0].retry and not reader.events:
-                if len(reader.messages) == 1:
-                    await sync_to_async(note)(city.baishi, "双语")
+            reader.feed(chunk)
             if reader.events:
                 break
+            if len(reader.messages) == 1:  # "retry": the stream has subscribed
+                await sync_to_async(note)(city.baishi, "双语")
         return str(reader.events[0].data["heading"])
 
     async def main() -> list[str]:

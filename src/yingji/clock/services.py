@@ -533,6 +533,20 @@ def reassign(deadline: Deadline, *, actor: Actor, unit: Unit) -> Deadline:
     return current
 
 
+def assign_person(deadline: Deadline, *, actor: Actor, user: User | None) -> Deadline:
+    """Make another person responsible for an open deadline (a group's new lead)."""
+    current = _locked(deadline)
+    _require_open(current, *OPEN_STATES)
+    if current.responsible_id == (user.pk if user else None):
+        return current
+    before = audit.snapshot(current)
+    current.responsible = user
+    current.save(update_fields=["responsible", "updated_at"])
+    audit.record_update(actor=actor, action="clock.deadline.assign", obj=current, before=before)
+    _event(current, "reassigned", actor, responsible=user.pk if user else None)
+    return current
+
+
 # --- reading a subject's deadlines (other apps ask here, never the table) -------------
 
 

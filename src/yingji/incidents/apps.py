@@ -22,6 +22,7 @@ class IncidentsConfig(AppConfig):
                 "incident.controlled": _("Under control"),
                 "incident.ended": _("Response ended"),
                 "incident.closed": _("Closed"),
+                "incident.group": _("Group's people changed"),
                 "report.submitted": _("Report submitted"),
                 "task.created": _("Task created"),
                 "task.acknowledged": _("Task acknowledged"),

@@ -12,6 +12,7 @@ urlpatterns = [
     path("tasks/<int:pk>/", views.task_detail, name="task"),
     path("tasks/<int:pk>/<str:action>/", views.move_task, name="move_task"),
     path("tasks/<int:pk>/notes/<int:note_pk>/photo/", views.task_photo, name="task_photo"),
+    path("groups/<int:pk>/people/", views.group_people, name="group_people"),
     path("requests/<int:pk>/decide/", views.decide_request, name="decide_request"),
     path("<int:pk>/", views.board, name="board"),
     path("<int:pk>/stream/", views.stream, name="stream"),

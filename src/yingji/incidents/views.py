@@ -38,6 +38,7 @@ from yingji.incidents.forms import (
     ReviewForm,
 )
 from yingji.incidents.models import Incident, Release, Report, ResourceRequest, Task, TeamGroup
+from yingji.org.models import Unit
 from yingji.plans import labels as plan_labels
 from yingji.plans.models import EventType, PlanVersion
 from yingji.timeline import labels
@@ -283,6 +284,14 @@ def board_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
             context["linkable"] = others
     if may_command:
         context["release_form"] = ReleaseForm()
+        if incident.stage in (Incident.Stage.RESPONDING, Incident.Stage.RECOVERY):
+            from yingji.accounts.models import User
+
+            context["staff"] = (
+                User.objects.filter(is_active=True, unit__in=Unit.objects.visible_to(user))  # type: ignore[arg-type]
+                .select_related("person")
+                .order_by("unit__path", "username")[:300]
+            )
     context["request_form"] = RequestForm()
     return context
 
@@ -796,3 +805,29 @@ def stream(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """The board's live feed: every timeline event of the incident, resumable."""
     incident = _incident(request, pk)
     return subject_stream(request, incident, render_event, event_name="timeline")
+
+
+@login_required
+@require_POST
+def group_people(request: HttpRequest, pk: int) -> HttpResponse:
+    """The commander names a group's lead and members."""
+    from yingji.accounts.models import User
+
+    group = get_object_or_404(TeamGroup, pk=pk)
+    incident = _incident(request, group.incident_id)
+    users = User.objects.filter(is_active=True)
+    lead_id = request.POST.get("lead") or ""
+    lead = users.filter(pk=int(lead_id)).first() if lead_id.isdigit() else None
+    ids = [int(v) for v in request.POST.getlist("members") if v.isdigit()]
+    try:
+        services.set_group_people(
+            group,
+            lead=lead,
+            members=list(users.filter(pk__in=ids)),
+            actor=Actor.from_request(request),
+        )
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(request, _("The group's people are saved."))
+    return redirect("incidents:board", incident.pk)

@@ -271,9 +271,13 @@ class Hub:
             self._wake.clear()
             last_seen, gaps = self._starting_position()
             with self._lock:
-                if not self._ready:  # unless another subscriber got there first
+                if not self._ready:
                     self._last_seen, self._gaps = last_seen, gaps
                     self._ready = True
+                else:
+                    # Another subscriber took an earlier position, and the clearing above
+                    # may have spent a wake meant for it: read once more.
+                    self._wake.set()
                 self._subscribers[subscription.key].add(subscription)
         self._start_threads()
 

@@ -16,9 +16,14 @@ what is recorded from now on: a page renders the timeline it has, then opens the
 with ``?after=<the last id it shows>``. Each message is ``id: <event pk>``,
 ``event: <event_name>`` and ``data: <render(event) as JSON>``.
 
-Delivery is at least once, in commit order: after a late commit on PostgreSQL a lower
-id can follow a higher one, so a reconnecting browser may be sent an event again. A
-page should key what it shows by event id (e.g. an element id ``event-<pk>``).
+Events are sent in the order the hub reads them. After a late commit on PostgreSQL a
+lower id can follow a higher one, with two consequences for a browser that reconnects
+with the last id it received:
+- an event it already has may be sent again: a page should key what it shows by event
+  id (e.g. an element id ``event-<pk>``);
+- an event with a lower id that commits while the browser is away is not replayed (it
+  is in the table, and the next page load shows it). The window is the time between a
+  service's timeline write and its commit, normally milliseconds.
 
 ``render`` runs where the stream runs: on the event loop under ASGI. It must not query
 the database; everything on :class:`~yingji.timeline.models.Event` is loaded (use
@@ -89,9 +94,11 @@ def subject_stream(
 def requested_after(request: HttpRequest) -> int | None:
     """The last event id the browser has: the ``Last-Event-ID`` header of a reconnecting
     ``EventSource``, else ``?after=``; ``None`` for neither (or nonsense)."""
-    raw = request.headers.get("Last-Event-ID") or request.GET.get("after") or ""
-    raw = raw.strip()
-    return int(raw) if raw.isdigit() else None
+    raw = (request.headers.get("Last-Event-ID") or request.GET.get("after") or "").strip()
+    # ASCII digits only, and within a bigint: anything else starts from now.
+    if raw.isascii() and raw.isdigit() and len(raw) <= 18:
+        return int(raw)
+    return None
 
 
 def _message(event: Event, render: Render, event_name: str) -> str:

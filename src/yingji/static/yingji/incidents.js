@@ -203,11 +203,17 @@
 
   form.addEventListener("submit", function (event) {
     var photo = form.querySelector("input[type=file]");
-    if (photo && photo.files && photo.files.length && navigator.onLine) {
+    var hasPhoto = !!(photo && photo.files && photo.files.length);
+    if (hasPhoto && navigator.onLine) {
       return; // a photo goes up with the ordinary form
     }
     event.preventDefault();
     var text = form.querySelector("textarea[name=text]").value;
+    if (hasPhoto) {
+      // Photos are too large to keep in the browser: the photo stays chosen in the
+      // form and goes up once the connection is back; the text is kept now.
+      status.textContent = form.getAttribute("data-label-photo-offline");
+    }
     if (!text.trim()) {
       return;
     }
@@ -218,7 +224,7 @@
     form.querySelector("textarea[name=text]").value = "";
     if (navigator.onLine) {
       flush();
-    } else {
+    } else if (!hasPhoto) {
       status.textContent = form.getAttribute("data-label-queued");
     }
   });

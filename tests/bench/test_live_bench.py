@@ -1,6 +1,5 @@
-"""The live benchmark still runs (a smoke run against a real granian server on the test
-database; no timings checked). It lives here rather than in tests/bench/ because it
-belongs to the timeline's live stream."""
+"""The timeline's live benchmark still runs (a smoke run against a real granian server
+on the test database; no timings checked)."""
 
 from __future__ import annotations
 
