@@ -126,3 +126,7 @@ def reference_data(transactional_db: None) -> None:
         importlib.import_module("yingji.petitions.migrations.0002_seed_categories").seed(apps, None)
     if not EventType.objects.exists():
         importlib.import_module("yingji.plans.migrations.0002_seed_event_types").seed(apps, None)
+    from yingji.resources.models import Category as SupplyCategory
+
+    if not SupplyCategory.objects.exists():
+        importlib.import_module("yingji.resources.migrations.0002_seed_categories").seed(apps, None)

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "yingji.duty",
     "yingji.notify",
     "yingji.incidents",
+    "yingji.resources",
 ]
 
 MIDDLEWARE = [

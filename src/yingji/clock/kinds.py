@@ -102,10 +102,17 @@ HOURS_SOON = (timedelta(minutes=60), timedelta(minutes=30))
 MINUTES_SOON = (timedelta(minutes=10),)
 
 
-def _task_rule(params: Mapping[str, Any]) -> Rule:
+def _days_rule(params: Mapping[str, Any]) -> Rule:
+    days = params.get("days")
+    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+        raise ValueError("this kind needs a whole number of days")
+    return Rule("calendar_days", days)
+
+
+def _minutes_rule(params: Mapping[str, Any]) -> Rule:
     minutes = params.get("minutes")
-    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 1:
-        raise ValueError("incident.task needs a whole number of minutes")
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 0:
+        raise ValueError("this kind needs a whole number of minutes")
     return Rule("minutes", minutes)
 
 
@@ -205,8 +212,22 @@ def register_statutory_kinds() -> None:
             "incident.task",
             _("Response task"),
             _("The plan's step: within the given minutes of activation"),
-            rule_for=_task_rule,
+            rule_for=_minutes_rule,
             due_soon=MINUTES_SOON,
+        ),
+        DeadlineKind(
+            "resources.expiry",
+            _("Stock expires"),
+            _("The lot's expiry date: use or replace it before then"),
+            rule_for=_minutes_rule,
+            due_soon=(timedelta(days=30), timedelta(days=7)),
+        ),
+        DeadlineKind(
+            "resources.inspection",
+            _("Inspect equipment or a vehicle"),
+            _("The item's own inspection cycle, in days"),
+            rule_for=_days_rule,
+            due_soon=(timedelta(days=14), timedelta(days=3)),
         ),
         DeadlineKind(
             "plan.filing",

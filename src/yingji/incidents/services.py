@@ -1306,6 +1306,30 @@ def decide_request(item: ResourceRequest, state: str, *, actor: Actor) -> Resour
     return current
 
 
+def resources_issued(item: ResourceRequest, *, lot: Any, quantity: Decimal, actor: Actor) -> None:
+    """The resources app issued stock for a request (or, in a drill, would have): the
+    request is delivered and the board's timeline says from where."""
+    incident = item.incident
+    item.state = ResourceRequest.State.DELIVERED
+    item.save(update_fields=["state"])
+    text = _("%(what)s × %(quantity)s %(measure)s issued from %(warehouse)s") % {
+        "what": lot.item.name,
+        "quantity": quantity.normalize(),
+        "measure": lot.item.measure,
+        "warehouse": lot.warehouse.name,
+    }
+    if incident.is_drill:
+        text = _("Drill: %(text)s (no real stock moved)") % {"text": text}
+    timeline.record(
+        incident,
+        "request.decided",
+        text,
+        actor=actor,
+        data={"request": item.pk, "state": item.state, "lot": lot.pk},
+        is_drill=incident.is_drill,
+    )
+
+
 # --- end of response, recovery, closing -----------------------------------------------------
 
 

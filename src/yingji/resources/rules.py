@@ -1,0 +1,18 @@
+"""Who may do what with supplies, teams and experts (django-rules). Which: the org scope
+rule (the owning unit's subtree)."""
+
+import rules
+
+from yingji.accounts.roles import Role
+from yingji.accounts.rules import has_any_role
+
+keepers = has_any_role(Role.STOREKEEPER)
+
+rules.add_perm("resources.view_stock", has_any_role(*Role))
+rules.add_perm("resources.move_stock", keepers)
+rules.add_perm("resources.keep_catalogue", has_any_role(Role.STOREKEEPER, Role.SYSADMIN))
+rules.add_perm("resources.keep_teams", has_any_role(Role.STOREKEEPER, Role.PLAN_MANAGER))
+rules.add_perm(
+    "resources.reveal_contact",
+    has_any_role(Role.STOREKEEPER, Role.PLAN_MANAGER, Role.DUTY_LEADER, Role.DUTY_OFFICER),
+)

@@ -1,0 +1,575 @@
+"""Stock as a ledger, teams and experts, incident requests, and readiness against plans.
+
+Every change of stock is a Movement; a lot's balance is the sum of its movements and is
+never stored. A change that would take a lot below zero is refused. Each call is one
+transaction with its audit entry; the lot row is locked while its balance is checked, so
+two issues cannot both take the last box. Expiry dates are clock deadlines (due-soon and
+overdue notices reach the warehouse's unit through the notify app); a fall below a
+warehouse's minimum tells its storekeepers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yingji import crypto
+from yingji.accounts.models import User
+from yingji.accounts.roles import Role
+from yingji.audit import services as audit
+from yingji.audit.services import Actor
+from yingji.clock import services as clock
+from yingji.notify import services as notify
+from yingji.org.models import Unit
+from yingji.resources.models import (
+    Equipment,
+    Expert,
+    Item,
+    Lot,
+    MinimumStock,
+    Movement,
+    Team,
+    Warehouse,
+)
+
+Errors = dict[str, list[str]]
+ZERO = Decimal("0")
+MOST = Decimal("999999999999")
+Kind = Movement.Kind
+
+
+# --- reading balances ---------------------------------------------------------------------
+
+
+def _total(movements: models.QuerySet[Movement]) -> Decimal:
+    value = movements.aggregate(total=Coalesce(Sum("hundredths"), 0))["total"]
+    return Decimal(int(value)).scaleb(-2)
+
+
+def balance(lot: Lot) -> Decimal:
+    return _total(Movement.objects.filter(lot=lot))
+
+
+def held(warehouse: Warehouse, item: Item) -> Decimal:
+    return _total(Movement.objects.filter(lot__warehouse=warehouse, lot__item=item))
+
+
+def usable(item_name: str, units: models.QuerySet[Unit], on: date | None = None) -> Decimal:
+    """How much of an item the units' warehouses hold that has not expired by ``on``."""
+    on = on or timezone.localdate()
+    return _total(
+        Movement.objects.filter(
+            lot__item__name=item_name,
+            lot__warehouse__unit__in=units,
+            lot__warehouse__is_active=True,
+        ).filter(Q(lot__expires_on__isnull=True) | Q(lot__expires_on__gt=on))
+    )
+
+
+# --- checking input ------------------------------------------------------------------------
+
+
+def quantity_of(value: Any, field: str, errors: Errors) -> Decimal | None:
+    """A positive quantity with at most two decimals, or an error named by ``field``."""
+    if value in (None, ""):
+        errors[field] = [_("Enter a quantity.")]
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        errors[field] = [_("Enter a number, such as 12 or 2.5.")]
+        return None
+    if not number.is_finite() or number <= 0:
+        errors[field] = [_("Enter a quantity above zero.")]
+        return None
+    if number > MOST or number != number.quantize(Decimal("0.01")):
+        errors[field] = [_("Enter at most two decimals and no more than 12 digits.")]
+        return None
+    return number
+
+
+def _may(actor: Actor, perm: str, message: str) -> None:
+    if actor.user is None or not actor.user.has_perm(perm):
+        raise PermissionDenied(message)
+
+
+def _in_scope(actor: Actor, unit: Unit) -> None:
+    if actor.user is not None and not Unit.objects.visible_to(actor.user).filter(pk=unit.pk):
+        raise PermissionDenied(_("This warehouse is outside your area."))
+
+
+def _locked(lot: Lot) -> Lot:
+    return Lot.objects.select_for_update().select_related("warehouse", "item").get(pk=lot.pk)
+
+
+def _record(
+    lot: Lot,
+    kind: str,
+    quantity: Decimal,
+    actor: Actor,
+    *,
+    note: str = "",
+    request: Any = None,
+    pair: Movement | None = None,
+) -> Movement:
+    movement = Movement.objects.create(
+        lot=lot,
+        kind=kind,
+        hundredths=int(quantity.scaleb(2)),
+        at=timezone.now(),
+        note=note[:300],
+        request=request,
+        pair=pair,
+        actor=actor.user,
+    )
+    audit.record(
+        actor=actor,
+        action=f"resources.stock.{kind}",
+        obj=movement,
+        after={"lot": lot.pk, "item": lot.item_id, "quantity": str(quantity), "note": note[:300]},
+    )
+    return movement
+
+
+# --- expiry and minimums --------------------------------------------------------------------
+
+
+def _keepers(unit: Unit) -> list[User]:
+    users = User.objects.filter(unit=unit, is_active=True).prefetch_related("role_grants")
+    return [u for u in users if u.has_role(Role.STOREKEEPER)]
+
+
+def _start_expiry(lot: Lot, actor: Actor) -> None:
+    if lot.expires_on is None:
+        return
+    # Due when the expiry date begins, by the clock: no working-day roll-over for food.
+    now = timezone.now()
+    expires = datetime.combine(lot.expires_on, time.min, tzinfo=clock.office_zone())
+    keepers = _keepers(lot.warehouse.unit)
+    clock.start(
+        lot,
+        "resources.expiry",
+        actor=actor,
+        unit=lot.warehouse.unit,
+        started_at=now,
+        params={"minutes": max(0, int((expires - now).total_seconds() // 60))},
+        responsible=keepers[0] if keepers else None,
+    )
+
+
+def _close_expiry_when_empty(lot: Lot, actor: Actor) -> None:
+    if balance(lot) > 0:
+        return
+    running = clock.open_deadline(lot, "resources.expiry")
+    if running is not None:
+        clock.cancel(running, actor=actor, reason=_("The lot is used up."))
+
+
+def _warn_if_low(warehouse: Warehouse, item: Item, before: Decimal) -> None:
+    """Tell the storekeepers once, when the warehouse's stock of an item falls below its
+    minimum (not again for every further issue while it stays below)."""
+    minimum = MinimumStock.objects.filter(warehouse=warehouse, item=item).first()
+    if minimum is None:
+        return
+    after = held(warehouse, item)
+    if not (before >= minimum.quantity > after):
+        return
+    for keeper in _keepers(warehouse.unit):
+        notify.notify(
+            keeper,
+            "resources.low_stock",
+            _("Low stock: %(item)s at %(warehouse)s")
+            % {"item": item.name, "warehouse": warehouse.name},
+            _("%(after)s %(measure)s left; the minimum is %(minimum)s.")
+            % {
+                "after": after.normalize(),
+                "measure": item.measure,
+                "minimum": minimum.quantity.normalize(),
+            },
+            subject=warehouse,
+        )
+
+
+# --- movements ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def receive(
+    warehouse: Warehouse,
+    item: Item,
+    quantity: Any,
+    *,
+    actor: Actor,
+    expires_on: date | None = None,
+    code: str = "",
+    location: str = "",
+    note: str = "",
+) -> Lot:
+    """Stock arrives: a new lot and its first movement."""
+    _may(actor, "resources.move_stock", _("Only storekeepers move stock."))
+    _in_scope(actor, warehouse.unit)
+    errors: Errors = {}
+    amount = quantity_of(quantity, "quantity", errors)
+    if not item.is_active:
+        errors["item"] = [_("This item is no longer in the catalogue.")]
+    if not warehouse.is_active:
+        errors["warehouse"] = [_("This warehouse is closed.")]
+    if item.expires and expires_on is None:
+        errors["expires_on"] = [_("This item has an expiry date; enter it.")]
+    elif expires_on is not None and expires_on <= timezone.localdate():
+        errors["expires_on"] = [_("This stock has expired already.")]
+    if errors:
+        raise ValidationError(errors)
+    assert amount is not None
+    lot = Lot.objects.create(
+        warehouse=warehouse,
+        item=item,
+        code=code.strip()[:40],
+        expires_on=expires_on,
+        location=location.strip()[:60],
+    )
+    _record(lot, Kind.RECEIVE, amount, actor, note=note)
+    _start_expiry(lot, actor)
+    return lot
+
+
+def _take(lot: Lot, quantity: Any, errors: Errors, field: str = "quantity") -> Decimal | None:
+    amount = quantity_of(quantity, field, errors)
+    if amount is not None:
+        available = balance(lot)
+        if amount > available:
+            errors[field] = [
+                _("Only %(available)s %(measure)s are in this lot.")
+                % {"available": available.normalize(), "measure": lot.item.measure}
+            ]
+            return None
+    return amount
+
+
+@transaction.atomic
+def issue(
+    lot: Lot, quantity: Any, *, actor: Actor, note: str = "", request: Any = None
+) -> Movement:
+    """Stock goes out (to a response, a unit, a person); never more than the lot holds."""
+    _may(actor, "resources.move_stock", _("Only storekeepers move stock."))
+    current = _locked(lot)
+    _in_scope(actor, current.warehouse.unit)
+    errors: Errors = {}
+    before = held(current.warehouse, current.item)
+    amount = _take(current, quantity, errors)
+    if errors:
+        raise ValidationError(errors)
+    assert amount is not None
+    movement = _record(current, Kind.ISSUE, -amount, actor, note=note, request=request)
+    _warn_if_low(current.warehouse, current.item, before)
+    _close_expiry_when_empty(current, actor)
+    return movement
+
+
+@transaction.atomic
+def transfer(lot: Lot, to: Warehouse, quantity: Any, *, actor: Actor, note: str = "") -> Lot:
+    """Move part of a lot to another warehouse: the same item and expiry, as a new lot."""
+    _may(actor, "resources.move_stock", _("Only storekeepers move stock."))
+    current = _locked(lot)
+    _in_scope(actor, current.warehouse.unit)
+    errors: Errors = {}
+    if to.pk == current.warehouse_id:
+        errors["to"] = [_("Choose another warehouse.")]
+    elif not to.is_active:
+        errors["to"] = [_("This warehouse is closed.")]
+    before = held(current.warehouse, current.item)
+    amount = _take(current, quantity, errors)
+    if errors:
+        raise ValidationError(errors)
+    assert amount is not None
+    arrived = Lot.objects.create(
+        warehouse=to,
+        item=current.item,
+        code=current.code,
+        expires_on=current.expires_on,
+    )
+    out = _record(current, Kind.TRANSFER_OUT, -amount, actor, note=note)
+    _record(arrived, Kind.TRANSFER_IN, amount, actor, note=note, pair=out)
+    _warn_if_low(current.warehouse, current.item, before)
+    _close_expiry_when_empty(current, actor)
+    _start_expiry(arrived, actor)
+    return arrived
+
+
+@transaction.atomic
+def adjust(lot: Lot, counted: Any, *, actor: Actor, note: str) -> Movement:
+    """A stocktaking: the lot holds what was counted; the difference is a movement."""
+    _may(actor, "resources.move_stock", _("Only storekeepers move stock."))
+    current = _locked(lot)
+    _in_scope(actor, current.warehouse.unit)
+    errors: Errors = {}
+    number: Decimal | None = None
+    try:
+        number = Decimal(str(counted).strip())
+    except InvalidOperation:
+        errors["counted"] = [_("Enter a number, such as 12 or 2.5.")]
+    if number is not None and (not number.is_finite() or number < 0):
+        errors["counted"] = [_("Enter what was counted: zero or more.")]
+    if not note.strip():
+        errors["note"] = [_("Say why the count differs.")]
+    if errors:
+        raise ValidationError(errors)
+    assert number is not None
+    before = held(current.warehouse, current.item)
+    difference = number - balance(current)
+    if difference == 0:
+        raise ValidationError({"counted": [_("The count matches the ledger; nothing to adjust.")]})
+    movement = _record(current, Kind.ADJUST, difference, actor, note=note)
+    _warn_if_low(current.warehouse, current.item, before)
+    _close_expiry_when_empty(current, actor)
+    return movement
+
+
+@transaction.atomic
+def write_off(lot: Lot, quantity: Any, *, actor: Actor, reason: str) -> Movement:
+    """Remove expired, damaged or lost stock, with the reason."""
+    _may(actor, "resources.move_stock", _("Only storekeepers move stock."))
+    current = _locked(lot)
+    _in_scope(actor, current.warehouse.unit)
+    errors: Errors = {}
+    if not reason.strip():
+        errors["reason"] = [_("Say why the stock is written off.")]
+    before = held(current.warehouse, current.item)
+    amount = _take(current, quantity, errors)
+    if errors:
+        raise ValidationError(errors)
+    assert amount is not None
+    movement = _record(current, Kind.WRITE_OFF, -amount, actor, note=reason)
+    _warn_if_low(current.warehouse, current.item, before)
+    _close_expiry_when_empty(current, actor)
+    return movement
+
+
+# --- requests during an incident ------------------------------------------------------------
+
+
+@transaction.atomic
+def issue_for_request(request: Any, lot: Lot, quantity: Any, *, actor: Actor) -> Movement | None:
+    """Issue stock against an approved incident request. A drill's request is checked the
+    same way but moves no real stock: the drill records that it would have."""
+    from yingji.incidents import services as incidents
+    from yingji.incidents.models import ResourceRequest
+
+    _may(actor, "resources.move_stock", _("Only storekeepers move stock."))
+    current = (
+        ResourceRequest.objects.select_for_update().select_related("incident").get(pk=request.pk)
+    )
+    errors: Errors = {}
+    if current.state != ResourceRequest.State.APPROVED:
+        errors["request"] = [_("Only an approved request is issued.")]
+    locked = _locked(lot)
+    _in_scope(actor, locked.warehouse.unit)
+    amount = _take(locked, quantity, errors)
+    if errors:
+        raise ValidationError(errors)
+    assert amount is not None
+    movement = None
+    if not current.incident.is_drill:
+        before = held(locked.warehouse, locked.item)
+        movement = _record(
+            locked,
+            Kind.ISSUE,
+            -amount,
+            actor,
+            note=_("For %(incident)s") % {"incident": current.incident.number},
+            request=current,
+        )
+        _warn_if_low(locked.warehouse, locked.item, before)
+        _close_expiry_when_empty(locked, actor)
+    incidents.resources_issued(current, lot=locked, quantity=amount, actor=actor)
+    return movement
+
+
+@transaction.atomic
+def return_for_request(request: Any, lot: Lot, quantity: Any, *, actor: Actor) -> Movement:
+    """What comes back after the response, up to what was issued from that lot."""
+    _may(actor, "resources.move_stock", _("Only storekeepers move stock."))
+    locked = _locked(lot)
+    _in_scope(actor, locked.warehouse.unit)
+    errors: Errors = {}
+    amount = quantity_of(quantity, "quantity", errors)
+    out = -_total(Movement.objects.filter(lot=locked, request=request))
+    if amount is not None and amount > out:
+        errors["quantity"] = [
+            _("Only %(n)s were issued from this lot for this request.") % {"n": out.normalize()}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    assert amount is not None
+    return _record(locked, Kind.RETURN, amount, actor, note=_("Returned"), request=request)
+
+
+# --- teams and experts ---------------------------------------------------------------------
+
+
+def _contact(name: str, phone: str) -> dict[str, str]:
+    values = {"name_enc": "", "name_masked": "", "phone_enc": "", "phone_masked": ""}
+    if name.strip():
+        values["name_enc"] = crypto.encrypt(name.strip())
+        values["name_masked"] = crypto.mask_name(name.strip())
+    if phone.strip():
+        values["phone_enc"] = crypto.encrypt(phone.strip())
+        values["phone_masked"] = crypto.mask_phone(phone.strip())
+    return values
+
+
+@transaction.atomic
+def add_team(data: Mapping[str, Any], *, unit: Unit, actor: Actor) -> Team:
+    _may(actor, "resources.keep_teams", _("Only storekeepers and plan managers keep teams."))
+    _in_scope(actor, unit)
+    errors: Errors = {}
+    name = str(data.get("name") or "").strip()
+    if not name:
+        errors["name"] = [_("This field is required.")]
+    size_raw = str(data.get("size") or "").strip()
+    size = int(size_raw) if size_raw.isdigit() else 0
+    if size < 1:
+        errors["size"] = [_("Enter the number of members: one or more.")]
+    readiness = str(data.get("readiness") or Team.Readiness.READY)
+    if readiness not in Team.Readiness.values:
+        errors["readiness"] = [_("Choose from the list.")]
+    if errors:
+        raise ValidationError(errors)
+    contact = _contact(str(data.get("contact_name") or ""), str(data.get("contact_phone") or ""))
+    team = Team.objects.create(
+        name=name[:80],
+        unit=unit,
+        size=size,
+        skills=str(data.get("skills") or "").strip()[:200],
+        readiness=readiness,
+        contact_name_enc=contact["name_enc"],
+        contact_name_masked=contact["name_masked"],
+        contact_phone_enc=contact["phone_enc"],
+        contact_phone_masked=contact["phone_masked"],
+    )
+    audit.record(actor=actor, action="resources.team.add", obj=team, after={"name": team.name})
+    return team
+
+
+@transaction.atomic
+def add_expert(data: Mapping[str, Any], *, unit: Unit, actor: Actor) -> Expert:
+    _may(actor, "resources.keep_teams", _("Only storekeepers and plan managers keep experts."))
+    _in_scope(actor, unit)
+    errors: Errors = {}
+    name = str(data.get("name") or "").strip()
+    if not name:
+        errors["name"] = [_("This field is required.")]
+    field = str(data.get("field") or "")
+    if field not in dict(Expert.FIELDS):
+        errors["field"] = [_("Choose a field from the list.")]
+    if errors:
+        raise ValidationError(errors)
+    contact = _contact(name, str(data.get("phone") or ""))
+    expert = Expert.objects.create(
+        name_enc=contact["name_enc"],
+        name_masked=contact["name_masked"],
+        phone_enc=contact["phone_enc"],
+        phone_masked=contact["phone_masked"],
+        field=field,
+        title=str(data.get("title") or "").strip()[:80],
+        unit=unit,
+        is_available=bool(data.get("is_available", True)),
+    )
+    audit.record(actor=actor, action="resources.expert.add", obj=expert, after={"field": field})
+    return expert
+
+
+def reveal(subject: Team | Expert, *, actor: Actor, reason: str) -> dict[str, str]:
+    """A team's contact or an expert's name and phone, for one audited look."""
+    _may(actor, "resources.reveal_contact", _("You may not see contacts."))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why you need the contact.")]})
+    if isinstance(subject, Team):
+        values = {
+            "name": crypto.decrypt(subject.contact_name_enc) if subject.contact_name_enc else "",
+            "phone": crypto.decrypt(subject.contact_phone_enc) if subject.contact_phone_enc else "",
+        }
+    else:
+        values = {
+            "name": crypto.decrypt(subject.name_enc),
+            "phone": crypto.decrypt(subject.phone_enc) if subject.phone_enc else "",
+        }
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            action="resources.contact.reveal",
+            obj=subject,
+            fields=["name", "phone"],
+            note=reason.strip(),
+        )
+    return values
+
+
+# --- readiness against the plans ---------------------------------------------------------------
+
+
+@dataclass
+class Need:
+    kind: str
+    name: str
+    required: Decimal
+    measure: str
+    have: Decimal
+
+    @property
+    def gap(self) -> Decimal:
+        return max(ZERO, self.required - self.have)
+
+
+def readiness(version: Any, on: date | None = None) -> list[Need]:
+    """What a plan version requires against what its owner's area has now: usable stock
+    (not expired by ``on``) and usable equipment, teams not marked unavailable, and
+    available experts by field."""
+    from yingji.plans.models import Requirement
+
+    on = on or timezone.localdate()
+    units = Unit.objects.subtree(version.plan.owner)
+    needs = []
+    for requirement in version.requirements.order_by("sort", "pk"):
+        if requirement.kind == Requirement.Kind.SUPPLY:
+            have = usable(requirement.name, units, on) + Decimal(
+                Equipment.objects.filter(
+                    name=requirement.name, unit__in=units, is_usable=True
+                ).count()
+            )
+        elif requirement.kind == Requirement.Kind.TEAM:
+            teams = (
+                Team.objects.filter(unit__in=units)
+                .exclude(readiness=Team.Readiness.UNAVAILABLE)
+                .filter(Q(name__contains=requirement.name) | Q(skills__contains=requirement.name))
+            )
+            if requirement.measure in ("人", "名"):
+                have = Decimal(teams.aggregate(total=Coalesce(Sum("size"), 0))["total"])
+            else:
+                have = Decimal(teams.count())
+        else:
+            have = Decimal(
+                Expert.objects.filter(
+                    unit__in=units, field=requirement.name, is_available=True
+                ).count()
+            )
+        needs.append(
+            Need(
+                requirement.kind, requirement.name, requirement.quantity, requirement.measure, have
+            )
+        )
+    return needs
+
+
+def gaps(version: Any, on: date | None = None) -> list[Need]:
+    return [need for need in readiness(version, on) if need.gap > 0]
