@@ -19,6 +19,7 @@ urlpatterns = [
     path("duty/", include("yingji.duty.urls")),
     path("notifications/", include("yingji.notify.urls")),
     path("incidents/", include("yingji.incidents.urls")),
+    path("resources/", include("yingji.resources.urls")),
     path("public/incidents/<str:key>/", incident_views.public, name="incident_public"),
     path("public/", include("yingji.petitions.public_urls")),
     path("i18n/setlang/", set_language, name="set_language"),

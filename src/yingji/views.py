@@ -27,6 +27,7 @@ def navigation(request: HttpRequest) -> list[dict[str, Any]]:
         {"url": reverse("petitions:list"), "label": _("Petitions")},
         {"url": reverse("incidents:list"), "label": _("Incidents")},
         {"url": reverse("plans:list"), "label": _("Plans")},
+        {"url": reverse("resources:dashboard"), "label": _("Resources")},
         {"url": reverse("duty:board"), "label": _("Duty")},
         {"url": reverse("clock:deadlines"), "label": _("Deadlines")},
         {"url": reverse("clock:calendar_today"), "label": _("Calendar")},

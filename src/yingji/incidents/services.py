@@ -1270,7 +1270,11 @@ def request_resources(
         incident,
         "request.created",
         _("Requested: %(what)s × %(quantity)s %(measure)s")
-        % {"what": item.what, "quantity": item.quantity.normalize(), "measure": item.measure},
+        % {
+            "what": item.what,
+            "quantity": format(item.quantity.normalize(), "f"),
+            "measure": item.measure,
+        },
         actor=actor,
         data={"request": item.pk},
         is_drill=incident.is_drill,
@@ -1314,7 +1318,7 @@ def resources_issued(item: ResourceRequest, *, lot: Any, quantity: Decimal, acto
     item.save(update_fields=["state"])
     text = _("%(what)s × %(quantity)s %(measure)s issued from %(warehouse)s") % {
         "what": lot.item.name,
-        "quantity": quantity.normalize(),
+        "quantity": format(quantity.normalize(), "f"),
         "measure": lot.item.measure,
         "warehouse": lot.warehouse.name,
     }

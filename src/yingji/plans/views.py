@@ -146,6 +146,14 @@ def _type_names() -> dict[str, str]:
     return {t.code: str(t) for t in EventType.objects.all()}
 
 
+def _readiness(version: PlanVersion) -> list[Any] | None:
+    from yingji.resources import services as resources
+
+    if version.status != PlanVersion.Status.IN_FORCE:
+        return None
+    return resources.readiness(version)
+
+
 def _version_context(request: HttpRequest, version: PlanVersion, **extra: Any) -> dict[str, Any]:
     names = _type_names()
     user = request.user
@@ -177,6 +185,8 @@ def _version_context(request: HttpRequest, version: PlanVersion, **extra: Any) -
         "levels": levels,
         "event_types": [names.get(c.code, c.code) for c in version.event_types.all()],
         "requirements": version.requirements.all(),
+        # What the area has now against the requirements (the resources app decides).
+        "needs": _readiness(version),
         "contacts": version.contacts.all(),
         "deadlines": deadlines,
         "events": events_for(version.plan).select_related("actor"),

@@ -48,6 +48,11 @@ MOST = Decimal("999999999999")
 Kind = Movement.Kind
 
 
+def shown(value: Decimal) -> str:
+    """A quantity as people write it: 20, 2.5 (``normalize()`` alone gives 2E+1)."""
+    return format(value.normalize(), "f")
+
+
 # --- reading balances ---------------------------------------------------------------------
 
 
@@ -58,6 +63,17 @@ def _total(movements: models.QuerySet[Movement]) -> Decimal:
 
 def balance(lot: Lot) -> Decimal:
     return _total(Movement.objects.filter(lot=lot))
+
+
+def balances_of(lots: models.QuerySet[Lot]) -> dict[int, Decimal]:
+    """Each lot's balance, in one query: lot id → the sum of its movements."""
+    sums = (
+        Movement.objects.filter(lot__in=lots)
+        .values("lot_id")
+        .annotate(total=Sum("hundredths"))
+        .values_list("lot_id", "total")
+    )
+    return {lot_id: Decimal(int(total)).scaleb(-2) for lot_id, total in sums}
 
 
 def held(warehouse: Warehouse, item: Item) -> Decimal:
@@ -192,9 +208,9 @@ def _warn_if_low(warehouse: Warehouse, item: Item, before: Decimal) -> None:
             % {"item": item.name, "warehouse": warehouse.name},
             _("%(after)s %(measure)s left; the minimum is %(minimum)s.")
             % {
-                "after": after.normalize(),
+                "after": shown(after),
                 "measure": item.measure,
-                "minimum": minimum.quantity.normalize(),
+                "minimum": shown(minimum.quantity),
             },
             subject=warehouse,
         )
@@ -250,7 +266,7 @@ def _take(lot: Lot, quantity: Any, errors: Errors, field: str = "quantity") -> D
         if amount > available:
             errors[field] = [
                 _("Only %(available)s %(measure)s are in this lot.")
-                % {"available": available.normalize(), "measure": lot.item.measure}
+                % {"available": shown(available), "measure": lot.item.measure}
             ]
             return None
     return amount
@@ -406,7 +422,7 @@ def return_for_request(request: Any, lot: Lot, quantity: Any, *, actor: Actor) -
     out = -_total(Movement.objects.filter(lot=locked, request=request))
     if amount is not None and amount > out:
         errors["quantity"] = [
-            _("Only %(n)s were issued from this lot for this request.") % {"n": out.normalize()}
+            _("Only %(n)s were issued from this lot for this request.") % {"n": shown(out)}
         ]
     if errors:
         raise ValidationError(errors)
@@ -573,3 +589,12 @@ def readiness(version: Any, on: date | None = None) -> list[Need]:
 
 def gaps(version: Any, on: date | None = None) -> list[Need]:
     return [need for need in readiness(version, on) if need.gap > 0]
+
+
+# --- for the API ---
+
+
+def with_balances(lots: models.QuerySet[Lot]) -> models.QuerySet[Lot]:
+    """The lots annotated with ``held``: the sum of each one's movements, in hundredths,
+    in the same query (a list of lots costs one query, however long)."""
+    return lots.annotate(held=Coalesce(Sum("movements__hundredths"), 0))

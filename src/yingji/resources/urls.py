@@ -1,0 +1,18 @@
+from django.urls import path
+
+from yingji.resources import views
+
+app_name = "resources"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("warehouses/<int:pk>/", views.warehouse, name="warehouse"),
+    path("lots/<int:pk>/", views.lot, name="lot"),
+    path("teams/", views.teams, name="teams"),
+    path("experts/", views.experts, name="experts"),
+    path("contact/<str:kind>/<int:pk>/", views.reveal, name="reveal"),
+    path("equipment/", views.equipment, name="equipment"),
+    path("equipment/<int:pk>/inspected/", views.inspect, name="inspect"),
+    path("readiness/<int:pk>/", views.readiness, name="readiness"),
+    path("readiness/<int:pk>.xlsx", views.readiness_export, name="readiness_export"),
+]

@@ -1,0 +1,350 @@
+"""Resource pages: the area's dashboard (readiness gaps, expiring and low stock), a
+warehouse's stock with receipts and movements, a lot's ledger, teams, experts and
+equipment, and readiness per plan with its Excel export. Thin: the services decide."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yingji.audit.services import Actor
+from yingji.forms import apply_errors
+from yingji.org.models import Unit
+from yingji.plans.models import PlanVersion
+from yingji.resources import equipment as equipment_services
+from yingji.resources import services
+from yingji.resources.forms import EquipmentForm, ExpertForm, MoveForm, ReceiveForm, TeamForm
+from yingji.resources.models import Equipment, Expert, Lot, MinimumStock, Movement, Team, Warehouse
+
+
+def _units(request: HttpRequest) -> QuerySet[Unit]:
+    return Unit.objects.visible_to(request.user)  # type: ignore[arg-type]
+
+
+def _warehouses(request: HttpRequest) -> QuerySet[Warehouse]:
+    return Warehouse.objects.filter(unit__in=_units(request)).select_related("unit")
+
+
+def _stock(warehouses: QuerySet[Warehouse]) -> list[dict[str, Any]]:
+    """Lots with their ledger balance (non-zero), soonest expiry first."""
+    today = timezone.localdate()
+    rows = []
+    lots = (
+        Lot.objects.filter(warehouse__in=warehouses)
+        .select_related("item__category", "warehouse")
+        .order_by("item__name", "expires_on", "pk")
+    )
+    totals = services.balances_of(lots)
+    for lot in lots:
+        on_hand = totals.get(lot.pk, Decimal(0))
+        if on_hand == 0:
+            continue
+        rows.append(
+            {
+                "lot": lot,
+                "balance": services.shown(on_hand),
+                "expired": lot.expires_on is not None and lot.expires_on <= today,
+                "soon": lot.expires_on is not None
+                and today < lot.expires_on <= today + timedelta(days=30),
+            }
+        )
+    return rows
+
+
+def _plans_in_force(request: HttpRequest) -> QuerySet[PlanVersion]:
+    return PlanVersion.objects.filter(
+        status=PlanVersion.Status.IN_FORCE, plan__owner__in=_units(request)
+    ).select_related("plan__owner")
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The area at a glance: every plan's gaps now, stock about to expire, low stock."""
+    warehouses = _warehouses(request)
+    readiness = [
+        {"version": version, "gaps": services.gaps(version)}
+        for version in _plans_in_force(request)[:50]
+    ]
+    stock = _stock(warehouses)
+    low = []
+    for minimum in MinimumStock.objects.filter(warehouse__in=warehouses).select_related(
+        "warehouse", "item"
+    ):
+        held = services.held(minimum.warehouse, minimum.item)
+        if held < minimum.quantity:
+            low.append({"minimum": minimum, "held": services.shown(held)})
+    context = {
+        "warehouses": warehouses,
+        "readiness": readiness,
+        "expiring": [row for row in stock if row["soon"] or row["expired"]],
+        "low": low,
+        "may_move": request.user.has_perm("resources.move_stock"),
+    }
+    return render(request, "resources/dashboard.html", context)
+
+
+@login_required
+def warehouse(request: HttpRequest, pk: int) -> HttpResponse:
+    place = get_object_or_404(_warehouses(request), pk=pk)
+    form = ReceiveForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.has_perm("resources.move_stock"):
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.receive(
+                    place,
+                    data["item"],
+                    data["quantity"],
+                    expires_on=data["expires_on"],
+                    code=data["code"],
+                    location=data["location"],
+                    note=data["note"],
+                    actor=Actor.from_request(request),
+                )
+            except ValidationError as error:
+                apply_errors(form, error.message_dict)
+            else:
+                messages.success(request, _("Received."))
+                return redirect("resources:warehouse", place.pk)
+    others = _warehouses(request).exclude(pk=place.pk).filter(is_active=True)
+    context = {
+        "warehouse": place,
+        "stock": _stock(Warehouse.objects.filter(pk=place.pk)),
+        "form": form,
+        "move_form": MoveForm(warehouses=others),
+        "may_move": request.user.has_perm("resources.move_stock"),
+    }
+    return render(request, "resources/warehouse.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def lot(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(
+        Lot.objects.filter(warehouse__in=_warehouses(request)).select_related("item", "warehouse"),
+        pk=pk,
+    )
+    others = _warehouses(request).exclude(pk=found.warehouse_id).filter(is_active=True)
+    form = MoveForm(request.POST or None, warehouses=others)
+    if request.method == "POST":
+        if not request.user.has_perm("resources.move_stock"):
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            actor = Actor.from_request(request)
+            try:
+                if data["action"] == "issue":
+                    services.issue(found, data["quantity"], note=data["note"], actor=actor)
+                elif data["action"] == "transfer":
+                    if data["to"] is None:
+                        raise ValidationError({"to": [_("Choose another warehouse.")]})
+                    services.transfer(
+                        found, data["to"], data["quantity"], note=data["note"], actor=actor
+                    )
+                elif data["action"] == "adjust":
+                    services.adjust(found, data["quantity"], note=data["note"], actor=actor)
+                else:
+                    services.write_off(found, data["quantity"], reason=data["note"], actor=actor)
+            except ValidationError as error:
+                errors = error.message_dict
+                if "counted" in errors:
+                    errors["quantity"] = errors.pop("counted")
+                if "reason" in errors:
+                    errors["note"] = errors.pop("reason")
+                apply_errors(form, errors)
+            else:
+                messages.success(request, _("Recorded in the ledger."))
+                return redirect("resources:lot", found.pk)
+    context = {
+        "lot": found,
+        "balance": services.shown(services.balance(found)),
+        "movements": Movement.objects.filter(lot=found).select_related(
+            "actor", "request__incident"
+        ),
+        "form": form,
+        "may_move": request.user.has_perm("resources.move_stock"),
+    }
+    return render(request, "resources/lot.html", context, status=400 if form.errors else 200)
+
+
+# --- teams, experts, equipment ------------------------------------------------------------
+
+
+def _home_unit(request: HttpRequest) -> Unit:
+    unit = request.user.unit  # type: ignore[union-attr]
+    if unit is None:
+        raise PermissionDenied
+    return unit
+
+
+@login_required
+def teams(request: HttpRequest) -> HttpResponse:
+    form = TeamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_team(
+                form.cleaned_data, unit=_home_unit(request), actor=Actor.from_request(request)
+            )
+        except ValidationError as error:
+            apply_errors(form, error.message_dict)
+        else:
+            messages.success(request, _("The team is added."))
+            return redirect("resources:teams")
+    context = {
+        "teams": Team.objects.filter(unit__in=_units(request)).select_related("unit"),
+        "form": form,
+        "may_keep": request.user.has_perm("resources.keep_teams"),
+    }
+    return render(request, "resources/teams.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def experts(request: HttpRequest) -> HttpResponse:
+    form = ExpertForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_expert(
+                form.cleaned_data, unit=_home_unit(request), actor=Actor.from_request(request)
+            )
+        except ValidationError as error:
+            apply_errors(form, error.message_dict)
+        else:
+            messages.success(request, _("The expert is added."))
+            return redirect("resources:experts")
+    field = request.GET.get("field", "")
+    found = Expert.objects.filter(unit__in=_units(request)).select_related("unit")
+    if field:
+        found = found.filter(field=field)
+    context = {
+        "experts": found,
+        "form": form,
+        "fields": Expert.FIELDS,
+        "field": field,
+        "may_keep": request.user.has_perm("resources.keep_teams"),
+    }
+    return render(request, "resources/experts.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def reveal(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    subject: Team | Expert
+    if kind == "team":
+        subject = get_object_or_404(Team.objects.filter(unit__in=_units(request)), pk=pk)
+    else:
+        subject = get_object_or_404(Expert.objects.filter(unit__in=_units(request)), pk=pk)
+    try:
+        values = services.reveal(
+            subject, actor=Actor.from_request(request), reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        for problems in error.message_dict.values():
+            for problem in problems:
+                messages.error(request, problem)
+        return redirect("resources:teams" if kind == "team" else "resources:experts")
+    return render(request, "resources/contact.html", {"subject": subject, "values": values})
+
+
+@login_required
+def equipment(request: HttpRequest) -> HttpResponse:
+    form = EquipmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            equipment_services.add_equipment(
+                form.cleaned_data, unit=_home_unit(request), actor=Actor.from_request(request)
+            )
+        except ValidationError as error:
+            apply_errors(form, error.message_dict)
+        else:
+            messages.success(request, _("Added."))
+            return redirect("resources:equipment")
+    from yingji.clock import services as clock
+
+    items = list(Equipment.objects.filter(unit__in=_units(request)).select_related("unit"))
+    rows = [{"item": e, "due": clock.open_deadline(e, "resources.inspection")} for e in items]
+    context = {
+        "rows": rows,
+        "form": form,
+        "may_keep": request.user.has_perm("resources.move_stock"),
+        "now": timezone.now(),
+    }
+    return render(request, "resources/equipment.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def inspect(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Equipment.objects.filter(unit__in=_units(request)), pk=pk)
+    equipment_services.inspected(
+        item, usable=request.POST.get("usable") != "no", actor=Actor.from_request(request)
+    )
+    messages.success(request, _("The inspection is recorded."))
+    return redirect("resources:equipment")
+
+
+# --- readiness ---------------------------------------------------------------------------
+
+
+def _version(request: HttpRequest, pk: int) -> PlanVersion:
+    return get_object_or_404(_plans_in_force(request), pk=pk)
+
+
+@login_required
+def readiness(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(request, pk)
+    context = {"version": version, "needs": services.readiness(version)}
+    return render(request, "resources/readiness.html", context)
+
+
+@login_required
+def readiness_export(request: HttpRequest, pk: int) -> HttpResponse:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    version = _version(request, pk)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = _("Readiness")[:31]
+    day = timezone.localdate().isoformat()
+    sheet.append([f"{version.plan.title} v{version.number} · {day}"])
+    sheet.append(
+        [_("Kind"), _("Name or field"), _("Required"), _("Have"), _("Gap"), _("Unit of measure")]
+    )
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    kinds = {"supply": _("Supply or equipment"), "team": _("Team"), "expert": _("Expert")}
+    for need in services.readiness(version):
+        sheet.append(
+            [
+                kinds.get(need.kind, need.kind),
+                need.name,
+                float(need.required),
+                float(need.have),
+                float(need.gap),
+                need.measure,
+            ]
+        )
+    for column, width in zip("ABCDEF", (14, 24, 10, 10, 10, 10), strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="readiness-{version.pk}.xlsx"'
+    return response
