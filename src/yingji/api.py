@@ -187,6 +187,7 @@ def _register_routers() -> None:
     from yingji.petitions.api import TooMany, public_router
     from yingji.petitions.api import router as petitions_router
     from yingji.plans.api import router as plans_router
+    from yingji.resources.api import router as resources_router
 
     api.add_router("", health.router)
     api.add_router("", accounts_router)
@@ -197,6 +198,7 @@ def _register_routers() -> None:
     api.add_router("", notify_router)
     api.add_router("", duty_router)
     api.add_router("", incidents_router)
+    api.add_router("", resources_router)
     api.add_router("", public_router)
 
     @api.exception_handler(TooMany)

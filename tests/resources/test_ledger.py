@@ -265,3 +265,23 @@ def test_team_and_expert_contacts_are_encrypted_and_revealed_with_a_reason(store
             {"name": "某人", "field": "占卜"}, unit=store.city.baishizhen, actor=store.actor
         )
     assert set(field.value.message_dict) == {"field"}
+
+
+def test_stock_about_to_expire_reaches_the_storekeeper(store: Store) -> None:
+    from yingji.notify import deadlines
+
+    lot = services.receive(store.main, store.water, "10", expires_on=soon(40), actor=store.actor)
+    deadline = clock.open_deadline(lot, "resources.expiry")
+    assert deadline is not None
+    clock.check(deadline.due_at - timedelta(days=29))
+    deadlines.notify_deadline_events()
+    [note] = Notification.objects.filter(recipient=store.keeper, kind="deadline.due_soon")
+    assert "物资到期" in note.title
+
+
+def test_a_count_finer_than_hundredths_is_refused(store: Store) -> None:
+    lot = services.receive(store.main, store.kit, "4", actor=store.actor)
+    with pytest.raises(ValidationError) as fine:
+        services.adjust(lot, "3.999", actor=store.actor, note="盘点")
+    assert set(fine.value.message_dict) == {"counted"}
+    assert services.balance(lot) == 4

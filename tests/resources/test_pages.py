@@ -62,12 +62,14 @@ def test_receiving_on_the_page_closes_the_gap_on_the_dashboard_and_plan(
     dashboard = client.get("/resources/").content.decode()
     assert "白石镇群体性上访事件应急预案" in dashboard and "饮用水 缺 20 箱" in dashboard
     page = f"/resources/warehouses/{depot.main.pk}/"
-    refused = client.post(page, {"item": depot.water.pk, "quantity": "二十"})
+    refused = client.post(page, {"receive": "1", "item": depot.water.pk, "quantity": "二十"})
     text = refused.content.decode()
     assert refused.status_code == 400 and "请输入数字" in text and "请填写" in text
     assert not Movement.objects.exists()
     later = (timezone.localdate() + timedelta(days=300)).isoformat()
-    made = client.post(page, {"item": depot.water.pk, "quantity": "20", "expires_on": later})
+    made = client.post(
+        page, {"receive": "1", "item": depot.water.pk, "quantity": "20", "expires_on": later}
+    )
     assert made.status_code == 302
     assert "饮用水 缺" not in client.get("/resources/").content.decode()
     plan = client.get(f"/plans/versions/{depot.version.pk}/").content.decode()
@@ -140,3 +142,135 @@ def test_teams_experts_and_equipment(depot: Depot, client_for) -> None:
     vehicle.refresh_from_db()
     assert not vehicle.is_usable and vehicle.last_inspected_on == timezone.localdate()
     assert clock.open_deadline(vehicle, "resources.inspection").pk != due.pk
+
+
+def test_a_storekeeper_issues_stock_for_an_approved_request_from_the_board(
+    depot: Depot, client_for
+) -> None:
+    from yingji.incidents.models import Incident, ResourceRequest
+    from yingji.plans.models import EventType
+
+    later = timezone.localdate() + timedelta(days=300)
+    lot = services.receive(
+        depot.main, depot.water, "30", expires_on=later, actor=Actor(user=depot.keeper)
+    )
+    incident = Incident.objects.create(
+        number="T-1",
+        title="东坪村村民集体上访",
+        unit=depot.city.baishizhen,
+        event_type=EventType.objects.get(code="social.mass.petition"),
+        happened_at=timezone.now(),
+        reported_at=timezone.now(),
+        source="phone",
+        address="白石镇",
+        description="测试",
+        stage=Incident.Stage.RESPONDING,
+        public_key="k1",
+    )
+    item = ResourceRequest.objects.create(
+        incident=incident, what="饮用水", quantity=10, measure="箱", state="approved"
+    )
+    client = client_for(depot.keeper)
+    board = client.get(f"/incidents/{incident.pk}/").content.decode()
+    assert (
+        f"/resources/requests/{item.pk}/issue/" in board and "白石镇应急物资仓库 · 30 箱" in board
+    )
+    too_many = client.post(
+        f"/resources/requests/{item.pk}/issue/", {"lot": lot.pk, "quantity": "31"}
+    )
+    assert too_many.status_code == 302 and services.balance(lot) == 30
+    client.post(f"/resources/requests/{item.pk}/issue/", {"lot": lot.pk, "quantity": "10"})
+    item.refresh_from_db()
+    assert item.state == "delivered" and services.balance(lot) == 20
+    assert "已从白石镇应急物资仓库出库" in client.get(f"/incidents/{incident.pk}/").content.decode()
+
+
+def test_stock_export_and_import_on_the_pages(depot: Depot, client_for) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    later = timezone.localdate() + timedelta(days=300)
+    services.receive(
+        depot.main, depot.water, "12", expires_on=later, actor=Actor(user=depot.keeper)
+    )
+    client = client_for(depot.keeper)
+    exported = client.get("/resources/stock.xlsx")
+    rows = list(load_workbook(io.BytesIO(exported.content)).active.iter_rows(values_only=True))
+    assert any("饮用水" in row and 12 in row for row in rows)
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["仓库", "物资", "数量", "有效期至"])
+    sheet.append(["白石村物资点", "饮用水", 5, later])
+    sheet.append(["白石村物资点", "不存在的物资", 1, None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    def upload(**extra: str):
+        file = SimpleUploadedFile("receipts.xlsx", buffer.getvalue())
+        return client.post("/resources/stock/import/", {"file": file, **extra})
+
+    refused = upload()
+    assert refused.status_code == 400 and "第 3 行" in refused.content.decode()
+    assert not depot.village.lots.exists()
+    assert upload(good_rows_only="1").status_code == 302
+    assert [services.balance(lot) for lot in depot.village.lots.all()] == [5]
+    not_excel = client.post(
+        "/resources/stock/import/", {"file": SimpleUploadedFile("x.xlsx", b"hello")}
+    )
+    assert not_excel.status_code == 400 and "Excel" in not_excel.content.decode()
+
+
+def test_the_catalogue_warehouses_minimums_and_returns_on_the_pages(
+    depot: Depot, client_for
+) -> None:
+    client = client_for(depot.keeper)
+    food = Category.objects.get(code="food_water").pk
+    duplicate = client.post(
+        "/resources/items/", {"name": "饮用水", "category": food, "measure": "箱"}
+    )
+    assert duplicate.status_code == 400 and "品目中已有该物资" in duplicate.content.decode()
+    client.post(
+        "/resources/items/", {"name": "方便面", "category": food, "measure": "箱", "expires": "on"}
+    )
+    assert Item.objects.get(name="方便面").expires
+    empty = client.post("/resources/", {"name": ""})
+    assert empty.status_code == 400
+    client.post("/resources/", {"name": "白石镇第二仓库", "address": "白石镇工业路1号"})
+    second = Warehouse.objects.get(name="白石镇第二仓库")
+    assert second.unit == depot.city.baishizhen
+    page = f"/resources/warehouses/{second.pk}/"
+    bad = client.post(page, {"minimum": "1", "item": depot.water.pk, "quantity": "-3"})
+    assert bad.status_code == 400 and "大于零" in bad.content.decode()
+    client.post(page, {"minimum": "1", "item": depot.water.pk, "quantity": "6"})
+    assert "至少 6 箱" in client.get(page).content.decode()
+
+    from yingji.incidents.models import Incident, ResourceRequest
+    from yingji.plans.models import EventType
+
+    later = timezone.localdate() + timedelta(days=300)
+    lot = services.receive(
+        second, depot.water, "10", expires_on=later, actor=Actor(user=depot.keeper)
+    )
+    incident = Incident.objects.create(
+        number="T-2",
+        title="实战",
+        unit=depot.city.baishizhen,
+        event_type=EventType.objects.get(code="social.mass.petition"),
+        happened_at=timezone.now(),
+        reported_at=timezone.now(),
+        source="phone",
+        address="白石镇",
+        description="测试",
+        public_key="k2",
+    )
+    item = ResourceRequest.objects.create(
+        incident=incident, what="饮用水", quantity=4, state="approved"
+    )
+    services.issue_for_request(item, lot, "4", actor=Actor(user=depot.keeper))
+    lot_page = f"/resources/lots/{lot.pk}/"
+    assert "T-2" in client.get(lot_page).content.decode()
+    client.post(f"/resources/lots/{lot.pk}/return/", {"request": item.pk, "quantity": "5"})
+    assert services.balance(lot) == 6  # more than was issued: refused
+    client.post(f"/resources/lots/{lot.pk}/return/", {"request": item.pk, "quantity": "3"})
+    assert services.balance(lot) == 9

@@ -293,6 +293,10 @@ def board_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
                 .order_by("unit__path", "username")[:300]
             )
     context["request_form"] = RequestForm()
+    if user.has_perm("resources.move_stock"):
+        from yingji.resources import services as resources
+
+        context["lots_for"] = resources.lots_for_requests(incident.requests.all(), user)  # type: ignore[arg-type]
     return context
 
 

@@ -317,6 +317,22 @@ def _chosen_unit(user: User, pk: int | None) -> Unit:
     return found
 
 
+def _chosen_item(payload: ReceiptIn, errors: services.Errors) -> tuple[Item | None, str]:
+    """The catalogue item a receipt names, by ``item_id`` or by name (``item``), and the
+    field that named it."""
+    if payload.item_id is not None and payload.item:
+        errors["item"] = [_("Send either item or item_id, not both.")]
+        return None, "item"
+    if payload.item_id is not None:
+        item, field = Item.objects.filter(pk=payload.item_id).first(), "item_id"
+    else:
+        name = (payload.item or "").strip()
+        item, field = (Item.objects.filter(name=name).first() if name else None), "item"
+    if item is None:
+        errors[field] = [_("Choose an item from the catalogue.")]
+    return item, field
+
+
 @contextmanager
 def _named(**fields: str) -> Iterator[None]:
     """The services name some fields after the model (``to``, ``warehouse``); a client
@@ -473,6 +489,7 @@ def warehouse_stock(
     warehouse = _warehouse(request, warehouse_id)
     lots = services.with_balances(Lot.objects.filter(warehouse=warehouse).select_related("item"))
     if not filters.all:
+        # As a Q: the annotation is made in services, where the type checker cannot see it.
         lots = lots.exclude(Q(held=0))
     # Earliest expiry first within an item (use it first); no expiry last on every database.
     lots = lots.order_by("item__name", F("expires_on").asc(nulls_last=True), "pk")
@@ -503,16 +520,7 @@ def receive(request: HttpRequest, payload: ReceiptIn) -> Status[LotOut]:
     user = _user(request)
     errors: services.Errors = {}
     warehouse = _chosen_warehouse(user, payload.warehouse_id, "warehouse_id", errors)
-    item_field = "item_id" if payload.item_id is not None else "item"
-    item = None
-    if payload.item_id is not None and payload.item:
-        errors["item"] = [_("Send either item or item_id, not both.")]
-    elif payload.item_id is not None:
-        item = Item.objects.filter(pk=payload.item_id).first()
-    elif payload.item and payload.item.strip():
-        item = Item.objects.filter(name=payload.item.strip()).first()
-    if item is None and item_field not in errors:
-        errors[item_field] = [_("Choose an item from the catalogue.")]
+    item, item_field = _chosen_item(payload, errors)
     if errors:
         services.quantity_of(payload.quantity, "quantity", errors)  # every bad field at once
         raise ValidationError(errors)

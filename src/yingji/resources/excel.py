@@ -68,7 +68,7 @@ def labels() -> dict[str, str]:
         "code": _capital(_("lot")),
         "expires_on": _capital(_("expires on")),
         "location": _capital(_("location in the warehouse")),
-        "balance": _capital(_("balance")),
+        "balance": _("Balance"),
         "expired": _capital(_("expired")),
     }
 
@@ -96,7 +96,7 @@ def _header_keys() -> dict[str, str]:
         with translation.override(language):
             for key, label in _import_labels().items():
                 keys.setdefault(_key(label), key)
-            keys.setdefault(_key(_capital(_("balance"))), "quantity")
+            keys.setdefault(_key(_("Balance")), "quantity")
     return keys
 
 
@@ -450,6 +450,19 @@ def _expiry(row: _Row, item: Item | None, today: date) -> date | None:
     return expires_on
 
 
+def _refused(row: int, problems: dict[str, list[str]]) -> ValidationError:
+    headers = _import_labels()
+    return ValidationError(
+        {
+            "file": [
+                str(RowError(row, key, headers.get(key, key), "refused", message))
+                for key, messages in problems.items()
+                for message in messages
+            ]
+        }
+    )
+
+
 def import_receipts(parsed: Parsed, *, actor: Actor, good_rows_only: bool = False) -> list[Lot]:
     """Receive every good row of ``parsed``, in one transaction, and return the new lots.
 
@@ -467,10 +480,15 @@ def import_receipts(parsed: Parsed, *, actor: Actor, good_rows_only: bool = Fals
         )
         items = Item.objects.in_bulk({receipt.item.pk for receipt in parsed.receipts})
         for receipt in parsed.receipts:
+            warehouse = warehouses.get(receipt.warehouse.pk)
+            item = items.get(receipt.item.pk)
+            if warehouse is None or item is None:  # deleted since the file was read
+                key = "warehouse" if warehouse is None else "item"
+                raise _refused(receipt.row, {key: [_("Choose from the list.")]})
             try:
                 lot = services.receive(
-                    warehouses[receipt.warehouse.pk],
-                    items[receipt.item.pk],
+                    warehouse,
+                    item,
                     receipt.quantity,
                     actor=actor,
                     expires_on=receipt.expires_on,
@@ -479,15 +497,11 @@ def import_receipts(parsed: Parsed, *, actor: Actor, good_rows_only: bool = Fals
                     note=_("Imported from a workbook, row %(row)s") % {"row": receipt.row},
                 )
             except ValidationError as refused:
-                headers = _import_labels()
-                raise ValidationError(
-                    {
-                        "file": [
-                            str(RowError(receipt.row, key, headers.get(key, key), "refused", m))
-                            for key, messages in refused.message_dict.items()
-                            for m in messages
-                        ]
-                    }
-                ) from refused
+                problems = (
+                    refused.message_dict
+                    if hasattr(refused, "error_dict")
+                    else {"item": refused.messages}
+                )
+                raise _refused(receipt.row, problems) from refused
             lots.append(lot)
     return lots

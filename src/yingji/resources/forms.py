@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from yingji.resources.models import Equipment, Expert, Item, Team, Warehouse
+from yingji.resources.models import Category, Equipment, Expert, Item, Team, Warehouse
 
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
@@ -70,3 +70,27 @@ class EquipmentForm(forms.Form):
     serial = forms.CharField(label=_("serial or plate number"), required=False, max_length=40)
     inspection_days = forms.CharField(label=_("inspected every (days)"), initial="365")
     last_inspected_on = forms.DateField(label=_("last inspected"), required=False, widget=DATE)
+
+
+class ItemForm(forms.Form):
+    name = forms.CharField(label=_("name"), required=False, max_length=80)
+    category = forms.ModelChoiceField(
+        label=_("category"), queryset=Category.objects.filter(is_active=True), required=False
+    )
+    measure = forms.CharField(label=_("unit of measure"), required=False, max_length=20)
+    expires = forms.BooleanField(label=_("has an expiry date"), required=False)
+
+
+class WarehouseForm(forms.Form):
+    name = forms.CharField(label=_("name"), required=False, max_length=80)
+    address = forms.CharField(label=_("address"), required=False, max_length=200)
+
+
+class MinimumForm(forms.Form):
+    item = forms.ModelChoiceField(label=_("item"), queryset=Item.objects.filter(is_active=True))
+    quantity = forms.CharField(label=_("minimum"), help_text=_("Zero removes the minimum."))
+
+
+class ReturnForm(forms.Form):
+    request = forms.IntegerField(widget=forms.HiddenInput)
+    quantity = forms.CharField(label=_("quantity returned"))

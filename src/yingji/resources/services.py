@@ -10,7 +10,7 @@ warehouse's minimum tells its storekeepers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -336,6 +336,8 @@ def adjust(lot: Lot, counted: Any, *, actor: Actor, note: str) -> Movement:
         errors["counted"] = [_("Enter a number, such as 12 or 2.5.")]
     if number is not None and (not number.is_finite() or number < 0):
         errors["counted"] = [_("Enter what was counted: zero or more.")]
+    elif number is not None and (number > MOST or number != number.quantize(Decimal("0.01"))):
+        errors["counted"] = [_("Enter at most two decimals and no more than 12 digits.")]
     if not note.strip():
         errors["note"] = [_("Say why the count differs.")]
     if errors:
@@ -428,6 +430,29 @@ def return_for_request(request: Any, lot: Lot, quantity: Any, *, actor: Actor) -
         raise ValidationError(errors)
     assert amount is not None
     return _record(locked, Kind.RETURN, amount, actor, note=_("Returned"), request=request)
+
+
+def lots_for_requests(requests: Iterable[Any], user: User) -> dict[int, list[dict[str, Any]]]:
+    """For each request, the lots of the item it names (by catalogue name) that the user's
+    warehouses hold and that have not expired: request id → rows of lot and balance."""
+    today = timezone.localdate()
+    wanted = {r.pk: r.what for r in requests}
+    lots = (
+        Lot.objects.filter(
+            item__name__in=set(wanted.values()),
+            warehouse__unit__in=Unit.objects.visible_to(user),
+            warehouse__is_active=True,
+        )
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=today))
+        .select_related("item", "warehouse")
+        .order_by("expires_on", "pk")
+    )
+    totals = balances_of(lots)
+    rows = [(lot, shown(totals[lot.pk])) for lot in lots if totals.get(lot.pk, ZERO) > 0]
+    return {
+        pk: [{"lot": lot, "balance": amount} for lot, amount in rows if lot.item.name == what]
+        for pk, what in wanted.items()
+    }
 
 
 # --- teams and experts ---------------------------------------------------------------------

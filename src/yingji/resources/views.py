@@ -23,9 +23,19 @@ from yingji.audit.services import Actor
 from yingji.forms import apply_errors
 from yingji.org.models import Unit
 from yingji.plans.models import PlanVersion
+from yingji.resources import catalogue, services
 from yingji.resources import equipment as equipment_services
-from yingji.resources import services
-from yingji.resources.forms import EquipmentForm, ExpertForm, MoveForm, ReceiveForm, TeamForm
+from yingji.resources.forms import (
+    EquipmentForm,
+    ExpertForm,
+    ItemForm,
+    MinimumForm,
+    MoveForm,
+    ReceiveForm,
+    ReturnForm,
+    TeamForm,
+    WarehouseForm,
+)
 from yingji.resources.models import Equipment, Expert, Lot, MinimumStock, Movement, Team, Warehouse
 
 
@@ -85,21 +95,33 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         held = services.held(minimum.warehouse, minimum.item)
         if held < minimum.quantity:
             low.append({"minimum": minimum, "held": services.shown(held)})
+    form = WarehouseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            catalogue.add_warehouse(
+                form.cleaned_data, unit=_home_unit(request), actor=Actor.from_request(request)
+            )
+        except ValidationError as error:
+            apply_errors(form, error.message_dict)
+        else:
+            messages.success(request, _("The warehouse is added."))
+            return redirect("resources:dashboard")
     context = {
+        "form": form,
         "warehouses": warehouses,
         "readiness": readiness,
         "expiring": [row for row in stock if row["soon"] or row["expired"]],
         "low": low,
         "may_move": request.user.has_perm("resources.move_stock"),
     }
-    return render(request, "resources/dashboard.html", context)
+    return render(request, "resources/dashboard.html", context, status=400 if form.errors else 200)
 
 
 @login_required
 def warehouse(request: HttpRequest, pk: int) -> HttpResponse:
     place = get_object_or_404(_warehouses(request), pk=pk)
-    form = ReceiveForm(request.POST or None)
-    if request.method == "POST":
+    form = ReceiveForm(request.POST if "receive" in request.POST else None)
+    if form.is_bound:
         if not request.user.has_perm("resources.move_stock"):
             raise PermissionDenied
         if form.is_valid():
@@ -120,15 +142,35 @@ def warehouse(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Received."))
                 return redirect("resources:warehouse", place.pk)
+    minimum_form = MinimumForm(request.POST if "minimum" in request.POST else None)
+    if minimum_form.is_bound and minimum_form.is_valid():
+        try:
+            catalogue.set_minimum(
+                place,
+                minimum_form.cleaned_data["item"],
+                minimum_form.cleaned_data["quantity"],
+                actor=Actor.from_request(request),
+            )
+        except ValidationError as error:
+            apply_errors(minimum_form, error.message_dict)
+        else:
+            messages.success(request, _("The minimum is saved."))
+            return redirect("resources:warehouse", place.pk)
     others = _warehouses(request).exclude(pk=place.pk).filter(is_active=True)
     context = {
+        "minimum_form": minimum_form,
+        "minimums": [
+            {"minimum": m, "held": services.shown(services.held(place, m.item))}
+            for m in place.minimums.select_related("item")
+        ],
         "warehouse": place,
         "stock": _stock(Warehouse.objects.filter(pk=place.pk)),
         "form": form,
         "move_form": MoveForm(warehouses=others),
         "may_move": request.user.has_perm("resources.move_stock"),
     }
-    return render(request, "resources/warehouse.html", context, status=400 if form.errors else 200)
+    status = 400 if form.errors or minimum_form.errors else 200
+    return render(request, "resources/warehouse.html", context, status=status)
 
 
 @login_required
@@ -168,7 +210,17 @@ def lot(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Recorded in the ledger."))
                 return redirect("resources:lot", found.pk)
+    issued: dict[int, dict[str, Any]] = {}
+    for m in Movement.objects.filter(lot=found, request__isnull=False).select_related(
+        "request__incident"
+    ):
+        key = m.request_id or 0
+        issued.setdefault(key, {"request": m.request, "out": Decimal(0)})
+        issued[key]["out"] -= m.quantity
     context = {
+        "issued": [
+            {**row, "out": services.shown(row["out"])} for row in issued.values() if row["out"] > 0
+        ],
         "lot": found,
         "balance": services.shown(services.balance(found)),
         "movements": Movement.objects.filter(lot=found).select_related(
@@ -348,3 +400,136 @@ def readiness_export(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="readiness-{version.pk}.xlsx"'
     return response
+
+
+@login_required
+@require_POST
+def issue_for_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """A storekeeper issues stock for an approved request of an incident's response."""
+    from yingji.incidents import services as incidents
+    from yingji.incidents.models import ResourceRequest
+
+    visible = incidents.visible_to(request.user)  # type: ignore[arg-type]
+    item = get_object_or_404(ResourceRequest.objects.filter(incident__in=visible), pk=pk)
+    found = get_object_or_404(
+        Lot.objects.filter(warehouse__in=_warehouses(request)), pk=request.POST.get("lot") or 0
+    )
+    try:
+        services.issue_for_request(
+            item, found, request.POST.get("quantity", ""), actor=Actor.from_request(request)
+        )
+    except ValidationError as error:
+        for problems in error.message_dict.values():
+            for problem in problems:
+                messages.error(request, problem)
+    else:
+        messages.success(request, _("Issued for the response."))
+    return redirect("incidents:board", item.incident_id)
+
+
+# --- Excel ----------------------------------------------------------------------------------
+
+MAX_UPLOAD = 5 * 1024 * 1024  # a stock workbook of many thousand rows is well below this
+
+
+@login_required
+def stock_export(request: HttpRequest) -> HttpResponse:
+    """The stock of the user's warehouses (or of one, with ?warehouse=) as a workbook."""
+    from yingji.resources import excel
+
+    warehouses = _warehouses(request)
+    one = request.GET.get("warehouse", "")
+    if one.isdigit():
+        warehouses = warehouses.filter(pk=int(one))
+    response = HttpResponse(
+        excel.export_stock(warehouses),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    day = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="stock-{day}.xlsx"'
+    return response
+
+
+@login_required
+def stock_import(request: HttpRequest) -> HttpResponse:
+    """Receipts from a workbook: every row is checked first; with any bad row nothing is
+    imported, unless the storekeeper asks for the good rows only."""
+    from yingji.resources import excel
+
+    if not request.user.has_perm("resources.move_stock"):
+        raise PermissionDenied
+    context: dict[str, Any] = {"labels": excel.labels()}
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        actor = Actor.from_request(request)
+        problems: list[str] = []
+        parsed = None
+        if upload is None:
+            problems = [_("Choose a workbook to import.")]
+        elif upload.size is not None and upload.size > MAX_UPLOAD:
+            problems = [_("The file is larger than 5 MB.")]
+        else:
+            try:
+                parsed = excel.read_receipts(
+                    upload.read(), warehouses=_warehouses(request), actor=actor
+                )
+                lots = excel.import_receipts(
+                    parsed, actor=actor, good_rows_only=bool(request.POST.get("good_rows_only"))
+                )
+            except ValidationError as error:
+                problems = [p for ps in error.message_dict.values() for p in ps]
+            else:
+                messages.success(request, _("%(n)d receipts imported.") % {"n": len(lots)})
+                return redirect("resources:dashboard")
+        context.update({"problems": problems, "bad_rows": parsed.bad_rows if parsed else []})
+        status = 400
+    return render(request, "resources/import.html", context, status=status)
+
+
+@login_required
+def items(request: HttpRequest) -> HttpResponse:
+    """The catalogue; storekeepers add to it (plans ask for supplies by these names)."""
+    form = ItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            catalogue.add_item(form.cleaned_data, actor=Actor.from_request(request))
+        except ValidationError as error:
+            apply_errors(form, error.message_dict)
+        else:
+            messages.success(request, _("The item is added to the catalogue."))
+            return redirect("resources:items")
+    from yingji.resources.models import Item
+
+    context = {
+        "items": Item.objects.filter(is_active=True).select_related("category"),
+        "form": form,
+        "may_keep": request.user.has_perm("resources.keep_catalogue"),
+    }
+    return render(request, "resources/items.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def return_to_lot(request: HttpRequest, pk: int) -> HttpResponse:
+    """What comes back from a response into the lot it was issued from."""
+    from yingji.incidents.models import ResourceRequest
+
+    found = get_object_or_404(Lot.objects.filter(warehouse__in=_warehouses(request)), pk=pk)
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        item = get_object_or_404(
+            ResourceRequest.objects.filter(movements__lot=found).distinct(),
+            pk=form.cleaned_data["request"],
+        )
+        try:
+            services.return_for_request(
+                item, found, form.cleaned_data["quantity"], actor=Actor.from_request(request)
+            )
+        except ValidationError as error:
+            for problems in error.message_dict.values():
+                for problem in problems:
+                    messages.error(request, problem)
+        else:
+            messages.success(request, _("Returned to the lot."))
+    return redirect("resources:lot", found.pk)
