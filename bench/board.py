@@ -23,9 +23,7 @@ import json
 import os
 import random
 import secrets
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,7 +35,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 from bench.clock import setup_django  # noqa: E402
-from bench.live import Streams, database_url, free_port  # noqa: E402
+from bench.live import Server, Streams, database_url  # noqa: E402
 
 OPEN_AT_ONCE = 50
 
@@ -118,44 +116,6 @@ def build_incident(boards: int) -> dict[str, Any]:
             session.create()
             sessions.append(str(session.session_key))
     return {"incident": incident.pk, "task": task.pk, "token": secret, "sessions": sessions}
-
-
-class Server:
-    """granian serving the real application, as ``yingji serve`` runs it."""
-
-    def __init__(self, env: dict[str, str], workers: int) -> None:
-        self.port = free_port()
-        command = [
-            sys.executable,
-            "-m",
-            "granian",
-            "--interface",
-            "asginl",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--workers",
-            str(workers),
-            "--workers-kill-timeout",
-            "5",
-            "--no-ws",
-            "--backlog",
-            "4096",
-            "yingji.asgi:application",
-        ]
-        self.process = subprocess.Popen(  # noqa: S603 - fixed argv, our interpreter
-            command, cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "yingji.settings"}
-        )
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 async def api_post(port: int, path: str, token: str, body: dict[str, Any]) -> int:
@@ -263,7 +223,7 @@ def run(boards: int, rounds: int, workers: int) -> dict[str, Any]:
     pythonpath = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
     env["PYTHONPATH"] = pythonpath
     connection.close()
-    server = Server(env, workers)
+    server = Server(env, workers, app="yingji.asgi:application")
     try:
         asyncio.run(wait_for_server(server))
         figures = asyncio.run(measure(server.port, made, rounds))

@@ -188,7 +188,9 @@ def make_subject_and_sessions(count: int) -> tuple[Any, list[str]]:
 class Server:
     """granian serving this module's application, as ``yingji serve`` runs it."""
 
-    def __init__(self, env: dict[str, str], workers: int = 1) -> None:
+    def __init__(
+        self, env: dict[str, str], workers: int = 1, app: str = "bench.live:application"
+    ) -> None:
         self.port = free_port()
         command = [
             sys.executable,
@@ -207,7 +209,7 @@ class Server:
             "--no-ws",
             "--backlog",
             "4096",
-            "bench.live:application",
+            app,
         ]
         pythonpath = os.pathsep.join([str(ROOT), str(ROOT / "src"), env.get("PYTHONPATH", "")])
         self.process = subprocess.Popen(  # noqa: S603 - fixed argv, our interpreter

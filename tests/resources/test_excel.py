@@ -5,7 +5,6 @@ the good rows are asked for."""
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -16,53 +15,15 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from tests import personas
-from yingji.accounts.models import User
+from tests.resources.conftest import Store
 from yingji.accounts.roles import Role
 from yingji.audit.models import AuditEntry
 from yingji.audit.services import Actor
 from yingji.clock import services as clock
 from yingji.resources import excel, services
-from yingji.resources.models import Category, Item, Lot, Movement, Warehouse
+from yingji.resources.models import Item, Lot, Movement, Warehouse
 
 pytestmark = pytest.mark.django_db
-
-
-@dataclass
-class Store:
-    city: personas.City
-    keeper: User
-    actor: Actor
-    main: Warehouse
-    spare: Warehouse
-    water: Item
-    kit: Item
-    megaphone: Item
-
-
-@pytest.fixture
-def store(city: personas.City) -> Store:
-    """A storekeeper in 白石镇, a township and a village warehouse, and three items (as in
-    test_ledger.py)."""
-    keeper = personas.make_user("keeper", city.baishizhen, Role.STOREKEEPER, name="库管员")
-    return Store(
-        city=city,
-        keeper=keeper,
-        actor=Actor(user=keeper),
-        main=Warehouse.objects.create(name="白石镇应急物资仓库", unit=city.baishizhen),
-        spare=Warehouse.objects.create(name="白石村物资点", unit=city.baishicun),
-        water=Item.objects.create(
-            name="饮用水",
-            category=Category.objects.get(code="food_water"),
-            measure="箱",
-            expires=True,
-        ),
-        kit=Item.objects.create(
-            name="急救箱", category=Category.objects.get(code="first_aid"), measure="个"
-        ),
-        megaphone=Item.objects.create(
-            name="扩音器", category=Category.objects.get(code="publicity"), measure="个"
-        ),
-    )
 
 
 def soon(days: int) -> date:

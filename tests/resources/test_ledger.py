@@ -3,7 +3,6 @@ and minimums warn, drills move nothing, and readiness follows what is usable."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -14,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests import personas
-from yingji.accounts.models import User
+from tests.resources.conftest import Store
 from yingji.accounts.roles import Role
 from yingji.audit.models import AuditEntry
 from yingji.audit.services import Actor
@@ -23,42 +22,10 @@ from yingji.notify.models import Notification
 from yingji.plans import demo as plan_demo
 from yingji.plans.models import PlanVersion
 from yingji.resources import services
-from yingji.resources.models import Category, Item, MinimumStock, Movement, Warehouse
+from yingji.resources.models import MinimumStock, Movement
 
 pytestmark = pytest.mark.django_db
 SETUP = Actor.system("tests")
-
-
-@dataclass
-class Store:
-    city: personas.City
-    keeper: User
-    actor: Actor
-    main: Warehouse
-    spare: Warehouse
-    water: Item
-    kit: Item
-    megaphone: Item
-
-
-@pytest.fixture
-def store(city: personas.City) -> Store:
-    keeper = personas.make_user("keeper", city.baishizhen, Role.STOREKEEPER, name="库管员")
-    category = Category.objects.get(code="food_water")
-    return Store(
-        city=city,
-        keeper=keeper,
-        actor=Actor(user=keeper),
-        main=Warehouse.objects.create(name="白石镇应急物资仓库", unit=city.baishizhen),
-        spare=Warehouse.objects.create(name="白石村物资点", unit=city.baishicun),
-        water=Item.objects.create(name="饮用水", category=category, measure="箱", expires=True),
-        kit=Item.objects.create(
-            name="急救箱", category=Category.objects.get(code="first_aid"), measure="个"
-        ),
-        megaphone=Item.objects.create(
-            name="扩音器", category=Category.objects.get(code="publicity"), measure="个"
-        ),
-    )
 
 
 def soon(days: int) -> object:
