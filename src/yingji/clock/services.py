@@ -6,7 +6,7 @@ each call is one transaction with its audit entry and its subject's timeline eve
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -564,6 +564,24 @@ def deadlines_for(subject: models.Model) -> list[Deadline]:
 def open_deadline(subject: models.Model, kind: str) -> Deadline | None:
     """The subject's newest open deadline of ``kind``, if any."""
     return _of(subject).filter(kind=kind, state__in=OPEN_STATES).order_by("-started_at").first()
+
+
+def open_deadline_of_each(subjects: Sequence[models.Model], kind: str) -> dict[Any, Deadline]:
+    """``open_deadline`` for many subjects of one model in one query: subject pk → its
+    newest open deadline of ``kind`` (subjects without one are left out)."""
+    if not subjects:
+        return {}
+    found: dict[Any, Deadline] = {}
+    by_id = {str(s.pk): s.pk for s in subjects}
+    rows = Deadline.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subjects[0]),
+        subject_id__in=list(by_id),
+        kind=kind,
+        state__in=OPEN_STATES,
+    ).order_by("started_at", "pk")
+    for deadline in rows:
+        found[by_id[deadline.subject_id]] = deadline  # the newest wins
+    return found
 
 
 def open_deadlines(subject: models.Model, kind: str) -> list[Deadline]:

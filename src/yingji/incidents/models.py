@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from yingji.org.models import Unit
+from yingji.plans.labels import LEVEL_LABELS
 
 
 class NumberSequence(models.Model):
@@ -32,12 +33,8 @@ class NumberSequence(models.Model):
         return f"{self.unit_id}/{self.year}: {self.last}"
 
 
-LEVEL_CHOICES = [
-    (1, _("Level I (especially major)")),
-    (2, _("Level II (major)")),
-    (3, _("Level III (large)")),
-    (4, _("Level IV (general)")),
-]
+# Level I (especially major) … IV (general), worded once, by the plans app.
+LEVEL_CHOICES = list(LEVEL_LABELS.items())
 
 
 class Incident(models.Model):

@@ -48,6 +48,7 @@ from yingji.incidents.models import (
 from yingji.notify import escalation
 from yingji.notify import services as notify
 from yingji.org.models import Person, Unit
+from yingji.plans import labels as plan_labels
 from yingji.plans import services as plans
 from yingji.plans.models import EventType, PlanVersion, Step
 from yingji.plans.triggers import LevelResult
@@ -72,7 +73,7 @@ AUDITED = (
 
 
 def level_label(level: int | None) -> str:
-    return dict(Incident._meta.get_field("level").choices or []).get(level, "") if level else ""
+    return plan_labels.level_label(level) if level else ""
 
 
 # --- reading --------------------------------------------------------------------------------

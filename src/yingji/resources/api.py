@@ -353,7 +353,7 @@ def _two_places(value: Decimal) -> str:
 
 
 def _hundredths(value: int) -> str:
-    return _two_places(Decimal(int(value)).scaleb(-2))
+    return _two_places(services.hundredths(value))
 
 
 def _lot_out(lot: Any, today: date) -> LotOut:

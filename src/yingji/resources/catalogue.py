@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -16,7 +16,7 @@ from yingji.audit import services as audit
 from yingji.audit.services import Actor
 from yingji.org.models import Unit
 from yingji.resources.models import Category, Item, MinimumStock, Warehouse
-from yingji.resources.services import quantity_of
+from yingji.resources.services import quantity_of, require, require_area
 
 Errors = dict[str, list[str]]
 
@@ -33,8 +33,7 @@ def _text(data: Mapping[str, Any], name: str, limit: int, errors: Errors, *, req
 @transaction.atomic
 def add_item(data: Mapping[str, Any], *, actor: Actor) -> Item:
     """A catalogue entry. Plans ask for supplies by these names."""
-    if actor.user is None or not actor.user.has_perm("resources.keep_catalogue"):
-        raise PermissionDenied(_("Only storekeepers keep the catalogue."))
+    require(actor, "resources.keep_catalogue", _("Only storekeepers keep the catalogue."))
     errors: Errors = {}
     name = _text(data, "name", 80, errors, required=True)
     measure = _text(data, "measure", 20, errors, required=True)
@@ -55,10 +54,8 @@ def add_item(data: Mapping[str, Any], *, actor: Actor) -> Item:
 
 @transaction.atomic
 def add_warehouse(data: Mapping[str, Any], *, unit: Unit, actor: Actor) -> Warehouse:
-    if actor.user is None or not actor.user.has_perm("resources.move_stock"):
-        raise PermissionDenied(_("Only storekeepers keep warehouses."))
-    if not Unit.objects.visible_to(actor.user).filter(pk=unit.pk).exists():
-        raise PermissionDenied(_("This unit is outside your area."))
+    require(actor, "resources.move_stock", _("Only storekeepers keep warehouses."))
+    require_area(actor, unit, _("This unit is outside your area."))
     errors: Errors = {}
     name = _text(data, "name", 80, errors, required=True)
     address = _text(data, "address", 200, errors, required=False)
@@ -76,10 +73,8 @@ def set_minimum(
     warehouse: Warehouse, item: Item, quantity: Any, *, actor: Actor
 ) -> MinimumStock | None:
     """The least of an item the warehouse must hold; zero removes the minimum."""
-    if actor.user is None or not actor.user.has_perm("resources.move_stock"):
-        raise PermissionDenied(_("Only storekeepers keep warehouses."))
-    if not Unit.objects.visible_to(actor.user).filter(pk=warehouse.unit_id).exists():
-        raise PermissionDenied(_("This warehouse is outside your area."))
+    require(actor, "resources.move_stock", _("Only storekeepers keep warehouses."))
+    require_area(actor, warehouse.unit)
     if str(quantity).strip() in ("0", "0.0", "0.00"):
         MinimumStock.objects.filter(warehouse=warehouse, item=item).delete()
         audit.record(

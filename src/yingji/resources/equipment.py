@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,16 +17,14 @@ from yingji.audit.services import Actor
 from yingji.clock import services as clock
 from yingji.org.models import Unit
 from yingji.resources.models import Equipment, Warehouse
+from yingji.resources.services import require, require_area
 
 Errors = dict[str, list[str]]
 
 
 def _may(actor: Actor, unit: Unit) -> None:
-    user = actor.user
-    if user is None or not user.has_perm("resources.move_stock"):
-        raise PermissionDenied(_("Only storekeepers keep equipment."))
-    if not Unit.objects.visible_to(user).filter(pk=unit.pk).exists():
-        raise PermissionDenied(_("This unit is outside your area."))
+    require(actor, "resources.move_stock", _("Only storekeepers keep equipment."))
+    require_area(actor, unit, _("This unit is outside your area."))
 
 
 def _start_cycle(equipment: Equipment, last: date, actor: Actor) -> None:

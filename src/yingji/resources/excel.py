@@ -142,7 +142,7 @@ def export_stock(warehouses: QuerySet[Warehouse], *, on: date | None = None) -> 
     expiry_column = list(WIDTHS).index("expires_on") + 1
     yes, no = _("Yes"), _("No")
     for row in rows:
-        held = Decimal(int(row["held"])).scaleb(-2)
+        held = services.hundredths(row["held"])
         expires_on: date | None = row["expires_on"]
         sheet.append(
             [

@@ -56,24 +56,39 @@ def shown(value: Decimal) -> str:
 # --- reading balances ---------------------------------------------------------------------
 
 
-def _total(movements: models.QuerySet[Movement]) -> Decimal:
-    value = movements.aggregate(total=Coalesce(Sum("hundredths"), 0))["total"]
+def hundredths(value: int) -> Decimal:
+    """A stored whole number of hundredths as the quantity it stands for."""
     return Decimal(int(value)).scaleb(-2)
+
+
+def _total(movements: models.QuerySet[Movement]) -> Decimal:
+    return hundredths(movements.aggregate(total=Coalesce(Sum("hundredths"), 0))["total"])
 
 
 def balance(lot: Lot) -> Decimal:
     return _total(Movement.objects.filter(lot=lot))
 
 
-def balances_of(lots: models.QuerySet[Lot]) -> dict[int, Decimal]:
-    """Each lot's balance, in one query: lot id → the sum of its movements."""
+def with_balances(lots: models.QuerySet[Lot]) -> models.QuerySet[Lot]:
+    """The lots annotated with ``held``: the sum of each one's movements, in hundredths,
+    in the same query (a list of lots costs one query, however long)."""
+    return lots.annotate(held=Coalesce(Sum("movements__hundredths"), 0))
+
+
+def held_at_minimums(minimums: Iterable[MinimumStock]) -> dict[tuple[int, int], Decimal]:
+    """What each (warehouse, item) of the minimums holds, in one query."""
+    pairs = {(m.warehouse_id, m.item_id) for m in minimums}
+    if not pairs:
+        return {}
     sums = (
-        Movement.objects.filter(lot__in=lots)
-        .values("lot_id")
+        Movement.objects.filter(
+            lot__warehouse_id__in={w for w, _i in pairs}, lot__item_id__in={i for _w, i in pairs}
+        )
+        .values_list("lot__warehouse_id", "lot__item_id")
         .annotate(total=Sum("hundredths"))
-        .values_list("lot_id", "total")
     )
-    return {lot_id: Decimal(int(total)).scaleb(-2) for lot_id, total in sums}
+    totals = {(w, i): hundredths(total) for w, i, total in sums}
+    return {pair: totals.get(pair, ZERO) for pair in pairs}
 
 
 def held(warehouse: Warehouse, item: Item) -> Decimal:
@@ -114,14 +129,14 @@ def quantity_of(value: Any, field: str, errors: Errors) -> Decimal | None:
     return number
 
 
-def _may(actor: Actor, perm: str, message: str) -> None:
+def require(actor: Actor, perm: str, message: str) -> None:
     if actor.user is None or not actor.user.has_perm(perm):
         raise PermissionDenied(message)
 
 
-def _in_scope(actor: Actor, unit: Unit) -> None:
+def require_area(actor: Actor, unit: Unit, message: str = "") -> None:
     if actor.user is not None and not Unit.objects.visible_to(actor.user).filter(pk=unit.pk):
-        raise PermissionDenied(_("This warehouse is outside your area."))
+        raise PermissionDenied(message or _("This warehouse is outside your area."))
 
 
 def _locked(lot: Lot) -> Lot:
@@ -232,8 +247,8 @@ def receive(
     note: str = "",
 ) -> Lot:
     """Stock arrives: a new lot and its first movement."""
-    _may(actor, "resources.move_stock", _("Only storekeepers move stock."))
-    _in_scope(actor, warehouse.unit)
+    require(actor, "resources.move_stock", _("Only storekeepers move stock."))
+    require_area(actor, warehouse.unit)
     errors: Errors = {}
     amount = quantity_of(quantity, "quantity", errors)
     if not item.is_active:
@@ -277,9 +292,9 @@ def issue(
     lot: Lot, quantity: Any, *, actor: Actor, note: str = "", request: Any = None
 ) -> Movement:
     """Stock goes out (to a response, a unit, a person); never more than the lot holds."""
-    _may(actor, "resources.move_stock", _("Only storekeepers move stock."))
+    require(actor, "resources.move_stock", _("Only storekeepers move stock."))
     current = _locked(lot)
-    _in_scope(actor, current.warehouse.unit)
+    require_area(actor, current.warehouse.unit)
     errors: Errors = {}
     before = held(current.warehouse, current.item)
     amount = _take(current, quantity, errors)
@@ -295,9 +310,9 @@ def issue(
 @transaction.atomic
 def transfer(lot: Lot, to: Warehouse, quantity: Any, *, actor: Actor, note: str = "") -> Lot:
     """Move part of a lot to another warehouse: the same item and expiry, as a new lot."""
-    _may(actor, "resources.move_stock", _("Only storekeepers move stock."))
+    require(actor, "resources.move_stock", _("Only storekeepers move stock."))
     current = _locked(lot)
-    _in_scope(actor, current.warehouse.unit)
+    require_area(actor, current.warehouse.unit)
     errors: Errors = {}
     if to.pk == current.warehouse_id:
         errors["to"] = [_("Choose another warehouse.")]
@@ -325,9 +340,9 @@ def transfer(lot: Lot, to: Warehouse, quantity: Any, *, actor: Actor, note: str 
 @transaction.atomic
 def adjust(lot: Lot, counted: Any, *, actor: Actor, note: str) -> Movement:
     """A stocktaking: the lot holds what was counted; the difference is a movement."""
-    _may(actor, "resources.move_stock", _("Only storekeepers move stock."))
+    require(actor, "resources.move_stock", _("Only storekeepers move stock."))
     current = _locked(lot)
-    _in_scope(actor, current.warehouse.unit)
+    require_area(actor, current.warehouse.unit)
     errors: Errors = {}
     number: Decimal | None = None
     try:
@@ -356,9 +371,9 @@ def adjust(lot: Lot, counted: Any, *, actor: Actor, note: str) -> Movement:
 @transaction.atomic
 def write_off(lot: Lot, quantity: Any, *, actor: Actor, reason: str) -> Movement:
     """Remove expired, damaged or lost stock, with the reason."""
-    _may(actor, "resources.move_stock", _("Only storekeepers move stock."))
+    require(actor, "resources.move_stock", _("Only storekeepers move stock."))
     current = _locked(lot)
-    _in_scope(actor, current.warehouse.unit)
+    require_area(actor, current.warehouse.unit)
     errors: Errors = {}
     if not reason.strip():
         errors["reason"] = [_("Say why the stock is written off.")]
@@ -383,7 +398,7 @@ def issue_for_request(request: Any, lot: Lot, quantity: Any, *, actor: Actor) ->
     from yingji.incidents import services as incidents
     from yingji.incidents.models import ResourceRequest
 
-    _may(actor, "resources.move_stock", _("Only storekeepers move stock."))
+    require(actor, "resources.move_stock", _("Only storekeepers move stock."))
     current = (
         ResourceRequest.objects.select_for_update().select_related("incident").get(pk=request.pk)
     )
@@ -391,7 +406,7 @@ def issue_for_request(request: Any, lot: Lot, quantity: Any, *, actor: Actor) ->
     if current.state != ResourceRequest.State.APPROVED:
         errors["request"] = [_("Only an approved request is issued.")]
     locked = _locked(lot)
-    _in_scope(actor, locked.warehouse.unit)
+    require_area(actor, locked.warehouse.unit)
     amount = _take(locked, quantity, errors)
     if errors:
         raise ValidationError(errors)
@@ -416,9 +431,9 @@ def issue_for_request(request: Any, lot: Lot, quantity: Any, *, actor: Actor) ->
 @transaction.atomic
 def return_for_request(request: Any, lot: Lot, quantity: Any, *, actor: Actor) -> Movement:
     """What comes back after the response, up to what was issued from that lot."""
-    _may(actor, "resources.move_stock", _("Only storekeepers move stock."))
+    require(actor, "resources.move_stock", _("Only storekeepers move stock."))
     locked = _locked(lot)
-    _in_scope(actor, locked.warehouse.unit)
+    require_area(actor, locked.warehouse.unit)
     errors: Errors = {}
     amount = quantity_of(quantity, "quantity", errors)
     out = -_total(Movement.objects.filter(lot=locked, request=request))
@@ -437,7 +452,7 @@ def lots_for_requests(requests: Iterable[Any], user: User) -> dict[int, list[dic
     warehouses hold and that have not expired: request id → rows of lot and balance."""
     today = timezone.localdate()
     wanted = {r.pk: r.what for r in requests}
-    lots = (
+    lots = with_balances(
         Lot.objects.filter(
             item__name__in=set(wanted.values()),
             warehouse__unit__in=Unit.objects.visible_to(user),
@@ -447,8 +462,7 @@ def lots_for_requests(requests: Iterable[Any], user: User) -> dict[int, list[dic
         .select_related("item", "warehouse")
         .order_by("expires_on", "pk")
     )
-    totals = balances_of(lots)
-    rows = [(lot, shown(totals[lot.pk])) for lot in lots if totals.get(lot.pk, ZERO) > 0]
+    rows = [(lot, shown(hundredths(lot.held))) for lot in lots if lot.held > 0]  # type: ignore[attr-defined]
     return {
         pk: [{"lot": lot, "balance": amount} for lot, amount in rows if lot.item.name == what]
         for pk, what in wanted.items()
@@ -471,8 +485,8 @@ def _contact(name: str, phone: str) -> dict[str, str]:
 
 @transaction.atomic
 def add_team(data: Mapping[str, Any], *, unit: Unit, actor: Actor) -> Team:
-    _may(actor, "resources.keep_teams", _("Only storekeepers and plan managers keep teams."))
-    _in_scope(actor, unit)
+    require(actor, "resources.keep_teams", _("Only storekeepers and plan managers keep teams."))
+    require_area(actor, unit)
     errors: Errors = {}
     name = str(data.get("name") or "").strip()
     if not name:
@@ -504,8 +518,8 @@ def add_team(data: Mapping[str, Any], *, unit: Unit, actor: Actor) -> Team:
 
 @transaction.atomic
 def add_expert(data: Mapping[str, Any], *, unit: Unit, actor: Actor) -> Expert:
-    _may(actor, "resources.keep_teams", _("Only storekeepers and plan managers keep experts."))
-    _in_scope(actor, unit)
+    require(actor, "resources.keep_teams", _("Only storekeepers and plan managers keep experts."))
+    require_area(actor, unit)
     errors: Errors = {}
     name = str(data.get("name") or "").strip()
     if not name:
@@ -532,7 +546,7 @@ def add_expert(data: Mapping[str, Any], *, unit: Unit, actor: Actor) -> Expert:
 
 def reveal(subject: Team | Expert, *, actor: Actor, reason: str) -> dict[str, str]:
     """A team's contact or an expert's name and phone, for one audited look."""
-    _may(actor, "resources.reveal_contact", _("You may not see contacts."))
+    require(actor, "resources.reveal_contact", _("You may not see contacts."))
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why you need the contact.")]})
     if isinstance(subject, Team):
@@ -614,12 +628,3 @@ def readiness(version: Any, on: date | None = None) -> list[Need]:
 
 def gaps(version: Any, on: date | None = None) -> list[Need]:
     return [need for need in readiness(version, on) if need.gap > 0]
-
-
-# --- for the API ---
-
-
-def with_balances(lots: models.QuerySet[Lot]) -> models.QuerySet[Lot]:
-    """The lots annotated with ``held``: the sum of each one's movements, in hundredths,
-    in the same query (a list of lots costs one query, however long)."""
-    return lots.annotate(held=Coalesce(Sum("movements__hundredths"), 0))

@@ -51,14 +51,13 @@ def _stock(warehouses: QuerySet[Warehouse]) -> list[dict[str, Any]]:
     """Lots with their ledger balance (non-zero), soonest expiry first."""
     today = timezone.localdate()
     rows = []
-    lots = (
+    lots = services.with_balances(
         Lot.objects.filter(warehouse__in=warehouses)
         .select_related("item__category", "warehouse")
         .order_by("item__name", "expires_on", "pk")
     )
-    totals = services.balances_of(lots)
     for lot in lots:
-        on_hand = totals.get(lot.pk, Decimal(0))
+        on_hand = services.hundredths(lot.held)  # type: ignore[attr-defined]
         if on_hand == 0:
             continue
         rows.append(
@@ -89,10 +88,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ]
     stock = _stock(warehouses)
     low = []
-    for minimum in MinimumStock.objects.filter(warehouse__in=warehouses).select_related(
-        "warehouse", "item"
-    ):
-        held = services.held(minimum.warehouse, minimum.item)
+    minimums = list(
+        MinimumStock.objects.filter(warehouse__in=warehouses).select_related("warehouse", "item")
+    )
+    holdings = services.held_at_minimums(minimums)
+    for minimum in minimums:
+        held = holdings[(minimum.warehouse_id, minimum.item_id)]
         if held < minimum.quantity:
             low.append({"minimum": minimum, "held": services.shown(held)})
     form = WarehouseForm(request.POST or None)
@@ -157,11 +158,13 @@ def warehouse(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The minimum is saved."))
             return redirect("resources:warehouse", place.pk)
     others = _warehouses(request).exclude(pk=place.pk).filter(is_active=True)
+    minimums = list(place.minimums.select_related("item"))
+    holdings = services.held_at_minimums(minimums)
     context = {
         "minimum_form": minimum_form,
         "minimums": [
-            {"minimum": m, "held": services.shown(services.held(place, m.item))}
-            for m in place.minimums.select_related("item")
+            {"minimum": m, "held": services.shown(holdings[(m.warehouse_id, m.item_id)])}
+            for m in minimums
         ],
         "warehouse": place,
         "stock": _stock(Warehouse.objects.filter(pk=place.pk)),
@@ -326,7 +329,8 @@ def equipment(request: HttpRequest) -> HttpResponse:
     from yingji.clock import services as clock
 
     items = list(Equipment.objects.filter(unit__in=_units(request)).select_related("unit"))
-    rows = [{"item": e, "due": clock.open_deadline(e, "resources.inspection")} for e in items]
+    due = clock.open_deadline_of_each(items, "resources.inspection")
+    rows = [{"item": e, "due": due.get(e.pk)} for e in items]
     context = {
         "rows": rows,
         "form": form,
