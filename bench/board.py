@@ -35,16 +35,13 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 from bench.clock import setup_django  # noqa: E402
-from bench.live import Server, Streams, database_url  # noqa: E402
+from bench.live import Server, Streams, database_url, session_keys  # noqa: E402
 
 OPEN_AT_ONCE = 50
 
 
 def build_incident(boards: int) -> dict[str, Any]:
     """The incident, the task to update, a token for its lead, and a session per board."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.db import transaction
     from django.utils import timezone
 
     from yingji.accounts import services as accounts
@@ -106,15 +103,7 @@ def build_incident(boards: int) -> dict[str, Any]:
     incidents.move_task(task, "acknowledge", actor=Actor(user=lead))
     incidents.move_task(task, "start", actor=Actor(user=lead))
     _token, secret = accounts.create_token(lead, actor=actor, name="bench")
-    sessions = []
-    with transaction.atomic():
-        for _ in range(boards):
-            session = SessionStore()
-            session[SESSION_KEY] = str(leader.pk)
-            session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-            session[HASH_SESSION_KEY] = leader.get_session_auth_hash()
-            session.create()
-            sessions.append(str(session.session_key))
+    sessions = session_keys(leader, boards)
     return {"incident": incident.pk, "task": task.pk, "token": secret, "sessions": sessions}
 
 

@@ -145,10 +145,6 @@ def make_subject_and_sessions(count: int) -> tuple[Any, list[str]]:
     """A unit to follow, and ``count`` sessions of a signed-in duty officer: one per
     browser, as each browser has its own (one shared session would make every stream's
     request queue on that session's row)."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.db import transaction
-
     from yingji.accounts import services as accounts
     from yingji.accounts.models import User
     from yingji.accounts.roles import Role
@@ -173,6 +169,15 @@ def make_subject_and_sessions(count: int) -> tuple[Any, list[str]]:
             person=person,
             roles=[str(Role.DUTY_OFFICER)],
         )
+    return unit, session_keys(user, count)
+
+
+def session_keys(user: Any, count: int = 1) -> list[str]:
+    """``count`` sessions signed in as ``user``, as a browser's sign-in makes them."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import transaction
+
     keys = []
     with transaction.atomic():
         for _ in range(count):
@@ -182,7 +187,7 @@ def make_subject_and_sessions(count: int) -> tuple[Any, list[str]]:
             session[HASH_SESSION_KEY] = user.get_session_auth_hash()
             session.create()
             keys.append(str(session.session_key))
-    return unit, keys
+    return keys
 
 
 class Server:

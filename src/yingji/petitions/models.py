@@ -184,6 +184,10 @@ class Petition(models.Model):
             # the work queues, which filter by stage.
             models.Index(fields=["received_at", "id"], name="petitions_received"),
             models.Index(fields=["stage", "received_at", "id"], name="petitions_stage_received"),
+            # Similar cases: the same category and place, nearest in time (services).
+            models.Index(
+                fields=["category", "region_code", "received_at"], name="petitions_similar"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -304,13 +304,20 @@ class Similar:
     same_petitioner: bool
 
 
+SIMILAR_WINDOW = timedelta(days=730)
+SIMILAR_BEFORE, SIMILAR_AFTER = 400, 100  # candidates received before / after the case
+
+
 def similar_cases(
     petition: Petition, within: models.QuerySet[Petition], limit: int = 5
 ) -> list[Similar]:
     """Existing cases like this one: same petitioner (by keyed hash) or same place and topic.
 
-    Candidates come from indexed lookups; only they are compared by their words, so no
-    table is ever decrypted or scanned whole.
+    Candidates come from indexed lookups: the same petitioner's cases, and the cases of
+    the same category and place nearest in time to this one, before it (where its
+    earlier rounds are) and after it (where its repeats are). They are compared by the
+    words their search entries already hold, weighted by how rare each word is among
+    them, so no text is segmented again and no table is decrypted or scanned whole.
     """
     hashes = Q(pk__in=[])
     if petition.phone_hash:
@@ -320,25 +327,28 @@ def similar_cases(
     place = Q(category=petition.category_id)
     if petition.region_code:
         place &= Q(region_code=petition.region_code)
-    since = petition.received_at - timedelta(days=730)
-    candidates = list(
-        within.filter(hashes | (place & Q(received_at__gte=since)))
-        .exclude(pk=petition.pk)
-        .order_by("-received_at")
-        .only(
-            "pk",
-            "number",
-            "request",
-            "facts",
-            "phone_hash",
-            "id_number_hash",
-            "stage",
-            "received_at",
-        )[:500]
-    )
-    scored = text.best_matches(
-        f"{petition.request}\n{petition.facts}",
-        ((c, f"{c.request}\n{c.facts}") for c in candidates),
+    at = petition.received_at
+    fields = ("pk", "number", "phone_hash", "id_number_hash", "stage", "received_at")
+    others = within.exclude(pk=petition.pk).only(*fields)
+    candidates = {
+        c.pk: c
+        for c in [
+            *others.filter(hashes).order_by("-received_at")[:SIMILAR_BEFORE],
+            *others.filter(
+                place, received_at__lte=at, received_at__gte=at - SIMILAR_WINDOW
+            ).order_by("-received_at")[:SIMILAR_BEFORE],
+            *others.filter(
+                place, received_at__gt=at, received_at__lte=at + SIMILAR_WINDOW
+            ).order_by("received_at")[:SIMILAR_AFTER],
+        ]
+    }
+    words = search.words_of(Petition, [petition.pk, *candidates])
+    mine = words.pop(petition.pk, None)
+    if mine is None:  # not indexed (yet): its words as the index would hold them
+        mine = text.index_tokens(f"{petition.request}\n{petition.facts}")
+    scored = text.weighted_matches(
+        mine,
+        ((c, words[c.pk]) for c in candidates.values() if c.pk in words),
         threshold=SIMILAR_THRESHOLD,
         limit=limit,
     )

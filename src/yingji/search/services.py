@@ -65,6 +65,13 @@ def index(subject: models.Model, content: str, *, at: datetime | None = None) ->
             )
 
 
+def words_of(model: type[models.Model], ids: list[int]) -> dict[int, list[str]]:
+    """The indexed words of these ``model`` rows, by id (rows never indexed are absent)."""
+    subject_type = ContentType.objects.get_for_model(model)
+    rows = SearchEntry.objects.filter(subject_type=subject_type, subject_id__in=ids)
+    return {subject: words.split() for subject, words in rows.values_list("subject_id", "words")}
+
+
 def _fts_phrase(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 

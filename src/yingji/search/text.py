@@ -112,6 +112,45 @@ def similarity(first: str, second: str) -> float:
     return cosine(Counter(tokens(first)), Counter(tokens(second)))
 
 
+def weighted_matches(
+    words: list[str],
+    candidates: Iterable[tuple[object, list[str]]],
+    *,
+    threshold: float,
+    limit: int,
+) -> list[tuple[object, float]]:
+    """The candidates whose words are most like ``words``, by TF-IDF cosine, best first.
+
+    The document frequencies are counted over the candidates themselves: the phrases
+    most of them share (a category's usual wording) weigh little, and the names, places
+    and details that make one matter differ from another weigh most. Plain word counts
+    rank two unrelated complaints written from the same phrases above one matter told
+    twice in other words.
+    """
+    counted = [(key, Counter(other)) for key, other in candidates]
+    mine = Counter(words)
+    df: Counter[str] = Counter(mine.keys())
+    for _key, other_counts in counted:
+        df.update(other_counts.keys())
+    n = len(counted) + 1
+    idf = {word: math.log((n + 1) / (count + 1)) + 1 for word, count in df.items()}
+
+    def unit(counts: Counter[str]) -> dict[str, float]:
+        weights = {word: tf * idf[word] for word, tf in counts.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values()))
+        return {word: w / norm for word, w in weights.items()} if norm else {}
+
+    query = unit(mine)
+    scored = []
+    for key, other_counts in counted:
+        vector = unit(other_counts)
+        score = sum(w * query.get(word, 0.0) for word, w in vector.items())
+        if score >= threshold:
+            scored.append((key, score))
+    scored.sort(key=lambda pair: pair[1], reverse=True)
+    return scored[:limit]
+
+
 def best_matches(
     text: str, candidates: Iterable[tuple[object, str]], *, threshold: float, limit: int
 ) -> list[tuple[object, float]]:

@@ -1,0 +1,48 @@
+"""The benchmark run still works: 10k generated petitions, every section but the
+intake's and the other benchmarks' own (each has its smoke test), no timings checked."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import generate
+from bench import run as bench_run
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_benchmark_run_works_on_10k_generated_petitions(reference_data: None) -> None:
+    args = bench_run.options(["--smoke", "--only", "lists,memory,duplicates,search,live"])
+    figures = bench_run.run(args)
+    bench_run.report(figures)
+
+    from yingji.clock.models import Deadline
+    from yingji.incidents.models import Incident, Task
+    from yingji.petitions.models import Petition
+
+    assert Petition.objects.count() == 10_000
+    assert set(Petition.objects.values_list("stage", flat=True)) >= {
+        "registered",
+        "accepted",
+        "handling",
+        "replied",
+        "closed",
+        "under_review",
+        "final",
+    }
+    assert Incident.objects.count() == 50 and Task.objects.exists()
+    assert Deadline.objects.filter(state="missed").exists()
+    groups = generate.truth()
+    assert len(groups) > 500 and all(len(g) >= 2 for g in groups.values())
+
+    lists = figures["lists"]
+    assert set(lists["small"]) == set(lists["large"]) and len(lists["small"]) == 10
+    assert all(0 < f["rows"] <= 50 for f in lists["large"].values())
+    # The index finds exactly what a LIKE scan finds.
+    assert all(s["same_finds"] and s["finds"] for s in figures["search"].values()), figures["search"]
+    duplicates = figures["duplicates"]
+    assert duplicates["app"]["queries"] == 20 and duplicates["app"]["recall"] >= 0.8
+    memory = figures["memory"]
+    assert memory["small"]["statuses"] == {"200": memory["small"]["requests"]}
+    assert memory["large"]["rss_mb"] > 0
+    assert figures["live"]["all_received"]
