@@ -541,7 +541,7 @@ def report(figures: dict[str, Any]) -> None:
         )
     if "search" in figures:
         print(
-            f"\n{'search':<12}{'finds':>8}{'same':>6}{'index all':>11}{'LIKE all':>10}"
+            f"\n{'search':<12}{'finds':>8}{'LIKE':>8}{'all':>4}{'index all':>11}{'LIKE all':>10}"
             f"{'x':>7}{'index page':>12}{'LIKE page':>11}{'x':>7}"
         )
         for name, s in figures["search"].items():

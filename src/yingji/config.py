@@ -98,7 +98,12 @@ def parse_database_url(raw: str) -> dict[str, object]:
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname,
             "PORT": str(port or ""),
-            "CONN_MAX_AGE": 60,
+            # No persistent connections: under ASGI each request runs in a thread of its
+            # own, so a connection kept for reuse is never reused. It stays open until
+            # its thread's locals are collected, and 16 concurrent API clients ran the
+            # server out of connections (bench/intake.py). Django's documentation says
+            # to disable them under ASGI; a pool is the way to reuse connections.
+            "CONN_MAX_AGE": 0,
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": options,
         }

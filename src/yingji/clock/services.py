@@ -110,8 +110,16 @@ def _apply(deadline: Deadline, calendar: Calendar | None = None) -> Due:
     return due
 
 
-def _event(deadline: Deadline, kind: str, actor: Actor, note: str = "", **data: Any) -> None:
-    subject = deadline.subject
+def _event(
+    deadline: Deadline,
+    kind: str,
+    actor: Actor,
+    note: str = "",
+    *,
+    subject: models.Model | None = None,
+    **data: Any,
+) -> None:
+    subject = subject if subject is not None else deadline.subject
     if subject is None:
         return
     timeline.record(
@@ -160,7 +168,9 @@ def start(
     audit.record(
         actor=actor, action="clock.deadline.start", obj=deadline, after=audit.snapshot(deadline)
     )
-    _event(deadline, "started", actor, due_at=deadline.due_at.isoformat())
+    # The subject is at hand: the event need not load it again through the generic key
+    # (a whole petition row, on every intake).
+    _event(deadline, "started", actor, subject=subject, due_at=deadline.due_at.isoformat())
     return deadline
 
 

@@ -27,12 +27,17 @@ def next_number(office: Unit, moment: datetime) -> str:
     and a rolled-back intake gives its number back: no gaps, no duplicates.
     """
     year = moment.year
-    try:
-        with transaction.atomic():
-            NumberSequence.objects.get_or_create(office=office, year=year)
-    except IntegrityError:
-        pass  # another intake created the row first; lock it below
-    sequence = NumberSequence.objects.select_for_update().get(office=office, year=year)
+    locked = NumberSequence.objects.select_for_update()
+    # The row exists for all but an office's first intake of the year: lock it at once,
+    # and only then pay for the savepoint that creating it safely needs.
+    sequence = locked.filter(office=office, year=year).first()
+    if sequence is None:
+        try:
+            with transaction.atomic():
+                NumberSequence.objects.get_or_create(office=office, year=year)
+        except IntegrityError:
+            pass  # another intake created the row first; lock it below
+        sequence = locked.get(office=office, year=year)
     sequence.last += 1
     sequence.save(update_fields=["last"])
     return settings.PETITION_NUMBER_PATTERN.format(
