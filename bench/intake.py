@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 from bench.clock import percentiles, setup_django  # noqa: E402
-from bench.live import Server, database_url, wait_for_server  # noqa: E402
+from bench.live import Server, application_for, database_url, wait_for_server  # noqa: E402
 
 PING_PATH = "/bench/ping/"
 INTAKE_PATH = "/api/v1/petitions"
@@ -117,19 +117,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-_django_application: Any = None
-
-
-async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    global _django_application
-    if _django_application is None:
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yingji.settings")
-        from django.conf import settings
-        from django.core.asgi import get_asgi_application
-
-        _django_application = get_asgi_application()
-        settings.ROOT_URLCONF = __name__
-    await _django_application(scope, receive, send)
+application = application_for(__name__)
 
 
 # --- the data: a township office, its clerk, petitioners -------------------------------------

@@ -107,19 +107,25 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-_django_application: Any = None
+def application_for(urlconf: str) -> Callable[..., Awaitable[None]]:
+    """The ASGI application serving a bench module's URLconf (its pages, then the app's)."""
+    django_application: Any = None
+
+    async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        nonlocal django_application
+        if django_application is None:
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yingji.settings")
+            from django.conf import settings
+            from django.core.asgi import get_asgi_application
+
+            django_application = get_asgi_application()
+            settings.ROOT_URLCONF = urlconf
+        await django_application(scope, receive, send)
+
+    return application
 
 
-async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    global _django_application
-    if _django_application is None:
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yingji.settings")
-        from django.conf import settings
-        from django.core.asgi import get_asgi_application
-
-        _django_application = get_asgi_application()
-        settings.ROOT_URLCONF = __name__
-    await _django_application(scope, receive, send)
+application = application_for(__name__)
 
 
 # --- the benchmark side -------------------------------------------------------------------
