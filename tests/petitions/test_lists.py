@@ -99,6 +99,38 @@ def test_pages_follow_on_without_gaps_or_repeats(
     assert [p.pk for p in plain] == [p.pk for p in registered_cases] and more is False
 
 
+def test_a_search_with_other_filters_starts_at_their_newest_case(
+    registered_cases: list[Petition], township_clerk: User
+) -> None:
+    """The walk skips newer finds the filters refuse, and finds what the whole set finds."""
+    scope = petitions_visible_to(township_clerk)
+    third = timezone.localdate(registered_cases[2].received_at)
+    # The fourth newest case is the only collective one: the walk starts there.
+    Petition.objects.filter(pk=registered_cases[3].pk).update(is_collective=True, people_count=6)
+    cases = [
+        lists.Filters(q="拖欠", until=third),
+        lists.Filters(q="工资", since=third - timedelta(days=2), until=third),
+        lists.Filters(q="有限公司", channel="visit", until=third),
+        lists.Filters(q="村", collective=True),
+        lists.Filters(q="拖欠 工资", stage="closed"),  # nothing is closed
+    ]
+    for filters in cases:
+        whole = [p.pk for p in lists.narrowed(scope, filters)]
+        for size in (1, 2, 50):
+            pages, offset, more = [], 0, True
+            while more:
+                items, more = lists.page(scope, filters, offset=offset, limit=size)
+                pages += [p.pk for p in items]
+                offset += size
+            assert pages == whole, filters
+    assert [p.pk for p in lists.narrowed(scope, cases[0])]
+    assert not list(lists.narrowed(scope, cases[-1]))
+    newest_kept = registered_cases[2].received_at
+    assert drain(search.newest_first(Petition, "拖欠", until=newest_kept)) == [
+        p.pk for p in registered_cases[2:] if "拖欠" in p.request + p.facts
+    ]
+
+
 def test_rare_finds_beyond_the_walking_window_are_collected(
     city: personas.City, township_clerk: User
 ) -> None:

@@ -2,14 +2,15 @@
 
 ``narrowed`` applies every filter to a queryset: the whole set, for the export.
 ``page`` returns one page in the list's order and stops early:
-- a search lists its finds newest first, walking the search index down;
+- a search lists its finds newest first, walking the search index down from the newest
+  case the other filters let through;
 - "overdue only" lists the longest overdue first, walking the deadline index;
 - anything else lists newest first down the ``(received_at, id)`` index.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from django.db import models
@@ -39,6 +40,11 @@ class Filters:
     def order(self) -> str:
         """How the page is ordered: "newest" or "most_overdue"."""
         return "most_overdue" if self.overdue and not self.query else "newest"
+
+    @property
+    def narrows(self) -> bool:
+        """Whether a filter other than the search and the overdue one is set."""
+        return replace(self, q="", overdue=False) != Filters()
 
     @property
     def query(self) -> str:
@@ -84,9 +90,18 @@ def page(
     """One page of the filtered list and whether another follows."""
     base = _plain(petitions, f)
     if f.query:
+        until = None
+        if f.narrows:
+            # Filters rare among the newest finds (closed cases, say, under the open
+            # ones) would make the search walk every newer find first: start it at the
+            # newest case the filters let through, one walk down their own index.
+            until = base.order_by("-received_at", "-pk").values_list("received_at").first()
+            if until is None:
+                return [], False
         if f.overdue:
             base = services.with_overdue(base)
-        return paging.from_stream(base, search.newest_first(Petition, f.query), offset, limit)
+        stream = search.newest_first(Petition, f.query, until=until and until[0])
+        return paging.from_stream(base, stream, offset, limit)
     if f.overdue:
         return paging.from_stream(base, clock.missed_subjects(Petition), offset, limit)
     return paging.from_queryset(base.order_by("-received_at", "-pk"), offset, limit)

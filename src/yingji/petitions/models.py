@@ -184,6 +184,16 @@ class Petition(models.Model):
             # the work queues, which filter by stage.
             models.Index(fields=["received_at", "id"], name="petitions_received"),
             models.Index(fields=["stage", "received_at", "id"], name="petitions_stage_received"),
+            # The ledger's usual filters, walked newest first the same way: a category, and
+            # collective visits (a few in a hundred, so the index holds only those).
+            models.Index(
+                fields=["category", "received_at", "id"], name="petitions_category_received"
+            ),
+            models.Index(
+                fields=["received_at", "id"],
+                name="petitions_collective_received",
+                condition=Q(is_collective=True),
+            ),
             # Similar cases: the same category and place, nearest in time (services).
             models.Index(
                 fields=["category", "region_code", "received_at"], name="petitions_similar"

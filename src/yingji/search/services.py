@@ -13,7 +13,7 @@ not scale.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -155,11 +155,13 @@ Take = Callable[[int], tuple[list[Any], bool]]
 Fetch = Callable[[int, int], tuple[list[int], list[int], bool]]
 
 
-def newest_first(model: type[models.Model], query: str) -> Take:
+def newest_first(model: type[models.Model], query: str, *, until: datetime | None = None) -> Take:
     """The ids of ``model`` rows matching ``query``, newest first, as a stream.
 
     The same finds as ``matching_ids``, but walked down the sort key, so that a caller
-    who needs one page stops after a few chunks whatever the number of finds.
+    who needs one page stops after a few chunks whatever the number of finds. With
+    ``until``, the stream starts at the rows indexed at that time (to the second) or
+    before: a caller who knows nothing newer can pass skips the walk down to it.
     """
     query = " ".join(query.split())
     subject_type = ContentType.objects.get_for_model(model)
@@ -174,7 +176,8 @@ def newest_first(model: type[models.Model], query: str) -> Take:
         fetch = _ordered_chunks(
             subject_type.pk, where or "text ILIKE %s", params if where else [_like(query)]
         )
-    below, ended = TOP, not query
+    below = TOP if until is None else fts.sort_key(until + timedelta(seconds=1), 0)
+    ended = not query
 
     def take(size: int) -> tuple[list[Any], bool]:
         nonlocal below, ended
