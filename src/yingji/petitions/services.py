@@ -315,9 +315,11 @@ def similar_cases(
 
     Candidates come from indexed lookups: the same petitioner's cases, and the cases of
     the same category and place nearest in time to this one, before it (where its
-    earlier rounds are) and after it (where its repeats are). They are compared by the
-    words their search entries already hold, weighted by how rare each word is among
-    them, so no text is segmented again and no table is decrypted or scanned whole.
+    earlier rounds are) and after it (where its repeats are). Only their ids are read
+    (the place's index holds them), and they are compared by the words their search
+    entries already hold, weighted by how rare each word is among them, so no text is
+    segmented again and no table is decrypted or scanned whole. Only the best few are
+    then loaded.
     """
     hashes = Q(pk__in=[])
     if petition.phone_hash:
@@ -328,33 +330,38 @@ def similar_cases(
     if petition.region_code:
         place &= Q(region_code=petition.region_code)
     at = petition.received_at
-    fields = ("pk", "number", "phone_hash", "id_number_hash", "stage", "received_at")
-    others = within.exclude(pk=petition.pk).only(*fields)
-    candidates = {
-        c.pk: c
-        for c in [
-            *others.filter(hashes).order_by("-received_at")[:SIMILAR_BEFORE],
-            *others.filter(
-                place, received_at__lte=at, received_at__gte=at - SIMILAR_WINDOW
-            ).order_by("-received_at")[:SIMILAR_BEFORE],
-            *others.filter(
-                place, received_at__gt=at, received_at__lte=at + SIMILAR_WINDOW
-            ).order_by("received_at")[:SIMILAR_AFTER],
-        ]
-    }
+    others = within.exclude(pk=petition.pk)
+    ids = others.values_list("pk", flat=True)
+    candidates = list(
+        dict.fromkeys(
+            [
+                *ids.filter(hashes).order_by("-received_at")[:SIMILAR_BEFORE],
+                *ids.filter(
+                    place, received_at__lte=at, received_at__gte=at - SIMILAR_WINDOW
+                ).order_by("-received_at")[:SIMILAR_BEFORE],
+                *ids.filter(
+                    place, received_at__gt=at, received_at__lte=at + SIMILAR_WINDOW
+                ).order_by("received_at")[:SIMILAR_AFTER],
+            ]
+        )
+    )
     words = search.words_of(Petition, [petition.pk, *candidates])
     mine = words.pop(petition.pk, None)
     if mine is None:  # not indexed (yet): its words as the index would hold them
         mine = text.index_tokens(f"{petition.request}\n{petition.facts}")
     scored = text.weighted_matches(
         mine,
-        ((c, words[c.pk]) for c in candidates.values() if c.pk in words),
+        ((pk, words[pk]) for pk in candidates if pk in words),
         threshold=SIMILAR_THRESHOLD,
         limit=limit,
     )
+    fields = ("pk", "number", "phone_hash", "id_number_hash", "stage", "received_at")
+    loaded = others.only(*fields).in_bulk([pk for pk, _score in scored])
     result = []
-    for candidate, score in scored:
-        assert isinstance(candidate, Petition)
+    for pk, score in scored:
+        candidate = loaded.get(pk)
+        if candidate is None:  # gone since
+            continue
         same = bool(
             (petition.phone_hash and candidate.phone_hash == petition.phone_hash)
             or (petition.id_number_hash and candidate.id_number_hash == petition.id_number_hash)

@@ -135,16 +135,17 @@ def weighted_matches(
     n = len(counted) + 1
     idf = {word: math.log((n + 1) / (count + 1)) + 1 for word, count in df.items()}
 
-    def unit(counts: Counter[str]) -> dict[str, float]:
-        weights = {word: tf * idf[word] for word, tf in counts.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values()))
-        return {word: w / norm for word, w in weights.items()} if norm else {}
-
-    query = unit(mine)
+    query = {word: tf * idf[word] for word, tf in mine.items()}
+    query_norm = math.sqrt(sum(w * w for w in query.values()))
     scored = []
     for key, other_counts in counted:
-        vector = unit(other_counts)
-        score = sum(w * query.get(word, 0.0) for word, w in vector.items())
+        dot = square = 0.0
+        for word, tf in other_counts.items():
+            weight = tf * idf[word]
+            square += weight * weight
+            if word in query:
+                dot += weight * query[word]
+        score = dot / (math.sqrt(square) * query_norm) if square and query_norm else 0.0
         if score >= threshold:
             scored.append((key, score))
     scored.sort(key=lambda pair: pair[1], reverse=True)
