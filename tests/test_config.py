@@ -33,6 +33,8 @@ def start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         ("YINGJI_DATABASE_URL", "mysql://x/y", "YINGJI_DATABASE_URL must be sqlite:///PATH"),
         ("YINGJI_DATABASE_URL", "postgres://u:secretpw@h/", "YINGJI_DATABASE_URL must be"),
         ("YINGJI_TIME_ZONE", "Asia/Beijing", "YINGJI_TIME_ZONE must be an IANA time zone"),
+        ("YINGJI_DATABASE_POOL", "-1", "YINGJI_DATABASE_POOL must be a whole number"),
+        ("YINGJI_DATABASE_POOL", "many", "YINGJI_DATABASE_POOL must be a whole number"),
         ("YINGJI_REDIS_URL", "localhost:6379", "YINGJI_REDIS_URL must be redis://"),
         ("YINGJI_SECRET_KEY", "short", "YINGJI_SECRET_KEY must be a random string"),
         ("YINGJI_DATA_KEY", "not-base64", "YINGJI_DATA_KEY must be 32 random bytes"),
@@ -74,6 +76,16 @@ def test_secrets_are_kept_across_starts(tmp_path: Path) -> None:
     assert first.data_key == second.data_key
 
 
+def test_postgres_connections_are_pooled_unless_the_pool_is_zero(tmp_path: Path) -> None:
+    url = "postgres://app:pw@db.local/yingji"
+    env = {"YINGJI_VAR_DIR": str(tmp_path), "YINGJI_DATABASE_URL": url}
+    pooled = config.load(env).database["OPTIONS"]
+    assert pooled == {"pool": {"min_size": 2, "max_size": 8, "timeout": 30}}
+    single = config.load({**env, "YINGJI_DATABASE_POOL": "1"}).database["OPTIONS"]
+    assert single == {"pool": {"min_size": 1, "max_size": 1, "timeout": 30}}
+    assert config.load({**env, "YINGJI_DATABASE_POOL": "0"}).database["OPTIONS"] == {}
+
+
 def test_database_urls() -> None:
     pg = config.parse_database_url("postgres://app:p%40ss@db.local:5433/yingji?sslmode=require")
     assert pg["ENGINE"] == "django.db.backends.postgresql"
@@ -84,7 +96,15 @@ def test_database_urls() -> None:
         "5433",
     )
     assert pg["OPTIONS"] == {"sslmode": "require"}
+    pooled = config.with_pool(pg, 12)
+    assert pooled["OPTIONS"] == {
+        "sslmode": "require",
+        "pool": {"min_size": 2, "max_size": 12, "timeout": 30},
+    }
+    assert pg["OPTIONS"] == {"sslmode": "require"} and pooled["CONN_MAX_AGE"] == 0
+    assert config.with_pool(pg, 0) is pg
     relative = config.parse_database_url("sqlite:///var/x.sqlite3")
+    assert config.with_pool(relative, 8) is relative
     assert str(relative["NAME"]).endswith("var/x.sqlite3")
     absolute = config.parse_database_url("sqlite:////srv/yingji/db.sqlite3")
     assert absolute["NAME"] == "/srv/yingji/db.sqlite3"

@@ -102,12 +102,27 @@ def parse_database_url(raw: str) -> dict[str, object]:
             # own, so a connection kept for reuse is never reused. It stays open until
             # its thread's locals are collected, and 16 concurrent API clients ran the
             # server out of connections (bench/intake.py). Django's documentation says
-            # to disable them under ASGI; a pool is the way to reuse connections.
+            # to disable them under ASGI; the pool (``with_pool``) reuses connections.
             "CONN_MAX_AGE": 0,
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": options,
         }
     raise ConfigError("DATABASE_URL", expected, _redact(raw))
+
+
+def with_pool(database: dict[str, object], size: int) -> dict[str, object]:
+    """PostgreSQL through a pool of at most ``size`` connections per process (0: none).
+
+    A new connection costs PostgreSQL a process and the application its set-up, about
+    a third of a registration's time (docs/benchmarks.md). Requests beyond the pool's
+    size wait for a connection instead of opening one more, which also keeps a
+    surge's connections within what the server allows.
+    """
+    if database["ENGINE"] != "django.db.backends.postgresql" or size == 0:
+        return database
+    options = dict(database["OPTIONS"])  # type: ignore[call-overload]
+    options["pool"] = {"min_size": min(2, size), "max_size": size, "timeout": 30}
+    return {**database, "OPTIONS": options}
 
 
 def sqlite_database(path: Path) -> dict[str, object]:
@@ -336,6 +351,8 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
 
     raw_db = get("DATABASE_URL")
     database = parse_database_url(raw_db) if raw_db else sqlite_database(var_dir / "yingji.sqlite3")
+    pool = parse_positive_int("DATABASE_POOL", get("DATABASE_POOL") or "8", low=0, high=500)
+    database = with_pool(database, pool)
     redis_url = parse_redis_url(get("REDIS_URL", "") or "")
 
     secret_key = get("SECRET_KEY")
