@@ -583,6 +583,7 @@ def _decision(stage: str) -> str:
 
 def _insert(rows: list[tuple[Any, str, int | None]], now: datetime) -> None:
     from django.contrib.contenttypes.models import ContentType
+    from django.core.management.color import no_style
     from django.db import connection
     from django.db.models import Max
 
@@ -612,6 +613,10 @@ def _insert(rows: list[tuple[Any, str, int | None]], now: datetime) -> None:
         for offset, (p, (_p, text, _m)) in enumerate(zip(created, rows, strict=True))
     )
     with connection.cursor() as cursor:
+        # The ids were given, so PostgreSQL's sequence has not moved: the next intake
+        # through the application would take an id these entries hold.
+        for statement in connection.ops.sequence_reset_sql(no_style(), [SearchEntry]):
+            cursor.execute(statement)
         if connection.vendor == "sqlite":
             cursor.executemany(
                 "INSERT INTO search_words (rowid, words) VALUES (%s, %s)",
