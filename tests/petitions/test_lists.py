@@ -36,6 +36,16 @@ def drain(take: Any, size: int = 100) -> list[Any]:
             return found
 
 
+def every_page(scope: Any, filters: lists.Filters, size: int) -> list[list[int]]:
+    """The list's pages, ``size`` rows each, followed until there is no next one."""
+    pages, offset, more = [], 0, True
+    while more:
+        items, more = lists.page(scope, filters, offset=offset, limit=size)
+        pages.append([p.pk for p in items])
+        offset += size
+    return pages
+
+
 TEXTS = [
     ("请求支付拖欠的三个月工资", "本人在白石化工有限公司工作，工资未发放。"),
     ("请求修复村道", "东坪村的村道损毁，雨天无法通行。"),
@@ -88,11 +98,7 @@ def test_pages_follow_on_without_gaps_or_repeats(
         p.pk for p in registered_cases if "拖欠" in p.request + p.facts and "工资" in p.facts
     ]
     assert len(expected) >= 3
-    pages, offset, more = [], 0, True
-    while more:
-        items, more = lists.page(scope, lists.Filters(q="拖欠 工资"), offset=offset, limit=2)
-        pages.append([p.pk for p in items])
-        offset += 2
+    pages = every_page(scope, lists.Filters(q="拖欠 工资"), 2)
     assert [pk for page in pages for pk in page] == expected
     assert all(len(page) == 2 for page in pages[:-1])
     plain, more = lists.page(scope, lists.Filters(), offset=0, limit=7)
@@ -117,12 +123,8 @@ def test_a_search_with_other_filters_starts_at_their_newest_case(
     for filters in cases:
         whole = [p.pk for p in lists.narrowed(scope, filters)]
         for size in (1, 2, 50):
-            pages, offset, more = [], 0, True
-            while more:
-                items, more = lists.page(scope, filters, offset=offset, limit=size)
-                pages += [p.pk for p in items]
-                offset += size
-            assert pages == whole, filters
+            pages = every_page(scope, filters, size)
+            assert [pk for page in pages for pk in page] == whole, filters
     assert [p.pk for p in lists.narrowed(scope, cases[0])]
     assert not list(lists.narrowed(scope, cases[-1]))
     newest_kept = registered_cases[2].received_at

@@ -95,12 +95,13 @@ def page(
             # Filters rare among the newest finds (closed cases, say, under the open
             # ones) would make the search walk every newer find first: start it at the
             # newest case the filters let through, one walk down their own index.
-            until = base.order_by("-received_at", "-pk").values_list("received_at").first()
+            newest = base.order_by("-received_at", "-pk").values_list("received_at", flat=True)
+            until = newest.first()
             if until is None:
                 return [], False
         if f.overdue:
             base = services.with_overdue(base)
-        stream = search.newest_first(Petition, f.query, until=until and until[0])
+        stream = search.newest_first(Petition, f.query, until=until)
         return paging.from_stream(base, stream, offset, limit)
     if f.overdue:
         return paging.from_stream(base, clock.missed_subjects(Petition), offset, limit)
