@@ -140,6 +140,33 @@ def test_similar_cases_are_suggested_by_petitioner_and_by_place(
     assert unrelated.pk not in found
 
 
+def test_similar_cases_keep_to_the_scope_and_work_without_a_phone_or_id_number(
+    city: personas.City, township_clerk: User
+) -> None:
+    actor = Actor(user=township_clerk)
+    earlier = services.register(
+        intake(region_code="980121100"), office=city.baishizhen, actor=actor
+    ).petition
+    other_place = services.register(
+        intake(phone="13900003333", id_number="", region_code="980121200"),
+        office=city.baishizhen,
+        actor=actor,
+    ).petition
+    newest = services.register(
+        intake(region_code="980121100"), office=city.baishizhen, actor=actor
+    ).petition
+    # A case known by neither phone nor id number is still compared by place and words.
+    Petition.objects.filter(pk=newest.pk).update(phone_hash="", id_number_hash="")
+    newest.refresh_from_db()
+    found = [s.petition.pk for s in services.similar_cases(newest, Petition.objects.all())]
+    assert found == [earlier.pk]
+    assert other_place.pk not in found
+    # Cases outside what the reader may see are never suggested.
+    hidden = Petition.objects.exclude(pk=earlier.pk)
+    assert services.similar_cases(newest, hidden) == []
+    assert services.similar_cases(newest, Petition.objects.none()) == []
+
+
 def test_a_recheck_is_refused_after_its_window(city: personas.City, township_clerk: User) -> None:
     actor = Actor(user=township_clerk)
     petition = through_review(city, township_clerk)

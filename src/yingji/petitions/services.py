@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -315,10 +316,11 @@ def similar_cases(
 
     Candidates come from indexed lookups: the same petitioner's cases, and the cases of
     the same category and place nearest in time to this one, before it (where its
-    earlier rounds are) and after it (where its repeats are). Only their ids are read
-    (the place's index holds them), and they are compared by the words their search
-    entries already hold, weighted by how rare each word is among them, so no text is
-    segmented again and no table is decrypted or scanned whole. Only the best few are
+    earlier rounds are) and after it (where its repeats are). They are compared by the
+    words their search entries already hold, weighted by how rare each word is among
+    them, so no text is segmented again and no table is decrypted or scanned whole. The
+    lookups are one subquery of the statement that reads those words, so finding and
+    weighing the candidates is one round trip to the database; only the best few are
     then loaded.
     """
     hashes = Q(pk__in=[])
@@ -332,26 +334,34 @@ def similar_cases(
     at = petition.received_at
     others = within.exclude(pk=petition.pk)
     ids = others.values_list("pk", flat=True)
-    candidates = list(
-        dict.fromkeys(
-            [
-                *ids.filter(hashes).order_by("-received_at")[:SIMILAR_BEFORE],
-                *ids.filter(
-                    place, received_at__lte=at, received_at__gte=at - SIMILAR_WINDOW
-                ).order_by("-received_at")[:SIMILAR_BEFORE],
-                *ids.filter(
-                    place, received_at__gt=at, received_at__lte=at + SIMILAR_WINDOW
-                ).order_by("received_at")[:SIMILAR_AFTER],
-            ]
-        )
-    )
-    words = search.words_of(Petition, [petition.pk, *candidates])
+    lookups = [
+        ids.filter(hashes).order_by("-received_at")[:SIMILAR_BEFORE],
+        ids.filter(place, received_at__lte=at, received_at__gte=at - SIMILAR_WINDOW).order_by(
+            "-received_at"
+        )[:SIMILAR_BEFORE],
+        ids.filter(place, received_at__gt=at, received_at__lte=at + SIMILAR_WINDOW).order_by(
+            "received_at"
+        )[:SIMILAR_AFTER],
+    ]
+    # One subquery: the case itself and each lookup (wrapped: a compound statement may
+    # not hold a LIMIT on SQLite). Put together from the ORM's own SQL, whose values stay
+    # parameters; the ORM's union would look every row up again by its primary key.
+    parts, params = ["SELECT %s"], [petition.pk]
+    for number, lookup in enumerate(lookups):
+        try:
+            sql, lookup_params = lookup.query.sql_with_params()
+        except EmptyResultSet:  # nothing to look up (no phone or id number, no scope)
+            continue
+        parts.append(f"SELECT * FROM ({sql}) AS lookup{number}")  # noqa: S608
+        params.extend(lookup_params)
+    pool = RawSQL(" UNION ".join(parts), params)  # noqa: S611
+    words = search.words_of(Petition, pool)
     mine = words.pop(petition.pk, None)
     if mine is None:  # not indexed (yet): its words as the index would hold them
         mine = text.index_tokens(f"{petition.request}\n{petition.facts}")
     scored = text.weighted_matches(
         mine,
-        ((pk, words[pk]) for pk in candidates if pk in words),
+        sorted(words.items(), reverse=True),  # newest first, so that ties go to the newer
         threshold=SIMILAR_THRESHOLD,
         limit=limit,
     )

@@ -65,8 +65,13 @@ def index(subject: models.Model, content: str, *, at: datetime | None = None) ->
             )
 
 
-def words_of(model: type[models.Model], ids: list[int]) -> dict[int, list[str]]:
-    """The indexed words of these ``model`` rows, by id (rows never indexed are absent)."""
+def words_of(
+    model: type[models.Model], ids: list[int] | models.QuerySet[Any, Any] | RawSQL
+) -> dict[int, list[str]]:
+    """The indexed words of these ``model`` rows, by id (rows never indexed are absent).
+
+    ``ids`` may be a subquery of ids, read in the same statement.
+    """
     subject_type = ContentType.objects.get_for_model(model)
     rows = SearchEntry.objects.filter(subject_type=subject_type, subject_id__in=ids)
     return {subject: words.split() for subject, words in rows.values_list("subject_id", "words")}

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from itertools import chain
 
 import rjieba
 
@@ -129,9 +130,7 @@ def weighted_matches(
     """
     counted = [(key, Counter(other)) for key, other in candidates]
     mine = Counter(words)
-    df: Counter[str] = Counter(mine.keys())
-    for _key, other_counts in counted:
-        df.update(other_counts.keys())
+    df = Counter(chain(mine, chain.from_iterable(counts for _key, counts in counted)))
     n = len(counted) + 1
     idf = {word: math.log((n + 1) / (count + 1)) + 1 for word, count in df.items()}
 
