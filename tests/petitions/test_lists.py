@@ -20,7 +20,7 @@ from yingji.audit.services import Actor
 from yingji.clock import services as clock
 from yingji.petitions import lists, services
 from yingji.petitions.access import petitions_visible_to
-from yingji.petitions.models import Petition
+from yingji.petitions.models import Category, Petition
 from yingji.search import services as search
 
 pytestmark = pytest.mark.django_db
@@ -131,6 +131,27 @@ def test_a_search_with_other_filters_starts_at_their_newest_case(
     assert drain(search.newest_first(Petition, "拖欠", until=newest_kept)) == [
         p.pk for p in registered_cases[2:] if "拖欠" in p.request + p.facts
     ]
+
+
+def test_category_and_collective_filters_together(
+    registered_cases: list[Petition], township_clerk: User
+) -> None:
+    """On SQLite the category is matched without its index then; the answers stay."""
+    scope = petitions_visible_to(township_clerk)
+    wages = registered_cases[0].category
+    other = Category.objects.exclude(pk=wages.pk).first()
+    assert other is not None
+    collective = [registered_cases[1].pk, registered_cases[4].pk, registered_cases[5].pk]
+    Petition.objects.filter(pk__in=collective).update(is_collective=True, people_count=6)
+    Petition.objects.filter(pk=registered_cases[4].pk).update(category=other)
+    cases = Petition.objects.order_by("-received_at", "-pk")
+    for category, flag in [(wages, True), (wages, False), (other, True)]:
+        filters = lists.Filters(category_id=category.pk, collective=flag)
+        expected = [p.pk for p in cases if p.category_id == category.pk and p.is_collective == flag]
+        assert expected
+        pages = every_page(scope, filters, 1)
+        assert [pk for page in pages for pk in page] == expected, filters
+        assert [p.pk for p in lists.narrowed(scope, filters)] == expected
 
 
 def test_rare_finds_beyond_the_walking_window_are_collected(

@@ -89,3 +89,21 @@ def test_the_accused_never_gets_an_accusation_as_a_search_hit(
     assert client.get("/api/v1/petitions", {"q": "收受贿赂"}).json()["items"] == []
     county = client_for(county_clerk).get("/api/v1/petitions", {"q": "收受贿赂"}).json()
     assert [item["number"] for item in county["items"]] == [accusation.number]
+
+
+def test_postgres_text_indexes_take_new_entries_at_once() -> None:
+    """No pending list for every search to read through (search migration 0004)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's FTS5 tables have no pending list")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname IN "
+            "('search_entry_trigrams', 'search_entry_words_tsv') ORDER BY relname"
+        )
+        options = cursor.fetchall()
+    assert options == [
+        ("search_entry_trigrams", ["fastupdate=off"]),
+        ("search_entry_words_tsv", ["fastupdate=off"]),
+    ]
