@@ -511,15 +511,19 @@ def report(figures: dict[str, Any]) -> None:
         small, large = figures["lists"]["small"], figures["lists"]["large"]
         print(
             f"\n{'list':<18}{'p50 small':>11}{'p95 small':>11}{'p50 large':>11}"
-            f"{'p95 large':>11}{'ratio':>8}{'rows':>10}"
+            f"{'p95 large':>11}{'ratio':>8}{'rows':>10}{'per row':>9}"
         )
         for name in small:
             ratio = large[name]["p50_ms"] / small[name]["p50_ms"]
             figures["lists"].setdefault("ratios", {})[name] = round(ratio, 2)
+            # A list that fills no page at the small scale is also compared row for row.
+            rows = small[name]["rows"], large[name]["rows"]
+            per_row = ratio * rows[0] / rows[1] if all(rows) else ratio
+            figures["lists"].setdefault("per_row_ratios", {})[name] = round(per_row, 2)
             print(
                 f"{name:<18}{small[name]['p50_ms']:>11}{small[name]['p95_ms']:>11}"
                 f"{large[name]['p50_ms']:>11}{large[name]['p95_ms']:>11}{ratio:>8.2f}"
-                f"{small[name]['rows']:>5}/{large[name]['rows']:<4}"
+                f"{rows[0]:>5}/{rows[1]:<4}{per_row:>9.2f}"
             )
     if "memory" in figures:
         small, large = figures["memory"]["small"], figures["memory"]["large"]
