@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -115,24 +116,33 @@ def test_a_repeat_after_recheck_is_recognised_and_not_accepted_again(
     assert other.repeat_of is None
 
 
+def registered(city: personas.City, clerk: User, **fields: Any) -> Petition:
+    return services.register(
+        intake(**fields), office=city.baishizhen, actor=Actor(user=clerk)
+    ).petition
+
+
 def test_similar_cases_are_suggested_by_petitioner_and_by_place(
     city: personas.City, township_clerk: User
 ) -> None:
-    actor = Actor(user=township_clerk)
-    first = services.register(intake(), office=city.baishizhen, actor=actor).petition
-    neighbour = services.register(
-        intake(phone="13900001111", id_number="", name="李四", region_code="980121100"),
-        office=city.baishizhen,
-        actor=actor,
-    ).petition
-    unrelated = services.register(
-        intake(phone="13900002222", id_number="", request="请求修复村道", facts="村道损毁。"),
-        office=city.baishizhen,
-        actor=actor,
-    ).petition
-    newest = services.register(
-        intake(region_code="980121100"), office=city.baishizhen, actor=actor
-    ).petition
+    first = registered(city, township_clerk)
+    neighbour = registered(
+        city,
+        township_clerk,
+        phone="13900001111",
+        id_number="",
+        name="李四",
+        region_code="980121100",
+    )
+    unrelated = registered(
+        city,
+        township_clerk,
+        phone="13900002222",
+        id_number="",
+        request="请求修复村道",
+        facts="村道损毁。",
+    )
+    newest = registered(city, township_clerk, region_code="980121100")
     similar = services.similar_cases(newest, Petition.objects.all())
     found = {s.petition.pk: s for s in similar}
     assert first.pk in found and found[first.pk].same_petitioner
@@ -143,18 +153,11 @@ def test_similar_cases_are_suggested_by_petitioner_and_by_place(
 def test_similar_cases_keep_to_the_scope_and_work_without_a_phone_or_id_number(
     city: personas.City, township_clerk: User
 ) -> None:
-    actor = Actor(user=township_clerk)
-    earlier = services.register(
-        intake(region_code="980121100"), office=city.baishizhen, actor=actor
-    ).petition
-    other_place = services.register(
-        intake(phone="13900003333", id_number="", region_code="980121200"),
-        office=city.baishizhen,
-        actor=actor,
-    ).petition
-    newest = services.register(
-        intake(region_code="980121100"), office=city.baishizhen, actor=actor
-    ).petition
+    earlier = registered(city, township_clerk, region_code="980121100")
+    other_place = registered(
+        city, township_clerk, phone="13900003333", id_number="", region_code="980121200"
+    )
+    newest = registered(city, township_clerk, region_code="980121100")
     # A case known by neither phone nor id number is still compared by place and words.
     Petition.objects.filter(pk=newest.pk).update(phone_hash="", id_number_hash="")
     newest.refresh_from_db()
