@@ -65,12 +65,10 @@ def index(subject: models.Model, content: str, *, at: datetime | None = None) ->
             )
 
 
-def words_of(
-    model: type[models.Model], ids: list[int] | models.QuerySet[Any, Any] | RawSQL
-) -> dict[int, list[str]]:
+def words_of(model: type[models.Model], ids: list[int] | RawSQL) -> dict[int, list[str]]:
     """The indexed words of these ``model`` rows, by id (rows never indexed are absent).
 
-    ``ids`` may be a subquery of ids, read in the same statement.
+    ``ids`` may be a raw subquery of ids, read in the same statement.
     """
     subject_type = ContentType.objects.get_for_model(model)
     rows = SearchEntry.objects.filter(subject_type=subject_type, subject_id__in=ids)
