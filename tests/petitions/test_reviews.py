@@ -170,6 +170,43 @@ def test_similar_cases_keep_to_the_scope_and_work_without_a_phone_or_id_number(
     assert services.similar_cases(newest, Petition.objects.none()) == []
 
 
+def test_similar_cases_in_a_busy_place_reach_past_the_nearest_by_rare_words(
+    city: personas.City, township_clerk: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "SIMILAR_BEFORE", 2)
+    monkeypatch.setattr(services, "SIMILAR_AFTER", 1)
+    at = timezone.now() - timedelta(days=30)
+
+    def case(days: int, company: str, phone: str) -> Petition:
+        return registered(
+            city,
+            township_clerk,
+            phone=phone,
+            id_number="",
+            region_code="980121100",
+            received_at=at + timedelta(days=days),
+            facts=f"本人在{company}工作，2026年6月至8月工资未发放。",
+        )
+
+    # Another petitioner's report of the same matter, weeks before the nearest cases.
+    earlier = case(-60, "红星机械厂", "13900004444")
+    too_early = case(-200, "红星机械厂", "13900005555")  # past the rare-word window
+    for days, phone in ((-3, "13900006661"), (-2, "13900006662"), (-1, "13900006663")):
+        case(days, "蓝天建筑公司", phone)
+    case(1, "蓝天建筑公司", "13900006664")
+    newest = case(0, "红星机械厂", "13900007777")
+    found = [s.petition.pk for s in services.similar_cases(newest, Petition.objects.all())]
+    assert earlier.pk in found and too_early.pk not in found
+    # Only the rare-word lookup reaches it: without it, the nearest cases are all.
+    monkeypatch.setattr(services, "SIMILAR_RARE_WORDS", 0)
+    found = [s.petition.pk for s in services.similar_cases(newest, Petition.objects.all())]
+    assert earlier.pk not in found
+    # And it keeps to the scope.
+    monkeypatch.setattr(services, "SIMILAR_RARE_WORDS", 4)
+    hidden = Petition.objects.exclude(pk=earlier.pk)
+    assert earlier.pk not in [s.petition.pk for s in services.similar_cases(newest, hidden)]
+
+
 def test_a_recheck_is_refused_after_its_window(city: personas.City, township_clerk: User) -> None:
     actor = Actor(user=township_clerk)
     petition = through_review(city, township_clerk)

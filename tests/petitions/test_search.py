@@ -107,3 +107,41 @@ def test_postgres_text_indexes_take_new_entries_at_once() -> None:
         ("search_entry_trigrams", ["fastupdate=off"]),
         ("search_entry_words_tsv", ["fastupdate=off"]),
     ]
+
+
+def test_rows_with_any_of_some_words_within_a_time_range(cases: dict[str, Petition]) -> None:
+    from datetime import timedelta
+
+    from yingji.search import services as search
+
+    def numbers(words: list[str], **range_: object) -> set[str]:
+        ids = search.with_any_word(Petition, words, **range_)  # type: ignore[arg-type]
+        return set(Petition.objects.filter(pk__in=ids).values_list("number", flat=True))
+
+    wages, noise = cases["wages"], cases["noise"]
+    assert numbers(["拖欠", "噪声"]) == {wages.number, noise.number}
+    assert numbers(['噪"声', "'", "|", "退休金"]) == set()  # no word is read as syntax
+    assert numbers([]) == set()
+    at = wages.received_at
+    assert numbers(["拖欠"], between=(at, at)) == {wages.number}
+    assert numbers(["拖欠"], between=(at + timedelta(seconds=1), at + timedelta(days=9))) == set()
+    assert numbers(["拖欠"], between=(at - timedelta(days=9), at - timedelta(seconds=1))) == set()
+
+
+@pytest.mark.parametrize(
+    ("candidates", "limit", "expected"),
+    [
+        # 白石 is in every candidate, 化工 in one of twenty, 拖欠工资 in none: rarest first.
+        ([["白石", "化工"]] + [["白石"]] * 19, 5, ["拖欠工资", "化工"]),
+        ([["白石", "化工"]] * 2 + [["白石"]] * 18, 5, ["拖欠工资"]),  # two in twenty: common
+        ([["白石"]] * 20, 1, ["拖欠工资"]),  # as rare as 化工, and longer
+        ([], 5, ["拖欠工资", "化工", "白石"]),  # nothing to compare with: all are rare
+    ],
+)
+def test_the_rarest_words_of_a_case_among_its_candidates(
+    candidates: list[list[str]], limit: int, expected: list[str]
+) -> None:
+    from yingji.search import text
+
+    words = ["拖欠工资", "白石", "化工", "拖欠工资"]
+    assert text.rarest(words, candidates, limit=limit) == expected

@@ -306,7 +306,10 @@ class Similar:
 
 
 SIMILAR_WINDOW = timedelta(days=730)
-SIMILAR_BEFORE, SIMILAR_AFTER = 400, 100  # candidates received before / after the case
+SIMILAR_BEFORE, SIMILAR_AFTER = 200, 50  # the place's nearest cases before / after the case
+SIMILAR_BY_WORDS = 150  # and more of the place's cases that share its rarest words
+SIMILAR_RARE_WORDS = 4
+SIMILAR_WORDS_WINDOW = timedelta(days=120)
 
 
 def similar_cases(
@@ -316,12 +319,14 @@ def similar_cases(
 
     Candidates come from indexed lookups: the same petitioner's cases, and the cases of
     the same category and place nearest in time to this one, before it (where its
-    earlier rounds are) and after it (where its repeats are). They are compared by the
-    words their search entries already hold, weighted by how rare each word is among
-    them, so no text is segmented again and no table is decrypted or scanned whole. The
-    lookups are one subquery of the statement that reads those words, so finding and
-    weighing the candidates is one round trip to the database; only the best few are
-    then loaded.
+    earlier rounds are) and after it (where its repeats are). In a busy place those
+    nearest cases cover a few weeks, so the place's cases further away that share the
+    case's rarest words among them (the names of a company, an estate, a person) are
+    looked up too, through the word index. All are compared by the words their search
+    entries already hold, weighted by how rare each word is among them, so no text is
+    segmented again and no table is decrypted or scanned whole. The nearest lookups are
+    one subquery of the statement that reads their words, and the rare-word lookup one
+    of a second; only the best few are then loaded.
     """
     hashes = Q(pk__in=[])
     if petition.phone_hash:
@@ -359,6 +364,21 @@ def similar_cases(
     mine = words.pop(petition.pk, None)
     if mine is None:  # not indexed (yet): its words as the index would hold them
         mine = text.index_tokens(f"{petition.request}\n{petition.facts}")
+    own = set(text.index_tokens(petition.number))  # no other case holds its number
+    rare = text.rarest([w for w in mine if w not in own], words.values(), limit=SIMILAR_RARE_WORDS)
+    # Fewer candidates than the smaller cap: neither place lookup was cut short, so the
+    # place's cases near enough have all been read already.
+    if rare and len(words) >= min(SIMILAR_BEFORE, SIMILAR_AFTER):
+        further = ids.filter(
+            place,
+            received_at__gte=at - SIMILAR_WORDS_WINDOW,
+            received_at__lte=at + SIMILAR_WORDS_WINDOW,
+            pk__in=search.with_any_word(
+                Petition, rare, between=(at - SIMILAR_WORDS_WINDOW, at + SIMILAR_WORDS_WINDOW)
+            ),
+        ).order_by("-received_at")[:SIMILAR_BY_WORDS]
+        for key, more in search.words_of(Petition, further).items():
+            words.setdefault(key, more)
     scored = text.weighted_matches(
         mine,
         sorted(words.items(), reverse=True),  # newest first, so that ties go to the newer

@@ -65,14 +65,52 @@ def index(subject: models.Model, content: str, *, at: datetime | None = None) ->
             )
 
 
-def words_of(model: type[models.Model], ids: list[int] | RawSQL) -> dict[int, list[str]]:
+def words_of(
+    model: type[models.Model], ids: list[int] | RawSQL | models.QuerySet[Any, Any]
+) -> dict[int, list[str]]:
     """The indexed words of these ``model`` rows, by id (rows never indexed are absent).
 
-    ``ids`` may be a raw subquery of ids, read in the same statement.
+    ``ids`` may be a subquery of ids (raw, or a query set of one column), read in the
+    same statement.
     """
     subject_type = ContentType.objects.get_for_model(model)
     rows = SearchEntry.objects.filter(subject_type=subject_type, subject_id__in=ids)
     return {subject: words.split() for subject, words in rows.values_list("subject_id", "words")}
+
+
+def with_any_word(
+    model: type[models.Model],
+    words: list[str],
+    *,
+    between: tuple[datetime, datetime] | None = None,
+) -> models.QuerySet[SearchEntry, Any]:
+    """The ids of ``model`` rows whose indexed words include any of ``words`` (each a
+    word as the index holds it), as a subquery; through the word indexes, not the text.
+
+    With ``between``, only rows indexed with a time in that range (to the second),
+    which the word indexes skip to by the sort key.
+    """
+    entries = SearchEntry.objects.filter(subject_type=ContentType.objects.get_for_model(model))
+    if not words:
+        return entries.none().values("subject_id")
+    keys: list[int] = []
+    if between is not None:
+        keys = [fts.sort_key(between[0], 0), fts.sort_key(between[1] + timedelta(seconds=1), 0)]
+    if connection.vendor == "sqlite":
+        # FTS5 skips to the range by rowid, which is the sort key.
+        within = " AND rowid >= %s AND rowid < %s" if keys else ""
+        found = RawSQL(  # noqa: S611
+            f"SELECT rowid FROM search_words WHERE search_words MATCH %s{within}",  # noqa: S608
+            [" OR ".join(_fts_phrase(word) for word in words), *keys],
+        )
+        return entries.filter(sort_key__in=found).values("subject_id")
+    # Each word its own tsquery, ORed: no word is parsed as tsquery syntax. The range is
+    # checked per row (sort_key + 0): offered the sort-key index, the planner would walk
+    # the whole range instead of the few rows the words and the caller's filters leave.
+    where = "words_tsv @@ (" + " || ".join(["plainto_tsquery('simple', %s)"] * len(words)) + ")"
+    if keys:
+        where += " AND sort_key + 0 >= %s AND sort_key + 0 < %s"
+    return entries.extra(where=[where], params=[*words, *keys]).values("subject_id")  # noqa: S610
 
 
 def _fts_phrase(value: str) -> str:

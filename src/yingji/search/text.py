@@ -151,6 +151,24 @@ def weighted_matches(
     return scored[:limit]
 
 
+def rarest(words: list[str], candidates: Iterable[list[str]], *, limit: int) -> list[str]:
+    """Up to ``limit`` of ``words`` found in the fewest ``candidates``, rarest first.
+
+    Only words in at most one candidate in twenty count as rare: the words a matter is
+    told by (a company, an estate, a person), not the category's usual wording. Among
+    equally rare words the longer goes first.
+    """
+    distinct = set(words)
+    counted = 0
+    df: Counter[str] = Counter()
+    for other in candidates:
+        df.update(distinct.intersection(other))
+        counted += 1
+    most = max(1, counted // 20)
+    ranked = sorted(distinct, key=lambda word: (df[word], -len(word), word))
+    return [word for word in ranked if df[word] <= most][:limit]
+
+
 def best_matches(
     text: str, candidates: Iterable[tuple[object, str]], *, threshold: float, limit: int
 ) -> list[tuple[object, float]]:
