@@ -45,6 +45,8 @@ def test_the_benchmark_run_works_on_10k_generated_petitions(reference_data: None
     assert search["rare_place"]["finds"] > 0
     duplicates = figures["duplicates"]
     assert duplicates["app"]["queries"] == 20 and duplicates["app"]["recall"] >= 0.8
+    alone = bench_run.measure_duplicates(5, 0)  # as at the large scale: no brute force
+    assert "brute_force" not in alone and alone["app"]["queries"] == 5
     memory = figures["memory"]
     assert memory["small"]["statuses"] == {"200": memory["small"]["requests"]}
     assert memory["large"]["rss_mb"] > 0
