@@ -227,39 +227,75 @@ def measure_duplicates(queries: int, brute_queries: int, seed: int = 11) -> dict
     petitions of that matter. Recall is the share of those found among the five the page
     shows. Brute force weighs every petition's words by TF-IDF over the whole table and
     compares the query with every petition (one row of the all-pairs matrix), keeping
-    the best five over the same threshold. With no brute-force queries, the similar
-    cases alone (at the large scale, where brute force would take hours).
+    the best five over the same threshold. The two take turns, a brute-force query after
+    each share of the similar-case queries, so that a shared machine's changing load
+    falls on both alike. With no brute-force queries, the similar cases alone (at the
+    large scale, where brute force would take hours).
     """
     from yingji.petitions import services
     from yingji.petitions.models import Petition
-    from yingji.search.models import SearchEntry
 
     groups = truth()
     mates = {p: set(g) - {p} for g in groups.values() for p in g}
     chosen = random.Random(seed).sample(sorted(mates), min(queries, len(mates)))
     petitions = Petition.objects.in_bulk(chosen)
-    found, wanted, elapsed = 0, 0, 0.0
+    subset = chosen[:brute_queries]
+    vectors, vectorise = _brute_force_vectors() if subset else ({}, 0.0)
     app_found: dict[int, set[int]] = {}
-    for pk in chosen:
-        began = time.perf_counter()
-        similar = services.similar_cases(petitions[pk], Petition.objects.all())
-        elapsed += time.perf_counter() - began
-        app_found[pk] = {s.petition.pk for s in similar}
-        found += len(app_found[pk] & mates[pk])
-        wanted += len(mates[pk])
+    brute_found: dict[int, set[int]] = {}
+    elapsed = brute_elapsed = 0.0
+    turns = max(1, len(subset))
+    for turn in range(turns):
+        for pk in chosen[turn * len(chosen) // turns : (turn + 1) * len(chosen) // turns]:
+            began = time.perf_counter()
+            similar = services.similar_cases(petitions[pk], Petition.objects.all())
+            elapsed += time.perf_counter() - began
+            app_found[pk] = {s.petition.pk for s in similar}
+        if subset:
+            began = time.perf_counter()
+            brute_found[subset[turn]] = _brute_force_best(vectors, subset[turn])
+            brute_elapsed += time.perf_counter() - began
+
+    def recall(found: dict[int, set[int]]) -> float:
+        wanted = sum(len(mates[pk]) for pk in found)
+        return round(sum(len(found[pk] & mates[pk]) for pk in found) / wanted, 4)
+
     app = {
         "queries": len(chosen),
         "per_query_ms": round(elapsed / len(chosen) * 1000, 2),
-        "recall": round(found / wanted, 4),
+        "recall": recall(app_found),
     }
-    if not brute_queries:  # at a scale where brute force would take hours
+    if not subset:  # at a scale where brute force would take hours
         return {
             "petitions": Petition.objects.count(),
             "duplicated_matters": len(groups),
             "app": app,
         }
-    # Brute force, with the same words (those the search index holds).
+    n = len(vectors)
+    brute = {
+        "queries": len(subset),
+        "per_query_ms": round(brute_elapsed / len(subset) * 1000, 2),
+        "vectorise_seconds": round(vectorise, 2),
+        "recall": recall(brute_found),
+        "app_recall_same_queries": recall({pk: app_found[pk] for pk in subset}),
+        "all_pairs_hours_estimate": round(brute_elapsed / len(subset) * n / 2 / 3600, 1),
+    }
+    return {
+        "petitions": n,
+        "duplicated_matters": len(groups),
+        "app": app,
+        "brute_force": brute,
+        "speedup": round(brute["per_query_ms"] / app["per_query_ms"], 1),
+    }
+
+
+def _brute_force_vectors() -> tuple[dict[int, list[tuple[str, float]]], float]:
+    """Every petition's TF-IDF vector, normalised, from the words the search index
+    holds; and the seconds that took."""
     from django.contrib.contenttypes.models import ContentType
+
+    from yingji.petitions.models import Petition
+    from yingji.search.models import SearchEntry
 
     began = time.perf_counter()
     petition_type = ContentType.objects.get_for_model(Petition)
@@ -279,41 +315,23 @@ def measure_duplicates(queries: int, brute_queries: int, seed: int = 11) -> dict
         weights = {w: tf * idf[w] for w, tf in c.items()}
         norm = math.sqrt(sum(x * x for x in weights.values())) or 1.0
         vectors[key] = [(w, x / norm) for w, x in weights.items()]
-    vectorise = time.perf_counter() - began
-    subset = chosen[:brute_queries]
-    found = wanted = 0
-    app_found_subset = 0
-    began = time.perf_counter()
-    for pk in subset:
-        query = dict(vectors[pk])
-        scored = []
-        for key, vector in vectors.items():
-            if key == pk:
-                continue
-            score = sum(x * query.get(w, 0.0) for w, x in vector)
-            if score >= services.SIMILAR_THRESHOLD:
-                scored.append((score, key))
-        scored.sort(reverse=True)
-        best = {key for _score, key in scored[:5]}
-        found += len(best & mates[pk])
-        wanted += len(mates[pk])
-        app_found_subset += len(app_found[pk] & mates[pk])
-    brute_elapsed = time.perf_counter() - began
-    brute = {
-        "queries": len(subset),
-        "per_query_ms": round(brute_elapsed / len(subset) * 1000, 2),
-        "vectorise_seconds": round(vectorise, 2),
-        "recall": round(found / wanted, 4),
-        "app_recall_same_queries": round(app_found_subset / wanted, 4),
-        "all_pairs_hours_estimate": round(brute_elapsed / len(subset) * n / 2 / 3600, 1),
-    }
-    return {
-        "petitions": n,
-        "duplicated_matters": len(groups),
-        "app": app,
-        "brute_force": brute,
-        "speedup": round(brute["per_query_ms"] / app["per_query_ms"], 1),
-    }
+    return vectors, time.perf_counter() - began
+
+
+def _brute_force_best(vectors: dict[int, list[tuple[str, float]]], pk: int) -> set[int]:
+    """One row of the all-pairs matrix: the best five over the similar cases' threshold."""
+    from yingji.petitions import services
+
+    query = dict(vectors[pk])
+    scored = []
+    for key, vector in vectors.items():
+        if key == pk:
+            continue
+        score = sum(x * query.get(w, 0.0) for w, x in vector)
+        if score >= services.SIMILAR_THRESHOLD:
+            scored.append((score, key))
+    scored.sort(reverse=True)
+    return {key for _score, key in scored[:5]}
 
 
 # --- the server's memory ----------------------------------------------------------------------

@@ -306,7 +306,7 @@ class Similar:
 
 
 SIMILAR_WINDOW = timedelta(days=730)
-SIMILAR_BEFORE, SIMILAR_AFTER = 200, 50  # the place's nearest cases before / after the case
+SIMILAR_BEFORE, SIMILAR_AFTER = 150, 40  # the place's nearest cases before / after the case
 SIMILAR_BY_WORDS = 150  # and more of the place's cases that share its rarest words
 SIMILAR_RARE_WORDS = 4
 SIMILAR_WORDS_WINDOW = timedelta(days=120)
