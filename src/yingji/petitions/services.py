@@ -360,25 +360,28 @@ def similar_cases(
         parts.append(f"SELECT * FROM ({sql}) AS lookup{number}")  # noqa: S608
         params.extend(lookup_params)
     pool = RawSQL(" UNION ".join(parts), params)  # noqa: S611
-    words = search.words_of(Petition, pool)
-    mine = words.pop(petition.pk, None)
-    if mine is None:  # not indexed (yet): its words as the index would hold them
+    entries = search.words_of(Petition, pool)
+    own_entry = entries.pop(petition.pk, None)
+    if own_entry is not None:
+        mine = own_entry[1]
+    else:  # not indexed (yet): its words as the index would hold them
         mine = text.index_tokens(f"{petition.request}\n{petition.facts}")
-    own = set(text.index_tokens(petition.number))  # no other case holds its number
-    rare = text.rarest([w for w in mine if w not in own], words.values(), limit=SIMILAR_RARE_WORDS)
-    # Fewer candidates than the smaller cap: neither place lookup was cut short, so the
-    # place's cases near enough have all been read already.
-    if rare and len(words) >= min(SIMILAR_BEFORE, SIMILAR_AFTER):
-        further = ids.filter(
-            place,
-            received_at__gte=at - SIMILAR_WORDS_WINDOW,
-            received_at__lte=at + SIMILAR_WORDS_WINDOW,
-            pk__in=search.with_any_word(
-                Petition, rare, between=(at - SIMILAR_WORDS_WINDOW, at + SIMILAR_WORDS_WINDOW)
-            ),
-        ).order_by("-received_at")[:SIMILAR_BY_WORDS]
-        for key, more in search.words_of(Petition, further).items():
-            words.setdefault(key, more)
+    words = {found_pk: found for found_pk, (_key, found) in entries.items()}
+    unread = _unread_range(at, [key for key, _found in entries.values()])
+    if unread is not None:
+        own = set(text.index_tokens(petition.number))  # no other case holds its number
+        rare = text.rarest(
+            [word for word in mine if word not in own], words.values(), limit=SIMILAR_RARE_WORDS
+        )
+        if rare:
+            further = ids.filter(
+                place,
+                received_at__gte=unread[0],
+                received_at__lte=unread[1],
+                pk__in=search.with_any_word(Petition, rare, between=unread),
+            ).order_by("-received_at")[:SIMILAR_BY_WORDS]
+            for found_pk, (_key, more) in search.words_of(Petition, further).items():
+                words.setdefault(found_pk, more)
     scored = text.weighted_matches(
         mine,
         sorted(words.items(), reverse=True),  # newest first, so that ties go to the newer
@@ -398,6 +401,30 @@ def similar_cases(
         )
         result.append(Similar(candidate, round(score, 2), same))
     return result
+
+
+def _unread_range(at: datetime, keys: list[int | None]) -> tuple[datetime, datetime] | None:
+    """The part of the rare-word window around ``at`` that the nearest lookups may not
+    have read whole, given the candidates' sort keys; None when they read it all.
+
+    A side (before the case, after it) was read whole when fewer candidates fall in it
+    than its lookup takes: a lookup cut short inside the side would have left that many
+    there. The same petitioner's cases only add to the count, and the case's own second
+    counts on both sides, so a side is never taken as read when it was not.
+    """
+    start, end = at - SIMILAR_WORDS_WINDOW, at + SIMILAR_WORDS_WINDOW
+    low, middle = search.time_key(start), search.time_key(at)
+    next_second, high = (
+        search.time_key(at + timedelta(seconds=1)),
+        search.time_key(end + timedelta(seconds=1)),
+    )
+    before = sum(1 for key in keys if key is None or low <= key < next_second)
+    after = sum(1 for key in keys if key is None or middle <= key < high)
+    if before >= SIMILAR_BEFORE:
+        return start, (end if after >= SIMILAR_AFTER else at)
+    if after >= SIMILAR_AFTER:
+        return at, end
+    return None
 
 
 def index_text(petition: Petition) -> None:

@@ -67,15 +67,24 @@ def index(subject: models.Model, content: str, *, at: datetime | None = None) ->
 
 def words_of(
     model: type[models.Model], ids: list[int] | RawSQL | models.QuerySet[Any, Any]
-) -> dict[int, list[str]]:
-    """The indexed words of these ``model`` rows, by id (rows never indexed are absent).
+) -> dict[int, tuple[int | None, list[str]]]:
+    """The sort keys and indexed words of these ``model`` rows, by id (rows never
+    indexed are absent); ``time_key`` gives the sort key's bounds for a time.
 
     ``ids`` may be a subquery of ids (raw, or a query set of one column), read in the
     same statement.
     """
     subject_type = ContentType.objects.get_for_model(model)
     rows = SearchEntry.objects.filter(subject_type=subject_type, subject_id__in=ids)
-    return {subject: words.split() for subject, words in rows.values_list("subject_id", "words")}
+    return {
+        subject: (key, words.split())
+        for subject, key, words in rows.values_list("subject_id", "sort_key", "words")
+    }
+
+
+def time_key(at: datetime) -> int:
+    """The lowest sort key of a subject indexed at ``at`` (to the second)."""
+    return fts.sort_key(at, 0)
 
 
 def with_any_word(
@@ -95,7 +104,7 @@ def with_any_word(
         return entries.none().values("subject_id")
     keys: list[int] = []
     if between is not None:
-        keys = [fts.sort_key(between[0], 0), fts.sort_key(between[1] + timedelta(seconds=1), 0)]
+        keys = [time_key(between[0]), time_key(between[1] + timedelta(seconds=1))]
     if connection.vendor == "sqlite":
         # FTS5 skips to the range by rowid, which is the sort key.
         within = " AND rowid >= %s AND rowid < %s" if keys else ""
