@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tests import personas
@@ -11,6 +13,8 @@ from yingji.accounts.roles import Role
 from yingji.audit.services import Actor
 from yingji.petitions import services
 from yingji.petitions.models import Category, Petition
+from yingji.search import services as search
+from yingji.search import text
 
 pytestmark = pytest.mark.django_db
 
@@ -110,10 +114,6 @@ def test_postgres_text_indexes_take_new_entries_at_once() -> None:
 
 
 def test_rows_with_any_of_some_words_within_a_time_range(cases: dict[str, Petition]) -> None:
-    from datetime import timedelta
-
-    from yingji.search import services as search
-
     def numbers(words: list[str], **range_: object) -> set[str]:
         ids = search.with_any_word(Petition, words, **range_)  # type: ignore[arg-type]
         return set(Petition.objects.filter(pk__in=ids).values_list("number", flat=True))
@@ -141,7 +141,5 @@ def test_rows_with_any_of_some_words_within_a_time_range(cases: dict[str, Petiti
 def test_the_rarest_words_of_a_case_among_its_candidates(
     candidates: list[list[str]], limit: int, expected: list[str]
 ) -> None:
-    from yingji.search import text
-
     words = ["拖欠工资", "白石", "化工", "拖欠工资"]
     assert text.rarest(words, candidates, limit=limit) == expected

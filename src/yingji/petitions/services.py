@@ -413,11 +413,9 @@ def _unread_range(at: datetime, keys: list[int | None]) -> tuple[datetime, datet
     counts on both sides, so a side is never taken as read when it was not.
     """
     start, end = at - SIMILAR_WORDS_WINDOW, at + SIMILAR_WORDS_WINDOW
+    second = timedelta(seconds=1)
     low, middle = search.time_key(start), search.time_key(at)
-    next_second, high = (
-        search.time_key(at + timedelta(seconds=1)),
-        search.time_key(end + timedelta(seconds=1)),
-    )
+    next_second, high = search.time_key(at + second), search.time_key(end + second)
     before = sum(1 for key in keys if key is None or low <= key < next_second)
     after = sum(1 for key in keys if key is None or middle <= key < high)
     if before >= SIMILAR_BEFORE:
