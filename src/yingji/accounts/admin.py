@@ -71,13 +71,13 @@ class UserAdmin(admin.ModelAdmin):
         return "、".join(obj.role_labels)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
-        return User.objects.visible_to(request.user).prefetch_related("role_grants")
+        return User.objects.administered_by(request.user).prefetch_related("role_grants")
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.related_model is Unit:
-            kwargs["queryset"] = Unit.objects.visible_to(request.user)  # type: ignore[arg-type]
+            kwargs["queryset"] = Unit.objects.administered_by(request.user)  # type: ignore[arg-type]
         if db_field.related_model is Person:
-            kwargs["queryset"] = Person.objects.visible_to(request.user)  # type: ignore[arg-type]
+            kwargs["queryset"] = Person.objects.administered_by(request.user)  # type: ignore[arg-type]
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -106,7 +106,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ApiToken]:
-        users = User.objects.visible_to(request.user)
+        users = User.objects.administered_by(request.user)
         return ApiToken.objects.filter(user__in=users)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:

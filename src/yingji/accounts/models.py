@@ -16,6 +16,9 @@ class UserQuerySet(models.QuerySet["User"]):
     def visible_to(self, user: User) -> UserQuerySet:
         return self.filter(unit__in=Unit.objects.visible_to(user))
 
+    def administered_by(self, user: User) -> UserQuerySet:
+        return self.filter(unit__in=Unit.objects.administered_by(user))
+
 
 class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     pass

@@ -87,5 +87,5 @@ class DeadlineAdmin(ReadOnlyAdmin):
     list_select_related = ["unit"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Deadline]:
-        units = Unit.objects.visible_to(request.user)  # type: ignore[arg-type]
+        units = Unit.objects.administered_by(request.user)  # type: ignore[arg-type]
         return Deadline.objects.filter(unit__in=units)

@@ -15,7 +15,6 @@ from yingji.clock.explain import explain, holiday_label
 from yingji.clock.models import Deadline
 from yingji.clock.periods import Calendar
 from yingji.clock.profiles import PROFILES
-from yingji.org.models import Unit
 
 router = Router(tags=["clock"])
 
@@ -154,7 +153,7 @@ def get_calendar(request: HttpRequest, year: int) -> CalendarOut:
 def list_deadlines(request: HttpRequest, filters: Query[DeadlineFilter]) -> list[DeadlineOut]:
     user = request.auth  # type: ignore[attr-defined]
     now = timezone.now()
-    deadlines = Deadline.objects.for_units(Unit.objects.visible_to(user))
+    deadlines = Deadline.objects.visible_to(user)
     if filters.state == "overdue":
         deadlines = deadlines.overdue()
     elif filters.state == "due_soon":

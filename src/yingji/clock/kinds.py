@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from yingji.accounts.roles import Role
 from yingji.clock.periods import Profile, Rule
 from yingji.clock.profiles import PROFILES
+from yingji.org import lines
 
 
 class UnknownKind(KeyError):
@@ -37,6 +38,15 @@ class DeadlineKind:
     extension_roles: frozenset[str] = frozenset()
     pausable: bool = False
     due_soon: tuple[timedelta, ...] = (timedelta(days=3), timedelta(days=1))
+    # The line of work (org.lines) whose jurisdiction shows the deadline; by default the
+    # petition kinds are petitions' and every other kind is emergency work's.
+    line: str = ""
+
+    @property
+    def work_line(self) -> str:
+        if self.line:
+            return self.line
+        return lines.PETITIONS if self.code.startswith("petition.") else lines.EMERGENCY
 
     def resolve(self, params: Mapping[str, Any], profile: Profile) -> Rule:
         """The rule for this case under a province profile."""
@@ -65,6 +75,10 @@ def get(code: str) -> DeadlineKind:
         return _REGISTRY[code]
     except KeyError:
         raise UnknownKind(code) from None
+
+
+def codes_of_line(line: str) -> list[str]:
+    return sorted(code for code, kind in _REGISTRY.items() if kind.work_line == line)
 
 
 def all_kinds() -> list[DeadlineKind]:

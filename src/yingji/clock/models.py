@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -7,7 +9,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from yingji.org import lines
 from yingji.org.models import Unit
+
+if TYPE_CHECKING:
+    from yingji.accounts.models import User
 
 
 class CalendarYear(models.Model):
@@ -58,6 +64,20 @@ class CalendarDay(models.Model):
 class DeadlineQuerySet(models.QuerySet["Deadline"]):
     def for_units(self, units: models.QuerySet[Unit]) -> DeadlineQuerySet:
         return self.filter(unit__in=units)
+
+    def visible_to(self, user: User) -> DeadlineQuerySet:
+        """The deadlines of the user's jurisdiction, each kind in its line of work: a
+        petition bureau sees the petitions' deadlines of its area, not the incidents'."""
+        from yingji.clock import kinds
+
+        petition_kinds = kinds.codes_of_line(lines.PETITIONS)
+        return self.filter(
+            Q(kind__in=petition_kinds, unit__in=Unit.objects.visible_to(user, lines.PETITIONS))
+            | (
+                ~Q(kind__in=petition_kinds)
+                & Q(unit__in=Unit.objects.visible_to(user, lines.EMERGENCY))
+            )
+        )
 
     def overdue(self) -> DeadlineQuerySet:
         return self.filter(state=Deadline.State.MISSED)

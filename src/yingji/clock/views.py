@@ -15,7 +15,6 @@ from yingji.clock.calendars import year_data
 from yingji.clock.explain import explain, holiday_label
 from yingji.clock.models import Deadline, DeadlineEvent
 from yingji.clock.periods import Calendar
-from yingji.org.models import Unit
 
 FIRST_YEAR, LAST_YEAR = 2004, 2100
 DUE_SOON_DAYS = 7
@@ -97,14 +96,14 @@ def _rows(deadlines: Any) -> list[dict[str, Any]]:
 
 @login_required
 def deadline_list(request: HttpRequest) -> HttpResponse:
-    """Overdue and due-soon deadlines of the user's unit and the units below it."""
+    """Overdue and due-soon deadlines of the user's jurisdiction, each in its line."""
     now = timezone.now()
-    units = Unit.objects.visible_to(request.user)  # type: ignore[arg-type]
-    base = Deadline.objects.for_units(units).select_related("unit").prefetch_related("subject")
+    visible = Deadline.objects.visible_to(request.user)  # type: ignore[arg-type]
+    base = visible.select_related("unit").prefetch_related("subject")
     overdue = base.overdue().order_by("due_at")[:200]
     soon = base.due_within(now, now + timedelta(days=DUE_SOON_DAYS)).order_by("due_at")[:200]
     signals = (
-        DeadlineEvent.objects.filter(deadline__unit__in=units)
+        DeadlineEvent.objects.filter(deadline__in=visible)
         .select_related("deadline__unit")
         .order_by("-emitted_at")[:50]
     )

@@ -14,6 +14,7 @@ from yingji.api_errors import READ_ERRORS, ErrorOut
 from yingji.audit.services import Actor
 from yingji.duty import services
 from yingji.duty.models import ChangeRequest, Shift
+from yingji.org import lines
 from yingji.org.models import Person, Unit
 
 router = Router(tags=["duty"])
@@ -104,8 +105,15 @@ def _shift(shift: Shift) -> ShiftOut:
     )
 
 
-def _unit(request: HttpRequest, pk: int) -> Unit:
-    return get_object_or_404(Unit.objects.visible_to(request.auth), pk=pk)  # type: ignore[attr-defined]
+def _unit(request: HttpRequest, pk: int, *, keep: bool = False) -> Unit:
+    """A unit of the caller's jurisdiction (404 otherwise); with ``keep``, one whose
+    roster the caller keeps (403 for a level above, which reads it)."""
+    user = request.auth  # type: ignore[attr-defined]
+    unit = get_object_or_404(Unit.objects.visible_to(user, lines.EMERGENCY), pk=pk)
+    if keep and not Unit.objects.acting_for(user, lines.EMERGENCY).filter(pk=pk).exists():
+        message = _("%(unit)s keeps this roster; a level above reads it.")
+        raise PermissionDenied(message % {"unit": unit.name})
+    return unit
 
 
 @router.get("/duty/shifts", response={200: list[ShiftOut], **READ_ERRORS}, summary="A roster")
@@ -142,7 +150,7 @@ def make_rotation(request: HttpRequest, payload: RotationIn) -> Status[list[Shif
     user = request.auth  # type: ignore[attr-defined]
     if not user.has_perm("duty.approve_change"):
         raise PermissionDenied
-    unit = _unit(request, payload.unit_id)
+    unit = _unit(request, payload.unit_id, keep=True)
     ids = {*payload.leader_ids, *payload.officer_ids, *payload.backup_ids}
     people = {p.pk: p for p in Person.objects.filter(pk__in=ids)}
     missing = sorted(ids - set(people))
@@ -200,8 +208,9 @@ def request_change(request: HttpRequest, shift_id: int, payload: ChangeIn) -> St
     user = request.auth  # type: ignore[attr-defined]
     if not user.has_perm("duty.change_shift"):
         raise PermissionDenied
-    units = Unit.objects.visible_to(user)
+    units = Unit.objects.visible_to(user, lines.EMERGENCY)
     shift = get_object_or_404(Shift.objects.filter(unit__in=units), pk=shift_id)
+    _unit(request, shift.unit_id, keep=True)
     member = shift.members.filter(person_id=payload.person_id).first()
     replacement = Person.objects.filter(pk=payload.replacement_id).first()
     if member is None:
@@ -225,10 +234,11 @@ def request_change(request: HttpRequest, shift_id: int, payload: ChangeIn) -> St
 )
 def decide_change(request: HttpRequest, change_id: int, payload: DecisionIn) -> ChangeOut:
     user = request.auth  # type: ignore[attr-defined]
-    units = Unit.objects.visible_to(user)
+    units = Unit.objects.visible_to(user, lines.EMERGENCY)
     change = get_object_or_404(
         ChangeRequest.objects.filter(shift__unit__in=units).select_related("member"), pk=change_id
     )
+    _unit(request, change.shift.unit_id, keep=True)
     decided = services.decide_change(
         change, approve=payload.approve, actor=Actor.from_request(request)
     )

@@ -22,6 +22,7 @@ from yingji.duty import services
 from yingji.duty.forms import ChangeForm, HandoverForm, RotationForm
 from yingji.duty.models import ChangeRequest, Shift
 from yingji.forms import apply_errors
+from yingji.org import lines
 from yingji.org.models import Person, Unit
 
 
@@ -36,17 +37,24 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
-    """Today's duty board: who answers now for each unit of the user's subtree."""
+    """Today's duty board: who answers now for each unit of the user's jurisdiction."""
     now = timezone.now()
     rows = []
-    for unit in Unit.objects.visible_to(request.user).order_by("path")[:200]:  # type: ignore[arg-type]
+    area = Unit.objects.visible_to(request.user, lines.EMERGENCY)  # type: ignore[arg-type]
+    for unit in area.order_by("path")[:200]:
         on = services.on_duty(unit, now)
         rows.append({"unit": unit, "on": on, "own": on is not None and on.unit.pk == unit.pk})
     return render(request, "duty/board.html", {"rows": rows, "now": now})
 
 
 def _unit_for(request: HttpRequest, pk: int) -> Unit:
-    return get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+    return get_object_or_404(Unit.objects.visible_to(request.user, lines.EMERGENCY), pk=pk)  # type: ignore[arg-type]
+
+
+def _keeps_roster(request: HttpRequest, unit_pk: int) -> bool:
+    """Rosters are kept by the unit and those acting as it; a level above reads them."""
+    acting = Unit.objects.acting_for(request.user, lines.EMERGENCY)  # type: ignore[arg-type]
+    return acting.filter(pk=unit_pk).exists()
 
 
 @login_required
@@ -76,7 +84,7 @@ def month(request: HttpRequest, pk: int, year: int, number: int) -> HttpResponse
         ]
         for week in months.Calendar().monthdatescalendar(year, number)
     ]
-    may_plan = request.user.has_perm("duty.approve_change")
+    may_plan = request.user.has_perm("duty.approve_change") and _keeps_roster(request, unit.pk)
     form = None
     if may_plan:
         people = Person.objects.filter(unit__in=Unit.objects.subtree(unit)).order_by("name")
@@ -132,7 +140,7 @@ def this_month(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def handover(request: HttpRequest, pk: int) -> HttpResponse:
-    shift = _visible_shift(request, pk)
+    shift = _visible_shift(request, pk, keep=True)
     if not request.user.has_perm("duty.change_shift"):
         raise PermissionDenied
     carried = services.carried_over(shift)
@@ -158,15 +166,22 @@ def handover(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "duty/handover.html", context, status=status)
 
 
-def _visible_shift(request: HttpRequest, pk: int) -> Shift:
-    units = Unit.objects.visible_to(request.user)  # type: ignore[arg-type]
-    return get_object_or_404(Shift.objects.filter(unit__in=units), pk=pk)
+def roster_message(unit: Unit) -> str:
+    return _("%(unit)s keeps this roster; a level above reads it.") % {"unit": unit.name}
+
+
+def _visible_shift(request: HttpRequest, pk: int, *, keep: bool = False) -> Shift:
+    units = Unit.objects.visible_to(request.user, lines.EMERGENCY)  # type: ignore[arg-type]
+    shift = get_object_or_404(Shift.objects.filter(unit__in=units), pk=pk)
+    if keep and not _keeps_roster(request, shift.unit_id):
+        raise PermissionDenied(roster_message(shift.unit))
+    return shift
 
 
 @login_required
 def change(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask for someone to take a member's place on a shift; a leader decides."""
-    shift = _visible_shift(request, pk)
+    shift = _visible_shift(request, pk, keep=True)
     if not request.user.has_perm("duty.change_shift"):
         raise PermissionDenied
     people = (
@@ -195,8 +210,8 @@ def change(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def changes(request: HttpRequest) -> HttpResponse:
-    """Changes of duty in the user's subtree: those waiting, then the last decided."""
-    units = Unit.objects.visible_to(request.user)  # type: ignore[arg-type]
+    """Changes of duty in the user's jurisdiction: those waiting, then the last decided."""
+    units = Unit.objects.visible_to(request.user, lines.EMERGENCY)  # type: ignore[arg-type]
     mine = ChangeRequest.objects.filter(shift__unit__in=units).select_related(
         "shift__unit", "member__person", "replacement", "requested_by", "decided_by"
     )
@@ -213,8 +228,9 @@ def changes(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    units = Unit.objects.visible_to(request.user)  # type: ignore[arg-type]
+    units = Unit.objects.visible_to(request.user, lines.EMERGENCY)  # type: ignore[arg-type]
     change_request = get_object_or_404(ChangeRequest.objects.filter(shift__unit__in=units), pk=pk)
+    _visible_shift(request, change_request.shift_id, keep=True)
     approve = request.POST.get("decision") == "approve"
     try:
         services.decide_change(change_request, approve=approve, actor=Actor.from_request(request))

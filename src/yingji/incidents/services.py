@@ -47,6 +47,7 @@ from yingji.incidents.models import (
 )
 from yingji.notify import escalation
 from yingji.notify import services as notify
+from yingji.org import jurisdiction, lines
 from yingji.org.models import Person, Unit
 from yingji.plans import labels as plan_labels
 from yingji.plans import services as plans
@@ -80,8 +81,9 @@ def level_label(level: int | None) -> str:
 
 
 def visible_to(user: User) -> models.QuerySet[Incident]:
-    """The scope rule: incidents of the user's subtree, and those whose groups they serve in."""
-    units = Unit.objects.visible_to(user)
+    """The jurisdiction rule (org.jurisdiction) for emergency work: incidents of units in
+    the user's area, and those whose groups they serve in."""
+    units = Unit.objects.visible_to(user, lines.EMERGENCY)
     return Incident.objects.filter(
         models.Q(unit__in=units) | models.Q(groups__members=user) | models.Q(groups__lead=user)
     ).distinct()
@@ -450,7 +452,13 @@ def incident_from_petition(petition: Any, data: Mapping[str, Any], *, actor: Act
 def update_facts(incident: Incident, data: Mapping[str, Any], *, actor: Actor) -> Incident:
     """New figures from the scene (more people, casualties): the levels are re-read from
     them; a changed level is still the commander's decision."""
-    current = Incident.objects.select_for_update().get(pk=incident.pk)
+    current = Incident.objects.select_for_update().select_related("unit").get(pk=incident.pk)
+    _may(
+        actor,
+        "incidents.command_incident",
+        _("Only a leader on duty may change the facts."),
+        incident=current,
+    )
     if not current.is_open:
         raise ValidationError({"stage": [_("The response has ended; the facts are closed.")]})
     errors: Errors = {}
@@ -482,9 +490,31 @@ def update_facts(incident: Incident, data: Mapping[str, Any], *, actor: Actor) -
 # --- grading (研判定级) -------------------------------------------------------------------
 
 
-def _may(actor: Actor, perm: str, message: str) -> None:
+def _may(
+    actor: Actor, perm: str, message: str, *, incident: Incident | None = None, above: bool = False
+) -> None:
+    """The role's permission, and the incident's unit: its own staff act on it (and those
+    acting for it, or serving as its commander); with ``above``, so may a level whose
+    area holds it (grading above the local level, 分级负责)."""
     if actor.user is None or not actor.user.has_perm(perm):
         raise PermissionDenied(message)
+    if incident is not None and not may_act(actor.user, incident, above=above):
+        raise PermissionDenied(not_ours_message(incident))
+
+
+def may_act(user: User, incident: Incident, *, above: bool = False) -> bool:
+    if incident.commander_id is not None and incident.commander_id == user.pk:
+        return True
+    if jurisdiction.acts_as(user, incident.unit, lines.EMERGENCY):
+        return True
+    return above and jurisdiction.oversees(user, incident.unit, lines.EMERGENCY)
+
+
+def not_ours_message(incident: Incident) -> str:
+    return _(
+        "%(unit)s handles this incident. A level above follows its board and receives "
+        "its reports, and may grade it; the rest is for the unit handling it."
+    ) % {"unit": incident.unit.name}
 
 
 @transaction.atomic
@@ -498,7 +528,13 @@ def grade(
 ) -> Incident:
     """The commander chooses a level. A level other than the plan's suggestion needs a
     reason; the level must be one the plan defines."""
-    _may(actor, "incidents.command_incident", _("Only a leader on duty may grade an incident."))
+    _may(
+        actor,
+        "incidents.command_incident",
+        _("Only a leader on duty may grade an incident."),
+        incident=incident,
+        above=True,
+    )
     current = Incident.objects.select_for_update().get(pk=incident.pk)
     errors: Errors = {}
     if not current.is_open:
@@ -624,7 +660,12 @@ def save_report(
     report: Report | None = None,
 ) -> Report:
     """Keep a draft; the elements may be incomplete until it is submitted."""
-    _may(actor, "incidents.write_report", _("Only the duty staff write upward reports."))
+    _may(
+        actor,
+        "incidents.write_report",
+        _("Only the duty staff write upward reports."),
+        incident=incident,
+    )
     if stage not in Report.Stage.values:
         raise ValidationError({"stage": [_("Choose first, follow-up or final.")]})
     if report is not None and report.state != Report.State.DRAFT:
@@ -691,8 +732,13 @@ def submit_report(report: Report, *, actor: Actor) -> Report:
     DOCX document, is recorded as sent to the unit above, and meets its deadline."""
     from yingji.documents import services as documents
 
-    _may(actor, "incidents.write_report", _("Only the duty staff write upward reports."))
     current = Report.objects.select_for_update().select_related("incident__unit").get(pk=report.pk)
+    _may(
+        actor,
+        "incidents.write_report",
+        _("Only the duty staff write upward reports."),
+        incident=current.incident,
+    )
     if current.state != Report.State.DRAFT:
         raise ValidationError({"state": [_("This report has been submitted already.")]})
     errors: Errors = {
@@ -889,7 +935,12 @@ def activate(
 ) -> Command:
     """Start the response: the on-site command, the plan's groups, and each group's tasks
     from the level's steps, due relative to now."""
-    _may(actor, "incidents.command_incident", _("Only a leader on duty may start a response."))
+    _may(
+        actor,
+        "incidents.command_incident",
+        _("Only a leader on duty may start a response."),
+        incident=incident,
+    )
     current = Incident.objects.select_for_update().get(pk=incident.pk)
     errors: Errors = {}
     if current.stage != Incident.Stage.GRADED:
@@ -949,7 +1000,12 @@ def activate(
 def bring_in(incident: Incident, version: PlanVersion, *, actor: Actor) -> list[Task]:
     """Bring a linked plan (a department's, a unit's) into the running response: its
     groups and its steps at the response's level, or the nearest level it has."""
-    _may(actor, "incidents.command_incident", _("Only a leader on duty may bring in a plan."))
+    _may(
+        actor,
+        "incidents.command_incident",
+        _("Only a leader on duty may bring in a plan."),
+        incident=incident,
+    )
     current = Incident.objects.select_for_update().get(pk=incident.pk)
     command = Command.objects.filter(incident=current).first()
     errors: Errors = {}
@@ -991,7 +1047,12 @@ def mark(
     incident: Incident, milestone: str, *, actor: Actor, at: datetime | None = None
 ) -> Incident:
     """Record a milestone of the response: first on site, or under control."""
-    _may(actor, "incidents.command_incident", _("Only a leader on duty records milestones."))
+    _may(
+        actor,
+        "incidents.command_incident",
+        _("Only a leader on duty records milestones."),
+        incident=incident,
+    )
     current = Incident.objects.select_for_update().get(pk=incident.pk)
     names = {"on_site": "first_on_site_at", "controlled": "controlled_at"}
     if milestone not in names:
@@ -1209,6 +1270,7 @@ def release(
         actor,
         "incidents.release_information",
         _("Only a leader on duty may approve public information."),
+        incident=incident,
     )
     errors: Errors = {}
     if not text.strip():
@@ -1285,8 +1347,15 @@ def request_resources(
 
 @transaction.atomic
 def decide_request(item: ResourceRequest, state: str, *, actor: Actor) -> ResourceRequest:
-    _may(actor, "incidents.command_incident", _("Only a leader on duty decides requests."))
-    current = ResourceRequest.objects.select_for_update().get(pk=item.pk)
+    current = (
+        ResourceRequest.objects.select_for_update().select_related("incident__unit").get(pk=item.pk)
+    )
+    _may(
+        actor,
+        "incidents.command_incident",
+        _("Only a leader on duty decides requests."),
+        incident=current.incident,
+    )
     allowed = {
         ResourceRequest.State.REQUESTED: (
             ResourceRequest.State.APPROVED,
@@ -1346,7 +1415,12 @@ def open_tasks(incident: Incident) -> models.QuerySet[Task]:
 def end_response(incident: Incident, *, actor: Actor, confirm_open: bool = False) -> Incident:
     """The commander ends the response (应急结束) after seeing the open tasks. Recovery
     tasks come from the plan's recovery phase; the final report's deadline starts."""
-    _may(actor, "incidents.command_incident", _("Only a leader on duty may end a response."))
+    _may(
+        actor,
+        "incidents.command_incident",
+        _("Only a leader on duty may end a response."),
+        incident=incident,
+    )
     current = Incident.objects.select_for_update().get(pk=incident.pk)
     if current.stage != Incident.Stage.RESPONDING:
         raise ValidationError({"stage": [_("Only a running response can be ended.")]})
@@ -1417,7 +1491,12 @@ def end_response(incident: Incident, *, actor: Actor, confirm_open: bool = False
 @transaction.atomic
 def close(incident: Incident, *, actor: Actor) -> Incident:
     """Close the incident once the final report is sent and the review is written."""
-    _may(actor, "incidents.command_incident", _("Only a leader on duty may close an incident."))
+    _may(
+        actor,
+        "incidents.command_incident",
+        _("Only a leader on duty may close an incident."),
+        incident=incident,
+    )
     current = Incident.objects.select_for_update().get(pk=incident.pk)
     errors: Errors = {}
     if current.stage != Incident.Stage.RECOVERY:
@@ -1545,7 +1624,12 @@ def _prefilled(
 
 @transaction.atomic
 def save_review(incident: Incident, data: Mapping[str, Any], *, actor: Actor) -> AfterAction:
-    _may(actor, "incidents.command_incident", _("Only a leader on duty edits the review."))
+    _may(
+        actor,
+        "incidents.command_incident",
+        _("Only a leader on duty edits the review."),
+        incident=incident,
+    )
     if incident.ended_at is None:
         raise ValidationError({"stage": [_("The review follows the end of response.")]})
     sections, _created = AfterAction.objects.get_or_create(incident=incident)
@@ -1567,9 +1651,17 @@ def set_group_people(
 ) -> TeamGroup:
     """The commander names a group's lead and members when the plan's posts do not (a
     position nobody holds in the directory) or the day needs others."""
-    _may(actor, "incidents.command_incident", _("Only a leader on duty may change a group."))
+    current = (
+        TeamGroup.objects.select_for_update().select_related("incident__unit").get(pk=group.pk)
+    )
+    _may(
+        actor,
+        "incidents.command_incident",
+        _("Only a leader on duty may change a group."),
+        incident=current.incident,
+    )
     assert actor.user is not None
-    current = TeamGroup.objects.select_for_update().select_related("incident").get(pk=group.pk)
+    # A commander staffs groups from anyone in the directory of their area.
     visible = Unit.objects.visible_to(actor.user)
     errors: Errors = {}
     if not current.incident.is_open and current.incident.stage != Incident.Stage.RECOVERY:

@@ -186,7 +186,10 @@ def _deadline_rows(incident: Incident, *, open_only: bool) -> list[dict[str, Any
 
 def board_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
     user = request.user
-    may_command = user.has_perm("incidents.command_incident")
+    commands = user.has_perm("incidents.command_incident")
+    may_command = commands and services.may_act(user, incident)  # type: ignore[arg-type]
+    # A level above may grade an incident in its area (分级负责); the rest is the unit's.
+    may_grade = commands and services.may_act(user, incident, above=True)  # type: ignore[arg-type]
     groups = incident.groups.prefetch_related(
         Prefetch("tasks", queryset=Task.objects.order_by("sort", "pk")), "members"
     ).select_related("lead")
@@ -230,7 +233,7 @@ def board_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
         or 0,
         "overview": overview,
         "may_command": may_command,
-        "may_report": user.has_perm("incidents.write_report"),
+        "may_report": user.has_perm("incidents.write_report") and services.may_act(user, incident),  # type: ignore[arg-type]
         "now": timezone.now(),
         "command": getattr(incident, "command", None),
         "outlines_url": _outlines_url(),
@@ -246,7 +249,7 @@ def board_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
             else []
         ),
     }
-    if may_command and incident.is_open:
+    if may_grade and incident.is_open:
         suggested = overview.suggested if overview else None
         # The nearest covering plan is offered first, with the level its triggers suggest.
         nearest = overview.assessments[0] if overview and overview.assessments else None
@@ -257,6 +260,7 @@ def board_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
                 "plan_version": nearest.version.pk if nearest else None,
             },
         )
+    if may_command and incident.is_open:
         context["facts_form"] = FactsForm(
             initial={
                 name: (
@@ -527,7 +531,8 @@ def reports(request: HttpRequest, pk: int) -> HttpResponse:
         "incident": incident,
         "reports": incident.reports.select_related("sent_to", "submitted_by"),
         "deadlines": _deadline_rows(incident, open_only=False),
-        "may_report": request.user.has_perm("incidents.write_report"),
+        "may_report": request.user.has_perm("incidents.write_report")
+        and services.may_act(request.user, incident),  # type: ignore[arg-type]
     }
     return render(request, "incidents/reports.html", context)
 

@@ -48,13 +48,13 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 def _failures_for(request: HttpRequest) -> QuerySet[Delivery]:
     if not request.user.has_perm("notify.view_failures"):
         raise PermissionDenied
-    units = Unit.objects.visible_to(request.user)  # type: ignore[arg-type]
+    units = Unit.objects.administered_by(request.user)  # type: ignore[arg-type]
     return services.failures().filter(notification__recipient__unit__in=units)
 
 
 @login_required
 def failures(request: HttpRequest) -> HttpResponse:
-    """Deliveries that failed for good, for the recipients in the user's subtree."""
+    """Deliveries that failed for good, for the recipients in the units the user administers."""
     number = paging.page_number(request.GET.get("page"))
     found = paging.from_queryset(
         _failures_for(request).select_related("webhook"),

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 
 from yingji.audit.services import Actor
 from yingji.org import services
-from yingji.org.models import Person, Unit
+from yingji.org.models import Person, Unit, WorkLine
 
 
 class ServiceCheckedForm(forms.ModelForm):
@@ -31,6 +31,14 @@ class ServiceCheckedForm(forms.ModelForm):
 
 
 class UnitAdminForm(ServiceCheckedForm):
+    work_lines = forms.MultipleChoiceField(
+        label=Unit._meta.get_field("work_lines").verbose_name,
+        help_text=Unit._meta.get_field("work_lines").help_text,
+        choices=WorkLine.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
     class Meta:
         model = Unit
         fields = services.UNIT_FIELDS
@@ -56,13 +64,21 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.related_model is Unit:
-            kwargs["queryset"] = Unit.objects.visible_to(request.user)  # type: ignore[arg-type]
+            kwargs["queryset"] = Unit.objects.administered_by(request.user)  # type: ignore[arg-type]
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Unit)
 class UnitAdmin(ScopedAdmin):
-    list_display = ["indented_name", "kind", "region_level", "code", "phone", "is_active"]
+    list_display = [
+        "indented_name",
+        "kind",
+        "region_level",
+        "code",
+        "lines_of_work",
+        "phone",
+        "is_active",
+    ]
     list_filter = ["kind", "region_level", "is_active"]
     search_fields = ["name", "code"]
     form = UnitAdminForm
@@ -72,8 +88,12 @@ class UnitAdmin(ScopedAdmin):
     def indented_name(self, obj: Unit) -> str:
         return "　" * obj.depth + obj.name
 
+    @admin.display(description=Unit._meta.get_field("work_lines").verbose_name)
+    def lines_of_work(self, obj: Unit) -> str:
+        return "、".join(obj.work_line_labels)
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Unit]:
-        return Unit.objects.visible_to(request.user)  # type: ignore[arg-type]
+        return Unit.objects.administered_by(request.user)  # type: ignore[arg-type]
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
@@ -105,7 +125,7 @@ class PersonAdmin(ScopedAdmin):
     list_select_related = ["unit"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Person]:
-        return Person.objects.visible_to(request.user)  # type: ignore[arg-type]
+        return Person.objects.administered_by(request.user)  # type: ignore[arg-type]
 
     def save_model(self, request: HttpRequest, obj: Person, form: ModelForm, change: bool) -> None:
         values = {name: form.cleaned_data[name] for name in services.PERSON_FIELDS}

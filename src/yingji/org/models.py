@@ -6,8 +6,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from yingji.org import regions, tree
+from yingji.org import jurisdiction, regions, tree
+from yingji.org import lines as work_lines
 
 if TYPE_CHECKING:
     from yingji.accounts.models import User
@@ -21,15 +23,29 @@ class UnitQuerySet(models.QuerySet["Unit"]):
     def ancestors_of(self, unit: Unit) -> UnitQuerySet:
         return self.filter(path__in=tree.ancestor_paths(unit.path)).order_by("path")
 
-    def visible_to(self, user: User) -> UnitQuerySet:
-        """The scope rule: a user sees their own unit's subtree and nothing else."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
+    def visible_to(self, user: User, line: str | None = None) -> UnitQuerySet:
+        """The units in the user's jurisdiction (see jurisdiction.py): in one line of work,
+        or, with none, in any of the user's lines (the directory of units and people)."""
+        return self.filter(jurisdiction.area_of(user, line))
+
+    def administered_by(self, user: User) -> UnitQuerySet:
+        """The units an administrator keeps (users, people, the tree): their own subtree,
+        whatever lines of work their unit has."""
+        j = jurisdiction.of(user)
+        if j.everything:
             return self.all()
-        if user.unit is None:
+        if j.own is None:
             return self.none()
-        return self.subtree(user.unit)
+        return self.filter(path__gte=j.own, path__lt=tree.successor(j.own))
+
+    def acting_for(self, user: User, line: str | None) -> UnitQuerySet:
+        """The units whose objects of ``line`` the user changes as their owner."""
+        return self.filter(jurisdiction.of(user).acting(line))
+
+
+class WorkLine(models.TextChoices):
+    PETITIONS = work_lines.PETITIONS, pgettext_lazy("line of work", "Petitions (信访)")
+    EMERGENCY = work_lines.EMERGENCY, pgettext_lazy("line of work", "Emergency management (应急)")
 
 
 class Unit(models.Model):
@@ -94,6 +110,18 @@ class Unit(models.Model):
         blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
+    # A department's lines of work (WorkLine codes): in them it acts for its whole region.
+    work_lines = models.JSONField(
+        _("lines of work"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "In these lines a department acts for the whole region it belongs to: "
+            "the petition bureau in petitions, the emergency management bureau in "
+            "incidents, plans, duty and resources. Regions act in every line; other "
+            "units only for themselves and what is sent to them."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -121,10 +149,17 @@ class Unit(models.Model):
     def is_within(self, other: Unit) -> bool:
         return tree.is_within(self.path, other.path)
 
+    @property
+    def work_line_labels(self) -> list[str]:
+        return [str(label) for code, label in WorkLine.choices if code in (self.work_lines or [])]
+
 
 class PersonQuerySet(models.QuerySet["Person"]):
     def visible_to(self, user: User) -> PersonQuerySet:
         return self.filter(unit__in=Unit.objects.visible_to(user))
+
+    def administered_by(self, user: User) -> PersonQuerySet:
+        return self.filter(unit__in=Unit.objects.administered_by(user))
 
 
 class Person(models.Model):

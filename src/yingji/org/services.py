@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from yingji import maps
 from yingji.audit import services as audit
 from yingji.audit.services import Actor
-from yingji.org import regions, tree
+from yingji.org import lines, regions, tree
 from yingji.org.models import Person, Unit
 
 # The fields callers may set, in the order forms show them.
@@ -32,6 +32,7 @@ UNIT_FIELDS = (
     "latitude",
     "longitude",
     "outline",
+    "work_lines",
     "is_active",
 )
 PERSON_FIELDS = ("name", "unit", "position", "phone", "email", "is_active")
@@ -93,6 +94,7 @@ def unit_errors(unit: Unit) -> dict[str, list[str]]:
             errors.setdefault("parent", []).append(
                 _("A department or institution belongs under a region or another unit.")
             )
+    errors.update(_work_line_errors(unit))
     if unit.outline is not None and "outline" not in errors:
         problems = maps.outline_errors(unit.outline)
         if problems:
@@ -111,6 +113,31 @@ def unit_errors(unit: Unit) -> dict[str, list[str]]:
     return errors
 
 
+def _work_line_errors(unit: Unit) -> dict[str, list[str]]:
+    chosen = unit.work_lines
+    if chosen in (None, ""):
+        unit.work_lines = chosen = []
+    if not isinstance(chosen, list) or not all(isinstance(v, str) for v in chosen):
+        return {"work_lines": [_("Choose lines of work from the list.")]}
+    if lines.unknown(chosen):
+        return {
+            "work_lines": [
+                _("Unknown line of work: %(codes)s.") % {"codes": ", ".join(lines.unknown(chosen))}
+            ]
+        }
+    if chosen and unit.kind != Unit.Kind.DEPARTMENT:
+        return {
+            "work_lines": [
+                _(
+                    "Only a department has lines of work: a region acts in every line, "
+                    "an institution for itself."
+                )
+            ]
+        }
+    unit.work_lines = sorted(set(chosen), key=lines.ALL.index)
+    return {}
+
+
 def _next_path(parent: Unit | None) -> str:
     siblings = Unit.objects.filter(parent=parent) if parent else Unit.objects.filter(depth=0)
     last = siblings.order_by("-path").values_list("path", flat=True).first()
@@ -121,6 +148,8 @@ def _next_path(parent: Unit | None) -> str:
 @transaction.atomic
 def create_unit(*, actor: Actor, **values: Any) -> Unit:
     _check_names(values, UNIT_FIELDS)
+    if "work_lines" not in values and values.get("kind") == Unit.Kind.DEPARTMENT:
+        values["work_lines"] = lines.defaults_for(str(values.get("name", "")))
     unit = Unit(**values)
     _raise_if(unit_errors(unit))
     if unit.parent is not None:

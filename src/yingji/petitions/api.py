@@ -278,7 +278,7 @@ def decide_petition(
     request: HttpRequest, petition_id: int, payload: DecisionIn
 ) -> PetitionDetailOut:
     user = request.auth  # type: ignore[attr-defined]
-    petition = petition_for(user, petition_id)
+    petition = petition_for(user, petition_id, handle=True)
     if not user.has_perm("petitions.decide_petition"):
         raise PermissionDenied
     decided = services.decide(
@@ -368,7 +368,7 @@ def _require(user: Any, perm: str) -> None:
 )
 def assign_petition(request: HttpRequest, petition_id: int, payload: AssignIn) -> PetitionDetailOut:
     user = request.auth  # type: ignore[attr-defined]
-    petition = petition_for(user, petition_id)
+    petition = petition_for(user, petition_id, handle=True)
     _require(user, "petitions.route_petition")
     (lead,) = _units(user, [payload.lead_unit_id], "lead_unit_id")
     cooperating = _units(user, payload.cooperating_unit_ids, "cooperating_unit_ids")
@@ -410,7 +410,7 @@ def answer_assignment(
 )
 def extend_petition(request: HttpRequest, petition_id: int, payload: ExtendIn) -> PetitionDetailOut:
     user = request.auth  # type: ignore[attr-defined]
-    petition = petition_for(user, petition_id)
+    petition = petition_for(user, petition_id, handle=True)
     services.extend_handling(
         petition, actor=Actor.from_request(request), days=payload.days, reason=payload.reason
     )
@@ -424,7 +424,7 @@ def extend_petition(request: HttpRequest, petition_id: int, payload: ExtendIn) -
 )
 def reply_petition(request: HttpRequest, petition_id: int, payload: ReplyIn) -> Status[ReplyOut]:
     user = request.auth  # type: ignore[attr-defined]
-    petition = petition_for(user, petition_id)
+    petition = petition_for(user, petition_id, handle=True)
     _require(user, "petitions.reply_petition")
     written = services.reply(
         petition,
@@ -444,7 +444,7 @@ def reply_petition(request: HttpRequest, petition_id: int, payload: ReplyIn) -> 
 )
 def deliver_reply(request: HttpRequest, petition_id: int, payload: DeliverIn) -> ReplyOut:
     user = request.auth  # type: ignore[attr-defined]
-    petition = petition_for(user, petition_id)
+    petition = petition_for(user, petition_id, handle=True)
     _require(user, "petitions.reply_petition")
     written = petition.replies.order_by("-issued_at").first()
     if written is None:

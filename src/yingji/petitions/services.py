@@ -22,6 +22,7 @@ from yingji.audit import services as audit
 from yingji.audit.services import Actor
 from yingji.clock import services as clock
 from yingji.clock.models import Deadline
+from yingji.org import lines
 from yingji.org.models import Unit
 from yingji.petitions import attachments as filetypes
 from yingji.petitions import letters, validation
@@ -589,6 +590,19 @@ def _within_accused(petition: Petition, unit: Unit) -> bool:
     return bool(petition.category.is_accusation and accused and unit.is_within(accused))
 
 
+def _routing_problem(actor: Actor, unit: Unit, kind: str) -> str:
+    """交办 goes only downwards, within the router's jurisdiction; 转送 may go to another
+    area's competent body and is recorded as such (信访工作条例 第二十一条)."""
+    if actor.user is None or kind != Assignment.Kind.ASSIGN:
+        return ""
+    if Unit.objects.visible_to(actor.user, lines.PETITIONS).filter(pk=unit.pk).exists():
+        return ""
+    return _(
+        "%(unit)s is outside your jurisdiction: 交办 goes only to units under you. "
+        "Send it to another area's competent body by 转送."
+    ) % {"unit": unit.name}
+
+
 @transaction.atomic
 def assign(
     petition: Petition,
@@ -610,6 +624,9 @@ def assign(
     if lead.pk == current.unit_id:
         errors["lead"] = [_("The petition is already with this unit.")]
     for unit in [lead, *cooperating]:
+        problem = _routing_problem(actor, unit, kind)
+        if problem:
+            errors.setdefault("lead" if unit == lead else "cooperating", []).append(problem)
         if _within_accused(current, unit):
             errors.setdefault("lead" if unit == lead else "cooperating", []).append(
                 _(

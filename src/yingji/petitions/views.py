@@ -19,7 +19,14 @@ from yingji.clock.explain import explain
 from yingji.documents import services as documents
 from yingji.forms import apply_errors
 from yingji.petitions import ledger, lists, services
-from yingji.petitions.access import assignment_for, petition_for, petitions_visible_to
+from yingji.petitions.access import (
+    answerable_by,
+    assignment_for,
+    handles,
+    petition_for,
+    petitions_visible_to,
+    reviews_decided_by,
+)
 from yingji.petitions.forms import (
     AnswerForm,
     AssignForm,
@@ -183,16 +190,18 @@ def _case_context(request: HttpRequest, petition: Petition, **extra: Any) -> dic
             petitions_visible_to(request.user),  # type: ignore[arg-type]
         ),
         "answerable": _answerable(request, petition),
+        "may_handle": handles(request.user, petition),  # type: ignore[arg-type]
+        "decidable_reviews": set(
+            petition.reviews.filter(reviews_decided_by(request.user)).values_list("pk", flat=True)  # type: ignore[arg-type]
+        ),
         **extra,
     }
 
 
 def _answerable(request: HttpRequest, petition: Petition) -> list[Any]:
     """Pending routings of this case that the user's unit may answer."""
-    from yingji.org.models import Unit
-
-    units = Unit.objects.visible_to(request.user)  # type: ignore[arg-type]
-    return list(petition.assignments.filter(state="pending", unit__in=units).select_related("unit"))
+    answerable = answerable_by(request.user)  # type: ignore[arg-type]
+    return list(answerable.filter(petition=petition, state="pending").select_related("unit"))
 
 
 def _label(kind: str) -> str:
@@ -228,7 +237,7 @@ def petition_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def petition_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    petition = petition_for(request.user, pk)  # type: ignore[arg-type]
+    petition = petition_for(request.user, pk, handle=True)  # type: ignore[arg-type]
     if not request.user.has_perm("petitions.decide_petition"):
         return render(request, "403.html", status=403)
     form = DecisionForm(request.POST)
@@ -247,7 +256,7 @@ def petition_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def petition_clarify(request: HttpRequest, pk: int) -> HttpResponse:
-    petition = petition_for(request.user, pk)  # type: ignore[arg-type]
+    petition = petition_for(request.user, pk, handle=True)  # type: ignore[arg-type]
     if not request.user.has_perm("petitions.add_petition"):
         return render(request, "403.html", status=403)
     form = ClarifyForm(request.POST)
@@ -273,9 +282,12 @@ def _act(
     perm: str | None,
     action: Any,
     done: str,
+    *,
+    handle: bool = True,
 ) -> HttpResponse:
-    """The shape every case action shares: check, validate, call one service, redirect."""
-    petition = petition_for(request.user, pk)  # type: ignore[arg-type]
+    """The shape every case action shares: check, validate, call one service, redirect.
+    ``handle``: the act is the handling unit's (False: the level above may take it too)."""
+    petition = petition_for(request.user, pk, handle=handle)  # type: ignore[arg-type]
     if perm and not request.user.has_perm(perm):
         return render(request, "403.html", status=403)
     form = form_class(request.POST)
@@ -326,6 +338,7 @@ def assignment_answer(request: HttpRequest, pk: int, assignment_pk: int) -> Http
             assignment, actor=actor, accept=data["accept"], objection=data["objection"]
         ),
         _("Answer recorded."),
+        handle=False,
     )
 
 
@@ -407,6 +420,7 @@ def petition_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
             p, actor=actor, rating=data["rating"], comment=data["comment"], by_petitioner=False
         ),
         _("Follow-up recorded."),
+        handle=False,
     )
 
 
@@ -421,6 +435,7 @@ def petition_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         "petitions.reopen_petition",
         lambda p, actor, data: services.reopen(p, actor=actor, reason=data["reason"]),
         _("The case is open for handling again."),
+        handle=False,
     )
 
 
@@ -428,10 +443,7 @@ def petition_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def review_decide(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse:
     def decide(p: Petition, actor: Actor, data: dict[str, Any]) -> Any:
-        from yingji.org.models import Unit
-
-        units = Unit.objects.visible_to(request.user)  # type: ignore[arg-type]
-        review = p.reviews.filter(pk=review_pk, unit__in=units).first()
+        review = p.reviews.filter(reviews_decided_by(request.user)).filter(pk=review_pk).first()  # type: ignore[arg-type]
         if review is None:
             raise Http404
         return services.decide_review(
@@ -446,6 +458,7 @@ def review_decide(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse
         "petitions.decide_petition",
         decide,
         _("Opinion recorded; its document is among the documents."),
+        handle=False,
     )
 
 
@@ -465,6 +478,7 @@ def petition_hearing(request: HttpRequest, pk: int) -> HttpResponse:
         "petitions.decide_petition",
         hearing,
         _("Hearing recorded; the re-review period is adjusted."),
+        handle=False,
     )
 
 
@@ -481,6 +495,7 @@ def petition_supervise(request: HttpRequest, pk: int) -> HttpResponse:
             p, actor=actor, kind=data["kind"], note=data["note"]
         ),
         _("Recorded on the case's timeline."),
+        handle=False,
     )
 
 
@@ -505,7 +520,7 @@ def petition_link(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def petition_attach(request: HttpRequest, pk: int) -> HttpResponse:
-    petition = petition_for(request.user, pk)  # type: ignore[arg-type]
+    petition = petition_for(request.user, pk, handle=True)  # type: ignore[arg-type]
     if not request.user.has_perm("petitions.add_petition"):
         return render(request, "403.html", status=403)
     form = AttachForm(request.POST, request.FILES)

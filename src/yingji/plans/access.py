@@ -1,8 +1,10 @@
 """Which plans a user sees and which they may change.
 
-A unit works under its own plans and those of the units above it (a township acts on
-the county's 总体预案), so a user sees the plans owned in their subtree and by their
-unit's ancestors. Changing a plan is for its owner's subtree only.
+A user sees the plans owned in their jurisdiction for emergency work (org.jurisdiction:
+the city's emergency management bureau sees the plan library of the whole city), the
+plans of the units above them (a township acts on the county's 总体预案), and the plans
+filed (备案) with a unit they act as. Changing a plan is for the units that act as its
+owner: a level above oversees and receives filings, it does not edit.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from yingji.accounts.models import User
+from yingji.org import lines
 from yingji.org.models import Unit
 from yingji.plans.models import Plan, PlanVersion
 
@@ -23,14 +26,30 @@ def plans_visible_to(user: User) -> QuerySet[Plan]:
         return Plan.objects.all()
     if user.unit is None:
         return Plan.objects.none()
+    filed_here = PlanVersion.objects.filter(filed_with__in=filing_units(user)).values("plan")
     return Plan.objects.filter(
-        Q(owner__in=Unit.objects.subtree(user.unit))
+        Q(owner__in=Unit.objects.visible_to(user, lines.EMERGENCY))
         | Q(owner__in=Unit.objects.ancestors_of(user.unit))
+        | Q(pk__in=filed_here)
     )
 
 
+def filing_units(user: User) -> QuerySet[Unit]:
+    """The units whose filings (备案) the user receives: those they act as."""
+    return Unit.objects.acting_for(user, lines.EMERGENCY)
+
+
 def plans_changeable_by(user: User) -> QuerySet[Plan]:
-    return Plan.objects.filter(owner__in=Unit.objects.visible_to(user))
+    return Plan.objects.filter(owner__in=Unit.objects.acting_for(user, lines.EMERGENCY))
+
+
+def filings_for(user: User) -> QuerySet[PlanVersion]:
+    """Versions filed with a unit the user acts as: the "filed with us" list."""
+    return PlanVersion.objects.filter(filed_with__in=filing_units(user)).exclude(filed_on=None)
+
+
+def filing_for(user: User, pk: int) -> PlanVersion:
+    return get_object_or_404(filings_for(user).select_related("plan__owner", "filed_with"), pk=pk)
 
 
 def plan_for(user: User, pk: int) -> Plan:

@@ -3,8 +3,8 @@ lifecycle, compare versions and evaluate triggers against incident facts."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
@@ -13,10 +13,18 @@ from ninja import Field, Query, Router, Schema, Status
 
 from yingji.api_errors import READ_ERRORS, ErrorOut
 from yingji.audit.services import Actor
+from yingji.org import lines
 from yingji.org.models import Unit
-from yingji.plans import services
-from yingji.plans.access import changeable_version, plan_for, plans_visible_to, version_for
-from yingji.plans.models import EventType, Plan, PlanVersion
+from yingji.plans import filings, services
+from yingji.plans.access import (
+    changeable_version,
+    filing_for,
+    filings_for,
+    plan_for,
+    plans_visible_to,
+    version_for,
+)
+from yingji.plans.models import EventType, FilingState, Plan, PlanVersion
 from yingji.plans.triggers import FACTS, OPERATORS
 
 router = Router(tags=["plans"])
@@ -38,6 +46,9 @@ class VersionBrief(Schema):
     approved_on: date | None
     document_number: str
     filed_on: date | None
+    filing_state: str = Field(
+        "", description="the receiving body's answer: pending, acknowledged, returned or empty"
+    )
     in_force_from: date | None
 
 
@@ -90,6 +101,39 @@ class ContentIn(Schema):
 
 class ReasonIn(Schema):
     reason: str = Field(..., max_length=500)
+
+
+class FilingOut(Schema):
+    version_id: int
+    plan_id: int
+    title: str
+    owner_id: int
+    owner: str
+    number: int
+    status: str
+    filed_with_id: int
+    filed_on: date | None
+    filing_state: str
+    filing_answered_at: datetime | None
+    filing_answer: str
+
+
+class FilingPage(Schema):
+    items: list[FilingOut]
+    offset: int
+    limit: int
+    has_more: bool
+
+
+class FilingFilter(Schema):
+    state: FilingState | None = Field(None, description="pending, acknowledged or returned")
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0)
+
+
+class FilingAnswerIn(Schema):
+    answer: Literal["acknowledge", "return"]
+    text: str = Field("", max_length=2000, description="a note, or the reasons for a return")
 
 
 class ApprovalIn(Schema):
@@ -184,6 +228,7 @@ def _brief(v: PlanVersion) -> VersionBrief:
         approved_on=v.approved_on,
         document_number=v.document_number,
         filed_on=v.filed_on,
+        filing_state=v.filing_state,
         in_force_from=v.in_force_from,
     )
 
@@ -197,6 +242,58 @@ def _version_out(v: PlanVersion) -> VersionOut:
         filed_with_id=v.filed_with_id,
         content=services.structure(v),
     )
+
+
+def _filing_out(v: PlanVersion) -> FilingOut:
+    return FilingOut(
+        version_id=v.pk,
+        plan_id=v.plan_id,
+        title=v.plan.title,
+        owner_id=v.plan.owner_id,
+        owner=v.plan.owner.name,
+        number=v.number,
+        status=v.status,
+        filed_with_id=v.filed_with_id or 0,
+        filed_on=v.filed_on,
+        filing_state=v.filing_state,
+        filing_answered_at=v.filing_answered_at,
+        filing_answer=v.filing_answer,
+    )
+
+
+@router.get(
+    "/plan-filings",
+    response={200: FilingPage, **READ_ERRORS},
+    summary="Plans filed (备案) with a unit the caller acts as",
+)
+def list_filings(request: HttpRequest, filters: Query[FilingFilter]) -> FilingPage:
+    found = filings_for(request.auth).select_related("plan__owner")  # type: ignore[attr-defined]
+    if filters.state:
+        found = found.filter(filing_state=filters.state)
+    rows = list(
+        found.order_by("-filed_on", "-pk")[filters.offset : filters.offset + filters.limit + 1]
+    )
+    return FilingPage(
+        items=[_filing_out(v) for v in rows[: filters.limit]],
+        offset=filters.offset,
+        limit=filters.limit,
+        has_more=len(rows) > filters.limit,
+    )
+
+
+@router.post(
+    "/plan-filings/{version_id}/answer",
+    response={200: FilingOut, **WRITE_ERRORS},
+    summary="Acknowledge a filing, or return it with the reasons",
+)
+def answer_filing(request: HttpRequest, version_id: int, payload: FilingAnswerIn) -> FilingOut:
+    version = filing_for(request.auth, version_id)  # type: ignore[attr-defined]
+    actor = Actor.from_request(request)
+    if payload.answer == "acknowledge":
+        answered = filings.acknowledge(version, actor=actor, note=payload.text)
+    else:
+        answered = filings.return_filing(version, actor=actor, reason=payload.text)
+    return _filing_out(answered)
 
 
 @router.get("/plans", response={200: PlanPage, **READ_ERRORS}, summary="Plans in scope")
@@ -231,7 +328,7 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> Status[VersionOut]:
         raise PermissionDenied
     owner = user.unit
     if payload.owner_id is not None:
-        owner = Unit.objects.visible_to(user).filter(pk=payload.owner_id).first()
+        owner = Unit.objects.acting_for(user, lines.EMERGENCY).filter(pk=payload.owner_id).first()
         if owner is None:
             raise ValidationError({"owner_id": [_unknown_unit()]})
     parent = None

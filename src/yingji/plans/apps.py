@@ -18,6 +18,8 @@ class PlansConfig(AppConfig):
                 "plan.returned": _("Returned to the draft"),
                 "plan.approved": _("Approved"),
                 "plan.filed": _("Filed (备案)"),
+                "plan.filing_acknowledged": _("Filing acknowledged"),
+                "plan.filing_returned": _("Filing returned"),
                 "plan.in_force": _("In force"),
                 "plan.superseded": _("Superseded"),
                 "plan.new_version": _("New version started"),

@@ -38,6 +38,18 @@ class FilingForm(forms.Form):
     filed_on = forms.DateField(label=_("filed on"), initial=timezone.localdate, widget=DATE)
 
 
+class FilingAnswerForm(forms.Form):
+    """The receiving body's answer to a filing: a note, or the reasons for returning it."""
+
+    text = forms.CharField(
+        label=_("note or reasons"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when returning the filing: say what must be corrected."),
+    )
+
+
 class InForceForm(forms.Form):
     from_date = forms.DateField(
         label=_("in force from"),

@@ -93,6 +93,12 @@ class Plan(models.Model):
         return self.title
 
 
+class FilingState(models.TextChoices):
+    PENDING = "pending", _("Filed, awaiting acknowledgement")
+    ACKNOWLEDGED = "acknowledged", _("Filing acknowledged")
+    RETURNED = "returned", _("Filing returned")
+
+
 class PlanVersion(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -152,6 +158,15 @@ class PlanVersion(models.Model):
         related_name="+",
     )
     filed_on = models.DateField(_("filed on"), null=True, blank=True)
+    # The body the plan is filed with answers: it acknowledges the filing or returns it.
+    filing_state = models.CharField(
+        _("filing"), max_length=16, choices=FilingState.choices, blank=True, default=""
+    )
+    filing_answered_at = models.DateTimeField(_("filing answered"), null=True, blank=True)
+    filing_answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    filing_answer = models.TextField(_("filing answer"), blank=True)
     in_force_from = models.DateField(_("in force from"), null=True, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
 

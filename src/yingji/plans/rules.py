@@ -10,3 +10,5 @@ rules.add_perm("plans.change_plan", has_any_role(Role.PLAN_MANAGER))
 # Plans are signed off by the unit's leadership (管理办法: 主要负责人签发).
 rules.add_perm("plans.approve_plan", has_any_role(Role.DUTY_LEADER))
 rules.add_perm("plans.file_plan", has_any_role(Role.PLAN_MANAGER))
+# The body a plan is filed with answers the filing (备案): its plan managers or leaders.
+rules.add_perm("plans.receive_filing", has_any_role(Role.PLAN_MANAGER, Role.DUTY_LEADER))

@@ -28,6 +28,7 @@ from yingji.plans import compare, triggers
 from yingji.plans.models import (
     Contact,
     EventType,
+    FilingState,
     Group,
     Level,
     Plan,
@@ -573,6 +574,10 @@ def file(version: PlanVersion, *, actor: Actor, filed_with: Unit, filed_on: date
         note=filed_with.name,
         filed_with=filed_with,
         filed_on=filed_on,
+        filing_state=FilingState.PENDING,
+        filing_answered_at=None,
+        filing_answered_by=None,
+        filing_answer="",
     )
 
 

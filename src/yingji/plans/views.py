@@ -12,7 +12,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,9 +25,11 @@ from yingji.clock import services as clock
 from yingji.clock.explain import explain
 from yingji.forms import apply_errors
 from yingji.org.models import Unit
-from yingji.plans import editor, export, imports, labels, services, triggers
+from yingji.plans import editor, export, filings, imports, labels, services, triggers
 from yingji.plans.access import (
     changeable_version,
+    filing_for,
+    filings_for,
     plan_for,
     plans_changeable_by,
     plans_visible_to,
@@ -36,6 +38,7 @@ from yingji.plans.access import (
 from yingji.plans.forms import (
     ApprovalForm,
     EvaluateForm,
+    FilingAnswerForm,
     FilingForm,
     ImportForm,
     ImportSaveForm,
@@ -43,7 +46,15 @@ from yingji.plans.forms import (
     PlanForm,
     ReturnForm,
 )
-from yingji.plans.models import EventType, Level, Plan, PlanVersion, Requirement, Step
+from yingji.plans.models import (
+    EventType,
+    FilingState,
+    Level,
+    Plan,
+    PlanVersion,
+    Requirement,
+    Step,
+)
 from yingji.timeline.services import events_for
 
 REVIEW_SOON = timedelta(days=90)
@@ -194,6 +205,10 @@ def _version_context(request: HttpRequest, version: PlanVersion, **extra: Any) -
         "may_change": may_change and user.has_perm("plans.change_plan"),
         "may_approve": may_change and user.has_perm("plans.approve_plan"),
         "may_file": may_change and user.has_perm("plans.file_plan"),
+        "may_answer_filing": version.filing_state == FilingState.PENDING
+        and user.has_perm("plans.receive_filing")
+        and filings_for(user).filter(pk=version.pk).exists(),  # type: ignore[arg-type]
+        "filing_answer_form": FilingAnswerForm(),
         "return_form": ReturnForm(),
         "approval_form": ApprovalForm(),
         "filing_form": FilingForm(),
@@ -264,6 +279,58 @@ def version_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         "in_force": "in_force_form",
     }
     context = _version_context(request, version, **{names[action]: form})
+    return render(request, "plans/version_detail.html", context, status=400)
+
+
+@login_required
+def filing_list(request: HttpRequest) -> HttpResponse:
+    """Plans filed (备案) with a unit the user acts as: waiting first, then answered."""
+    state = request.GET.get("state", "")
+    found = filings_for(request.user).select_related("plan__owner", "filed_with")  # type: ignore[arg-type]
+    if state in FilingState.values:
+        found = found.filter(filing_state=state)
+    number = paging.page_number(request.GET.get("page"))
+    rows, more = paging.from_queryset(
+        found.order_by("-filed_on", "-pk"), (number - 1) * paging.PAGE_SIZE, paging.PAGE_SIZE
+    )
+    return render(
+        request,
+        "plans/filing_list.html",
+        {
+            "page": paging.as_page((rows, more), number, paging.PAGE_SIZE),
+            "states": FilingState.choices,
+            "chosen": state,
+        },
+    )
+
+
+@login_required
+@require_POST
+def filing_answer(request: HttpRequest, pk: int, answer: str) -> HttpResponse:
+    """Acknowledge or return a filing from the version page."""
+    version = filing_for(request.user, pk)  # type: ignore[arg-type]
+    if answer not in ("acknowledge", "return"):
+        raise Http404
+    form = FilingAnswerForm(request.POST)
+    if form.is_valid():
+        actor = Actor.from_request(request)
+        try:
+            if answer == "acknowledge":
+                filings.acknowledge(version, actor=actor, note=form.cleaned_data["text"])
+            else:
+                filings.return_filing(version, actor=actor, reason=form.cleaned_data["text"])
+        except ValidationError as error:
+            apply_errors(
+                form,
+                {
+                    ("text" if k in ("note", "reason") else k): v
+                    for k, v in error.message_dict.items()
+                },
+            )
+        else:
+            messages.success(request, _("Your answer to the filing is recorded."))
+            return redirect("plans:version", version.pk)
+    context = _version_context(request, version, filing_answer_form=form)
     return render(request, "plans/version_detail.html", context, status=400)
 
 

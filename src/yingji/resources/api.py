@@ -35,6 +35,7 @@ from yingji.api_errors import READ_ERRORS, ErrorOut
 from yingji.audit.services import Actor
 from yingji.incidents import services as incidents
 from yingji.incidents.models import ResourceRequest
+from yingji.org import lines
 from yingji.org.models import Unit, UnitQuerySet
 from yingji.plans.models import PlanVersion
 from yingji.resources import services
@@ -264,7 +265,7 @@ def _reader(request: HttpRequest) -> User:
 
 
 def _units(user: User) -> UnitQuerySet:
-    return Unit.objects.visible_to(user)
+    return Unit.objects.visible_to(user, lines.EMERGENCY)
 
 
 def _warehouses(user: User) -> QuerySet[Warehouse]:

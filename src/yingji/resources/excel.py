@@ -28,6 +28,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from yingji.audit.services import Actor
+from yingji.org import lines
 from yingji.org.models import Unit
 from yingji.resources import services
 from yingji.resources.models import Item, Lot, Warehouse
@@ -351,7 +352,9 @@ def read_receipts(content: bytes, *, warehouses: QuerySet[Warehouse], actor: Act
 
     places: dict[str, list[Warehouse]] = {}
     names = {reader.text("warehouse") for reader in readers} - {""}
-    mine = warehouses.filter(unit__in=Unit.objects.visible_to(actor.user), name__in=names)
+    mine = warehouses.filter(
+        unit__in=Unit.objects.acting_for(actor.user, lines.EMERGENCY), name__in=names
+    )
     for place in mine.select_related("unit").order_by("pk"):
         places.setdefault(place.name, []).append(place)
     items = Item.objects.in_bulk(

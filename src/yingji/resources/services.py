@@ -30,6 +30,7 @@ from yingji.audit import services as audit
 from yingji.audit.services import Actor
 from yingji.clock import services as clock
 from yingji.notify import services as notify
+from yingji.org import jurisdiction, lines
 from yingji.org.models import Unit
 from yingji.resources.models import (
     Equipment,
@@ -135,8 +136,17 @@ def require(actor: Actor, perm: str, message: str) -> None:
 
 
 def require_area(actor: Actor, unit: Unit, message: str = "") -> None:
-    if actor.user is not None and not Unit.objects.visible_to(actor.user).filter(pk=unit.pk):
-        raise PermissionDenied(message or _("This warehouse is outside your area."))
+    """Stock, teams and experts are kept by the unit that owns them and those acting as it
+    (its emergency bureau); a level above reads them (org.jurisdiction)."""
+    if actor.user is None:
+        return
+    if Unit.objects.acting_for(actor.user, lines.EMERGENCY).filter(pk=unit.pk).exists():
+        return
+    if Unit.objects.visible_to(actor.user, lines.EMERGENCY).filter(pk=unit.pk).exists():
+        raise PermissionDenied(
+            _("%(unit)s keeps these; a level above reads them.") % {"unit": unit.name}
+        )
+    raise PermissionDenied(message or _("This warehouse is outside your area."))
 
 
 def _locked(lot: Lot) -> Lot:
@@ -176,7 +186,9 @@ def _record(
 
 
 def _keepers(unit: Unit) -> list[User]:
-    users = User.objects.filter(unit=unit, is_active=True).prefetch_related("role_grants")
+    """The storekeepers of the unit and of the bureau acting as it (org.jurisdiction)."""
+    offices = jurisdiction.offices_acting_as(unit, lines.EMERGENCY)
+    users = User.objects.filter(unit__in=offices, is_active=True).prefetch_related("role_grants")
     return [u for u in users if u.has_role(Role.STOREKEEPER)]
 
 
@@ -455,7 +467,7 @@ def lots_for_requests(requests: Iterable[Any], user: User) -> dict[int, list[dic
     lots = with_balances(
         Lot.objects.filter(
             item__name__in=set(wanted.values()),
-            warehouse__unit__in=Unit.objects.visible_to(user),
+            warehouse__unit__in=Unit.objects.acting_for(user, lines.EMERGENCY),
             warehouse__is_active=True,
         )
         .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=today))

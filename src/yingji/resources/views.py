@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from yingji.audit.services import Actor
 from yingji.forms import apply_errors
+from yingji.org import lines
 from yingji.org.models import Unit
 from yingji.plans.models import PlanVersion
 from yingji.resources import catalogue, services
@@ -40,7 +41,7 @@ from yingji.resources.models import Equipment, Expert, Lot, MinimumStock, Moveme
 
 
 def _units(request: HttpRequest) -> QuerySet[Unit]:
-    return Unit.objects.visible_to(request.user)  # type: ignore[arg-type]
+    return Unit.objects.visible_to(request.user, lines.EMERGENCY)  # type: ignore[arg-type]
 
 
 def _warehouses(request: HttpRequest) -> QuerySet[Warehouse]:
