@@ -16,6 +16,8 @@ from yingji.accounts.roles import Role
 from yingji.audit.services import Actor
 from yingji.org import services as org
 from yingji.org.models import Unit
+from yingji.incidents import demo as incidents_demo
+from yingji.petitions import demo as petitions_demo
 from yingji.plans import demo as plans_demo
 
 DEMO_PASSWORD = "yingji-demo-2026"  # noqa: S105 - published demo password, demo data only
@@ -169,6 +171,8 @@ def load() -> None:
             is_staff=login.role == Role.SYSADMIN,
         )
     plans_demo.load(units, actor)
+    petitions_demo.load(units, actor)
+    incidents_demo.load(units, actor)
 
 
 def login_table() -> list[tuple[str, str, str]]:
