@@ -364,7 +364,7 @@ def request_mix(handler: Any) -> list[str]:
     """What a county's case handler opens in a working hour, as paths."""
     from urllib.parse import quote
 
-    from yingji.incidents.models import Incident
+    from yingji.incidents import services as incidents
     from yingji.petitions.access import petitions_visible_to
     from yingji.petitions.models import Category
 
@@ -372,7 +372,13 @@ def request_mix(handler: Any) -> list[str]:
     newest = list(
         petitions_visible_to(handler).order_by("-received_at").values_list("pk", flat=True)[:5]
     )
-    incident = Incident.objects.filter(activated_at__isnull=False).order_by("-reported_at").first()
+    # An incident of the handler's own area: another county's answers 404.
+    incident = (
+        incidents.visible_to(handler)
+        .filter(activated_at__isnull=False)
+        .order_by("-reported_at")
+        .first()
+    )
     paths = [
         "/petitions/",
         f"/petitions/?stage=handling&category={wages.pk}",

@@ -14,9 +14,9 @@ from yingji.accounts import services as accounts
 from yingji.accounts.models import User
 from yingji.accounts.roles import Role
 from yingji.audit.services import Actor
+from yingji.incidents import demo as incidents_demo
 from yingji.org import services as org
 from yingji.org.models import Unit
-from yingji.incidents import demo as incidents_demo
 from yingji.petitions import demo as petitions_demo
 from yingji.plans import demo as plans_demo
 

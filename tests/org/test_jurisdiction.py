@@ -227,3 +227,22 @@ def test_the_county_storekeeper_sees_the_county_plan_in_force(demo_city: None) -
     page = signed_in("storekeeper").get("/resources/").content.decode()
     assert "您的管辖范围内没有现行预案" not in page
     assert "白石县" in page
+
+
+def test_a_bureau_starts_plans_for_its_government_but_not_for_the_county(
+    demo_city: None,
+) -> None:
+    client = signed_in("planner")
+    city = Unit.objects.get(name="安澜市")
+    county = Unit.objects.get(name="白石县")
+    form = client.get("/plans/new/").content.decode()
+    assert "安澜市" in form and f'value="{county.pk}"' not in form
+    refused = client.post(
+        "/plans/new/", {"title": "县级预案", "kind": "overall", "owner": county.pk}
+    )
+    assert refused.status_code == 400
+    created = client.post(
+        "/plans/new/", {"title": "安澜市防汛应急预案", "kind": "special", "owner": city.pk}
+    )
+    assert created.status_code == 302
+    assert PlanVersion.objects.get(plan__title="安澜市防汛应急预案").plan.owner == city

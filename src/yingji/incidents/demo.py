@@ -22,7 +22,7 @@ def load(units: dict[str, Unit], actor: Actor) -> list[Incident]:
             "source": "unit",
             "region_code": "990121",
             "address": "白石县人民政府南门",
-            "description": "约60名安置房工地务工人员聚集在县政府南门，反映拖欠工资问题，情绪较激动。",
+            "description": "约60名安置房工地务工人员聚集在县政府南门，反映拖欠工资问题。",
             "happened_at": now - timedelta(minutes=50),
             "reported_at": now - timedelta(minutes=40),
             "people_involved": 60,

@@ -27,6 +27,11 @@ class UnitOut(Schema):
     address: str
     latitude: float | None
     longitude: float | None
+    work_lines: list[str] = Field(
+        default_factory=list,
+        description="A department's lines of work (petitions, emergency): in them it acts "
+        "for the whole region it belongs to",
+    )
     is_active: bool
 
 

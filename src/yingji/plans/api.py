@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -310,7 +311,7 @@ def list_plans(request: HttpRequest, filters: Query[PlanFilter]) -> PlanPage:
     rows = list(
         plans.distinct()
         .select_related("owner")
-        .prefetch_related("versions", "children")
+        .prefetch_related("versions", Prefetch("children", queryset=plans_visible_to(request.auth)))  # type: ignore[attr-defined]
         .order_by("owner__path", "title", "pk")[filters.offset : filters.offset + filters.limit + 1]
     )
     return PlanPage(
@@ -349,7 +350,11 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> Status[VersionOut]:
 
 @router.get("/plans/{plan_id}", response={200: PlanOut, **READ_ERRORS}, summary="One plan")
 def get_plan(request: HttpRequest, plan_id: int) -> PlanOut:
-    return _plan_out(plan_for(request.auth, plan_id))  # type: ignore[attr-defined]
+    plan = plan_for(request.auth, plan_id)  # type: ignore[attr-defined]
+    # Only the plans below that the caller may open.
+    visible = plans_visible_to(request.auth)  # type: ignore[attr-defined]
+    prefetch_related_objects([plan], Prefetch("children", queryset=visible))
+    return _plan_out(plan)
 
 
 @router.post(

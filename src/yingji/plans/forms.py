@@ -14,14 +14,25 @@ DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 class PlanForm(forms.Form):
     title = forms.CharField(label=_("title"), max_length=120)
     kind = forms.ChoiceField(label=_("kind"), choices=Plan.Kind.choices)
+    owner = forms.ModelChoiceField(
+        label=_("unit the plan belongs to"),
+        queryset=Unit.objects.none(),
+        help_text=_(
+            "Your unit, or the government your bureau acts for (a 总体预案 belongs to it)."
+        ),
+    )
     parent = forms.ModelChoiceField(
         label=_("parent plan"), queryset=Plan.objects.none(), required=False
     )
 
-    def __init__(self, *args: object, parents: object = None, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, parents: object = None, owners: object = None, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if parents is not None:
             self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
+        if owners is not None:
+            self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
 
 
 class ReturnForm(forms.Form):

@@ -24,6 +24,7 @@ from yingji.clock import kinds
 from yingji.clock import services as clock
 from yingji.clock.explain import explain
 from yingji.forms import apply_errors
+from yingji.org import lines
 from yingji.org.models import Unit
 from yingji.plans import editor, export, filings, imports, labels, services, triggers
 from yingji.plans.access import (
@@ -125,14 +126,20 @@ def plan_new(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.has_perm("plans.change_plan") or user.unit is None:  # type: ignore[union-attr]
         raise PermissionDenied
-    form = PlanForm(request.POST or None, parents=plans_visible_to(user))  # type: ignore[arg-type]
+    owners = Unit.objects.acting_for(user, lines.EMERGENCY).filter(is_active=True)  # type: ignore[arg-type]
+    form = PlanForm(
+        request.POST or None,
+        parents=plans_visible_to(user),  # type: ignore[arg-type]
+        owners=owners,
+        initial={"owner": user.unit},  # type: ignore[union-attr]
+    )
     if request.method == "POST" and form.is_valid():
         try:
             version = services.create_plan(
                 actor=Actor.from_request(request),
                 title=form.cleaned_data["title"],
                 kind=form.cleaned_data["kind"],
-                owner=user.unit,  # type: ignore[union-attr]
+                owner=form.cleaned_data["owner"],
                 parent=form.cleaned_data["parent"],
             )
         except ValidationError as error:
@@ -201,7 +208,7 @@ def _version_context(request: HttpRequest, version: PlanVersion, **extra: Any) -
         "contacts": version.contacts.all(),
         "deadlines": deadlines,
         "events": events_for(version.plan).select_related("actor"),
-        "children": version.plan.children.all(),
+        "children": version.plan.children.filter(pk__in=plans_visible_to(user).values("pk")),  # type: ignore[arg-type]
         "may_change": may_change and user.has_perm("plans.change_plan"),
         "may_approve": may_change and user.has_perm("plans.approve_plan"),
         "may_file": may_change and user.has_perm("plans.file_plan"),
