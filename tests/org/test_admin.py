@@ -114,3 +114,45 @@ def test_an_administrator_adds_a_user_with_a_role_through_the_service(
     assert weak.status_code == 200
     assert not User.objects.filter(username="weak").exists()
     assert Person.objects.count() >= 1
+
+
+def test_an_administrator_sets_a_departments_lines_and_its_users_see_the_area_at_once(
+    city_admin: User, city: personas.City, admin_client_for
+) -> None:
+    from yingji.org import lines
+
+    client = admin_client_for(city_admin)
+    added = client.post(
+        "/admin/org/unit/add/", unit_form(name="白石县信访局", parent=city.baishi.pk)
+    )
+    assert added.status_code == 302
+    bureau = Unit.objects.get(name="白石县信访局")
+    assert bureau.work_lines == [lines.PETITIONS]  # from its name
+    handler = personas.make_user("xf", bureau, Role.CASE_HANDLER)
+    assert Unit.objects.visible_to(handler, lines.EMERGENCY).count() == 1
+    changed = client.post(
+        f"/admin/org/unit/{bureau.pk}/change/",
+        unit_form(
+            name="白石县信访局",
+            parent=city.baishi.pk,
+            work_lines=[lines.PETITIONS, lines.EMERGENCY],
+        ),
+    )
+    assert changed.status_code == 302
+    entry = AuditEntry.objects.filter(action="org.unit.update", object_id=str(bureau.pk)).last()
+    assert entry is not None and entry.actor_id == city_admin.pk
+    fresh = User.objects.get(pk=handler.pk)
+    assert Unit.objects.visible_to(fresh, lines.EMERGENCY).filter(pk=city.liulin.pk).exists()
+    refused = client.post(
+        f"/admin/org/unit/{city.baishi.pk}/change/",
+        unit_form(
+            name="白石县",
+            kind="region",
+            region_level="county",
+            code="980121",
+            parent=city.city.pk,
+            work_lines=[lines.PETITIONS],
+        ),
+    )
+    assert refused.status_code == 200
+    assert "只有部门设业务条线" in refused.content.decode()

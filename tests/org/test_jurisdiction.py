@@ -206,6 +206,12 @@ def test_the_planner_sees_the_city_library_and_answers_the_filings(demo_city: No
         content_type="application/json",
     )
     assert empty.status_code == 422
+    for bad in ({"answer": "return", "text": "退回\x00理由"}, {"answer": "delete"}):
+        refused = client.post(
+            f"/api/v1/plan-filings/{version_id}/answer", bad, content_type="application/json"
+        )
+        assert refused.status_code == 422, bad
+    assert client.get("/api/v1/plan-filings", {"state": "pending"}).json()["items"]
     done = client.post(
         f"/api/v1/plan-filings/{version_id}/answer",
         {"answer": "acknowledge", "text": "已备案。"},

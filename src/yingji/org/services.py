@@ -148,7 +148,9 @@ def _next_path(parent: Unit | None) -> str:
 @transaction.atomic
 def create_unit(*, actor: Actor, **values: Any) -> Unit:
     _check_names(values, UNIT_FIELDS)
-    if "work_lines" not in values and values.get("kind") == Unit.Kind.DEPARTMENT:
+    # A new department with no lines chosen gets those its name says (…信访局 → petitions);
+    # an administrator may change them afterwards.
+    if not values.get("work_lines") and values.get("kind") == Unit.Kind.DEPARTMENT:
         values["work_lines"] = lines.defaults_for(str(values.get("name", "")))
     unit = Unit(**values)
     _raise_if(unit_errors(unit))
