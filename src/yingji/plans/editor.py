@@ -16,7 +16,7 @@ from typing import Any
 from django.http import QueryDict
 
 from yingji.plans import triggers
-from yingji.plans.services import CYCLES, NAMES, TEXTS
+from yingji.plans.structure import CYCLES, NAMES, TEXTS
 
 ROWS = {
     "groups": ("name", "duties"),
