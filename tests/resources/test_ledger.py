@@ -21,7 +21,7 @@ from yingji.clock import services as clock
 from yingji.notify.models import Notification
 from yingji.plans import demo as plan_demo
 from yingji.plans.models import PlanVersion
-from yingji.resources import services
+from yingji.resources import readiness, services
 from yingji.resources.models import MinimumStock, Movement
 
 pytestmark = pytest.mark.django_db
@@ -146,13 +146,13 @@ def test_readiness_counts_only_usable_stock_and_closes_when_stock_arrives(store:
     city = store.city
     plan_demo.load({"city": city.city, "baishi": city.baishi, "baishizhen": city.baishizhen}, SETUP)
     version = PlanVersion.objects.get(plan__owner=city.baishizhen, status="in_force")
-    gaps = {need.name: need for need in services.gaps(version)}
+    gaps = {need.name: need for need in readiness.gaps(version)}
     assert gaps["饮用水"].required == 20 and gaps["饮用水"].have == 0
     assert {"扩音器", "饮用水", "急救箱", "法律", "心理"} <= set(gaps)
     # Water that expires tomorrow does not count for the day after.
     services.receive(store.main, store.water, "20", expires_on=soon(1), actor=store.actor)
-    assert {n.name: n for n in services.readiness(version)}["饮用水"].gap == 0
-    later = {n.name: n for n in services.readiness(version, on=soon(2))}
+    assert {n.name: n for n in readiness.readiness(version)}["饮用水"].gap == 0
+    later = {n.name: n for n in readiness.readiness(version, on=soon(2))}
     assert later["饮用水"].have == 0 and later["饮用水"].gap == 20
     # Received in a village warehouse of the township: it counts for the township's plan.
     services.receive(store.spare, store.megaphone, "4", actor=store.actor)
@@ -161,7 +161,7 @@ def test_readiness_counts_only_usable_stock_and_closes_when_stock_arrives(store:
         unit=city.baishizhen,
         actor=store.actor,
     )
-    remaining = {need.name for need in services.gaps(version)}
+    remaining = {need.name for need in readiness.gaps(version)}
     assert "扩音器" not in remaining and "法律" not in remaining and "心理" in remaining
 
 

@@ -18,7 +18,7 @@ from yingji.audit.services import Actor
 from yingji.clock import services as clock
 from yingji.plans import demo as plan_demo
 from yingji.plans.models import PlanVersion
-from yingji.resources import services
+from yingji.resources import readiness, services
 from yingji.resources.models import Category, Equipment, Item, Movement, Warehouse
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +131,7 @@ def test_teams_experts_and_equipment(depot: Depot, client_for) -> None:
     )
     experts = client.get("/resources/experts/", {"field": "心理"}).content.decode()
     assert "李**" in experts and "李心理" not in experts
-    assert "心理" not in {n.name for n in services.gaps(depot.version)}
+    assert "心理" not in {n.name for n in readiness.gaps(depot.version)}
     client.post(
         "/resources/equipment/", {"name": "应急照明车", "kind": "vehicle", "inspection_days": "180"}
     )

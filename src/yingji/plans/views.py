@@ -165,11 +165,11 @@ def _type_names() -> dict[str, str]:
 
 
 def _readiness(version: PlanVersion) -> list[Any] | None:
-    from yingji.resources import services as resources
+    from yingji.resources import readiness
 
     if version.status != PlanVersion.Status.IN_FORCE:
         return None
-    return resources.readiness(version)
+    return readiness.readiness(version)
 
 
 def _version_context(request: HttpRequest, version: PlanVersion, **extra: Any) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from yingji.incidents.models import ResourceRequest
 from yingji.org import lines
 from yingji.org.models import Unit, UnitQuerySet
 from yingji.plans.models import PlanVersion
+from yingji.resources import readiness as plan_readiness
 from yingji.resources import services
 from yingji.resources.models import Category, Expert, Item, Lot, Movement, Team, Warehouse
 
@@ -783,6 +784,6 @@ def readiness(request: HttpRequest, filters: Query[ReadinessFilter]) -> Readines
                 have=_two_places(need.have),
                 gap=_two_places(need.gap),
             )
-            for need in services.readiness(version, on)
+            for need in plan_readiness.readiness(version, on)
         ],
     )

@@ -11,7 +11,6 @@ warehouse's minimum tells its storekeepers.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -33,7 +32,6 @@ from yingji.notify import services as notify
 from yingji.org import jurisdiction, lines
 from yingji.org.models import Unit
 from yingji.resources.models import (
-    Equipment,
     Expert,
     Item,
     Lot,
@@ -580,63 +578,3 @@ def reveal(subject: Team | Expert, *, actor: Actor, reason: str) -> dict[str, st
             note=reason.strip(),
         )
     return values
-
-
-# --- readiness against the plans ---------------------------------------------------------------
-
-
-@dataclass
-class Need:
-    kind: str
-    name: str
-    required: Decimal
-    measure: str
-    have: Decimal
-
-    @property
-    def gap(self) -> Decimal:
-        return max(ZERO, self.required - self.have)
-
-
-def readiness(version: Any, on: date | None = None) -> list[Need]:
-    """What a plan version requires against what its owner's area has now: usable stock
-    (not expired by ``on``) and usable equipment, teams not marked unavailable, and
-    available experts by field."""
-    from yingji.plans.models import Requirement
-
-    on = on or timezone.localdate()
-    units = Unit.objects.subtree(version.plan.owner)
-    needs = []
-    for requirement in version.requirements.order_by("sort", "pk"):
-        if requirement.kind == Requirement.Kind.SUPPLY:
-            have = usable(requirement.name, units, on) + Decimal(
-                Equipment.objects.filter(
-                    name=requirement.name, unit__in=units, is_usable=True
-                ).count()
-            )
-        elif requirement.kind == Requirement.Kind.TEAM:
-            teams = (
-                Team.objects.filter(unit__in=units)
-                .exclude(readiness=Team.Readiness.UNAVAILABLE)
-                .filter(Q(name__contains=requirement.name) | Q(skills__contains=requirement.name))
-            )
-            if requirement.measure in ("人", "名"):
-                have = Decimal(teams.aggregate(total=Coalesce(Sum("size"), 0))["total"])
-            else:
-                have = Decimal(teams.count())
-        else:
-            have = Decimal(
-                Expert.objects.filter(
-                    unit__in=units, field=requirement.name, is_available=True
-                ).count()
-            )
-        needs.append(
-            Need(
-                requirement.kind, requirement.name, requirement.quantity, requirement.measure, have
-            )
-        )
-    return needs
-
-
-def gaps(version: Any, on: date | None = None) -> list[Need]:
-    return [need for need in readiness(version, on) if need.gap > 0]

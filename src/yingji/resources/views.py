@@ -26,6 +26,7 @@ from yingji.org.models import Unit
 from yingji.plans.models import PlanVersion
 from yingji.resources import catalogue, services
 from yingji.resources import equipment as equipment_services
+from yingji.resources import readiness as plan_readiness
 from yingji.resources.forms import (
     EquipmentForm,
     ExpertForm,
@@ -84,7 +85,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The area at a glance: every plan's gaps now, stock about to expire, low stock."""
     warehouses = _warehouses(request)
     readiness = [
-        {"version": version, "gaps": services.gaps(version)}
+        {"version": version, "gaps": plan_readiness.gaps(version)}
         for version in _plans_in_force(request)[:50]
     ]
     stock = _stock(warehouses)
@@ -362,7 +363,7 @@ def _version(request: HttpRequest, pk: int) -> PlanVersion:
 @login_required
 def readiness(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(request, pk)
-    context = {"version": version, "needs": services.readiness(version)}
+    context = {"version": version, "needs": plan_readiness.readiness(version)}
     return render(request, "resources/readiness.html", context)
 
 
@@ -384,7 +385,7 @@ def readiness_export(request: HttpRequest, pk: int) -> HttpResponse:
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     kinds = {"supply": _("Supply or equipment"), "team": _("Team"), "expert": _("Expert")}
-    for need in services.readiness(version):
+    for need in plan_readiness.readiness(version):
         sheet.append(
             [
                 kinds.get(need.kind, need.kind),
