@@ -173,8 +173,8 @@ def test_similar_cases_keep_to_the_scope_and_work_without_a_phone_or_id_number(
 def test_similar_cases_in_a_busy_place_reach_past_the_nearest_by_rare_words(
     city: personas.City, township_clerk: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(services, "SIMILAR_BEFORE", 2)
-    monkeypatch.setattr(services, "SIMILAR_AFTER", 1)
+    monkeypatch.setattr(services.similar, "SIMILAR_BEFORE", 2)
+    monkeypatch.setattr(services.similar, "SIMILAR_AFTER", 1)
     at = timezone.now() - timedelta(days=30)
 
     def case(days: int, company: str, phone: str) -> Petition:
@@ -198,11 +198,11 @@ def test_similar_cases_in_a_busy_place_reach_past_the_nearest_by_rare_words(
     found = [s.petition.pk for s in services.similar_cases(newest, Petition.objects.all())]
     assert earlier.pk in found and too_early.pk not in found
     # Only the rare-word lookup reaches it: without it, the nearest cases are all.
-    monkeypatch.setattr(services, "SIMILAR_RARE_WORDS", 0)
+    monkeypatch.setattr(services.similar, "SIMILAR_RARE_WORDS", 0)
     found = [s.petition.pk for s in services.similar_cases(newest, Petition.objects.all())]
     assert earlier.pk not in found
     # And it keeps to the scope.
-    monkeypatch.setattr(services, "SIMILAR_RARE_WORDS", 4)
+    monkeypatch.setattr(services.similar, "SIMILAR_RARE_WORDS", 4)
     hidden = Petition.objects.exclude(pk=earlier.pk)
     assert earlier.pk not in [s.petition.pk for s in services.similar_cases(newest, hidden)]
 
