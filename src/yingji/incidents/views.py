@@ -54,6 +54,13 @@ def _incident(request: HttpRequest, pk: int) -> Incident:
     return get_object_or_404(Incident.objects.filter(pk__in=found.values("pk")), pk=pk)
 
 
+def _ours(request: HttpRequest, incident: Incident) -> None:
+    """403 with the reason for a level above that opens a form only the incident's own
+    unit (or its commander) may send."""
+    if not services.may_act(request.user, incident):  # type: ignore[arg-type]
+        raise PermissionDenied(services.not_ours_message(incident))
+
+
 def _outlines_url() -> str:
     """The outlines of the user's area (the API keeps to the scope rule)."""
     return reverse("api:unit_outlines")
@@ -544,6 +551,7 @@ def report_edit(
     incident = _incident(request, pk)
     if not request.user.has_perm("incidents.write_report"):
         raise PermissionDenied
+    _ours(request, incident)
     report = None
     if report_pk is not None:
         report = get_object_or_404(Report, pk=report_pk, incident=incident)
@@ -702,6 +710,7 @@ def end(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident(request, pk)
     if not request.user.has_perm("incidents.command_incident"):
         raise PermissionDenied
+    _ours(request, incident)
     problems: list[str] = []
     if request.method == "POST":
         try:
@@ -757,7 +766,11 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The review is saved."))
                 return redirect("incidents:review", incident.pk)
-    context = {"incident": incident, "review": draft, "form": form}
+    may_edit = request.user.has_perm("incidents.command_incident") and services.may_act(
+        request.user,  # type: ignore[arg-type]
+        incident,
+    )
+    context = {"incident": incident, "review": draft, "form": form, "may_edit": may_edit}
     return render(request, "incidents/review.html", context, status=400 if form.errors else 200)
 
 

@@ -24,7 +24,7 @@ from yingji.clock import kinds
 from yingji.clock import services as clock
 from yingji.clock.explain import explain
 from yingji.forms import apply_errors
-from yingji.org import lines
+from yingji.org import jurisdiction, lines
 from yingji.org.models import Unit
 from yingji.plans import editor, export, filings, imports, labels, services, triggers
 from yingji.plans.access import (
@@ -164,10 +164,14 @@ def _type_names() -> dict[str, str]:
     return {t.code: str(t) for t in EventType.objects.all()}
 
 
-def _readiness(version: PlanVersion) -> list[Any] | None:
+def _readiness(version: PlanVersion, user: Any) -> list[Any] | None:
+    """The stock against the plan, for those whose emergency area holds its owner: a
+    township reads the county's plan, not the county's warehouses."""
     from yingji.resources import readiness
 
     if version.status != PlanVersion.Status.IN_FORCE:
+        return None
+    if not jurisdiction.oversees(user, version.plan.owner, lines.EMERGENCY):
         return None
     return readiness.readiness(version)
 
@@ -204,7 +208,7 @@ def _version_context(request: HttpRequest, version: PlanVersion, **extra: Any) -
         "event_types": [names.get(c.code, c.code) for c in version.event_types.all()],
         "requirements": version.requirements.all(),
         # What the area has now against the requirements (the resources app decides).
-        "needs": _readiness(version),
+        "needs": _readiness(version, user),
         "contacts": version.contacts.all(),
         "deadlines": deadlines,
         "events": events_for(version.plan).select_related("actor"),
