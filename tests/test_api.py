@@ -72,3 +72,39 @@ def test_out_of_scope_and_missing_units_look_the_same(township_clerk: User, city
     missing = client.get("/api/v1/units/987654")
     assert hidden.status_code == missing.status_code == 404
     assert hidden.json() == missing.json()
+
+
+def test_every_schema_of_the_api_has_a_name_of_its_own(db: None) -> None:
+    """Two schemas of one name overwrite each other in the OpenAPI document: the petition
+    decision was documented with the duty change's fields."""
+    from collections import defaultdict
+
+    from ninja import Schema
+
+    import yingji.api  # noqa: F401 - every router is imported with it
+
+    def below(cls: type) -> list[type]:
+        return [s for sub in cls.__subclasses__() for s in (sub, *below(sub))]
+
+    places: dict[str, set[str]] = defaultdict(set)
+    for schema in below(Schema):
+        if schema.__module__.startswith("yingji."):
+            places[schema.__name__].add(schema.__module__)
+    assert {name: sorted(m) for name, m in places.items() if len(m) > 1} == {}
+    components = Client().get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert "decision" in components["PetitionDecisionIn"]["properties"]
+    assert "approve" in components["DutyDecisionIn"]["properties"]
+
+
+def test_a_due_time_outside_the_countable_years_is_refused(
+    township_clerk: User, client_for
+) -> None:
+    client = client_for(township_clerk)
+    for start in ("1721-03-01T09:00", "2401-01-01T09:00:00+08:00"):
+        response = client.get("/api/v1/clock/due", {"kind": "petition.handling", "start": start})
+        assert response.status_code == 422, start
+        assert response.json()["errors"][0]["field"] == "start"
+    fine = client.get(
+        "/api/v1/clock/due", {"kind": "petition.handling", "start": "2026-03-02T09:00"}
+    )
+    assert fine.status_code == 200 and fine.json()["due_at"].endswith("+08:00")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from yingji.api_errors import READ_ERRORS
-from yingji.clock import kinds, services
+from yingji.clock import kinds, moments, services
 from yingji.clock.calendars import year_data
 from yingji.clock.explain import explain, holiday_label
 from yingji.clock.models import Deadline
@@ -101,9 +101,9 @@ def compute_due(request: HttpRequest, query: Query[DueQuery]) -> DueOut:
         kinds.get(query.kind)
     except kinds.UnknownKind:
         raise ValidationError({"kind": [services.unknown_kind_message(query.kind)]}) from None
-    start = query.start
-    if timezone.is_naive(start):
-        start = timezone.make_aware(start, services.office_zone())
+    if moments.out_of_range(query.start):
+        raise ValidationError({"start": [moments.range_message()]})
+    start = moments.aware(query.start)
     params = {"level": query.level} if query.level else {}
     due = services.due_for(
         query.kind, start, params=params, profile=query.profile, extension=query.extension

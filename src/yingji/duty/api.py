@@ -69,7 +69,7 @@ class ChangeIn(Schema):
     reason: str = Field(..., max_length=200)
 
 
-class ChangeOut(Schema):
+class DutyChangeOut(Schema):
     id: int
     shift_id: int
     person_id: int
@@ -78,7 +78,7 @@ class ChangeOut(Schema):
     state: str
 
 
-class DecisionIn(Schema):
+class DutyDecisionIn(Schema):
     approve: bool
 
 
@@ -188,8 +188,8 @@ def make_feed(request: HttpRequest, payload: FeedIn) -> Status[FeedOut]:
     return Status(201, FeedOut(url=request.build_absolute_uri(f"/duty/feed/{token}.ics")))
 
 
-def _change(change: ChangeRequest) -> ChangeOut:
-    return ChangeOut(
+def _change(change: ChangeRequest) -> DutyChangeOut:
+    return DutyChangeOut(
         id=change.pk,
         shift_id=change.shift_id,
         person_id=change.member.person_id,
@@ -201,10 +201,10 @@ def _change(change: ChangeRequest) -> ChangeOut:
 
 @router.post(
     "/duty/shifts/{shift_id}/changes",
-    response={201: ChangeOut, **WRITE_ERRORS},
+    response={201: DutyChangeOut, **WRITE_ERRORS},
     summary="Ask for a swap or override on a shift (a leader approves it)",
 )
-def request_change(request: HttpRequest, shift_id: int, payload: ChangeIn) -> Status[ChangeOut]:
+def request_change(request: HttpRequest, shift_id: int, payload: ChangeIn) -> Status[DutyChangeOut]:
     user = request.auth  # type: ignore[attr-defined]
     if not user.has_perm("duty.change_shift"):
         raise PermissionDenied
@@ -229,10 +229,10 @@ def request_change(request: HttpRequest, shift_id: int, payload: ChangeIn) -> St
 
 @router.post(
     "/duty/changes/{change_id}/decision",
-    response={200: ChangeOut, **WRITE_ERRORS},
+    response={200: DutyChangeOut, **WRITE_ERRORS},
     summary="Approve or refuse a change of duty (leaders, not the requester)",
 )
-def decide_change(request: HttpRequest, change_id: int, payload: DecisionIn) -> ChangeOut:
+def decide_change(request: HttpRequest, change_id: int, payload: DutyDecisionIn) -> DutyChangeOut:
     user = request.auth  # type: ignore[attr-defined]
     units = Unit.objects.visible_to(user, lines.EMERGENCY)
     change = get_object_or_404(

@@ -53,7 +53,7 @@ class IncidentIn(Schema):
     is_drill: bool = False
 
 
-class FactsIn(Schema):
+class IncidentFactsIn(Schema):
     people_involved: int | None = None
     deaths: int | None = None
     injuries: int | None = None
@@ -110,7 +110,7 @@ class IncidentFilter(Schema):
     limit: int = Field(50, ge=1, le=200)
 
 
-class LevelOut(Schema):
+class IncidentLevelOut(Schema):
     level: int
     label: str
     holds: bool
@@ -122,7 +122,7 @@ class AssessmentOut(Schema):
     plan_version_id: int
     plan: str
     suggested: int | None
-    levels: list[LevelOut]
+    levels: list[IncidentLevelOut]
 
 
 class GradeIn(Schema):
@@ -376,7 +376,7 @@ def get_incident(request: HttpRequest, incident_id: int) -> IncidentOut:
     response={200: IncidentOut, **WRITE_ERRORS},
     summary="New figures from the scene (only the fields sent change)",
 )
-def update_facts(request: HttpRequest, incident_id: int, payload: FactsIn) -> IncidentOut:
+def update_facts(request: HttpRequest, incident_id: int, payload: IncidentFactsIn) -> IncidentOut:
     incident = _incident(request, incident_id)
     if not request.auth.has_perm("incidents.command_incident"):  # type: ignore[attr-defined]
         raise PermissionDenied
@@ -401,7 +401,7 @@ def assessment(request: HttpRequest, incident_id: int) -> list[AssessmentOut]:
             plan=a.version.plan.title,
             suggested=a.suggested,
             levels=[
-                LevelOut(
+                IncidentLevelOut(
                     level=r.level,
                     label=plan_labels.level_label(r.level),
                     holds=r.holds,

@@ -43,7 +43,7 @@ class PetitionOut(Schema):
     is_accusation: bool
 
 
-class DeadlineOut(Schema):
+class PetitionDeadlineOut(Schema):
     kind: str
     state: str
     due_at: datetime
@@ -62,7 +62,7 @@ class PetitionDetailOut(PetitionOut):
     decision: str
     decision_reason: str
     referred_to: str
-    deadlines: list[DeadlineOut]
+    deadlines: list[PetitionDeadlineOut]
 
 
 class PetitionPage(Schema):
@@ -125,13 +125,13 @@ class CreatedOut(Schema):
     receipt_code: str = Field(..., description="give it to the petitioner; shown only once")
 
 
-class DecisionIn(Schema):
+class PetitionDecisionIn(Schema):
     decision: Literal["accept", "reject", "refer"]
     reason: str = Field("", max_length=2000)
     referred_to: str = Field("", max_length=120)
 
 
-class RevealIn(Schema):
+class PetitionRevealIn(Schema):
     reason: str = Field(..., min_length=1, max_length=300)
 
 
@@ -175,7 +175,7 @@ def _detail(p: Petition) -> PetitionDetailOut:
         decision_reason=p.decision_reason,
         referred_to=p.referred_to,
         deadlines=[
-            DeadlineOut(
+            PetitionDeadlineOut(
                 kind=d.kind,
                 state=d.state,
                 due_at=d.due_at,
@@ -275,7 +275,7 @@ def get_petition(request: HttpRequest, petition_id: int) -> PetitionDetailOut:
     summary="Accept, do not accept, or refer",
 )
 def decide_petition(
-    request: HttpRequest, petition_id: int, payload: DecisionIn
+    request: HttpRequest, petition_id: int, payload: PetitionDecisionIn
 ) -> PetitionDetailOut:
     user = request.auth  # type: ignore[attr-defined]
     petition = petition_for(user, petition_id, handle=True)
@@ -296,7 +296,9 @@ def decide_petition(
     response={200: RevealOut, **WRITE_ERRORS},
     summary="See the petitioner's details (audited, with a reason)",
 )
-def reveal_petitioner(request: HttpRequest, petition_id: int, payload: RevealIn) -> RevealOut:
+def reveal_petitioner(
+    request: HttpRequest, petition_id: int, payload: PetitionRevealIn
+) -> RevealOut:
     user = request.auth  # type: ignore[attr-defined]
     petition = petition_for(user, petition_id)
     if not user.has_perm("petitions.reveal_petitioner"):

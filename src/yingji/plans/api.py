@@ -151,7 +151,7 @@ class InForceIn(Schema):
     from_date: date
 
 
-class FactsIn(Schema):
+class PlanFactsIn(Schema):
     facts: dict[str, Any] = Field(
         ...,
         description="incident facts by code (GET /plan-facts), e.g. "
@@ -167,7 +167,7 @@ class ReasonOut(Schema):
     held: bool | None = Field(..., description="null: the fact was not reported")
 
 
-class LevelOut(Schema):
+class PlanLevelOut(Schema):
     level: int
     holds: bool
     reasons: list[ReasonOut]
@@ -177,10 +177,10 @@ class LevelOut(Schema):
 
 class EvaluationOut(Schema):
     matching: list[int] = Field(..., description="levels whose triggers hold, I first")
-    levels: list[LevelOut]
+    levels: list[PlanLevelOut]
 
 
-class ChangeOut(Schema):
+class PlanChangeOut(Schema):
     key: str
     fields: dict[str, list[Any]] = Field(..., description="field: [before, after]")
 
@@ -188,11 +188,11 @@ class ChangeOut(Schema):
 class SectionOut(Schema):
     added: list[str]
     removed: list[str]
-    changed: list[ChangeOut]
+    changed: list[PlanChangeOut]
 
 
 class DiffOut(Schema):
-    text: list[ChangeOut]
+    text: list[PlanChangeOut]
     sections: dict[str, SectionOut]
 
 
@@ -463,13 +463,13 @@ def put_in_force(request: HttpRequest, version_id: int, payload: InForceIn) -> V
     response={200: EvaluationOut, **WRITE_ERRORS},
     summary="The levels whose triggers hold for these incident facts",
 )
-def evaluate(request: HttpRequest, version_id: int, payload: FactsIn) -> EvaluationOut:
+def evaluate(request: HttpRequest, version_id: int, payload: PlanFactsIn) -> EvaluationOut:
     version = version_for(request.auth, version_id)  # type: ignore[attr-defined]
     results = services.evaluate_levels(version, payload.facts)
     return EvaluationOut(
         matching=[r.level for r in results if r.holds],
         levels=[
-            LevelOut(
+            PlanLevelOut(
                 level=r.level,
                 holds=r.holds,
                 reasons=[ReasonOut(**vars(reason)) for reason in r.reasons],
@@ -491,8 +491,8 @@ def compare_versions(request: HttpRequest, version_id: int, other_id: int) -> Di
     before, after = version_for(user, version_id), version_for(user, other_id)
     diff = services.compare_versions(before, after)
 
-    def change(c: Any) -> ChangeOut:
-        return ChangeOut(key=c.key, fields={k: list(v) for k, v in c.fields.items()})
+    def change(c: Any) -> PlanChangeOut:
+        return PlanChangeOut(key=c.key, fields={k: list(v) for k, v in c.fields.items()})
 
     return DiffOut(
         text=[change(c) for c in diff.text],

@@ -220,7 +220,7 @@ class ExpertIn(Schema):
     is_available: bool = True
 
 
-class RevealIn(Schema):
+class ContactRevealIn(Schema):
     reason: str = Field(..., max_length=300, description="kept in the audit log")
 
 
@@ -709,7 +709,7 @@ def add_team(request: HttpRequest, payload: TeamIn) -> Status[TeamOut]:
     response={200: ContactOut, **WRITE_ERRORS},
     summary="A team's contact, for one look with a reason (audited)",
 )
-def team_contact(request: HttpRequest, team_id: int, payload: RevealIn) -> ContactOut:
+def team_contact(request: HttpRequest, team_id: int, payload: ContactRevealIn) -> ContactOut:
     shown = services.reveal(
         _team(request, team_id), actor=Actor.from_request(request), reason=payload.reason
     )
@@ -748,7 +748,7 @@ def add_expert(request: HttpRequest, payload: ExpertIn) -> Status[ExpertOut]:
     response={200: ContactOut, **WRITE_ERRORS},
     summary="An expert's name and phone, for one look with a reason (audited)",
 )
-def expert_contact(request: HttpRequest, expert_id: int, payload: RevealIn) -> ContactOut:
+def expert_contact(request: HttpRequest, expert_id: int, payload: ContactRevealIn) -> ContactOut:
     shown = services.reveal(
         _expert(request, expert_id), actor=Actor.from_request(request), reason=payload.reason
     )
