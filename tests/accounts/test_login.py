@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests import personas
 from yingji.accounts import services
+from yingji.accounts.middleware import ACTIVE_AT
 from yingji.accounts.models import User
 from yingji.audit.models import AuditEntry
 
@@ -72,10 +73,13 @@ def test_it_refuses_weak_passwords_and_creates_no_user(city: personas.City, pass
     assert not User.objects.filter(username="newbie").exists()
 
 
-def test_each_request_pushes_the_idle_expiry_forward(township_clerk: User) -> None:
+def test_each_action_pushes_the_idle_expiry_forward(township_clerk: User) -> None:
     client = Client()
     sign_in(client, "clerk")
     key = client.session.session_key
+    session = client.session
+    session[ACTIVE_AT] = 0  # the last action was more than a minute ago
+    session.save()
     Session.objects.filter(session_key=key).update(
         expire_date=timezone.now() + timedelta(minutes=1)
     )

@@ -1,7 +1,9 @@
-"""Second factor: holders of roles that require it reach nothing until they pass it."""
+"""Second factor: holders of roles that require it reach nothing until they pass it.
+Idle sign-out: only what a person does keeps their session alive."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -46,5 +48,44 @@ def two_factor_middleware(
             target = reverse("accounts:two_factor")
             return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return get_response(request)
+
+    return middleware
+
+
+# A request the browser makes by itself: a live stream, or a refresh a stream triggered.
+PASSIVE_HEADER = "HTTP_X_YINGJI_PASSIVE"
+# How often activity is written to the session: each write moves its expiry forward.
+ACTIVITY_STEP_SECONDS = 60
+ACTIVE_AT = "_yingji_active_at"
+
+
+def is_passive(request: HttpRequest, response: HttpResponse) -> bool:
+    if request.META.get(PASSIVE_HEADER) == "1":
+        return True
+    return str(response.get("Content-Type", "")).startswith("text/event-stream")
+
+
+def idle_middleware(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """The session expires ``SESSION_COOKIE_AGE`` after the last thing the person did.
+
+    Django would save the session (and so move its expiry) on every request, and a tab
+    left open keeps a notification stream reconnecting: the idle sign-out never came.
+    Here the session is saved, at most once a minute, only for requests a person made.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is None or user is None or not user.is_authenticated:
+            return response
+        if is_passive(request, response):
+            return response
+        now = int(time.time())
+        if now - int(session.get(ACTIVE_AT, 0)) >= ACTIVITY_STEP_SECONDS:
+            session[ACTIVE_AT] = now
+        return response
 
     return middleware

@@ -59,7 +59,11 @@
     refreshTimer = window.setTimeout(function () {
       refreshTimer = null;
       var url = board.getAttribute("data-refresh");
-      fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      // The stream asked for this refresh, not the person: it must not keep the session alive.
+      fetch(url, {
+        credentials: "same-origin",
+        headers: { "X-Requested-With": "fetch", "X-Yingji-Passive": "1" },
+      })
         .then(function (response) { return response.ok ? response.text() : null; })
         .then(function (html) {
           if (!html) {
