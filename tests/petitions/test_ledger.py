@@ -122,3 +122,54 @@ def test_the_export_follows_the_filters_and_shows_masked_names(
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "登记编号" and len(rows) == 2
     assert rows[1][2] == "来信" and rows[1][3] == "李*"
+
+
+def test_an_imported_number_moves_the_offices_sequence_and_intake_never_collides(
+    township_clerk: User, city: personas.City, client_for
+) -> None:
+    """An import holding the office's next number used to stop registration there: every
+    later registration answered 500 on the unique number."""
+    actor = Actor(user=township_clerk)
+    first = services.register(intake(), office=city.baishizhen, actor=actor).petition
+    assert first.number == "980121100-2026-000001"
+    client = client_for(township_clerk)
+    ahead = ["980121100-2026-000002", *GOOD[1:]]
+    far = ["980121100-2026-000007", *OPEN[1:]]
+    response = client.post("/petitions/import/", {"file": workbook(ahead, far)})
+    assert response.status_code in (200, 302)
+    assert Petition.objects.filter(number__in=[ahead[0], far[0]]).count() == 2
+    made = client.post(
+        "/api/v1/petitions",
+        {
+            "channel": "visit",
+            "petitioner_kind": "person",
+            "name": "新来访人",
+            "request": "请求核实",
+            "facts": "事实",
+            "category": "labour.wages",
+            "received_at": "2026-09-21T10:00:00+08:00",
+        },
+        content_type="application/json",
+    )
+    assert made.status_code == 201, made.content
+    assert Petition.objects.get(pk=made.json()["id"]).number == "980121100-2026-000008"
+
+
+def test_intake_skips_a_number_that_exists_even_when_its_shape_was_not_recognised(
+    township_clerk: User, city: personas.City
+) -> None:
+    from django.test import override_settings
+
+    actor = Actor(user=township_clerk)
+    services.register(intake(), office=city.baishizhen, actor=actor)  # takes 000001
+    # Imported while the deployment numbered otherwise: the sequence cannot read it.
+    with override_settings(PETITION_NUMBER_PATTERN="{code}/{year}/{seq}"):
+        services.register_historical(
+            intake(),
+            office=city.baishizhen,
+            actor=actor,
+            number="980121100-2026-000002",
+            stage=Petition.Stage.CLOSED,
+        )
+    fresh = services.register(intake(), office=city.baishizhen, actor=actor).petition
+    assert fresh.number == "980121100-2026-000003"

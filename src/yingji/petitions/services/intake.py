@@ -33,6 +33,7 @@ from yingji.petitions.models import (
     Representative,
 )
 from yingji.petitions.numbers import next_number
+from yingji.petitions.numbers import reserve as reserve_number
 from yingji.petitions.services.handling import open_deadline
 from yingji.petitions.services.similar import index_text
 from yingji.search import text
@@ -283,6 +284,7 @@ def register_historical(
     if errors:
         raise ValidationError(errors)
     assert intake.category is not None and intake.received_at is not None
+    reserve_number(office, number)
     petition = Petition.objects.create(
         number=number,
         receipt_hash=receipt_hash(new_receipt_code()),
