@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -160,6 +161,14 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     # A service that refuses with a reason says it; a bare refusal gets the general words.
     return one_error(403, "forbidden", str(exc) or _("You may not do this."))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    return one_error(
+        413, "too_large", _("The request body is larger than %(n)d MB.") % {"n": limit}
+    )
 
 
 @api.exception_handler(HttpError)

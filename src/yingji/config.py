@@ -56,8 +56,10 @@ class Config:
     mail_from: str = "yingji@localhost"
     drill_external: bool = False
     site_url: str = "http://127.0.0.1:8000"
+    behind_proxy: bool = False
     map_tiles: str | None = None
     map_attribution: str = ""
+    audit_key: str = ""
 
 
 def parse_bool(name: str, raw: str) -> bool:
@@ -326,6 +328,16 @@ def check_data_key(raw: str) -> str:
     return raw
 
 
+def check_audit_key(raw: str) -> str:
+    try:
+        decoded = base64.urlsafe_b64decode(raw.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        decoded = b""
+    if len(decoded) != 32:
+        raise ConfigError("AUDIT_KEY", "32 random bytes in URL-safe base64 (44 characters)")
+    return raw
+
+
 def stored_secret(var_dir: Path, filename: str, make: str) -> str:
     """Read a generated secret from var/, creating it (mode 600) on first run."""
     path = var_dir / filename
@@ -365,6 +377,14 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         new_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
         data_key = stored_secret(var_dir, "data_key", new_key)
     check_data_key(data_key)
+
+    # Keys the audit chain and signs its checkpoints: kept outside the database, so
+    # someone who can only write to the database cannot rewrite the log unseen.
+    audit_key = get("AUDIT_KEY")
+    if audit_key is None:
+        new_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
+        audit_key = stored_secret(var_dir, "audit_key", new_key)
+    check_audit_key(audit_key)
 
     return Config(
         var_dir=var_dir,
@@ -406,6 +426,8 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         mail_from=parse_mail_from(get("MAIL_FROM") or "yingji@localhost"),
         drill_external=parse_bool("DRILL_EXTERNAL", get("DRILL_EXTERNAL", "false") or "false"),
         site_url=parse_site_url(get("SITE_URL") or "http://127.0.0.1:8000"),
+        behind_proxy=parse_bool("BEHIND_PROXY", get("BEHIND_PROXY", "false") or "false"),
         map_tiles=parse_map_tiles(get("MAP_TILES") or ""),
         map_attribution=parse_map_attribution(get("MAP_ATTRIBUTION") or ""),
+        audit_key=audit_key,
     )

@@ -1,8 +1,11 @@
-"""Language choice: Chinese unless the person chose otherwise."""
+"""Language choice (Chinese unless the person chose otherwise), and the security headers
+every answer carries."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -42,6 +45,50 @@ def language_middleware(
         response = get_response(request)
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie", "Accept-Language"))
+        return response
+
+    return middleware
+
+
+@functools.lru_cache(maxsize=4)
+def content_security_policy(map_tiles: str | None) -> str:
+    """Scripts only from this site: no inline script anywhere in the pages. Inline
+    style attributes stay allowed (the unit tree's indentation and the map's height are
+    set per row), and the tile server, when one is configured, may serve images."""
+    images = ["'self'", "data:", "blob:"]
+    if map_tiles:
+        parts = urlsplit(map_tiles.replace("{s}", "a"))
+        if parts.scheme and parts.hostname:
+            host = parts.hostname.replace("a.", "*.", 1) if "{s}" in map_tiles else parts.hostname
+            images.append(f"{parts.scheme}://{host}")
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src " + " ".join(images),
+            "connect-src 'self'",
+            "font-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def security_headers_middleware(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        policy = content_security_policy(settings.MAP_TILES)
+        response.headers.setdefault("Content-Security-Policy", policy)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith("/static/"):
+            # Pages and answers for a signed-in person may hold personal data: no copy
+            # is kept by the browser or a proxy once the person has gone.
+            response.headers["Cache-Control"] = "no-store, private"
         return response
 
     return middleware

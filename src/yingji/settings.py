@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from yingji import config
 
@@ -20,6 +21,7 @@ VAR_DIR = CONFIG.var_dir
 
 SECRET_KEY = CONFIG.secret_key
 DATA_KEY = CONFIG.data_key
+AUDIT_KEY = CONFIG.audit_key
 DEBUG = CONFIG.debug
 ALLOWED_HOSTS = CONFIG.allowed_hosts
 REDIS_URL = CONFIG.redis_url
@@ -41,6 +43,24 @@ NOTIFY_MAIL_FROM = CONFIG.mail_from
 NOTIFY_DRILL_EXTERNAL = CONFIG.drill_external
 # Where people reach yingji: links in e-mail and SMS (acknowledging urgent notifications).
 SITE_URL = CONFIG.site_url
+
+# HTTPS: the public address decides. Behind a proxy that ends TLS, the proxy's
+# X-Forwarded-Proto says whether the browser's request was secure (set
+# YINGJI_BEHIND_PROXY only when a proxy sets that header and strips the browser's own).
+_SITE = urlsplit(CONFIG.site_url)
+CSRF_TRUSTED_ORIGINS = [f"{_SITE.scheme}://{_SITE.netloc}"]
+if _SITE.hostname and _SITE.hostname not in CONFIG.allowed_hosts:
+    ALLOWED_HOSTS = [*CONFIG.allowed_hosts, _SITE.hostname]
+if CONFIG.behind_proxy:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if _SITE.scheme == "https":
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    # The proxy redirects plain HTTP; redirecting here too would loop behind a proxy
+    # that does not say the request was secure.
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+CSRF_FAILURE_VIEW = "yingji.views.csrf_failure"
 # Maps: the tile server's URL template (None: outlines on a plain background, no
 # request leaves the site) and its credit line.
 MAP_TILES = CONFIG.map_tiles
@@ -81,6 +101,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "yingji.middleware.security_headers_middleware",
     "servestatic.middleware.ServeStaticMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After the session (its response runs first): marks the session active for

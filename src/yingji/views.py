@@ -48,3 +48,9 @@ def shell_context(request: HttpRequest) -> dict[str, Any]:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form that fails the cross-site check, in the reader's language: an expired page
+    or, behind an HTTPS proxy, a public address (YINGJI_SITE_URL) that does not match."""
+    return render(request, "403_csrf.html", status=403)
