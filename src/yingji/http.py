@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
 def client_address(request: HttpRequest) -> str | None:
-    """The peer address. Behind a reverse proxy, set it from a trusted header there."""
+    """The peer address; behind the proxy (YINGJI_BEHIND_PROXY), the address the proxy
+    saw, the last one of X-Forwarded-For: earlier ones come from the browser and can be
+    anything. Sign-in limits and the audit log key on it."""
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        last = forwarded.split(",")[-1].strip()
+        if last:
+            return last[:45]
     return request.META.get("REMOTE_ADDR") or None
 
 

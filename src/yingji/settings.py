@@ -51,6 +51,7 @@ _SITE = urlsplit(CONFIG.site_url)
 CSRF_TRUSTED_ORIGINS = [f"{_SITE.scheme}://{_SITE.netloc}"]
 if _SITE.hostname and _SITE.hostname not in CONFIG.allowed_hosts:
     ALLOWED_HOSTS = [*CONFIG.allowed_hosts, _SITE.hostname]
+BEHIND_PROXY = CONFIG.behind_proxy
 if CONFIG.behind_proxy:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if _SITE.scheme == "https":
@@ -187,6 +188,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "yingji.accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "yingji.http.client_address"
 AXES_VERBOSE = False
+# Failed sign-ins from one address over every name, within the cool-off: a whole office
+# behind one address stays well below it; a spray of guesses does not.
+LOGIN_ADDRESS_FAILURE_LIMIT = 30
 
 OTP_TOTP_ISSUER = "yingji"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -147,3 +148,30 @@ def test_two_factor_is_optional_for_other_roles(township_clerk: User) -> None:
     sign_in(client, "clerk")
     assert client.get("/org/units/").status_code == 200
     assert client.get("/accounts/2fa/").status_code == 200
+
+
+def test_a_spray_of_names_from_one_address_is_stopped(township_clerk: User, settings: Any) -> None:
+    """django-axes locks a name at an address; many names from one address were never
+    throttled (200 failures over 50 names went through)."""
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 12
+    spray = Client(REMOTE_ADDR="10.9.9.9")
+    for index in range(12):
+        assert sign_in(spray, f"guess{index}", "wrong-password-1").status_code == 400
+    refused = sign_in(spray, "clerk")  # even the right password, from that address
+    assert refused.status_code == 429
+    assert "此地址" in refused.content.decode() or "this address" in refused.content.decode()
+    assert sign_in(Client(REMOTE_ADDR="10.9.9.10"), "clerk").status_code == 302
+
+
+def test_behind_the_proxy_the_address_is_the_one_the_proxy_saw(settings: Any) -> None:
+    from django.test import RequestFactory
+
+    from yingji.http import client_address
+
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7"
+    )
+    settings.BEHIND_PROXY = False
+    assert client_address(request) == "127.0.0.1"
+    settings.BEHIND_PROXY = True
+    assert client_address(request) == "203.0.113.7"  # not the browser's own claim

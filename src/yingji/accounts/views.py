@@ -10,9 +10,10 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,12 +23,29 @@ from yingji.accounts import services
 from yingji.accounts.forms import TotpCodeForm
 from yingji.accounts.models import User
 from yingji.audit.services import Actor
-from yingji.http import render_page
+from yingji.http import client_address, render_page
+
+
+def address_failures(request: HttpRequest) -> int:
+    """Failed sign-ins from the request's address within the cool-off, over every name:
+    django-axes locks a name at one address; spraying many names needs this too."""
+    from axes.models import AccessAttempt
+
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    found = AccessAttempt.objects.filter(
+        ip_address=client_address(request), attempt_time__gte=since
+    ).aggregate(total=Sum("failures_since_start"))
+    return int(found["total"] or 0)
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if address_failures(request) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
+            return address_locked_out(request)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
@@ -51,6 +69,20 @@ def locked_out(
         _(
             "Too many failed sign-in attempts. This account is locked from this address "
             "for %(minutes)d minutes."
+        )
+        % {"minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)},
+    )
+    return render(request, "accounts/login.html", {"form": form}, status=429)
+
+
+def address_locked_out(request: HttpRequest) -> HttpResponse:
+    form = AuthenticationForm(request, data=request.POST or None)
+    form.errors.clear()
+    form.add_error(
+        None,
+        _(
+            "Too many failed sign-in attempts from this address. Try again in %(minutes)d "
+            "minutes."
         )
         % {"minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)},
     )
