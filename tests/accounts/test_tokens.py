@@ -71,3 +71,29 @@ def test_a_token_of_a_deactivated_user_stops_working(township_clerk: User) -> No
 def test_it_names_an_unknown_user(db: None) -> None:
     with pytest.raises(CommandError, match="no user named 'ghost'"):
         call_command("token", "create", "ghost", stdout=StringIO())
+
+
+def test_a_token_with_days_lapses_by_itself(township_clerk: User) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    out = StringIO()
+    call_command("token", "create", "clerk", "--days", "30", stdout=out, stderr=StringIO())
+    secret = out.getvalue().strip()
+    assert Client().get("/api/v1/me", **bearer(secret)).status_code == 200
+    ApiToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert Client().get("/api/v1/me", **bearer(secret)).status_code == 401
+    with pytest.raises(CommandError):
+        call_command("token", "create", "clerk", "--days", "0", stdout=StringIO())
+
+
+def test_an_account_that_must_use_a_second_factor_gets_no_token_without_one(
+    city_admin: User,
+) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with pytest.raises(CommandError, match="TOTP"):
+        call_command("token", "create", "admin", stdout=StringIO(), stderr=StringIO())
+    TOTPDevice.objects.create(user=city_admin, name="phone", confirmed=True)
+    assert Client().get("/api/v1/me", **bearer(create_token("admin"))).status_code == 200

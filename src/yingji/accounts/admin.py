@@ -102,7 +102,15 @@ class UserAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
+    list_display = [
+        "prefix",
+        "user",
+        "name",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
     list_select_related = ["user"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ApiToken]:
@@ -110,7 +118,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return ApiToken.objects.filter(user__in=users)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
+        return ["prefix", "user", "name", "created_at", "last_used_at", "expires_at", "revoked_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tokens are made with `yingji token create`, which shows the secret

@@ -151,21 +151,48 @@ def record_logout(user: User, *, actor: Actor) -> None:
     audit.record(actor=actor, action="accounts.logout", obj=user)
 
 
+MAX_TOKEN_DAYS = 3650
+
+
 @transaction.atomic
-def create_token(user: User, *, actor: Actor, name: str = "") -> tuple[ApiToken, str]:
-    """Make a token and return it with its secret, which is shown this once only."""
+def create_token(
+    user: User, *, actor: Actor, name: str = "", days: int | None = None
+) -> tuple[ApiToken, str]:
+    """Make a token and return it with its secret, which is shown this once only. With
+    ``days`` it lapses by itself after that many days."""
+    errors: dict[str, list[str]] = {}
     if not user.is_active:
-        raise ValidationError({"user": [_("This user is inactive.")]})
+        errors["user"] = [_("This user is inactive.")]
+    # A token skips the second factor, so an account that must use one needs it set up:
+    # otherwise a token would be a way round it.
+    elif user.needs_two_factor and totp_device(user) is None:
+        errors["user"] = [
+            _("This account must set up its authenticator (TOTP) before it can have a token.")
+        ]
+    if days is not None and not 1 <= days <= MAX_TOKEN_DAYS:
+        errors["days"] = [_("Enter a number of days from 1 to %(n)d.") % {"n": MAX_TOKEN_DAYS}]
+    if errors:
+        raise ValidationError(errors)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires = timezone.now() + timedelta(days=days) if days is not None else None
     token = ApiToken.objects.create(
-        user=user, name=name[:80], prefix=secret[:10], key_hash=hash_token(secret)
+        user=user,
+        name=name[:80],
+        prefix=secret[:10],
+        key_hash=hash_token(secret),
+        expires_at=expires,
     )
     audit.record(
         actor=actor,
         action="accounts.token.create",
         obj=token,
         object_repr=token.prefix,
-        after={"user": user.pk, "name": token.name, "prefix": token.prefix},
+        after={
+            "user": user.pk,
+            "name": token.name,
+            "prefix": token.prefix,
+            "expires_at": expires.isoformat() if expires else None,
+        },
     )
     return token, secret
 
@@ -198,6 +225,8 @@ def user_for_token(secret: str) -> User | None:
     if token is None:
         return None
     now = timezone.now()
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
     # Bookkeeping, not a change of state worth an audit entry; at most once a minute.
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

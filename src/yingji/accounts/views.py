@@ -80,10 +80,7 @@ def address_locked_out(request: HttpRequest) -> HttpResponse:
     form.errors.clear()
     form.add_error(
         None,
-        _(
-            "Too many failed sign-in attempts from this address. Try again in %(minutes)d "
-            "minutes."
-        )
+        _("Too many failed sign-in attempts from this address. Try again in %(minutes)d minutes.")
         % {"minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)},
     )
     return render(request, "accounts/login.html", {"form": form}, status=429)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from yingji.accounts import services
@@ -17,6 +18,9 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="Make a token for a user and print it once")
         create.add_argument("username")
         create.add_argument("--name", default="", help="What the token is for")
+        create.add_argument(
+            "--days", type=int, default=None, help="Lapse after this many days (default: never)"
+        )
         listing = sub.add_parser("list", help="List tokens (prefixes only)")
         listing.add_argument("username", nargs="?")
         revoke = sub.add_parser("revoke", help="Revoke a token by its prefix")
@@ -28,7 +32,14 @@ class Command(BaseCommand):
             user = User.objects.filter(username=options["username"]).first()
             if user is None:
                 raise CommandError(f"no user named {options['username']!r}")
-            token, secret = services.create_token(user, actor=actor, name=options["name"])
+            try:
+                token, secret = services.create_token(
+                    user, actor=actor, name=options["name"], days=options["days"]
+                )
+            except ValidationError as error:
+                raise CommandError(
+                    "; ".join(m for ms in error.message_dict.values() for m in ms)
+                ) from None
             self.stderr.write(f"token {token.prefix}… for {user.username}; shown only once:")
             self.stdout.write(secret)
         elif action == "list":
@@ -37,6 +48,8 @@ class Command(BaseCommand):
                 tokens = tokens.filter(user__username=options["username"])
             for token in tokens:
                 state = "revoked" if token.revoked_at else "live"
+                if token.expires_at and not token.revoked_at:
+                    state = f"live until {token.expires_at:%Y-%m-%d}"
                 self.stdout.write(
                     f"{token.prefix}…\t{token.user.username}\t{state}\t"
                     f"{token.created_at:%Y-%m-%d}\t{token.name}"
