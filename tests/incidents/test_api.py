@@ -26,7 +26,7 @@ def test_the_cycle_over_the_api(township: Township, client_for) -> None:
     made = officer.post("/api/v1/incidents", payload(), content_type="application/json")
     assert made.status_code == 201, made.content
     incident = made.json()
-    assert incident["reporter"] == "李** 138****8000" and incident["stage"] == "reported"
+    assert incident["reporter"] == "李** 1******8000" and incident["stage"] == "reported"
     pk = incident["id"]
 
     leader = client_for(township.leader)

@@ -37,7 +37,7 @@ class PetitionOut(Schema):
     office_id: int
     petitioner_kind: str
     name: str = Field(..., description="masked, e.g. 张**")
-    phone: str = Field(..., description="masked, e.g. 138****1234")
+    phone: str = Field(..., description="masked, e.g. 1******1234")
     people_count: int
     is_collective: bool
     is_accusation: bool
