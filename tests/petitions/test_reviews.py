@@ -12,6 +12,7 @@ from django.utils import timezone
 from tests import personas
 from tests.petitions.conftest import intake
 from yingji.accounts.models import User
+from yingji.audit.models import AuditEntry
 from yingji.audit.services import Actor
 from yingji.clock.models import Deadline
 from yingji.documents import services as documents
@@ -86,7 +87,7 @@ def finished_case(city: personas.City, clerk: User) -> Petition:
     return Petition.objects.get(pk=petition.pk)
 
 
-def test_a_repeat_after_recheck_is_recognised_and_not_accepted_again(
+def test_a_repeat_after_recheck_is_a_finding_the_clerk_decides(
     city: personas.City, township_clerk: User
 ) -> None:
     actor = Actor(user=township_clerk)
@@ -101,12 +102,30 @@ def test_a_repeat_after_recheck_is_recognised_and_not_accepted_again(
         actor=actor,
     ).petition
     assert again.repeat_of == finished
+    # Accepting it needs the clerk's reason: what is new in it.
     with pytest.raises(ValidationError) as caught:
         services.decide(again, actor=actor, decision="accept")
-    (message,) = caught.value.message_dict["decision"]
+    (message,) = caught.value.message_dict["reason"]
     assert "第三十六条" in message and finished.number in message
     refused = services.decide(again, actor=actor, decision="reject")
     assert refused.stage == "not_accepted" and finished.number in refused.decision_reason
+    # The same finding, judged a new matter by the clerk: accepted, the reason kept.
+    anew = services.register(
+        intake(
+            request="要求白石化工有限公司支付拖欠的工资",
+            facts="我在白石化工有限公司上班，6月到8月的工资一直没有发放。",
+        ),
+        office=city.baishizhen,
+        actor=actor,
+    ).petition
+    assert anew.repeat_of == finished
+    accepted = services.decide(
+        anew, actor=actor, decision="accept", reason="新的事实：公司9月后又拖欠工资，非原事项。"
+    )
+    assert accepted.stage == "accepted" and "新的事实" in accepted.decision_reason
+    assert AuditEntry.objects.filter(
+        action="petitions.petition.decide", object_id=str(anew.pk), actor_id=township_clerk.pk
+    ).exists()
     # A different matter from the same petitioner is an ordinary new petition.
     other = services.register(
         intake(request="请求修复村道", facts="村道损毁，雨天无法通行。", category=again.category),

@@ -385,6 +385,15 @@ def repeat_reason(petition: Petition) -> str:
     ) % {"number": petition.repeat_of.number}
 
 
+def new_matter_message(petition: Petition) -> str:
+    assert petition.repeat_of is not None
+    return _(
+        "Case %(number)s looks like the same matter and has been through re-review. To "
+        "accept this one, say what is new in its facts or reasons; otherwise do not accept "
+        "it (第三十六条)."
+    ) % {"number": petition.repeat_of.number}
+
+
 @transaction.atomic
 def decide(
     petition: Petition,
@@ -402,8 +411,10 @@ def decide(
         errors["stage"] = [_("This petition has already been decided.")]
     if decision not in Petition.Decision.values:
         errors["decision"] = [_("Choose accept, do not accept, or refer.")]
-    if current.repeat_of_id and decision == Petition.Decision.ACCEPT:
-        errors["decision"] = [repeat_reason(current)]
+    # The match with a case through 复核 is a finding for the clerk, who decides: not
+    # accepted again (第三十六条), or accepted as a new matter with what is new in it.
+    if current.repeat_of_id and decision == Petition.Decision.ACCEPT and not reason.strip():
+        errors["reason"] = [new_matter_message(current)]
     if decision == Petition.Decision.REJECT and not reason.strip():
         if current.repeat_of_id:
             reason = repeat_reason(current)
