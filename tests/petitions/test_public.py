@@ -156,3 +156,60 @@ def test_a_review_is_refused_after_the_30_day_window(
     assert response.status_code == 400
     assert "第三十五条" in response.content.decode()
     assert not Review.objects.exists()
+
+
+def test_an_online_accusation_asks_who_is_accused_and_goes_above_them(
+    city: personas.City, township_clerk: User
+) -> None:
+    """An accusation against 白石镇's officials used to land with 白石镇, whose clerk opened
+    it (信访工作条例 第三十条)."""
+    discipline = Category.objects.get(code="discipline")
+    client = Client()
+    accusation = form_data(
+        city, category=discipline.pk, request="检举白石镇干部", facts="在安置补偿中优亲厚友。"
+    )
+    unnamed = client.post("/public/petition/", accusation)
+    assert unnamed.status_code == 400 and "检举控告" in unnamed.content.decode()
+    assert not Petition.objects.exists()
+    named = client.post(
+        "/public/petition/",
+        {**accusation, "accused_unit": city.baishizhen.pk, "accused_person": "某干部"},
+    )
+    assert named.status_code == 201
+    case = Petition.objects.get()
+    assert case.office == city.baishi and case.unit == city.baishi
+    assert case.accused_unit == city.baishizhen
+    from yingji.petitions.access import petitions_visible_to
+
+    assert not petitions_visible_to(township_clerk).filter(pk=case.pk).exists()
+
+
+def test_the_public_api_routes_an_accusation_above_the_accused(city: personas.City) -> None:
+    body = {
+        "office_code": city.baishizhen.code,
+        "name": "匿名",
+        "address": "白石镇",
+        "request": "检举",
+        "facts": "事实",
+        "category": "discipline",
+        "consent": True,
+    }
+    client = Client()
+    missing = client.post("/api/v1/public/petitions", body, content_type="application/json")
+    assert missing.status_code == 422
+    assert missing.json()["errors"][0]["field"] == "accused_unit_code"
+    made = client.post(
+        "/api/v1/public/petitions",
+        {**body, "accused_unit_code": city.baishizhen.code},
+        content_type="application/json",
+    )
+    assert made.status_code == 201
+    case = Petition.objects.get(number=made.json()["number"])
+    assert case.office == city.baishi and case.accused_unit == city.baishizhen
+    # An ordinary case keeps the office chosen.
+    ordinary = client.post(
+        "/api/v1/public/petitions",
+        {**body, "category": "rural.village", "request": "修路"},
+        content_type="application/json",
+    )
+    assert Petition.objects.get(number=ordinary.json()["number"]).office == city.baishizhen

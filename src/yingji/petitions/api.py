@@ -486,6 +486,13 @@ class PublicPetitionIn(Schema):
     facts: str = Field(..., max_length=20000)
     category: str = Field(..., description="a category code, e.g. labour.wages")
     place: str = Field("", max_length=200)
+    accused_unit_code: str = Field(
+        "",
+        max_length=12,
+        description="for an accusation (a category with is_accusation): the division code "
+        "of the government accused; required then. The case goes to the body above it.",
+    )
+    accused_person: str = Field("", max_length=60, description="for an accusation: who")
     consent: bool = Field(..., description="must be true: consent to processing")
 
 
@@ -540,6 +547,14 @@ def public_submit(request: HttpRequest, payload: PublicPetitionIn) -> Status[Pub
     category = Category.objects.filter(code=payload.category, is_active=True).first()
     if category is None:
         raise ValidationError({"category": [services.unknown_category_message()]})
+    accused = None
+    if category.is_accusation:
+        accused = Unit.objects.filter(
+            code=payload.accused_unit_code.strip() or None, is_active=True
+        ).first()
+        if accused is None:
+            raise ValidationError({"accused_unit_code": [services.accused_missing_message()]})
+        office = services.accusation_office(office, accused)
     registered = services.register(
         services.Intake(
             channel=Petition.Channel.ONLINE,
@@ -551,8 +566,10 @@ def public_submit(request: HttpRequest, payload: PublicPetitionIn) -> Status[Pub
             phone=payload.phone,
             id_number=payload.id_number,
             address=payload.address,
-            region_code=office.code,
+            region_code=payload.office_code,
             place=payload.place,
+            accused_unit=accused,
+            accused_person=payload.accused_person if accused else "",
         ),
         office=office,
         actor=Actor(user=None, address=client_address(request), label="online petitioner"),

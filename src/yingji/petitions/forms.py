@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yingji.org.models import Unit
 from yingji.petitions.models import Category, Petition
-from yingji.petitions.services import Intake
+from yingji.petitions.services import Intake, accusation_office, accused_missing_message
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -251,6 +251,19 @@ class PublicPetitionForm(forms.Form):
         queryset=Category.objects.filter(is_active=True).select_related("parent"),
     )
     place = forms.CharField(label=_("Address of the matter"), required=False, max_length=200)
+    accused_unit = RegionField(
+        label=_("For an accusation (检举控告): the unit accused"),
+        queryset=Unit.objects.filter(is_active=True).order_by("path"),
+        required=False,
+        help_text=_(
+            "An accusation never goes to the unit it accuses: it is sent to the body above."
+        ),
+    )
+    accused_person = forms.CharField(
+        label=_("For an accusation: the person accused (optional)"),
+        required=False,
+        max_length=60,
+    )
     consent = forms.BooleanField(
         label=_(
             "I agree that my personal data is processed to handle this petition. It is stored "
@@ -258,9 +271,25 @@ class PublicPetitionForm(forms.Form):
         )
     )
 
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        category = data.get("category")
+        if category is not None and category.is_accusation and not data.get("accused_unit"):
+            self.add_error("accused_unit", accused_missing_message())
+        return data
+
+    def receiving_office(self) -> Unit:
+        """The chosen office, or the body above the accused for an accusation against it."""
+        data: dict[str, Any] = self.cleaned_data
+        accused = data.get("accused_unit") if data["category"].is_accusation else None
+        return accusation_office(data["office"], accused)
+
     def intake(self) -> Intake:
         data: dict[str, Any] = self.cleaned_data
+        accusation = data["category"].is_accusation
         return Intake(
+            accused_unit=data.get("accused_unit") if accusation else None,
+            accused_person=(data.get("accused_person") or "") if accusation else "",
             channel=Petition.Channel.ONLINE,
             petitioner_kind=data["petitioner_kind"],
             name=data["name"],

@@ -53,7 +53,7 @@ def petition_form(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 registered = services.register(
-                    form.intake(), office=form.cleaned_data["office"], actor=_actor(request)
+                    form.intake(), office=form.receiving_office(), actor=_actor(request)
                 )
             except ValidationError as error:
                 apply_errors(form, error.message_dict)

@@ -187,6 +187,28 @@ def intake_errors(intake: Intake, office: Unit) -> dict[str, list[str]]:
     return errors
 
 
+def accusation_office(office: Unit, accused: Unit | None) -> Unit:
+    """Where an accusation goes: never to the accused unit or a unit under it, but to the
+    nearest government above the accused (信访工作条例 第三十条). Other cases keep
+    ``office``."""
+    if accused is None or not office.is_within(accused):
+        return office
+    above = (
+        Unit.objects.ancestors_of(accused)
+        .filter(kind=Unit.Kind.REGION, is_active=True)
+        .order_by("-path")
+        .first()
+    )
+    return above or office
+
+
+def accused_missing_message() -> str:
+    return _(
+        "An accusation (检举控告) must say which unit is accused, so that it never goes to "
+        "that unit."
+    )
+
+
 @dataclass(frozen=True)
 class Registered:
     petition: Petition
