@@ -833,7 +833,6 @@ OTHERS: dict[str, str] = {
     "/api/v1/event-types": "the event type tree, the same for everyone",
     "/api/v1/resources/categories": "the supply categories, the same for everyone",
     "/api/v1/resources/items": "the supply catalogue: item names shared by the whole system",
-    "/api/v1/public/petitions/{receipt_code}": "a petitioner's case, opened with its receipt code",
     "/api/v1/petitions/{petition_id}/decision": POST_ONLY,
     "/api/v1/petitions/{petition_id}/reveal": POST_ONLY,
     "/api/v1/petitions/{petition_id}/assignments": POST_ONLY,
@@ -874,6 +873,7 @@ OTHERS: dict[str, str] = {
     "/api/v1/resources/teams/{team_id}/contact": POST_ONLY,
     "/api/v1/resources/experts/{expert_id}/contact": POST_ONLY,
     "/api/v1/public/petitions": POST_ONLY + " (the public intake)",
+    "/api/v1/public/petitions/status": POST_ONLY + " (a case by its receipt code, in the body)",
 }
 # Django's admin: administrators only, behind the second factor; it keeps to the
 # administrator's subtree (tests/org/test_admin.py and the other apps' admin tests).

@@ -220,6 +220,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Public online petitions accepted from one address per hour.
 PUBLIC_PETITIONS_PER_HOUR = 5
+# Uses of a receipt code (status page, its actions, the status API) from one address per
+# hour: enough for a petitioner, too few to guess a 12-character code.
+PUBLIC_STATUS_PER_HOUR = 60
 # Attachments handed in with a petition: at most this size each, and this many per upload.
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 ATTACHMENT_MAX_FILES = 10

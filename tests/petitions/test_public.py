@@ -68,9 +68,54 @@ def test_the_status_page_shows_one_case_by_its_code_and_nothing_else(
     assert "书面告知受理情况" in page  # the stage's due date with its explanation
     assert "张三丰" not in page and "138" not in page  # not even the petitioner's own details
     assert client.post("/public/status/", {"code": "ABCD-EFGH-JKMN"}).status_code == 404
-    api = client.get(f"/api/v1/public/petitions/{mine.receipt_code}")
+    api = client.post(
+        "/api/v1/public/petitions/status",
+        {"receipt_code": mine.receipt_code},
+        content_type="application/json",
+    )
     assert api.status_code == 200 and api.json()["number"] == mine.petition.number
-    assert client.get("/api/v1/public/petitions/ABCD-EFGH-JKMN").status_code == 404
+    by_header = client.post(
+        "/api/v1/public/petitions/status",
+        {},
+        content_type="application/json",
+        HTTP_X_RECEIPT_CODE=mine.receipt_code,
+    )
+    assert by_header.status_code == 200
+    unknown = client.post(
+        "/api/v1/public/petitions/status",
+        {"receipt_code": "ABCD-EFGH-JKMN"},
+        content_type="application/json",
+    )
+    assert unknown.status_code == 404
+    # The code never travels in an address any more.
+    assert client.get(f"/api/v1/public/petitions/{mine.receipt_code}").status_code in (404, 405)
+
+
+def test_guessing_receipt_codes_is_limited_per_address_across_every_public_use(
+    city: personas.City, settings
+) -> None:
+    from yingji.accounts.models import RateCounter
+
+    settings.PUBLIC_STATUS_PER_HOUR = 5
+    guesser = Client(REMOTE_ADDR="10.7.7.7")
+    answers = [
+        guesser.post(
+            "/api/v1/public/petitions/status",
+            {"receipt_code": f"ABCD-EFGH-JK{n:02d}"},
+            content_type="application/json",
+        ).status_code
+        for n in range(5)
+    ]
+    assert answers == [404] * 5
+    assert guesser.post("/public/status/", {"code": "ABCD-EFGH-JKMN"}).status_code == 429
+    assert (
+        guesser.post("/public/status/rate/", {"code": "X", "rating": "satisfied"}).status_code
+        == 429
+    )
+    # The count is kept in the database: it holds across processes and restarts.
+    assert RateCounter.objects.filter(key="public-status:10.7.7.7").get().count >= 7
+    other = Client(REMOTE_ADDR="10.7.7.8")
+    assert other.post("/public/status/", {"code": "ABCD-EFGH-JKMN"}).status_code == 404
 
 
 def replied_case(

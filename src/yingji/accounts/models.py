@@ -115,3 +115,23 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user_id})"
+
+
+class RateCounter(models.Model):
+    """Hits per key and time window for the public endpoints' limits, kept in the
+    database when there is no Redis: a counter in one process's memory forgot
+    everything at a restart and was not shared between processes."""
+
+    key = models.CharField(max_length=200)
+    window = models.BigIntegerField()  # the window's number: epoch seconds // its length
+    count = models.PositiveIntegerField(default=0)
+    # When the window has passed: rows past it are removed as new ones are written.
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window"], name="accounts_ratecounter_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.window}: {self.count}"

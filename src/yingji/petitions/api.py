@@ -580,18 +580,35 @@ def public_submit(request: HttpRequest, payload: PublicPetitionIn) -> Status[Pub
     )
 
 
-@public_router.get(
-    "/public/petitions/{receipt_code}",
+class PublicReceiptIn(Schema):
+    receipt_code: str = Field(
+        "",
+        max_length=20,
+        description="the code on the receipt; or send it in the X-Receipt-Code header",
+    )
+
+
+@public_router.post(
+    "/public/petitions/status",
     auth=None,
-    response={200: PublicStatusOut, 404: ErrorOut},
-    summary="A petition's status, by its receipt code",
+    response={200: PublicStatusOut, 404: ErrorOut, 429: ErrorOut},
+    summary="A petition's status, by its receipt code (rate-limited per address)",
 )
-def public_status(request: HttpRequest, receipt_code: str) -> PublicStatusOut:
+def public_status(request: HttpRequest, payload: PublicReceiptIn) -> PublicStatusOut:
+    """The code travels in the body or a header, never in the address, which proxies and
+    servers write to their logs; guesses are limited per address."""
+    from django.conf import settings
     from django.http import Http404
 
+    from yingji import ratelimit
     from yingji.clock import kinds
+    from yingji.http import client_address
 
-    petition = services.find_by_receipt(receipt_code)
+    key = f"public-status:{client_address(request)}"
+    if not ratelimit.allow(key, limit=settings.PUBLIC_STATUS_PER_HOUR, window_seconds=3600):
+        raise TooMany
+    code = payload.receipt_code or request.headers.get("X-Receipt-Code", "")
+    petition = services.find_by_receipt(code[:20])
     if petition is None:
         raise Http404
     latest = petition.replies.order_by("-issued_at").first()

@@ -103,8 +103,7 @@ def status(request: HttpRequest) -> HttpResponse:
     """Enter the receipt code (POST keeps it out of addresses and logs), see the case."""
     form = ReceiptForm(request.POST or None)
     if request.method == "POST":
-        key = f"public-status:{client_address(request)}"
-        if not ratelimit.allow(key, limit=60, window_seconds=3600):
+        if not _allowed(request):
             form.add_error(
                 "code", _("Too many attempts from this address. Please try again later.")
             )
@@ -125,6 +124,20 @@ def status(request: HttpRequest) -> HttpResponse:
     return render(request, "petitions/public_status.html", {"form": form})
 
 
+def _allowed(request: HttpRequest) -> bool:
+    """Every use of a receipt code counts against the address's hourly limit, the status
+    page's actions too: each of them would otherwise be a free guess."""
+    key = f"public-status:{client_address(request)}"
+    return ratelimit.allow(key, limit=settings.PUBLIC_STATUS_PER_HOUR, window_seconds=3600)
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    form = ReceiptForm(request.POST or None)
+    form.errors.clear()
+    form.add_error("code", _("Too many attempts from this address. Please try again later."))
+    return render(request, "petitions/public_status.html", {"form": form}, status=429)
+
+
 def _petition_or_404(request: HttpRequest) -> tuple[Petition, str]:
     code = request.POST.get("code", "")
     petition = services.find_by_receipt(code)
@@ -141,6 +154,8 @@ def _status_action(
     thanks: str,
 ) -> HttpResponse:
     """What the petitioner does on the status page: validate, call one service, show."""
+    if not _allowed(request):
+        return _too_many(request)
     petition, code = _petition_or_404(request)
     form = form_class(request.POST)
     extra: dict[str, Any] = {"form": ReceiptForm(initial={"code": code})}
@@ -195,6 +210,8 @@ def request_recheck(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["POST"])
 def reply_document(request: HttpRequest, document_pk: int) -> HttpResponse:
     """The petitioner downloads their own written reply with their receipt code."""
+    if not _allowed(request):
+        return _too_many(request)
     petition, _code = _petition_or_404(request)
     reply = petition.replies.filter(document_id=document_pk).select_related("document").first()
     if reply is None or reply.document is None:
