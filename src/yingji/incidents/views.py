@@ -4,7 +4,6 @@ services decide."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
@@ -492,11 +491,12 @@ def reveal_reporter(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def timeline_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The timeline as an Excel sheet: happened and recorded times side by side."""
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from yingji.documents import excel
+
     incident = _incident(request, pk)
-    book = Workbook()
+    book = excel.workbook()
     sheet = book.active
     assert sheet is not None
     mark = DRILL_MARK if incident.is_drill else ""
@@ -518,10 +518,8 @@ def timeline_export(request: HttpRequest, pk: int) -> HttpResponse:
         )
     for column, width in zip("ABCDE", (20, 20, 16, 80, 16), strict=True):
         sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
     response = HttpResponse(
-        buffer.getvalue(),
+        excel.save(book),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="timeline-{incident.number}.xlsx"'

@@ -7,7 +7,6 @@ asks for the good rows only.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -17,11 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from yingji.audit.services import Actor
+from yingji.documents import excel
 from yingji.org.models import Unit
 from yingji.petitions import services
 from yingji.petitions.models import Category, Petition
@@ -66,7 +65,7 @@ OPTIONAL = ["电话", "身份证号码", "住址", "问题属地", "人数", "�
 
 
 def export(petitions: Iterable[Petition]) -> bytes:
-    book = Workbook()
+    book = excel.workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "信访事项台账"
@@ -100,9 +99,7 @@ def export(petitions: Iterable[Petition]) -> bytes:
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return excel.save(book)
 
 
 @dataclass
@@ -126,14 +123,13 @@ def _moment(value: Any) -> datetime | None:
 
 def read_rows(content: bytes) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        rows = excel.rows(content)
+    except excel.NotAWorkbook:
         raise ValidationError({"file": [_("This is not an Excel workbook (.xlsx).")]}) from None
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
+    first = rows[0][1] if rows else ()
+    header = [str(c).strip() if c is not None else "" for c in first]
     data = []
-    for number, row in enumerate(rows, start=2):
+    for number, row in rows[1:]:
         if row is None or all(c in (None, "") for c in row):
             continue
         data.append((number, dict(zip(header, row, strict=False))))

@@ -9,7 +9,6 @@ nothing, unless the user asks for the good rows only; what is imported goes thro
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -23,11 +22,11 @@ from django.db.models import F, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from yingji.audit.services import Actor
+from yingji.documents import excel
 from yingji.org import lines
 from yingji.org.models import Unit
 from yingji.resources import services
@@ -132,7 +131,7 @@ def export_stock(warehouses: QuerySet[Warehouse], *, on: date | None = None) -> 
             "held",
         )
     )
-    book = Workbook()
+    book = excel.workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = _("Stock")[:31]
@@ -163,9 +162,7 @@ def export_stock(warehouses: QuerySet[Warehouse], *, on: date | None = None) -> 
     for index, width in enumerate(WIDTHS.values(), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return excel.save(book)
 
 
 # --- import ----------------------------------------------------------------------------
@@ -238,16 +235,8 @@ def _file_error(message: str) -> ValidationError:
 
 def _sheet_rows(content: bytes) -> list[tuple[int, tuple[Any, ...]]]:
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        try:
-            sheet = book.worksheets[0]
-            return [
-                (number, tuple(row))
-                for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-            ]
-        finally:
-            book.close()
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        return excel.rows(content)
+    except excel.NotAWorkbook:
         raise _file_error(_("This is not an Excel workbook (.xlsx).")) from None
 
 

@@ -4,7 +4,6 @@ equipment, and readiness per plan with its Excel export. Thin: the services deci
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -369,11 +368,12 @@ def readiness(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def readiness_export(request: HttpRequest, pk: int) -> HttpResponse:
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from yingji.documents import excel
+
     version = _version(request, pk)
-    book = Workbook()
+    book = excel.workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = _("Readiness")[:31]
@@ -398,10 +398,8 @@ def readiness_export(request: HttpRequest, pk: int) -> HttpResponse:
         )
     for column, width in zip("ABCDEF", (14, 24, 10, 10, 10, 10), strict=True):
         sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
     response = HttpResponse(
-        buffer.getvalue(),
+        excel.save(book),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="readiness-{version.pk}.xlsx"'

@@ -1,0 +1,91 @@
+"""Every Excel workbook the system writes or reads back. No Django in here.
+
+A spreadsheet program takes a cell that begins with = + - @, a tab or a carriage return
+for a formula, so a request text such as =HYPERLINK(…) typed by a petitioner would
+become a live link in the ledger an office opens (CSV/formula injection, issue 19).
+Workbooks are therefore made by ``workbook()`` and turned into bytes by ``save()``,
+which walks every cell and writes such a text behind an apostrophe as a text cell (the
+OWASP advice: Excel and WPS show it and never evaluate it, also after the sheet is saved
+as CSV). Numbers and dates are left alone. ``rows()`` reads a workbook and takes the
+apostrophe off again, so an export imported back keeps its text exactly.
+
+The system's workbooks carry no formulas: a formula put in a cell is written as its text.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+
+# What makes a spreadsheet program read a cell as a formula (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+QUOTE = "'"
+# A text that already begins with the apostrophe gets one more, so reading it back
+# takes exactly one off and every text survives the round trip unchanged.
+ESCAPED_STARTS = (*FORMULA_STARTS, QUOTE)
+
+
+class NotAWorkbook(ValueError):
+    """Content that openpyxl cannot open as an .xlsx workbook."""
+
+
+def safe_cell(value: Any) -> Any:
+    """The value to write in a cell: a text that a spreadsheet would evaluate, behind
+    an apostrophe; anything else (numbers, dates, other text) unchanged."""
+    if isinstance(value, str) and value.startswith(ESCAPED_STARTS):
+        return QUOTE + value
+    return value
+
+
+def read_cell(value: Any) -> Any:
+    """A cell's value as written before ``safe_cell``: the inverse for the system's own
+    exports, and a no-op for text that no export of the system could have written."""
+    if isinstance(value, str) and value.startswith(QUOTE) and value[1:].startswith(ESCAPED_STARTS):
+        return value[1:]
+    return value
+
+
+def workbook() -> Workbook:
+    """A new workbook, to be turned into bytes with ``save()``."""
+    return Workbook()
+
+
+def save(book: Workbook) -> bytes:
+    """The workbook as .xlsx bytes, every text cell of every sheet made safe first."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                value = cell.value
+                if isinstance(value, str):
+                    safe = safe_cell(value)
+                    if safe is not value:
+                        cell.value = safe  # a str, so openpyxl stores a text cell
+                        cell.data_type = "s"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def rows(content: bytes) -> list[tuple[int, tuple[Any, ...]]]:
+    """The first sheet's rows as (row number, values) with the values Excel shows (not
+    formulas) and the apostrophe of ``save()`` taken off again."""
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        raise NotAWorkbook from None
+    try:
+        if not book.worksheets:
+            raise NotAWorkbook
+        sheet = book.worksheets[0]
+        return [
+            (number, tuple(read_cell(value) for value in row))
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
+    except NotAWorkbook:
+        raise
+    except Exception:  # a damaged sheet fails only while it is read
+        raise NotAWorkbook from None
+    finally:
+        book.close()
