@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class YingjiConfig(AppConfig):
+    name = "yingji"
+
+    def ready(self) -> None:
+        from django.core import checks
+
+        from yingji import keycheck
+
+        checks.register(keycheck.data_key_check)
