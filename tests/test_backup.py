@@ -439,3 +439,24 @@ def test_an_archive_without_keys_holds_no_key_material(backed_up: BackedUp) -> N
                 assert base64.urlsafe_b64decode(key) not in content, (archive.name, name)
     with_keys = manifest_of(backed_up.archive)
     assert with_keys["keys"]["included"] and "keys.enc" in with_keys["members"]
+
+
+def test_a_backup_that_fails_part_way_leaves_nothing_behind(
+    db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from yingji.backup import archive
+
+    def full_disk(self: archive.Writer, manifest: dict[str, Any]) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(archive.Writer, "finish", full_disk)
+    with pytest.raises(CommandError, match=r"no archive written: .*No space left"):
+        call_command("backup", "--output", str(tmp_path))
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setenv("YINGJI_BACKUP_PASSPHRASE", "too short")
+    with pytest.raises(CommandError, match="at least 12 characters"):
+        call_command("backup", "--with-keys", "--output", str(tmp_path))
+    assert list(tmp_path.iterdir()) == []
