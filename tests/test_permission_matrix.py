@@ -350,17 +350,19 @@ PAGES: list[Row] = [
         Row("petitions/<int:pk>/", f"/petitions/{{{key}}}/", key)
         for key in ("wages", "contract", "liulin", "hexi", "accusation", "review")
     ),
+    # A letter naming the petitioner and every attachment follow the reveal rule: a form
+    # asking why (the file comes with the reason, by POST), 403 for roles that may not reveal.
     Row(
         "petitions/<int:pk>/documents/<int:document_pk>/",
         "/petitions/{review}/documents/{review_document}/",
         "review",
-        kind="file",
+        refused=frozenset({"admin"}),
     ),
     Row(
         "petitions/<int:pk>/attachments/<int:attachment_pk>/",
         "/petitions/{wages}/attachments/{wages_attachment}/",
         "wages",
-        kind="file",
+        refused=frozenset({"admin"}),
     ),
     # plans
     Row(

@@ -44,7 +44,9 @@ def test_files_are_checked_by_content_and_stored_encrypted(
     scan = Attachment.objects.get(name="letter.pdf")
     with scan.file.open("rb") as handle:
         assert "张三丰".encode() not in handle.read()
-    download = client.get(f"/petitions/{registered.petition.pk}/attachments/{scan.pk}/")
+    download = client.post(
+        f"/petitions/{registered.petition.pk}/attachments/{scan.pk}/", {"reason": "核对材料"}
+    )
     assert download.content == PDF
     assert AuditEntry.objects.filter(action="petitions.attachment.read").count() == 1
 

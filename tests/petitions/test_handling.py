@@ -229,7 +229,9 @@ def test_the_case_journey_through_the_api(
     page = handler.get(f"/petitions/{pid}/").content.decode()
     assert "信访处理意见书" in page
     doc = Petition.objects.get(pk=pid)
-    download = handler.get(f"/petitions/{pid}/documents/{replied.json()['document_id']}/")
+    download = handler.post(
+        f"/petitions/{pid}/documents/{replied.json()['document_id']}/", {"reason": "核对答复"}
+    )
     assert download.status_code == 200 and download.content[:2] == b"PK"
     assert doc.stage == "replied"
     # Someone outside the case's units cannot fetch its documents.

@@ -104,8 +104,9 @@ def _store(
     return document
 
 
-def read(document: Document, *, actor: Actor) -> bytes:
-    """The document's bytes; opening one that names a petitioner is an audited view."""
+def read(document: Document, *, actor: Actor, reason: str = "") -> bytes:
+    """The document's bytes; opening one that names a petitioner is an audited view,
+    kept with the reason given for it (who may open one is the subject's app's rule)."""
     with document.file.open("rb") as handle:
         stored = handle.read()
     if not document.encrypted:
@@ -115,7 +116,7 @@ def read(document: Document, *, actor: Actor) -> bytes:
             actor=actor,
             action="documents.document.read",
             obj=document,
-            note="personal data: document naming a petitioner",
+            note=reason.strip() or "personal data: document naming a petitioner",
         )
     return crypto.decrypt_bytes(stored)
 

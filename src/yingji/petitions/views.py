@@ -1,17 +1,18 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from yingji import paging
 from yingji.audit.services import Actor
@@ -394,17 +395,58 @@ def reply_deliver(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _file_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _personal_file(
+    request: HttpRequest,
+    petition: Petition,
+    name: str,
+    read: Callable[[str], bytes],
+    content_type: str,
+) -> HttpResponse:
+    """A file that carries the petitioner's personal data follows the reveal rule: roles
+    that may not reveal get 403; the others see a form asking why (GET) and get the file
+    by sending a reason (POST), which the service audits."""
+    if not request.user.has_perm(services.REVEAL_PERMISSION):
+        raise PermissionDenied(services.no_reveal_message())
+    form = RevealForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            content = read(form.cleaned_data["reason"])
+        except ValidationError as error:
+            apply_errors(form, error.message_dict)
+        else:
+            response = _file_response(content, content_type, name)
+            response["Cache-Control"] = "no-store"  # personal data: no copy left in caches
+            return response
+    context = {"petition": petition, "name": name, "form": form}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "petitions/open_file.html", context, status=status)
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def document_download(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
     petition = petition_for(request.user, pk)  # type: ignore[arg-type]
     document = documents.documents_of(petition).filter(pk=document_pk).first()
     if document is None:
         raise Http404
-    content = documents.read(document, actor=Actor.from_request(request))
-    response = HttpResponse(content, content_type=documents.DOCX)
-    filename = quote(f"{petition.number}-{document.title}.docx")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
+    actor = Actor.from_request(request)
+    filename = f"{petition.number}-{document.title}.docx"
+    if not document.encrypted:  # names no petitioner: no reason needed
+        content = services.read_document(document, actor=actor)
+        return _file_response(content, documents.DOCX, filename)
+    return _personal_file(
+        request,
+        petition,
+        filename,
+        lambda reason: services.read_document(document, actor=actor, reason=reason),
+        documents.DOCX,
+    )
 
 
 @login_required
@@ -539,15 +581,22 @@ def petition_attach(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    """Every attachment is the petitioner's material (ID scans, letters, recordings), so
+    every one follows the reveal rule."""
     petition = petition_for(request.user, pk)  # type: ignore[arg-type]
     attachment = petition.attachments.filter(pk=attachment_pk).first()
     if attachment is None:
         raise Http404
-    content = services.read_attachment(attachment, actor=Actor.from_request(request))
-    response = HttpResponse(content, content_type=attachment.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(attachment.name)}"
-    return response
+    actor = Actor.from_request(request)
+    return _personal_file(
+        request,
+        petition,
+        attachment.name,
+        lambda reason: services.read_attachment(attachment, actor=actor, reason=reason),
+        attachment.content_type,
+    )
 
 
 LEDGER_LIMIT = 50000

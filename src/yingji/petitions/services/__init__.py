@@ -10,8 +10,11 @@ one for a test, patch that module (``services.similar.SIMILAR_BEFORE``), not thi
 from __future__ import annotations
 
 from yingji.petitions.services.attachments import (
+    REVEAL_PERMISSION,
     attach,
+    no_reveal_message,
     read_attachment,
+    read_document,
 )
 from yingji.petitions.services.handling import (
     deadlines_of,
@@ -91,6 +94,7 @@ __all__ = [
     "RECEIPT_LENGTH",
     "REPEAT_THRESHOLD",
     "REVEALABLE",
+    "REVEAL_PERMISSION",
     "REVIEW_LETTER_TITLES",
     "ROUTABLE",
     "SIMILAR_AFTER",
@@ -123,10 +127,12 @@ __all__ = [
     "link",
     "new_receipt_code",
     "no_reply_message",
+    "no_reveal_message",
     "object_to_transfer",
     "open_deadline",
     "rate",
     "read_attachment",
+    "read_document",
     "receipt_hash",
     "register",
     "register_historical",

@@ -2,6 +2,12 @@
 them again. Apart from the rest because files carry personal data: they need their own
 limits, type checks and encryption at rest, and every reading of one is an audited view of
 personal data.
+
+Opening a petitioner's file follows the reveal rule of the petitioner's details: only roles
+that may reveal personal data, each time with a reason that the audit entry keeps. That
+holds for every attachment (what a petitioner hands in is personal material: ID scans,
+letters, recordings) and for every document of a case that names the petitioner (the
+letters kept encrypted).
 """
 
 from __future__ import annotations
@@ -10,13 +16,15 @@ import hashlib
 import secrets
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from yingji import crypto
 from yingji.audit import services as audit
 from yingji.audit.services import Actor
+from yingji.documents import services as documents
+from yingji.documents.models import Document
 from yingji.petitions import attachments as filetypes
 from yingji.petitions.models import (
     Attachment,
@@ -79,8 +87,25 @@ def attach(petition: Petition, files: list[Any], *, actor: Actor) -> list[Attach
     return kept
 
 
-def read_attachment(attachment: Attachment, *, actor: Actor) -> bytes:
-    """The attachment's bytes; every opening is an audited view of personal data."""
+REVEAL_PERMISSION = "petitions.reveal_petitioner"
+
+
+def no_reveal_message() -> str:
+    return _("Your roles may not reveal personal data, so you may not open the petitioner's files.")
+
+
+def _reveal_reason(actor: Actor, reason: str) -> str:
+    """The reason, once the actor may reveal personal data and has given one."""
+    if actor.user is None or not actor.user.has_perm(REVEAL_PERMISSION):
+        raise PermissionDenied(no_reveal_message())
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why you need to open this file.")]})
+    return reason.strip()
+
+
+def read_attachment(attachment: Attachment, *, actor: Actor, reason: str) -> bytes:
+    """The attachment's bytes, for one deliberate look audited with its reason."""
+    why = _reveal_reason(actor, reason)
     with attachment.file.open("rb") as handle:
         content = crypto.decrypt_bytes(handle.read())
     with transaction.atomic():
@@ -89,6 +114,14 @@ def read_attachment(attachment: Attachment, *, actor: Actor) -> bytes:
             action="petitions.attachment.read",
             obj=attachment,
             object_repr="",
-            note="personal data: attachment",
+            note=why,
         )
     return content
+
+
+def read_document(document: Document, *, actor: Actor, reason: str = "") -> bytes:
+    """A document of a case; one that names the petitioner needs the reveal permission
+    and a reason, like an attachment (``document.encrypted``)."""
+    if document.encrypted:
+        reason = _reveal_reason(actor, reason)
+    return documents.read(document, actor=actor, reason=reason)
