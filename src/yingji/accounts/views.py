@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import time
 from typing import Any
 
 import segno
@@ -21,6 +22,7 @@ from django_otp import login as otp_login
 
 from yingji.accounts import services
 from yingji.accounts.forms import TotpCodeForm
+from yingji.accounts.middleware import ACTIVE_AT
 from yingji.accounts.models import User
 from yingji.audit.services import Actor
 from yingji.http import client_address, render_page
@@ -49,6 +51,8 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
+        # Signing in is activity: saved with the new session, not on the next request.
+        self.request.session[ACTIVE_AT] = int(time.time())
         services.record_login(form.get_user(), actor=Actor.from_request(self.request))
         return response
 
