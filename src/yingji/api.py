@@ -22,7 +22,9 @@ from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 from ninja.security import APIKeyCookie, HttpBearer
 
+from yingji import fields
 from yingji.accounts.services import user_for_token
+from yingji.clock import moments
 
 
 class Utf8Renderer(JSONRenderer):
@@ -93,6 +95,16 @@ def _pydantic_message(error: dict[str, Any]) -> str:
     }
     if kind in messages:
         return str(messages[kind])
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == fields.NO_CONTROL_PATTERN:
+        return fields.control_message()
+    if kind == "date_out_of_range":
+        return moments.range_message()
+    if kind in {"decimal_max_digits", "decimal_whole_digits"}:
+        return _("Enter a number with fewer digits.")
+    if kind == "decimal_max_places":
+        return _("Enter at most %(n)s decimals.") % {"n": ctx.get("decimal_places")}
+    if kind == "decimal_parsing":
+        return _("Enter a number.")
     if kind in {"greater_than_equal", "greater_than"}:
         return _("Enter a value of at least %(limit)s.") % {"limit": ctx.get("ge", ctx.get("gt"))}
     if kind in {"less_than_equal", "less_than"}:
@@ -117,6 +129,9 @@ def _field_name(loc: tuple[Any, ...] | list[Any]) -> str | None:
 
 @api.exception_handler(NinjaValidationError)
 def on_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    if any(error.get("type") == "unknown_id" for error in exc.errors):
+        # A path id no row can have (fields.PathId): the same answer as an unknown one.
+        return one_error(404, "not_found", _("Not found."))
     items = [
         {
             "field": _field_name(error.get("loc", ())),

@@ -1,10 +1,27 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.i18n import set_language
 
 from yingji import views
 from yingji.api import api, unknown_endpoint
 from yingji.incidents import views as incident_views
+
+
+class IdConverter:
+    """A row's id in a page's address: at most 18 digits, so that an id past 2^63 answers
+    404 like any unknown id instead of overflowing the database's integer (SQLite raises
+    OverflowError, PostgreSQL a DataError). Every app's urls.py uses ``<id:pk>``."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int | str) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
 
 admin.site.site_header = "yingji 应急"
 admin.site.site_title = "yingji"

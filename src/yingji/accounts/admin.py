@@ -15,12 +15,13 @@ from yingji.accounts import services
 from yingji.accounts.models import ApiToken, User
 from yingji.accounts.roles import Role
 from yingji.audit.services import Actor
+from yingji.forms import BoundedModelForm
 from yingji.org.models import Person, Unit
 
 EDITABLE = services.USER_FIELDS
 
 
-class UserAdminForm(forms.ModelForm):
+class UserAdminForm(BoundedModelForm):
     roles = forms.MultipleChoiceField(
         label=_("roles"),
         choices=Role.choices,
@@ -102,6 +103,7 @@ class UserAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
+    form = BoundedModelForm
     list_display = [
         "prefix",
         "user",

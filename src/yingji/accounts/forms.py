@@ -3,8 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yingji.forms import BoundedForm
 
-class TotpCodeForm(forms.Form):
+
+class TotpCodeForm(BoundedForm, forms.Form):
     code = forms.CharField(
         label=_("Six-digit code"),
         min_length=6,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -14,11 +13,13 @@ from yingji.admin_base import ReadOnlyAdmin
 from yingji.audit.services import Actor
 from yingji.clock import services
 from yingji.clock.models import CalendarDay, CalendarYear, Deadline
+from yingji.forms import BoundedModelForm
 from yingji.org.models import Unit
 
 
 @admin.register(CalendarYear)
 class CalendarYearAdmin(admin.ModelAdmin):
+    form = BoundedModelForm
     list_display = ["year", "reference", "confirmed", "updated_at"]
     fields = ["year", "reference", "confirmed"]
 
@@ -37,7 +38,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
         return False
 
 
-class CalendarDayForm(forms.ModelForm):
+class CalendarDayForm(BoundedModelForm):
     class Meta:
         model = CalendarDay
         fields = ["date", "kind", "name"]

@@ -15,6 +15,7 @@ from yingji.clock.explain import explain, holiday_label
 from yingji.clock.models import Deadline
 from yingji.clock.periods import Calendar
 from yingji.clock.profiles import PROFILES
+from yingji.fields import Count, Moment, Text
 
 router = Router(tags=["clock"])
 
@@ -30,8 +31,8 @@ class KindOut(Schema):
 
 
 class DueQuery(Schema):
-    kind: str = Field(..., description="a deadline kind, e.g. petition.handling")
-    start: datetime = Field(..., description="ISO 8601; without an offset, the office's zone")
+    kind: Text = Field(..., description="a deadline kind, e.g. petition.handling", max_length=100)
+    start: Moment = Field(..., description="ISO 8601; without an offset, the office's zone")
     profile: Literal[tuple(sorted(PROFILES))] | None = None  # type: ignore[valid-type]
     level: Literal["1", "2", "3", "4"] | None = Field(None, description="incident level I-IV")
     extension: int = Field(0, ge=0, le=365)
@@ -124,7 +125,7 @@ def compute_due(request: HttpRequest, query: Query[DueQuery]) -> DueOut:
     response={200: CalendarOut, **READ_ERRORS},
     summary="A year's official calendar",
 )
-def get_calendar(request: HttpRequest, year: int) -> CalendarOut:
+def get_calendar(request: HttpRequest, year: Count) -> CalendarOut:
     if not 2004 <= year <= 2100:
         raise ValidationError({"year": [services.year_range_message()]})
     data = Calendar(year_data).year(year)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
@@ -14,6 +14,7 @@ from yingji.api_errors import READ_ERRORS, ErrorOut
 from yingji.audit.services import Actor
 from yingji.duty import services
 from yingji.duty.models import ChangeRequest, Shift
+from yingji.fields import Day, Id, PathId, Text
 from yingji.org import lines
 from yingji.org.models import Person, Unit
 
@@ -39,9 +40,9 @@ class ShiftOut(Schema):
 
 
 class ShiftFilter(Schema):
-    unit: int
-    since: date
-    until: date
+    unit: Id
+    since: Day
+    until: Day
 
 
 class OnDutyOut(Schema):
@@ -52,21 +53,21 @@ class OnDutyOut(Schema):
 
 
 class RotationIn(Schema):
-    unit_id: int
-    first: date
-    last: date
+    unit_id: Id
+    first: Day
+    last: Day
     starts: time = time(8, 30)
-    period: str = Field("daily", pattern="^(daily|weekly)$")
-    leader_ids: list[int] = Field(default_factory=list)
-    officer_ids: list[int] = Field(default_factory=list)
+    period: str = Field("daily", pattern="^(daily|weekly)$", max_length=100)
+    leader_ids: list[Id] = Field(default_factory=list)
+    officer_ids: list[Id] = Field(default_factory=list)
     officers_per_shift: int = Field(1, ge=1, le=10)
-    backup_ids: list[int] = Field(default_factory=list)
+    backup_ids: list[Id] = Field(default_factory=list)
 
 
 class ChangeIn(Schema):
-    person_id: int = Field(..., description="the member whose place is to be taken")
-    replacement_id: int
-    reason: str = Field(..., max_length=200)
+    person_id: Id = Field(..., description="the member whose place is to be taken")
+    replacement_id: Id
+    reason: Text = Field(..., max_length=200)
 
 
 class DutyChangeOut(Schema):
@@ -83,7 +84,7 @@ class DutyDecisionIn(Schema):
 
 
 class FeedIn(Schema):
-    unit_id: int | None = Field(None, description="a unit's feed; without it, my own")
+    unit_id: Id | None = Field(None, description="a unit's feed; without it, my own")
 
 
 class FeedOut(Schema):
@@ -134,7 +135,7 @@ def list_shifts(request: HttpRequest, filters: Query[ShiftFilter]) -> list[Shift
 @router.get(
     "/duty/now/{unit_id}", response={200: OnDutyOut, **READ_ERRORS}, summary="Who is on duty now"
 )
-def on_duty(request: HttpRequest, unit_id: int) -> OnDutyOut:
+def on_duty(request: HttpRequest, unit_id: PathId) -> OnDutyOut:
     found = services.on_duty(_unit(request, unit_id))
     if found is None:
         raise Http404
@@ -204,7 +205,9 @@ def _change(change: ChangeRequest) -> DutyChangeOut:
     response={201: DutyChangeOut, **WRITE_ERRORS},
     summary="Ask for a swap or override on a shift (a leader approves it)",
 )
-def request_change(request: HttpRequest, shift_id: int, payload: ChangeIn) -> Status[DutyChangeOut]:
+def request_change(
+    request: HttpRequest, shift_id: PathId, payload: ChangeIn
+) -> Status[DutyChangeOut]:
     user = request.auth  # type: ignore[attr-defined]
     if not user.has_perm("duty.change_shift"):
         raise PermissionDenied
@@ -232,7 +235,9 @@ def request_change(request: HttpRequest, shift_id: int, payload: ChangeIn) -> St
     response={200: DutyChangeOut, **WRITE_ERRORS},
     summary="Approve or refuse a change of duty (leaders, not the requester)",
 )
-def decide_change(request: HttpRequest, change_id: int, payload: DutyDecisionIn) -> DutyChangeOut:
+def decide_change(
+    request: HttpRequest, change_id: PathId, payload: DutyDecisionIn
+) -> DutyChangeOut:
     user = request.auth  # type: ignore[attr-defined]
     units = Unit.objects.visible_to(user, lines.EMERGENCY)
     change = get_object_or_404(

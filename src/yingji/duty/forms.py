@@ -7,12 +7,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from yingji.duty.models import Shift, ShiftMember
+from yingji.forms import BoundedForm
 from yingji.org.models import Person
 
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
-class RotationForm(forms.Form):
+class RotationForm(BoundedForm, forms.Form):
     first = forms.DateField(label=_("First day"), widget=DATE)
     last = forms.DateField(label=_("Last day"), widget=DATE)
     starts = forms.TimeField(
@@ -42,7 +43,7 @@ class RotationForm(forms.Form):
             self.fields[name].queryset = people  # type: ignore[attr-defined]
 
 
-class HandoverForm(forms.Form):
+class HandoverForm(BoundedForm, forms.Form):
     summary = forms.CharField(label=_("What happened"), widget=forms.Textarea({"rows": 4}))
     open_matters = forms.CharField(
         label=_("Matters left open (one per line)"),
@@ -56,7 +57,7 @@ class MemberChoice(forms.ModelChoiceField):
         return f"{obj.get_role_display()}：{obj.person.name}"
 
 
-class ChangeForm(forms.Form):
+class ChangeForm(BoundedForm, forms.Form):
     member = MemberChoice(label=_("Who is replaced"), queryset=ShiftMember.objects.none())
     replacement = forms.ModelChoiceField(
         label=_("Who takes the place"), queryset=Person.objects.none()

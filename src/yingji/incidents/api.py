@@ -18,6 +18,18 @@ from ninja import Field, Query, Router, Schema, Status
 from yingji import paging
 from yingji.api_errors import READ_ERRORS, ErrorOut
 from yingji.audit.services import Actor
+from yingji.fields import (
+    MAX_ID,
+    Count,
+    Id,
+    Latitude,
+    Longitude,
+    Moment,
+    Offset,
+    PathId,
+    Quantity,
+    Text,
+)
 from yingji.incidents import services
 from yingji.incidents.models import Incident, Release, Report, ResourceRequest, Task
 from yingji.plans import labels as plan_labels
@@ -31,34 +43,38 @@ WRITE_ERRORS = {**READ_ERRORS, 403: ErrorOut}
 
 
 class IncidentIn(Schema):
-    title: str
-    event_type: str = Field(..., description="an event-type code, e.g. social.mass.petition")
-    happened_at: datetime
-    reported_at: datetime | None = Field(None, description="default: now")
-    source: str = Field(..., description="phone, duty, hotline, unit, petition, media, api, other")
-    region_code: str = ""
-    address: str
-    latitude: Decimal | None = None
-    longitude: Decimal | None = None
-    people_involved: int | None = None
-    deaths: int | None = None
-    injuries: int | None = None
-    missing: int | None = None
-    economic_loss: Decimal | None = None
+    title: Text = Field(..., max_length=120)
+    event_type: Text = Field(
+        ..., description="an event-type code, e.g. social.mass.petition", max_length=100
+    )
+    happened_at: Moment
+    reported_at: Moment | None = Field(None, description="default: now")
+    source: Text = Field(
+        ..., description="phone, duty, hotline, unit, petition, media, api, other", max_length=100
+    )
+    region_code: Text = Field("", max_length=12)
+    address: Text = Field(..., max_length=200)
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    people_involved: Count | None = None
+    deaths: Count | None = None
+    injuries: Count | None = None
+    missing: Count | None = None
+    economic_loss: Quantity | None = None
     blocks_traffic: bool | None = None
     key_facility: bool | None = None
-    description: str
-    reporter_name: str = ""
-    reporter_phone: str = ""
+    description: Text = Field(..., max_length=20000)
+    reporter_name: Text = Field("", max_length=50)
+    reporter_phone: Text = Field("", max_length=40)
     is_drill: bool = False
 
 
 class IncidentFactsIn(Schema):
-    people_involved: int | None = None
-    deaths: int | None = None
-    injuries: int | None = None
-    missing: int | None = None
-    economic_loss: Decimal | None = None
+    people_involved: Count | None = None
+    deaths: Count | None = None
+    injuries: Count | None = None
+    missing: Count | None = None
+    economic_loss: Quantity | None = None
     blocks_traffic: bool | None = None
     key_facility: bool | None = None
 
@@ -104,9 +120,9 @@ class IncidentPage(Schema):
 
 
 class IncidentFilter(Schema):
-    stage: str | None = None
-    drills: str = Field("without", pattern="^(without|with|only)$")
-    offset: int = Field(0, ge=0)
+    stage: Text | None = Field(None, max_length=100)
+    drills: str = Field("without", pattern="^(without|with|only)$", max_length=100)
+    offset: Offset = 0
     limit: int = Field(50, ge=1, le=200)
 
 
@@ -126,36 +142,36 @@ class AssessmentOut(Schema):
 
 
 class GradeIn(Schema):
-    level: int
-    plan_version_id: int | None = None
-    reason: str = ""
+    level: int = Field(..., ge=1, le=4)
+    plan_version_id: Id | None = None
+    reason: Text = Field("", max_length=2000)
 
 
 class ActivateIn(Schema):
-    plan_version_id: int
-    command_name: str = ""
-    location: str = ""
+    plan_version_id: Id
+    command_name: Text = Field("", max_length=80)
+    location: Text = Field("", max_length=200)
 
 
 class BringInIn(Schema):
-    plan_version_id: int
+    plan_version_id: Id
 
 
 class MilestoneIn(Schema):
-    milestone: str = Field(..., description="on_site or controlled")
-    at: datetime | None = None
+    milestone: Text = Field(..., description="on_site or controlled", max_length=100)
+    at: Moment | None = None
 
 
 class ReportIn(Schema):
-    stage: str = Field(..., description="first, followup or final")
-    occurred: str = ""
-    place: str = ""
-    source: str = ""
-    nature: str = ""
-    scope: str = ""
-    trend: str = ""
-    measures: str = ""
-    next_steps: str = ""
+    stage: Text = Field(..., description="first, followup or final", max_length=100)
+    occurred: Text = Field("", max_length=120)
+    place: Text = Field("", max_length=200)
+    source: Text = Field("", max_length=200)
+    nature: Text = Field("", max_length=20000)
+    scope: Text = Field("", max_length=20000)
+    trend: Text = Field("", max_length=20000)
+    measures: Text = Field("", max_length=20000)
+    next_steps: Text = Field("", max_length=20000)
     submit: bool = Field(False, description="submit at once (every element required)")
 
 
@@ -192,14 +208,14 @@ class TaskOut(Schema):
 
 
 class TaskActionIn(Schema):
-    action: str = Field(..., description="acknowledge, start, done or block")
-    reason: str = ""
+    action: Text = Field(..., description="acknowledge, start, done or block", max_length=100)
+    reason: Text = Field("", max_length=2000)
 
 
 class NoteIn(Schema):
-    text: str
-    written_at: datetime | None = None
-    client_key: str = Field("", max_length=64, description="the same key twice is one note")
+    text: Text = Field(..., max_length=20000)
+    written_at: Moment | None = None
+    client_key: Text = Field("", max_length=64, description="the same key twice is one note")
 
 
 class NoteOut(Schema):
@@ -211,8 +227,8 @@ class NoteOut(Schema):
 
 
 class ReleaseIn(Schema):
-    text: str
-    corrects_id: int | None = None
+    text: Text = Field(..., max_length=20000)
+    corrects_id: Id | None = None
 
 
 class ReleaseOut(Schema):
@@ -223,10 +239,10 @@ class ReleaseOut(Schema):
 
 
 class RequestIn(Schema):
-    what: str
-    quantity: Decimal
-    measure: str = ""
-    note: str = ""
+    what: Text = Field(..., max_length=120)
+    quantity: Quantity
+    measure: Text = Field("", max_length=20)
+    note: Text = Field("", max_length=300)
 
 
 class RequestOut(Schema):
@@ -238,7 +254,7 @@ class RequestOut(Schema):
 
 
 class RequestDecisionIn(Schema):
-    state: str = Field(..., description="approved, refused or delivered")
+    state: Text = Field(..., description="approved, refused or delivered", max_length=100)
 
 
 class EventOut(Schema):
@@ -367,7 +383,7 @@ def create_incident(request: HttpRequest, payload: IncidentIn) -> Status[Inciden
 
 
 @router.get("/incidents/{incident_id}", response={200: IncidentOut, **READ_ERRORS})
-def get_incident(request: HttpRequest, incident_id: int) -> IncidentOut:
+def get_incident(request: HttpRequest, incident_id: PathId) -> IncidentOut:
     return _out(_incident(request, incident_id))
 
 
@@ -376,7 +392,9 @@ def get_incident(request: HttpRequest, incident_id: int) -> IncidentOut:
     response={200: IncidentOut, **WRITE_ERRORS},
     summary="New figures from the scene (only the fields sent change)",
 )
-def update_facts(request: HttpRequest, incident_id: int, payload: IncidentFactsIn) -> IncidentOut:
+def update_facts(
+    request: HttpRequest, incident_id: PathId, payload: IncidentFactsIn
+) -> IncidentOut:
     incident = _incident(request, incident_id)
     if not request.auth.has_perm("incidents.command_incident"):  # type: ignore[attr-defined]
         raise PermissionDenied
@@ -390,7 +408,7 @@ def update_facts(request: HttpRequest, incident_id: int, payload: IncidentFactsI
     response={200: list[AssessmentOut], **READ_ERRORS},
     summary="The covering plans, every level with its reasons, and the suggested level",
 )
-def assessment(request: HttpRequest, incident_id: int) -> list[AssessmentOut]:
+def assessment(request: HttpRequest, incident_id: PathId) -> list[AssessmentOut]:
     incident = _incident(request, incident_id)
     from yingji.plans.models import EventType
 
@@ -416,7 +434,7 @@ def assessment(request: HttpRequest, incident_id: int) -> list[AssessmentOut]:
 
 
 @router.post("/incidents/{incident_id}/grading", response={200: IncidentOut, **WRITE_ERRORS})
-def grade(request: HttpRequest, incident_id: int, payload: GradeIn) -> IncidentOut:
+def grade(request: HttpRequest, incident_id: PathId, payload: GradeIn) -> IncidentOut:
     incident = _incident(request, incident_id)
     graded = services.grade(
         incident,
@@ -433,7 +451,7 @@ def grade(request: HttpRequest, incident_id: int, payload: GradeIn) -> IncidentO
     response={200: list[TaskOut], **WRITE_ERRORS},
     summary="Activate the plan version in force: the command, groups and tasks",
 )
-def activate(request: HttpRequest, incident_id: int, payload: ActivateIn) -> list[TaskOut]:
+def activate(request: HttpRequest, incident_id: PathId, payload: ActivateIn) -> list[TaskOut]:
     incident = _incident(request, incident_id)
     version = _version(payload.plan_version_id)
     assert version is not None
@@ -448,7 +466,7 @@ def activate(request: HttpRequest, incident_id: int, payload: ActivateIn) -> lis
 
 
 @router.post("/incidents/{incident_id}/linked-plans", response={200: list[TaskOut], **WRITE_ERRORS})
-def bring_in(request: HttpRequest, incident_id: int, payload: BringInIn) -> list[TaskOut]:
+def bring_in(request: HttpRequest, incident_id: PathId, payload: BringInIn) -> list[TaskOut]:
     incident = _incident(request, incident_id)
     version = _version(payload.plan_version_id)
     assert version is not None
@@ -457,7 +475,7 @@ def bring_in(request: HttpRequest, incident_id: int, payload: BringInIn) -> list
 
 
 @router.post("/incidents/{incident_id}/milestones", response={200: IncidentOut, **WRITE_ERRORS})
-def milestone(request: HttpRequest, incident_id: int, payload: MilestoneIn) -> IncidentOut:
+def milestone(request: HttpRequest, incident_id: PathId, payload: MilestoneIn) -> IncidentOut:
     incident = _incident(request, incident_id)
     marked = services.mark(
         incident, payload.milestone, at=payload.at, actor=Actor.from_request(request)
@@ -474,7 +492,7 @@ class EndIn(Schema):
     response={200: IncidentOut, **WRITE_ERRORS},
     summary="End the response (应急结束); recovery tasks and the final report follow",
 )
-def end(request: HttpRequest, incident_id: int, payload: EndIn) -> IncidentOut:
+def end(request: HttpRequest, incident_id: PathId, payload: EndIn) -> IncidentOut:
     incident = _incident(request, incident_id)
     ended = services.end_response(
         incident, confirm_open=payload.confirm_open, actor=Actor.from_request(request)
@@ -486,7 +504,7 @@ def end(request: HttpRequest, incident_id: int, payload: EndIn) -> IncidentOut:
 
 
 @router.get("/incidents/{incident_id}/reports", response={200: list[ReportOut], **READ_ERRORS})
-def list_reports(request: HttpRequest, incident_id: int) -> list[ReportOut]:
+def list_reports(request: HttpRequest, incident_id: PathId) -> list[ReportOut]:
     return [_report(r) for r in _incident(request, incident_id).reports.all()]
 
 
@@ -495,7 +513,9 @@ def list_reports(request: HttpRequest, incident_id: int) -> list[ReportOut]:
     response={201: ReportOut, **WRITE_ERRORS},
     summary="Write an upward report (首报/续报/终报); submit it at once if asked",
 )
-def create_report(request: HttpRequest, incident_id: int, payload: ReportIn) -> Status[ReportOut]:
+def create_report(
+    request: HttpRequest, incident_id: PathId, payload: ReportIn
+) -> Status[ReportOut]:
     from django.db import transaction
 
     incident = _incident(request, incident_id)
@@ -512,7 +532,7 @@ def create_report(request: HttpRequest, incident_id: int, payload: ReportIn) -> 
     "/incidents/{incident_id}/reports/{report_id}/submission",
     response={200: ReportOut, **WRITE_ERRORS},
 )
-def submit_report(request: HttpRequest, incident_id: int, report_id: int) -> ReportOut:
+def submit_report(request: HttpRequest, incident_id: PathId, report_id: PathId) -> ReportOut:
     incident = _incident(request, incident_id)
     report = get_object_or_404(Report, pk=report_id, incident=incident)
     return _report(services.submit_report(report, actor=Actor.from_request(request)))
@@ -522,7 +542,7 @@ def submit_report(request: HttpRequest, incident_id: int, report_id: int) -> Rep
 
 
 @router.get("/incidents/{incident_id}/tasks", response={200: list[TaskOut], **READ_ERRORS})
-def incident_tasks(request: HttpRequest, incident_id: int) -> list[TaskOut]:
+def incident_tasks(request: HttpRequest, incident_id: PathId) -> list[TaskOut]:
     incident = _incident(request, incident_id)
     return [_task(t) for t in incident.tasks.select_related("group")]
 
@@ -539,7 +559,7 @@ def _visible_task(request: HttpRequest, task_id: int) -> Task:
 
 
 @router.post("/tasks/{task_id}/state", response={200: TaskOut, **WRITE_ERRORS})
-def move_task(request: HttpRequest, task_id: int, payload: TaskActionIn) -> TaskOut:
+def move_task(request: HttpRequest, task_id: PathId, payload: TaskActionIn) -> TaskOut:
     task = _visible_task(request, task_id)
     moved = services.move_task(
         task, payload.action, reason=payload.reason, actor=Actor.from_request(request)
@@ -548,7 +568,7 @@ def move_task(request: HttpRequest, task_id: int, payload: TaskActionIn) -> Task
 
 
 @router.post("/tasks/{task_id}/notes", response={201: NoteOut, **WRITE_ERRORS})
-def add_note(request: HttpRequest, task_id: int, payload: NoteIn) -> Status[NoteOut]:
+def add_note(request: HttpRequest, task_id: PathId, payload: NoteIn) -> Status[NoteOut]:
     task = _visible_task(request, task_id)
     note = services.add_note(
         task,
@@ -573,7 +593,7 @@ def add_note(request: HttpRequest, task_id: int, payload: NoteIn) -> Status[Note
 
 
 @router.get("/incidents/{incident_id}/releases", response={200: list[ReleaseOut], **READ_ERRORS})
-def list_releases(request: HttpRequest, incident_id: int) -> list[ReleaseOut]:
+def list_releases(request: HttpRequest, incident_id: PathId) -> list[ReleaseOut]:
     incident = _incident(request, incident_id)
     return [
         ReleaseOut(id=r.pk, text=r.text, released_at=r.released_at, corrects_id=r.corrects_id)
@@ -587,7 +607,7 @@ def list_releases(request: HttpRequest, incident_id: int) -> list[ReleaseOut]:
     summary="Release public information; a correction names the release it corrects",
 )
 def create_release(
-    request: HttpRequest, incident_id: int, payload: ReleaseIn
+    request: HttpRequest, incident_id: PathId, payload: ReleaseIn
 ) -> Status[ReleaseOut]:
     incident = _incident(request, incident_id)
     corrects = None
@@ -609,7 +629,7 @@ def _request(r: ResourceRequest) -> RequestOut:
 
 
 @router.get("/incidents/{incident_id}/requests", response={200: list[RequestOut], **READ_ERRORS})
-def list_requests(request: HttpRequest, incident_id: int) -> list[RequestOut]:
+def list_requests(request: HttpRequest, incident_id: PathId) -> list[RequestOut]:
     return [_request(r) for r in _incident(request, incident_id).requests.all()]
 
 
@@ -619,7 +639,7 @@ def list_requests(request: HttpRequest, incident_id: int) -> list[RequestOut]:
     summary="Ask for supplies, equipment, teams or experts",
 )
 def create_request(
-    request: HttpRequest, incident_id: int, payload: RequestIn
+    request: HttpRequest, incident_id: PathId, payload: RequestIn
 ) -> Status[RequestOut]:
     incident = _incident(request, incident_id)
     item = services.request_resources(incident, payload.dict(), actor=Actor.from_request(request))
@@ -627,14 +647,16 @@ def create_request(
 
 
 @router.post("/requests/{request_id}/decision", response={200: RequestOut, **WRITE_ERRORS})
-def decide_request(request: HttpRequest, request_id: int, payload: RequestDecisionIn) -> RequestOut:
+def decide_request(
+    request: HttpRequest, request_id: PathId, payload: RequestDecisionIn
+) -> RequestOut:
     item = get_object_or_404(ResourceRequest, pk=request_id)
     _incident(request, item.incident_id)
     return _request(services.decide_request(item, payload.state, actor=Actor.from_request(request)))
 
 
 class TimelineFilter(Schema):
-    after: int = Field(0, ge=0, description="only events with a larger id")
+    after: int = Field(0, ge=0, le=MAX_ID, description="only events with a larger id")
     limit: int = Field(500, ge=1, le=2000)
 
 
@@ -644,7 +666,7 @@ class TimelineFilter(Schema):
     summary="The timeline: when each thing happened and when it was recorded",
 )
 def timeline(
-    request: HttpRequest, incident_id: int, filters: Query[TimelineFilter]
+    request: HttpRequest, incident_id: PathId, filters: Query[TimelineFilter]
 ) -> list[EventOut]:
     incident = _incident(request, incident_id)
     events = events_for(incident).filter(pk__gt=filters.after).order_by("pk")[: filters.limit]
@@ -669,7 +691,7 @@ def timeline(
     response={200: None, **READ_ERRORS},
     summary="The timeline live, as Server-Sent Events (resume with Last-Event-ID)",
 )
-def stream(request: HttpRequest, incident_id: int) -> StreamingHttpResponse:
+def stream(request: HttpRequest, incident_id: PathId) -> StreamingHttpResponse:
     from yingji.incidents.views import render_event
 
     incident = _incident(request, incident_id)

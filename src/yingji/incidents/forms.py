@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yingji.forms import BoundedForm
 from yingji.incidents.models import LEVEL_CHOICES, Incident, Report
 from yingji.plans.models import EventType, PlanVersion
 
@@ -20,7 +21,7 @@ class EventTypeChoice(forms.ModelChoiceField):
         return "　" * depth + obj.name
 
 
-class FactsForm(forms.Form):
+class FactsForm(BoundedForm, forms.Form):
     people_involved = forms.CharField(label=_("people involved"), required=False)
     deaths = forms.CharField(label=_("deaths"), required=False)
     injuries = forms.CharField(label=_("injuries"), required=False)
@@ -87,7 +88,7 @@ class IncidentForm(FactsForm):
     ]
 
 
-class GradeForm(forms.Form):
+class GradeForm(BoundedForm, forms.Form):
     level = forms.TypedChoiceField(label=_("level"), choices=LEVEL_CHOICES, coerce=int)
     plan_version = forms.ModelChoiceField(
         label=_("plan"), queryset=PlanVersion.objects.none(), required=False
@@ -104,7 +105,7 @@ class GradeForm(forms.Form):
         self.fields["plan_version"].queryset = versions  # type: ignore[attr-defined]
 
 
-class ActivateForm(forms.Form):
+class ActivateForm(BoundedForm, forms.Form):
     plan_version = forms.ModelChoiceField(label=_("plan"), queryset=PlanVersion.objects.none())
     command_name = forms.CharField(label=_("on-site command"), max_length=80, required=False)
     location = forms.CharField(label=_("where it sits"), max_length=200, required=False)
@@ -114,7 +115,7 @@ class ActivateForm(forms.Form):
         self.fields["plan_version"].queryset = versions  # type: ignore[attr-defined]
 
 
-class ReportForm(forms.ModelForm):
+class ReportForm(BoundedForm, forms.ModelForm):
     class Meta:
         model = Report
         fields = list(Report.ELEMENTS)
@@ -124,18 +125,18 @@ class ReportForm(forms.ModelForm):
         }
 
 
-class ReleaseForm(forms.Form):
+class ReleaseForm(BoundedForm, forms.Form):
     text = forms.CharField(label=_("text"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class RequestForm(forms.Form):
+class RequestForm(BoundedForm, forms.Form):
     what = forms.CharField(label=_("what"), max_length=120)
     quantity = forms.CharField(label=_("quantity"))
     measure = forms.CharField(label=_("unit of measure"), max_length=20, required=False)
     note = forms.CharField(label=_("note"), max_length=300, required=False)
 
 
-class NoteForm(forms.Form):
+class NoteForm(BoundedForm, forms.Form):
     text = forms.CharField(
         label=_("progress"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -144,7 +145,7 @@ class NoteForm(forms.Form):
     client_key = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(BoundedForm, forms.Form):
     results = forms.CharField(
         label=_("results (成效)"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )

@@ -5,21 +5,25 @@ from __future__ import annotations
 from django.contrib import admin
 
 from yingji.admin_base import ReadOnlyAdmin
+from yingji.forms import BoundedModelForm
 from yingji.notify.models import Delivery, EscalationChain, SmsGateway, Webhook
 
 
 @admin.register(SmsGateway)
 class SmsGatewayAdmin(admin.ModelAdmin):
+    form = BoundedModelForm
     list_display = ("name", "url", "method", "is_active")
 
 
 @admin.register(Webhook)
 class WebhookAdmin(admin.ModelAdmin):
+    form = BoundedModelForm
     list_display = ("name", "url", "kinds", "is_active")
 
 
 @admin.register(EscalationChain)
 class EscalationChainAdmin(admin.ModelAdmin):
+    form = BoundedModelForm
     list_display = ("kind_prefix", "steps")
 
 

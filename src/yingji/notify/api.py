@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema
 
 from yingji.api_errors import READ_ERRORS, ErrorOut
 from yingji.audit.services import Actor
+from yingji.fields import Offset, PathId
 from yingji.notify import services
 from yingji.notify.models import Notification
 
@@ -40,7 +41,7 @@ class NotificationPage(Schema):
 class NotificationFilter(Schema):
     unacknowledged: bool = Field(False, description="only urgent ones not yet acknowledged")
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 def _out(n: Notification) -> NotificationOut:
@@ -83,7 +84,7 @@ def list_notifications(
     response={200: NotificationOut, **READ_ERRORS, 403: ErrorOut},
     summary="Acknowledge an urgent notification (the time is recorded once)",
 )
-def acknowledge(request: HttpRequest, notification_id: int) -> NotificationOut:
+def acknowledge(request: HttpRequest, notification_id: PathId) -> NotificationOut:
     user = request.auth  # type: ignore[attr-defined]
     note = get_object_or_404(Notification, pk=notification_id, recipient=user)
     return _out(services.acknowledge(note, actor=Actor.from_request(request)))

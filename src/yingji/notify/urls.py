@@ -6,10 +6,10 @@ app_name = "notify"
 
 urlpatterns = [
     path("", views.notification_list, name="list"),
-    path("<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("<id:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("settings/", views.preferences, name="preferences"),
     path("stream/", views.stream, name="stream"),
     path("failures/", views.failures, name="failures"),
-    path("failures/<int:pk>/retry/", views.retry, name="retry"),
+    path("failures/<id:pk>/retry/", views.retry, name="retry"),
     path("ack/<str:token>/", views.ack_by_link, name="ack"),
 ]

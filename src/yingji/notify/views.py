@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from yingji import paging
 from yingji.audit.services import Actor
+from yingji.forms import BoundedForm
 from yingji.notify import services
 from yingji.notify.models import Delivery, Notification, Preference
 from yingji.org.models import Unit
@@ -86,7 +87,7 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("notify:list")
 
 
-class PreferenceForm(forms.ModelForm):
+class PreferenceForm(BoundedForm, forms.ModelForm):
     class Meta:
         model = Preference
         fields = ["email", "sms", "quiet_from", "quiet_until"]

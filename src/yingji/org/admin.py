@@ -11,11 +11,12 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from yingji.audit.services import Actor
+from yingji.forms import BoundedModelForm
 from yingji.org import services
 from yingji.org.models import Person, Unit, WorkLine
 
 
-class ServiceCheckedForm(forms.ModelForm):
+class ServiceCheckedForm(BoundedModelForm):
     """Shows the service's own validation beside each field, so saving cannot fail later."""
 
     def service_errors(self) -> dict[str, list[str]]:

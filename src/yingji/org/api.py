@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from yingji.api_errors import READ_ERRORS
+from yingji.fields import Count, Id, Offset, PathId, Text
 from yingji.org.access import unit_for
 from yingji.org.models import Unit
 
@@ -45,12 +46,12 @@ class UnitPage(Schema):
 
 
 class UnitFilter(Schema):
-    parent: int | None = Field(None, description="Only the direct children of this unit")
-    under: int | None = Field(None, description="This unit and everything below it")
+    parent: Id | None = Field(None, description="Only the direct children of this unit")
+    under: Id | None = Field(None, description="This unit and everything below it")
     kind: Unit.Kind | None = None
-    q: str | None = Field(None, max_length=50, description="Part of the name, or a code prefix")
+    q: Text | None = Field(None, max_length=50, description="Part of the name, or a code prefix")
     limit: int = Field(100, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 @router.get(
@@ -103,8 +104,8 @@ class OutlineCollection(Schema):
 
 
 class OutlineFilter(Schema):
-    root: int | None = Field(None, description="This unit and everything below it")
-    levels: int | None = Field(
+    root: Id | None = Field(None, description="This unit and everything below it")
+    levels: Count | None = Field(
         None, ge=0, le=5, description="Only this many levels below the root (0: the root alone)"
     )
 
@@ -151,7 +152,7 @@ def unit_outlines(request: HttpRequest, filters: Query[OutlineFilter]) -> Outlin
     response={200: UnitDetailOut, **READ_ERRORS},
     summary="One unit, with its ancestors within the caller's scope",
 )
-def get_unit(request: HttpRequest, unit_id: int) -> UnitDetailOut:
+def get_unit(request: HttpRequest, unit_id: PathId) -> UnitDetailOut:
     user = request.auth  # type: ignore[attr-defined]
     unit = unit_for(user, unit_id)
     ancestors = Unit.objects.visible_to(user).ancestors_of(unit)

@@ -6,6 +6,6 @@ app_name = "org"
 
 urlpatterns = [
     path("units/", views.unit_list, name="unit_list"),
-    path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
+    path("units/<id:pk>/", views.unit_detail, name="unit_detail"),
     path("people/", views.person_list, name="person_list"),
 ]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from yingji.api_errors import READ_ERRORS, ErrorOut
 from yingji.audit.services import Actor
 from yingji.clock.explain import explain
+from yingji.fields import Day, Id, Moment, Offset, PathId, Text
 from yingji.org.models import Unit
 from yingji.petitions import lists, services
 from yingji.petitions.access import assignment_for, petition_for, petitions_visible_to
@@ -79,41 +80,45 @@ class PetitionPage(Schema):
 class PetitionFilter(Schema):
     stage: Petition.Stage | None = None
     channel: Petition.Channel | None = None
-    category: str | None = Field(None, description="a category code, e.g. labour.wages")
+    category: Text | None = Field(
+        None, description="a category code, e.g. labour.wages", max_length=100
+    )
     collective: bool | None = None
     overdue: bool | None = None
-    unit: int | None = Field(None, description="handling unit id")
-    place: str | None = Field(None, pattern=r"^\d{2,12}$", description="division code prefix")
-    since: date | None = None
-    until: date | None = None
-    q: str | None = Field(
+    unit: Id | None = Field(None, description="handling unit id")
+    place: str | None = Field(
+        None, pattern=r"^\d{2,12}$", description="division code prefix", max_length=12
+    )
+    since: Day | None = None
+    until: Day | None = None
+    q: Text | None = Field(
         None, max_length=100, description="words or a phrase in request and facts"
     )
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class RepresentativeIn(Schema):
-    name: str = Field(..., max_length=60)
-    phone: str = Field("", max_length=30)
+    name: Text = Field(..., max_length=60)
+    phone: Text = Field("", max_length=30)
 
 
 class PetitionIn(Schema):
     channel: Petition.Channel
     petitioner_kind: Petition.PetitionerKind = Petition.PetitionerKind.PERSON
-    name: str = Field("", max_length=60)
-    phone: str = Field("", max_length=30)
-    id_number: str = Field("", max_length=30)
-    address: str = Field("", max_length=200)
-    request: str = Field(..., max_length=5000)
-    facts: str = Field(..., max_length=20000)
-    category: str = Field(..., description="a category code, e.g. labour.wages")
-    received_at: datetime | None = None
+    name: Text = Field("", max_length=60)
+    phone: Text = Field("", max_length=30)
+    id_number: Text = Field("", max_length=30)
+    address: Text = Field("", max_length=200)
+    request: Text = Field(..., max_length=5000)
+    facts: Text = Field(..., max_length=20000)
+    category: Text = Field(..., description="a category code, e.g. labour.wages", max_length=100)
+    received_at: Moment | None = None
     is_oral: bool = False
-    region_code: str = Field("", max_length=12)
-    place: str = Field("", max_length=200)
-    accused_unit_id: int | None = None
-    accused_person: str = Field("", max_length=60)
+    region_code: Text = Field("", max_length=12)
+    place: Text = Field("", max_length=200)
+    accused_unit_id: Id | None = None
+    accused_person: Text = Field("", max_length=60)
     people_count: int = Field(1, ge=1, le=100000)
     is_collective: bool = False
     representatives: list[RepresentativeIn] = Field(default_factory=list)
@@ -127,12 +132,12 @@ class CreatedOut(Schema):
 
 class PetitionDecisionIn(Schema):
     decision: Literal["accept", "reject", "refer"]
-    reason: str = Field("", max_length=2000)
-    referred_to: str = Field("", max_length=120)
+    reason: Text = Field("", max_length=2000)
+    referred_to: Text = Field("", max_length=120)
 
 
 class PetitionRevealIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=300)
+    reason: Text = Field(..., min_length=1, max_length=300)
 
 
 class RevealOut(Schema):
@@ -265,7 +270,7 @@ def create_petition(request: HttpRequest, payload: PetitionIn) -> Status[Created
     response={200: PetitionDetailOut, **READ_ERRORS},
     summary="One petition",
 )
-def get_petition(request: HttpRequest, petition_id: int) -> PetitionDetailOut:
+def get_petition(request: HttpRequest, petition_id: PathId) -> PetitionDetailOut:
     return _detail(petition_for(request.auth, petition_id))  # type: ignore[attr-defined]
 
 
@@ -275,7 +280,7 @@ def get_petition(request: HttpRequest, petition_id: int) -> PetitionDetailOut:
     summary="Accept, do not accept, or refer",
 )
 def decide_petition(
-    request: HttpRequest, petition_id: int, payload: PetitionDecisionIn
+    request: HttpRequest, petition_id: PathId, payload: PetitionDecisionIn
 ) -> PetitionDetailOut:
     user = request.auth  # type: ignore[attr-defined]
     petition = petition_for(user, petition_id, handle=True)
@@ -297,7 +302,7 @@ def decide_petition(
     summary="See the petitioner's details (audited, with a reason)",
 )
 def reveal_petitioner(
-    request: HttpRequest, petition_id: int, payload: PetitionRevealIn
+    request: HttpRequest, petition_id: PathId, payload: PetitionRevealIn
 ) -> RevealOut:
     user = request.auth  # type: ignore[attr-defined]
     petition = petition_for(user, petition_id)
@@ -313,32 +318,32 @@ def reveal_petitioner(
 
 
 class AssignIn(Schema):
-    lead_unit_id: int
-    cooperating_unit_ids: list[int] = Field(default_factory=list)
+    lead_unit_id: Id
+    cooperating_unit_ids: list[Id] = Field(default_factory=list)
     kind: Literal["assign", "transfer"] = "assign"
-    note: str = Field("", max_length=500)
+    note: Text = Field("", max_length=500)
 
 
 class RespondIn(Schema):
     accept: bool
-    objection: str = Field("", max_length=2000)
+    objection: Text = Field("", max_length=2000)
 
 
 class ExtendIn(Schema):
     days: int = Field(..., ge=1, le=30)
-    reason: str = Field(..., min_length=1, max_length=300)
+    reason: Text = Field(..., min_length=1, max_length=300)
 
 
 class ReplyIn(Schema):
     outcome: Literal["support", "explain", "not_support"]
-    findings: str = Field(..., max_length=20000)
-    opinion: str = Field(..., max_length=20000)
-    legal_basis: str = Field(..., max_length=5000)
+    findings: Text = Field(..., max_length=20000)
+    opinion: Text = Field(..., max_length=20000)
+    legal_basis: Text = Field(..., max_length=5000)
 
 
 class DeliverIn(Schema):
-    delivered_at: datetime
-    method: str = Field(..., min_length=1, max_length=40)
+    delivered_at: Moment
+    method: Text = Field(..., min_length=1, max_length=40)
 
 
 class ReplyOut(Schema):
@@ -368,7 +373,9 @@ def _require(user: Any, perm: str) -> None:
     response={200: PetitionDetailOut, **WRITE_ERRORS},
     summary="交办 or 转送 to a lead unit and cooperating units",
 )
-def assign_petition(request: HttpRequest, petition_id: int, payload: AssignIn) -> PetitionDetailOut:
+def assign_petition(
+    request: HttpRequest, petition_id: PathId, payload: AssignIn
+) -> PetitionDetailOut:
     user = request.auth  # type: ignore[attr-defined]
     petition = petition_for(user, petition_id, handle=True)
     _require(user, "petitions.route_petition")
@@ -391,7 +398,7 @@ def assign_petition(request: HttpRequest, petition_id: int, payload: AssignIn) -
     summary="The receiving unit accepts the routing or objects",
 )
 def answer_assignment(
-    request: HttpRequest, assignment_id: int, payload: RespondIn
+    request: HttpRequest, assignment_id: PathId, payload: RespondIn
 ) -> PetitionDetailOut:
     user = request.auth  # type: ignore[attr-defined]
     assignment = assignment_for(user, assignment_id)
@@ -410,7 +417,9 @@ def answer_assignment(
     response={200: PetitionDetailOut, **WRITE_ERRORS},
     summary="Extend the handling period (a leader approves; at most 30 days)",
 )
-def extend_petition(request: HttpRequest, petition_id: int, payload: ExtendIn) -> PetitionDetailOut:
+def extend_petition(
+    request: HttpRequest, petition_id: PathId, payload: ExtendIn
+) -> PetitionDetailOut:
     user = request.auth  # type: ignore[attr-defined]
     petition = petition_for(user, petition_id, handle=True)
     services.extend_handling(
@@ -424,7 +433,7 @@ def extend_petition(request: HttpRequest, petition_id: int, payload: ExtendIn) -
     response={201: ReplyOut, **WRITE_ERRORS},
     summary="Issue the 信访处理意见书",
 )
-def reply_petition(request: HttpRequest, petition_id: int, payload: ReplyIn) -> Status[ReplyOut]:
+def reply_petition(request: HttpRequest, petition_id: PathId, payload: ReplyIn) -> Status[ReplyOut]:
     user = request.auth  # type: ignore[attr-defined]
     petition = petition_for(user, petition_id, handle=True)
     _require(user, "petitions.reply_petition")
@@ -444,7 +453,7 @@ def reply_petition(request: HttpRequest, petition_id: int, payload: ReplyIn) -> 
     response={200: ReplyOut, **WRITE_ERRORS},
     summary="Record when the written reply reached the petitioner",
 )
-def deliver_reply(request: HttpRequest, petition_id: int, payload: DeliverIn) -> ReplyOut:
+def deliver_reply(request: HttpRequest, petition_id: PathId, payload: DeliverIn) -> ReplyOut:
     user = request.auth  # type: ignore[attr-defined]
     petition = petition_for(user, petition_id, handle=True)
     _require(user, "petitions.reply_petition")
@@ -476,23 +485,25 @@ public_router = Router(tags=["public"])
 
 
 class PublicPetitionIn(Schema):
-    office_code: str = Field(..., description="division code of the place (e.g. 990121100)")
+    office_code: Text = Field(
+        ..., description="division code of the place (e.g. 990121100)", max_length=12
+    )
     petitioner_kind: Petition.PetitionerKind = Petition.PetitionerKind.PERSON
-    name: str = Field(..., min_length=1, max_length=60)
-    phone: str = Field("", max_length=30)
-    id_number: str = Field("", max_length=30)
-    address: str = Field(..., min_length=1, max_length=200)
-    request: str = Field(..., max_length=5000)
-    facts: str = Field(..., max_length=20000)
-    category: str = Field(..., description="a category code, e.g. labour.wages")
-    place: str = Field("", max_length=200)
-    accused_unit_code: str = Field(
+    name: Text = Field(..., min_length=1, max_length=60)
+    phone: Text = Field("", max_length=30)
+    id_number: Text = Field("", max_length=30)
+    address: Text = Field(..., min_length=1, max_length=200)
+    request: Text = Field(..., max_length=5000)
+    facts: Text = Field(..., max_length=20000)
+    category: Text = Field(..., description="a category code, e.g. labour.wages", max_length=100)
+    place: Text = Field("", max_length=200)
+    accused_unit_code: Text = Field(
         "",
         max_length=12,
         description="for an accusation (a category with is_accusation): the division code "
         "of the government accused; required then. The case goes to the body above it.",
     )
-    accused_person: str = Field("", max_length=60, description="for an accusation: who")
+    accused_person: Text = Field("", max_length=60, description="for an accusation: who")
     consent: bool = Field(..., description="must be true: consent to processing")
 
 
@@ -581,7 +592,7 @@ def public_submit(request: HttpRequest, payload: PublicPetitionIn) -> Status[Pub
 
 
 class PublicReceiptIn(Schema):
-    receipt_code: str = Field(
+    receipt_code: Text = Field(
         "",
         max_length=20,
         description="the code on the receipt; or send it in the X-Receipt-Code header",

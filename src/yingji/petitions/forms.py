@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yingji.forms import BoundedForm
 from yingji.org.models import Unit
 from yingji.petitions.models import Category, Petition
 from yingji.petitions.services import Intake, accusation_office, accused_missing_message
@@ -29,14 +30,14 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class AttachForm(forms.Form):
+class AttachForm(BoundedForm, forms.Form):
     uploads = MultipleFileField(
         label=_("files"),
         help_text=_("PDF scans, JPEG/PNG photos, MP3/M4A/WAV/AMR recordings or DOCX; 20 MB each."),
     )
 
 
-class LedgerImportForm(forms.Form):
+class LedgerImportForm(BoundedForm, forms.Form):
     file = forms.FileField(label=_("Ledger (.xlsx)"))
     good_rows_only = forms.BooleanField(
         label=_("If some rows are bad, import the good rows anyway"), required=False
@@ -48,7 +49,7 @@ class CategoryField(forms.ModelChoiceField):
         return str(obj)
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(BoundedForm, forms.Form):
     channel = forms.ChoiceField(label=_("channel"), choices=Petition.Channel.choices)
     is_oral = forms.BooleanField(label=_("oral petition, recorded by staff"), required=False)
     received_at = forms.DateTimeField(
@@ -134,7 +135,7 @@ class IntakeForm(forms.Form):
         )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(BoundedForm, forms.Form):
     decision = forms.ChoiceField(
         label=_("decision"), choices=Petition.Decision.choices, widget=forms.RadioSelect
     )
@@ -144,7 +145,7 @@ class DecisionForm(forms.Form):
     referred_to = forms.CharField(label=_("body to approach"), required=False, max_length=120)
 
 
-class RevealForm(forms.Form):
+class RevealForm(BoundedForm, forms.Form):
     reason = forms.CharField(
         label=_("why you need to see it"),
         max_length=300,
@@ -152,12 +153,12 @@ class RevealForm(forms.Form):
     )
 
 
-class ClarifyForm(forms.Form):
+class ClarifyForm(BoundedForm, forms.Form):
     name = forms.CharField(label=_("name"), required=False, max_length=60)
     address = forms.CharField(label=_("address"), required=False, max_length=200)
 
 
-class AssignForm(forms.Form):
+class AssignForm(BoundedForm, forms.Form):
     kind = forms.ChoiceField(
         label=_("kind"),
         choices=[("assign", _("Assigned (交办)")), ("transfer", _("Transferred (转送)"))],
@@ -174,7 +175,7 @@ class AssignForm(forms.Form):
     note = forms.CharField(label=_("instructions"), required=False, max_length=500)
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(BoundedForm, forms.Form):
     accept = forms.TypedChoiceField(
         label=_("answer"),
         choices=[("1", _("We take it on")), ("0", _("We object"))],
@@ -186,12 +187,12 @@ class AnswerForm(forms.Form):
     )
 
 
-class ExtendForm(forms.Form):
+class ExtendForm(BoundedForm, forms.Form):
     days = forms.IntegerField(label=_("days"), min_value=1, max_value=30)
     reason = forms.CharField(label=_("reason"), max_length=300)
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(BoundedForm, forms.Form):
     outcome = forms.ChoiceField(
         label=_("decision"),
         choices=[
@@ -208,7 +209,7 @@ class ReplyForm(forms.Form):
     legal_basis = forms.CharField(label=_("legal basis"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DeliverForm(forms.Form):
+class DeliverForm(BoundedForm, forms.Form):
     delivered_at = forms.DateTimeField(
         label=_("delivered"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
@@ -226,7 +227,7 @@ class RegionField(forms.ModelChoiceField):
         return "　" * obj.depth + obj.name
 
 
-class PublicPetitionForm(forms.Form):
+class PublicPetitionForm(BoundedForm, forms.Form):
     """The online form: no login. The petition goes to the office of the place chosen."""
 
     office = RegionField(
@@ -304,7 +305,7 @@ class PublicPetitionForm(forms.Form):
         )
 
 
-class ReceiptForm(forms.Form):
+class ReceiptForm(BoundedForm, forms.Form):
     code = forms.CharField(
         label=_("Receipt code"),
         max_length=20,
@@ -312,7 +313,7 @@ class ReceiptForm(forms.Form):
     )
 
 
-class RatingForm(forms.Form):
+class RatingForm(BoundedForm, forms.Form):
     rating = forms.ChoiceField(
         label=_("How satisfied are you with the outcome?"),
         choices=[
@@ -327,11 +328,11 @@ class RatingForm(forms.Form):
     )
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(BoundedForm, forms.Form):
     reason = forms.CharField(label=_("reason"), max_length=300)
 
 
-class ReviewDecisionForm(forms.Form):
+class ReviewDecisionForm(BoundedForm, forms.Form):
     outcome = forms.ChoiceField(
         label=_("outcome"),
         choices=[
@@ -344,20 +345,20 @@ class ReviewDecisionForm(forms.Form):
     opinion = forms.CharField(label=_("opinion"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class HearingForm(forms.Form):
+class HearingForm(BoundedForm, forms.Form):
     action = forms.ChoiceField(
         choices=[("start", "start"), ("end", "end")], widget=forms.HiddenInput
     )
     reason = forms.CharField(label=_("reason"), required=False, max_length=300)
 
 
-class ObjectionForm(forms.Form):
+class ObjectionForm(BoundedForm, forms.Form):
     reasons = forms.CharField(
         label=_("reasons for objecting"), widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class SuperviseForm(forms.Form):
+class SuperviseForm(BoundedForm, forms.Form):
     kind = forms.ChoiceField(
         label=_("kind"),
         choices=[("urge", _("Reminder (催办)")), ("supervise", _("Supervision (督办)"))],
@@ -365,11 +366,11 @@ class SuperviseForm(forms.Form):
     note = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class LinkForm(forms.Form):
+class LinkForm(BoundedForm, forms.Form):
     into = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ReviewRequestForm(forms.Form):
+class ReviewRequestForm(BoundedForm, forms.Form):
     reasons = forms.CharField(
         label=_("Why the reply should be reviewed"), widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -15,7 +15,7 @@ from datetime import date
 
 from django.db import connection, models
 
-from yingji import paging
+from yingji import fields, paging
 from yingji.clock import services as clock
 from yingji.petitions import services
 from yingji.petitions.models import Petition
@@ -53,6 +53,10 @@ class Filters:
 
 def _plain(petitions: models.QuerySet[Petition], f: Filters) -> models.QuerySet[Petition]:
     """Every filter but the search and the overdue one."""
+    if any(pk is not None and not 0 < pk <= fields.MAX_ID for pk in (f.category_id, f.unit)):
+        # An id no row can have matches nothing; passed on, it overflows the database's
+        # integer (an expression such as category_id + 0 escapes Django's range check).
+        return petitions.none()
     if f.stage:
         petitions = petitions.filter(stage=f.stage)
     if f.channel:

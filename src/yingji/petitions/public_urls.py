@@ -10,5 +10,5 @@ urlpatterns = [
     path("status/rate/", public.rate, name="rate"),
     path("status/review/", public.request_review, name="review"),
     path("status/recheck/", public.request_recheck, name="recheck"),
-    path("status/reply/<int:document_pk>/", public.reply_document, name="reply"),
+    path("status/reply/<id:document_pk>/", public.reply_document, name="reply"),
 ]

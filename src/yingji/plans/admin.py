@@ -7,11 +7,13 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from yingji.forms import BoundedModelForm
 from yingji.plans.models import EventType
 
 
 @admin.register(EventType)
 class EventTypeAdmin(admin.ModelAdmin):
+    form = BoundedModelForm
     list_display = ("code", "name", "name_en", "parent", "is_active")
     list_filter = ("is_active",)
     search_fields = ("code", "name", "name_en")

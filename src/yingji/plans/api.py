@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from yingji.api_errors import READ_ERRORS, ErrorOut
 from yingji.audit.services import Actor
+from yingji.fields import Day, Id, Offset, PathId, Text
 from yingji.org import lines
 from yingji.org.models import Unit
 from yingji.plans import filings, services
@@ -81,18 +82,20 @@ class PlanPage(Schema):
 
 class PlanFilter(Schema):
     kind: Plan.Kind | None = None
-    owner: int | None = Field(None, description="owner unit id")
-    event_type: str | None = Field(None, description="an event-type code, e.g. social.mass")
+    owner: Id | None = Field(None, description="owner unit id")
+    event_type: Text | None = Field(
+        None, description="an event-type code, e.g. social.mass", max_length=100
+    )
     status: PlanVersion.Status | None = Field(None, description="of any of its versions")
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class PlanIn(Schema):
-    title: str = Field(..., max_length=120)
+    title: Text = Field(..., max_length=120)
     kind: Plan.Kind
-    owner_id: int | None = Field(None, description="defaults to the caller's unit")
-    parent_id: int | None = None
+    owner_id: Id | None = Field(None, description="defaults to the caller's unit")
+    parent_id: Id | None = None
     content: dict[str, Any] | None = Field(None, description=CONTENT_HELP)
 
 
@@ -101,7 +104,7 @@ class ContentIn(Schema):
 
 
 class ReasonIn(Schema):
-    reason: str = Field(..., max_length=500)
+    reason: Text = Field(..., max_length=500)
 
 
 class FilingOut(Schema):
@@ -129,26 +132,26 @@ class FilingPage(Schema):
 class FilingFilter(Schema):
     state: FilingState | None = Field(None, description="pending, acknowledged or returned")
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class FilingAnswerIn(Schema):
     answer: Literal["acknowledge", "return"]
-    text: str = Field("", max_length=2000, description="a note, or the reasons for a return")
+    text: Text = Field("", max_length=2000, description="a note, or the reasons for a return")
 
 
 class ApprovalIn(Schema):
-    document_number: str = Field(..., max_length=60)
-    approved_on: date
+    document_number: Text = Field(..., max_length=60)
+    approved_on: Day
 
 
 class FilingIn(Schema):
-    filed_with_id: int
-    filed_on: date
+    filed_with_id: Id
+    filed_on: Day
 
 
 class InForceIn(Schema):
-    from_date: date
+    from_date: Day
 
 
 class PlanFactsIn(Schema):
@@ -287,7 +290,7 @@ def list_filings(request: HttpRequest, filters: Query[FilingFilter]) -> FilingPa
     response={200: FilingOut, **WRITE_ERRORS},
     summary="Acknowledge a filing, or return it with the reasons",
 )
-def answer_filing(request: HttpRequest, version_id: int, payload: FilingAnswerIn) -> FilingOut:
+def answer_filing(request: HttpRequest, version_id: PathId, payload: FilingAnswerIn) -> FilingOut:
     version = filing_for(request.auth, version_id)  # type: ignore[attr-defined]
     actor = Actor.from_request(request)
     if payload.answer == "acknowledge":
@@ -349,7 +352,7 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> Status[VersionOut]:
 
 
 @router.get("/plans/{plan_id}", response={200: PlanOut, **READ_ERRORS}, summary="One plan")
-def get_plan(request: HttpRequest, plan_id: int) -> PlanOut:
+def get_plan(request: HttpRequest, plan_id: PathId) -> PlanOut:
     plan = plan_for(request.auth, plan_id)  # type: ignore[attr-defined]
     # Only the plans below that the caller may open.
     visible = plans_visible_to(request.auth)  # type: ignore[attr-defined]
@@ -362,7 +365,7 @@ def get_plan(request: HttpRequest, plan_id: int) -> PlanOut:
     response={201: VersionOut, **WRITE_ERRORS},
     summary="Start a new version from the one in force",
 )
-def new_version(request: HttpRequest, plan_id: int) -> Status[VersionOut]:
+def new_version(request: HttpRequest, plan_id: PathId) -> Status[VersionOut]:
     user = request.auth  # type: ignore[attr-defined]
     plan = plan_for(user, plan_id)
     latest = plan.versions.order_by("-number").first()
@@ -375,7 +378,7 @@ def new_version(request: HttpRequest, plan_id: int) -> Status[VersionOut]:
 @router.get(
     "/plan-versions/{version_id}", response={200: VersionOut, **READ_ERRORS}, summary="A version"
 )
-def get_version(request: HttpRequest, version_id: int) -> VersionOut:
+def get_version(request: HttpRequest, version_id: PathId) -> VersionOut:
     return _version_out(version_for(request.auth, version_id))  # type: ignore[attr-defined]
 
 
@@ -384,7 +387,7 @@ def get_version(request: HttpRequest, version_id: int) -> VersionOut:
     response={200: VersionOut, **WRITE_ERRORS},
     summary="Replace a draft's structure",
 )
-def update_version(request: HttpRequest, version_id: int, payload: ContentIn) -> VersionOut:
+def update_version(request: HttpRequest, version_id: PathId, payload: ContentIn) -> VersionOut:
     version = changeable_version(request.auth, version_id)  # type: ignore[attr-defined]
     updated = services.update_draft(version, payload.content, actor=Actor.from_request(request))
     return _version_out(updated)
@@ -395,7 +398,7 @@ def update_version(request: HttpRequest, version_id: int, payload: ContentIn) ->
     response={200: VersionOut, **WRITE_ERRORS},
     summary="Submit a draft for review",
 )
-def submit_version(request: HttpRequest, version_id: int) -> VersionOut:
+def submit_version(request: HttpRequest, version_id: PathId) -> VersionOut:
     version = changeable_version(request.auth, version_id)  # type: ignore[attr-defined]
     return _version_out(services.submit(version, actor=Actor.from_request(request)))
 
@@ -405,7 +408,7 @@ def submit_version(request: HttpRequest, version_id: int) -> VersionOut:
     response={200: VersionOut, **WRITE_ERRORS},
     summary="Return a version under review to its draft",
 )
-def return_version(request: HttpRequest, version_id: int, payload: ReasonIn) -> VersionOut:
+def return_version(request: HttpRequest, version_id: PathId, payload: ReasonIn) -> VersionOut:
     version = changeable_version(request.auth, version_id)  # type: ignore[attr-defined]
     returned = services.return_to_draft(
         version, actor=Actor.from_request(request), reason=payload.reason
@@ -418,7 +421,7 @@ def return_version(request: HttpRequest, version_id: int, payload: ReasonIn) -> 
     response={200: VersionOut, **WRITE_ERRORS},
     summary="Approve (签发); starts the filing clock",
 )
-def approve_version(request: HttpRequest, version_id: int, payload: ApprovalIn) -> VersionOut:
+def approve_version(request: HttpRequest, version_id: PathId, payload: ApprovalIn) -> VersionOut:
     version = changeable_version(request.auth, version_id)  # type: ignore[attr-defined]
     approved = services.approve(
         version,
@@ -434,7 +437,7 @@ def approve_version(request: HttpRequest, version_id: int, payload: ApprovalIn) 
     response={200: VersionOut, **WRITE_ERRORS},
     summary="Record the filing (备案)",
 )
-def file_version(request: HttpRequest, version_id: int, payload: FilingIn) -> VersionOut:
+def file_version(request: HttpRequest, version_id: PathId, payload: FilingIn) -> VersionOut:
     version = changeable_version(request.auth, version_id)  # type: ignore[attr-defined]
     filed_with = Unit.objects.filter(pk=payload.filed_with_id).first()
     if filed_with is None:
@@ -450,7 +453,7 @@ def file_version(request: HttpRequest, version_id: int, payload: FilingIn) -> Ve
     response={200: VersionOut, **WRITE_ERRORS},
     summary="Put a filed version in force",
 )
-def put_in_force(request: HttpRequest, version_id: int, payload: InForceIn) -> VersionOut:
+def put_in_force(request: HttpRequest, version_id: PathId, payload: InForceIn) -> VersionOut:
     version = changeable_version(request.auth, version_id)  # type: ignore[attr-defined]
     moved = services.put_in_force(
         version, actor=Actor.from_request(request), from_date=payload.from_date
@@ -463,7 +466,7 @@ def put_in_force(request: HttpRequest, version_id: int, payload: InForceIn) -> V
     response={200: EvaluationOut, **WRITE_ERRORS},
     summary="The levels whose triggers hold for these incident facts",
 )
-def evaluate(request: HttpRequest, version_id: int, payload: PlanFactsIn) -> EvaluationOut:
+def evaluate(request: HttpRequest, version_id: PathId, payload: PlanFactsIn) -> EvaluationOut:
     version = version_for(request.auth, version_id)  # type: ignore[attr-defined]
     results = services.evaluate_levels(version, payload.facts)
     return EvaluationOut(
@@ -486,7 +489,7 @@ def evaluate(request: HttpRequest, version_id: int, payload: PlanFactsIn) -> Eva
     response={200: DiffOut, **READ_ERRORS},
     summary="What changed from one version to another",
 )
-def compare_versions(request: HttpRequest, version_id: int, other_id: int) -> DiffOut:
+def compare_versions(request: HttpRequest, version_id: PathId, other_id: PathId) -> DiffOut:
     user = request.auth  # type: ignore[attr-defined]
     before, after = version_for(user, version_id), version_for(user, other_id)
     diff = services.compare_versions(before, after)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yingji.forms import BoundedForm
 from yingji.org.models import Unit
 from yingji.plans.models import Plan
 
@@ -11,7 +12,7 @@ from yingji.plans.models import Plan
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
-class PlanForm(forms.Form):
+class PlanForm(BoundedForm, forms.Form):
     title = forms.CharField(label=_("title"), max_length=120)
     kind = forms.ChoiceField(label=_("kind"), choices=Plan.Kind.choices)
     owner = forms.ModelChoiceField(
@@ -28,28 +29,28 @@ class PlanForm(forms.Form):
     def __init__(
         self, *args: object, parents: object = None, owners: object = None, **kwargs: object
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         if parents is not None:
             self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
         if owners is not None:
             self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(BoundedForm, forms.Form):
     reason = forms.CharField(label=_("What needs to change"), max_length=500)
 
 
-class ApprovalForm(forms.Form):
+class ApprovalForm(BoundedForm, forms.Form):
     document_number = forms.CharField(label=_("document number"), max_length=60)
     approved_on = forms.DateField(label=_("approved on"), initial=timezone.localdate, widget=DATE)
 
 
-class FilingForm(forms.Form):
+class FilingForm(BoundedForm, forms.Form):
     filed_with = forms.ModelChoiceField(label=_("filed with"), queryset=Unit.objects.all())
     filed_on = forms.DateField(label=_("filed on"), initial=timezone.localdate, widget=DATE)
 
 
-class FilingAnswerForm(forms.Form):
+class FilingAnswerForm(BoundedForm, forms.Form):
     """The receiving body's answer to a filing: a note, or the reasons for returning it."""
 
     text = forms.CharField(
@@ -61,7 +62,7 @@ class FilingAnswerForm(forms.Form):
     )
 
 
-class InForceForm(forms.Form):
+class InForceForm(BoundedForm, forms.Form):
     from_date = forms.DateField(
         label=_("in force from"),
         initial=timezone.localdate,
@@ -69,7 +70,7 @@ class InForceForm(forms.Form):
     )
 
 
-class EvaluateForm(forms.Form):
+class EvaluateForm(BoundedForm, forms.Form):
     people_involved = forms.IntegerField(label=_("people involved"), min_value=0, required=False)
     deaths = forms.IntegerField(label=_("deaths"), min_value=0, required=False)
     injuries = forms.IntegerField(label=_("injuries"), min_value=0, required=False)
@@ -80,14 +81,15 @@ class EvaluateForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if v is not None}
 
 
-class ImportForm(forms.Form):
+class ImportForm(BoundedForm, forms.Form):
     file = forms.FileField(
         label=_("Plan file"), help_text=_("A Word (.docx) or text (.txt) file, at most 5 MB.")
     )
 
 
-class ImportSaveForm(forms.Form):
+class ImportSaveForm(BoundedForm, forms.Form):
     title = forms.CharField(label=_("title"), max_length=120)
     kind = forms.ChoiceField(label=_("kind"), choices=Plan.Kind.choices)
     source_name = forms.CharField(widget=forms.HiddenInput, max_length=200)
-    source = forms.CharField(widget=forms.HiddenInput)  # the original file, base64
+    # The original file, base64: four characters for every three bytes of at most 5 MB.
+    source = forms.CharField(widget=forms.HiddenInput, max_length=7 * 1024 * 1024)

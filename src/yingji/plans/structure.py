@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from yingji import fields
 from yingji.org.models import Person, Unit
 from yingji.plans import triggers
 from yingji.plans.models import (
@@ -110,9 +111,23 @@ def _items(data: Mapping[str, Any], key: str, errors: Errors) -> list[Mapping[st
 
 
 def _positive_int(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= fields.MAX_COUNT:
         return None
     return value
+
+
+def _control_errors(value: Any, path: str, errors: Errors) -> None:
+    """Name every text in the structure that holds a control character: stored, it would
+    break the plan's Word export and every page that renders it for ever."""
+    if isinstance(value, str):
+        if fields.has_control(value):
+            errors[path or "structure"] = [fields.control_message()]
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            _control_errors(item, f"{path}.{key}" if path else str(key), errors)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _control_errors(item, f"{path}[{i}]", errors)
 
 
 def people_for(owner: Unit) -> models.QuerySet[Person]:
@@ -128,6 +143,7 @@ def validate(data: Mapping[str, Any], owner: Unit | None = None) -> dict[str, An
     if not isinstance(data, Mapping):
         raise ValidationError({"structure": [_("Give the plan's structure as an object.")]})
     errors: Errors = {}
+    _control_errors(data, "", errors)
     clean = empty_structure()
     for name in TEXTS:
         clean[name] = clean_text(data.get(name))
@@ -209,6 +225,13 @@ def validate(data: Mapping[str, Any], owner: Unit | None = None) -> dict[str, An
                 raise InvalidOperation
         except InvalidOperation:
             errors[f"requirements[{i}].quantity"] = [_("Enter a quantity above zero.")]
+            quantity = Decimal(1)
+        if quantity > fields.QUANTITY_MAX or quantity != quantity.quantize(Decimal("0.01")):
+            # The requirement's column is DecimalField(12, 2): a larger quantity saves in
+            # the draft and then makes every page of the plan raise when it is read.
+            errors[f"requirements[{i}].quantity"] = [
+                _("Enter at most two decimals and no more than 12 digits.")
+            ]
             quantity = Decimal(1)
         clean["requirements"].append(
             {

@@ -9,10 +9,13 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from yingji.admin_base import ReadOnlyAdmin
+from yingji.forms import BoundedModelForm
 from yingji.resources.models import Category, Item, MinimumStock, Movement, Warehouse
 
 
 class NoDelete(admin.ModelAdmin):
+    form = BoundedModelForm
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # lots and movements refer to them: retire instead (is_active)
 
@@ -31,6 +34,7 @@ class ItemAdmin(NoDelete):
 
 
 class MinimumInline(admin.TabularInline):
+    form = BoundedModelForm
     model = MinimumStock
     extra = 0
 

@@ -33,6 +33,7 @@ from pydantic import WithJsonSchema
 from yingji.accounts.models import User
 from yingji.api_errors import READ_ERRORS, ErrorOut
 from yingji.audit.services import Actor
+from yingji.fields import Count, Day, Id, PathId, Text
 from yingji.incidents import services as incidents
 from yingji.incidents.models import ResourceRequest
 from yingji.org import lines
@@ -79,7 +80,9 @@ class ItemOut(Schema):
 
 
 class ItemFilter(Schema):
-    category: str | None = Field(None, description="a category code, e.g. food_water")
+    category: Text | None = Field(
+        None, description="a category code, e.g. food_water", max_length=100
+    )
 
 
 class WarehouseOut(Schema):
@@ -138,39 +141,41 @@ class RequestMovedOut(MovedOut):
 
 
 class ReceiptIn(Schema):
-    warehouse_id: int
-    item: str | None = Field(None, description="the catalogue name, e.g. 饮用水; or item_id")
-    item_id: int | None = None
+    warehouse_id: Id
+    item: Text | None = Field(
+        None, description="the catalogue name, e.g. 饮用水; or item_id", max_length=100
+    )
+    item_id: Id | None = None
     quantity: Quantity
-    expires_on: date | None = Field(None, description="required for items that expire")
-    code: str = Field("", max_length=40, description="the supplier's lot or batch number")
-    location: str = Field("", max_length=60, description="where in the warehouse")
-    note: str = Field("", max_length=300)
+    expires_on: Day | None = Field(None, description="required for items that expire")
+    code: Text = Field("", max_length=40, description="the supplier's lot or batch number")
+    location: Text = Field("", max_length=60, description="where in the warehouse")
+    note: Text = Field("", max_length=300)
 
 
 class IssueIn(Schema):
     quantity: Quantity
-    note: str = Field("", max_length=300)
+    note: Text = Field("", max_length=300)
 
 
 class TransferIn(Schema):
-    to_warehouse_id: int
+    to_warehouse_id: Id
     quantity: Quantity
-    note: str = Field("", max_length=300)
+    note: Text = Field("", max_length=300)
 
 
 class AdjustIn(Schema):
     counted: Quantity = Field(..., description="what the lot holds by count: zero or more")
-    note: str = Field(..., max_length=300, description="why the count differs")
+    note: Text = Field(..., max_length=300, description="why the count differs")
 
 
 class WriteOffIn(Schema):
     quantity: Quantity
-    reason: str = Field(..., max_length=300)
+    reason: Text = Field(..., max_length=300)
 
 
 class RequestStockIn(Schema):
-    lot_id: int
+    lot_id: Id
     quantity: Quantity
 
 
@@ -187,13 +192,13 @@ class TeamOut(Schema):
 
 
 class TeamIn(Schema):
-    unit_id: int | None = Field(None, description="default: my own unit")
-    name: str = Field(..., max_length=80)
-    size: int = Field(..., description="members")
-    skills: str = Field("", max_length=200)
-    readiness: str = Field("ready", description="ready, limited or unavailable")
-    contact_name: str = Field("", max_length=50)
-    contact_phone: str = Field("", max_length=40)
+    unit_id: Id | None = Field(None, description="default: my own unit")
+    name: Text = Field(..., max_length=80)
+    size: Count = Field(..., description="members")
+    skills: Text = Field("", max_length=200)
+    readiness: Text = Field("ready", description="ready, limited or unavailable", max_length=100)
+    contact_name: Text = Field("", max_length=50)
+    contact_phone: Text = Field("", max_length=40)
 
 
 class ExpertOut(Schema):
@@ -208,20 +213,20 @@ class ExpertOut(Schema):
 
 
 class ExpertFilter(Schema):
-    field: str | None = Field(None, description="e.g. 法律, 心理")
+    field: Text | None = Field(None, description="e.g. 法律, 心理", max_length=100)
 
 
 class ExpertIn(Schema):
-    unit_id: int | None = Field(None, description="default: my own unit")
-    name: str = Field(..., max_length=50)
-    field: str = Field(..., description="法律, 心理, 医疗 …")
-    phone: str = Field("", max_length=40)
-    title: str = Field("", max_length=80)
+    unit_id: Id | None = Field(None, description="default: my own unit")
+    name: Text = Field(..., max_length=50)
+    field: Text = Field(..., description="法律, 心理, 医疗 …", max_length=100)
+    phone: Text = Field("", max_length=40)
+    title: Text = Field("", max_length=80)
     is_available: bool = True
 
 
 class ContactRevealIn(Schema):
-    reason: str = Field(..., max_length=300, description="kept in the audit log")
+    reason: Text = Field(..., max_length=300, description="kept in the audit log")
 
 
 class ContactOut(Schema):
@@ -230,8 +235,8 @@ class ContactOut(Schema):
 
 
 class ReadinessFilter(Schema):
-    plan_version_id: int
-    on: date | None = Field(None, description="count stock that has not expired by then")
+    plan_version_id: Id
+    on: Day | None = Field(None, description="count stock that has not expired by then")
 
 
 class NeedOut(Schema):
@@ -486,7 +491,7 @@ def list_warehouses(request: HttpRequest) -> list[WarehouseOut]:
     summary="A warehouse's lots with their balances (the ones holding something, or all)",
 )
 def warehouse_stock(
-    request: HttpRequest, warehouse_id: int, filters: Query[StockFilter]
+    request: HttpRequest, warehouse_id: PathId, filters: Query[StockFilter]
 ) -> list[LotOut]:
     warehouse = _warehouse(request, warehouse_id)
     lots = services.with_balances(Lot.objects.filter(warehouse=warehouse).select_related("item"))
@@ -504,7 +509,7 @@ def warehouse_stock(
     response={200: list[MovementOut], **LIST_ERRORS},
     summary="A lot's ledger, oldest first",
 )
-def lot_movements(request: HttpRequest, lot_id: int) -> list[MovementOut]:
+def lot_movements(request: HttpRequest, lot_id: PathId) -> list[MovementOut]:
     _reader(request)
     lot = _lot(request, lot_id)
     return [_movement(m) for m in lot.movements.select_related("actor").order_by("at", "pk")]
@@ -546,7 +551,7 @@ def receive(request: HttpRequest, payload: ReceiptIn) -> Status[LotOut]:
     response={201: MovedOut, **WRITE_ERRORS},
     summary="Issue stock from a lot (never more than it holds)",
 )
-def issue(request: HttpRequest, lot_id: int, payload: IssueIn) -> Status[MovedOut]:
+def issue(request: HttpRequest, lot_id: PathId, payload: IssueIn) -> Status[MovedOut]:
     lot = _lot(request, lot_id)
     movement = services.issue(
         lot, payload.quantity, actor=Actor.from_request(request), note=payload.note
@@ -559,7 +564,7 @@ def issue(request: HttpRequest, lot_id: int, payload: IssueIn) -> Status[MovedOu
     response={201: MovedOut, **WRITE_ERRORS},
     summary="Move part of a lot to another warehouse of my units, as a new lot there",
 )
-def transfer(request: HttpRequest, lot_id: int, payload: TransferIn) -> Status[MovedOut]:
+def transfer(request: HttpRequest, lot_id: PathId, payload: TransferIn) -> Status[MovedOut]:
     lot = _lot(request, lot_id)
     errors: services.Errors = {}
     to = _chosen_warehouse(_user(request), payload.to_warehouse_id, "to_warehouse_id", errors)
@@ -601,7 +606,7 @@ def _refuse_finer_than_hundredths(counted: Any) -> None:
     response={201: MovedOut, **WRITE_ERRORS},
     summary="Stocktaking: the lot holds what was counted; the difference is a movement",
 )
-def adjust(request: HttpRequest, lot_id: int, payload: AdjustIn) -> Status[MovedOut]:
+def adjust(request: HttpRequest, lot_id: PathId, payload: AdjustIn) -> Status[MovedOut]:
     lot = _lot(request, lot_id)
     _refuse_finer_than_hundredths(payload.counted)
     movement = services.adjust(
@@ -615,7 +620,7 @@ def adjust(request: HttpRequest, lot_id: int, payload: AdjustIn) -> Status[Moved
     response={201: MovedOut, **WRITE_ERRORS},
     summary="Write off expired, damaged or lost stock, with the reason",
 )
-def write_off(request: HttpRequest, lot_id: int, payload: WriteOffIn) -> Status[MovedOut]:
+def write_off(request: HttpRequest, lot_id: PathId, payload: WriteOffIn) -> Status[MovedOut]:
     lot = _lot(request, lot_id)
     movement = services.write_off(
         lot, payload.quantity, actor=Actor.from_request(request), reason=payload.reason
@@ -652,7 +657,7 @@ def _request_moved(item: ResourceRequest, lot: Lot, movement: Movement | None) -
     summary="Issue stock for an approved incident request (a drill's moves none)",
 )
 def issue_for_request(
-    request: HttpRequest, request_id: int, payload: RequestStockIn
+    request: HttpRequest, request_id: PathId, payload: RequestStockIn
 ) -> Status[RequestMovedOut]:
     item = _resource_request(request, request_id)
     lot = _request_lot(request, payload)
@@ -669,7 +674,7 @@ def issue_for_request(
     summary="Take back what returns after the response, up to what was issued from the lot",
 )
 def return_for_request(
-    request: HttpRequest, request_id: int, payload: RequestStockIn
+    request: HttpRequest, request_id: PathId, payload: RequestStockIn
 ) -> Status[RequestMovedOut]:
     item = _resource_request(request, request_id)
     lot = _request_lot(request, payload)
@@ -709,7 +714,7 @@ def add_team(request: HttpRequest, payload: TeamIn) -> Status[TeamOut]:
     response={200: ContactOut, **WRITE_ERRORS},
     summary="A team's contact, for one look with a reason (audited)",
 )
-def team_contact(request: HttpRequest, team_id: int, payload: ContactRevealIn) -> ContactOut:
+def team_contact(request: HttpRequest, team_id: PathId, payload: ContactRevealIn) -> ContactOut:
     shown = services.reveal(
         _team(request, team_id), actor=Actor.from_request(request), reason=payload.reason
     )
@@ -748,7 +753,7 @@ def add_expert(request: HttpRequest, payload: ExpertIn) -> Status[ExpertOut]:
     response={200: ContactOut, **WRITE_ERRORS},
     summary="An expert's name and phone, for one look with a reason (audited)",
 )
-def expert_contact(request: HttpRequest, expert_id: int, payload: ContactRevealIn) -> ContactOut:
+def expert_contact(request: HttpRequest, expert_id: PathId, payload: ContactRevealIn) -> ContactOut:
     shown = services.reveal(
         _expert(request, expert_id), actor=Actor.from_request(request), reason=payload.reason
     )

@@ -7,12 +7,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yingji.forms import BoundedForm
 from yingji.resources.models import Category, Equipment, Expert, Item, Team, Warehouse
 
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
-class ReceiveForm(forms.Form):
+class ReceiveForm(BoundedForm, forms.Form):
     item = forms.ModelChoiceField(
         label=_("item"), queryset=Item.objects.filter(is_active=True).select_related("category")
     )
@@ -23,7 +24,7 @@ class ReceiveForm(forms.Form):
     note = forms.CharField(label=_("note"), required=False, max_length=300)
 
 
-class MoveForm(forms.Form):
+class MoveForm(BoundedForm, forms.Form):
     """One form for the four ways stock leaves or is corrected."""
 
     ACTIONS = [
@@ -47,7 +48,7 @@ class MoveForm(forms.Form):
         self.fields["to"].queryset = warehouses  # type: ignore[attr-defined]
 
 
-class TeamForm(forms.Form):
+class TeamForm(BoundedForm, forms.Form):
     name = forms.CharField(label=_("name"), required=False, max_length=80)
     size = forms.CharField(label=_("members"), required=False)
     skills = forms.CharField(label=_("skills"), required=False, max_length=200)
@@ -56,7 +57,7 @@ class TeamForm(forms.Form):
     contact_phone = forms.CharField(label=_("contact phone"), required=False, max_length=40)
 
 
-class ExpertForm(forms.Form):
+class ExpertForm(BoundedForm, forms.Form):
     name = forms.CharField(label=_("name"), required=False, max_length=50)
     field = forms.ChoiceField(label=_("field"), choices=[("", "—"), *Expert.FIELDS], required=False)
     title = forms.CharField(label=_("title or post"), required=False, max_length=80)
@@ -64,7 +65,7 @@ class ExpertForm(forms.Form):
     is_available = forms.BooleanField(label=_("available"), required=False, initial=True)
 
 
-class EquipmentForm(forms.Form):
+class EquipmentForm(BoundedForm, forms.Form):
     name = forms.CharField(label=_("name"), required=False, max_length=80)
     kind = forms.ChoiceField(label=_("kind"), choices=Equipment.Kind.choices)
     serial = forms.CharField(label=_("serial or plate number"), required=False, max_length=40)
@@ -72,7 +73,7 @@ class EquipmentForm(forms.Form):
     last_inspected_on = forms.DateField(label=_("last inspected"), required=False, widget=DATE)
 
 
-class ItemForm(forms.Form):
+class ItemForm(BoundedForm, forms.Form):
     name = forms.CharField(label=_("name"), required=False, max_length=80)
     category = forms.ModelChoiceField(
         label=_("category"), queryset=Category.objects.filter(is_active=True), required=False
@@ -81,16 +82,16 @@ class ItemForm(forms.Form):
     expires = forms.BooleanField(label=_("has an expiry date"), required=False)
 
 
-class WarehouseForm(forms.Form):
+class WarehouseForm(BoundedForm, forms.Form):
     name = forms.CharField(label=_("name"), required=False, max_length=80)
     address = forms.CharField(label=_("address"), required=False, max_length=200)
 
 
-class MinimumForm(forms.Form):
+class MinimumForm(BoundedForm, forms.Form):
     item = forms.ModelChoiceField(label=_("item"), queryset=Item.objects.filter(is_active=True))
     quantity = forms.CharField(label=_("minimum"), help_text=_("Zero removes the minimum."))
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(BoundedForm, forms.Form):
     request = forms.IntegerField(widget=forms.HiddenInput)
     quantity = forms.CharField(label=_("quantity returned"))

@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yingji import crypto
+from yingji import crypto, fields
 from yingji.accounts.models import User
 from yingji.accounts.roles import Role
 from yingji.audit import services as audit
@@ -43,7 +43,9 @@ from yingji.resources.models import (
 
 Errors = dict[str, list[str]]
 ZERO = Decimal("0")
-MOST = Decimal("999999999999")
+# The largest quantity a DecimalField(max_digits=12, decimal_places=2) column holds
+# (minimums, incident requests): larger ones would make reading the row raise.
+MOST = fields.QUANTITY_MAX
 Kind = Movement.Kind
 
 
@@ -502,8 +504,8 @@ def add_team(data: Mapping[str, Any], *, unit: Unit, actor: Actor) -> Team:
     if not name:
         errors["name"] = [_("This field is required.")]
     size_raw = str(data.get("size") or "").strip()
-    size = int(size_raw) if size_raw.isdigit() else 0
-    if size < 1:
+    size = int(size_raw) if size_raw.isdecimal() else 0
+    if not 1 <= size <= fields.MAX_COUNT:  # past it the PositiveIntegerField overflows
         errors["size"] = [_("Enter the number of members: one or more.")]
     readiness = str(data.get("readiness") or Team.Readiness.READY)
     if readiness not in Team.Readiness.values:

@@ -21,6 +21,7 @@ from django.db import connection, models
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from yingji.fields import CONTROL
 from yingji.search import fts
 from yingji.search import text as chinese
 from yingji.search.models import SearchEntry
@@ -130,13 +131,20 @@ def _like(value: str) -> str:
     return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def plain_query(query: str) -> str:
+    """The query's words, single-spaced. A control character counts as a space: a NUL
+    ends the statement's string in SQLite and PostgreSQL refuses it, so a search for it
+    would answer 500 instead of finding nothing."""
+    return " ".join(CONTROL.sub(" ", query).split())
+
+
 def matching_ids(model: type[models.Model], query: str) -> models.QuerySet[SearchEntry, Any]:
     """The ids of ``model`` rows matching ``query``, as a subquery (one SQL statement).
 
     For a whole set (exports, a filter under another order); a page of finds newest
     first comes from ``newest_first``, which stops early.
     """
-    query = " ".join(query.split())
+    query = plain_query(query)
     entries = SearchEntry.objects.filter(subject_type=ContentType.objects.get_for_model(model))
     if not query:
         return entries.none().values("subject_id")
@@ -218,7 +226,7 @@ def newest_first(model: type[models.Model], query: str, *, until: datetime | Non
     ``until``, the stream starts at the rows indexed at that time (to the second) or
     before: a caller who knows nothing newer can pass skips the walk down to it.
     """
-    query = " ".join(query.split())
+    query = plain_query(query)
     subject_type = ContentType.objects.get_for_model(model)
     trigrams, words = _conditions(query)
     fetch: Fetch

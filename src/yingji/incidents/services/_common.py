@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from yingji import fields
 from yingji.plans import labels as plan_labels
 
 Errors = dict[str, list[str]]
@@ -55,6 +56,10 @@ def _count(data: Mapping[str, Any], name: str, errors: Errors) -> int | None:
         return None
     if number < 0:
         errors[name] = [_("Enter a whole number of zero or more.")]
+        return None
+    if number > fields.MAX_COUNT:
+        # The columns are PositiveIntegerField: a larger number makes the database raise.
+        errors[name] = [_("Enter a value of at most %(limit)s.") % {"limit": fields.MAX_COUNT}]
         return None
     return number
 

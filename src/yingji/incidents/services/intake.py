@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from yingji import crypto
 from yingji.audit import services as audit
 from yingji.audit.services import Actor
+from yingji.clock import moments
 from yingji.clock import services as clock
 from yingji.duty import services as duty
 from yingji.incidents.models import Incident, NumberSequence
@@ -67,6 +68,9 @@ def _moment(data: Mapping[str, Any], name: str, errors: Errors) -> datetime | No
             return None
     if not isinstance(value, datetime):
         errors[name] = [_("Enter a date and time.")]
+        return None
+    if moments.out_of_range(value):
+        errors[name] = [moments.range_message()]
         return None
     if timezone.is_naive(value):
         value = timezone.make_aware(value, clock.office_zone())

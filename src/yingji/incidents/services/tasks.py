@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from yingji.accounts.models import User
 from yingji.audit import services as audit
 from yingji.audit.services import Actor
+from yingji.clock import moments
 from yingji.clock import services as clock
 from yingji.incidents.models import Incident, Task, TaskNote
 from yingji.incidents.services._common import CLOCK_SKEW, Errors
@@ -138,6 +139,10 @@ def add_note(
     if not text.strip() and photo is None:
         errors["text"] = [_("Write what happened, or add a photo.")]
     written = written_at or now
+    if moments.out_of_range(written):
+        # Year 1 or 9999 would overflow when converted to UTC: refuse before any arithmetic.
+        errors["written_at"] = [moments.range_message()]
+        written = now
     if timezone.is_naive(written):
         written = timezone.make_aware(written, clock.office_zone())
     if written > now + CLOCK_SKEW:
