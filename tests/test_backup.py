@@ -27,9 +27,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from bench.live import free_port
@@ -189,14 +190,41 @@ class Server:
                 time.sleep(0.2)
         raise AssertionError("the server did not start: " + self.output())
 
-    def get(self, path: str, cookie: str = "") -> tuple[int, bytes]:
+    def request(
+        self, method: str, path: str, headers: dict[str, str], body: str = ""
+    ) -> tuple[int, http.client.HTTPMessage, bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
-            connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+            connection.request(method, path, body=body.encode() or None, headers=headers)
             answer = connection.getresponse()
-            return answer.status, answer.read()
+            return answer.status, answer.headers, answer.read()
         finally:
             connection.close()
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        status, _headers, body = self.request("GET", path, {})
+        return status, body
+
+    def open_file(self, path: str, session: str) -> tuple[int, bytes]:
+        """A petitioner's file, as a person opens it: the form asking why, then the
+        reason sent with the form's CSRF token."""
+        status, headers, page = self.request("GET", path, {"Cookie": f"sessionid={session}"})
+        assert status == 200, page[:500]
+        cookies = SimpleCookie()
+        for line in headers.get_all("Set-Cookie") or []:
+            cookies.load(line)
+        token = cookies["csrftoken"].value
+        status, _headers, body = self.request(
+            "POST",
+            path,
+            {
+                "Cookie": f"sessionid={session}; csrftoken={token}",
+                "X-CSRFToken": token,
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+            urlencode({"reason": "restore rehearsal: the scan opens"}),
+        )
+        return status, body
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-3000:]
@@ -315,7 +343,7 @@ def backed_up(new_place: Callable[[], Place], tmp_path_factory: pytest.TempPathF
     if restore.returncode == 0:
         server = Server(restored, out / "restored-server.log")
         try:
-            download = server.get(seed["url"], cookie=f"sessionid={seed['session']}")
+            download = server.open_file(seed["url"], seed["session"])
         finally:
             server.stop()
     return BackedUp(
@@ -341,7 +369,8 @@ def test_a_backup_taken_under_writes_restores_whole(backed_up: BackedUp) -> None
     assert backed_up.verify.returncode == 0, backed_up.verify.stderr
     assert "audit log intact" in backed_up.verify.stdout
     # The attachment, encrypted under the restored data key, opens byte for byte for
-    # the clerk signed in before the backup (the session needs the restored secret key).
+    # the clerk signed in before the backup (the session needs the restored secret key),
+    # once the clerk gives a reason, as every opening of a petitioner's file asks.
     status, body = backed_up.download
     assert status == 200
     assert hashlib.sha256(body).hexdigest() == backed_up.seed["sha256"]
