@@ -64,8 +64,17 @@ def city_admin(city: personas.City) -> User:
 
 
 def signed_in(user: User) -> Client:
+    """A client signed in as ``user``, as the sign-in page leaves it: the session already
+    marked active, so the first request does not write it."""
+    import time
+
+    from yingji.accounts.middleware import ACTIVE_AT
+
     client = Client()
     client.force_login(user)
+    session = client.session
+    session[ACTIVE_AT] = int(time.time())
+    session.save()
     return client
 
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 SUPPORTED = {code for code, _ in settings.LANGUAGES}
 
@@ -88,7 +88,7 @@ def security_headers_middleware(
         if user is not None and user.is_authenticated and not request.path.startswith("/static/"):
             # Pages and answers for a signed-in person may hold personal data: no copy
             # is kept by the browser or a proxy once the person has gone.
-            response.headers["Cache-Control"] = "no-store, private"
+            patch_cache_control(response, no_store=True, private=True)
         return response
 
     return middleware
