@@ -9,6 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 
 from tests import personas
+from tests.audit.tampering import drop_guards
 from yingji.audit.models import AppendOnlyError, AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +57,7 @@ def test_it_detects_a_changed_entry(city: personas.City, column: str, value: str
 
 
 def test_it_detects_a_removed_entry(city: personas.City) -> None:
+    drop_guards("audit_entry_no_delete")
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditentry WHERE id = 5")
     with pytest.raises(CommandError, match=r"broken at entry #6: its link"):
@@ -65,18 +67,21 @@ def test_it_detects_a_removed_entry(city: personas.City) -> None:
 def test_it_detects_a_removed_newest_entry(city: personas.City) -> None:
     newest = AuditEntry.objects.order_by("-id").first()
     assert newest is not None
+    drop_guards("audit_entry_no_delete")
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditentry WHERE id = %s", [newest.id])
     with pytest.raises(CommandError, match=rf"#{newest.id}: the chain ends"):
         verify()
 
 
-def test_a_rehashed_entry_still_breaks_the_next_link(city: personas.City) -> None:
-    from yingji.audit import chain
+def test_an_entry_rehashed_with_the_key_still_breaks_the_next_link(
+    city: personas.City,
+) -> None:
+    from yingji.audit import chain, services
 
     target = AuditEntry.objects.order_by("id")[2]
     target.action = "forged"
-    forged_hash = chain.entry_hash(target.chained_fields(), target.prev_hash)
+    forged_hash = chain.keyed_hash(services._entry_key(), target.chained_fields(), target.prev_hash)
     without_update_guard(
         "UPDATE audit_auditentry SET action = %s, hash = %s WHERE id = %s",
         ["forged", forged_hash, target.id],

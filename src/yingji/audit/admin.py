@@ -1,4 +1,4 @@
-"""The audit log in the admin: read-only, no add, change or delete anywhere."""
+"""The audit log and its checkpoints in the admin: read-only, no add, change or delete."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from yingji.admin_base import ReadOnlyAdmin
-from yingji.audit.models import AuditEntry
+from yingji.audit.models import AuditEntry, Checkpoint
 
 
 @admin.register(AuditEntry)
@@ -20,3 +20,12 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in AuditEntry._meta.fields]
+
+
+@admin.register(Checkpoint)
+class CheckpointAdmin(ReadOnlyAdmin):
+    list_display = ["id", "taken_at", "last_id", "count"]
+    date_hierarchy = "taken_at"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in Checkpoint._meta.fields]

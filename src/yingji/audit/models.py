@@ -92,15 +92,68 @@ class ChainHead(models.Model):
     """The newest entry's id and hash, one row, locked by every append.
 
     The lock serialises appends on PostgreSQL (SQLite's IMMEDIATE transactions already
-    do), and comparing it with the newest entry exposes a removed last entry.
+    do), and comparing it with the newest entry exposes a removed last entry. A database
+    trigger lets its position only grow.
+
+    It also says where the keyed chain starts: entries up to ``plain_until`` were written
+    before the chain was keyed and keep their plain SHA-256 hashes. ``seal`` is an HMAC
+    under the audit key of that boundary and of the last plain entry's hash, so the
+    boundary cannot be moved to pass keyed entries off as plain ones, and the plain
+    history cannot be rewritten, by anyone without the key.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
+    plain_until = models.BigIntegerField(default=0)
+    seal = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("audit chain head")
 
     def __str__(self) -> str:
         return f"#{self.last_id} {self.last_hash[:12]}"
+
+
+class CheckpointQuerySet(models.QuerySet["Checkpoint"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit checkpoints cannot be changed")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("audit checkpoints cannot be deleted")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit checkpoints cannot be changed")
+
+
+class Checkpoint(models.Model):
+    """How far the chain reached at a moment, signed with the audit key. Append-only.
+
+    A copy kept outside the database shows a chain that was cut short (or rewritten up
+    to it) even after the rows, the chain head and these checkpoints were all rewound;
+    the stored ones catch the same as long as they are left in place.
+    """
+
+    taken_at = models.DateTimeField(_("time"))
+    last_id = models.BigIntegerField(_("last entry"))
+    last_hash = models.CharField(_("hash of the last entry"), max_length=64)
+    count = models.BigIntegerField(_("entries"))
+    signature = models.CharField(_("signature"), max_length=64)
+
+    objects = CheckpointQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"#{self.last_id} {self.taken_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("audit checkpoints cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit checkpoints cannot be deleted")
