@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
@@ -90,5 +90,28 @@ def security_headers_middleware(
             # is kept by the browser or a proxy once the person has gone.
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+    return middleware
+
+
+_CONTROL = dict.fromkeys([*range(0, 32), 127])
+
+
+def clean_query_middleware(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Control characters mean nothing in an address's query (a search, a filter): they
+    are taken out before any view reads it. PostgreSQL refuses a NUL in any string, so
+    one in ``q`` was a server error on every list that searches."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if query and any(ord(c) < 32 or ord(c) == 127 for c in unquote(query)):
+            cleaned = QueryDict(mutable=True)
+            for name, values in request.GET.lists():
+                cleaned.setlist(name.translate(_CONTROL), [v.translate(_CONTROL) for v in values])
+            cleaned._mutable = False
+            request.GET = cleaned  # type: ignore[assignment]
+        return get_response(request)
 
     return middleware
