@@ -318,24 +318,23 @@ def check_secret_key(raw: str) -> str:
     return raw
 
 
-def check_data_key(raw: str) -> str:
+def check_key(name: str, raw: str) -> str:
+    """A key of 32 random bytes in URL-safe base64, as ``name`` (DATA_KEY, AUDIT_KEY)."""
     try:
         decoded = base64.urlsafe_b64decode(raw.encode("ascii"))
     except (ValueError, UnicodeEncodeError):
         decoded = b""
     if len(decoded) != 32:
-        raise ConfigError("DATA_KEY", "32 random bytes in URL-safe base64 (44 characters)")
+        raise ConfigError(name, "32 random bytes in URL-safe base64 (44 characters)")
     return raw
+
+
+def check_data_key(raw: str) -> str:
+    return check_key("DATA_KEY", raw)
 
 
 def check_audit_key(raw: str) -> str:
-    try:
-        decoded = base64.urlsafe_b64decode(raw.encode("ascii"))
-    except (ValueError, UnicodeEncodeError):
-        decoded = b""
-    if len(decoded) != 32:
-        raise ConfigError("AUDIT_KEY", "32 random bytes in URL-safe base64 (44 characters)")
-    return raw
+    return check_key("AUDIT_KEY", raw)
 
 
 def stored_secret(var_dir: Path, filename: str, make: str) -> str:
