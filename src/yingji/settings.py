@@ -224,6 +224,9 @@ PUBLIC_PETITIONS_PER_HOUR = 5
 # Uses of a receipt code (status page, its actions, the status API) from one address per
 # hour: enough for a petitioner, too few to guess a 12-character code.
 PUBLIC_STATUS_PER_HOUR = 60
+# Public incident pages read from one address per hour: a page refreshed every few seconds
+# through a whole shift stays below it; walking the keys does not.
+PUBLIC_INCIDENT_PAGES_PER_HOUR = 1200
 # Attachments handed in with a petition: at most this size each, and this many per upload.
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 ATTACHMENT_MAX_FILES = 10

@@ -402,3 +402,17 @@ def test_the_commander_names_a_groups_lead_and_members(township: Township) -> No
     assert clock.open_deadline(task, "incident.task").responsible == township.outsider
     assert Notification.objects.filter(recipient=township.outsider, kind="incident.task").exists()
     services.move_task(task, "acknowledge", actor=Actor(user=township.outsider))
+
+
+def test_the_public_page_is_limited_per_address(township: Township, settings) -> None:
+    from django.test import Client
+
+    incident = responding(township)
+    settings.PUBLIC_INCIDENT_PAGES_PER_HOUR = 3
+    walker = Client(REMOTE_ADDR="10.8.8.8")
+    answers = [walker.get(f"/public/incidents/guess{n}/").status_code for n in range(3)]
+    assert answers == [404, 404, 404]
+    refused = walker.get(f"/public/incidents/{incident.public_key}/")
+    assert refused.status_code == 429 and "请求过于频繁" in refused.content.decode()
+    reader = Client(REMOTE_ADDR="10.8.8.9")
+    assert reader.get(f"/public/incidents/{incident.public_key}/").status_code == 200

@@ -790,7 +790,18 @@ def review_document(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def public(request: HttpRequest, key: str) -> HttpResponse:
-    """Released information only: no login, nothing else about the incident."""
+    """Released information only: no login, nothing else about the incident. Reads are
+    limited per address like every public endpoint, so its keys cannot be walked."""
+    from django.conf import settings
+
+    from yingji import ratelimit
+    from yingji.http import client_address
+
+    limit = settings.PUBLIC_INCIDENT_PAGES_PER_HOUR
+    if not ratelimit.allow(
+        f"public-incident:{client_address(request)}", limit=limit, window_seconds=3600
+    ):
+        return render(request, "429.html", status=429)
     incident = get_object_or_404(Incident, public_key=key)
     releases = incident.releases.select_related("corrects").order_by("-released_at", "-pk")
     context = {"incident": incident, "releases": releases}
