@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yingji import fields
 from yingji.accounts.models import User
 from yingji.accounts.roles import Role
 from yingji.audit import services as audit
@@ -31,8 +32,8 @@ MAX_ANSWER = 2000
 def _text_errors(field: str, value: str) -> dict[str, list[str]]:
     if len(value) > MAX_ANSWER:
         return {field: [_("At most %(n)d characters.") % {"n": MAX_ANSWER}]}
-    if any((ord(c) < 32 and c not in "\n\t") or ord(c) == 127 for c in value):
-        return {field: [_("Remove the control characters from the text.")]}
+    if fields.has_control(value):
+        return {field: [fields.control_message()]}
     return {}
 
 
