@@ -37,6 +37,7 @@ urlpatterns = [
     path("notifications/", include("yingji.notify.urls")),
     path("incidents/", include("yingji.incidents.urls")),
     path("resources/", include("yingji.resources.urls")),
+    path("imports/", include("yingji.documents.urls")),
     path("public/incidents/<str:key>/", incident_views.public, name="incident_public"),
     path("public/", include("yingji.petitions.public_urls")),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -13,7 +13,7 @@ from docx import Document as Docx
 
 from tests import personas
 from yingji.accounts.models import User
-from yingji.documents.models import Document
+from yingji.documents.models import Document, ImportJob
 from yingji.plans.models import Plan, PlanVersion
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +83,11 @@ def test_the_wizard_reads_a_word_file_shows_it_and_saves_the_corrected_draft(
 
     client = client_for(planner)
     upload = SimpleUploadedFile("青石镇预案.docx", _docx_of(SAMPLES / "township_petition.txt"))
-    review = client.post("/plans/import/", {"file": upload})
+    uploaded = client.post("/plans/import/", {"file": upload}, follow=True)
+    # Read in the background; the page of the job leads on to the review.
+    assert "个工作组" in uploaded.content.decode()
+    job = ImportJob.objects.get()
+    review = client.get(f"/plans/import/{job.pk}/")
     assert review.status_code == 200
     page = review.content.decode()
     assert "7 个工作组" in page and "3 个响应级别" in page
@@ -106,6 +110,8 @@ def test_the_wizard_refuses_what_it_cannot_read_in_chinese(
 
     client = client_for(planner)
     upload = SimpleUploadedFile("notes.txt", "会议纪要：讨论了明年的预算。".encode())
-    refused = client.post("/plans/import/", {"file": upload})
-    assert refused.status_code == 400 and "没有识别出预案" in refused.content.decode()
+    refused = client.post("/plans/import/", {"file": upload}, follow=True)
+    assert "没有识别出预案" in refused.content.decode()
     assert not Plan.objects.exists()
+    job = ImportJob.objects.get()
+    assert client.get(f"/plans/import/{job.pk}/").status_code == 404  # nothing to review

@@ -291,7 +291,7 @@ def test_two_warehouses_of_one_name_are_told_apart_by_their_unit(store: Store) -
     assert [r.warehouse for r in parsed.receipts] == [village]
 
 
-def test_a_refusal_half_way_through_the_import_leaves_nothing(store: Store) -> None:
+def test_a_refusal_half_way_through_a_batch_leaves_nothing_of_it(store: Store) -> None:
     parsed = excel.read_receipts(
         workbook(
             receipt(store.main.name, "急救箱", 3),
@@ -306,10 +306,28 @@ def test_a_refusal_half_way_through_the_import_leaves_nothing(store: Store) -> N
     with pytest.raises(ValidationError) as refused:
         excel.import_receipts(parsed, actor=store.actor)
 
-    [message] = refused.value.message_dict["file"]
+    stopped, message = refused.value.message_dict["file"]
+    assert "0 行" in stopped  # none of the rows before it stay: they were in its batch
     assert "3" in message and "该物资已从品目中停用。" in message
     assert not Lot.objects.exists() and not Movement.objects.exists()
     assert not AuditEntry.objects.filter(action__startswith="resources.stock.").exists()
+
+
+def test_a_refusal_in_a_later_batch_says_what_stays(store: Store, monkeypatch) -> None:
+    from yingji.documents import jobs
+
+    monkeypatch.setattr(jobs, "BATCH", 1)
+    parsed = excel.read_receipts(
+        workbook(receipt(store.main.name, "急救箱", 3), receipt(store.main.name, "扩音器", 1)),
+        warehouses=Warehouse.objects.all(),
+        actor=store.actor,
+    )
+    Item.objects.filter(pk=store.megaphone.pk).update(is_active=False)
+    with pytest.raises(ValidationError) as refused:
+        excel.import_receipts(parsed, actor=store.actor)
+    stopped, message = refused.value.message_dict["file"]
+    assert "1 行" in stopped and "第 3 行" in message
+    assert Lot.objects.get().item == store.kit  # the first batch stays, and says so
 
 
 def test_only_a_storekeeper_reads_a_receipts_file(store: Store) -> None:

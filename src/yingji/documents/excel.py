@@ -31,6 +31,19 @@ class NotAWorkbook(ValueError):
     """Content that openpyxl cannot open as an .xlsx workbook."""
 
 
+class TooManyRows(ValueError):
+    """A sheet with more rows than the reader was asked to take."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+# No sheet the system reads has more columns than this; a sheet that declares 16,384
+# would make every row of the read a tuple of that length.
+MAX_COLUMNS = 64
+
+
 def safe_cell(value: Any) -> Any:
     """The value to write in a cell: a text that a spreadsheet would evaluate, behind
     an apostrophe; anything else (numbers, dates, other text) unchanged."""
@@ -68,9 +81,16 @@ def save(book: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def rows(content: bytes) -> list[tuple[int, tuple[Any, ...]]]:
+def rows(
+    content: bytes, *, max_rows: int = 100_000, max_columns: int = MAX_COLUMNS
+) -> list[tuple[int, tuple[Any, ...]]]:
     """The first sheet's rows as (row number, values) with the values Excel shows (not
-    formulas) and the apostrophe of ``save()`` taken off again."""
+    formulas) and the apostrophe of ``save()`` taken off again.
+
+    At most ``max_columns`` columns are read, and ``TooManyRows`` is raised as soon as
+    the sheet goes past row ``max_rows`` (blank rows count: a sheet can declare a million
+    of them), before the rest is parsed. Check the package with ``uploads.check_package``
+    first: shared strings are read whole when the workbook opens."""
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
@@ -79,11 +99,19 @@ def rows(content: bytes) -> list[tuple[int, tuple[Any, ...]]]:
         if not book.worksheets:
             raise NotAWorkbook
         sheet = book.worksheets[0]
-        return [
-            (number, tuple(read_cell(value) for value in row))
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    except NotAWorkbook:
+        found: list[tuple[int, tuple[Any, ...]]] = []
+        # The sheet's own dimension is not trusted: writers leave it out or get it wrong.
+        for number, row in enumerate(
+            sheet.iter_rows(values_only=True, max_col=max_columns), start=1
+        ):
+            if number > max_rows:
+                raise TooManyRows(max_rows)
+            values = [read_cell(value) for value in row]
+            while values and values[-1] is None:  # the padding to max_columns
+                values.pop()
+            found.append((number, tuple(values)))
+        return found
+    except (NotAWorkbook, TooManyRows):
         raise
     except Exception:  # a damaged sheet fails only while it is read
         raise NotAWorkbook from None

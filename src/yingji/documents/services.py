@@ -53,9 +53,17 @@ def issue_letter(
 
 @transaction.atomic
 def keep(
-    subject: models.Model, *, kind: str, title: str, content: bytes, extension: str, actor: Actor
+    subject: models.Model,
+    *,
+    kind: str,
+    title: str,
+    content: bytes,
+    extension: str,
+    actor: Actor,
+    personal: bool = False,
 ) -> Document:
-    """Keep a file as received (the original of an imported plan), never rewritten."""
+    """Keep a file as received (the original of an imported plan, an uploaded ledger),
+    never rewritten; encrypted when it names petitioners (``personal``)."""
     return _store(
         subject,
         kind=kind,
@@ -64,6 +72,7 @@ def keep(
         extension=extension,
         actor=actor,
         action="documents.document.keep",
+        personal=personal,
     )
 
 

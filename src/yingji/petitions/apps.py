@@ -8,7 +8,18 @@ class PetitionsConfig(AppConfig):
     verbose_name = _("Petitions")
 
     def ready(self) -> None:
+        from yingji.documents import jobs
         from yingji.timeline import labels
+
+        jobs.register(
+            jobs.Kind(
+                "petitions.ledger",
+                _("petition ledger"),
+                run="yingji.petitions.ledger.run_job",
+                form="petitions:import",
+                personal=True,
+            )
+        )
 
         labels.register(
             {

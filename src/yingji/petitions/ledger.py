@@ -13,14 +13,16 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from yingji.audit.services import Actor
-from yingji.documents import excel
+from yingji.documents import excel, jobs, uploads
+from yingji.documents.models import ImportJob
 from yingji.org.models import Unit
 from yingji.petitions import services
 from yingji.petitions.models import Category, Petition
@@ -60,6 +62,12 @@ STAGES = {
     "办结": Petition.Stage.CLOSED,
     "已办结": Petition.Stage.CLOSED,
 }
+JOB_KIND = "petitions.ledger"
+# A ledger of a busy county office over several years, with room to spare; a bigger one
+# is imported in parts. The unpacked size bounds what the workbook's XML can cost.
+MAX_BYTES = 20 * uploads.MB
+MAX_UNPACKED = 80 * uploads.MB
+MAX_ROWS = 50_000
 REQUIRED = ["登记编号", "收到时间", "信访形式", "信访人姓名", "请求", "事实和理由", "问题类别"]
 OPTIONAL = ["电话", "身份证号码", "住址", "问题属地", "人数", "办理阶段"]
 
@@ -121,11 +129,31 @@ def _moment(value: Any) -> datetime | None:
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
+def check_upload(content: bytes) -> None:
+    """Refuse a file too large to be a ledger before anything opens it."""
+    uploads.check_package(
+        content,
+        max_bytes=MAX_BYTES,
+        max_unpacked=MAX_UNPACKED,
+        not_package=_("This is not an Excel workbook (.xlsx)."),
+    )
+
+
 def read_rows(content: bytes) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    check_upload(content)
     try:
-        rows = excel.rows(content)
+        rows = excel.rows(content, max_rows=MAX_ROWS + 1)
     except excel.NotAWorkbook:
         raise ValidationError({"file": [_("This is not an Excel workbook (.xlsx).")]}) from None
+    except excel.TooManyRows:
+        raise ValidationError(
+            {
+                "file": [
+                    _("The ledger has more than %(count)d rows; import it in parts.")
+                    % {"count": MAX_ROWS}
+                ]
+            }
+        ) from None
     first = rows[0][1] if rows else ()
     header = [str(c).strip() if c is not None else "" for c in first]
     data = []
@@ -137,9 +165,16 @@ def read_rows(content: bytes) -> tuple[list[str], list[tuple[int, dict[str, Any]
 
 
 def import_ledger(
-    content: bytes, *, office: Unit, actor: Actor, good_rows_only: bool = False
+    content: bytes,
+    *,
+    office: Unit,
+    actor: Actor,
+    good_rows_only: bool = False,
+    progress: jobs.Progress | None = None,
 ) -> ImportResult:
-    """Take in a historical ledger: every row checked first; all or nothing by default."""
+    """Take in a historical ledger: every row checked first; all or nothing by default
+    (rows are then written in batches, see ``jobs.in_batches``)."""
+    progress = progress or jobs.Progress(None)
     header, rows = read_rows(content)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
@@ -149,14 +184,18 @@ def import_ledger(
     categories = {c.name: c for c in Category.objects.filter(is_active=True)}
     categories.update({c.code: c for c in categories.values()})
     seen: set[str] = set()
-    existing = set(
-        Petition.objects.filter(
-            number__in=[str(r.get("登记编号") or "").strip() for _, r in rows]
-        ).values_list("number", flat=True)
-    )
+    numbers = [str(r.get("登记编号") or "").strip() for _, r in rows]
+    existing: set[str] = set()
+    for start in range(0, len(numbers), 5000):  # SQLite takes so many parameters at most
+        existing.update(
+            Petition.objects.filter(number__in=numbers[start : start + 5000]).values_list(
+                "number", flat=True
+            )
+        )
     result = ImportResult()
     good: list[tuple[int, services.Intake, str, str]] = []  # row, intake, number, stage
-    for number, row in rows:
+    for checked, (number, row) in enumerate(rows, start=1):
+        progress.checking(checked, len(rows))
         problems = []
         reg = str(row.get("登记编号") or "").strip()
         if not reg:
@@ -209,10 +248,39 @@ def import_ledger(
             good.append((number, intake, reg, stage or Petition.Stage.CLOSED))
     if result.problems and not good_rows_only:
         raise ValidationError({"file": result.problems})
-    with transaction.atomic():
-        for _row, row_intake, reg, row_stage in good:
+
+    def write(item: tuple[int, services.Intake, str, str]) -> str:
+        _row, row_intake, reg, row_stage = item
+        try:
             petition = services.register_historical(
                 row_intake, office=office, actor=actor, number=reg, stage=row_stage
             )
-            result.imported.append(petition.number)
+        except ValidationError as refused:
+            raise ValidationError(
+                _("Row %(row)d: %(problems)s")
+                % {"row": _row, "problems": "; ".join(refused.messages)}
+            ) from refused
+        return petition.number
+
+    result.imported = jobs.in_batches(good, write, progress=progress)
     return result
+
+
+def run_job(job: ImportJob, content: bytes, progress: jobs.Progress) -> dict[str, Any]:
+    """The ledger import as a background job (see ``documents/jobs.py``)."""
+    assert job.unit is not None
+    result = import_ledger(
+        content,
+        office=job.unit,
+        actor=Actor(user=job.created_by, address=job.address),
+        good_rows_only=bool(job.options.get("good_rows_only")),
+        progress=progress,
+    )
+    count = len(result.imported)
+    return {
+        "summary": ngettext("%(count)d case imported.", "%(count)d cases imported.", count)
+        % {"count": count},
+        "skipped": result.problems,
+        "next": reverse("petitions:list"),
+        "next_label": _("Petitions"),
+    }

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from yingji import paging
 from yingji.audit.services import Actor
 from yingji.clock.explain import explain
+from yingji.documents import jobs
 from yingji.documents import services as documents
 from yingji.forms import apply_errors
 from yingji.petitions import ledger, lists, services
@@ -623,26 +624,32 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("petitions.add_petition", raise_exception=True)
 def ledger_import(request: HttpRequest) -> HttpResponse:
+    """Upload a ledger; it is checked and imported in the background (documents/jobs.py)."""
+    if request.user.unit is None:  # type: ignore[union-attr]
+        raise PermissionDenied
     form = LedgerImportForm(request.POST or None, request.FILES or None)
-    result = None
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
+            upload = form.cleaned_data["file"]
+            content = upload.read(ledger.MAX_BYTES + 1)
             try:
-                result = ledger.import_ledger(
-                    form.cleaned_data["file"].read(),
-                    office=request.user.unit,  # type: ignore[union-attr,arg-type]
-                    actor=Actor.from_request(request),
-                    good_rows_only=form.cleaned_data["good_rows_only"],
-                )
+                ledger.check_upload(content)
             except ValidationError as error:
                 apply_errors(form, error.message_dict)
             else:
-                status = 200
-    return render(
-        request, "petitions/ledger_import.html", {"form": form, "result": result}, status=status
-    )
+                job = jobs.start(
+                    ledger.JOB_KIND,
+                    actor=Actor.from_request(request),
+                    unit=request.user.unit,  # type: ignore[union-attr]
+                    name=upload.name,
+                    content=content,
+                    options={"good_rows_only": form.cleaned_data["good_rows_only"]},
+                )
+                return redirect("documents:import_job", job.pk)
+    context = {"form": form, "recent": jobs.recent(request.user, ledger.JOB_KIND)}
+    return render(request, "petitions/ledger_import.html", context, status=status)
 
 
 @login_required

@@ -8,7 +8,17 @@ class PlansConfig(AppConfig):
     verbose_name = _("Emergency plans")
 
     def ready(self) -> None:
+        from yingji.documents import jobs
         from yingji.timeline import labels
+
+        jobs.register(
+            jobs.Kind(
+                "plans.source",
+                _("plan file"),
+                run="yingji.plans.imports.run_job",
+                form="plans:import",
+            )
+        )
 
         labels.register(
             {

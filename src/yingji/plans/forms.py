@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yingji import fields
 from yingji.forms import BoundedForm
 from yingji.org.models import Unit
 from yingji.plans.models import Plan
@@ -90,6 +91,5 @@ class ImportForm(BoundedForm, forms.Form):
 class ImportSaveForm(BoundedForm, forms.Form):
     title = forms.CharField(label=_("title"), max_length=120)
     kind = forms.ChoiceField(label=_("kind"), choices=Plan.Kind.choices)
-    source_name = forms.CharField(widget=forms.HiddenInput, max_length=200)
-    # The original file, base64: four characters for every three bytes of at most 5 MB.
-    source = forms.CharField(widget=forms.HiddenInput, max_length=7 * 1024 * 1024)
+    # The import job that read the file; the file itself stays on the server.
+    job = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=fields.MAX_ID)

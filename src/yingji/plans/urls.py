@@ -11,6 +11,7 @@ urlpatterns = [
     path("versions/<id:pk>/filing/<str:answer>/", views.filing_answer, name="filing_answer"),
     path("import/", views.plan_import, name="import"),
     path("import/save/", views.plan_import_save, name="import_save"),
+    path("import/<id:pk>/", views.plan_import_review, name="import_review"),
     path("<id:pk>/", views.plan_detail, name="detail"),
     path("<id:pk>/new-version/", views.plan_new_version, name="new_version"),
     path("versions/<id:pk>/", views.version_detail, name="version"),

@@ -3,8 +3,6 @@ evaluation and role cards. Thin: the services decide."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
@@ -23,6 +21,8 @@ from yingji.audit.services import Actor
 from yingji.clock import kinds
 from yingji.clock import services as clock
 from yingji.clock.explain import explain
+from yingji.documents import jobs
+from yingji.documents.models import ImportJob
 from yingji.forms import apply_errors
 from yingji.org import jurisdiction, lines
 from yingji.org.models import Unit
@@ -551,65 +551,80 @@ def _import_context(
     }
 
 
-@login_required
-def plan_import(request: HttpRequest) -> HttpResponse:
-    """The import wizard: upload, see what was recognised, correct it, save a draft."""
+def _may_import(request: HttpRequest) -> Unit:
     user = request.user
     if not user.has_perm("plans.change_plan") or user.unit is None:  # type: ignore[union-attr]
         raise PermissionDenied
+    return user.unit  # type: ignore[union-attr]
+
+
+def _read_job(request: HttpRequest, pk: int) -> ImportJob:
+    """A plan file the user uploaded and the background job has read."""
+    job = jobs.of(request.user, pk)
+    if job is None or job.kind != imports.JOB_KIND or job.state != ImportJob.State.DONE:
+        raise Http404
+    return job
+
+
+@login_required
+def plan_import(request: HttpRequest) -> HttpResponse:
+    """The import wizard: upload; the file is read in the background (its page shows how
+    far), then the review shows what was recognised to correct before a draft is saved."""
+    owner = _may_import(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read()
+        data = upload.read(imports.MAX_BYTES + 1)
         try:
-            parsed = imports.parse(upload.name, data)
+            imports.check_upload(upload.name, data)
         except ValidationError as error:
             apply_errors(form, error.message_dict)
         else:
-            title = parsed.title or upload.name.rsplit(".", 1)[0]
-            save_form = ImportSaveForm(
-                initial={
-                    "title": title[:120],
-                    "kind": imports.guess_kind(title),
-                    "source_name": upload.name,
-                    "source": base64.b64encode(data).decode("ascii"),
-                }
+            job = jobs.start(
+                imports.JOB_KIND,
+                actor=Actor.from_request(request),
+                unit=owner,
+                name=upload.name,
+                content=data,
+                options={},
             )
-            context = _import_context(
-                save_form,
-                parsed.structure,
-                {},
-                parsed.report(),
-                user.unit,  # type: ignore[union-attr]
-            )
-            return render(request, "plans/import_review.html", context)
+            return redirect("documents:import_job", job.pk)
     status = 400 if form.errors else 200
-    return render(request, "plans/import.html", {"form": form}, status=status)
+    context = {"form": form, "recent": jobs.recent(request.user, imports.JOB_KIND)}
+    return render(request, "plans/import.html", context, status=status)
+
+
+@login_required
+def plan_import_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the job recognised, in the editor, to correct and save as a draft."""
+    owner = _may_import(request)
+    job = _read_job(request, pk)
+    save_form = ImportSaveForm(
+        initial={"title": job.result["title"], "kind": job.result["kind"], "job": job.pk}
+    )
+    context = _import_context(save_form, job.result["structure"], {}, job.result["report"], owner)
+    return render(request, "plans/import_review.html", context)
 
 
 @login_required
 @require_POST
 def plan_import_save(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not user.has_perm("plans.change_plan") or user.unit is None:  # type: ignore[union-attr]
-        raise PermissionDenied
+    owner = _may_import(request)
     form = ImportSaveForm(request.POST)
     content = editor.parse(request.POST)
     errors: dict[str, list[str]] = {}
     if form.is_valid():
-        try:
-            source = base64.b64decode(form.cleaned_data["source"], validate=True)
-        except (ValueError, binascii.Error):
-            raise PermissionDenied from None
+        job = _read_job(request, form.cleaned_data["job"])
+        actor = Actor.from_request(request)
         try:
             version = imports.import_plan(
-                actor=Actor.from_request(request),
-                owner=user.unit,  # type: ignore[union-attr]
+                actor=actor,
+                owner=owner,
                 title=form.cleaned_data["title"],
                 kind=form.cleaned_data["kind"],
                 content=content,
-                source_name=form.cleaned_data["source_name"],
-                source=source,
+                source_name=job.title,
+                source=imports.source_of(job, actor=actor),
             )
         except ValidationError as error:
             errors = error.message_dict
@@ -617,5 +632,5 @@ def plan_import_save(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The plan is saved as a draft."))
             return redirect("plans:version", version.pk)
-    context = _import_context(form, content, errors, None, user.unit)  # type: ignore[union-attr]
+    context = _import_context(form, content, errors, None, owner)
     return render(request, "plans/import_review.html", context, status=400)

@@ -6,3 +6,15 @@ class ResourcesConfig(AppConfig):
     name = "yingji.resources"
     label = "resources"
     verbose_name = _("Supplies, equipment, teams and experts")
+
+    def ready(self) -> None:
+        from yingji.documents import jobs
+
+        jobs.register(
+            jobs.Kind(
+                "resources.stock",
+                _("stock receipts"),
+                run="yingji.resources.excel.run_job",
+                form="resources:stock_import",
+            )
+        )

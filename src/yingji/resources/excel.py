@@ -4,7 +4,8 @@ The export has one row per lot with a balance, and its balances are sums of move
 The import reads the same layout (any of the configured languages' headers), checks every
 row first and reports each problem by row and column. A file with a bad row imports
 nothing, unless the user asks for the good rows only; what is imported goes through
-``services.receive`` in one transaction, so a refusal half-way leaves nothing behind.
+``services.receive``, in batches of one transaction each (``jobs.in_batches``). The
+import runs as a background job (``run_job``) from the upload page.
 """
 
 from __future__ import annotations
@@ -17,21 +18,27 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import F, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from yingji.audit.services import Actor
-from yingji.documents import excel
+from yingji.documents import excel, jobs, uploads
+from yingji.documents.models import ImportJob
 from yingji.org import lines
 from yingji.org.models import Unit
 from yingji.resources import services
 from yingji.resources.models import Item, Lot, Warehouse
 
+JOB_KIND = "resources.stock"
+# Deliveries of a whole year for a city's warehouses fit many times over.
+MAX_BYTES = 5 * uploads.MB
+MAX_UNPACKED = 30 * uploads.MB
+MAX_ROWS = 10_000
 # Column keys in the order of the export, with their widths in characters.
 WIDTHS = {
     "warehouse": 24,
@@ -233,11 +240,27 @@ def _file_error(message: str) -> ValidationError:
     return ValidationError({"file": [message]})
 
 
+def check_upload(content: bytes) -> None:
+    """Refuse a file too large to be a stock workbook before anything opens it."""
+    uploads.check_package(
+        content,
+        max_bytes=MAX_BYTES,
+        max_unpacked=MAX_UNPACKED,
+        not_package=_("This is not an Excel workbook (.xlsx)."),
+    )
+
+
 def _sheet_rows(content: bytes) -> list[tuple[int, tuple[Any, ...]]]:
+    check_upload(content)
     try:
-        return excel.rows(content)
+        return excel.rows(content, max_rows=MAX_ROWS + HEADER_SEARCH_ROWS)
     except excel.NotAWorkbook:
         raise _file_error(_("This is not an Excel workbook (.xlsx).")) from None
+    except excel.TooManyRows:
+        raise _file_error(
+            _("The workbook has more than %(count)d rows; import it in parts.")
+            % {"count": MAX_ROWS}
+        ) from None
 
 
 def _empty(value: Any) -> bool:
@@ -317,7 +340,13 @@ def _find_header(
     raise _file_error(_("Missing columns: %(columns)s.") % {"columns": "、".join(missing)})
 
 
-def read_receipts(content: bytes, *, warehouses: QuerySet[Warehouse], actor: Actor) -> Parsed:
+def read_receipts(
+    content: bytes,
+    *,
+    warehouses: QuerySet[Warehouse],
+    actor: Actor,
+    progress: jobs.Progress | None = None,
+) -> Parsed:
     """Read a workbook of deliveries and check every row; write nothing.
 
     Each non-empty row below the header is a receipt: a warehouse among ``warehouses``
@@ -352,7 +381,9 @@ def read_receipts(content: bytes, *, warehouses: QuerySet[Warehouse], actor: Act
 
     parsed = Parsed()
     today = timezone.localdate()
-    for row in readers:
+    progress = progress or jobs.Progress(None)
+    for checked, row in enumerate(readers, start=1):
+        progress.checking(checked, len(readers))
         warehouse = _warehouse(row, places)
         item = _item(row, items)
         errors: services.Errors = {}
@@ -455,45 +486,70 @@ def _refused(row: int, problems: dict[str, list[str]]) -> ValidationError:
     )
 
 
-def import_receipts(parsed: Parsed, *, actor: Actor, good_rows_only: bool = False) -> list[Lot]:
-    """Receive every good row of ``parsed``, in one transaction, and return the new lots.
+def import_receipts(
+    parsed: Parsed,
+    *,
+    actor: Actor,
+    good_rows_only: bool = False,
+    progress: jobs.Progress | None = None,
+) -> list[Lot]:
+    """Receive every good row of ``parsed`` and return the new lots.
 
     With a bad row, nothing is imported (``ValidationError({"file": [...]})`` naming each
-    problem) unless ``good_rows_only``. Warehouses and items are read again inside the
-    transaction, so a change since the file was read is checked by ``services.receive``;
-    a row it refuses undoes the whole import.
+    problem) unless ``good_rows_only``. Warehouses and items are read again first, so a
+    change since the file was read is checked by ``services.receive``; a row it refuses
+    stops the import there (``jobs.in_batches`` says how many rows stay received).
     """
     if parsed.errors and not good_rows_only:
         raise ValidationError({"file": parsed.messages()})
-    lots: list[Lot] = []
-    with transaction.atomic():
-        warehouses = Warehouse.objects.select_related("unit").in_bulk(
-            {receipt.warehouse.pk for receipt in parsed.receipts}
-        )
-        items = Item.objects.in_bulk({receipt.item.pk for receipt in parsed.receipts})
-        for receipt in parsed.receipts:
-            warehouse = warehouses.get(receipt.warehouse.pk)
-            item = items.get(receipt.item.pk)
-            if warehouse is None or item is None:  # deleted since the file was read
-                key = "warehouse" if warehouse is None else "item"
-                raise _refused(receipt.row, {key: [_("Choose from the list.")]})
-            try:
-                lot = services.receive(
-                    warehouse,
-                    item,
-                    receipt.quantity,
-                    actor=actor,
-                    expires_on=receipt.expires_on,
-                    code=receipt.code,
-                    location=receipt.location,
-                    note=_("Imported from a workbook, row %(row)s") % {"row": receipt.row},
-                )
-            except ValidationError as refused:
-                problems = (
-                    refused.message_dict
-                    if hasattr(refused, "error_dict")
-                    else {"item": refused.messages}
-                )
-                raise _refused(receipt.row, problems) from refused
-            lots.append(lot)
-    return lots
+    warehouses = Warehouse.objects.select_related("unit").in_bulk(
+        {receipt.warehouse.pk for receipt in parsed.receipts}
+    )
+    items = Item.objects.in_bulk({receipt.item.pk for receipt in parsed.receipts})
+
+    def receive(receipt: Receipt) -> Lot:
+        warehouse = warehouses.get(receipt.warehouse.pk)
+        item = items.get(receipt.item.pk)
+        if warehouse is None or item is None:  # deleted since the file was read
+            key = "warehouse" if warehouse is None else "item"
+            raise _refused(receipt.row, {key: [_("Choose from the list.")]})
+        try:
+            return services.receive(
+                warehouse,
+                item,
+                receipt.quantity,
+                actor=actor,
+                expires_on=receipt.expires_on,
+                code=receipt.code,
+                location=receipt.location,
+                note=_("Imported from a workbook, row %(row)s") % {"row": receipt.row},
+            )
+        except ValidationError as refused:
+            problems = (
+                refused.message_dict
+                if hasattr(refused, "error_dict")
+                else {"item": refused.messages}
+            )
+            raise _refused(receipt.row, problems) from refused
+
+    return jobs.in_batches(parsed.receipts, receive, progress=progress or jobs.Progress(None))
+
+
+def run_job(job: ImportJob, content: bytes, progress: jobs.Progress) -> dict[str, Any]:
+    """The stock import as a background job (see ``documents/jobs.py``)."""
+    actor = Actor(user=job.created_by, address=job.address)
+    parsed = read_receipts(
+        content, warehouses=Warehouse.objects.all(), actor=actor, progress=progress
+    )
+    lots = import_receipts(
+        parsed,
+        actor=actor,
+        good_rows_only=bool(job.options.get("good_rows_only")),
+        progress=progress,
+    )
+    return {
+        "summary": _("%(n)d receipts imported.") % {"n": len(lots)},
+        "skipped": parsed.messages(),
+        "next": reverse("resources:dashboard"),
+        "next_label": _("Supplies"),
+    }

@@ -433,8 +433,6 @@ def issue_for_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Excel ----------------------------------------------------------------------------------
 
-MAX_UPLOAD = 5 * 1024 * 1024  # a stock workbook of many thousand rows is well below this
-
 
 @login_required
 def stock_export(request: HttpRequest) -> HttpResponse:
@@ -456,37 +454,41 @@ def stock_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def stock_import(request: HttpRequest) -> HttpResponse:
-    """Receipts from a workbook: every row is checked first; with any bad row nothing is
-    imported, unless the storekeeper asks for the good rows only."""
+    """Receipts from a workbook, imported in the background (documents/jobs.py): every
+    row is checked first; with any bad row nothing is imported, unless the storekeeper
+    asks for the good rows only."""
+    from yingji.documents import jobs
     from yingji.resources import excel
 
     if not request.user.has_perm("resources.move_stock"):
         raise PermissionDenied
-    context: dict[str, Any] = {"labels": excel.labels()}
+    context: dict[str, Any] = {
+        "labels": excel.labels(),
+        "recent": jobs.recent(request.user, excel.JOB_KIND),
+    }
     status = 200
     if request.method == "POST":
         upload = request.FILES.get("file")
-        actor = Actor.from_request(request)
         problems: list[str] = []
-        parsed = None
         if upload is None:
             problems = [_("Choose a workbook to import.")]
-        elif upload.size is not None and upload.size > MAX_UPLOAD:
-            problems = [_("The file is larger than 5 MB.")]
         else:
+            content = upload.read(excel.MAX_BYTES + 1)
             try:
-                parsed = excel.read_receipts(
-                    upload.read(), warehouses=_warehouses(request), actor=actor
-                )
-                lots = excel.import_receipts(
-                    parsed, actor=actor, good_rows_only=bool(request.POST.get("good_rows_only"))
-                )
+                excel.check_upload(content)
             except ValidationError as error:
                 problems = [p for ps in error.message_dict.values() for p in ps]
             else:
-                messages.success(request, _("%(n)d receipts imported.") % {"n": len(lots)})
-                return redirect("resources:dashboard")
-        context.update({"problems": problems, "bad_rows": parsed.bad_rows if parsed else []})
+                job = jobs.start(
+                    excel.JOB_KIND,
+                    actor=Actor.from_request(request),
+                    unit=request.user.unit,  # type: ignore[union-attr]
+                    name=upload.name or "stock.xlsx",
+                    content=content,
+                    options={"good_rows_only": bool(request.POST.get("good_rows_only"))},
+                )
+                return redirect("documents:import_job", job.pk)
+        context["problems"] = problems
         status = 400
     return render(request, "resources/import.html", context, status=status)
 

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "Run a background job consumer."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--workers", type=int, default=1)
+        # Two threads: an import (one at a time, see documents/tasks.py) never holds up
+        # notifications and deadlines, which run on the other.
+        parser.add_argument("--workers", type=int, default=2)
         parser.add_argument(
             "--no-periodic",
             action="store_true",

@@ -1,0 +1,80 @@
+"""What an uploaded Office file may unpack to, checked before any parser opens it.
+
+An .xlsx or .docx is a ZIP package: 1.8 MB of workbook can unpack to 478 MB of XML and
+hold a worker for minutes (issue 19). The package's central directory declares each
+part's unpacked size, and Python's ``zipfile`` never inflates a part beyond what it
+declares (a part that holds more fails its CRC check instead), so the sum of the declared
+sizes bounds everything a parser can be made to read. ``check_package`` refuses a package
+over its limit from that directory alone, before a single part is inflated.
+
+A file that is not a ZIP package at all passes: the parser that opens it says what is
+wrong with it in its own words.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+MB = 1024 * 1024
+# Real workbooks and documents have a few dozen parts; thousands are a trick.
+MAX_PARTS = 2000
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / MB:.0f}" if size >= MB else f"{size / MB:.1f}"
+
+
+def unpacked_size(content: bytes) -> int | None:
+    """The declared unpacked size of a ZIP package, or None when it is not one.
+
+    Raises ValidationError when the package has more parts than any real one."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as package:
+            parts = package.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return None
+    if len(parts) > MAX_PARTS:
+        raise ValidationError(
+            {
+                "file": [
+                    _("The file holds %(count)d parts; no workbook or document has so many.")
+                    % {"count": len(parts)}
+                ]
+            }
+        )
+    return sum(part.file_size for part in parts)
+
+
+def check_package(
+    content: bytes, *, max_bytes: int, max_unpacked: int, not_package: str = ""
+) -> None:
+    """Refuse, with a message for the file field, an upload larger than ``max_bytes`` or
+    a package whose parts unpack to more than ``max_unpacked`` bytes; and, when
+    ``not_package`` is given, one that is no ZIP package at all, with that message."""
+    if len(content) > max_bytes:
+        raise ValidationError(
+            {
+                "file": [
+                    _("The file is larger than %(limit)s MB.") % {"limit": _megabytes(max_bytes)}
+                ]
+            }
+        )
+    size = unpacked_size(content)
+    if size is None and not_package:
+        raise ValidationError({"file": [not_package]})
+    if size is not None and size > max_unpacked:
+        raise ValidationError(
+            {
+                "file": [
+                    _(
+                        "The file unpacks to %(size)s MB, more than the %(limit)s MB allowed. "
+                        "Split it into smaller files, or save it again without embedded objects."
+                    )
+                    % {"size": _megabytes(size), "limit": _megabytes(max_unpacked)}
+                ]
+            }
+        )
