@@ -13,6 +13,7 @@ from docx import Document as Docx
 
 from tests import personas
 from yingji.accounts.models import User
+from yingji.accounts.roles import Role
 from yingji.documents.models import Document, ImportJob
 from yingji.plans.models import Plan, PlanVersion
 
@@ -115,3 +116,26 @@ def test_the_wizard_refuses_what_it_cannot_read_in_chinese(
     assert not Plan.objects.exists()
     job = ImportJob.objects.get()
     assert client.get(f"/plans/import/{job.pk}/").status_code == 404  # nothing to review
+
+
+def test_a_draft_is_saved_only_from_the_users_own_read_file(
+    city: personas.City, planner: User, client_for
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.plans.test_editor import form_fields
+
+    owner = client_for(planner)
+    upload = SimpleUploadedFile("青石镇预案.docx", _docx_of(SAMPLES / "township_petition.txt"))
+    owner.post("/plans/import/", {"file": upload})
+    job = ImportJob.objects.get()
+    fields = form_fields(owner.get(f"/plans/import/{job.pk}/").content.decode())
+    colleague = personas.make_user("planner2", city.baishizhen, Role.PLAN_MANAGER)
+    other = client_for(colleague)
+    assert other.get(f"/plans/import/{job.pk}/").status_code == 404
+    assert other.post("/plans/import/save/", fields).status_code == 404
+    for bad in ("0", "-1", "abc", str(2**64)):
+        refused = owner.post("/plans/import/save/", {**fields, "job": bad})
+        assert refused.status_code == 400
+    assert not Plan.objects.exists()
+    assert owner.post("/plans/import/save/", fields).status_code == 302

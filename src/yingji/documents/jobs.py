@@ -164,15 +164,26 @@ def start(
     return job
 
 
-def run(job_id: int) -> None:
-    """Run a queued job to its end (the huey task)."""
+def run(job_id: int) -> bool:
+    """Run a queued job to its end (the huey task). False when another import is running:
+    one runs at a time, so the consumer's other thread stays free for notifications and
+    deadlines, and the caller asks again later. A job whose worker died stops counting
+    as running once it is stale, so it never holds the others up for long."""
     job = ImportJob.objects.select_related("created_by", "unit").filter(pk=job_id).first()
     if job is None or job.state != ImportJob.State.QUEUED:
-        return  # gone, or a repeated delivery of a job that already ran
-    spec = KINDS.get(job.kind)
-    ImportJob.objects.filter(pk=job.pk).update(
-        state=ImportJob.State.RUNNING, updated_at=timezone.now()
+        return True  # gone, or a repeated delivery of a job that already ran
+    now = timezone.now()
+    running = ImportJob.objects.filter(
+        state=ImportJob.State.RUNNING, updated_at__gt=now - STALE_AFTER
+    ).exclude(pk=job.pk)
+    if running.exists():
+        return False
+    claimed = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.QUEUED).update(
+        state=ImportJob.State.RUNNING, updated_at=now
     )
+    if not claimed:
+        return True  # another worker took it meanwhile
+    spec = KINDS.get(job.kind)
     actor = Actor(user=job.created_by, address=job.address)
     with translation.override(job.language or None):
         fields: dict[str, Any]
@@ -208,6 +219,7 @@ def run(job_id: int) -> None:
         obj=job,
         after={"state": job.state, "problems": len(job.problems)},
     )
+    return True
 
 
 def _message_dict(error: ValidationError) -> dict[str, list[str]]:
@@ -215,8 +227,10 @@ def _message_dict(error: ValidationError) -> dict[str, list[str]]:
 
 
 def stalled(job: ImportJob) -> bool:
-    """A job that says it is running but has not moved for ``STALE_AFTER``."""
-    return job.state == ImportJob.State.RUNNING and timezone.now() - job.updated_at > STALE_AFTER
+    """A job not finished that has not moved for ``STALE_AFTER``: its worker died, or no
+    worker is running to take it."""
+    unfinished = (ImportJob.State.QUEUED, ImportJob.State.RUNNING)
+    return job.state in unfinished and timezone.now() - job.updated_at > STALE_AFTER
 
 
 def recent(user: Any, kind: str, count: int = 5) -> list[ImportJob]:
