@@ -194,6 +194,32 @@ def test_list_pages_ignore_filters_past_the_bounds(clerk: Client) -> None:
     assert clerk.get("/petitions/", {"page": HUGE}).status_code == 200
 
 
+# Digits that str.isdigit() takes and int() refuses, and numbers past a bigint.
+ODD_NUMBERS = ["²", "١٢", "９", HUGE, str(2**64), "-1", " 7 "]
+
+
+@pytest.mark.parametrize("value", ODD_NUMBERS)
+def test_list_filters_take_only_ascii_ids_within_a_bigint(
+    clerk: Client, keeper: Client, planner: User, value: str
+) -> None:
+    for query in ({"category": value}, {"unit": value}, {"page": value}, {"place": value}):
+        assert clerk.get("/petitions/", query).status_code == 200, query
+    assert keeper.get("/resources/stock.xlsx", {"warehouse": value}).status_code == 200
+    plans = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    plans.force_login(planner)
+    assert plans.get("/plans/", {"owner": value}).status_code == 200
+    assert plans.get("/plans/editor/row/trigger/", {"level": value}).status_code == 200
+
+
+def test_a_list_of_ids_in_a_form_is_capped() -> None:
+    from yingji import fields
+
+    many = [str(n) for n in range(1, fields.MAX_IDS + 50)]
+    assert fields.ids_of([*many, "²", HUGE]) == list(range(1, fields.MAX_IDS + 1))
+    assert fields.id_of("0") is None and fields.id_of(str(fields.MAX_ID)) == fields.MAX_ID
+    assert fields.whole_number("²") is None and fields.whole_number(" 12 ") == 12
+
+
 # --- dates -----------------------------------------------------------------------------
 
 

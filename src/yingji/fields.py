@@ -12,6 +12,7 @@ instead of rediscovering the fault.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -36,6 +37,31 @@ MAX_ID = 2**63 - 1
 MAX_COUNT = 2**31 - 1
 # Deeper pages than this are reached by narrowing the filters, not by walking.
 MAX_OFFSET = 1_000_000
+# Ids taken from one form field that holds a list (people, items to close).
+MAX_IDS = 1000
+
+
+def whole_number(raw: object, *, most: int = MAX_COUNT) -> int | None:
+    """A whole number from a query string or form value, or None: ASCII digits only (str's
+    isdigit() also takes "²" and "١", which int() refuses) and at most ``most``."""
+    text = str(raw if raw is not None else "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(most)):
+        return None
+    value = int(text)
+    return value if value <= most else None
+
+
+def id_of(raw: object) -> int | None:
+    """A database id from a query string or form value, or None for anything else."""
+    value = whole_number(raw, most=MAX_ID)
+    return value if value else None
+
+
+def ids_of(values: Iterable[object]) -> list[int]:
+    """The ids among a form's list values, at most ``MAX_IDS`` of them; the rest are
+    ignored like any value that is not an id."""
+    found = [value for value in map(id_of, values) if value is not None]
+    return found[:MAX_IDS]
 
 
 def control_message() -> str:

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.db import models
 
+from yingji import fields
+
 PAGE_SIZE = 50
 MAX_PAGE = 10_000
 IN_BATCH = 5_000  # ids per IN (...) list, under every database's parameter limit
@@ -57,9 +59,8 @@ class Page:
 
 def page_number(raw: str | None) -> int:
     """The page asked for in a query string; anything odd is the first page."""
-    if raw and raw.isdigit():
-        return min(max(int(raw), 1), MAX_PAGE)
-    return 1
+    number = fields.whole_number(raw)
+    return min(max(number, 1), MAX_PAGE) if number is not None else 1
 
 
 def from_queryset(

@@ -18,6 +18,6 @@ class TotpCodeForm(BoundedForm, forms.Form):
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip().replace(" ", "")
-        if not code.isdigit():
+        if not (code.isascii() and code.isdigit()):
             raise forms.ValidationError(_("Enter the digits your authenticator app shows."))
         return code

@@ -31,6 +31,8 @@ from typing import Any
 
 import yaml
 
+from yingji import fields
+
 HOLIDAY, WORKDAY = "holiday", "workday"
 KIND_WORDS = {"holiday": HOLIDAY, "休": HOLIDAY, "workday": WORKDAY, "班": WORKDAY}
 MAX_RANGE_DAYS = 15
@@ -96,10 +98,11 @@ def read_yaml(text: str, year: int | None = None, reference: str = "") -> Notice
         notice.problem("1", "yaml")
         return notice
     if notice.year is None and data.get("year") is not None:
-        if not str(data["year"]).isdigit():
+        year = fields.whole_number(data["year"], most=9999)
+        if year is None:
             notice.problem("year", "year", value=data["year"])
         else:
-            notice.year = int(data["year"])
+            notice.year = year
     notice.reference = notice.reference or str(data.get("reference", "") or "")
     for section, kind in (("holidays", HOLIDAY), ("workdays", WORKDAY)):
         entries = data.get(section) or []

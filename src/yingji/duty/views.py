@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from yingji import fields
 from yingji.audit.services import Actor
 from yingji.clock import services as clock
 from yingji.duty import services
@@ -146,7 +147,7 @@ def handover(request: HttpRequest, pk: int) -> HttpResponse:
     carried = services.carried_over(shift)
     form = HandoverForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        closed = [int(v) for v in request.POST.getlist("closed") if v.isdigit()]
+        closed = fields.ids_of(request.POST.getlist("closed"))
         try:
             services.hand_over(
                 shift,

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yingji import paging
+from yingji import fields, paging
 from yingji.audit.services import Actor
 from yingji.clock import kinds
 from yingji.clock import services as clock
@@ -848,8 +848,8 @@ def group_people(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident(request, group.incident_id)
     users = User.objects.filter(is_active=True)
     lead_id = request.POST.get("lead") or ""
-    lead = users.filter(pk=int(lead_id)).first() if lead_id.isdigit() else None
-    ids = [int(v) for v in request.POST.getlist("members") if v.isdigit()]
+    lead = users.filter(pk=lead_pk).first() if (lead_pk := fields.id_of(lead_id)) else None
+    ids = fields.ids_of(request.POST.getlist("members"))
     try:
         services.set_group_people(
             group,

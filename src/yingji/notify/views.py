@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from yingji import paging
+from yingji import fields, paging
 from yingji.audit.services import Actor
 from yingji.forms import BoundedForm
 from yingji.notify import services
@@ -129,8 +129,8 @@ KEEPALIVE_SECONDS = 15
 
 def _after(request: HttpRequest, user_id: int) -> int:
     raw = request.headers.get("Last-Event-ID") or request.GET.get("after") or ""
-    if raw.isdigit():
-        return int(raw)
+    if (after := fields.whole_number(raw, most=fields.MAX_ID)) is not None:
+        return after
     latest = Notification.objects.filter(recipient_id=user_id).order_by("-pk").first()
     return latest.pk if latest else 0
 

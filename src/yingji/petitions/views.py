@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from yingji import paging
+from yingji import fields, paging
 from yingji.audit.services import Actor
 from yingji.clock.explain import explain
 from yingji.documents import jobs
@@ -81,11 +81,11 @@ def _filters(request: HttpRequest) -> tuple[lists.Filters, dict[str, Any]]:
     filters = lists.Filters(
         stage=stage if stage in Petition.Stage.values else "",
         channel=channel if channel in Petition.Channel.values else "",
-        category_id=int(category) if category.isdigit() else None,
+        category_id=fields.id_of(category),
         collective=True if request.GET.get("collective") == "1" else None,
         overdue=request.GET.get("overdue") == "1",
-        unit=int(unit) if unit.isdigit() else None,
-        place=place if place.isdigit() else "",
+        unit=fields.id_of(unit),
+        place=place if place.isascii() and place.isdigit() else "",
         since=since,
         until=until,
         q=request.GET.get("q", "").strip()[:100],

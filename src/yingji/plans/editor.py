@@ -15,6 +15,7 @@ from typing import Any
 
 from django.http import QueryDict
 
+from yingji import fields as yingji_fields
 from yingji.plans import triggers
 from yingji.plans.structure import CYCLES, NAMES, TEXTS
 
@@ -81,8 +82,7 @@ def parse(data: QueryDict) -> dict[str, Any]:
             if kind == "posts":
                 row["group"] = row["group"].strip() or None
                 row["is_lead"] = row["is_lead"] == "on"
-                person = str(row["person"]).strip()
-                row["person"] = int(person) if person.isdigit() else None
+                row["person"] = yingji_fields.id_of(row["person"])
         structure[kind] = rows
     levels = []
     for index, level_row in _rows(data, "levels"):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yingji import paging
+from yingji import fields, paging
 from yingji.audit.services import Actor
 from yingji.clock import kinds
 from yingji.clock import services as clock
@@ -73,8 +73,8 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         plans = plans.filter(kind=kind)
     if status in PlanVersion.Status.values:
         plans = plans.filter(versions__status=status)
-    if owner.isdigit():
-        plans = plans.filter(owner_id=int(owner))
+    if (owner_id := fields.id_of(owner)) is not None:
+        plans = plans.filter(owner_id=owner_id)
     if category:
         plans = plans.filter(versions__event_types__code__startswith=category)
     if review_due:
@@ -525,7 +525,7 @@ def editor_row(request: HttpRequest, kind: str) -> HttpResponse:
         "people": _people(request.user.unit),  # type: ignore[union-attr]
         "row": row,
         "level": {**row, "triggers": [], "steps": []},
-        "level_index": int(level) if level.isdigit() else 0,
+        "level_index": fields.whole_number(level) or 0,
         **_choices(),
     }
     return render(request, f"plans/_row_{kind}.html", context)

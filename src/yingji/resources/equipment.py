@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yingji import fields
 from yingji.audit import services as audit
 from yingji.audit.services import Actor
 from yingji.clock import services as clock
@@ -52,7 +53,7 @@ def add_equipment(data: Mapping[str, Any], *, unit: Unit, actor: Actor) -> Equip
     if kind not in Equipment.Kind.values:
         errors["kind"] = [_("Choose from the list.")]
     days_raw = str(data.get("inspection_days") or "365").strip()
-    days = int(days_raw) if days_raw.isdigit() else 0
+    days = fields.whole_number(days_raw) or 0
     if not 1 <= days <= 3650:
         errors["inspection_days"] = [_("Enter a cycle of 1 to 3650 days.")]
     last = data.get("last_inspected_on")

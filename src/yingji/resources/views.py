@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from yingji import fields
 from yingji.audit.services import Actor
 from yingji.forms import apply_errors
 from yingji.org import lines
@@ -441,8 +442,8 @@ def stock_export(request: HttpRequest) -> HttpResponse:
 
     warehouses = _warehouses(request)
     one = request.GET.get("warehouse", "")
-    if one.isdigit():
-        warehouses = warehouses.filter(pk=int(one))
+    if (warehouse_id := fields.id_of(one)) is not None:
+        warehouses = warehouses.filter(pk=warehouse_id)
     response = HttpResponse(
         excel.export_stock(warehouses),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

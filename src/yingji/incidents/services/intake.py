@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yingji import crypto
+from yingji import crypto, fields
 from yingji.audit import services as audit
 from yingji.audit.services import Actor
 from yingji.clock import moments
@@ -95,8 +95,8 @@ def clean_report(data: Mapping[str, Any], *, now: datetime | None = None) -> dic
         found = None
         if event_type not in (None, ""):
             lookup = models.Q(code=str(event_type))
-            if str(event_type).isdigit():
-                lookup |= models.Q(pk=int(str(event_type)))
+            if (type_id := fields.id_of(event_type)) is not None:
+                lookup |= models.Q(pk=type_id)
             found = EventType.objects.filter(lookup, is_active=True).first()
         if found is None:
             errors["event_type"] = [_("Choose an event type from the list.")]

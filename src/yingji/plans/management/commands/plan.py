@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
+from yingji import fields
 from yingji.audit.services import Actor
 from yingji.org.models import Unit
 from yingji.plans import imports
@@ -80,8 +81,8 @@ class Command(BaseCommand):
         if not value:
             raise CommandError("--owner is needed to save (or use --dry-run)")
         unit = Unit.objects.filter(code=value).first()
-        if unit is None and value.isdigit():
-            unit = Unit.objects.filter(pk=int(value)).first()
+        if unit is None and (unit_id := fields.id_of(value)) is not None:
+            unit = Unit.objects.filter(pk=unit_id).first()
         if unit is None:
             raise CommandError(f"no unit with code or id {value}")
         return unit
