@@ -12,6 +12,8 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from yingji import fields
+
 SUPPORTED = {code for code, _ in settings.LANGUAGES}
 
 
@@ -94,22 +96,24 @@ def security_headers_middleware(
     return middleware
 
 
-_CONTROL = dict.fromkeys([*range(0, 32), 127])
+def strip(text: str) -> str:
+    return fields.CONTROL.sub("", text)
 
 
 def clean_query_middleware(
     get_response: Callable[[HttpRequest], HttpResponse],
 ) -> Callable[[HttpRequest], HttpResponse]:
-    """Control characters mean nothing in an address's query (a search, a filter): they
-    are taken out before any view reads it. PostgreSQL refuses a NUL in any string, so
-    one in ``q`` was a server error on every list that searches."""
+    """Control characters (``fields.CONTROL``, the set every input refuses) mean nothing in
+    an address's query (a search, a filter): they are taken out before any view reads it.
+    PostgreSQL refuses a NUL in any string, so one in ``q`` was a server error on every
+    list that searches."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
         query = request.META.get("QUERY_STRING", "")
-        if query and any(ord(c) < 32 or ord(c) == 127 for c in unquote(query)):
+        if query and fields.has_control(unquote(query)):
             cleaned = QueryDict(mutable=True)
             for name, values in request.GET.lists():
-                cleaned.setlist(name.translate(_CONTROL), [v.translate(_CONTROL) for v in values])
+                cleaned.setlist(strip(name), [strip(value) for value in values])
             cleaned._mutable = False
             request.GET = cleaned  # type: ignore[assignment]
         return get_response(request)
