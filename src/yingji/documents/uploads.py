@@ -78,3 +78,13 @@ def check_package(
                 ]
             }
         )
+
+
+def check_workbook(content: bytes, *, max_bytes: int, max_unpacked: int) -> None:
+    """``check_package`` for an .xlsx upload, which must be a package."""
+    check_package(
+        content,
+        max_bytes=max_bytes,
+        max_unpacked=max_unpacked,
+        not_package=_("This is not an Excel workbook (.xlsx)."),
+    )

@@ -131,12 +131,7 @@ def _moment(value: Any) -> datetime | None:
 
 def check_upload(content: bytes) -> None:
     """Refuse a file too large to be a ledger before anything opens it."""
-    uploads.check_package(
-        content,
-        max_bytes=MAX_BYTES,
-        max_unpacked=MAX_UNPACKED,
-        not_package=_("This is not an Excel workbook (.xlsx)."),
-    )
+    uploads.check_workbook(content, max_bytes=MAX_BYTES, max_unpacked=MAX_UNPACKED)
 
 
 def read_rows(content: bytes) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:

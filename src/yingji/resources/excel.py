@@ -242,12 +242,7 @@ def _file_error(message: str) -> ValidationError:
 
 def check_upload(content: bytes) -> None:
     """Refuse a file too large to be a stock workbook before anything opens it."""
-    uploads.check_package(
-        content,
-        max_bytes=MAX_BYTES,
-        max_unpacked=MAX_UNPACKED,
-        not_package=_("This is not an Excel workbook (.xlsx)."),
-    )
+    uploads.check_workbook(content, max_bytes=MAX_BYTES, max_unpacked=MAX_UNPACKED)
 
 
 def _sheet_rows(content: bytes) -> list[tuple[int, tuple[Any, ...]]]:
