@@ -49,6 +49,9 @@ def test_import_correct_approve_and_open_a_role_card(browser: Browser, live_serv
     planner.get_by_role("link", name="导入预案").click()
     planner.get_by_label("预案文件").set_input_files(str(SAMPLE))
     planner.get_by_role("button", name="读取预案").click()
+    # The file is read in the background; its page leads on to the review.
+    expect(planner.get_by_role("heading", level=1)).to_contain_text("导入：预案文件")
+    planner.get_by_role("link", name="核对识别结果").click()
     expect(planner.get_by_role("heading", name="核对导入的预案")).to_be_visible()
     expect(planner.locator(".report")).to_contain_text("7 个工作组")
     expect(planner.locator(".report")).to_contain_text("3 个响应级别")
