@@ -108,3 +108,38 @@ def test_a_due_time_outside_the_countable_years_is_refused(
         "/api/v1/clock/due", {"kind": "petition.handling", "start": "2026-03-02T09:00"}
     )
     assert fine.status_code == 200 and fine.json()["due_at"].endswith("+08:00")
+
+
+def test_an_anonymous_write_is_asked_to_sign_in(db: None) -> None:
+    """With no session cookie there is no cross-site check to fail: ninja's English 403
+    "CSRF check Failed" was the answer to every anonymous POST."""
+    response = Client(enforce_csrf_checks=True).post(
+        "/api/v1/incidents", "{}", content_type="application/json"
+    )
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["message"] == "请登录，或提供有效的 API 令牌。"
+
+
+def test_a_session_write_without_its_cross_site_token_is_refused_in_chinese(
+    township_clerk: User,
+) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(township_clerk)
+    response = client.post("/api/v1/incidents", "{}", content_type="application/json")
+    assert response.status_code == 403
+    error = response.json()["errors"][0]
+    assert error["code"] == "forbidden"
+    assert error["message"].startswith("页面打开时间过长")
+
+
+@pytest.mark.parametrize("body", [b"{", b"\xff\xfe", b"title=x"])
+def test_a_body_that_is_not_json_is_refused_in_chinese(
+    township_clerk: User, client_for, body: bytes
+) -> None:
+    response = client_for(township_clerk).post(
+        "/api/v1/incidents", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": None, "code": "json_invalid", "message": "请求正文不是有效的 JSON。"}
+    ]

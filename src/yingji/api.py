@@ -46,6 +46,21 @@ class Session(APIKeyCookie):
 
     param_name = "sessionid"
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a session cookie there is no session a cross-site request could borrow:
+        # the client is not signed in (401), not one that failed the check (403).
+        if self.param_name not in request.COOKIES:
+            return None
+        try:
+            return super()._get_key(request)
+        except HttpError as exc:  # ninja's refusal says it in English only
+            raise PermissionDenied(
+                _(
+                    "The page was open too long, or it came from another address. "
+                    "Go back, reload the page and send the form again."
+                )
+            ) from exc
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         from yingji.accounts.middleware import needs_second_factor
 
@@ -188,6 +203,9 @@ def on_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+        # ninja's "Cannot parse request body": the body is not JSON, or not UTF-8.
+        return one_error(400, "json_invalid", _("The request body is not valid JSON."))
     return one_error(exc.status_code, "error", str(exc))
 
 
