@@ -47,7 +47,16 @@ def shell_context(request: HttpRequest) -> dict[str, Any]:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html", {})
+    """The workbench (工作台): the panels of work of each of the user's roles."""
+    from yingji import workbench
+
+    user = request.user
+    context = {
+        "panels": workbench.panels_for(user),  # type: ignore[arg-type]
+        "no_unit": user.unit is None,  # type: ignore[union-attr]
+        "no_role": not user.role_codes,  # type: ignore[union-attr]
+    }
+    return render(request, "home.html", context)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
