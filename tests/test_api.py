@@ -132,7 +132,11 @@ def test_a_session_write_without_its_cross_site_token_is_refused_in_chinese(
     assert error["message"].startswith("页面打开时间过长")
 
 
-@pytest.mark.parametrize("body", [b"{", b"\xff\xfe", b"title=x"])
+@pytest.mark.parametrize(
+    "body",
+    [b"{", b"\xff\xfe", b"title=x", b"[" * 100_000],
+    ids=["unclosed", "not-utf8", "a-form", "nested-too-deep"],
+)
 def test_a_body_that_is_not_json_is_refused_in_chinese(
     township_clerk: User, client_for, body: bytes
 ) -> None:

@@ -203,8 +203,9 @@ def on_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
-        # ninja's "Cannot parse request body": the body is not JSON, or not UTF-8.
+    if exc.status_code == 400 and isinstance(exc.__cause__, (ValueError, RecursionError)):
+        # ninja's "Cannot parse request body": the body is not JSON, not UTF-8, or nested
+        # deeper than the parser goes.
         return one_error(400, "json_invalid", _("The request body is not valid JSON."))
     return one_error(exc.status_code, "error", str(exc))
 
