@@ -227,3 +227,20 @@ def test_the_deadlines_page_lists_reminders_with_a_fixed_number_of_queries(
     assert count() == few
     page = client.get("/clock/deadlines/").content.decode()
     assert "即将到期" in page and "提前 3 天" in page and "已超期" in page
+
+
+def test_a_deadline_links_to_what_it_concerns(
+    city: personas.City, township_clerk: User, client_for
+) -> None:
+    from tests.petitions.conftest import intake
+    from yingji.audit.services import Actor
+    from yingji.petitions import services as petitions
+
+    case = petitions.register(
+        intake(received_at=timezone.now() - timedelta(days=20)),
+        office=city.baishizhen,
+        actor=Actor(user=township_clerk),
+    ).petition
+    services.check()
+    page = client_for(township_clerk).get("/clock/deadlines/").content.decode()
+    assert f'<a href="/petitions/{case.pk}/">{case.number}</a>' in page

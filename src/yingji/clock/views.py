@@ -79,6 +79,12 @@ def ahead(minutes: int) -> str:
     return ngettext("%(n)d minute ahead", "%(n)d minutes ahead", minutes) % {"n": minutes}
 
 
+def _url_of(subject: Any) -> str:
+    """The page of what a deadline concerns (every subject's model says where it is)."""
+    method = getattr(subject, "get_absolute_url", None)
+    return method() if method is not None else ""
+
+
 def _rows(deadlines: Any) -> list[dict[str, Any]]:
     rows = []
     for deadline in deadlines:
@@ -88,6 +94,7 @@ def _rows(deadlines: Any) -> list[dict[str, Any]]:
                 "deadline": deadline,
                 "label": kind.label,
                 "subject": deadline.subject,
+                "url": _url_of(deadline.subject),
                 "explanation": explain(deadline.explanation),
             }
         )

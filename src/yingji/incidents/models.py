@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from yingji.org.models import Unit
@@ -149,6 +150,9 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("incidents:board", args=[self.pk])
 
     @property
     def facts(self) -> dict[str, object]:
@@ -352,6 +356,9 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.action[:40]
+
+    def get_absolute_url(self) -> str:
+        return reverse("incidents:task", args=[self.pk])
 
     @property
     def is_open(self) -> bool:

@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from yingji.org.models import Unit
@@ -101,6 +102,9 @@ class Lot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} {self.code}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("resources:lot", args=[self.pk])
 
 
 class Movement(models.Model):
@@ -204,6 +208,9 @@ class Equipment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("resources:equipment") + f"#equipment-{self.pk}"
 
 
 class Team(models.Model):
