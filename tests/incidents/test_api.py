@@ -178,4 +178,5 @@ def test_an_api_token_acts_as_its_user(township: Township, client) -> None:
     )
     assert made.status_code == 201
     event = events_for(Incident.objects.get()).get(kind="incident.reported")
-    assert event.actor == township.officer and event.actor_label == "officer"
+    assert event.actor == township.officer
+    assert event.actor_label == township.officer.display_name != "officer"

@@ -23,5 +23,6 @@ class ClockConfig(AppConfig):
                 "deadline.missed": _("Deadline missed"),
                 "deadline.cancelled": _("Deadline cancelled"),
                 "deadline.recomputed": _("Deadline recomputed"),
+                "deadline.reassigned": _("Deadline passed to another unit"),
             }
         )

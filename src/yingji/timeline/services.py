@@ -34,7 +34,8 @@ def record(
         data=data or {},
         happened_at=happened_at or timezone.now(),
         actor=actor.user,
-        actor_label=actor.display[:150],
+        # The name people know the actor by (周婷), not the sign-in name (clerk).
+        actor_label=(actor.user.display_name if actor.user else actor.display)[:150],
         is_drill=is_drill,
     )
     # Live streams learn of the event once it is visible: this process's at once, other
