@@ -9,6 +9,7 @@ class PlansConfig(AppConfig):
 
     def ready(self) -> None:
         from yingji.documents import jobs
+        from yingji.plans import panels
         from yingji.timeline import labels
 
         jobs.register(
@@ -35,3 +36,4 @@ class PlansConfig(AppConfig):
                 "plan.new_version": _("New version started"),
             }
         )
+        panels.register()

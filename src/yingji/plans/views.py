@@ -10,6 +10,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -58,7 +59,17 @@ from yingji.plans.models import (
 )
 from yingji.timeline.services import events_for
 
-REVIEW_SOON = timedelta(days=90)
+# The plan list's "review or drill due" filter, and the workbench panel behind it.
+CYCLE_KINDS = ("plan.review", "drill.cycle")
+CYCLE_SOON = timedelta(days=30)
+
+
+def cycles_due(plans: QuerySet[Plan]) -> QuerySet[Plan]:
+    """The plans whose periodic review or drill (clock deadlines) is overdue or falls due
+    within ``CYCLE_SOON``."""
+    before = timezone.now() + CYCLE_SOON
+    due = [clock.with_open_deadline_before(plans, kind, before) for kind in CYCLE_KINDS]
+    return due[0] | due[1]
 
 
 @login_required
@@ -78,7 +89,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     if category:
         plans = plans.filter(versions__event_types__code__startswith=category)
     if review_due:
-        plans = clock.with_open_deadline_before(plans, "plan.review", timezone.now() + REVIEW_SOON)
+        plans = cycles_due(plans)
     number = paging.page_number(request.GET.get("page"))
     found = paging.from_queryset(
         plans.distinct()
