@@ -199,6 +199,7 @@ def build_world(settings: Any) -> dict[str, Any]:
     w["gate_task"] = task.pk
     note = incidents.add_note(task, "已到现场", photo=("现场.png", PNG), actor=as_leader)
     w["gate_note"] = note.pk
+    incidents.request_resources(gate, {"what": "应急照明灯", "quantity": "5"}, actor=as_leader)
     as_duty = Actor(user=users["duty"])
     first = incidents.save_report(flood, Report.Stage.FIRST, ELEMENTS, actor=as_duty)
     w["flood_report"] = incidents.submit_report(first, actor=as_duty).pk
@@ -552,6 +553,11 @@ PAGES: list[Row] = [
     Row("resources/teams/", "/resources/teams/", shows=(("baishi_store", TEAM_NAME),)),
     Row("resources/experts/", "/resources/experts/", shows=(("baishi_store", EXPERT_TITLE),)),
     Row("resources/equipment/", "/resources/equipment/"),
+    Row(
+        "resources/requests/",
+        "/resources/requests/",
+        shows=(("gate", href("/incidents/{gate}/#requests")),),
+    ),
     Row(
         "resources/stock.xlsx",
         "/resources/stock.xlsx",

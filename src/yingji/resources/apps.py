@@ -9,6 +9,7 @@ class ResourcesConfig(AppConfig):
 
     def ready(self) -> None:
         from yingji.documents import jobs
+        from yingji.resources import panels
 
         jobs.register(
             jobs.Kind(
@@ -18,3 +19,4 @@ class ResourcesConfig(AppConfig):
                 form="resources:stock_import",
             )
         )
+        panels.register()

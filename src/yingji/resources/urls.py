@@ -15,6 +15,7 @@ urlpatterns = [
     path("contact/<str:kind>/<id:pk>/", views.reveal, name="reveal"),
     path("equipment/", views.equipment, name="equipment"),
     path("equipment/<id:pk>/inspected/", views.inspect, name="inspect"),
+    path("requests/", views.requests, name="requests"),
     path("requests/<id:pk>/issue/", views.issue_for_request, name="issue_for_request"),
     path("stock.xlsx", views.stock_export, name="stock_export"),
     path("stock/import/", views.stock_import, name="stock_import"),

@@ -18,9 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yingji import fields
+from yingji import fields, paging
+from yingji.accounts.models import User
 from yingji.audit.services import Actor
 from yingji.forms import apply_errors
+from yingji.incidents.models import ResourceRequest
 from yingji.org import lines
 from yingji.org.models import Unit
 from yingji.plans.models import PlanVersion
@@ -49,6 +51,10 @@ def _warehouses(request: HttpRequest) -> QuerySet[Warehouse]:
     return Warehouse.objects.filter(unit__in=_units(request)).select_related("unit")
 
 
+# The dashboard's "expired or expiring" list, and the workbench panel behind it.
+EXPIRY_SOON = timedelta(days=30)
+
+
 def _stock(warehouses: QuerySet[Warehouse]) -> list[dict[str, Any]]:
     """Lots with their ledger balance (non-zero), soonest expiry first."""
     today = timezone.localdate()
@@ -68,7 +74,7 @@ def _stock(warehouses: QuerySet[Warehouse]) -> list[dict[str, Any]]:
                 "balance": services.shown(on_hand),
                 "expired": lot.expires_on is not None and lot.expires_on <= today,
                 "soon": lot.expires_on is not None
-                and today < lot.expires_on <= today + timedelta(days=30),
+                and today < lot.expires_on <= today + EXPIRY_SOON,
             }
         )
     return rows
@@ -315,6 +321,19 @@ def reveal(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return render(request, "resources/contact.html", {"subject": subject, "values": values})
 
 
+# The equipment list's "inspection due" filter, and the workbench panel behind it.
+INSPECTION_SOON = timedelta(days=30)
+
+
+def inspections_due(equipment: QuerySet[Equipment]) -> QuerySet[Equipment]:
+    """The equipment whose inspection (a clock deadline) is overdue or falls due within
+    ``INSPECTION_SOON``."""
+    from yingji.clock import services as clock
+
+    before = timezone.now() + INSPECTION_SOON
+    return clock.with_open_deadline_before(equipment, "resources.inspection", before)
+
+
 @login_required
 def equipment(request: HttpRequest) -> HttpResponse:
     form = EquipmentForm(request.POST or None)
@@ -330,11 +349,16 @@ def equipment(request: HttpRequest) -> HttpResponse:
             return redirect("resources:equipment")
     from yingji.clock import services as clock
 
-    items = list(Equipment.objects.filter(unit__in=_units(request)).select_related("unit"))
+    found = Equipment.objects.filter(unit__in=_units(request)).select_related("unit")
+    only_due = request.GET.get("due") == "1"
+    if only_due:
+        found = inspections_due(found)
+    items = list(found)
     due = clock.open_deadline_of_each(items, "resources.inspection")
     rows = [{"item": e, "due": due.get(e.pk)} for e in items]
     context = {
         "rows": rows,
+        "only_due": only_due,
         "form": form,
         "may_keep": request.user.has_perm("resources.move_stock"),
         "now": timezone.now(),
@@ -407,12 +431,35 @@ def readiness_export(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def open_requests(user: User) -> QuerySet[ResourceRequest]:
+    """Requests for resources from the incidents of the user's area (as the board shows
+    them) not yet decided, or approved and not yet issued: oldest first."""
+    from yingji.incidents import services as incidents
+
+    return ResourceRequest.objects.filter(
+        incident__in=incidents.visible_to(user).values("pk"),
+        state__in=[ResourceRequest.State.REQUESTED, ResourceRequest.State.APPROVED],
+    ).order_by("requested_at", "pk")
+
+
+@login_required
+def requests(request: HttpRequest) -> HttpResponse:
+    """The open requests for resources, each leading to its incident's board to issue."""
+    number = paging.page_number(request.GET.get("page"))
+    found = paging.from_queryset(
+        open_requests(request.user).select_related("incident"),  # type: ignore[arg-type]
+        (number - 1) * paging.PAGE_SIZE,
+        paging.PAGE_SIZE,
+    )
+    page = paging.as_page(found, number, paging.PAGE_SIZE)
+    return render(request, "resources/requests.html", {"page": page})
+
+
 @login_required
 @require_POST
 def issue_for_request(request: HttpRequest, pk: int) -> HttpResponse:
     """A storekeeper issues stock for an approved request of an incident's response."""
     from yingji.incidents import services as incidents
-    from yingji.incidents.models import ResourceRequest
 
     visible = incidents.visible_to(request.user)  # type: ignore[arg-type]
     item = get_object_or_404(ResourceRequest.objects.filter(incident__in=visible), pk=pk)
@@ -520,8 +567,6 @@ def items(request: HttpRequest) -> HttpResponse:
 @require_POST
 def return_to_lot(request: HttpRequest, pk: int) -> HttpResponse:
     """What comes back from a response into the lot it was issued from."""
-    from yingji.incidents.models import ResourceRequest
-
     found = get_object_or_404(Lot.objects.filter(warehouse__in=_warehouses(request)), pk=pk)
     form = ReturnForm(request.POST)
     if form.is_valid():
