@@ -9,6 +9,7 @@ class YingjiConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
-        from yingji import keycheck
+        from yingji import admin_panels, keycheck
 
         checks.register(keycheck.data_key_check)
+        admin_panels.register()
