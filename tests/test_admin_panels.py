@@ -117,7 +117,7 @@ def test_the_audit_chain_panel_shows_the_last_checkpoint_and_what_went_wrong(
 ) -> None:
     waiting = build("system.audit", city_admin)  # none taken yet, the log is young
     assert [e.tone for e in waiting.entries] == ["soon"] and waiting.count == 0
-    assert waiting.url == "/admin/audit/auditentry/"
+    assert waiting.url == "/admin/audit/checkpoint/"
     assert admin_client_for(city_admin).get(waiting.url).status_code == 200
 
     checkpoint = audit.take_checkpoint()
@@ -158,9 +158,20 @@ def test_the_home_page_shows_the_system_panels_to_administrators_only(
     home = admin_client_for(city_admin).get("/").content.decode()
     assert all(key in home for key in keys)
     assert 'class="error"' not in home  # every panel read
-    assert 'href="/api/v1/health"' in home and 'href="/admin/audit/auditentry/"' in home
+    assert 'href="/api/v1/health"' in home and 'href="/admin/audit/checkpoint/"' in home
     planner = personas.make_user("planner", city.bureau, Role.PLAN_MANAGER)
     leader = personas.make_user("leader", city.city, Role.DUTY_LEADER)
     for other in (planner, leader):
         page = client_for(other).get("/").content.decode()
         assert not any(key in page for key in keys)
+
+
+def test_the_audit_panel_leads_to_checkpoints_an_administrator_may_open(
+    city, admin_client_for
+) -> None:
+    from tests import personas
+    from yingji.accounts.roles import Role
+
+    admin = personas.make_user("root", city.city, Role.SYSADMIN)
+    client = admin_client_for(admin)
+    assert client.get("/admin/audit/checkpoint/").status_code == 200

@@ -116,7 +116,7 @@ def audit_chain(user: User) -> workbench.Panel:
     """The newest checkpoint: when the chain was last verified and signed, and whether
     the chain still reaches it. A failed verification stores no checkpoint, so a stale
     one is how a failure (or a job that stopped running) shows."""
-    url = reverse("admin:audit_auditentry_changelist")
+    url = reverse("admin:audit_checkpoint_changelist")
     now = timezone.now()
     latest = Checkpoint.objects.order_by("-id").first()
     head = ChainHead.objects.filter(id=1).values_list("last_id", flat=True).first() or 0

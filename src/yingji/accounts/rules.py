@@ -45,6 +45,7 @@ rules.add_perm("accounts.add_user", is_sysadmin)
 rules.add_perm("accounts.change_user", is_sysadmin)
 rules.add_perm("accounts.view_apitoken", is_sysadmin)
 rules.add_perm("audit.view_auditentry", is_sysadmin)
+rules.add_perm("audit.view_checkpoint", is_sysadmin)
 
 # Module permissions, so the admin index lists these apps for administrators.
 rules.add_perm("org", is_sysadmin)
