@@ -6,3 +6,8 @@ class DutyConfig(AppConfig):
     name = "yingji.duty"
     label = "duty"
     verbose_name = _("Duty")
+
+    def ready(self) -> None:
+        from yingji.duty import panels
+
+        panels.register()
