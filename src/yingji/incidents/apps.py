@@ -8,6 +8,7 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self) -> None:
+        from yingji.incidents import panels
         from yingji.timeline import labels
 
         labels.register(
@@ -35,3 +36,4 @@ class IncidentsConfig(AppConfig):
                 "request.decided": _("Resource request decided"),
             }
         )
+        panels.register()

@@ -24,7 +24,7 @@ from yingji.clock import kinds
 from yingji.clock import services as clock
 from yingji.clock.explain import explain
 from yingji.forms import apply_errors
-from yingji.incidents import services
+from yingji.incidents import panels, services
 from yingji.incidents.forms import (
     ActivateForm,
     FactsForm,
@@ -79,13 +79,16 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     number = paging.page_number(request.GET.get("page"))
     stage = request.GET.get("stage", "")
     drills = request.GET.get("drills", "")
+    reports = request.GET.get("reports", "")
     found = services.visible_to(request.user).select_related("event_type", "unit")  # type: ignore[arg-type]
     if stage == "open":
-        found = found.filter(
-            stage__in=(Incident.Stage.REPORTED, Incident.Stage.GRADED, Incident.Stage.RESPONDING)
-        )
+        found = panels.open_incidents(found)
     elif stage in Incident.Stage.values:
         found = found.filter(stage=stage)
+    if reports == "due":
+        found = panels.reports_due(found, timezone.now())
+    else:
+        reports = ""
     if drills == "only":
         found = found.filter(is_drill=True)
     elif drills != "with":
@@ -109,6 +112,8 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "stage": stage,
         "drills": drills,
+        "reports": reports,
+        "report_hours": int(panels.REPORTS_AHEAD.total_seconds() // 3600),
         "stages": Incident.Stage.choices,
         "markers": markers,
         "outlines_url": _outlines_url(),
@@ -609,8 +614,13 @@ def report_document(request: HttpRequest, pk: int, report_pk: int) -> HttpRespon
 
 @login_required
 def my_tasks(request: HttpRequest) -> HttpResponse:
-    tasks = services.tasks_for(request.user)  # type: ignore[arg-type]
-    return render(request, "incidents/my_tasks.html", {"tasks": tasks})
+    state = request.GET.get("state", "")
+    if state == "open":
+        tasks = panels.open_tasks(request.user)  # type: ignore[arg-type]
+    else:
+        state = ""
+        tasks = services.tasks_for(request.user)  # type: ignore[arg-type]
+    return render(request, "incidents/my_tasks.html", {"tasks": tasks, "state": state})
 
 
 def _task(request: HttpRequest, pk: int) -> Task:
