@@ -8,6 +8,8 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        from yingji.notify import panels
         from yingji.timeline import labels
 
         labels.register({"notify.escalated": _("Escalated: not acknowledged in time")})
+        panels.register()

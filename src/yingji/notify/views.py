@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 from yingji import fields, paging
 from yingji.audit.services import Actor
 from yingji.forms import BoundedForm
-from yingji.notify import services
+from yingji.notify import panels, services
 from yingji.notify.models import Delivery, Notification, Preference
 from yingji.org.models import Unit
 
@@ -34,16 +34,19 @@ from yingji.org.models import Unit
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
     number = paging.page_number(request.GET.get("page"))
-    mine = Notification.objects.filter(recipient=request.user).order_by(  # type: ignore[misc]
-        "-created_at", "-pk"
-    )
+    only_waiting = request.GET.get("unacknowledged") == "1"
+    mine = Notification.objects.filter(recipient=request.user)  # type: ignore[misc]
+    if only_waiting:
+        mine = panels.waiting(mine)
+    mine = mine.order_by("-created_at", "-pk")
     found = paging.from_queryset(mine, (number - 1) * paging.PAGE_SIZE, paging.PAGE_SIZE)
     page = paging.as_page(found, number, paging.PAGE_SIZE)
     # Opening the list reads what it shows; urgent ones still wait for acknowledgement.
     Notification.objects.filter(
         pk__in=[n.pk for n in page.items], read_at__isnull=True, urgent=False
     ).update(read_at=timezone.now())
-    return render(request, "notify/notification_list.html", {"page": page})
+    context = {"page": page, "only_waiting": only_waiting}
+    return render(request, "notify/notification_list.html", context)
 
 
 def _failures_for(request: HttpRequest) -> QuerySet[Delivery]:
