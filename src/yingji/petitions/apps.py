@@ -9,6 +9,7 @@ class PetitionsConfig(AppConfig):
 
     def ready(self) -> None:
         from yingji.documents import jobs
+        from yingji.petitions import panels
         from yingji.timeline import labels
 
         jobs.register(
@@ -54,3 +55,4 @@ class PetitionsConfig(AppConfig):
                 "petition.repeat_after_recheck": _("Same matter after re-review (第三十六条)"),
             }
         )
+        panels.register()

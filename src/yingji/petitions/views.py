@@ -89,6 +89,10 @@ def _filters(request: HttpRequest) -> tuple[lists.Filters, dict[str, Any]]:
         since=since,
         until=until,
         q=request.GET.get("q", "").strip()[:100],
+        mine=request.GET.get("mine") == "1",
+        open=request.GET.get("open") == "1",
+        routed=request.GET.get("routed") == "1",
+        unrated=request.GET.get("unrated") == "1",
     )
     chosen = {
         "stage": stage,
@@ -101,6 +105,10 @@ def _filters(request: HttpRequest) -> tuple[lists.Filters, dict[str, Any]]:
         "since": since.isoformat() if since else "",
         "until": until.isoformat() if until else "",
         "q": filters.q,
+        "mine": filters.mine,
+        "open": filters.open,
+        "routed": filters.routed,
+        "unrated": filters.unrated,
         "order": filters.order,
     }
     return filters, chosen
@@ -114,7 +122,13 @@ def _visible(request: HttpRequest) -> Any:
 def petition_list(request: HttpRequest) -> HttpResponse:
     filters, chosen = _filters(request)
     number = paging.page_number(request.GET.get("page"))
-    found = lists.page(_visible(request), filters, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    found = lists.page(
+        _visible(request),
+        filters,
+        offset=(number - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+        user=request.user,  # type: ignore[arg-type]
+    )
     return render(
         request,
         "petitions/petition_list.html",
@@ -606,7 +620,8 @@ LEDGER_LIMIT = 50000
 @login_required
 def ledger_export(request: HttpRequest) -> HttpResponse:
     filters, _chosen = _filters(request)
-    rows = lists.narrowed(_visible(request), filters).prefetch_related(
+    listed = lists.narrowed(_visible(request), filters, user=request.user)  # type: ignore[arg-type]
+    rows = listed.prefetch_related(
         Prefetch("replies", queryset=Reply.objects.order_by("-issued_at")),
         Prefetch("follow_ups", queryset=FollowUp.objects.order_by("-at")),
     )[:LEDGER_LIMIT]
