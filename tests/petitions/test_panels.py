@@ -301,7 +301,7 @@ def test_supervision_issued_lists_the_users_own_newest_first_and_whether_answere
 
     panel = build("petitions.supervision", supervisor)
     assert case_ids(panel) == [decided.pk, waiting.pk]
-    assert panel.entries[0].note.endswith(gettext("answered"))
+    assert panel.entries[0].note.endswith(gettext("answered since"))
     assert panel.entries[1].note.endswith(gettext("not answered yet"))
     assert city.baishizhen.name in panel.entries[1].note
     assert not any(word in e.label + e.note for e in panel.entries for word in PERSONAL)

@@ -286,7 +286,7 @@ def supervision_issued(user: User) -> workbench.Panel:
     )
 
     def entry(supervision: Any) -> workbench.Entry:
-        state = _t("answered") if supervision.answered else _t("not answered yet")
+        state = _t("answered since") if supervision.answered else _t("not answered yet")
         note = _t("%(kind)s to %(unit)s, %(date)s: %(state)s") % {
             "kind": supervision.get_kind_display(),
             "unit": supervision.unit.name,
