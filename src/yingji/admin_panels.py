@@ -131,7 +131,8 @@ def audit_chain(user: User) -> workbench.Panel:
         stale = now - latest.taken_at > CHECKPOINT_STALE
         note = f"{timezone.localtime(latest.taken_at):%Y-%m-%d %H:%M} · #{latest.last_id}"
         if stale:
-            note = f"{note} · {gettext('more than a day old')}"
+            old = gettext("more than a day old")
+            note = f"{note} · {old}"
         entries.append(
             workbench.Entry(gettext("Last checkpoint"), url, note, "overdue" if stale else "")
         )

@@ -41,10 +41,10 @@ def review_docx(review: Review) -> bytes:
             _("%(number)s, %(title)s, %(address)s.")
             % {"number": incident.number, "title": incident.title, "address": incident.address},
         ),
-        (1, f"{NUMERALS[0]}、{_('Timing')}"),
+        (1, NUMERALS[0] + "、" + _("Timing")),
     ]
     blocks += [(0, f"{i.label}：{duration(i.length)}") for i in review.intervals]
-    blocks.append((1, f"{NUMERALS[1]}、{_('Tasks: due and done')}"))
+    blocks.append((1, NUMERALS[1] + "、" + _("Tasks: due and done")))
     blocks += [
         (
             0,

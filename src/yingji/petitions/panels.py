@@ -24,9 +24,8 @@ from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from yingji import workbench
 from yingji.accounts.models import User
@@ -101,7 +100,7 @@ def _deadline_note(petition: Petition, now: datetime) -> tuple[str, str]:
         return "", ""
     when, tone = _when(due, petition.next_state, now)  # type: ignore[attr-defined]
     kind = kinds.get(petition.next_kind).label  # type: ignore[attr-defined]
-    return _t("%(kind)s: %(when)s") % {"kind": kind, "when": when}, tone
+    return gettext("%(kind)s: %(when)s") % {"kind": kind, "when": when}, tone
 
 
 def _by_deadline(petition: Petition, now: datetime) -> workbench.Entry:
@@ -191,12 +190,12 @@ def transfers_waiting(user: User) -> workbench.Panel:
 
     def entry(petition: Any) -> workbench.Entry:
         if petition.routed_kind:
-            routing = _t("%(kind)s from %(unit)s") % {
+            routing = gettext("%(kind)s from %(unit)s") % {
                 "kind": Assignment.Kind(petition.routed_kind).label,
                 "unit": petition.routed_from,
             }
         else:  # transferred from a body outside yingji, recorded at intake
-            routing = _t("From %(unit)s") % {"unit": petition.transferred_from}
+            routing = gettext("From %(unit)s") % {"unit": petition.transferred_from}
         note, tone = _deadline_note(petition, now)
         return workbench.Entry(
             _case_label(petition),
@@ -218,7 +217,7 @@ def ratings_to_follow_up(user: User) -> workbench.Panel:
     cases = _cases(user, UNRATED).order_by("last_reply", "pk")
 
     def entry(petition: Any) -> workbench.Entry:
-        note = _t("Replied on %(date)s") % {"date": _day(petition.last_reply)}
+        note = gettext("Replied on %(date)s") % {"date": _day(petition.last_reply)}
         return workbench.Entry(_case_label(petition), _case_url(petition.pk), note)
 
     return workbench.panel_of(
@@ -286,8 +285,8 @@ def supervision_issued(user: User) -> workbench.Panel:
     )
 
     def entry(supervision: Any) -> workbench.Entry:
-        state = _t("answered since") if supervision.answered else _t("not answered yet")
-        note = _t("%(kind)s to %(unit)s, %(date)s: %(state)s") % {
+        state = gettext("answered since") if supervision.answered else gettext("not answered yet")
+        note = gettext("%(kind)s to %(unit)s, %(date)s: %(state)s") % {
             "kind": supervision.get_kind_display(),
             "unit": supervision.unit.name,
             "date": _day(supervision.at),
@@ -344,7 +343,7 @@ def on_time_this_month(user: User) -> workbench.Panel:
 
     def entry(row: dict[str, Any]) -> workbench.Entry:
         due, in_time = row["due"], row["in_time"]
-        note = _t("On time %(met)d / %(due)d (%(rate)d%%)") % {
+        note = gettext("On time %(met)d / %(due)d (%(rate)d%%)") % {
             "met": in_time,
             "due": due,
             "rate": in_time * 100 // due,

@@ -103,7 +103,8 @@ def expiring(user: User) -> workbench.Panel:
         balance = services.shown(services.hundredths(lot.held))  # type: ignore[attr-defined]
         day = f"{lot.expires_on:%Y-%m-%d}"
         if expired:  # in words too, not by its colour alone
-            day = f"{day} {gettext('expired')}"
+            expired = gettext("expired")
+            day = f"{day} {expired}"
         return workbench.Entry(
             f"{lot.item.name} · {lot.warehouse.name}",
             reverse("resources:lot", args=[lot.pk]),
