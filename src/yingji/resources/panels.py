@@ -103,8 +103,8 @@ def expiring(user: User) -> workbench.Panel:
         balance = services.shown(services.hundredths(lot.held))  # type: ignore[attr-defined]
         day = f"{lot.expires_on:%Y-%m-%d}"
         if expired:  # in words too, not by its colour alone
-            expired = gettext("expired")
-            day = f"{day} {expired}"
+            word = gettext("expired")
+            day = f"{day} {word}"
         return workbench.Entry(
             f"{lot.item.name} · {lot.warehouse.name}",
             reverse("resources:lot", args=[lot.pk]),
