@@ -34,7 +34,15 @@ class DueQuery(Schema):
     kind: Text = Field(..., description="a deadline kind, e.g. petition.handling", max_length=100)
     start: Moment = Field(..., description="ISO 8601; without an offset, the office's zone")
     profile: Literal[tuple(sorted(PROFILES))] | None = None  # type: ignore[valid-type]
-    level: Literal["1", "2", "3", "4"] | None = Field(None, description="incident level I-IV")
+    level: Literal["1", "2", "3", "4"] | None = Field(
+        None, description="incident level I-IV (incident.first_report)"
+    )
+    days: Count | None = Field(
+        None, description="the case's own period in days (resources.inspection)"
+    )
+    minutes: Count | None = Field(
+        None, description="the case's own period in minutes (incident.task, resources.expiry)"
+    )
     extension: int = Field(0, ge=0, le=365)
 
 
@@ -105,7 +113,8 @@ def compute_due(request: HttpRequest, query: Query[DueQuery]) -> DueOut:
     if moments.out_of_range(query.start):
         raise ValidationError({"start": [moments.range_message()]})
     start = moments.aware(query.start)
-    params = {"level": query.level} if query.level else {}
+    given = {"level": query.level, "days": query.days, "minutes": query.minutes}
+    params = {name: value for name, value in given.items() if value is not None}
     due = services.due_for(
         query.kind, start, params=params, profile=query.profile, extension=query.extension
     )

@@ -18,11 +18,38 @@ from django.utils.translation import gettext_lazy as _
 from yingji.accounts.roles import Role
 from yingji.clock.periods import Profile, Rule
 from yingji.clock.profiles import PROFILES
+from yingji.fields import whole_number
 from yingji.org import lines
 
 
 class UnknownKind(KeyError):
     pass
+
+
+class ParamError(ValueError):
+    """A parameter of the case that a kind's rule needs (``level``, ``days``, ``minutes``,
+    ``years``) is missing or not usable; ``name`` is the parameter, the message is in the
+    active language."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
+
+
+def _missing(name: str) -> ParamError:
+    return ParamError(name, str(_("This field is required.")))
+
+
+def _count(params: Mapping[str, Any], name: str) -> int | None:
+    """A whole-number parameter, stored as an int or given as digits (an API query, a
+    command's ``--param days=30``); None when it is not given."""
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return None
+    value = None if isinstance(raw, bool) else whole_number(raw)
+    if value is None:
+        raise ParamError(name, str(_("Enter a whole number.")))
+    return value
 
 
 @dataclass(frozen=True)
@@ -93,9 +120,12 @@ LEVELS = ("1", "2", "3", "4")
 
 
 def _first_report_rule(params: Mapping[str, Any]) -> Rule:
-    level = str(params.get("level", ""))
+    raw = params.get("level")
+    if raw is None or raw == "":
+        raise _missing("level")
+    level = str(raw)
     if level not in LEVELS:
-        raise ValueError("incident.first_report needs a level from 1 (I) to 4 (IV)")
+        raise ParamError("level", _("Choose one of: %(choices)s.") % {"choices": ", ".join(LEVELS)})
     return Rule("hours", settings.CLOCK_FIRST_REPORT_HOURS[int(level) - 1])
 
 
@@ -106,8 +136,8 @@ def _setting_rule(
     (a plan that sets its own review or drill cycle)."""
 
     def rule(params: Mapping[str, Any]) -> Rule:
-        count = params.get(own) if own else None
-        return Rule(unit, int(count) if count else getattr(settings, setting))  # type: ignore[arg-type]
+        count = _count(params, own) if own else None
+        return Rule(unit, count if count else getattr(settings, setting))  # type: ignore[arg-type]
 
     return rule
 
@@ -117,16 +147,16 @@ MINUTES_SOON = (timedelta(minutes=10),)
 
 
 def _days_rule(params: Mapping[str, Any]) -> Rule:
-    days = params.get("days")
-    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
-        raise ValueError("this kind needs a whole number of days")
+    days = _count(params, "days")
+    if days is None:
+        raise _missing("days")
     return Rule("calendar_days", days)
 
 
 def _minutes_rule(params: Mapping[str, Any]) -> Rule:
-    minutes = params.get("minutes")
-    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 0:
-        raise ValueError("this kind needs a whole number of minutes")
+    minutes = _count(params, "minutes")
+    if minutes is None:
+        raise _missing("minutes")
     return Rule("minutes", minutes)
 
 

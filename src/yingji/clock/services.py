@@ -66,8 +66,8 @@ def due_for(
     chosen = kinds.profile(profile)
     try:
         rule = kind.resolve(params or {}, chosen)
-    except ValueError as error:
-        raise ValidationError({"params": [str(error)]}) from None
+    except kinds.ParamError as error:
+        raise ValidationError({error.name: [str(error)]}) from None
     return compute(
         start=start,
         rule=rule,

@@ -67,7 +67,13 @@ class Command(BaseCommand):
                 extension=options["extension"],
             )
         except ValidationError as error:
-            raise CommandError("; ".join(error.messages)) from None
+            raise CommandError(
+                "; ".join(
+                    f"--param {name}: {message}"
+                    for name, messages in error.message_dict.items()
+                    for message in messages
+                )
+            ) from None
         zone = services.office_zone()
         steps = [{"code": s.code, "facts": s.facts} for s in due.steps]
         with translation.override(options["language"]):
