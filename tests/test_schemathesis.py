@@ -13,9 +13,10 @@ schemathesis may make up a token or session cookie). The test fails on:
 
 Statuses the operation does not document (400, 403, 405, 409 ...) are not faults. The
 requests go through the WSGI application, every middleware included, in the test's own
-database transaction; ids in paths, queries and bodies are half the time ones that exist
-(the permission matrix's demo world) and category, event type and source codes real ones,
-so that requests get past 404 and into the services.
+database transaction. About half the generated requests have their ids and codes
+replaced by ones that exist (the permission matrix's demo world), their required text by
+words and their dates by days near today, so that requests get past 404 and the first
+refusal and into the services.
 """
 
 from __future__ import annotations
