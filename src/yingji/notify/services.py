@@ -295,6 +295,32 @@ def _http(url: str, data: bytes | None, headers: dict[str, str]) -> str:
         raise DeliveryRefused(f"HTTP {error.code}") from None
 
 
+def mark_read(recipient: User, notifications: models.QuerySet[Notification]) -> int:
+    """The recipient has seen these notifications: the unread among them are read now.
+    Urgent ones still wait for their acknowledgement."""
+    return (
+        notifications.filter(recipient=recipient, read_at__isnull=True, urgent=False)
+        .order_by()
+        .update(read_at=timezone.now())
+    )
+
+
+@transaction.atomic
+def add_webhook(*, name: str, url: str, secret: str, kinds: str = "", actor: Actor) -> Webhook:
+    """A system that receives notifications of the ``kinds`` (comma-separated prefixes;
+    empty: all), signed with ``secret``. Checked as the administration form checks it."""
+    webhook = Webhook(name=name.strip(), url=url.strip(), secret=secret, kinds=kinds.strip())
+    webhook.full_clean()
+    webhook.save(force_insert=True)
+    audit.record(
+        actor=actor,
+        action="notify.webhook.add",
+        obj=webhook,
+        after={"name": webhook.name, "url": webhook.url, "kinds": webhook.kinds},
+    )
+    return webhook
+
+
 def unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
