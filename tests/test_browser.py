@@ -42,8 +42,8 @@ def test_signing_in_in_chinese(page: Page, live_server, clerk) -> None:
     page.get_by_label("密码").fill(personas.PASSWORD)
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("heading", name="欢迎，周婷")).to_be_visible()
-    expect(page.locator(".facts")).to_contain_text("白石镇")
-    expect(page.locator(".facts")).to_contain_text("信访接待员")
+    expect(page.locator("main .help").first).to_contain_text("白石镇")
+    expect(page.locator("main .help").first).to_contain_text("信访接待员")
 
 
 def test_switching_to_english_and_signing_in(page: Page, live_server, clerk) -> None:

@@ -45,7 +45,7 @@ def test_import_correct_approve_and_open_a_role_card(browser: Browser, live_serv
 
     planner = new_page(browser)
     sign_in(planner, base, "planner")
-    planner.get_by_role("link", name="预案").click()
+    planner.get_by_role("link", name="预案", exact=True).click()
     planner.get_by_role("link", name="导入预案").click()
     planner.get_by_label("预案文件").set_input_files(str(SAMPLE))
     planner.get_by_role("button", name="读取预案").click()
