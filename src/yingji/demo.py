@@ -484,4 +484,5 @@ def _checkpoints(s: Story) -> Process:
     """The audit log's daily checkpoint at 03:17."""
     days = (s.today - timezone.localdate(s.start)).days
     for n in range(days, -1, -1):
-        yield s.days_ago(n, time(3, 17)), audit.take_checkpoint
+        if s.days_ago(n, time(3, 17)) > s.start:
+            yield s.days_ago(n, time(3, 17)), audit.take_checkpoint

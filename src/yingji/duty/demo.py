@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 SHIFT_STARTS = time(8, 30)
 HANDOVERS_DAYS = 21  # shifts of the last three weeks are handed over in the log
 
-# Roster key → (unit key, leaders, officers, backup); the first leader and officer named
+# Roster key → (unit key, leaders, officers, backups); the first leader and officer named
 # are on the shift covering now.
 ROSTERS = {
     "city": ("city", ["钱立军", "陈国栋"], ["何静", "吕志远", "宋佳"], ["王磊"]),

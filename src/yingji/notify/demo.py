@@ -1,8 +1,8 @@
 """The demo's notifications, for ``yingji demo``. The notifications themselves come from
 the other apps' histories and the clock (incidents reported, tasks, deadlines falling due
 or missed, low stock); here people read them: each morning everyone reads and
-acknowledges what came before, except what came in the last day and a half, which is
-still unread or waiting for acknowledgement when the demo opens. The administrator
+acknowledges what came before, except what came in the last two days, which is still
+unread or waiting for acknowledgement when the demo opens. The administrator
 connected the city's command platform by a webhook a month ago, to receive the tasks of
 every response; the platform does not answer, so its deliveries fail and, after their
 retries, stay failed."""
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from yingji.demo import Process, Story
 
 READ_AT = time(9, 20)
-UNREAD_HOURS = 36  # what came in the last day and a half is still unread
+UNREAD_HOURS = 48  # what came in the last two days is still unread
 # A port nothing listens on: the connection is refused at once, as a platform that is down.
 PLATFORM = "http://127.0.0.1:9/yingji/notify"
 
@@ -53,7 +53,7 @@ def _reading(s: Story) -> Process:
 
 
 def _read(s: Story) -> int:
-    """Everyone reads what came before the last day and a half, and acknowledges it."""
+    """Everyone reads what came before the last two days, and acknowledges it."""
     before = min(timezone.now(), s.now - timedelta(hours=UNREAD_HOURS))
     came = Notification.objects.filter(created_at__lt=before)
     unread = came.filter(read_at__isnull=True, urgent=False)

@@ -845,7 +845,8 @@ def _scripted(s: Story) -> list[Process]:
 
 
 class Steps:
-    """The times of one case's steps in office hours, each after the one before."""
+    """The times of one case's steps, each after the one before, in office hours when
+    those come before now."""
 
     def __init__(self, s: Story, start: datetime) -> None:
         self.s, self.rng, self.last = s, s.random(), start
@@ -858,7 +859,11 @@ class Steps:
         return self.after(self.last + timedelta(days=days, minutes=minutes))
 
     def after(self, moment: datetime) -> datetime:
-        self.last = self.s.office_hours(max(moment, self.last + timedelta(minutes=10)), self.rng)
+        earliest = max(moment, self.last + timedelta(minutes=10))
+        in_office = self.s.office_hours(earliest, self.rng)
+        # Before a long holiday the next office hours may still be ahead: the step was
+        # taken out of hours, as urgent work is, rather than not at all.
+        self.last = in_office if in_office < self.s.now - timedelta(hours=1) else earliest
         return self.last
 
 
@@ -1289,12 +1294,16 @@ def _county_routes(s: Story) -> list[Process]:
 def _ending_soon(s: Story, kind: str, at: time) -> datetime:
     """The latest day (at ``at``) on which a period of ``kind`` starting then would end
     within three days from now, as the clock counts it (weekends and holidays roll its end
-    over): for the cases whose deadline falls due within three days."""
+    over): for the cases whose deadline falls due within three days. Never before the
+    history begins (a long holiday can push the start that far back)."""
+    earliest = s.start + timedelta(hours=6)
     for days in range(1, 100):
         start = s.days_ago(days, at)
+        if start < earliest:
+            break
         if clock.due_for(kind, start).due_at <= s.now + timedelta(days=3):
             return start
-    raise AssertionError(f"no {kind} period ends within three days")
+    return s.on(timezone.localdate(earliest) + timedelta(days=1), at)
 
 
 def _township_waiting(s: Story) -> list[Process]:
@@ -1511,7 +1520,8 @@ def _referred_and_fax(s: Story) -> list[Process]:
     return [referred(), fax()]
 
 
-# Last year's cases of 白石镇, closed, imported from its Excel ledger when yingji started.
+# Cases of 白石镇 of the year before the history, closed, imported from its Excel ledger when
+# yingji started: (category, petitioner, place, division code, month, day).
 LEDGER = [
     ("rural.contract", "黄建华", "东坪村", "990121100202", 11, 3),
     ("labour.wages", "林少华", "白石村", "990121100201", 9, 17),
@@ -1523,7 +1533,7 @@ LEDGER = [
 
 def _ledger(s: Story) -> Process:
     clerk = s.actor("clerk")
-    year = s.today.year - 1
+    year = timezone.localdate(s.start).year - 1
     for seq, (category, name, place, region, month, day) in enumerate(LEDGER, start=301):
         values = _case(category, name, f"13800019{seq:03d}", place, region)
         received = s.on(date(year, month, day), time(10, 0))

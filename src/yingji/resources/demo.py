@@ -35,7 +35,9 @@ ITEMS = [
 ]
 
 # (item, quantity, days before today it arrived, days from today it expires, lot code,
-# place in the warehouse). An expiry in the past was in the future on arrival.
+# place in the warehouse). An expiry in the past was in the future on arrival; the city's
+# lot that expired yesterday is overdue for its storekeeper, and, not acknowledged since,
+# climbs to the leader on duty.
 COUNTY_LOTS = [
     ("帐篷", "80", 60, None, "ZP-2024-03", "A区1排"),
     ("折叠床", "120", 60, None, "ZC-2024-01", "A区2排"),
@@ -55,6 +57,7 @@ CITY_LOTS = [
     ("棉被", "500", 60, None, "SM-2024-10", "1号库"),
     ("饮用水", "400", 45, 150, "SY-2026-007", "2号库"),
     ("方便食品", "300", 45, 20, "SF-2025-330", "2号库"),
+    ("方便食品", "60", 45, -1, "SF-2025-214", "2号库"),
     ("应急照明灯", "100", 60, None, "SD-2025-06", "3号库"),
     ("救生衣", "200", 60, None, "SJ-2024-08", "3号库"),
     ("抽水泵", "10", 60, None, "SB-2025-03", "4号库"),
