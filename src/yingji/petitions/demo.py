@@ -16,7 +16,7 @@ at the county government's gate, last year's ledger imported, and the one accusa
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -569,7 +569,7 @@ class Life:
     by_petitioner: bool = False
     review: datetime | None = None
     review_decided: datetime | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    handled_by: str = ""  # the unit that answers: the office, or the unit it routed to
 
 
 GENERIC = 220  # cases drawn at random, besides those the workbenches need
@@ -684,7 +684,7 @@ def _draw(s: Story, rng: random.Random, index: int) -> Life:
     if life.answered is not None and replied <= life.answered:
         replied = s.office_hours(life.answered + timedelta(days=rng.uniform(3, 10)), rng)
     life.replied, life.outcome = replied, _pick(rng, OUTCOMES)
-    life.extra["handled_by"] = handled_by
+    life.handled_by = handled_by
     life.delivered = s.office_hours(replied + timedelta(days=rng.uniform(0.1, 2)), rng)
     if life.outcome != "support" and rng.random() < 0.06:
         life.review = s.office_hours(life.delivered + timedelta(days=rng.uniform(4, 18)), rng)
@@ -762,7 +762,7 @@ def _life(s: Story, life: Life) -> Process:
                 objection="反映事项不属于本单位职责范围，请重新交办。" if life.objects else "",
             ),
         )
-    unit = life.extra["handled_by"]
+    unit = life.handled_by
     handling = s.actor(ACTING.get(unit))
     assert life.replied is not None and life.delivered is not None
     written = yield (
@@ -1558,9 +1558,3 @@ def _historical(
     return services.register_historical(
         intake, office=s.units["baishizhen"], actor=actor, number=number, stage=Stage.CLOSED
     )
-
-
-def gate_petition(s: Story) -> Petition:
-    """The gate's collective visit, for the incident made from it."""
-    petition: Petition = s.found["petition.gate"]
-    return petition
