@@ -334,7 +334,7 @@ class Story:
         self.start = now - timedelta(days=days)
         self.today = timezone.localdate(now)
         self.time = self.start
-        self._seeds = Random(seed)  # noqa: S311 - reproducible demo data, no secret
+        self.seed = seed
         self._queue: list[tuple[datetime, int, Process, Callable[[], Any]]] = []
         self._order = itertools.count()
         self.system = Actor.system(DEMO_ACTOR)
@@ -348,10 +348,11 @@ class Story:
 
     # --- helpers for the apps' histories
 
-    def random(self) -> Random:
-        """A generator of its own for one app's history, from the story's fixed seed: an
-        app's draws never shift another's."""
-        return Random(self._seeds.getrandbits(64))  # noqa: S311 - demo data
+    def random(self, key: str) -> Random:
+        """A generator of its own for the part of the history named ``key``, seeded from
+        the story's fixed seed and the key: one part's draws never shift another's, in
+        whatever order the parts happen to run."""
+        return Random(f"{self.seed}:{key}")  # noqa: S311 - reproducible demo data, no secret
 
     def actor(self, username: str | None) -> Actor:
         return Actor(user=self.users[username]) if username else self.system
@@ -370,6 +371,8 @@ class Story:
         """``moment`` when it falls in office hours (08:30 to 17:30 of a working day, as
         the official calendar has it), else a time in office hours of the next working
         day."""
+        # Drawn whether used or not, so that the draws after it do not depend on the hour.
+        minute = rng.randrange(8 * 60 + 40, 17 * 60 + 10)
         local = timezone.localtime(moment, clock.office_zone())
         calendar = calendars.current()
         day = local.date()
@@ -380,7 +383,6 @@ class Story:
                 day = calendar.next_working_day(day + timedelta(days=1))
         else:
             day = calendar.next_working_day(day)
-        minute = rng.randrange(8 * 60 + 40, 17 * 60 + 10)
         return self.on(day, time(minute // 60, minute % 60))
 
     def note(self, roster: str, text: str) -> None:

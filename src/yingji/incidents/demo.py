@@ -133,7 +133,7 @@ def _done(incident: Incident, action: str, actor: Actor) -> Task:
 
 def _slide(s: Story) -> Process:
     """A quarry slope slid after days of rain: two workers hurt. Closed, reviewed."""
-    rng = s.random()
+    rng = s.random("incidents.slide")
     duty, leader = s.actor("baishi_duty"), s.actor("baishi_leader")
     t0 = s.office_hours(s.ago(days=40), rng)
     incident = yield (
@@ -258,7 +258,7 @@ def _slide(s: Story) -> Process:
 
 def _gas(s: Story) -> Process:
     """A road works crew broke a gas main: 120 people evacuated for four hours."""
-    rng = s.random()
+    rng = s.random("incidents.gas")
     duty, leader = s.actor("duty"), s.actor("qingxi_leader")
     t0 = s.office_hours(s.ago(days=18), rng)
     incident = yield (

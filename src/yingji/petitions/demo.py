@@ -576,11 +576,9 @@ GENERIC = 220  # cases drawn at random, besides those the workbenches need
 
 
 def story(s: Story) -> None:
-    rng = s.random()
-    categories = {c.code: c for c in Category.objects.all()}
-    s.found["categories"] = categories
+    s.found["categories"] = {c.code: c for c in Category.objects.all()}
     for index in range(GENERIC):
-        s.begin(_life(s, _draw(s, rng, index)))
+        s.begin(_life(s, _draw(s, s.random(f"petitions.case.{index}"), index)))
     for process in _scripted(s):
         s.begin(process)
 
@@ -626,7 +624,7 @@ def _draw(s: Story, rng: random.Random, index: int) -> Life:
         )
     moment = s.start + timedelta(hours=4) + (s.now - s.start - timedelta(hours=5)) * rng.random()
     received = moment if channel == Channel.ONLINE else s.office_hours(moment, rng)
-    collective = channel == Channel.VISIT and rng.random() < 0.07
+    collective = channel == Channel.VISIT and rng.random() < 0.12
     people = rng.randrange(5, 40) if collective else 1
     name = _name(rng)
     intake: dict[str, Any] = {
@@ -848,8 +846,8 @@ class Steps:
     """The times of one case's steps, each after the one before, in office hours when
     those come before now."""
 
-    def __init__(self, s: Story, start: datetime) -> None:
-        self.s, self.rng, self.last = s, s.random(), start
+    def __init__(self, s: Story, key: str, start: datetime) -> None:
+        self.s, self.rng, self.last = s, s.random(f"petitions.{key}"), start
 
     def days_ago(self, days: float) -> datetime:
         """Office hours of about ``days`` days ago, and after the previous step."""
@@ -893,7 +891,7 @@ def _wages(s: Story) -> Process:
     """The wages owed on 白石村's building site: accepted, sent to the village, which took
     it on; the city's supervisor presses for it after the workers' gathering."""
     clerk = s.actor("clerk")
-    t = Steps(s, s.ago(days=12))
+    t = Steps(s, "wages", s.ago(days=12))
     petition = yield (
         t.later(),
         lambda: _register(s, "baishizhen", {**WAGES, "category": "labour.wages"}, clerk),
@@ -963,7 +961,7 @@ def _gate(s: Story) -> Process:
 
 
 def _contract(s: Story) -> Process:
-    t = Steps(s, s.ago(days=3))
+    t = Steps(s, "contract", s.ago(days=3))
     yield (
         t.later(),
         lambda: _register(
@@ -973,7 +971,7 @@ def _contract(s: Story) -> Process:
 
 
 def _noise(s: Story) -> Process:
-    t = Steps(s, s.ago(days=5, hours=2))
+    t = Steps(s, "noise", s.ago(days=5, hours=2))
     petition = yield (
         t.last,
         lambda: _register(s, "liulin", {**NOISE, "category": "environment.noise"}, s.system),
@@ -982,7 +980,7 @@ def _noise(s: Story) -> Process:
 
 
 def _property(s: Story) -> Process:
-    t = Steps(s, s.ago(days=8, hours=3))
+    t = Steps(s, "property", s.ago(days=8, hours=3))
     petition = yield (
         t.last,
         lambda: _register(s, "hexi", {**PROPERTY, "category": "urban.property"}, PETITIONER),
@@ -999,7 +997,7 @@ def _property(s: Story) -> Process:
 
 def _accusation(s: Story) -> Process:
     """The one accusation, against 白石镇, with the county: 白石镇 never sees it."""
-    t = Steps(s, s.ago(days=6))
+    t = Steps(s, "accusation", s.ago(days=6))
     yield (
         t.later(),
         lambda: _register(
@@ -1014,7 +1012,7 @@ def _accusation(s: Story) -> Process:
 def _review(s: Story) -> Process:
     """白石县 answered; the petitioner asked for 复查, which 安澜市 has still to decide."""
     handler = s.actor("handler")
-    t = Steps(s, s.ago(days=40))
+    t = Steps(s, "review", s.ago(days=40))
     petition = yield (
         t.later(),
         lambda: _register(
@@ -1072,7 +1070,7 @@ def _reviewed(s: Story) -> Process:
     """A 白石镇 case the county reviewed (复查) and upheld; the 30 days for 复核 run."""
     clerk, handler = s.actor("clerk"), s.actor("handler")
     values = _case("rural.assets", "何玉梅", "13800019801", "东坪村", "990121100202")
-    t = Steps(s, s.ago(days=58))
+    t = Steps(s, "reviewed", s.ago(days=58))
     petition = yield t.later(), lambda: _register(s, "baishizhen", values, clerk)
     yield t.later(days=1), lambda: _accept(petition, clerk)
     yield from _answer(s, t, petition, "baishizhen", "explain", 40)
@@ -1098,7 +1096,7 @@ def _rechecked(s: Story) -> Process:
     """A 柳林乡 case through 复查 at the county, now in 复核 at the city, with a hearing."""
     handler, supervisor = s.actor("handler"), s.actor("supervisor")
     values = _case("land.acquisition", "罗长青", "13800019802", "柳林村", "990121200201")
-    t = Steps(s, s.ago(days=60))
+    t = Steps(s, "rechecked", s.ago(days=60))
     petition = yield t.later(), lambda: _register(s, "liulin", values, s.system)
     yield t.later(days=1), lambda: _accept(petition, s.system)
     yield from _answer(s, t, petition, "liulin", "not_support", 45)
@@ -1145,7 +1143,7 @@ def _final_and_repeat(s: Story) -> Process:
     values = _case(
         "land.acquisition", "梁德才", "13800019803", "白石村", "990121100201", **FINAL_MATTER
     )
-    t = Steps(s, s.start + timedelta(hours=4))
+    t = Steps(s, "final_and_repeat", s.start + timedelta(hours=4))
     petition = yield t.later(), lambda: _register(s, "baishizhen", values, clerk)
     yield t.later(days=1), lambda: _accept(petition, clerk)
     yield from _answer(s, t, petition, "baishizhen", "explain", 50)
@@ -1191,7 +1189,7 @@ def _returned(s: Story) -> Process:
         channel=Channel.LETTER,
         transferred_from="省信访局",
     )
-    t = Steps(s, s.ago(days=9))
+    t = Steps(s, "returned", s.ago(days=9))
     petition = yield t.later(), lambda: _register(s, "bs_xinfang", values, handler)
     yield (
         t.later(days=2),
@@ -1214,7 +1212,7 @@ def _transferred(s: Story) -> Process:
         channel=Channel.LETTER,
         transferred_from="省信访局",
     )
-    t = Steps(s, s.ago(days=2))
+    t = Steps(s, "transferred", s.ago(days=2))
     yield t.later(), lambda: _register(s, "bs_xinfang", values, s.actor("handler"))
 
 
@@ -1222,28 +1220,29 @@ def _routed(
     s: Story,
     office: str,
     values: dict[str, Any],
-    received: datetime,
+    routed: datetime,
     to: str,
     note: str,
     *,
     accept: bool = False,
 ) -> Process:
-    """A case registered and routed down (交办) the next working day, not yet answered."""
+    """A case registered and routed down (交办) at ``routed``, accepted first when
+    ``accept``, received the day before otherwise; the unit has not answered."""
     actor = s.actor(ACTING.get(office))
     online = values.get("channel") == Channel.ONLINE
-    t = Steps(s, received)
-    petition = yield received, lambda: _register(s, office, values, PETITIONER if online else actor)
-    if accept:
-        yield t.later(minutes=40), lambda: _accept(petition, actor)
-    yield (
-        t.later(days=0 if accept else 1),
-        lambda: services.assign(petition, actor=actor, lead=s.units[to], note=note),
+    received = routed - (timedelta(hours=1) if accept else timedelta(days=1))
+    petition = yield (
+        received,
+        lambda: _register(s, office, values, PETITIONER if online else actor),
     )
+    if accept:
+        yield received + timedelta(minutes=40), lambda: _accept(petition, actor)
+    yield routed, lambda: services.assign(petition, actor=actor, lead=s.units[to], note=note)
 
 
 def _city_routes(s: Story) -> list[Process]:
-    """The city's petition bureau routes two online cases to 白石县: one nine days ago
-    (the county's five working days to object have run out), one this week."""
+    """The city's petition bureau routes two online cases to 白石县: one whose five working
+    days for the county to object have run out, one this week."""
     first = _case(
         "labour.wages", "曾立新", "13800019806", "白石县", "990121", channel=Channel.ONLINE
     )
@@ -1257,18 +1256,19 @@ def _city_routes(s: Story) -> list[Process]:
     )
     return [
         _routed(
-            s, "xinfang", first, s.ago(days=10, hours=3), "baishi",
+            s, "xinfang", first, _overdue_since(s, "petition.objection", time(10, 10)), "baishi",
             "请白石县核实企业欠薪情况，依法处理并答复信访人。",
         ),
         _routed(
-            s, "xinfang", second, s.ago(days=3, hours=5), "baishi",
+            s, "xinfang", second, s.days_ago(2, time(15, 20)), "baishi",
             "请白石县交通运输部门研究答复。",
         ),
     ]  # fmt: skip
 
 
 def _county_routes(s: Story) -> list[Process]:
-    """The county bureau sends two cases down to 白石镇, which has not answered either."""
+    """The county bureau sends two cases down to 白石镇, which has answered neither: the
+    five working days to object ran out for the first."""
     first = _case("civil.assistance", "蔡翠兰", "13800019808", "白石镇白石村", "990121100201")
     second = _case(
         "transport.roads",
@@ -1278,17 +1278,27 @@ def _county_routes(s: Story) -> list[Process]:
         "990121100202",
         channel=Channel.PHONE,
     )
-    rng = s.random()
     return [
         _routed(
-            s, "bs_xinfang", first, s.office_hours(s.ago(days=10), rng), "baishizhen",
-            "请白石镇重新核定该户家庭收入，依规作出低保认定。", accept=True,
+            s, "bs_xinfang", first, _overdue_since(s, "petition.objection", time(11, 20)),
+            "baishizhen", "请白石镇重新核定该户家庭收入，依规作出低保认定。", accept=True,
         ),
         _routed(
-            s, "bs_xinfang", second, s.ago(days=3, hours=1), "baishizhen",
+            s, "bs_xinfang", second, s.days_ago(2, time(9, 50)), "baishizhen",
             "请白石镇组织排查修复。",
         ),
     ]  # fmt: skip
+
+
+def _overdue_since(s: Story, kind: str, at: time) -> datetime:
+    """The latest day (at ``at``) on which a period of ``kind`` starting then would have
+    ended more than a day ago, as the clock counts it: for the cases overdue now, even on
+    the morning after a long holiday (into whose end every period falling in it rolls)."""
+    for days in range(1, 50):
+        start = s.days_ago(days, at)
+        if clock.due_for(kind, start).due_at <= s.now - timedelta(days=1):
+            return start
+    raise AssertionError(f"no {kind} period ended in the last seven weeks")
 
 
 def _ending_soon(s: Story, kind: str, at: time) -> datetime:
@@ -1307,7 +1317,7 @@ def _ending_soon(s: Story, kind: str, at: time) -> datetime:
 
 
 def _township_waiting(s: Story) -> list[Process]:
-    """白石镇: a hotline case undecided for 20 days (the supervisor has urged it), an
+    """白石镇: a hotline case undecided past its 15 days (the supervisor has urged it), an
     online one whose 15 days end within three, and one answered last week and not yet
     followed up."""
     clerk = s.actor("clerk")
@@ -1321,7 +1331,8 @@ def _township_waiting(s: Story) -> list[Process]:
             "990121100202",
             channel=Channel.PHONE,
         )
-        t = Steps(s, s.days_ago(20, time(9, 30)))
+        received = _overdue_since(s, "petition.acceptance_notice", time(9, 30))
+        t = Steps(s, "township_waiting.late", received)
         petition = yield t.last, lambda: _register(s, "baishizhen", values, clerk)
         yield (
             t.days_ago(4),
@@ -1354,7 +1365,7 @@ def _township_waiting(s: Story) -> list[Process]:
             "990121100201",
             channel=Channel.LETTER,
         )
-        t = Steps(s, s.ago(days=30))
+        t = Steps(s, "township_waiting.answered", s.ago(days=30))
         petition = yield t.later(), lambda: _register(s, "baishizhen", values, clerk)
         yield t.later(days=2), lambda: _accept(petition, clerk)
         yield from _answer(s, t, petition, "baishizhen", "support", 6)
@@ -1363,10 +1374,10 @@ def _township_waiting(s: Story) -> list[Process]:
 
 
 def _county_waiting(s: Story) -> Process:
-    """白石县信访局: a visit undecided for 17 days (the city has put it under supervision)."""
+    """白石县信访局: a visit undecided past its 15 days (the city put it under supervision)."""
     values = _case("labour.relations", "江家乐", "13800019813", "县城城关", "990121")
-    t = Steps(s, s.ago(days=17))
-    petition = yield t.later(), lambda: _register(s, "bs_xinfang", values, s.actor("handler"))
+    t = Steps(s, "county_waiting", _overdue_since(s, "petition.acceptance_notice", time(10, 5)))
+    petition = yield t.last, lambda: _register(s, "bs_xinfang", values, s.actor("handler"))
     yield (
         t.days_ago(3),
         lambda: services.supervise(
@@ -1402,7 +1413,7 @@ def _county_handling(s: Story) -> list[Process]:
         values = _case(
             "health.dispute", "付金凤", "13800019816", "县城城关", "990121", channel=Channel.LETTER
         )
-        t = Steps(s, s.ago(days=40))
+        t = Steps(s, "county_handling.answered", s.ago(days=40))
         petition = yield t.later(), lambda: _register(s, "bs_xinfang", values, handler)
         yield t.later(days=1), lambda: _accept(petition, handler)
         yield from _answer(s, t, petition, "bs_xinfang", "explain", 10)
@@ -1412,7 +1423,7 @@ def _county_handling(s: Story) -> list[Process]:
 
 def _supervision_answered(s: Story) -> list[Process]:
     """The city's supervision answered: 柳林乡 decided after it, 河西街道 replied after the
-    reminder; and a 河西街道 case left undecided for 19 days."""
+    reminder; and a 河西街道 case left undecided past its 15 days."""
     supervisor = s.actor("supervisor")
 
     def decided() -> Process:
@@ -1424,7 +1435,7 @@ def _supervision_answered(s: Story) -> list[Process]:
             "990121200201",
             channel=Channel.ONLINE,
         )
-        t = Steps(s, s.days_ago(25, time(21, 5)))
+        t = Steps(s, "supervision_answered.decided", s.days_ago(25, time(21, 5)))
         petition = yield t.last, lambda: _register(s, "liulin", values, PETITIONER)
         yield (
             t.days_ago(9),
@@ -1439,7 +1450,7 @@ def _supervision_answered(s: Story) -> list[Process]:
 
     def replied() -> Process:
         values = _case("urban.property", "陶丽娟", "13800019818", "新桥社区", "990102001002")
-        t = Steps(s, s.ago(days=35))
+        t = Steps(s, "supervision_answered.replied", s.ago(days=35))
         petition = yield t.later(), lambda: _register(s, "hexi", values, s.system)
         yield t.later(days=1), lambda: _accept(petition, s.system)
         yield (
@@ -1462,7 +1473,8 @@ def _supervision_answered(s: Story) -> list[Process]:
             "990102001001",
             channel=Channel.ONLINE,
         )
-        yield s.days_ago(19, time(19, 30)), lambda: _register(s, "hexi", values, PETITIONER)
+        received = _overdue_since(s, "petition.acceptance_notice", time(19, 30))
+        yield received, lambda: _register(s, "hexi", values, PETITIONER)
 
     return [decided(), replied(), late()]
 
@@ -1474,7 +1486,7 @@ def _referred_and_fax(s: Story) -> list[Process]:
     def referred() -> Process:
         clerk = s.actor("clerk")
         values = _case("law.litigation", "史长青", "13800019820", "白石镇集镇", "990121100")
-        t = Steps(s, s.ago(days=21))
+        t = Steps(s, "referred_and_fax.referred", s.ago(days=21))
         petition = yield t.later(), lambda: _register(s, "baishizhen", values, clerk)
         yield (
             t.later(days=1),
@@ -1499,7 +1511,7 @@ def _referred_and_fax(s: Story) -> list[Process]:
             request="请求协调解决经开区储备路长期施工、货车无法通行的问题。",
             facts="储备路改造工期已延长三个月，未设置临时通道，企业货运车辆每日绕行20公里。",
         )
-        t = Steps(s, s.ago(days=16))
+        t = Steps(s, "referred_and_fax.fax", s.ago(days=16))
         petition = yield t.later(), lambda: _register(s, "xinfang", values, supervisor)
         yield t.later(days=1), lambda: _accept(petition, supervisor)
         yield (

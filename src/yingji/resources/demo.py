@@ -134,7 +134,7 @@ def _receive(s: Story, warehouse: str, row: tuple[Any, ...], who: str) -> Lot:
 
 def _lots(s: Story, warehouse_key: str, rows: list[tuple[Any, ...]], who: str) -> Process:
     """Each lot arrives on its day, in office hours."""
-    rng = s.random()
+    rng = s.random(f"resources.lots.{warehouse_key}")
     arrivals = sorted(
         ((s.office_hours(s.ago(days=row[2]), rng), row) for row in rows), key=lambda a: a[0]
     )
@@ -184,7 +184,7 @@ def _county(s: Story) -> Process:
 def _county_work(s: Story) -> Process:
     """A stocktaking, damaged stock written off, a pump inspected early."""
     keeper = s.actor("storekeeper")
-    rng = s.random()
+    rng = s.random("resources.county_work")
     yield (
         s.office_hours(s.ago(days=30), rng),
         lambda: services.adjust(
@@ -212,7 +212,7 @@ def _city(s: Story) -> Process:
     """The city's reserve, by its own storekeeper; it sends quilts down to the county."""
     keeper = s.actor("city_keeper")
     u = s.units
-    rng = s.random()
+    rng = s.random("resources.city")
     s.found["city_store"] = yield (
         s.start + timedelta(hours=3),
         lambda: catalogue.add_warehouse(
