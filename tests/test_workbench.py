@@ -75,3 +75,23 @@ def test_a_user_with_no_unit_or_role_is_told_what_to_ask_for(city, client_for) -
     html = client_for(User.objects.get(pk=nobody.pk)).get("/").content.decode()
     assert html.count('class="status warn"') == 1 and html.count("<p>") >= 2
     assert 'data-panel="' not in html
+
+
+def test_time_note_counts_down_to_the_finest_unit_asked() -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django.utils.translation import override
+
+    from yingji.workbench import time_note
+
+    now = timezone.now()
+    with override("en"):
+        assert time_note(now + timedelta(minutes=20), now) == "20 minutes left"
+        assert time_note(now + timedelta(minutes=20), now, finest="hours") == "1 hour left"
+        assert time_note(now - timedelta(hours=5), now, finest="hours") == "5 hours overdue"
+        assert time_note(now + timedelta(days=2, hours=3), now) == "2 days left"
+        # Missed while its time has not yet come (a paused period read late): overdue.
+        assert time_note(now + timedelta(hours=2), now, late=True) == "2 hours overdue"
+    with override("zh-hans"):
+        assert time_note(now - timedelta(days=3), now) == "已超期 3 天"

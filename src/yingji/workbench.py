@@ -22,9 +22,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
+from django.utils.translation import ngettext
 
 if TYPE_CHECKING:
     from yingji.accounts.models import User
@@ -114,3 +116,32 @@ def panels_for(user: User) -> list[Shown]:
             logger.error("workbench panel %s failed: %s", source.key, type(error).__name__)
             shown.append(Shown(source, failed=True))
     return shown
+
+
+_UNITS = {"days": 24 * 3600, "hours": 3600, "minutes": 60}
+
+
+def time_note(due: datetime, now: datetime, *, finest: str = "minutes", late: bool = False) -> str:
+    """The time left ("还剩 2 小时") or how long it is overdue ("已超期 3 天"), in whole
+    days, then hours, then ``finest`` ("hours" or "minutes"), never less than one of it.
+    Overdue once ``due`` has come, or when ``late`` says so."""
+    overdue = late or due <= now
+    seconds = abs((now - due).total_seconds())
+    n, unit = 1, finest
+    for name in ("days", "hours", "minutes"):
+        if seconds >= _UNITS[name] or name == finest:
+            n, unit = max(1, int(seconds // _UNITS[name])), name
+            break
+    if overdue:
+        text = {
+            "days": ngettext("%(n)d day overdue", "%(n)d days overdue", n),
+            "hours": ngettext("%(n)d hour overdue", "%(n)d hours overdue", n),
+            "minutes": ngettext("%(n)d minute overdue", "%(n)d minutes overdue", n),
+        }[unit]
+    else:
+        text = {
+            "days": ngettext("%(n)d day left", "%(n)d days left", n),
+            "hours": ngettext("%(n)d hour left", "%(n)d hours left", n),
+            "minutes": ngettext("%(n)d minute left", "%(n)d minutes left", n),
+        }[unit]
+    return text % {"n": n}

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from yingji import workbench
 from yingji.accounts.models import User
@@ -80,32 +80,9 @@ def open_tasks(user: User) -> models.QuerySet[Task]:
     return services.tasks_for(user).exclude(state=Task.State.DONE)
 
 
-def _span(seconds: float) -> tuple[int, str]:
-    minutes = max(1, int(seconds // 60))
-    if minutes >= 24 * 60:
-        return minutes // (24 * 60), "days"
-    if minutes >= 60:
-        return minutes // 60, "hours"
-    return minutes, "minutes"
-
-
 def due_note(due: datetime, now: datetime) -> str:
-    """The time left ("还剩 2 小时") or how long it is overdue ("已超期 3 天")."""
-    if due <= now:
-        n, unit = _span((now - due).total_seconds())
-        text = {
-            "days": ngettext("%(n)d day overdue", "%(n)d days overdue", n),
-            "hours": ngettext("%(n)d hour overdue", "%(n)d hours overdue", n),
-            "minutes": ngettext("%(n)d minute overdue", "%(n)d minutes overdue", n),
-        }[unit]
-    else:
-        n, unit = _span((due - now).total_seconds())
-        text = {
-            "days": ngettext("%(n)d day left", "%(n)d days left", n),
-            "hours": ngettext("%(n)d hour left", "%(n)d hours left", n),
-            "minutes": ngettext("%(n)d minute left", "%(n)d minutes left", n),
-        }[unit]
-    return text % {"n": n}
+    """The time left or how long it is overdue, down to minutes."""
+    return workbench.time_note(due, now)
 
 
 def tone(due: datetime | None, now: datetime, code: str) -> str:

@@ -68,29 +68,12 @@ def _case_label(petition: Petition) -> str:
     return f"{petition.number} {petition.category} · {_short(petition.place or petition.request)}"
 
 
-def _span(delta: timedelta) -> tuple[int, str]:
-    """A length of time in whole days, or in hours below a day (at least one)."""
-    if delta >= timedelta(days=1):
-        return delta.days, "days"
-    return max(int(delta.total_seconds() // 3600), 1), "hours"
-
-
 def _when(due: datetime, state: str, now: datetime) -> tuple[str, str]:
-    """How long is left or overdue, and the tone: "overdue" once missed, "soon" within
-    three days."""
+    """How long is left or overdue, in days or hours, and the tone: "overdue" once
+    missed, "soon" within three days."""
     if state == Deadline.State.MISSED or due <= now:
-        n, unit = _span(now - due)
-        if unit == "days":
-            text = ngettext("%(n)d day overdue", "%(n)d days overdue", n)
-        else:
-            text = ngettext("%(n)d hour overdue", "%(n)d hours overdue", n)
-        return text % {"n": n}, "overdue"
-    n, unit = _span(due - now)
-    if unit == "days":
-        text = ngettext("%(n)d day left", "%(n)d days left", n)
-    else:
-        text = ngettext("%(n)d hour left", "%(n)d hours left", n)
-    return text % {"n": n}, "soon" if due - now <= SOON else ""
+        return workbench.time_note(due, now, finest="hours", late=True), "overdue"
+    return workbench.time_note(due, now, finest="hours"), "soon" if due - now <= SOON else ""
 
 
 def _deadline_note(petition: Petition, now: datetime) -> tuple[str, str]:
