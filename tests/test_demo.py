@@ -356,3 +356,20 @@ def test_every_demo_login_finds_work_in_each_of_its_panels(alive: Alive) -> None
                 login.username,
                 shown.source.key,
             )
+
+
+def test_no_timeline_of_the_demo_shows_a_code(alive: Alive) -> None:
+    """Every event's kind and summary read as words (``petition.replied · support`` or
+    ``command_name, contacts`` would fail)."""
+    import re
+
+    from django.utils.translation import override
+
+    from yingji.timeline.labels import label_for, summary_for
+    from yingji.timeline.models import Event
+
+    code = re.compile(r"^[a-z_.]+(, [a-z_.]+)*$")
+    with override("zh-hans"):
+        for kind, summary, data in Event.objects.values_list("kind", "summary", "data"):
+            assert label_for(kind) != kind, kind
+            assert not code.match(summary_for(kind, summary, data)), (kind, summary)

@@ -178,6 +178,7 @@ def _timeline_rows(incident: Incident) -> list[dict[str, Any]]:
         {
             "event": e,
             "label": labels.label_for(e.kind),
+            "summary": labels.summary_for(e.kind, e.summary, e.data),
             "late": (e.recorded_at - e.happened_at).total_seconds() > 300,
         }
         for e in timeline.events_for(incident).select_related("actor")
@@ -517,7 +518,7 @@ def timeline_export(request: HttpRequest, pk: int) -> HttpResponse:
                 timezone.localtime(e.happened_at, zone).strftime("%Y-%m-%d %H:%M:%S"),
                 timezone.localtime(e.recorded_at, zone).strftime("%Y-%m-%d %H:%M:%S"),
                 labels.label_for(e.kind),
-                (DRILL_MARK if e.is_drill else "") + e.summary,
+                (DRILL_MARK if e.is_drill else "") + labels.summary_for(e.kind, e.summary, e.data),
                 e.actor_label,
             ]
         )
@@ -828,7 +829,8 @@ def render_event(event: Event) -> dict[str, Any]:
         "id": event.pk,
         "kind": event.kind,
         "label": labels.label_for(event.kind),
-        "summary": (DRILL_MARK if event.is_drill else "") + event.summary,
+        "summary": (DRILL_MARK if event.is_drill else "")
+        + labels.summary_for(event.kind, event.summary, event.data),
         "happened": timezone.localtime(event.happened_at, zone).strftime("%m-%d %H:%M:%S"),
         "recorded": timezone.localtime(event.recorded_at, zone).strftime("%m-%d %H:%M:%S"),
         "late": (event.recorded_at - event.happened_at).total_seconds() > 300,

@@ -55,4 +55,14 @@ class PetitionsConfig(AppConfig):
                 "petition.repeat_after_recheck": _("Same matter after re-review (第三十六条)"),
             }
         )
+        from yingji.petitions.models import FollowUp, Reply, Review
+
+        labels.register_summaries(
+            {
+                "petition.replied": labels.choice_words(dict(Reply.Outcome.choices)),
+                "petition.rated": labels.choice_words(dict(FollowUp.Rating.choices)),
+                "petition.review_decided": labels.choice_words(dict(Review.Outcome.choices)),
+                "petition.recheck_decided": labels.choice_words(dict(Review.Outcome.choices)),
+            }
+        )
         panels.register()

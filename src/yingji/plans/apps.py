@@ -36,4 +36,7 @@ class PlansConfig(AppConfig):
                 "plan.new_version": _("New version started"),
             }
         )
+        from yingji.plans.labels import part_label
+
+        labels.register_summaries({"plan.updated": labels.list_words(part_label)})
         panels.register()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from yingji.plans import triggers
 
@@ -26,11 +27,34 @@ LEVEL_LABELS = {
     3: gettext_lazy("Level III (large)"),
     4: gettext_lazy("Level IV (general)"),
 }
+# The parts of a plan's structure (services.structure), as a reader names them.
+PART_LABELS = {
+    "title": pgettext_lazy("plan part", "title"),
+    "groups": pgettext_lazy("plan part", "working groups"),
+    "posts": pgettext_lazy("plan part", "posts"),
+    "levels": pgettext_lazy("plan part", "levels and triggers"),
+    "steps": pgettext_lazy("plan part", "steps"),
+    "requirements": pgettext_lazy("plan part", "resources required"),
+    "contacts": pgettext_lazy("plan part", "contacts"),
+}
 OPERATOR_WORDS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "="}
 
 
 def fact_label(fact: str) -> str:
     return str(FACT_LABELS.get(fact, fact))
+
+
+def part_label(name: str) -> str:
+    """A part of a plan: a field of its text ("legal basis") or a list ("working groups")."""
+    if name in PART_LABELS:
+        return str(PART_LABELS[name])
+    from yingji.plans.models import PlanVersion
+
+    try:
+        found = PlanVersion._meta.get_field(name)
+    except FieldDoesNotExist:  # an old event names a part since renamed
+        return name
+    return str(getattr(found, "verbose_name", name))
 
 
 def level_label(level: int) -> str:

@@ -1,0 +1,27 @@
+"""Event kinds and their summaries read as words in the reader's language, never as codes."""
+
+from __future__ import annotations
+
+from django.utils.translation import override
+
+from yingji.timeline.labels import label_for, summary_for
+
+
+def test_codes_kept_in_summaries_read_as_words() -> None:
+    with override("zh-hans"):
+        assert summary_for("petition.replied", "support") == "予以支持"
+        assert summary_for("petition.rated", "basically") == "基本满意"
+        assert summary_for("petition.recheck_decided", "uphold") == "维持"
+        assert summary_for("plan.updated", "legal_basis, groups") == "法律法规及政策依据、工作组"
+        assert label_for("deadline.reassigned") != "deadline.reassigned"
+    with override("en"):
+        assert summary_for("petition.replied", "not_support") == "Not supported (不予支持)"
+        assert summary_for("plan.updated", "steps") == "steps"
+
+
+def test_other_summaries_stay_as_written() -> None:
+    assert summary_for("petition.replied", "") == ""
+    assert summary_for("petition.replied", "写于旧版本的摘要") == "写于旧版本的摘要"
+    assert summary_for("incident.closed", "已结束") == "已结束"
+    # A part since renamed still shows, as it was written.
+    assert summary_for("plan.updated", "old_part") == "old_part"
