@@ -112,3 +112,41 @@ def test_the_code_has_no_update_or_delete_path(city: personas.City) -> None:
     assert not admin.has_change_permission(request, entry)
     assert not admin.has_delete_permission(request, entry)
     assert verify().startswith("audit log intact")
+
+
+def test_the_audit_list_names_types_and_changed_fields_in_words(city: personas.City) -> None:
+    from django.utils.translation import override
+
+    from yingji.audit.admin import field_words, kind_words
+
+    with override("zh-hans"):
+        assert kind_words("petitions.petition") == "信访事项"
+        assert field_words("petitions.petition", ["stage", "unit_id"]) == "办理阶段、办理单位"
+        assert field_words("plans.planversion", ["legal_basis", "groups"]) == (
+            "法律法规及政策依据、工作组"
+        )
+        assert field_words("gone.model", ["x"]) == "x"
+    entry = AuditEntry.objects.get(id=1)
+    admin = site._registry[AuditEntry]
+    assert admin.kind(entry) == kind_words(entry.object_type) != entry.object_type
+    assert "kind" in admin.get_readonly_fields(RequestFactory().get("/"), entry)
+
+
+def test_an_update_audited_on_some_fields_names_only_those_that_changed(
+    city: personas.City,
+) -> None:
+    """A snapshot of some fields is compared with the same fields (activating an incident
+    once listed every column of the row as changed)."""
+    from yingji.audit import services as audit
+    from yingji.org.models import Unit
+
+    unit = Unit.objects.order_by("pk").first()
+    assert unit is not None
+    before = audit.snapshot(unit, ["name"])
+    unit.name = unit.name + "（新）"
+    unit.save()
+    with transaction.atomic():
+        entry = audit.record_update(
+            actor=audit.Actor.system("test"), action="org.unit.rename", obj=unit, before=before
+        )
+    assert entry is not None and entry.changed_fields == ["name"]

@@ -77,8 +77,13 @@ def record_update(
     before: Mapping[str, Any],
     after: Mapping[str, Any] | None = None,
 ) -> AuditEntry | None:
-    """Record an update of ``obj`` if anything changed; None when nothing did."""
-    after = snapshot(obj) if after is None else after
+    """Record an update of ``obj`` if anything changed; None when nothing did.
+
+    Without ``after``, the fields ``before`` holds are read again: a snapshot of some
+    fields is compared with the same fields, not with the whole row."""
+    if after is None:
+        now = snapshot(obj)
+        after = {name: now[name] for name in before if name in now} if before else now
     fields = changed(before, after)
     if not fields:
         return None
