@@ -1,0 +1,240 @@
+"""The demo as a user meets it: `yingji migrate`, `yingji demo` and `yingji serve` in a
+fresh var directory, then every demo login signed in through a real Chromium. Each
+login's workbench must show work in every panel, and every link on it must answer 200.
+
+The site runs on its own SQLite database in a temporary directory, whatever database the
+suite uses, so the module runs only in the suite's SQLite pass (scripts/test.sh runs the
+suite a second time with YINGJI_DATABASE_URL pointing at PostgreSQL)."""
+
+from __future__ import annotations
+
+import base64
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, Response
+
+from tests.browser import chromium
+from tests.test_serve import free_port, healthy, wait_for
+from yingji import demo
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        bool(os.environ.get("YINGJI_DATABASE_URL")),
+        reason="runs the demo on its own SQLite database: only in the suite's SQLite pass",
+    ),
+]
+
+CLI = [sys.executable, "-m", "yingji.cli"]
+
+
+@dataclass(frozen=True)
+class Site:
+    url: str  # http://127.0.0.1:PORT, no trailing slash
+    log: Path
+
+
+def site_env(var_dir: Path) -> dict[str, str]:
+    """The environment of someone who runs yingji for the first time: no ``YINGJI_*``
+    setting but the var directory, so SQLite in it and no Redis, whatever the suite has."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YINGJI_")}
+    env.update(YINGJI_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="yingji.settings")
+    return env
+
+
+def run(args: list[str], env: dict[str, str], cwd: Path) -> None:
+    done = subprocess.run(
+        [*CLI, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, f"yingji {' '.join(args)} failed:\n{done.stdout}{done.stderr}"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    var_dir = tmp_path_factory.mktemp("demo-var")
+    env = site_env(var_dir)
+    run(["migrate", "--noinput", "-v", "0"], env, var_dir)
+    run(["demo"], env, var_dir)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_path = var_dir / "serve.log"
+    with log_path.open("wb") as log:
+        # A session of its own, so whatever is left of it can be stopped as a group.
+        serve = subprocess.Popen(
+            [*CLI, "serve", "--port", str(port)],
+            env=env,
+            cwd=var_dir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            started = wait_for(lambda: healthy(f"{url}/api/v1/health"), 60)
+            assert started, "yingji serve did not start:\n" + log_path.read_text(errors="replace")
+            yield Site(url, log_path)
+        finally:
+            serve.send_signal(signal.SIGTERM)
+            try:
+                serve.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(serve.pid, signal.SIGKILL)
+                serve.wait()
+
+
+@pytest.fixture(scope="module")
+def browser(site: Site) -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+def totp_code(secret: str) -> str:
+    """The six digits an authenticator app shows for the key entered by hand."""
+    from django_otp.oath import totp
+
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    return f"{totp(key):06d}"
+
+
+def sign_in(page: Page, site: Site, username: str) -> None:
+    page.goto(f"{site.url}/accounts/login/")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(demo.DEMO_PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(lambda url: urlsplit(url).path != "/accounts/login/")
+    if urlsplit(page.url).path == "/accounts/2fa/":
+        # A role that needs a second factor sets up its authenticator at first sign-in:
+        # the page shows the key to enter by hand, and the app's code confirms it.
+        secret = page.locator("main figure.qr code").inner_text().strip()
+        page.locator("input[name=code]").fill(totp_code(secret))
+        page.locator("main button[type=submit]").click()
+        page.wait_for_url(lambda url: urlsplit(url).path != "/accounts/2fa/")
+    assert urlsplit(page.url).path == "/", f"{username} signed in to {page.url}, not /"
+
+
+def same_site(href: str, site: Site) -> str | None:
+    """``href`` without its fragment when it leads to the site itself, else None."""
+    parts = urlsplit(href)
+    if parts.scheme not in ("http", "https") or parts.netloc != urlsplit(site.url).netloc:
+        return None
+    return urlunsplit(parts._replace(fragment=""))
+
+
+def is_favicon(message: ConsoleMessage) -> bool:
+    return urlsplit(message.location.get("url", "")).path == "/favicon.ico"
+
+
+@dataclass
+class Watch:
+    """What went wrong in the browser while the page was open."""
+
+    console: list[str]
+    static: list[str]
+
+    @classmethod
+    def on(cls, page: Page) -> Watch:
+        watch = cls([], [])
+
+        def console(message: ConsoleMessage) -> None:
+            # The site has no favicon: a browser's own request for /favicon.ico answers
+            # 404, which Chromium logs as an error though no page asked for it.
+            if message.type == "error" and not is_favicon(message):
+                where = message.location.get("url", "")
+                watch.console.append(f"{message.text} ({where})" if where else message.text)
+
+        def failed(request: Request) -> None:
+            if urlsplit(request.url).path.startswith("/static/"):
+                watch.static.append(f"{request.url}: {request.failure}")
+
+        def response(answer: Response) -> None:
+            if urlsplit(answer.url).path.startswith("/static/") and answer.status >= 400:
+                watch.static.append(f"{answer.url}: {answer.status}")
+
+        page.on("console", console)
+        page.on("pageerror", lambda error: watch.console.append(f"uncaught: {error}"))
+        page.on("requestfailed", failed)
+        page.on("response", response)
+        return watch
+
+
+# Where a page that needs a signed-in user (or one past the second factor) redirects.
+SIGN_IN_PAGES = ("/accounts/login/", "/accounts/2fa/")
+
+
+def check_links(context: BrowserContext, links: list[str]) -> list[str]:
+    """Each link fetched as the signed-in browser follows it. A redirect within the site
+    is followed (a plan's address leads to its current version), but it must end in a
+    200 on a page of the site that is not the sign-in page."""
+    problems = []
+    for link in links:
+        answer = context.request.get(link, timeout=30_000)
+        landed = urlsplit(answer.url)
+        if answer.status != 200 or landed.netloc != urlsplit(link).netloc:
+            via = f" (at {answer.url})" if answer.url != link else ""
+            problems.append(f"{link} answered {answer.status}{via}")
+        elif landed.path in SIGN_IN_PAGES and landed.path != urlsplit(link).path:
+            problems.append(f"{link} sent the signed-in user to {answer.url}")
+        answer.dispose()
+    return problems
+
+
+@pytest.mark.parametrize("login", demo.LOGINS, ids=lambda login: login.username)
+def test_every_panel_shows_work_and_every_link_answers(
+    login: demo.DemoLogin, site: Site, browser: Browser, tmp_path: Path
+) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    shot = tmp_path / f"{login.username}.png"
+    try:
+        problems = workbench_problems(page, context, site, login.username)
+        if problems:
+            listed = "\n  ".join(problems)
+            pytest.fail(f"{login.username}'s workbench (see {shot}):\n  {listed}", pytrace=False)
+    except BaseException:
+        # For whoever debugs it: the page as it stood when a check failed.
+        page.screenshot(path=shot, full_page=True)
+        raise
+    finally:
+        context.close()
+
+
+def workbench_problems(page: Page, context: BrowserContext, site: Site, username: str) -> list[str]:
+    """Sign ``username`` in, open the workbench and say everything wrong with it."""
+    watch = Watch.on(page)
+    sign_in(page, site, username)
+    home = page.goto(f"{site.url}/")
+    assert home is not None
+    page.wait_for_load_state("load")
+
+    problems = [] if home.status == 200 else [f"/ answered {home.status}"]
+    counts = []
+    for panel in page.locator("main section.panel[data-panel]").all():
+        key = panel.get_attribute("data-panel")
+        entries = panel.locator("[data-entry]").count()
+        counts.append(entries)
+        if panel.locator("[data-panel-failed]").count():
+            problems.append(f"panel {key} shows its failure message")
+        elif entries == 0:
+            empty = panel.locator("[data-panel-empty]")
+            said = empty.inner_text() if empty.count() else "no entries"
+            problems.append(f"panel {key} is empty ({said})")
+    if not counts:
+        problems.append("the workbench shows no panel")
+
+    hrefs: list[str] = page.locator("main a[href]").evaluate_all(
+        "links => links.map(link => link.href)"
+    )
+    links = list(dict.fromkeys(u for u in (same_site(h, site) for h in hrefs) if u))
+    problems += check_links(context, links)
+    problems += [f"console error: {text}" for text in watch.console]
+    problems += [f"static file failed: {text}" for text in watch.static]
+    print(f"{username}: {len(counts)} panels, {sum(counts)} entries, {len(links)} links checked")
+    return problems
