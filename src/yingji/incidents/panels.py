@@ -28,6 +28,7 @@ from yingji.accounts.models import User
 from yingji.accounts.roles import Role
 from yingji.clock import kinds
 from yingji.clock import services as clock
+from yingji.clock.due import tone as due_tone
 from yingji.clock.models import Deadline
 from yingji.documents.services import DRILL_MARK
 from yingji.incidents import services
@@ -85,15 +86,6 @@ def due_note(due: datetime, now: datetime) -> str:
     return workbench.time_note(due, now)
 
 
-def tone(due: datetime | None, now: datetime, code: str) -> str:
-    if due is None:
-        return ""
-    if due <= now:
-        return "overdue"
-    warning = max(kinds.get(code).due_soon, default=timedelta(0))
-    return "soon" if due - now <= warning else ""
-
-
 def _local(moment: datetime) -> str:
     return f"{timezone.localtime(moment):%m-%d %H:%M}"
 
@@ -126,7 +118,7 @@ def in_progress(user: User) -> workbench.Panel:
             _title(incident),
             reverse("incidents:board", args=[incident.pk]),
             note,
-            tone(due, now, code),
+            due_tone(due, now, code),
         )
 
     return workbench.panel_of(
@@ -148,7 +140,7 @@ def reports_soon(user: User) -> workbench.Panel:
             _title(incident),
             reverse("incidents:reports", args=[incident.pk]),
             f"{kinds.get(code).label} {_local(due)} · {due_note(due, now)}",
-            tone(due, now, code),
+            due_tone(due, now, code),
         )
 
     return workbench.panel_of(
@@ -178,7 +170,7 @@ def my_tasks(user: User) -> workbench.Panel:
             f"{mark}{task.action[:60]}",
             reverse("incidents:task", args=[task.pk]),
             note,
-            tone(at, now, "incident.task"),
+            due_tone(at, now, "incident.task"),
         )
 
     return workbench.panel_of(

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from yingji import fields, paging
 from yingji.audit.services import Actor
-from yingji.clock import kinds
+from yingji.clock import due, kinds
 from yingji.clock import services as clock
 from yingji.clock.explain import explain
 from yingji.forms import apply_errors
@@ -97,6 +97,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         found.order_by("-reported_at", "-pk"), (number - 1) * paging.PAGE_SIZE, paging.PAGE_SIZE
     )
     page = paging.as_page(rows, number, paging.PAGE_SIZE)
+    due.attach(rows[0])
     markers = [
         {
             "lat": float(i.latitude),
@@ -621,7 +622,9 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     else:
         state = ""
         tasks = services.tasks_for(request.user)  # type: ignore[arg-type]
-    return render(request, "incidents/my_tasks.html", {"tasks": tasks, "state": state})
+    rows = list(tasks)
+    due.attach(rows, anchor="")
+    return render(request, "incidents/my_tasks.html", {"tasks": rows, "state": state})
 
 
 def _task(request: HttpRequest, pk: int) -> Task:

@@ -27,6 +27,7 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 
 from yingji import fields, paging
+from yingji.clock import due
 from yingji.clock import services as clock
 from yingji.clock.models import Deadline
 from yingji.org import lines
@@ -108,23 +109,20 @@ def unrated(petitions: models.QuerySet[Petition]) -> models.QuerySet[Petition]:
     return with_last_reply(petitions.filter(stage=Petition.Stage.REPLIED)).filter(~Exists(since))
 
 
-NEXT_STATES = (Deadline.State.RUNNING, Deadline.State.MISSED)
-
-
 def with_next_deadline(petitions: models.QuerySet[Petition]) -> models.QuerySet[Petition]:
     """Each case's next deadline, read from the clock's rows, never worked out here: the
     running or missed one due first, as ``next_due``, ``next_kind`` and ``next_state``
     (None without one). A paused deadline does not count: its due time waits for it to
     resume."""
-    due = Deadline.objects.filter(
+    next_ = Deadline.objects.filter(
         subject_type=ContentType.objects.get_for_model(Petition),
         subject_id=Cast(OuterRef("pk"), output_field=models.CharField()),
-        state__in=NEXT_STATES,
+        state__in=due.NEXT_STATES,
     ).order_by("due_at", "pk")
     return petitions.annotate(
-        next_due=Subquery(due.values("due_at")[:1]),
-        next_kind=Subquery(due.values("kind")[:1]),
-        next_state=Subquery(due.values("state")[:1]),
+        next_due=Subquery(next_.values("due_at")[:1]),
+        next_kind=Subquery(next_.values("kind")[:1]),
+        next_state=Subquery(next_.values("state")[:1]),
     )
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from yingji import fields, paging
 from yingji.audit.services import Actor
+from yingji.clock import due
 from yingji.clock.explain import explain
 from yingji.documents import jobs
 from yingji.documents import services as documents
@@ -129,6 +130,7 @@ def petition_list(request: HttpRequest) -> HttpResponse:
         limit=PAGE_SIZE,
         user=request.user,  # type: ignore[arg-type]
     )
+    due.attach(found[0])
     return render(
         request,
         "petitions/petition_list.html",

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from yingji import fields, paging
 from yingji.audit.services import Actor
-from yingji.clock import kinds
+from yingji.clock import due, kinds
 from yingji.clock import services as clock
 from yingji.clock.explain import explain
 from yingji.documents import jobs
@@ -27,7 +27,7 @@ from yingji.documents.models import ImportJob
 from yingji.forms import apply_errors
 from yingji.org import jurisdiction, lines
 from yingji.org.models import Unit
-from yingji.plans import editor, export, filings, imports, labels, services, triggers
+from yingji.plans import editor, export, filings, imports, labels, services, triggers, wording
 from yingji.plans.access import (
     changeable_version,
     filing_for,
@@ -68,8 +68,8 @@ def cycles_due(plans: QuerySet[Plan]) -> QuerySet[Plan]:
     """The plans whose periodic review or drill (clock deadlines) is overdue or falls due
     within ``CYCLE_SOON``."""
     before = timezone.now() + CYCLE_SOON
-    due = [clock.with_open_deadline_before(plans, kind, before) for kind in CYCLE_KINDS]
-    return due[0] | due[1]
+    soon = [clock.with_open_deadline_before(plans, kind, before) for kind in CYCLE_KINDS]
+    return soon[0] | soon[1]
 
 
 @login_required
@@ -99,6 +99,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         (number - 1) * paging.PAGE_SIZE,
         paging.PAGE_SIZE,
     )
+    due.attach(found[0])
     rows = [{"plan": p, "current": _current(p)} for p in found[0]]
     params = request.GET.copy()
     params.pop("page", None)
@@ -402,14 +403,6 @@ def version_compare(request: HttpRequest, pk: int, other: int) -> HttpResponse:
     before = version_for(request.user, pk)  # type: ignore[arg-type]
     after = version_for(request.user, other)  # type: ignore[arg-type]
     diff = services.compare_versions(before, after)
-    section_labels = {
-        "groups": _("Working groups"),
-        "posts": _("Posts"),
-        "levels": _("Levels and triggers"),
-        "steps": _("Steps"),
-        "requirements": _("Resources required"),
-        "contacts": _("Contacts"),
-    }
     return render(
         request,
         "plans/compare.html",
@@ -417,8 +410,7 @@ def version_compare(request: HttpRequest, pk: int, other: int) -> HttpResponse:
             "before": before,
             "after": after,
             "plan": before.plan,
-            "diff": diff,
-            "sections": [(section_labels[k], s) for k, s in diff.sections.items()],
+            "parts": wording.parts(diff, wording.names_for(diff)),
         },
     )
 
@@ -491,7 +483,9 @@ def _people(owner: Unit | None) -> list[tuple[int, str]]:
 def _choices() -> dict[str, Any]:
     return {
         "facts": [(code, labels.fact_label(code), kind) for code, kind in triggers.FACTS.items()],
-        "operators": ["is", ">=", ">", "<=", "<", "=", "within"],
+        "operators": [
+            (op, labels.operator_label(op)) for op in ("is", ">=", ">", "<=", "<", "=", "within")
+        ],
         "phases": Step.Phase.choices,
         "matches": Level.Match.choices,
         "requirement_kinds": Requirement.Kind.choices,
