@@ -37,6 +37,10 @@ class Section:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     changed: list[Change] = field(default_factory=list)
+    # Every item of each side by its key, so that what was added or removed can be told
+    # in full (a step's group and time limit, a post's holder), not by its key alone.
+    before: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    after: dict[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -62,7 +66,10 @@ def _section(
     old = {key(item): item for item in before}
     new = {key(item): item for item in after}
     section = Section(
-        added=[k for k in new if k not in old], removed=[k for k in old if k not in new]
+        added=[k for k in new if k not in old],
+        removed=[k for k in old if k not in new],
+        before=old,
+        after=new,
     )
     for k in new:
         if k in old:

@@ -29,7 +29,10 @@ LEVEL_LABELS = {
 }
 # The parts of a plan's structure (services.structure), as a reader names them.
 PART_LABELS = {
+    "text": pgettext_lazy("plan part", "text and settings"),
     "title": pgettext_lazy("plan part", "title"),
+    "drill_cycle_years": pgettext_lazy("plan part", "drill cycle"),
+    "review_cycle_years": pgettext_lazy("plan part", "review cycle"),
     "groups": pgettext_lazy("plan part", "working groups"),
     "posts": pgettext_lazy("plan part", "posts"),
     "levels": pgettext_lazy("plan part", "levels and triggers"),
@@ -38,10 +41,25 @@ PART_LABELS = {
     "contacts": pgettext_lazy("plan part", "contacts"),
 }
 OPERATOR_WORDS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "="}
+# A trigger's comparison as the editor offers it: the symbol a condition reads with, and
+# what it means (flags only take "is", event types only "within").
+OPERATOR_LABELS = {
+    ">=": pgettext_lazy("trigger operator", "≥ (at least)"),
+    ">": pgettext_lazy("trigger operator", "> (more than)"),
+    "<=": pgettext_lazy("trigger operator", "≤ (at most)"),
+    "<": pgettext_lazy("trigger operator", "< (less than)"),
+    "=": pgettext_lazy("trigger operator", "= (exactly)"),
+    "is": pgettext_lazy("trigger operator", "is"),
+    "within": pgettext_lazy("trigger operator", "is within (or under)"),
+}
 
 
 def fact_label(fact: str) -> str:
     return str(FACT_LABELS.get(fact, fact))
+
+
+def operator_label(op: str) -> str:
+    return str(OPERATOR_LABELS.get(op, op))
 
 
 def part_label(name: str) -> str:
@@ -78,7 +96,14 @@ def reason(item: triggers.Reason, type_names: dict[str, str] | None = None) -> s
     text = condition(item.fact, item.op, item.value, type_names)
     if item.held is None:
         return _("%(condition)s: not reported") % {"condition": text}
-    shown = (type_names or {}).get(str(item.actual), item.actual)
+    shown = _actual(item, type_names)
     if item.held:
         return _("%(condition)s: holds (%(actual)s)") % {"condition": text, "actual": shown}
     return _("%(condition)s: does not hold (%(actual)s)") % {"condition": text, "actual": shown}
+
+
+def _actual(item: triggers.Reason, type_names: dict[str, str] | None) -> Any:
+    """What the incident reported, in words: a flag as yes or no, an event type by name."""
+    if triggers.FACTS.get(item.fact) == triggers.FLAG and isinstance(item.actual, bool):
+        return _("Yes") if item.actual else _("No")
+    return (type_names or {}).get(str(item.actual), item.actual)
