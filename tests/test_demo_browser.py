@@ -127,10 +127,6 @@ def same_site(href: str, site: Site) -> str | None:
     return urlunsplit(parts._replace(fragment=""))
 
 
-def is_favicon(message: ConsoleMessage) -> bool:
-    return urlsplit(message.location.get("url", "")).path == "/favicon.ico"
-
-
 @dataclass
 class Watch:
     """What went wrong in the browser while the page was open."""
@@ -143,9 +139,7 @@ class Watch:
         watch = cls([], [])
 
         def console(message: ConsoleMessage) -> None:
-            # The site has no favicon: a browser's own request for /favicon.ico answers
-            # 404, which Chromium logs as an error though no page asked for it.
-            if message.type == "error" and not is_favicon(message):
+            if message.type == "error":
                 where = message.location.get("url", "")
                 watch.console.append(f"{message.text} ({where})" if where else message.text)
 
