@@ -86,3 +86,5 @@ def test_a_killed_web_server_or_consumer_is_started_again(tmp_path: Path) -> Non
         log.close()
     output = (tmp_path / "serve.log").read_text(errors="replace")
     assert "starting it again" in output and "started again" in output
+    # The banner names the data folder YINGJI_VAR_DIR chose, not a "var/" of its own.
+    assert f"(data in {tmp_path.resolve()})" in output

@@ -111,7 +111,7 @@ class Command(BaseCommand):
 
         children.append(Child("web server", start_web))
         url = f"http://{options['host']}:{options['port']}/"
-        self.stdout.write(f"yingji is serving {url} (data in {settings.VAR_DIR.name}/)")
+        self.stdout.write(f"yingji is serving {url} (data in {settings.VAR_DIR})")
         self.stdout.write("Press Ctrl+C to stop.")
         self._supervise(children)
 
