@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from yingji.accounts import services
 from yingji.accounts.models import ApiToken, User
 from yingji.accounts.roles import Role
+from yingji.admin_base import unit_field
 from yingji.audit.services import Actor
 from yingji.forms import BoundedModelForm
 from yingji.org.models import Person, Unit
@@ -76,7 +77,7 @@ class UserAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.related_model is Unit:
-            kwargs["queryset"] = Unit.objects.administered_by(request.user)  # type: ignore[arg-type]
+            unit_field(db_field, request, kwargs)
         if db_field.related_model is Person:
             kwargs["queryset"] = Person.objects.administered_by(request.user)  # type: ignore[arg-type]
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -67,6 +67,14 @@ class User(AbstractUser):
     def needs_two_factor(self) -> bool:
         return bool(self.role_codes & TWO_FACTOR_REQUIRED)
 
+    def get_full_name(self) -> str:
+        """A Chinese name reads surname first, without a space (王 + 磊 is 王磊); other
+        names as Django writes them ("Lei Wang")."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if any("\u3400" <= ch <= "\u9fff" for ch in first + last):
+            return f"{last}{first}"
+        return super().get_full_name()
+
     @property
     def display_name(self) -> str:
         if self.person_id and self.person:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from yingji.admin_base import ReadOnlyAdmin
+from yingji.admin_base import ReadOnlyAdmin, UnitTreeAdmin
 from yingji.forms import BoundedModelForm
 from yingji.notify.models import Delivery, EscalationChain, SmsGateway, Webhook
 
@@ -22,7 +22,7 @@ class WebhookAdmin(admin.ModelAdmin):
 
 
 @admin.register(EscalationChain)
-class EscalationChainAdmin(admin.ModelAdmin):
+class EscalationChainAdmin(UnitTreeAdmin):
     form = BoundedModelForm
     list_display = ("kind_prefix", "steps")
 

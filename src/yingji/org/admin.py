@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from yingji.admin_base import unit_field
 from yingji.audit.services import Actor
 from yingji.forms import BoundedModelForm
 from yingji.org import services
@@ -65,7 +66,7 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.related_model is Unit:
-            kwargs["queryset"] = Unit.objects.administered_by(request.user)  # type: ignore[arg-type]
+            unit_field(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

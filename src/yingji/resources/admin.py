@@ -8,12 +8,12 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from yingji.admin_base import ReadOnlyAdmin
+from yingji.admin_base import ReadOnlyAdmin, UnitTreeAdmin
 from yingji.forms import BoundedModelForm
 from yingji.resources.models import Category, Item, MinimumStock, Movement, Warehouse
 
 
-class NoDelete(admin.ModelAdmin):
+class NoDelete(UnitTreeAdmin):
     form = BoundedModelForm
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
