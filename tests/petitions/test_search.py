@@ -52,6 +52,9 @@ def found(query: str) -> set[str]:
         ("雨天 上学", {"road"}),  # every word must be there
         ("施工噪声", {"noise"}),  # both words, not adjacent in the text
         ("工资", {"wages"}),  # a sub-word of 月工资
+        ("拖欠工资", {"wages"}),  # one word to rjieba, its two sub-words apart in the text
+        ("拖欠 工资", {"wages"}),
+        ("物业费", set()),  # 物业 alone does not cover it: the whole word is wanted
         ("的村道", {"road"}),  # a phrase with a function word: the trigram index
         ("退休金", set()),
     ],
@@ -60,6 +63,37 @@ def test_search_finds_by_words_and_by_substring(
     cases: dict[str, Petition], query: str, expected: set[str]
 ) -> None:
     assert found(query) == {cases[name].number for name in expected}
+
+
+def test_a_query_without_spaces_finds_what_it_finds_with_them(
+    city: personas.City, township_clerk: User, cases: dict[str, Petition]
+) -> None:
+    """Issue 21: 拖欠工资 found nothing where 拖欠 工资 found both wage cases."""
+    other = services.register(
+        intake(request="请求解决工资问题", facts="包工头拖欠我们班组十二人的工资。"),
+        office=city.baishizhen,
+        actor=Actor(user=township_clerk),
+    ).petition
+    both = {cases["wages"].number, other.number}
+    assert found("拖欠 工资") == both
+    assert found("拖欠工资") == both
+    assert found("化工公司") == found("化工 公司") == {cases["wages"].number}
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("拖欠工资", ["拖欠", "工资"]),  # covered by its sub-words: they stand for it
+        ("拖欠 工资", ["拖欠", "工资"]),
+        ("物业费", ["物业", "物业费"]),  # 费 is in no sub-word: the word stays
+        ("白石化工有限公司", ["白石", "化工", "有限", "公司"]),
+        ("的村道", ["村道"]),  # function words dropped, as in the index
+        ("Wage ARREARS", ["wage", "arrears"]),
+    ],
+)
+def test_a_query_is_segmented_as_the_index_segments_a_text(query: str, words: list[str]) -> None:
+    assert text.query_tokens(query) == words
+    assert set(words) <= set(text.index_tokens(query))  # a text equal to the query matches
 
 
 def test_search_through_the_list_and_the_api(

@@ -11,7 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,6 +26,7 @@ from yingji.accounts.middleware import ACTIVE_AT
 from yingji.accounts.models import User
 from yingji.audit.services import Actor
 from yingji.http import client_address, render_page
+from yingji.search import services as search
 
 
 def address_failures(request: HttpRequest) -> int:
@@ -159,9 +160,9 @@ def user_list(request: HttpRequest) -> HttpResponse:
     )
     if query:
         users = users.filter(
-            Q(username__icontains=query)
-            | Q(person__name__icontains=query)
-            | Q(unit__name__icontains=query)
+            search.every_term(
+                query, "username__icontains", "person__name__icontains", "unit__name__icontains"
+            )
         )
     return render_page(
         request,

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
@@ -10,6 +9,7 @@ from yingji.api_errors import READ_ERRORS
 from yingji.fields import Count, Id, Offset, PathId, Text
 from yingji.org.access import unit_for
 from yingji.org.models import Unit
+from yingji.search import services as search
 
 router = Router(tags=["org"])
 
@@ -69,7 +69,7 @@ def list_units(request: HttpRequest, filters: Query[UnitFilter]) -> UnitPage:
     if filters.kind:
         units = units.filter(kind=filters.kind)
     if filters.q:
-        units = units.filter(Q(name__icontains=filters.q) | Q(code__startswith=filters.q))
+        units = units.filter(search.every_term(filters.q, "name__icontains", "code__startswith"))
     count = units.count()
     page = list(units.order_by("path")[filters.offset : filters.offset + filters.limit])
     return UnitPage(count=count, items=[UnitOut.model_validate(u) for u in page])

@@ -12,6 +12,7 @@ from yingji import maps
 from yingji.http import is_htmx, render_page
 from yingji.org.access import unit_for
 from yingji.org.models import Person, Unit, UnitQuerySet
+from yingji.search import services as search
 
 LIST_LIMIT = 500
 MAP_MARKER_LIMIT = 500
@@ -56,7 +57,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     units = Unit.objects.visible_to(request.user)  # type: ignore[arg-type]
     if query:
-        units = units.filter(Q(name__icontains=query) | Q(code__startswith=query))
+        units = units.filter(search.every_term(query, "name__icontains", "code__startswith"))
     if kind in Unit.Kind.values:
         units = units.filter(kind=kind)
     top_depth = getattr(getattr(request.user, "unit", None), "depth", 0)
@@ -100,10 +101,13 @@ def person_list(request: HttpRequest) -> HttpResponse:
     )
     if query:
         people = people.filter(
-            Q(name__icontains=query)
-            | Q(position__icontains=query)
-            | Q(phone__contains=query)
-            | Q(unit__name__icontains=query)
+            search.every_term(
+                query,
+                "name__icontains",
+                "position__icontains",
+                "phone__contains",
+                "unit__name__icontains",
+            )
         )
     return render_page(
         request,

@@ -2,8 +2,10 @@
 
 A subject matches a query Q when
 - Q (three characters or more) occurs in its text, or
-- every word of Q (rjieba, function words dropped) is among its words, which are indexed
-  in search-engine mode so that sub-words count (工资 is found in 月工资);
+- every word of Q is among its words, which are indexed in search-engine mode so that
+  sub-words count (工资 is found in 月工资); Q is segmented the same way, and a word of
+  Q that its sub-words cover stands for them (拖欠工资 for 拖欠 and 工资, wherever they
+  are), so that Q typed without spaces finds what it finds with them (text.query_tokens);
 and, for a query with no word in it at all (only function words), when Q occurs in its
 text (a plain LIKE). A one- or two-character query thus matches whole words only: the
 trigram index needs three characters, and scanning every text for one character would
@@ -138,6 +140,20 @@ def plain_query(query: str) -> str:
     return " ".join(CONTROL.sub(" ", query).split())
 
 
+def every_term(query: str, *lookups: str) -> models.Q:
+    """Each whitespace-separated term of ``query`` matched by one of ``lookups``
+    (``name__icontains``, ``code__startswith``): the short lists searched by substring
+    (units, people, accounts) then find 白石镇 张三 as the text search finds 拖欠 工资,
+    each term wherever it is, not the whole query as one substring."""
+    condition = models.Q()
+    for term in plain_query(query).split():
+        either = models.Q()
+        for lookup in lookups:
+            either |= models.Q(**{lookup: term})
+        condition &= either
+    return condition
+
+
 def matching_ids(model: type[models.Model], query: str) -> models.QuerySet[SearchEntry, Any]:
     """The ids of ``model`` rows matching ``query``, as a subquery (one SQL statement).
 
@@ -183,8 +199,9 @@ def matching_ids(model: type[models.Model], query: str) -> models.QuerySet[Searc
 
 
 def _conditions(query: str) -> tuple[str | None, list[str]]:
-    """The phrase for the trigram index (None when too short) and the words to match."""
-    return (query if len(query) >= TRIGRAM_MIN else None), chinese.tokens(query)
+    """The phrase for the trigram index (None when too short) and the words to match,
+    segmented as the index segments a text."""
+    return (query if len(query) >= TRIGRAM_MIN else None), chinese.query_tokens(query)
 
 
 def _fts_words(words: list[str]) -> str:

@@ -100,6 +100,35 @@ def index_tokens(text: str) -> list[str]:
     ]
 
 
+def query_tokens(text: str) -> list[str]:
+    """The words a query must find among a text's indexed words.
+
+    The query is segmented exactly as ``index_tokens`` segments a text; then each word
+    that its own sub-words cover character for character is left out, and the sub-words
+    stand for it. The index holds those sub-words wherever it holds the word (拖欠工资
+    gives 拖欠, 工资 and 拖欠工资), so the sub-words find every text the word finds, and
+    also the texts that hold its parts apart, as the spaced query 拖欠 工资 does: an
+    unspaced query finds what the spaced one finds. A word its sub-words do not cover
+    (物业费, of which only 物业 is a word) is kept.
+    """
+    spans = [
+        (token.lower(), start, end)
+        for token, start, end in rjieba.tokenize(text or "", mode="search")
+        if token.strip() and _is_word(token) and token not in STOPWORDS
+    ]
+    words = []
+    for word, start, end in spans:
+        covered = {
+            at
+            for _other, inner_start, inner_end in spans
+            if start <= inner_start and inner_end <= end and inner_end - inner_start < end - start
+            for at in range(inner_start, inner_end)
+        }
+        if len(covered) < end - start:
+            words.append(word)
+    return list(dict.fromkeys(words))
+
+
 def cosine(a: Counter[str], b: Counter[str]) -> float:
     if not a or not b:
         return 0.0
