@@ -294,6 +294,9 @@ def test_ending_needs_open_tasks_confirmed_then_recovery_and_final_report(
     assert incident.stage == Incident.Stage.RECOVERY and incident.ended_at is not None
     recovery = incident.tasks.get(phase="recovery")
     assert recovery.action == "跟踪问题解决，防止反复" and recovery.group.name == "协调联络组"
+    # Its lead hears of recovery tasks, not of a response starting again.
+    told = Notification.objects.filter(kind="incident.task").order_by("-pk").first()
+    assert told is not None and told.title.startswith("恢复重建任务"), told.title
     assert clock.open_deadline(incident, "incident.final_report") is not None
     with pytest.raises(ValidationError):
         services.close(incident, actor=leader)  # the final report first
@@ -327,6 +330,7 @@ def test_a_drill_is_marked_on_notifications_and_documents(township: Township) ->
     )
     note = Notification.objects.get(recipient=township.leader, kind="incident.reported")
     assert note.title.startswith("【演练】")
+    assert note.link == incident.get_absolute_url()  # every notice leads to its subject
     assert all(e.is_drill for e in events_for(incident))
     services.grade(incident, 4, version=township_plan(), actor=Actor(user=township.leader))
     first = services.save_report(incident, "first", ELEMENTS, actor=Actor(user=township.officer))

@@ -51,6 +51,7 @@ def test_overdue_reaches_the_responsible_person_once_and_escalates(
     overdue = notes[-1]
     assert overdue.urgent and overdue.title.startswith("超期")
     assert "书面告知受理情况" in overdue.title
+    assert overdue.title == overdue.title.strip()
     assert not [n for n in notes if n.kind == "deadline.due_soon" and n.urgent]
     # Unacknowledged, the overdue notice climbs the unit's chain to the leader on duty.
     escalation.escalate_due(overdue.created_at + timedelta(minutes=20))
@@ -71,3 +72,25 @@ def test_a_deadline_without_a_person_goes_to_the_units_duty(city: personas.City)
     deadlines.notify_deadline_events()
     [note] = Notification.objects.filter(recipient=officer, kind="deadline.overdue")
     assert note.unit == city.baishizhen and note.urgent
+
+
+def test_a_notice_leads_to_its_subject_and_a_task_names_its_incident(
+    city: personas.City,
+) -> None:
+    from yingji.notify import services as notify
+    from yingji.org.models import Unit
+
+    handler = personas.make_user("handler", city.baishizhen, Role.CASE_HANDLER, name="吴刚")
+    note = notify.notify(handler, "test", "  超期：\n某事项  ", subject=city.baishizhen)
+    assert note.title == "超期： 某事项"
+    assert note.link == ""  # a unit has no page of its own: no link
+    assert deadlines._what(None) == ""
+
+    class Task:
+        incident = "QX-2026-003 某小区火灾"
+
+        def __str__(self) -> str:
+            return "开展伤员救治"
+
+    assert deadlines._what(Task()) == "QX-2026-003 某小区火灾 · 开展伤员救治"
+    assert isinstance(city.baishizhen, Unit)

@@ -4,6 +4,8 @@ and so climb the escalation chain (leader on duty, the unit above) until acknowl
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,13 +32,24 @@ def notify_deadline_events(limit: int = 500) -> int:
     return handled
 
 
+def _what(subject: Any) -> str:
+    """What the deadline is of, named so the reader knows it without opening it: a task
+    with its incident ("QX-2026-003 某小区火灾 · 开展伤员救治")."""
+    if subject is None:
+        return ""
+    parent = getattr(subject, "incident", None)
+    if parent is not None:
+        return f"{parent} · {subject}"
+    return str(subject)
+
+
 def _notify(event: DeadlineEvent) -> Notification | None:
     deadline = event.deadline
     subject = deadline.subject
     label = str(kinds.get(deadline.kind).label)
     due = timezone.localtime(deadline.due_at, clock.office_zone()).strftime("%Y-%m-%d %H:%M")
     overdue = event.kind == DeadlineEvent.Kind.OVERDUE
-    what = str(subject) if subject is not None else ""
+    what = _what(subject)
     if overdue:
         title = _("Overdue: %(what)s %(kind)s (due %(due)s)") % {
             "what": what,

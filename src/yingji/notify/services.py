@@ -56,8 +56,11 @@ def notify(
     link: str = "",
 ) -> Notification:
     """Call inside the cause's transaction: the notification exists exactly when the
-    cause does."""
+    cause does. Without a ``link``, it leads to its subject's page when it has one."""
     now = timezone.now()
+    title = " ".join(title.split())  # one line, no leading space (an e-mail's subject)
+    if not link and subject is not None and hasattr(subject, "get_absolute_url"):
+        link = subject.get_absolute_url()
     notification = Notification.objects.create(
         recipient=recipient,
         kind=kind,
@@ -196,6 +199,10 @@ def _send(delivery: Delivery) -> None:
             timeout=15,
         )
         body = notification.body
+        if notification.link:
+            body += "\n\n" + _("Open it in yingji: %(link)s") % {
+                "link": f"{settings.SITE_URL}{notification.link}"
+            }
         if notification.urgent:
             body += "\n\n" + _("Urgent: acknowledge it here: %(link)s") % {
                 "link": ack_link(notification)

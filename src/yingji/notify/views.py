@@ -151,6 +151,7 @@ def _events(user_id: int, after: int) -> tuple[list[str], int]:
                 "id": n.pk,
                 "title": n.title,
                 "body": n.body,
+                "link": n.link,
                 "urgent": n.urgent,
                 "created_at": timezone.localtime(n.created_at).strftime("%Y-%m-%d %H:%M"),
                 "acknowledge_url": reverse("notify:acknowledge", args=[n.pk]),

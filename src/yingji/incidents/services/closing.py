@@ -107,7 +107,7 @@ def end_response(incident: Incident, *, actor: Actor, confirm_open: bool = False
         is_drill=current.is_drill,
     )
     if recovery:
-        _tell_leads(current, list(current.groups.all()), recovery)
+        _tell_leads(current, list(current.groups.all()), recovery, why="recovery")
     return current
 
 

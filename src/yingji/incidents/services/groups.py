@@ -82,5 +82,5 @@ def set_group_people(
             deadline = clock.open_deadline(task, "incident.task")
             if deadline is not None:
                 clock.assign_person(deadline, actor=actor, user=lead)
-        _tell_leads(current.incident, [current], open_tasks_of_group)
+        _tell_leads(current.incident, [current], open_tasks_of_group, why="lead")
     return current

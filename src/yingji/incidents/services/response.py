@@ -115,17 +115,26 @@ def _make_tasks(
     return tasks
 
 
-def _tell_leads(incident: Incident, groups: Sequence[TeamGroup], tasks: Sequence[Task]) -> None:
-    """Each group lead hears of the group's tasks and must acknowledge (urgent)."""
+def _tell_leads(
+    incident: Incident, groups: Sequence[TeamGroup], tasks: Sequence[Task], *, why: str = "response"
+) -> None:
+    """Each group lead hears of the group's tasks and must acknowledge (urgent): on the
+    response's start, when recovery tasks start ("recovery"), or on taking over a group
+    ("lead")."""
     for team in groups:
         mine = [t for t in tasks if t.group_id == team.pk]
         if team.lead is None or not mine:
             continue
+        if why == "recovery":
+            title = _("Recovery tasks: %(title)s. Your group: %(group)s")
+        elif why == "lead":
+            title = _("You now lead %(group)s: %(title)s")
+        else:
+            title = _("Response activated: %(title)s. Your group: %(group)s")
         notify.notify(
             team.lead,
             "incident.task",
-            _("Response activated: %(title)s. Your group: %(group)s")
-            % {"title": incident.title, "group": team.name},
+            title % {"title": incident.title, "group": team.name},
             "\n".join(f"· {t.action}" for t in mine),
             subject=incident,
             urgent=True,

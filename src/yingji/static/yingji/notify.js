@@ -44,6 +44,12 @@
       body.textContent = note.body;
       item.appendChild(body);
     }
+    if (note.link) {
+      var open = document.createElement("a");
+      open.href = note.link;
+      open.textContent = list.getAttribute("data-label-open");
+      item.appendChild(open);
+    }
     if (note.urgent) {
       var form = document.createElement("form");
       form.method = "post";
