@@ -13,9 +13,17 @@ from yingji import fields
 from yingji.clock import moments
 
 
-def apply_errors(form: forms.BaseForm, errors: dict[str, list[str]]) -> None:
-    """Put a service's ValidationError beside the fields it names."""
-    for field, messages in errors.items():
+def apply_errors(
+    form: forms.BaseForm,
+    errors: dict[str, list[str]],
+    rename: dict[str, str] | None = None,
+) -> None:
+    """Put a service's ValidationError beside the fields it names; ``rename`` maps the
+    service's name for a value to the form's (``{"by": "days"}``). A message for no field
+    of the form (``stage``, ``__all__``) becomes a non-field error, which the page shows
+    at the top (``_error_summary.html``)."""
+    for key, messages in errors.items():
+        field = (rename or {}).get(key, key)
         for message in messages:
             form.add_error(field if field in form.fields else None, message)
 

@@ -25,9 +25,11 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from yingji.clock import kinds
+from yingji.clock.services import may_approve_extension
 from yingji.org import lines, tree
 from yingji.org.models import Unit
-from yingji.petitions.models import Assignment, Petition
+from yingji.petitions.models import Assignment, Petition, Review
 
 if TYPE_CHECKING:
     from yingji.accounts.models import User
@@ -104,3 +106,24 @@ def not_handler_message(petition: Petition) -> str:
 def reviews_decided_by(user: User) -> Q:
     """The reviews (复查/复核) the user decides: those sent to a unit they act as."""
     return Q(unit__in=Unit.objects.acting_for(user, lines.PETITIONS))
+
+
+def holds_hearings(user: User, petition: Petition) -> bool:
+    """Whether the user may start or end a hearing (听证) on the case: it is the body
+    deciding the open 复核 that holds it, so those who decide that re-review."""
+    return (
+        petition.stage == Petition.Stage.UNDER_RECHECK
+        and petition.reviews.filter(
+            reviews_decided_by(user), level=Review.Level.RECHECK, decided_at__isnull=True
+        ).exists()
+    )
+
+
+def no_hearing_message() -> str:
+    return _("A hearing is held by the body deciding the re-review.")
+
+
+def may_extend(user: User, petition: Petition) -> bool:
+    """Whether the user may extend the case's handling period: one who acts for the
+    handling unit and whom the clock lets approve the extension (a leader)."""
+    return may_approve_extension(user, kinds.get("petition.handling")) and handles(user, petition)

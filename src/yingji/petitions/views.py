@@ -26,6 +26,9 @@ from yingji.petitions.access import (
     answerable_by,
     assignment_for,
     handles,
+    holds_hearings,
+    may_extend,
+    no_hearing_message,
     petition_for,
     petitions_visible_to,
     reviews_decided_by,
@@ -171,6 +174,9 @@ def petition_new(request: HttpRequest) -> HttpResponse:
 
 
 def _case_context(request: HttpRequest, petition: Petition, **extra: Any) -> dict[str, Any]:
+    """What the case page shows. On a refused action, ``refused`` is the form the user
+    sent, carrying the service's messages, which the page sums up at the top."""
+    user = request.user
     deadlines = [
         {"deadline": d, "label": _label(d.kind), "explanation": explain(d.explanation)}
         for d in services.deadlines_of(petition)
@@ -208,7 +214,9 @@ def _case_context(request: HttpRequest, petition: Petition, **extra: Any) -> dic
             petitions_visible_to(request.user),  # type: ignore[arg-type]
         ),
         "answerable": _answerable(request, petition),
-        "may_handle": handles(request.user, petition),  # type: ignore[arg-type]
+        "may_handle": handles(user, petition),  # type: ignore[arg-type]
+        "may_extend": may_extend(user, petition),  # type: ignore[arg-type]
+        "holds_hearings": holds_hearings(user, petition),  # type: ignore[arg-type]
         "decidable_reviews": set(
             petition.reviews.filter(reviews_decided_by(request.user)).values_list("pk", flat=True)  # type: ignore[arg-type]
         ),
@@ -243,10 +251,14 @@ def petition_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     form = RevealForm(request.POST)
     revealed = None
     if form.is_valid():
-        revealed = services.reveal(
-            petition, actor=Actor.from_request(request), reason=form.cleaned_data["reason"]
-        )
-    context = _case_context(request, petition, revealed=revealed, reveal_form=form)
+        try:
+            revealed = services.reveal(
+                petition, actor=Actor.from_request(request), reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error.message_dict)
+    refused = None if revealed else form
+    context = _case_context(request, petition, revealed=revealed, reveal_form=form, refused=refused)
     return render(
         request, "petitions/petition_detail.html", context, status=200 if revealed else 400
     )
@@ -267,7 +279,7 @@ def petition_decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Decision recorded."))
             return redirect("petitions:detail", pk=petition.pk)
-    context = _case_context(request, petition, decision_form=form)
+    context = _case_context(request, petition, decision_form=form, refused=form)
     return render(request, "petitions/petition_detail.html", context, status=400)
 
 
@@ -288,7 +300,7 @@ def petition_clarify(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Name and address recorded; the notice clock runs again."))
             return redirect("petitions:detail", pk=petition.pk)
-    context = _case_context(request, petition, clarify_form=form)
+    context = _case_context(request, petition, clarify_form=form, refused=form)
     return render(request, "petitions/petition_detail.html", context, status=400)
 
 
@@ -302,9 +314,12 @@ def _act(
     done: str,
     *,
     handle: bool = True,
+    rename: dict[str, str] | None = None,
 ) -> HttpResponse:
     """The shape every case action shares: check, validate, call one service, redirect.
-    ``handle``: the act is the handling unit's (False: the level above may take it too)."""
+    ``handle``: the act is the handling unit's (False: the level above may take it too).
+    ``rename``: the service's names for the form's fields. A refusal re-renders the case
+    page with the service's messages and what the user typed."""
     petition = petition_for(request.user, pk, handle=handle)  # type: ignore[arg-type]
     if perm and not request.user.has_perm(perm):
         return render(request, "403.html", status=403)
@@ -313,11 +328,11 @@ def _act(
         try:
             action(petition, Actor.from_request(request), form.cleaned_data)
         except ValidationError as error:
-            apply_errors(form, error.message_dict)
+            apply_errors(form, error.message_dict, rename)
         else:
             messages.success(request, done)
             return redirect("petitions:detail", pk=petition.pk)
-    context = _case_context(request, petition, **{context_name: form})
+    context = _case_context(request, petition, refused=form, **{context_name: form})
     return render(request, "petitions/petition_detail.html", context, status=400)
 
 
@@ -373,6 +388,7 @@ def petition_extend(request: HttpRequest, pk: int) -> HttpResponse:
             p, actor=actor, days=data["days"], reason=data["reason"]
         ),
         _("Extension recorded; the notice to the petitioner is among the documents."),
+        rename={"by": "days"},
     )
 
 
@@ -525,6 +541,8 @@ def review_decide(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse
 @require_POST
 def petition_hearing(request: HttpRequest, pk: int) -> HttpResponse:
     def hearing(p: Petition, actor: Actor, data: dict[str, Any]) -> Any:
+        if not holds_hearings(request.user, p):  # type: ignore[arg-type]
+            raise ValidationError({"hearing": [no_hearing_message()]})
         if data["action"] == "start":
             return services.start_hearing(p, actor=actor, reason=data["reason"])
         return services.end_hearing(p, actor=actor)
@@ -593,7 +611,7 @@ def petition_attach(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Attached."))
             return redirect("petitions:detail", pk=petition.pk)
-    context = _case_context(request, petition, attach_form=form)
+    context = _case_context(request, petition, attach_form=form, refused=form)
     return render(request, "petitions/petition_detail.html", context, status=400)
 
 
