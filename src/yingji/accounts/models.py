@@ -109,7 +109,7 @@ class ApiToken(models.Model):
     )
     name = models.CharField(_("name"), max_length=80, blank=True)
     prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
-    key_hash = models.CharField(max_length=64, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True, verbose_name=_("key fingerprint"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)

@@ -48,8 +48,8 @@ class AuditEntry(models.Model):
     client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
     # Why: the reason given for looking at personal data, an extension, a reveal.
     note = models.CharField(_("note"), max_length=300, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    prev_hash = models.CharField(max_length=64, verbose_name=_("previous hash"))
+    hash = models.CharField(max_length=64, unique=True, verbose_name=_("hash"))
 
     objects = AuditQuerySet.as_manager()
 

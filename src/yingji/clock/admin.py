@@ -8,10 +8,11 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from yingji.admin_base import ReadOnlyAdmin
 from yingji.audit.services import Actor
-from yingji.clock import services
+from yingji.clock import kinds, services
 from yingji.clock.models import CalendarDay, CalendarYear, Deadline
 from yingji.forms import BoundedModelForm
 from yingji.org.models import Unit
@@ -83,9 +84,17 @@ class CalendarDayAdmin(admin.ModelAdmin):
 class DeadlineAdmin(ReadOnlyAdmin):
     """Deadlines are changed by the apps that own their subjects; here they are only read."""
 
-    list_display = ["kind", "unit", "started_at", "due_at", "state", "calendar_confirmed"]
+    list_display = ["kind_label", "unit", "started_at", "due_at", "state", "calendar_confirmed"]
     list_filter = ["state", "kind", "calendar_confirmed"]
     list_select_related = ["unit"]
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_label(self, deadline: Deadline) -> str:
+        """The kind in words (应急预案演练), not its code (drill.cycle)."""
+        try:
+            return str(kinds.get(deadline.kind).label)
+        except kinds.UnknownKind:  # a kind since retired: its code is all there is
+            return deadline.kind
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Deadline]:
         units = Unit.objects.administered_by(request.user)  # type: ignore[arg-type]

@@ -29,7 +29,7 @@ class CalendarYear(models.Model):
         _("notice"), max_length=120, blank=True, help_text=_("e.g. 国办发明电〔2026〕7号")
     )
     confirmed = models.BooleanField(_("confirmed"), default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     class Meta:
         verbose_name = _("calendar year")
@@ -96,11 +96,13 @@ class Deadline(models.Model):
         MISSED = "missed", _("Overdue")
         CANCELLED = "cancelled", _("Cancelled")
 
-    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    subject_id = models.CharField(max_length=64)
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject type")
+    )
+    subject_id = models.CharField(max_length=64, verbose_name=_("subject id"))
     subject = GenericForeignKey("subject_type", "subject_id")
     kind = models.CharField(_("kind"), max_length=60)
-    params = models.JSONField(default=dict, blank=True)
+    params = models.JSONField(default=dict, blank=True, verbose_name=_("parameters"))
     profile = models.CharField(_("counting profile"), max_length=40)
     unit = models.ForeignKey(
         Unit, verbose_name=_("responsible unit"), on_delete=models.PROTECT, related_name="+"
@@ -118,7 +120,7 @@ class Deadline(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=State.choices)
     met_at = models.DateTimeField(_("met"), null=True, blank=True)
     calendar_confirmed = models.BooleanField(_("calendar confirmed"), default=True)
-    explanation = models.JSONField(default=list, blank=True)
+    explanation = models.JSONField(default=list, blank=True, verbose_name=_("explanation"))
     extension = models.PositiveIntegerField(_("extension"), default=0)
     extension_reason = models.CharField(_("reason for extension"), max_length=300, blank=True)
     extension_approver = models.ForeignKey(
@@ -129,10 +131,10 @@ class Deadline(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    extended_at = models.DateTimeField(null=True, blank=True)
-    is_drill = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    extended_at = models.DateTimeField(null=True, blank=True, verbose_name=_("extended"))
+    is_drill = models.BooleanField(default=False, verbose_name=_("drill"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     objects = DeadlineQuerySet.as_manager()
 

@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def check_url(value: str) -> None:
@@ -147,19 +148,36 @@ class Delivery(models.Model):
         SUPPRESSED = "suppressed", _("Not sent (drill)")
 
     notification = models.ForeignKey(
-        Notification, on_delete=models.CASCADE, related_name="deliveries"
+        Notification,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("notification"),
     )
-    channel = models.CharField(max_length=10, choices=Channel.choices)
+    channel = models.CharField(
+        max_length=10, choices=Channel.choices, verbose_name=pgettext_lazy("delivery", "channel")
+    )
     webhook = models.ForeignKey(
-        Webhook, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Webhook,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("webhook"),
     )
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
+    state = models.CharField(
+        max_length=10,
+        choices=State.choices,
+        default=State.PENDING,
+        verbose_name=pgettext_lazy("delivery", "state"),
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    next_attempt_at = models.DateTimeField(verbose_name=_("next attempt"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent"))
+    last_error = models.CharField(max_length=300, blank=True, verbose_name=_("last error"))
 
     class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
         ordering = ["pk"]
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="notify_due")]
 

@@ -82,8 +82,10 @@ class Unit(models.Model):
         related_name="children",
     )
     # Maintained by services only (see tree.py); never edited by hand.
-    path = models.CharField(max_length=252, unique=True, editable=False)
-    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    path = models.CharField(
+        max_length=252, unique=True, editable=False, verbose_name=_("tree path")
+    )
+    depth = models.PositiveSmallIntegerField(default=0, editable=False, verbose_name=_("depth"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -123,8 +125,8 @@ class Unit(models.Model):
         ),
     )
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     objects = UnitQuerySet.as_manager()
 
@@ -173,8 +175,8 @@ class Person(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     objects = PersonQuerySet.as_manager()
 

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from yingji.org.models import Person, Unit
@@ -29,12 +29,19 @@ class EventType(models.Model):
     """
 
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent type"),
     )
     code = models.CharField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=60)
     name_en = models.CharField(_("English name"), max_length=80, blank=True)
-    sort = models.PositiveSmallIntegerField(default=0)
+    sort = models.PositiveSmallIntegerField(
+        default=0, verbose_name=pgettext_lazy("sort order", "order")
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

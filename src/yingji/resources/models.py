@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yingji.org.models import Unit
 
@@ -26,7 +27,9 @@ class Category(models.Model):
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=60)
-    sort = models.PositiveSmallIntegerField(default=0)
+    sort = models.PositiveSmallIntegerField(
+        default=0, verbose_name=pgettext_lazy("sort order", "order")
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -119,7 +122,9 @@ class Movement(models.Model):
         ADJUST = "adjust", _("Stocktaking adjustment")
         WRITE_OFF = "write_off", _("Written off")
 
-    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="movements")
+    lot = models.ForeignKey(
+        Lot, on_delete=models.PROTECT, related_name="movements", verbose_name=_("lot")
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     # Hundredths of the item's unit, as an integer: sums are exact on every database
     # (SQLite keeps decimals as floating point).
@@ -132,14 +137,24 @@ class Movement(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="movements",
+        verbose_name=_("resource request"),
     )
     pair = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("paired movement"),
     )  # the other half of a transfer
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=pgettext_lazy("done by", "by"),
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("recorded"))
 
     class Meta:
         verbose_name = _("stock movement")
