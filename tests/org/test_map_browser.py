@@ -208,7 +208,12 @@ def test_clicking_the_map_fills_the_latitude_and_longitude_and_typing_moves_the_
         "src", re.compile(r"/static/yingji/vendor/leaflet/images/marker-icon\.png$")
     )
     expect(pin).to_have_attribute("alt", "Chosen location")
-    assert pin.evaluate("image => image.complete && image.naturalWidth") == 25
+    # The image loads after the pin appears: on a busy machine it may still be loading.
+    page.wait_for_function(
+        "() => { const image = document.querySelector('#pick-map .leaflet-marker-icon');"
+        " return image !== null && image.complete; }"
+    )
+    assert pin.evaluate("image => image.naturalWidth") == 25
     assert pin_position(page) == pytest.approx([lat, lon], abs=1e-6)
     page.get_by_label("纬度").fill("28.5")
     page.get_by_label("经度").fill("113.75")
