@@ -159,3 +159,15 @@ def test_a_collective_petition_becomes_an_incident(township: Township, client_fo
     assert incident.petition == visit.petition and incident.people_involved == 60
     assert incident.source == "petition" and incident.event_type.code == "social.mass.petition"
     assert incident.number in officer.get(f"/petitions/{visit.petition.pk}/").content.decode()
+
+
+def test_a_review_saved_before_the_end_of_response_says_why(township: Township, client_for) -> None:
+    """Issue 21: the refusal names no field of the form; it used to vanish."""
+    incident = responding(township)
+    refused = client_for(township.leader).post(
+        f"/incidents/{incident.pk}/review/",
+        {"results": "处置及时", "problems": "", "improvements": "加强培训"},
+    )
+    text = refused.content.decode()
+    assert refused.status_code == 400
+    assert 'role="alert"' in text and "评估总结须在应急结束后进行。" in text

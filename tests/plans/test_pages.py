@@ -155,3 +155,23 @@ def test_the_plan_and_its_role_cards_as_pdf(city: personas.City, planner: User, 
     first = pages[1].extract_text()
     assert "现场处置组" in first and "领导小组组长赶赴现场" in first and "启动后 30 分钟内" in first
     assert "疏导劝解组" in pages[2].extract_text()
+
+
+def test_a_step_the_version_has_moved_past_says_why_at_the_top(
+    city: personas.City, planner: User, leader: User, client_for
+) -> None:
+    """Issue 21: approving again (a second tab) came back with no message, the approval
+    form being gone from the page."""
+    version = make(city, planner)
+    manager, boss = client_for(planner), client_for(leader)
+    assert manager.post(f"/plans/versions/{version.pk}/do/submit/").status_code == 302
+    data = {"document_number": "白政发〔2026〕12号", "approved_on": "2026-09-21"}
+    assert boss.post(f"/plans/versions/{version.pk}/do/approve/", data).status_code == 302
+    again = boss.post(f"/plans/versions/{version.pk}/do/approve/", data)
+    text = again.content.decode()
+    assert again.status_code == 400
+    assert 'role="alert"' in text and "现在不能进行此操作" in text
+    returned = boss.post(f"/plans/versions/{version.pk}/do/return/", {"reason": "再改"})
+    assert returned.status_code == 400 and "现在不能进行此操作" in returned.content.decode()
+    version.refresh_from_db()
+    assert version.status == PlanVersion.Status.APPROVED

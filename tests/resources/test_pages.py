@@ -274,3 +274,18 @@ def test_the_catalogue_warehouses_minimums_and_returns_on_the_pages(
     assert services.balance(lot) == 6  # more than was issued: refused
     client.post(f"/resources/lots/{lot.pk}/return/", {"request": item.pk, "quantity": "3"})
     assert services.balance(lot) == 9
+
+
+def test_receiving_into_a_closed_warehouse_says_it_is_closed(depot: Depot, client_for) -> None:
+    """Issue 21: the refusal names no field of the form; it used to vanish."""
+    depot.main.is_active = False
+    depot.main.save(update_fields=["is_active"])
+    later = (timezone.localdate() + timedelta(days=300)).isoformat()
+    refused = client_for(depot.keeper).post(
+        f"/resources/warehouses/{depot.main.pk}/",
+        {"receive": "1", "item": depot.water.pk, "quantity": "20", "expires_on": later},
+    )
+    text = refused.content.decode()
+    assert refused.status_code == 400
+    assert 'role="alert"' in text and "该仓库已停用。" in text
+    assert not Movement.objects.exists()
