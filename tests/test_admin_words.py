@@ -42,3 +42,20 @@ def test_a_deadline_kind_reads_as_words() -> None:
     with override("zh-hans"):
         assert shown.kind_label(Deadline(kind="drill.cycle")) == "应急预案演练"
         assert shown.kind_label(Deadline(kind="retired.kind")) == "retired.kind"
+
+
+def test_one_english_word_with_two_chinese_meanings_has_a_context_each() -> None:
+    """The catalogue's own "Change" (调班) hid Django's (修改) on every admin link; a
+    supplies category read as a petition's 问题类别; a delivery channel as 信访形式."""
+    from django.utils.translation import gettext, pgettext
+
+    with override("zh-hans"):
+        assert gettext("Change") == "修改"
+        assert pgettext("duty", "Change") == "调班"
+        assert gettext("category") == "问题类别"
+        assert pgettext("supplies", "category") == "物资类别"
+        assert gettext("Channel") == "信访形式"
+        assert pgettext("delivery", "Channel") == "发送渠道"
+        assert pgettext("stock", "Received") == "入库"
+        assert pgettext("stock move", "what") == "操作"
+        assert pgettext("period", "from") == "起始日期"

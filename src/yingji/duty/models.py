@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yingji.org.models import Person, Unit
 
@@ -15,7 +16,7 @@ class SpecialPeriod(models.Model):
     for everyone."""
 
     name = models.CharField(_("name"), max_length=80)
-    starts_on = models.DateField(_("from"))
+    starts_on = models.DateField(pgettext_lazy("period", "from"))
     ends_on = models.DateField(_("until"))
     unit = models.ForeignKey(
         Unit,

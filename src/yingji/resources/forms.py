@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yingji.forms import BoundedForm
 from yingji.resources.models import Category, Equipment, Expert, Item, Team, Warehouse
@@ -34,7 +35,7 @@ class MoveForm(BoundedForm, forms.Form):
         ("write_off", _("Write off")),
     ]
 
-    action = forms.ChoiceField(label=_("what"), choices=ACTIONS)
+    action = forms.ChoiceField(label=pgettext_lazy("stock move", "what"), choices=ACTIONS)
     quantity = forms.CharField(
         label=_("quantity"), help_text=_("For a stocktaking, what was counted.")
     )
@@ -76,7 +77,9 @@ class EquipmentForm(BoundedForm, forms.Form):
 class ItemForm(BoundedForm, forms.Form):
     name = forms.CharField(label=_("name"), required=False, max_length=80)
     category = forms.ModelChoiceField(
-        label=_("category"), queryset=Category.objects.filter(is_active=True), required=False
+        label=pgettext_lazy("supplies", "category"),
+        queryset=Category.objects.filter(is_active=True),
+        required=False,
     )
     measure = forms.CharField(label=_("unit of measure"), required=False, max_length=20)
     expires = forms.BooleanField(label=_("has an expiry date"), required=False)

@@ -46,7 +46,10 @@ class Item(models.Model):
 
     name = models.CharField(_("name"), max_length=80, unique=True)
     category = models.ForeignKey(
-        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="items"
+        Category,
+        verbose_name=pgettext_lazy("supplies", "category"),
+        on_delete=models.PROTECT,
+        related_name="items",
     )
     measure = models.CharField(_("unit of measure"), max_length=20)
     expires = models.BooleanField(_("has an expiry date"), default=False)
@@ -114,7 +117,7 @@ class Movement(models.Model):
     """One change of one lot's quantity (positive in, negative out). Append-only."""
 
     class Kind(models.TextChoices):
-        RECEIVE = "receive", _("Received")
+        RECEIVE = "receive", pgettext_lazy("stock", "Received")
         ISSUE = "issue", _("Issued")
         RETURN = "return", _("Returned")
         TRANSFER_OUT = "transfer_out", _("Transferred out")
