@@ -10,15 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from yingji.forms import BoundedForm
 from yingji.incidents.models import LEVEL_CHOICES, Incident, Report
 from yingji.plans.models import EventType, PlanVersion
+from yingji.trees import TreeChoiceField
 
 MOMENT = forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"})
 YES_NO = [("", _("Not known yet")), ("true", _("Yes")), ("false", _("No"))]
 
 
-class EventTypeChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        depth = obj.code.count(".")
-        return "　" * depth + obj.name
+class EventTypeChoice(TreeChoiceField):
+    """The event types in tree order (siblings by their order, not their codes), each
+    indented under its parent and named in the reader's language."""
 
 
 class FactsForm(BoundedForm, forms.Form):

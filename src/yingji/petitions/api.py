@@ -81,7 +81,10 @@ class PetitionFilter(Schema):
     stage: Petition.Stage | None = None
     channel: Petition.Channel | None = None
     category: Text | None = Field(
-        None, description="a category code, e.g. labour.wages", max_length=100
+        None,
+        description="a category code, e.g. labour: its cases and those of every category "
+        "below it (labour.wages …)",
+        max_length=100,
     )
     collective: bool | None = None
     overdue: bool | None = None

@@ -10,6 +10,7 @@ from yingji.forms import BoundedForm
 from yingji.org.models import Unit
 from yingji.petitions.models import Category, Petition
 from yingji.petitions.services import Intake, accusation_office, accused_missing_message
+from yingji.trees import TreeChoiceField
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -44,9 +45,8 @@ class LedgerImportForm(BoundedForm, forms.Form):
     )
 
 
-class CategoryField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Category) -> str:
-        return str(obj)
+class CategoryField(TreeChoiceField):
+    """The category tree in order, each child indented under its parent."""
 
 
 class IntakeForm(BoundedForm, forms.Form):

@@ -17,8 +17,9 @@ Without a user they match nothing.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
@@ -26,14 +27,14 @@ from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 
-from yingji import fields, paging
+from yingji import fields, paging, trees
 from yingji.clock import due
 from yingji.clock import services as clock
 from yingji.clock.models import Deadline
 from yingji.org import lines
 from yingji.org.models import Unit
 from yingji.petitions import services
-from yingji.petitions.models import Assignment, FollowUp, Petition, Reply
+from yingji.petitions.models import Assignment, Category, FollowUp, Petition, Reply
 from yingji.search import services as search
 
 if TYPE_CHECKING:
@@ -134,10 +135,30 @@ def by_next_deadline(petitions: models.QuerySet[Petition]) -> models.QuerySet[Pe
     )
 
 
+def covered_categories(f: Filters) -> list[int] | None:
+    """The ids of the categories the filter covers (None without a category filter): the
+    one chosen, by id or by code, and every one below it, so that 劳动和社会保障 lists
+    the cases of 拖欠工资 and its other children."""
+    if f.category_id is None and not f.category_code:
+        return None
+    covered: list[int] | None = None
+    if f.category_id is not None:
+        covered = trees.subtree_ids(Category, f.category_id)
+    if f.category_code:
+        root = Category.objects.filter(code=f.category_code).values_list("pk", flat=True)
+        by_code = trees.subtree_ids(Category, root[0]) if root else []
+        covered = by_code if covered is None else [pk for pk in covered if pk in by_code]
+    return covered
+
+
 def _plain(
-    petitions: models.QuerySet[Petition], f: Filters, user: User | None = None
+    petitions: models.QuerySet[Petition],
+    f: Filters,
+    user: User | None = None,
+    categories: list[int] | None = None,
 ) -> models.QuerySet[Petition]:
-    """Every filter but the search and the overdue one."""
+    """Every filter but the search and the overdue one; ``categories`` are those the
+    category filter covers (``covered_categories``)."""
     if any(pk is not None and not 0 < pk <= fields.MAX_ID for pk in (f.category_id, f.unit)):
         # An id no row can have matches nothing; passed on, it overflows the database's
         # integer (an expression such as category_id + 0 escapes Django's range check).
@@ -146,18 +167,19 @@ def _plain(
         petitions = petitions.filter(stage=f.stage)
     if f.channel:
         petitions = petitions.filter(channel=f.channel)
-    if f.category_id is not None:
+    if categories is not None:
         if f.collective and connection.vendor == "sqlite":
             # Collective cases are a few in a hundred, so the walk down their partial
             # index is the short one; SQLite, without statistics of the values, would
             # take the category's index and skip most of it. "+ 0" keeps it out.
             petitions = petitions.alias(category_plain=models.F("category_id") + 0).filter(
-                category_plain=f.category_id
+                category_plain__in=categories
             )
+        elif len(categories) == 1:
+            petitions = petitions.filter(category_id=categories[0])
         else:
-            petitions = petitions.filter(category_id=f.category_id)
-    if f.category_code:
-        petitions = petitions.filter(category__code=f.category_code)
+            # Each category's own stretch of (category, received_at, id), read in turn.
+            petitions = petitions.filter(category_id__in=categories)
     if f.collective is not None:
         petitions = petitions.filter(is_collective=f.collective)
     if f.unit is not None:
@@ -183,7 +205,7 @@ def narrowed(
     petitions: models.QuerySet[Petition], f: Filters, *, user: User | None = None
 ) -> models.QuerySet[Petition]:
     """Every filter, as one queryset (the whole set, newest first)."""
-    petitions = _plain(petitions, f, user)
+    petitions = _plain(petitions, f, user, covered_categories(f))
     if f.overdue:
         petitions = services.with_overdue(petitions)
     if f.query:
@@ -200,17 +222,18 @@ def page(
     user: User | None = None,
 ) -> tuple[list[Petition], bool]:
     """One page of the filtered list and whether another follows."""
-    base = _plain(petitions, f, user)
+    categories = covered_categories(f)
+    base = _plain(petitions, f, user, categories)
     if f.query:
         until = None
         if f.narrows:
             # Filters rare among the newest finds (closed cases, say, under the open
             # ones) would make the search walk every newer find first: start it at the
             # newest case the filters let through, one walk down their own index.
-            newest = base.order_by("-received_at", "-pk").values_list("received_at", flat=True)
-            until = newest.first()
-            if until is None:
+            newest = _newest(petitions, f, user, categories, 1)
+            if not newest:
                 return [], False
+            until = newest[0][0]
         if f.overdue:
             base = services.with_overdue(base)
         stream = search.newest_first(Petition, f.query, until=until)
@@ -219,4 +242,41 @@ def page(
         return paging.from_stream(base, clock.missed_subjects(Petition), offset, limit)
     if f.order == "next_deadline":
         return paging.from_queryset(by_next_deadline(base), offset, limit)
-    return paging.from_queryset(base.order_by("-received_at", "-pk"), offset, limit)
+    if categories is None or len(categories) < 2:
+        return paging.from_queryset(base.order_by("-received_at", "-pk"), offset, limit)
+    keys = _newest(petitions, f, user, categories, offset + limit + 1)
+    wanted = [pk for _at, pk in keys[offset : offset + limit]]
+    rows = base.order_by().in_bulk(wanted)
+    return [rows[pk] for pk in wanted if pk in rows], len(keys) > offset + limit
+
+
+def _newest(
+    petitions: models.QuerySet[Petition],
+    f: Filters,
+    user: User | None,
+    categories: list[int] | None,
+    count: int,
+) -> list[tuple[datetime, int]]:
+    """The first ``count`` filtered cases newest first, as (received_at, id).
+
+    Under a category with others below it, each category's stretch of its own index
+    (category, received_at, id) is walked apart, as far as ``count`` finds, and the
+    walks are merged: one statement for all the categories would read and sort every
+    case they hold, a parent's hundred thousand at a million cases. SQLite's collective
+    filter walks the partial index of collective cases instead (see ``_plain``), in one
+    statement.
+    """
+    order = ("-received_at", "-pk")
+    one_walk = f.collective and connection.vendor == "sqlite"
+    if categories is None or len(categories) < 2 or one_walk:
+        found = _plain(petitions, f, user, categories).order_by(*order)
+        return list(found.values_list("received_at", "pk")[:count])
+    walks = [
+        list(
+            _plain(petitions, f, user, [pk])
+            .order_by(*order)
+            .values_list("received_at", "pk")[:count]
+        )
+        for pk in categories
+    ]
+    return list(heapq.merge(*walks, reverse=True))[:count]

@@ -30,12 +30,16 @@ class Category(models.Model):
         ordering = ["sort", "code"]
 
     def __str__(self) -> str:
-        label = (
-            self.name_en if (get_language() or "").startswith("en") and self.name_en else self.name
-        )
         if self.parent_id and self.parent:
-            return f"{self.parent} / {label}"
-        return label
+            return f"{self.parent} / {self.label}"
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language, without its parents' (a tree shows them)."""
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
 
 
 class NumberSequence(models.Model):

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -87,7 +87,12 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     if (owner_id := fields.id_of(owner)) is not None:
         plans = plans.filter(owner_id=owner_id)
     if category:
-        plans = plans.filter(versions__event_types__code__startswith=category)
+        # The type and those below it: social.mass covers social.mass.petition, and a
+        # prefix without the dot would take in a sibling whose code merely begins alike.
+        plans = plans.filter(
+            Q(versions__event_types__code=category)
+            | Q(versions__event_types__code__startswith=f"{category}.")
+        )
     if review_due:
         plans = cycles_due(plans)
     number = paging.page_number(request.GET.get("page"))
@@ -113,7 +118,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             "owners": Unit.objects.filter(plans__in=plans_visible_to(request.user))  # type: ignore[arg-type]
             .distinct()
             .order_by("path"),
-            "categories": EventType.objects.filter(parent__isnull=True, is_active=True),
+            "categories": EventType.objects.filter(is_active=True),
             "chosen": {
                 "kind": kind,
                 "status": status,
