@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests import personas
 from tests.petitions.conftest import intake
@@ -18,6 +18,7 @@ from yingji.accounts.roles import Role
 from yingji.audit.services import Actor
 from yingji.clock.models import Deadline
 from yingji.petitions import services
+from yingji.petitions.access import no_hearing_message
 from yingji.petitions.models import Assignment, Petition
 
 pytestmark = pytest.mark.django_db
@@ -149,7 +150,8 @@ def test_a_hearing_is_offered_only_to_the_body_deciding_the_recheck(
     clerk: Client = client_for(township_clerk)
     assert action not in clerk.get(f"/petitions/{petition.pk}/").content.decode()
     started = clerk.post(f"/petitions/{petition.pk}/hearing/", {"action": "start"})
-    refused(started, "A hearing is held by the body deciding the re-review.")  # no zh yet
+    with translation.override("zh-hans"):
+        refused(started, no_hearing_message())
     assert handling_paused(petition) is False
     assert action in client_for(county_handler).get(f"/petitions/{petition.pk}/").content.decode()
 
