@@ -73,3 +73,13 @@ def test_the_library_filter_covers_the_types_below_and_no_namesake(
     assert listed("social.mass.petition") == {"上访事件应急预案"}
     assert listed("social_media") == {"舆情应急预案"}
     assert listed("natural") == set()
+
+
+def test_the_admin_offers_a_parent_from_the_tree_in_order(
+    city_admin: User, admin_client_for
+) -> None:
+    User.objects.filter(pk=city_admin.pk).update(is_superuser=True)  # no role configures it
+    city_admin.refresh_from_db()
+    page = admin_client_for(city_admin).get("/admin/plans/eventtype/add/").content.decode()
+    shown = options(page, "id_parent")
+    assert_tree_in_order(shown, EventType.objects.all(), name=str)
