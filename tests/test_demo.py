@@ -373,3 +373,7 @@ def test_no_timeline_of_the_demo_shows_a_code(alive: Alive) -> None:
         for kind, summary, data in Event.objects.values_list("kind", "summary", "data"):
             assert label_for(kind) != kind, kind
             assert not code.match(summary_for(kind, summary, data)), (kind, summary)
+    # Authors are people's names or the system's own, in Chinese ("yingji demo" was not).
+    authors = set(Event.objects.values_list("actor_label", flat=True))
+    assert "演示数据" in authors
+    assert not [a for a in authors if a and not re.search(r"[\u4e00-\u9fff]", a)], authors

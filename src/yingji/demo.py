@@ -33,6 +33,7 @@ from unittest import mock
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yingji.accounts import services as accounts
 from yingji.accounts.models import User
@@ -55,7 +56,8 @@ from yingji.plans import demo as plans_demo
 from yingji.resources import demo as resources_demo
 
 DEMO_PASSWORD = "yingji-demo-2026"  # noqa: S105 - published demo password, demo data only
-DEMO_ACTOR = "yingji demo"  # how the audit log and the timelines name the demo's own acts
+# How the audit log and the timelines name the demo's own acts.
+DEMO_ACTOR = gettext_lazy("demo data")
 SEED = 2026
 DAYS = 61  # the history starts about two months before today
 

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from yingji.audit import chain
 from yingji.audit.models import AuditEntry, ChainHead, Checkpoint
@@ -43,9 +44,10 @@ class Actor:
         return cls(user=user, address=client_address(request))
 
     @classmethod
-    def system(cls, label: str) -> Actor:
-        """A command or background job acting on its own account."""
-        return cls(user=None, label=label)
+    def system(cls, label: str | Promise) -> Actor:
+        """A command or background job acting on its own account, named in the office's
+        language when a translatable name is given (the timelines show it as the author)."""
+        return cls(user=None, label=str(label))
 
     @property
     def display(self) -> str:

@@ -455,7 +455,7 @@ def _queue_recompute(before: Calendar, years: set[int]) -> None:
 def check(now: datetime | None = None, *, actor: Actor | None = None) -> dict[str, int]:
     """Mark missed deadlines and emit "overdue" and "due soon" events, each once."""
     now = now or timezone.now()
-    actor = actor or Actor.system("deadline checker")
+    actor = actor or Actor.system(_("deadline checker"))
     missed = 0
     for pk in list(
         Deadline.objects.filter(state=State.RUNNING, due_at__lt=now).values_list("pk", flat=True)

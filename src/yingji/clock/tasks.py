@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+from django.utils.translation import gettext
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
@@ -29,7 +30,9 @@ def recompute_deadlines(first: str, last: str) -> int:
     from yingji.clock import services
 
     changed = services.recompute_between(
-        date.fromisoformat(first), date.fromisoformat(last), actor=Actor.system("calendar change")
+        date.fromisoformat(first),
+        date.fromisoformat(last),
+        actor=Actor.system(gettext("calendar change")),
     )
     logger.info("calendar change %s..%s: %d deadlines recomputed", first, last, changed)
     return changed

@@ -25,7 +25,6 @@ DEFAULT_STEPS = [
     {"after_minutes": 20, "to": "leader"},
     {"after_minutes": 30, "to": "unit_above"},
 ]
-SYSTEM = Actor.system("escalation")
 
 
 def steps_for(kind: str) -> list[dict[str, Any]]:
@@ -146,7 +145,7 @@ def _escalate_one(pk: int, now: datetime) -> int:
                 "notify.escalated",
                 _("%(title)s: escalated to %(name)s")
                 % {"title": root.title, "name": user.display_name},
-                actor=SYSTEM,
+                actor=Actor.system(_("escalation")),
                 data={"notification": root.pk, "to": user.pk, "step": step["to"]},
                 is_drill=root.is_drill,
             )

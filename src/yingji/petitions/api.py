@@ -586,7 +586,7 @@ def public_submit(request: HttpRequest, payload: PublicPetitionIn) -> Status[Pub
             accused_person=payload.accused_person if accused else "",
         ),
         office=office,
-        actor=Actor(user=None, address=client_address(request), label="online petitioner"),
+        actor=services.online_petitioner(client_address(request)),
     )
     return Status(
         201,

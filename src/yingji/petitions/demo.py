@@ -152,7 +152,10 @@ def load(units: dict[str, Unit], actor: Actor) -> list[Petition]:
 
 # --- the history ------------------------------------------------------------------------------
 
-PETITIONER = Actor(user=None, label="online petitioner")  # as the public pages record them
+
+def petitioner() -> Actor:
+    """The petitioner as the public pages record them."""
+    return services.online_petitioner()
 
 
 @dataclass(frozen=True)
@@ -725,7 +728,7 @@ def _life(s: Story, life: Life) -> Process:
     online = life.intake["channel"] == Channel.ONLINE
     petition = yield (
         life.received,
-        lambda: _register(s, office, life.intake, PETITIONER if online else at_office),
+        lambda: _register(s, office, life.intake, petitioner() if online else at_office),
     )
     petition = yield (
         life.decided,
@@ -785,7 +788,7 @@ def _life(s: Story, life: Life) -> Process:
             life.rated,
             lambda: services.rate(
                 _fresh(petition),
-                actor=PETITIONER if life.by_petitioner else handling,
+                actor=petitioner() if life.by_petitioner else handling,
                 rating=life.rating,
                 comment="" if life.rating != "unsatisfied" else "问题还没有彻底解决。",
                 by_petitioner=life.by_petitioner,
@@ -795,7 +798,7 @@ def _life(s: Story, life: Life) -> Process:
         review = yield (
             life.review,
             lambda: services.request_review(
-                petition, actor=PETITIONER, reasons="对处理意见不服，请求复查。"
+                petition, actor=petitioner(), reasons="对处理意见不服，请求复查。"
             ),
         )
         reviewer = ACTING.get(_key(s, review.unit))
@@ -983,7 +986,7 @@ def _property(s: Story) -> Process:
     t = Steps(s, "property", s.ago(days=8, hours=3))
     petition = yield (
         t.last,
-        lambda: _register(s, "hexi", {**PROPERTY, "category": "urban.property"}, PETITIONER),
+        lambda: _register(s, "hexi", {**PROPERTY, "category": "urban.property"}, petitioner()),
     )
     yield t.later(days=1), lambda: _accept(petition, s.system)
     yield (
@@ -1233,7 +1236,7 @@ def _routed(
     received = routed - (timedelta(hours=1) if accept else timedelta(days=1))
     petition = yield (
         received,
-        lambda: _register(s, office, values, PETITIONER if online else actor),
+        lambda: _register(s, office, values, petitioner() if online else actor),
     )
     if accept:
         yield received + timedelta(minutes=40), lambda: _accept(petition, actor)
@@ -1354,7 +1357,7 @@ def _township_waiting(s: Story) -> list[Process]:
             channel=Channel.ONLINE,
         )
         received = _ending_soon(s, "petition.acceptance_notice", time(20, 15))
-        yield received, lambda: _register(s, "baishizhen", values, PETITIONER)
+        yield received, lambda: _register(s, "baishizhen", values, petitioner())
 
     def answered() -> Process:
         values = _case(
@@ -1436,7 +1439,7 @@ def _supervision_answered(s: Story) -> list[Process]:
             channel=Channel.ONLINE,
         )
         t = Steps(s, "supervision_answered.decided", s.days_ago(25, time(21, 5)))
-        petition = yield t.last, lambda: _register(s, "liulin", values, PETITIONER)
+        petition = yield t.last, lambda: _register(s, "liulin", values, petitioner())
         yield (
             t.days_ago(9),
             lambda: services.supervise(
@@ -1474,7 +1477,7 @@ def _supervision_answered(s: Story) -> list[Process]:
             channel=Channel.ONLINE,
         )
         received = _overdue_since(s, "petition.acceptance_notice", time(19, 30))
-        yield received, lambda: _register(s, "hexi", values, PETITIONER)
+        yield received, lambda: _register(s, "hexi", values, petitioner())
 
     return [decided(), replied(), late()]
 

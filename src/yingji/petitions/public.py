@@ -33,7 +33,7 @@ from yingji.petitions.models import Petition
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return Actor(user=None, address=client_address(request), label="online petitioner")
+    return services.online_petitioner(client_address(request))
 
 
 @require_http_methods(["GET", "POST"])

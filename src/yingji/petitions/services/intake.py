@@ -69,6 +69,12 @@ class Intake:
     transferred_from: str = ""
 
 
+def online_petitioner(address: str | None = None) -> Actor:
+    """A petitioner acting on the public pages or through the public API: not a user,
+    named in the office's language on the timeline and in the audit log."""
+    return Actor(user=None, address=address, label=_("online petitioner"))
+
+
 def unknown_unit_message() -> str:
     return _("No such unit.")
 
