@@ -1,4 +1,5 @@
-"""The roles of DESIGN.md. Each is a set of permissions, granted in each app's rules.py."""
+"""The roles of the offices' staff (README: demo logins). Each is a set of permissions,
+granted in each app's rules.py."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

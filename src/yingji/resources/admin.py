@@ -1,5 +1,6 @@
-"""The catalogue and warehouses are kept here until the resources pages land; stock
-moves only through the services, so the ledger is read-only."""
+"""The catalogue, warehouses and minimum stock for administrators (the resources pages
+add items and warehouses too); stock moves only through the services, so the ledger is
+read-only."""
 
 from __future__ import annotations
 
