@@ -150,3 +150,42 @@ def test_a_change_of_duty_asked_on_the_page_and_approved_by_a_leader(
     outsider = client_for(personas.make_user("x", city.liulin, Role.DUTY_LEADER))
     assert "家中有事" not in outsider.get("/duty/changes/").content.decode()
     assert outsider.get(f"/duty/shifts/{shift.pk}/change/").status_code == 404
+
+
+def test_a_level_above_reads_a_change_of_duty_but_is_not_offered_its_decision(
+    city: personas.City, client_for
+) -> None:
+    """Issue 21: the city bureau's leader saw 批准/不批准 on a township's change and got a
+    403."""
+    from yingji.duty.models import ChangeRequest
+
+    today = timezone.localdate()
+    (shift,) = services.generate(
+        city.baishizhen,
+        today + timedelta(days=1),
+        today + timedelta(days=1),
+        services.Rotation(
+            leaders=[personas.person("钱镇长", city.baishizhen)],
+            officers=[personas.person("甲", city.baishizhen)],
+        ),
+        actor=SETUP,
+    )
+    officer = personas.make_user("officer", city.baishizhen, Role.DUTY_OFFICER, name="孙晓")
+    boss = personas.make_user("boss", city.baishizhen, Role.DUTY_LEADER, name="钱镇长")
+    above = personas.make_user("city_boss", city.bureau, Role.DUTY_LEADER, name="市局领导")
+    change = services.request_change(
+        shift,
+        member=shift.members.get(role="officer"),
+        replacement=personas.person("丙", city.baishizhen),
+        reason="家中有事",
+        actor=Actor(user=officer),
+    )
+    action = f'action="/duty/changes/{change.pk}/decide/"'
+    page = client_for(above).get("/duty/changes/").content.decode()
+    assert "家中有事" in page and action not in page
+    assert "值班表由白石镇负责编排" in page
+    assert action in client_for(boss).get("/duty/changes/").content.decode()
+    refused = client_for(above).post(f"/duty/changes/{change.pk}/decide/", {"decision": "approve"})
+    assert refused.status_code == 403 and "值班表由白石镇负责编排" in refused.content.decode()
+    change.refresh_from_db()
+    assert change.state == ChangeRequest.State.PENDING

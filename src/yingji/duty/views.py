@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -52,10 +53,13 @@ def _unit_for(request: HttpRequest, pk: int) -> Unit:
     return get_object_or_404(Unit.objects.visible_to(request.user, lines.EMERGENCY), pk=pk)  # type: ignore[arg-type]
 
 
-def _keeps_roster(request: HttpRequest, unit_pk: int) -> bool:
+def _roster_keeper_of(request: HttpRequest) -> QuerySet[Unit]:
     """Rosters are kept by the unit and those acting as it; a level above reads them."""
-    acting = Unit.objects.acting_for(request.user, lines.EMERGENCY)  # type: ignore[arg-type]
-    return acting.filter(pk=unit_pk).exists()
+    return Unit.objects.acting_for(request.user, lines.EMERGENCY)  # type: ignore[arg-type]
+
+
+def _keeps_roster(request: HttpRequest, unit_pk: int) -> bool:
+    return _roster_keeper_of(request).filter(pk=unit_pk).exists()
 
 
 @login_required
@@ -218,10 +222,19 @@ def changes(request: HttpRequest) -> HttpResponse:
     )
     waiting = mine.filter(state=ChangeRequest.State.PENDING).order_by("shift__starts_at", "pk")
     decided = mine.exclude(state=ChangeRequest.State.PENDING).order_by("-decided_at", "-pk")
+    may_decide = request.user.has_perm("duty.approve_change")
+    # A level above reads its units' changes; those who keep the roster decide them
+    # (the rule decide() applies through _visible_shift).
+    decidable = (
+        set(waiting.filter(shift__unit__in=_roster_keeper_of(request)).values_list("pk", flat=True))
+        if may_decide
+        else set()
+    )
     context = {
         "waiting": waiting[:200],
         "decided": decided[:30],
-        "may_decide": request.user.has_perm("duty.approve_change"),
+        "may_decide": may_decide,
+        "decidable": decidable,
     }
     return render(request, "duty/changes.html", context)
 
