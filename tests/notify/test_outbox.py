@@ -148,6 +148,13 @@ def test_staff_see_failures_in_their_area_and_send_them_again(
     assert "防汛会商通知" not in other.get("/notifications/failures/").content.decode()
     assert signed_in(officer).get("/notifications/failures/").status_code == 403
     assert other.post(f"/notifications/failures/{email.pk}/retry/").status_code == 404
+    # Sent on behalf of a unit (its duty, its deadlines), it shows to that unit's leader
+    # though the recipient works elsewhere.
+    note.unit = city.qingxi
+    note.save(update_fields=["unit"])
+    assert "防汛会商通知" in other.get("/notifications/failures/").content.decode()
+    note.unit = None
+    note.save(update_fields=["unit"])
 
     # With the mail server back, sending again delivers it and clears the list.
     assert admin.post(f"/notifications/failures/{email.pk}/retry/").status_code == 302

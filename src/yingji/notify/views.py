@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -53,12 +53,16 @@ def _failures_for(request: HttpRequest) -> QuerySet[Delivery]:
     if not request.user.has_perm("notify.view_failures"):
         raise PermissionDenied
     units = Unit.objects.administered_by(request.user)  # type: ignore[arg-type]
-    return services.failures().filter(notification__recipient__unit__in=units)
+    # Failures to reach people of the user's area, and failures of what was sent on its
+    # units' behalf (their duty and deadline notices), wherever the recipient works.
+    return services.failures().filter(
+        Q(notification__recipient__unit__in=units) | Q(notification__unit__in=units)
+    )
 
 
 @login_required
 def failures(request: HttpRequest) -> HttpResponse:
-    """Deliveries that failed for good, for the recipients in the units the user administers."""
+    """Deliveries that failed for good, of the user's area (see ``_failures_for``)."""
     number = paging.page_number(request.GET.get("page"))
     found = paging.from_queryset(
         _failures_for(request).select_related("webhook"),
