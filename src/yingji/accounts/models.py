@@ -65,7 +65,8 @@ class User(AbstractUser):
 
     @property
     def needs_two_factor(self) -> bool:
-        return bool(self.role_codes & TWO_FACTOR_REQUIRED)
+        """Administrators, and a superuser (who can do everything), sign in with TOTP."""
+        return self.is_superuser or bool(self.role_codes & TWO_FACTOR_REQUIRED)
 
     def get_full_name(self) -> str:
         """A Chinese name reads surname first, without a space (王 + 磊 is 王磊); other

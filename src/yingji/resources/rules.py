@@ -16,3 +16,11 @@ rules.add_perm(
     "resources.reveal_contact",
     has_any_role(Role.STOREKEEPER, Role.PLAN_MANAGER, Role.DUTY_LEADER, Role.DUTY_OFFICER),
 )
+
+# Administrators keep the catalogue, warehouses and minimum stock in the admin, and read
+# the ledger there; stock itself moves only through the pages and the API.
+for model in ("category", "item", "warehouse", "minimumstock"):
+    for action in ("add", "change", "view"):
+        rules.add_perm(f"resources.{action}_{model}", has_any_role(Role.SYSADMIN))
+rules.add_perm("resources.view_movement", has_any_role(Role.SYSADMIN))
+rules.add_perm("resources", has_any_role(Role.SYSADMIN))
