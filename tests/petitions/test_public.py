@@ -45,6 +45,8 @@ def test_the_online_form_needs_consent_and_returns_a_receipt_code(city: personas
     petition = Petition.objects.get()
     assert petition.channel == "online" and petition.office == city.baishizhen
     assert petition.number in response.content.decode()
+    # Chinese punctuation in Chinese text: 回执码：, not 回执码:
+    assert '<p class="receipt">回执码：<strong><code>' in response.content.decode()
 
 
 def test_the_online_form_is_rate_limited_per_address(city: personas.City) -> None:
