@@ -260,11 +260,11 @@ def _newest(
     """The first ``count`` filtered cases newest first, as (received_at, id).
 
     Under a category with others below it, each category's stretch of its own index
-    (category, received_at, id) is walked apart, as far as ``count`` finds, and the
-    walks are merged: one statement for all the categories would read and sort every
-    case they hold, a parent's hundred thousand at a million cases. SQLite's collective
-    filter walks the partial index of collective cases instead (see ``_plain``), in one
-    statement.
+    ((category, received_at, id), or with a stage (category, stage, received_at, id))
+    is walked apart, as far as ``count`` finds, and the walks are merged: one statement
+    for all the categories would read and sort every case they hold, a hundred thousand
+    at a million cases. SQLite's collective filter walks the partial index of collective
+    cases instead (see ``_plain``), in one statement.
     """
     order = ("-received_at", "-pk")
     one_walk = f.collective and connection.vendor == "sqlite"

@@ -194,6 +194,12 @@ class Petition(models.Model):
             models.Index(
                 fields=["category", "received_at", "id"], name="petitions_category_received"
             ),
+            # A category at a stage: each category's walk under a parent stays within
+            # its cases at that stage, however few (lists._newest).
+            models.Index(
+                fields=["category", "stage", "received_at", "id"],
+                name="petitions_category_stage",
+            ),
             models.Index(
                 fields=["received_at", "id"],
                 name="petitions_collective_received",
