@@ -25,3 +25,12 @@ def test_other_summaries_stay_as_written() -> None:
     assert summary_for("incident.closed", "已结束") == "已结束"
     # A part since renamed still shows, as it was written.
     assert summary_for("plan.updated", "old_part") == "old_part"
+
+
+def test_a_deadline_event_names_its_deadline_then_its_note() -> None:
+    with override("zh-hans"):
+        data = {"deadline": 1, "kind": "petition.acceptance_notice"}
+        assert summary_for("deadline.met", "", data) == "书面告知受理情况"
+        assert summary_for("deadline.paused", "等待鉴定", data) == "书面告知受理情况：等待鉴定"
+        assert summary_for("deadline.met", "", {"kind": "retired.kind"}) == ""
+        assert summary_for("deadline.met", "旧的说明", {}) == "旧的说明"

@@ -1,3 +1,6 @@
+from collections.abc import Mapping
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -24,5 +27,34 @@ class ClockConfig(AppConfig):
                 "deadline.cancelled": _("Deadline cancelled"),
                 "deadline.recomputed": _("Deadline recomputed"),
                 "deadline.reassigned": _("Deadline passed to another unit"),
+            }
+        )
+
+        def which(summary: str, data: Mapping[str, Any]) -> str:
+            """Which deadline ("书面告知受理情况"), then the note written with it."""
+            try:
+                name = str(kinds.get(str(data.get("kind", ""))).label)
+            except kinds.UnknownKind:
+                return summary
+            return (
+                _("%(deadline)s: %(note)s") % {"deadline": name, "note": summary}
+                if summary
+                else name
+            )
+
+        labels.register_summaries(
+            {
+                kind: which
+                for kind in (
+                    "deadline.started",
+                    "deadline.paused",
+                    "deadline.resumed",
+                    "deadline.extended",
+                    "deadline.met",
+                    "deadline.missed",
+                    "deadline.cancelled",
+                    "deadline.recomputed",
+                    "deadline.reassigned",
+                )
             }
         )

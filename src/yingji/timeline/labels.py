@@ -53,6 +53,6 @@ def label_for(kind: str) -> str:
 
 def summary_for(kind: str, summary: str, data: Mapping[str, Any] | None = None) -> str:
     wording = _SUMMARIES.get(kind)
-    if wording is None or not summary:
+    if wording is None:
         return summary
     return wording(summary, data or {})
