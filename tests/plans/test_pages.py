@@ -101,6 +101,17 @@ def test_triggers_role_cards_and_scope(city: personas.City, planner: User, clien
         f"/plans/versions/{version.pk}/evaluate/", {"people_involved": "120"}
     ).content.decode()
     assert "涉及人数 ≥ 100：成立（120）" in tried and "冲击重点部位或设施：未报告" in tried
+    # Every fact a trigger can name can be tried, the event type from its tree.
+    form = client.get(f"/plans/versions/{version.pk}/evaluate/").content.decode()
+    for name in ("event_type", "casualties", "missing", "economic_loss", "key_facility"):
+        assert f'name="{name}"' in form, name
+    mass = client.get(
+        f"/plans/versions/{version.pk}/evaluate/",
+        {"event_type": "social.mass", "economic_loss": "12.5", "key_facility": "true"},
+    )
+    assert mass.status_code == 200 and "冲击重点部位或设施：成立（是）" in mass.content.decode()
+    refused = client.get(f"/plans/versions/{version.pk}/evaluate/", {"deaths": "99999999999"})
+    assert refused.status_code == 200 and "确保该值小于或等于10000000" in refused.content.decode()
     cards = client.get(f"/plans/versions/{version.pk}/cards/").content.decode()
     assert cards.count('<article class="card">') == 4  # the command body's and 3 groups'
     assert "领导小组组长赶赴现场" in cards and "派出所所长" in cards

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from yingji import fields
 from yingji.forms import BoundedForm
 from yingji.org.models import Unit
-from yingji.plans.models import Plan
+from yingji.plans.models import EventType, Plan
+from yingji.trees import TreeChoiceField
 
 # ISO dates: what an <input type="date"> shows, whatever the page's language.
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -71,15 +72,60 @@ class InForceForm(BoundedForm, forms.Form):
     )
 
 
+# As many people as any count can hold; larger is a typing slip, refused by the field.
+MOST_PEOPLE = 10_000_000
+
+
 class EvaluateForm(BoundedForm, forms.Form):
-    people_involved = forms.IntegerField(label=_("people involved"), min_value=0, required=False)
-    deaths = forms.IntegerField(label=_("deaths"), min_value=0, required=False)
-    injuries = forms.IntegerField(label=_("injuries"), min_value=0, required=False)
+    """Every fact a trigger can name (triggers.FACTS), as the commander will report it."""
+
+    event_type = TreeChoiceField(
+        label=_("event type"),
+        queryset=EventType.objects.filter(is_active=True),
+        to_field_name="code",
+        required=False,
+    )
+    people_involved = forms.IntegerField(
+        label=_("people involved"), min_value=0, max_value=MOST_PEOPLE, required=False
+    )
+    deaths = forms.IntegerField(
+        label=_("deaths"), min_value=0, max_value=MOST_PEOPLE, required=False
+    )
+    injuries = forms.IntegerField(
+        label=_("injuries"), min_value=0, max_value=MOST_PEOPLE, required=False
+    )
+    casualties = forms.IntegerField(
+        label=_("casualties"),
+        min_value=0,
+        max_value=MOST_PEOPLE,
+        required=False,
+        help_text=_("Leave empty to count deaths and injuries together."),
+    )
+    missing = forms.IntegerField(
+        label=_("missing people"), min_value=0, max_value=MOST_PEOPLE, required=False
+    )
+    economic_loss = forms.DecimalField(
+        label=_("direct economic loss (10,000 yuan)"),
+        min_value=0,
+        max_value=100_000_000,
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+    )
     blocks_traffic = forms.NullBooleanField(label=_("blocks traffic"), required=False)
     key_facility = forms.NullBooleanField(label=_("affects a key facility"), required=False)
 
     def facts(self) -> dict[str, object]:
-        return {k: v for k, v in self.cleaned_data.items() if v is not None}
+        facts: dict[str, object] = {}
+        for name, value in self.cleaned_data.items():
+            if value is None or value == "":
+                continue
+            if name == "event_type":
+                value = value.code
+            elif name == "economic_loss":
+                value = float(value)
+            facts[name] = value
+        return facts
 
 
 class ImportForm(BoundedForm, forms.Form):
