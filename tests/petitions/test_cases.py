@@ -183,6 +183,9 @@ def test_the_intake_page_registers_and_shows_the_receipt_code_once(
     township_clerk: User, client_for
 ) -> None:
     client = client_for(township_clerk)
+    # At the counter a petition is a visit unless the clerk says otherwise.
+    blank = client.get("/petitions/new/").content.decode()
+    assert '<option value="visit" selected>' in blank
     category = Category.objects.get(code="labour.wages")
     form = {
         "channel": "visit",

@@ -50,7 +50,11 @@ class CategoryField(TreeChoiceField):
 
 
 class IntakeForm(BoundedForm, forms.Form):
-    channel = forms.ChoiceField(label=_("channel"), choices=Petition.Channel.choices)
+    # Staff register at the counter: a visit unless they say otherwise (the public form
+    # records online petitions itself).
+    channel = forms.ChoiceField(
+        label=_("channel"), choices=Petition.Channel.choices, initial=Petition.Channel.VISIT
+    )
     is_oral = forms.BooleanField(label=_("oral petition, recorded by staff"), required=False)
     received_at = forms.DateTimeField(
         label=_("received"),
