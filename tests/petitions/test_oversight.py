@@ -63,6 +63,12 @@ def test_assigning_goes_only_down_and_transferring_goes_anywhere(
     moved = services.assign(petition, actor=actor, lead=city.qingxi, kind=Assignment.Kind.TRANSFER)
     assert moved.unit == city.qingxi
     assert Assignment.objects.get(petition=petition, unit=city.qingxi).kind == "transfer"
+    # Sent on to another area, the case is 清溪区's to route: 白石镇 may not take it back
+    # (it was recorded as 清溪区 routing it to 白石村).
+    with pytest.raises(ValidationError) as taken:
+        services.assign(moved, actor=actor, lead=city.baishicun)
+    assert "清溪区" in taken.value.message_dict["lead"][0]
+    assert not Assignment.objects.filter(petition=petition, from_unit=city.qingxi).exists()
 
 
 def test_an_accused_bureau_never_sees_the_accusation_though_its_area_holds_the_case(

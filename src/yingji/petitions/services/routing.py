@@ -47,6 +47,11 @@ def _routing_problem(actor: Actor, unit: Unit, kind: str) -> str:
     ) % {"unit": unit.name}
 
 
+def _holds(user: User, petition: Petition) -> bool:
+    """Whether the user acts for the unit that holds the case now."""
+    return Unit.objects.acting_for(user, lines.PETITIONS).filter(pk=petition.unit_id).exists()
+
+
 @transaction.atomic
 def assign(
     petition: Petition,
@@ -67,6 +72,13 @@ def assign(
         errors["kind"] = [_("Choose assign or transfer.")]
     if lead.pk == current.unit_id:
         errors["lead"] = [_("The petition is already with this unit.")]
+    elif actor.user is not None and not _holds(actor.user, current):
+        # The office that registered a case and sent it on no longer routes it: the
+        # unit holding it does (and is recorded as the one that routed it).
+        errors["lead"] = [
+            _("%(unit)s holds this case now: only it may route it again.")
+            % {"unit": current.unit.name}
+        ]
     for unit in [lead, *cooperating]:
         problem = _routing_problem(actor, unit, kind)
         if problem:
