@@ -57,3 +57,17 @@ def test_a_cell_words_the_time_left_or_overdue_and_its_tone(registered) -> None:
 def test_lists_without_deadlines_show_a_dash(city: personas.City, township_clerk) -> None:
     page = signed_in(township_clerk).get("/plans/").content.decode()
     assert "due-cell" not in page
+
+
+def test_the_list_filters_by_handling_unit_from_the_tree_the_user_sees(
+    registered, county_handler
+) -> None:
+    petition = registered.petition
+    client = signed_in(county_handler)
+    page = client.get("/petitions/").content.decode()
+    select = re.search(r'<select id="f-unit" name="unit">(.*?)</select>', page, re.S)
+    assert select is not None and f'<option value="{petition.unit_id}">' in select.group(1)
+    mine = client.get("/petitions/", {"unit": petition.unit_id}).content.decode()
+    assert petition.number in mine
+    other = client.get("/petitions/", {"unit": county_handler.unit_id}).content.decode()
+    assert petition.number not in other

@@ -15,12 +15,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yingji import fields, paging
+from yingji.accounts.models import User
 from yingji.audit.services import Actor
 from yingji.clock import due
 from yingji.clock.explain import explain
 from yingji.documents import jobs
 from yingji.documents import services as documents
 from yingji.forms import apply_errors
+from yingji.org import lines
+from yingji.org.models import Unit
 from yingji.petitions import ledger, lists, services
 from yingji.petitions.access import (
     answerable_by,
@@ -145,8 +148,22 @@ def petition_list(request: HttpRequest) -> HttpResponse:
             "stages": Petition.Stage.choices,
             "channels": Petition.Channel.choices,
             "categories": Category.objects.filter(is_active=True).select_related("parent"),
+            "units": _unit_choices(request.user),  # type: ignore[arg-type]
         },
     )
+
+
+def _unit_choices(user: User) -> list[tuple[int, str]]:
+    """The units whose cases the user sees, for the handling-unit filter: the tree in
+    path order, indented below the user's own level."""
+    units = list(
+        Unit.objects.visible_to(user, lines.PETITIONS)
+        .filter(is_active=True)
+        .order_by("path")
+        .only("pk", "name", "depth")
+    )
+    top = min((u.depth for u in units), default=0)
+    return [(u.pk, "\u3000" * (u.depth - top) + u.name) for u in units]
 
 
 @login_required
