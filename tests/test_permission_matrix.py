@@ -797,6 +797,7 @@ OTHERS: dict[str, str] = {
     "plans/versions/<id:pk>/do/<str:action>/": POST_ONLY,
     "plans/editor/row/<str:kind>/": "an empty editor row (htmx fragment), no object",
     "duty/changes/<id:pk>/decide/": POST_ONLY,
+    "duty/feed/mine/": POST_ONLY + " (the signed-in person's own feed link, on the board)",
     "duty/feed/<str:token>.ics": "a calendar feed opened by its secret token, no login",
     "notifications/<id:pk>/acknowledge/": POST_ONLY,
     "notifications/settings/": "the user's own delivery preferences",

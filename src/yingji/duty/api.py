@@ -14,6 +14,7 @@ from yingji.api_errors import READ_ERRORS, ErrorOut
 from yingji.audit.services import Actor
 from yingji.duty import services
 from yingji.duty.models import ChangeRequest, Shift
+from yingji.duty.views import feed_url
 from yingji.fields import Day, Id, PathId, Text
 from yingji.org import lines
 from yingji.org.models import Person, Unit
@@ -186,7 +187,7 @@ def make_feed(request: HttpRequest, payload: FeedIn) -> Status[FeedOut]:
         token = services.new_feed_token(actor=actor, person=user.person)
     else:
         raise ValidationError({"unit_id": [_("You have no directory entry; ask for a unit.")]})
-    return Status(201, FeedOut(url=request.build_absolute_uri(f"/duty/feed/{token}.ics")))
+    return Status(201, FeedOut(url=feed_url(request, token)))
 
 
 def _change(change: ChangeRequest) -> DutyChangeOut:

@@ -12,5 +12,6 @@ urlpatterns = [
     path("shifts/<id:pk>/change/", views.change, name="change"),
     path("changes/", views.changes, name="changes"),
     path("changes/<id:pk>/decide/", views.decide, name="decide"),
+    path("feed/mine/", views.my_feed, name="my_feed"),
     path("feed/<str:token>.ics", views.feed, name="feed"),
 ]

@@ -1,5 +1,5 @@
 """Duty pages: today's board, a unit's month, generating a rotation, the handover form.
-The iCalendar feed needs no login: its URL carries a secret."""
+The iCalendar feed needs no login: its URL carries a secret, issued from the board."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from yingji import fields
@@ -22,10 +24,15 @@ from yingji.audit.services import Actor
 from yingji.clock import services as clock
 from yingji.duty import services
 from yingji.duty.forms import ChangeForm, HandoverForm, RotationForm
-from yingji.duty.models import ChangeRequest, Shift
+from yingji.duty.models import ChangeRequest, FeedToken, Shift
 from yingji.forms import apply_errors
 from yingji.org import lines
 from yingji.org.models import Person, Unit
+
+
+def feed_url(request: HttpRequest, token: str) -> str:
+    """The full address of a feed, as a calendar app subscribes to it."""
+    return request.build_absolute_uri(reverse("duty:feed", args=[token]))
 
 
 def feed(request: HttpRequest, token: str) -> HttpResponse:
@@ -46,7 +53,35 @@ def board(request: HttpRequest) -> HttpResponse:
     for unit in area.order_by("path")[:200]:
         on = services.on_duty(unit, now)
         rows.append({"unit": unit, "on": on, "own": on is not None and on.unit.pk == unit.pk})
-    return render(request, "duty/board.html", {"rows": rows, "now": now})
+    person = request.user.person  # type: ignore[union-attr]
+    link = FeedToken.objects.filter(person=person).first() if person is not None else None
+    context = {"rows": rows, "now": now, "person": person, "link": link, **_feed_span()}
+    return render(request, "duty/board.html", context)
+
+
+def _feed_span() -> dict[str, int]:
+    return {"past_days": services.FEED_PAST.days, "ahead_days": services.FEED_AHEAD.days}
+
+
+@login_required
+@require_POST
+@never_cache
+def my_feed(request: HttpRequest) -> HttpResponse:
+    """Issue (or renew) the signed-in person's calendar feed link and show it, once: only
+    its hash is kept, so the page is not stored and a lost link is renewed."""
+    person = request.user.person  # type: ignore[union-attr]
+    if person is None:
+        messages.error(
+            request,
+            _(
+                "Your account is not linked to a person in the directory, so it has no "
+                "shifts to subscribe to. Ask your administrator to link it."
+            ),
+        )
+        return redirect("duty:board")
+    token = services.new_feed_token(actor=Actor.from_request(request), person=person)
+    context = {"url": feed_url(request, token), **_feed_span()}
+    return render(request, "duty/feed_link.html", context)
 
 
 def _unit_for(request: HttpRequest, pk: int) -> Unit:
