@@ -21,6 +21,8 @@ steps (small, dupes, large) and each section measures at its scale:
   intake      petitions registered through the HTTP API by concurrent clients, against a
               trivial JSON endpoint on the same server (goal: at least half of it);
   live        one new event to ``--streams`` open SSE streams (goal: the last within 1 s);
+  workbench   at small and at large, every panel of one user per role: its queries, p50
+              and p95, and the tables its query plans read whole (bench/workbench.py);
   others      the clock, notification and board benchmarks, each on a scratch database
               of the same kind.
 
@@ -52,10 +54,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
+from bench import workbench  # noqa: E402
 from bench.clock import percentiles, settle, setup_django  # noqa: E402
 from bench.generate import RARE_PLACE, Vocabulary, generate, truth  # noqa: E402
 
-SECTIONS = ["lists", "memory", "duplicates", "search", "intake", "live", "others"]
+SECTIONS = ["lists", "memory", "duplicates", "search", "intake", "live", "workbench", "others"]
 COUNTY_CODE = "990121"  # 白石县 of the demo city: half of the generated cases
 
 
@@ -517,6 +520,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         figures.setdefault("lists", {})["small"] = measure_lists(args.repeats)
     if "memory" in sections:
         figures.setdefault("memory", {})["small"] = measure_memory(args.memory_rounds)
+    if "workbench" in sections:
+        figures.setdefault("workbench", {})["small"] = workbench.measure(args.repeats)
     if "duplicates" in sections:
         grow(max(args.small, args.dupes))
         figures["duplicates"] = measure_duplicates(args.dupe_queries, args.brute_queries)
@@ -527,6 +532,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         figures["lists"]["large"] = measure_lists(args.repeats)
     if "memory" in sections:
         figures["memory"]["large"] = measure_memory(args.memory_rounds)
+    if "workbench" in sections:
+        figures["workbench"]["large"] = workbench.measure(args.repeats)
     if "search" in sections:
         figures["search"] = measure_search(args.repeats)
     if "intake" in sections:
@@ -597,6 +604,8 @@ def report(figures: dict[str, Any]) -> None:
                 f"{s['all_speedup']:>7}{s['page_index']['p50_ms']:>12}"
                 f"{s['page_like']['p50_ms']:>11}{s['page_speedup']:>7}"
             )
+    if "workbench" in figures:
+        workbench.report(figures["workbench"])
     if "intake" in figures:
         print(f"\nintake: {json.dumps(figures['intake'], ensure_ascii=False)}")
     if "live" in figures:

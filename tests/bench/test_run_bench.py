@@ -7,12 +7,14 @@ import pytest
 
 from bench import generate
 from bench import run as bench_run
+from bench import workbench as bench_workbench
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_benchmark_run_works_on_10k_generated_petitions(reference_data: None) -> None:
-    args = bench_run.options(["--smoke", "--only", "lists,memory,duplicates,search,intake,live"])
+    sections = "lists,memory,duplicates,search,intake,live,workbench"
+    args = bench_run.options(["--smoke", "--only", sections])
     figures = bench_run.run(args)
     bench_run.report(figures)
 
@@ -57,3 +59,18 @@ def test_the_benchmark_run_works_on_10k_generated_petitions(reference_data: None
     assert intake["intake"]["requests"] > 0, intake["intake"]["first_error"]
     assert intake["intake"]["errors"] == 0, intake["intake"]["first_error"]
     assert intake["writes"]["stored"] == intake["writes"]["acknowledged"]
+    # Every role got its panels, each measured and planned, and none failed.
+    for scale in ("small", "large"):
+        roles = figures["workbench"][scale]
+        assert set(roles) == {role for role, _name, _unit in bench_workbench.ROLES}
+        for role, measured in roles.items():
+            panels = measured["panels"]
+            assert panels and not measured["page"]["failed_panels"], role
+            assert measured["page"]["panels"] == len(panels), role
+            assert measured["page"]["queries"] >= measured["page"]["panel_queries"], role
+            for key, panel in panels.items():
+                assert "failed" not in panel, (key, panel.get("failed"))
+                assert panel["queries"] >= 1 and panel["plans"], key
+        assert roles["case_handler"]["panels"]["petitions.mine"]["count"] > 0
+        assert roles["supervisor"]["panels"]["petitions.supervision"]["count"] == 20
+        assert roles["duty_officer"]["panels"]["duty.now"]["count"] >= 2
