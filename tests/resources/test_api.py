@@ -460,6 +460,8 @@ def test_readiness_shows_a_gap_that_a_receipt_closes(
         "required": "4.00",
         "have": "0.00",
         "gap": "4.00",
+        "in_catalogue": True,
+        "suggestions": [],
     }
     assert before["饮用水"]["gap"] == "20.00" and before["法律"]["gap"] == "1.00"
     made = post(

@@ -107,7 +107,10 @@ def test_the_export_shows_each_lot_with_its_ledger_balance(
     assert first[6] is not None and first[6].date() == soon(30)  # type: ignore[attr-defined]
     assert isinstance(first[8], float) and isinstance(rows[2][8], int)
     assert [r[9] for r in rows] == ["否", "否", "否"]
-    later = sheet_of(excel.export_stock(both(store), on=soon(30)))
+    # Usable through the expiry date itself: expired from the day after.
+    last_day = sheet_of(excel.export_stock(both(store), on=soon(30)))
+    assert [r[9] for r in last_day[1:]] == ["否", "否", "否"]
+    later = sheet_of(excel.export_stock(both(store), on=soon(31)))
     assert [r[9] for r in later[1:]] == ["是", "是", "否"]
 
 
@@ -249,12 +252,10 @@ def test_it_refuses_stock_that_has_expired_already(store: Store) -> None:
         actor=store.actor,
     )
 
-    assert {(e.row, e.field, e.code) for e in parsed.errors} == {
-        (2, "expires_on", "expired"),
-        (3, "expires_on", "expired"),
-    }
+    # Stock whose expiry date is today is usable all day: only yesterday's is refused.
+    assert {(e.row, e.field, e.code) for e in parsed.errors} == {(2, "expires_on", "expired")}
     assert parsed.by_row()[2]["expires_on"] == ["该物资已过期。"]
-    assert [(r.row, r.expires_on) for r in parsed.receipts] == [(4, soon(1))]
+    assert [(r.row, r.expires_on) for r in parsed.receipts] == [(3, soon(0)), (4, soon(1))]
 
 
 def test_a_hand_made_sheet_with_a_title_row_and_chinese_headers_imports(store: Store) -> None:

@@ -129,7 +129,8 @@ def test_expiry_is_a_deadline_and_a_fall_below_the_minimum_warns_once(store: Sto
     lot = services.receive(store.main, store.water, "10", expires_on=soon(20), actor=store.actor)
     deadline = clock.open_deadline(lot, "resources.expiry")
     assert deadline is not None and deadline.responsible == store.keeper
-    begins = datetime.combine(soon(20), time.min, tzinfo=clock.office_zone())  # type: ignore[arg-type]
+    # Usable through its expiry date: due when the day after it begins.
+    begins = datetime.combine(soon(21), time.min, tzinfo=clock.office_zone())  # type: ignore[arg-type]
     assert timedelta(0) <= begins - deadline.due_at < timedelta(minutes=1)
     MinimumStock.objects.create(warehouse=store.main, item=store.water, quantity=6)
     services.issue(lot, "3", actor=store.actor)

@@ -39,6 +39,10 @@ def test_the_readiness_gap_closes_when_stock_is_received(
     Item.objects.create(
         name="饮用水", category=Category.objects.get(code="food_water"), measure="箱", expires=True
     )
+    # In the catalogue, so the plan's 扩音器 is a gap of stock, not an unknown name.
+    Item.objects.create(
+        name="扩音器", category=Category.objects.get(code="publicity"), measure="个"
+    )
     version = PlanVersion.objects.get(plan__owner=city.baishizhen, status="in_force")
 
     page = browser.new_context(locale="zh-CN").new_page()

@@ -25,7 +25,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import WithJsonSchema
@@ -41,7 +40,16 @@ from yingji.org.models import Unit, UnitQuerySet
 from yingji.plans.models import PlanVersion
 from yingji.resources import readiness as plan_readiness
 from yingji.resources import services
-from yingji.resources.models import Category, Expert, Item, Lot, Movement, Team, Warehouse
+from yingji.resources.models import (
+    Category,
+    Expert,
+    Item,
+    Lot,
+    Movement,
+    Team,
+    Warehouse,
+    office_today,
+)
 
 router = Router(tags=["resources"])
 WRITE_ERRORS = {**READ_ERRORS, 403: ErrorOut}
@@ -105,7 +113,7 @@ class LotOut(Schema):
     code: str
     location: str
     expires_on: date | None
-    expired: bool = Field(..., description="its expiry date has come: it no longer counts")
+    expired: bool = Field(..., description="its expiry date is past: it no longer counts")
     balance: str = Field(..., description='the sum of the lot\'s movements, e.g. "12.50"')
 
 
@@ -153,15 +161,20 @@ class ReceiptIn(Schema):
     note: Text = Field("", max_length=300)
 
 
+EXPIRED_OK = "confirm that stock from an expired lot goes out anyway; refused otherwise"
+
+
 class IssueIn(Schema):
     quantity: Quantity
     note: Text = Field("", max_length=300)
+    expired_ok: bool = Field(False, description=EXPIRED_OK)
 
 
 class TransferIn(Schema):
     to_warehouse_id: Id
     quantity: Quantity
     note: Text = Field("", max_length=300)
+    expired_ok: bool = Field(False, description=EXPIRED_OK)
 
 
 class AdjustIn(Schema):
@@ -177,6 +190,7 @@ class WriteOffIn(Schema):
 class RequestStockIn(Schema):
     lot_id: Id
     quantity: Quantity
+    expired_ok: bool = Field(False, description=EXPIRED_OK + " (issues only)")
 
 
 class TeamOut(Schema):
@@ -246,6 +260,14 @@ class NeedOut(Schema):
     required: str
     have: str
     gap: str = Field(..., description='how much is missing; "0.00" when covered')
+    in_catalogue: bool = Field(
+        True,
+        description="false for a supply whose name matches no active catalogue item and no "
+        "equipment: no stock can count toward it",
+    )
+    suggestions: list[str] = Field(
+        default_factory=list, description="for a supply not in the catalogue: names it may mean"
+    )
 
 
 class ReadinessOut(Schema):
@@ -374,14 +396,14 @@ def _lot_out(lot: Any, today: date) -> LotOut:
         code=lot.code,
         location=lot.location,
         expires_on=lot.expires_on,
-        expired=lot.expires_on is not None and lot.expires_on <= today,
+        expired=lot.expired_on(today),
         balance=_hundredths(lot.held),
     )
 
 
 def _lot_now(lot: Lot) -> LotOut:
     fresh = services.with_balances(Lot.objects.filter(pk=lot.pk).select_related("item")).get()
-    return _lot_out(fresh, timezone.localdate())
+    return _lot_out(fresh, office_today())
 
 
 def _movement(m: Movement) -> MovementOut:
@@ -500,7 +522,7 @@ def warehouse_stock(
         lots = lots.exclude(Q(held=0))
     # Earliest expiry first within an item (use it first); no expiry last on every database.
     lots = lots.order_by("item__name", F("expires_on").asc(nulls_last=True), "pk")
-    today = timezone.localdate()
+    today = office_today()
     return [_lot_out(lot, today) for lot in lots]
 
 
@@ -554,7 +576,11 @@ def receive(request: HttpRequest, payload: ReceiptIn) -> Status[LotOut]:
 def issue(request: HttpRequest, lot_id: PathId, payload: IssueIn) -> Status[MovedOut]:
     lot = _lot(request, lot_id)
     movement = services.issue(
-        lot, payload.quantity, actor=Actor.from_request(request), note=payload.note
+        lot,
+        payload.quantity,
+        actor=Actor.from_request(request),
+        note=payload.note,
+        expired_ok=payload.expired_ok,
     )
     return Status(201, MovedOut(movements=[_movement(movement)], lot=_lot_now(lot)))
 
@@ -574,7 +600,12 @@ def transfer(request: HttpRequest, lot_id: PathId, payload: TransferIn) -> Statu
     assert to is not None
     with _named(to="to_warehouse_id"):
         arrived = services.transfer(
-            lot, to, payload.quantity, actor=Actor.from_request(request), note=payload.note
+            lot,
+            to,
+            payload.quantity,
+            actor=Actor.from_request(request),
+            note=payload.note,
+            expired_ok=payload.expired_ok,
         )
     incoming = arrived.movements.select_related("pair__actor", "actor").get()
     assert incoming.pair is not None
@@ -663,7 +694,11 @@ def issue_for_request(
     lot = _request_lot(request, payload)
     with _named(request="request_id"):
         movement = services.issue_for_request(
-            item, lot, payload.quantity, actor=Actor.from_request(request)
+            item,
+            lot,
+            payload.quantity,
+            actor=Actor.from_request(request),
+            expired_ok=payload.expired_ok,
         )
     return Status(201, _request_moved(item, lot, movement))
 
@@ -774,7 +809,7 @@ def readiness(request: HttpRequest, filters: Query[ReadinessFilter]) -> Readines
         PlanVersion.objects.filter(plan__owner__in=_units(user)).select_related("plan__owner"),
         pk=filters.plan_version_id,
     )
-    on = filters.on or timezone.localdate()
+    on = filters.on or office_today()
     return ReadinessOut(
         plan_version_id=version.pk,
         plan=version.plan.title,
@@ -788,6 +823,8 @@ def readiness(request: HttpRequest, filters: Query[ReadinessFilter]) -> Readines
                 required=_two_places(need.required),
                 have=_two_places(need.have),
                 gap=_two_places(need.gap),
+                in_catalogue=need.in_catalogue,
+                suggestions=need.suggestions,
             )
             for need in plan_readiness.readiness(version, on)
         ],

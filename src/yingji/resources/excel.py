@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -32,7 +32,7 @@ from yingji.documents.models import ImportJob
 from yingji.org import lines
 from yingji.org.models import Unit
 from yingji.resources import services
-from yingji.resources.models import Item, Lot, Warehouse
+from yingji.resources.models import Item, Lot, Warehouse, expired, office_today
 
 JOB_KIND = "resources.stock"
 # Deliveries of a whole year for a city's warehouses fit many times over.
@@ -113,7 +113,7 @@ def _header_keys() -> dict[str, str]:
 def export_stock(warehouses: QuerySet[Warehouse], *, on: date | None = None) -> bytes:
     """An .xlsx workbook of every lot in ``warehouses`` that holds something, with its
     ledger balance and whether it has expired on ``on`` (today by default)."""
-    on = on or timezone.localdate()
+    on = on or office_today()
     rows = (
         Lot.objects.filter(warehouse__in=warehouses)
         .annotate(held=Coalesce(Sum("movements__hundredths"), 0))
@@ -162,7 +162,7 @@ def export_stock(warehouses: QuerySet[Warehouse], *, on: date | None = None) -> 
                 expires_on,
                 row["location"],
                 int(held) if held == held.to_integral_value() else held,
-                yes if expires_on is not None and expires_on <= on else no,
+                yes if expired(expires_on, on) else no,
             ]
         )
         sheet.cell(row=sheet.max_row, column=expiry_column).number_format = DATE_FORMAT
@@ -347,10 +347,11 @@ def read_receipts(
     Each non-empty row below the header is a receipt: a warehouse among ``warehouses``
     (within the actor's area) by name, with its owning unit when two share a name; an
     active catalogue item by name; a quantity above zero with at most two decimals; an
-    expiry date after today, required when the item expires; optionally a lot code and a
-    location. Raises ``ValidationError({"file": [...]})`` for a file that is not a
-    workbook, lacks a required column or has no rows, and ``PermissionDenied`` for an
-    actor who may not move stock.
+    expiry date not before today (stock is usable through it), required when the item
+    expires; optionally a lot code and a location. Raises
+    ``ValidationError({"file": [...]})`` for a file that is not a workbook, lacks a
+    required column or has no rows, and ``PermissionDenied`` for an actor who may not
+    move stock.
     """
     if actor.user is None or not actor.user.has_perm("resources.move_stock"):
         raise PermissionDenied(_("Only storekeepers move stock."))
@@ -375,7 +376,7 @@ def read_receipts(
     )
 
     parsed = Parsed()
-    today = timezone.localdate()
+    today = office_today()
     progress = progress or jobs.Progress(None)
     for checked, row in enumerate(readers, start=1):
         progress.checking(checked, len(readers))
@@ -463,7 +464,7 @@ def _expiry(row: _Row, item: Item | None, today: date) -> date | None:
     expires_on = _date(raw)
     if expires_on is None:
         row.bad("expires_on", "invalid", _("Enter a date such as 2026-05-01."))
-    elif expires_on <= today:
+    elif expired(expires_on, today):
         row.bad("expires_on", "expired", _("This stock has expired already."))
     return expires_on
 

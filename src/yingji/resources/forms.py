@@ -43,10 +43,17 @@ class MoveForm(BoundedForm, forms.Form):
         label=_("to warehouse"), queryset=Warehouse.objects.none(), required=False
     )
     note = forms.CharField(label=_("note or reason"), required=False, max_length=300)
+    expired_ok = forms.BooleanField(
+        label=_("Issue it anyway (expired)"),
+        required=False,
+        help_text=_("This lot is past its expiry date; the ledger notes that it went out."),
+    )
 
-    def __init__(self, *args: Any, warehouses: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, warehouses: Any, expired: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to"].queryset = warehouses  # type: ignore[attr-defined]
+        if not expired:  # the confirmation is asked only of an expired lot
+            del self.fields["expired_ok"]
 
 
 class TeamForm(BoundedForm, forms.Form):

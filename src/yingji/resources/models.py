@@ -9,6 +9,7 @@ on screen, and shown only for an audited reason.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any, NoReturn
 
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -86,6 +88,25 @@ class Warehouse(models.Model):
         return self.name
 
 
+def office_today() -> date:
+    """Today in the office's time zone: expiry dates are local dates."""
+    from yingji.clock.services import office_zone
+
+    return timezone.localdate(timezone=office_zone())
+
+
+def expired(expires_on: date | None, on: date) -> bool:
+    """The one rule: stock is usable through its expiry date (有效期至) and expired from
+    the day after. A lot without an expiry date never expires."""
+    return expires_on is not None and expires_on < on
+
+
+def unexpired(on: date, prefix: str = "") -> Q:
+    """``expired`` as a filter: lots (through ``prefix``, e.g. ``"lot__"``) still usable
+    on ``on``."""
+    return Q(**{f"{prefix}expires_on__isnull": True}) | Q(**{f"{prefix}expires_on__gte": on})
+
+
 class Lot(models.Model):
     """One delivery of one item into one warehouse. Its quantity is its movements' sum."""
 
@@ -111,6 +132,14 @@ class Lot(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("resources:lot", args=[self.pk])
+
+    def expired_on(self, day: date) -> bool:
+        return expired(self.expires_on, day)
+
+    @property
+    def is_expired(self) -> bool:
+        """Expired today, in the office's time zone (for templates)."""
+        return self.expired_on(office_today())
 
 
 class Movement(models.Model):

@@ -27,7 +27,14 @@ from yingji.incidents.models import ResourceRequest
 from yingji.org import lines
 from yingji.org.models import Unit
 from yingji.resources import services
-from yingji.resources.models import Equipment, Lot, MinimumStock, Movement, Warehouse
+from yingji.resources.models import (
+    Equipment,
+    Lot,
+    MinimumStock,
+    Movement,
+    Warehouse,
+    office_today,
+)
 from yingji.resources.views import EXPIRY_SOON, inspections_due, open_requests
 
 KEEPERS = frozenset({Role.STOREKEEPER})
@@ -83,7 +90,7 @@ def low_stock(user: User) -> workbench.Panel:
 
 def expiring(user: User) -> workbench.Panel:
     """Lots still holding stock that expired or expire within ``EXPIRY_SOON``."""
-    today = timezone.localdate()
+    today = office_today()
     lots = (
         services.with_balances(
             Lot.objects.filter(
@@ -99,7 +106,7 @@ def expiring(user: User) -> workbench.Panel:
 
     def entry(lot: Lot) -> workbench.Entry:
         assert lot.expires_on is not None
-        expired = lot.expires_on <= today
+        expired = lot.expired_on(today)
         balance = services.shown(services.hundredths(lot.held))  # type: ignore[attr-defined]
         day = f"{lot.expires_on:%Y-%m-%d}"
         if expired:  # in words too, not by its colour alone

@@ -4,17 +4,17 @@ Excel export and the API; it changes nothing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from yingji.org.models import Unit
-from yingji.resources.models import Equipment, Expert, Team
+from yingji.resources.models import Equipment, Expert, Item, Team, office_today
 from yingji.resources.services import ZERO, usable
 
 
@@ -25,10 +25,50 @@ class Need:
     required: Decimal
     measure: str
     have: Decimal
+    # A supply is matched to stock and equipment by its exact name. One that names
+    # neither an active catalogue item nor any equipment can never be covered: it is
+    # flagged, with the names it was perhaps meant to be.
+    in_catalogue: bool = True
+    suggestions: list[str] = field(default_factory=list)
 
     @property
     def gap(self) -> Decimal:
         return max(ZERO, self.required - self.have)
+
+
+SUGGESTIONS = 5
+
+
+def _plain(name: str) -> str:
+    """A name compared loosely: full-width letters, digits and brackets as half-width
+    (NFKC), without spaces of either width, case folded."""
+    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+def close_names(wanted: str, names: set[str]) -> list[str]:
+    """Names of ``names`` that ``wanted`` was perhaps meant to be: the same once spaces
+    and full-width characters are set aside, or one containing the other."""
+    plain = _plain(wanted)
+    if not plain:
+        return []
+    same = []
+    overlapping = []
+    for name in sorted(names):
+        other = _plain(name)
+        if not other or name == wanted:
+            continue
+        if other == plain:
+            same.append(name)
+        elif plain in other or other in plain:
+            overlapping.append(name)
+    return (same + overlapping)[:SUGGESTIONS]
+
+
+def supply_names() -> set[str]:
+    """What a supply requirement can name: active catalogue items and equipment."""
+    items = Item.objects.filter(is_active=True).values_list("name", flat=True)
+    equipment = Equipment.objects.values_list("name", flat=True).distinct()
+    return set(items) | set(equipment)
 
 
 def readiness(version: Any, on: date | None = None) -> list[Need]:
@@ -37,11 +77,18 @@ def readiness(version: Any, on: date | None = None) -> list[Need]:
     available experts by field."""
     from yingji.plans.models import Requirement
 
-    on = on or timezone.localdate()
+    on = on or office_today()
     units = Unit.objects.subtree(version.plan.owner)
     needs = []
+    known: set[str] | None = None
     for requirement in version.requirements.order_by("sort", "pk"):
+        in_catalogue, suggestions = True, []
         if requirement.kind == Requirement.Kind.SUPPLY:
+            if known is None:
+                known = supply_names()
+            if requirement.name not in known:
+                in_catalogue = False
+                suggestions = close_names(requirement.name, known)
             have = usable(requirement.name, units, on) + Decimal(
                 Equipment.objects.filter(
                     name=requirement.name, unit__in=units, is_usable=True
@@ -65,7 +112,13 @@ def readiness(version: Any, on: date | None = None) -> list[Need]:
             )
         needs.append(
             Need(
-                requirement.kind, requirement.name, requirement.quantity, requirement.measure, have
+                requirement.kind,
+                requirement.name,
+                requirement.quantity,
+                requirement.measure,
+                have,
+                in_catalogue,
+                suggestions,
             )
         )
     return needs

@@ -11,13 +11,13 @@ warehouse's minimum tells its storekeepers.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +39,9 @@ from yingji.resources.models import (
     Movement,
     Team,
     Warehouse,
+    expired,
+    office_today,
+    unexpired,
 )
 
 Errors = dict[str, list[str]]
@@ -98,13 +101,13 @@ def held(warehouse: Warehouse, item: Item) -> Decimal:
 
 def usable(item_name: str, units: models.QuerySet[Unit], on: date | None = None) -> Decimal:
     """How much of an item the units' warehouses hold that has not expired by ``on``."""
-    on = on or timezone.localdate()
+    on = on or office_today()
     return _total(
         Movement.objects.filter(
             lot__item__name=item_name,
             lot__warehouse__unit__in=units,
             lot__warehouse__is_active=True,
-        ).filter(Q(lot__expires_on__isnull=True) | Q(lot__expires_on__gt=on))
+        ).filter(unexpired(on, "lot__"))
     )
 
 
@@ -195,9 +198,12 @@ def _keepers(unit: Unit) -> list[User]:
 def _start_expiry(lot: Lot, actor: Actor) -> None:
     if lot.expires_on is None:
         return
-    # Due when the expiry date begins, by the clock: no working-day roll-over for food.
+    # Due when the expiry date is over (the stock is usable through that day), by the
+    # clock: no working-day roll-over for food.
     now = timezone.now()
-    expires = datetime.combine(lot.expires_on, time.min, tzinfo=clock.office_zone())
+    expires = datetime.combine(
+        lot.expires_on + timedelta(days=1), time.min, tzinfo=clock.office_zone()
+    )
     keepers = _keepers(lot.warehouse.unit)
     clock.start(
         lot,
@@ -269,7 +275,7 @@ def receive(
         errors["warehouse"] = [_("This warehouse is closed.")]
     if item.expires and expires_on is None:
         errors["expires_on"] = [_("This item has an expiry date; enter it.")]
-    elif expires_on is not None and expires_on <= timezone.localdate():
+    elif expires_on is not None and expired(expires_on, office_today()):
         errors["expires_on"] = [_("This stock has expired already.")]
     if errors:
         raise ValidationError(errors)
@@ -284,6 +290,28 @@ def receive(
     _record(lot, Kind.RECEIVE, amount, actor, note=note)
     _start_expiry(lot, actor)
     return lot
+
+
+def _past_expiry(lot: Lot, expired_ok: bool, errors: Errors) -> str:
+    """Expired stock leaves a lot only when the storekeeper confirms it (``expired_ok``);
+    then the movement's note says so. Otherwise the refusal names the lot and its date."""
+    if not lot.expired_on(office_today()):
+        return ""
+    day = f"{lot.expires_on:%Y-%m-%d}"
+    if not expired_ok:
+        errors["expired_ok"] = [
+            _(
+                "Lot %(lot)s has expired: it was usable through %(date)s. Write it off, or "
+                "confirm that it goes out anyway."
+            )
+            % {"lot": str(lot), "date": day}
+        ]
+        return ""
+    return _("Past its expiry date (%(date)s); sent out as confirmed.") % {"date": day}
+
+
+def _noted(note: str, expiry: str) -> str:
+    return " · ".join(part for part in (note.strip(), expiry) if part)
 
 
 def _take(lot: Lot, quantity: Any, errors: Errors, field: str = "quantity") -> Decimal | None:
@@ -301,27 +329,46 @@ def _take(lot: Lot, quantity: Any, errors: Errors, field: str = "quantity") -> D
 
 @transaction.atomic
 def issue(
-    lot: Lot, quantity: Any, *, actor: Actor, note: str = "", request: Any = None
+    lot: Lot,
+    quantity: Any,
+    *,
+    actor: Actor,
+    note: str = "",
+    request: Any = None,
+    expired_ok: bool = False,
 ) -> Movement:
-    """Stock goes out (to a response, a unit, a person); never more than the lot holds."""
+    """Stock goes out (to a response, a unit, a person); never more than the lot holds,
+    and from an expired lot only when ``expired_ok`` confirms it."""
     require(actor, "resources.move_stock", _("Only storekeepers move stock."))
     current = _locked(lot)
     require_area(actor, current.warehouse.unit)
     errors: Errors = {}
     before = held(current.warehouse, current.item)
     amount = _take(current, quantity, errors)
+    expiry = _past_expiry(current, expired_ok, errors)
     if errors:
         raise ValidationError(errors)
     assert amount is not None
-    movement = _record(current, Kind.ISSUE, -amount, actor, note=note, request=request)
+    movement = _record(
+        current, Kind.ISSUE, -amount, actor, note=_noted(note, expiry), request=request
+    )
     _warn_if_low(current.warehouse, current.item, before)
     _close_expiry_when_empty(current, actor)
     return movement
 
 
 @transaction.atomic
-def transfer(lot: Lot, to: Warehouse, quantity: Any, *, actor: Actor, note: str = "") -> Lot:
-    """Move part of a lot to another warehouse: the same item and expiry, as a new lot."""
+def transfer(
+    lot: Lot,
+    to: Warehouse,
+    quantity: Any,
+    *,
+    actor: Actor,
+    note: str = "",
+    expired_ok: bool = False,
+) -> Lot:
+    """Move part of a lot to another warehouse: the same item and expiry, as a new lot;
+    from an expired lot only when ``expired_ok`` confirms it."""
     require(actor, "resources.move_stock", _("Only storekeepers move stock."))
     current = _locked(lot)
     require_area(actor, current.warehouse.unit)
@@ -332,9 +379,11 @@ def transfer(lot: Lot, to: Warehouse, quantity: Any, *, actor: Actor, note: str 
         errors["to"] = [_("This warehouse is closed.")]
     before = held(current.warehouse, current.item)
     amount = _take(current, quantity, errors)
+    expiry = _past_expiry(current, expired_ok, errors)
     if errors:
         raise ValidationError(errors)
     assert amount is not None
+    note = _noted(note, expiry)
     arrived = Lot.objects.create(
         warehouse=to,
         item=current.item,
@@ -404,9 +453,12 @@ def write_off(lot: Lot, quantity: Any, *, actor: Actor, reason: str) -> Movement
 
 
 @transaction.atomic
-def issue_for_request(request: Any, lot: Lot, quantity: Any, *, actor: Actor) -> Movement | None:
-    """Issue stock against an approved incident request. A drill's request is checked the
-    same way but moves no real stock: the drill records that it would have."""
+def issue_for_request(
+    request: Any, lot: Lot, quantity: Any, *, actor: Actor, expired_ok: bool = False
+) -> Movement | None:
+    """Issue stock against an approved incident request, from an expired lot only when
+    ``expired_ok`` confirms it. A drill's request is checked the same way but moves no
+    real stock: the drill records that it would have."""
     from yingji.incidents import services as incidents
     from yingji.incidents.models import ResourceRequest
 
@@ -420,6 +472,7 @@ def issue_for_request(request: Any, lot: Lot, quantity: Any, *, actor: Actor) ->
     locked = _locked(lot)
     require_area(actor, locked.warehouse.unit)
     amount = _take(locked, quantity, errors)
+    expiry = _past_expiry(locked, expired_ok, errors)
     if errors:
         raise ValidationError(errors)
     assert amount is not None
@@ -431,7 +484,7 @@ def issue_for_request(request: Any, lot: Lot, quantity: Any, *, actor: Actor) ->
             Kind.ISSUE,
             -amount,
             actor,
-            note=_("For %(incident)s") % {"incident": current.incident.number},
+            note=_noted(_("For %(incident)s") % {"incident": current.incident.number}, expiry),
             request=current,
         )
         _warn_if_low(locked.warehouse, locked.item, before)
@@ -462,7 +515,7 @@ def return_for_request(request: Any, lot: Lot, quantity: Any, *, actor: Actor) -
 def lots_for_requests(requests: Iterable[Any], user: User) -> dict[int, list[dict[str, Any]]]:
     """For each request, the lots of the item it names (by catalogue name) that the user's
     warehouses hold and that have not expired: request id → rows of lot and balance."""
-    today = timezone.localdate()
+    today = office_today()
     wanted = {r.pk: r.what for r in requests}
     lots = with_balances(
         Lot.objects.filter(
@@ -470,7 +523,7 @@ def lots_for_requests(requests: Iterable[Any], user: User) -> dict[int, list[dic
             warehouse__unit__in=Unit.objects.acting_for(user, lines.EMERGENCY),
             warehouse__is_active=True,
         )
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=today))
+        .filter(unexpired(today))
         .select_related("item", "warehouse")
         .order_by("expires_on", "pk")
     )

@@ -40,7 +40,16 @@ from yingji.resources.forms import (
     TeamForm,
     WarehouseForm,
 )
-from yingji.resources.models import Equipment, Expert, Lot, MinimumStock, Movement, Team, Warehouse
+from yingji.resources.models import (
+    Equipment,
+    Expert,
+    Lot,
+    MinimumStock,
+    Movement,
+    Team,
+    Warehouse,
+    office_today,
+)
 
 
 def _units(request: HttpRequest) -> QuerySet[Unit]:
@@ -57,7 +66,7 @@ EXPIRY_SOON = timedelta(days=30)
 
 def _stock(warehouses: QuerySet[Warehouse]) -> list[dict[str, Any]]:
     """Lots with their ledger balance (non-zero), soonest expiry first."""
-    today = timezone.localdate()
+    today = office_today()
     rows = []
     lots = services.with_balances(
         Lot.objects.filter(warehouse__in=warehouses)
@@ -72,9 +81,10 @@ def _stock(warehouses: QuerySet[Warehouse]) -> list[dict[str, Any]]:
             {
                 "lot": lot,
                 "balance": services.shown(on_hand),
-                "expired": lot.expires_on is not None and lot.expires_on <= today,
+                "expired": lot.expired_on(today),
                 "soon": lot.expires_on is not None
-                and today < lot.expires_on <= today + EXPIRY_SOON,
+                and not lot.expired_on(today)
+                and lot.expires_on <= today + EXPIRY_SOON,
             }
         )
     return rows
@@ -191,21 +201,34 @@ def lot(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     others = _warehouses(request).exclude(pk=found.warehouse_id).filter(is_active=True)
-    form = MoveForm(request.POST or None, warehouses=others)
+    expired = found.is_expired
+    form = MoveForm(request.POST or None, warehouses=others, expired=expired)
     if request.method == "POST":
         if not request.user.has_perm("resources.move_stock"):
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
             actor = Actor.from_request(request)
+            expired_ok = bool(data.get("expired_ok"))
             try:
                 if data["action"] == "issue":
-                    services.issue(found, data["quantity"], note=data["note"], actor=actor)
+                    services.issue(
+                        found,
+                        data["quantity"],
+                        note=data["note"],
+                        actor=actor,
+                        expired_ok=expired_ok,
+                    )
                 elif data["action"] == "transfer":
                     if data["to"] is None:
                         raise ValidationError({"to": [_("Choose another warehouse.")]})
                     services.transfer(
-                        found, data["to"], data["quantity"], note=data["note"], actor=actor
+                        found,
+                        data["to"],
+                        data["quantity"],
+                        note=data["note"],
+                        actor=actor,
+                        expired_ok=expired_ok,
                     )
                 elif data["action"] == "adjust":
                     services.adjust(found, data["quantity"], note=data["note"], actor=actor)
@@ -233,6 +256,7 @@ def lot(request: HttpRequest, pk: int) -> HttpResponse:
             {**row, "out": services.shown(row["out"])} for row in issued.values() if row["out"] > 0
         ],
         "lot": found,
+        "expired": expired,
         "balance": services.shown(services.balance(found)),
         "movements": Movement.objects.filter(lot=found).select_related(
             "actor", "request__incident"
@@ -391,6 +415,17 @@ def readiness(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "resources/readiness.html", context)
 
 
+def _not_in_catalogue(need: plan_readiness.Need) -> str:
+    """The readiness warning for a requirement no stock can meet, in words."""
+    if need.in_catalogue:
+        return ""
+    words = _("Not in the catalogue")
+    if need.suggestions:
+        names = "、".join(need.suggestions)
+        words = " · ".join((words, _("Did you mean: %(names)s?") % {"names": names}))
+    return words
+
+
 @login_required
 def readiness_export(request: HttpRequest, pk: int) -> HttpResponse:
     from openpyxl.styles import Font
@@ -405,7 +440,15 @@ def readiness_export(request: HttpRequest, pk: int) -> HttpResponse:
     day = timezone.localdate().isoformat()
     sheet.append([f"{version.plan.title} v{version.number} · {day}"])
     sheet.append(
-        [_("Kind"), _("Name or field"), _("Required"), _("Have"), _("Gap"), _("Unit of measure")]
+        [
+            _("Kind"),
+            _("Name or field"),
+            _("Required"),
+            _("Have"),
+            _("Gap"),
+            _("Unit of measure"),
+            _("Warning"),
+        ]
     )
     for cell in sheet[2]:
         cell.font = Font(bold=True)
@@ -419,9 +462,10 @@ def readiness_export(request: HttpRequest, pk: int) -> HttpResponse:
                 float(need.have),
                 float(need.gap),
                 need.measure,
+                _not_in_catalogue(need),
             ]
         )
-    for column, width in zip("ABCDEF", (14, 24, 10, 10, 10, 10), strict=True):
+    for column, width in zip("ABCDEFG", (14, 24, 10, 10, 10, 10, 40), strict=True):
         sheet.column_dimensions[column].width = width
     response = HttpResponse(
         excel.save(book),
