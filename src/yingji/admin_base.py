@@ -8,6 +8,8 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from yingji import trees
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows other code owns: the admin may list and open them, never add, change or delete."""
@@ -29,7 +31,7 @@ class UnitTreeChoice(forms.ModelChoiceField):
     indented by its depth."""
 
     def label_from_instance(self, obj: Any) -> str:
-        return "　" * obj.depth + obj.name
+        return trees.indented(obj.name, obj.depth)
 
 
 def unit_field(db_field: Any, request: HttpRequest, kwargs: dict[str, Any]) -> None:

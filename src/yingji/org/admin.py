@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from yingji import trees
 from yingji.admin_base import unit_field
 from yingji.audit.services import Actor
 from yingji.forms import BoundedModelForm
@@ -88,7 +89,7 @@ class UnitAdmin(ScopedAdmin):
 
     @admin.display(description=Unit._meta.get_field("name").verbose_name, ordering="path")
     def indented_name(self, obj: Unit) -> str:
-        return "　" * obj.depth + obj.name
+        return trees.indented(obj.name, obj.depth)
 
     @admin.display(description=Unit._meta.get_field("work_lines").verbose_name)
     def lines_of_work(self, obj: Unit) -> str:

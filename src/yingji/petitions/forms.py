@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yingji import trees
 from yingji.forms import BoundedForm
 from yingji.org.models import Unit
 from yingji.petitions.models import Category, Petition
@@ -228,7 +229,7 @@ class DeliverForm(BoundedForm, forms.Form):
 
 class RegionField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Unit) -> str:
-        return "　" * obj.depth + obj.name
+        return trees.indented(obj.name, obj.depth)
 
 
 class PublicPetitionForm(BoundedForm, forms.Form):

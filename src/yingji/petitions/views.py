@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from yingji import fields, paging
+from yingji import fields, paging, trees
 from yingji.accounts.models import User
 from yingji.audit.services import Actor
 from yingji.clock import due
@@ -163,7 +163,7 @@ def _unit_choices(user: User) -> list[tuple[int, str]]:
         .only("pk", "name", "depth")
     )
     top = min((u.depth for u in units), default=0)
-    return [(u.pk, "\u3000" * (u.depth - top) + u.name) for u in units]
+    return [(u.pk, trees.indented(u.name, u.depth - top)) for u in units]
 
 
 @login_required
