@@ -144,7 +144,12 @@ class Watch:
                 watch.console.append(f"{message.text} ({where})" if where else message.text)
 
         def failed(request: Request) -> None:
-            if urlsplit(request.url).path.startswith("/static/"):
+            # ERR_ABORTED: the browser dropped the request itself as the page moved on (the
+            # site icon, fetched last, when the test navigates at once); the server's own
+            # refusals arrive as responses and are caught below.
+            if urlsplit(request.url).path.startswith("/static/") and (
+                request.failure != "net::ERR_ABORTED"
+            ):
                 watch.static.append(f"{request.url}: {request.failure}")
 
         def response(answer: Response) -> None:
