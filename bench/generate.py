@@ -593,6 +593,12 @@ def _petitions_of(
                     people_count=people,
                     is_collective=collective,
                     is_drill=rng.random() < 0.002,
+                    # No reply or follow-up is written: every replied case waits for its
+                    # follow-up (the worst case for "ratings to follow up"), since a
+                    # reply within the 60 days of handling.
+                    awaiting_rating_since=min(now, at + timedelta(days=rng.uniform(20, 60)))
+                    if stage == "replied"
+                    else None,
                 ),
                 # What intake indexes (petitions.services.index_text).
                 "\n".join([number, place_text, request, facts]),

@@ -70,17 +70,17 @@ def from_queryset(
     return rows[:limit], len(rows) > limit
 
 
-def from_stream(
-    queryset: models.QuerySet[Any], take: Take, offset: int, limit: int
+def ids_from_stream(
+    queryset: models.QuerySet[Any], take: Take, wanted: int
 ) -> tuple[list[Any], bool]:
-    """The rows of ``queryset`` among the streamed ids, in the stream's order.
+    """The first ``wanted`` ids of ``queryset`` among the streamed ids, in the stream's
+    order, and whether the stream ended before they were found.
 
     ``take(n)`` gives up to n more candidate ids and whether the stream has ended. Each
     chunk costs one query for the ids that pass; the next chunk is sized from the share
-    that passed so far. Reading stops once the page and one more row are found, and only
-    the page's rows are then loaded. An id streamed twice counts once.
+    that passed so far. Reading stops once ``wanted`` ids are found. An id streamed twice
+    counts once.
     """
-    wanted = offset + limit + 1
     passed: list[Any] = []
     seen: set[Any] = set()
     ids = queryset.order_by().values_list("pk", flat=True)
@@ -94,13 +94,27 @@ def from_stream(
         for start in range(0, len(fresh), IN_BATCH):
             kept.update(ids.filter(pk__in=fresh[start : start + IN_BATCH]))
         passed.extend(i for i in fresh if i in kept)
-        if ended or len(passed) >= wanted:
-            break
+        if len(passed) >= wanted:
+            return passed[:wanted], False
+        if ended:
+            return passed, True
         share = max(len(passed), 1) / max(streamed, 1)
         size = min(max(int((wanted - len(passed)) / share * 1.5), FIRST_CHUNK), MOST_CHUNK)
-    page = passed[offset : offset + limit]
-    rows = queryset.order_by().in_bulk(page)
-    return [rows[i] for i in page if i in rows], len(passed) > offset + limit
+
+
+def rows_of(queryset: models.QuerySet[Any], ids: list[Any]) -> list[Any]:
+    """The rows of ``queryset`` with these ids, in their order, in one query."""
+    rows = queryset.order_by().in_bulk(ids)
+    return [rows[i] for i in ids if i in rows]
+
+
+def from_stream(
+    queryset: models.QuerySet[Any], take: Take, offset: int, limit: int
+) -> tuple[list[Any], bool]:
+    """The rows of ``queryset`` among the streamed ids, in the stream's order
+    (``ids_from_stream``): only the page's own rows are loaded."""
+    passed, _ended = ids_from_stream(queryset, take, offset + limit + 1)
+    return rows_of(queryset, passed[offset : offset + limit]), len(passed) > offset + limit
 
 
 def as_page(items_and_more: tuple[list[Any], bool], number: int, size: int) -> Page:

@@ -178,3 +178,21 @@ def test_intake_skips_a_number_that_exists_even_when_its_shape_was_not_recognise
         )
     fresh = services.register(intake(), office=city.baishizhen, actor=actor).petition
     assert fresh.number == "980121100-2026-000003"
+
+
+def test_a_case_the_ledger_says_was_answered_waits_for_its_follow_up(
+    township_clerk: User, client_for
+) -> None:
+    """An imported 已答复 case is followed up from its import on (yingji does not know
+    when the reply went out); an imported closed case waits for nothing."""
+    answered = [*GOOD[:8], "已答复"]
+    answered[0] = "BS-2024-0009"
+    response = client_for(township_clerk).post(
+        "/petitions/import/", {"file": workbook(GOOD, answered)}, follow=True
+    )
+    assert response.status_code == 200
+    waiting = Petition.objects.get(number="BS-2024-0009")
+    assert waiting.stage == "replied" and waiting.awaiting_rating_since is not None
+    assert Petition.objects.get(number="BS-2024-0001").awaiting_rating_since is None
+    listed = client_for(township_clerk).get("/petitions/?mine=1&unrated=1").content.decode()
+    assert "BS-2024-0009" in listed and "BS-2024-0001" not in listed

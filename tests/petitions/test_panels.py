@@ -25,7 +25,8 @@ from yingji.clock.models import Deadline
 from yingji.org import jurisdiction
 from yingji.org import services as org
 from yingji.org.models import Unit
-from yingji.petitions import services
+from yingji.petitions import lists, services
+from yingji.petitions.access import petitions_visible_to
 from yingji.petitions.models import Assignment, Petition
 
 pytestmark = pytest.mark.django_db
@@ -403,7 +404,9 @@ def test_each_panel_reads_its_list_in_one_query(
     django_assert_max_num_queries,
 ) -> None:
     user = fresh(request.getfixturevalue(persona))
-    with django_assert_max_num_queries(1):
+    # "My cases" first counts the units' open cases (up to lists.SORT_AT_MOST), then
+    # sorts them: two queries.
+    with django_assert_max_num_queries(2 if key == "petitions.mine" else 1):
         panel = build(key, user)
     assert len(panel.entries) >= 2, key
 
@@ -446,3 +449,32 @@ def test_the_list_filters_of_the_panels_match_nothing_without_a_user(
     assert lists.narrowed(scope, lists.Filters(mine=True), user=township_clerk).count() == 1
     assert not lists.narrowed(scope, lists.Filters(mine=True)).exists()
     assert not lists.narrowed(scope, lists.Filters(routed=True)).exists()
+
+
+def test_my_cases_of_a_busy_unit_are_read_from_the_deadlines_in_the_same_order(
+    busy_town: None, township_clerk: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past lists.SORT_AT_MOST open cases the panel and the list walk the deadlines in due
+    order instead of sorting the cases: the same cases in the same order, those with no
+    deadline running (a clock paused while the address is unclear, clocks ended) after
+    the others, and pages that split the same way."""
+    paused = register(township_clerk, 5, address="")
+    assert clock.open_deadline(paused, "petition.acceptance_notice").state == "paused"
+    mine = lists.Filters(mine=True, open=True)
+
+    def whole(user: User) -> list[int]:
+        cases, more = lists.page(petitions_visible_to(user), mine, offset=0, limit=50, user=user)
+        assert not more
+        return [case.pk for case in cases]
+
+    sorted_cases = whole(fresh(township_clerk))
+    sorted_panel = case_ids(build("petitions.mine", fresh(township_clerk)))
+    monkeypatch.setattr(lists, "SORT_AT_MOST", 1)
+    user = fresh(township_clerk)
+    assert whole(user) == sorted_cases
+    assert paused.pk in sorted_cases[-3:]
+    assert len(sorted_cases) >= 8
+    assert case_ids(build("petitions.mine", user)) == sorted_panel
+    page, more = lists.page(petitions_visible_to(user), mine, offset=2, limit=3, user=user)
+    assert [p.pk for p in page] == sorted_cases[2:5]
+    assert more

@@ -14,11 +14,10 @@ from django.db import models
 from django.utils import timezone
 
 from yingji import workbench
-from yingji.clock import kinds
+from yingji.clock import kinds, queries
 from yingji.clock.models import Deadline
 
-# A paused deadline is not next: its due time waits for it to resume.
-NEXT_STATES = (Deadline.State.RUNNING, Deadline.State.MISSED)
+NEXT_STATES = queries.NEXT_STATES
 
 
 def next_of_each(subjects: Sequence[models.Model]) -> dict[Any, Deadline]:

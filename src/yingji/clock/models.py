@@ -146,6 +146,13 @@ class Deadline(models.Model):
             # "Running and due before T" and "overdue": the checker's and the lists' query.
             models.Index(fields=["state", "due_at"], name="clock_deadline_state_due"),
             models.Index(fields=["unit", "state", "due_at"], name="clock_deadline_unit_due"),
+            # The running and missed together, in due order: what each subject has next
+            # (clock.queries.due_subjects), walked by the lists of open work.
+            models.Index(
+                fields=["due_at", "id"],
+                name="clock_deadline_next",
+                condition=Q(state__in=["running", "missed"]),
+            ),
             models.Index(fields=["subject_type", "subject_id"], name="clock_deadline_subject"),
         ]
         constraints = [

@@ -24,17 +24,18 @@ from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 
 from yingji import fields, paging, trees
 from yingji.clock import due
+from yingji.clock import queries as clock_queries
 from yingji.clock import services as clock
 from yingji.clock.models import Deadline
 from yingji.org import lines
 from yingji.org.models import Unit
 from yingji.petitions import services
-from yingji.petitions.models import Assignment, Category, FollowUp, Petition, Reply
+from yingji.petitions.models import Assignment, Category, Petition
 from yingji.search import services as search
 
 if TYPE_CHECKING:
@@ -91,23 +92,22 @@ def routed_to(units: models.QuerySet[Unit]) -> Q:
     (``transferred_from``) still waiting for its acceptance decision or objection
     (信访工作条例 第二十三条)."""
     pending = Assignment.objects.filter(state=Assignment.State.PENDING, unit__in=units)
-    # pk IN (...) lets the database start from the few pending routings, not walk the cases.
-    return Q(pk__in=pending.values("petition_id")) | Q(
+    from_outside = Petition.objects.filter(
         stage=Petition.Stage.REGISTERED, unit__in=units, transferred_from__gt=""
     )
-
-
-def with_last_reply(petitions: models.QuerySet[Petition]) -> models.QuerySet[Petition]:
-    """Each case's newest written reply's issue time, as ``last_reply``."""
-    newest = Reply.objects.filter(petition=OuterRef("pk")).order_by("-issued_at", "-pk")
-    return petitions.annotate(last_reply=Subquery(newest.values("issued_at")[:1]))
+    # One IN over the union of the two id sets: the database starts from the few pending
+    # routings and the units' registered cases, then looks each case up by its key. An OR
+    # of the two made PostgreSQL scan the whole petition table (2 s at 1M).
+    ids = pending.order_by().values("petition_id").union(from_outside.order_by().values("pk"))
+    return Q(pk__in=ids)
 
 
 def unrated(petitions: models.QuerySet[Petition]) -> models.QuerySet[Petition]:
     """Replied cases with no follow-up (回访 or the petitioner's rating) recorded since
-    the newest written reply: a case reopened and answered again is rated again."""
-    since = FollowUp.objects.filter(petition=OuterRef("pk"), at__gte=OuterRef("last_reply"))
-    return with_last_reply(petitions.filter(stage=Petition.Stage.REPLIED)).filter(~Exists(since))
+    the newest written reply: a case reopened and answered again is rated again. The reply
+    and rating services keep ``awaiting_rating_since`` for this, so the set is read from
+    its own index (``petitions_awaiting_rating``)."""
+    return petitions.filter(stage=Petition.Stage.REPLIED, awaiting_rating_since__isnull=False)
 
 
 def with_next_deadline(petitions: models.QuerySet[Petition]) -> models.QuerySet[Petition]:
@@ -190,7 +190,14 @@ def _plain(
         petitions = petitions.filter(received_at__date__gte=f.since)
     if f.until:
         petitions = petitions.filter(received_at__date__lte=f.until)
-    if f.mine:
+    if f.mine and f.unrated:
+        # The cases waiting for a follow-up are walked in their own index, in the order
+        # the panel shows (``unrated``); "+ 0" keeps SQLite from starting at the units'
+        # replied cases instead, a hundred thousand at 1M, and sorting them all.
+        petitions = petitions.alias(unit_plain=F("unit_id") + 0).filter(
+            unit_plain__in=acting_units(user)
+        )
+    elif f.mine:
         petitions = petitions.filter(unit__in=acting_units(user))
     if f.open:
         petitions = petitions.filter(stage__in=services.OPEN_STAGES)
@@ -241,6 +248,8 @@ def page(
     if f.overdue:
         return paging.from_stream(base, clock.missed_subjects(Petition), offset, limit)
     if f.order == "next_deadline":
+        if f.mine:
+            return _mine_by_next_deadline(base, user, offset, limit)
         return paging.from_queryset(by_next_deadline(base), offset, limit)
     if categories is None or len(categories) < 2:
         return paging.from_queryset(base.order_by("-received_at", "-pk"), offset, limit)
@@ -248,6 +257,37 @@ def page(
     wanted = [pk for _at, pk in keys[offset : offset + limit]]
     rows = base.order_by().in_bulk(wanted)
     return [rows[pk] for pk in wanted if pk in rows], len(keys) > offset + limit
+
+
+# Up to this many open cases at the user's units are sorted by their next deadline; more
+# are read from the deadlines in due order (``_mine_by_next_deadline``).
+SORT_AT_MOST = 1_000
+
+
+def _mine_by_next_deadline(
+    base: models.QuerySet[Petition], user: User | None, offset: int, limit: int
+) -> tuple[list[Petition], bool]:
+    """One page of the user's units' open cases, the nearest deadline first.
+
+    A unit with up to ``SORT_AT_MOST`` open cases has them sorted (``by_next_deadline``):
+    counting them stops there and reads their index only. A busier unit's cases are read
+    from the deadlines instead: the running and missed deadlines are walked in due order
+    (``clock.due_subjects``) and each chunk's cases checked against the filters, stopping
+    at the page. Sorting 20,000 open cases of a county by their next deadline took
+    150-400 ms at 1M; the busier the units, the fewer deadlines the walk passes over.
+    Cases with no deadline running (a paused clock, say) follow, oldest first, read only
+    once the walk has ended.
+    """
+    held = Petition.objects.filter(unit__in=acting_units(user), stage__in=services.OPEN_STAGES)
+    if held.order_by()[: SORT_AT_MOST + 1].count() <= SORT_AT_MOST:
+        return paging.from_queryset(by_next_deadline(base), offset, limit)
+    wanted = offset + limit + 1
+    ids, ended = paging.ids_from_stream(base, clock_queries.due_subjects(Petition), wanted)
+    if ended:
+        rest = clock_queries.without_due(base).order_by("received_at", "pk")
+        ids += list(rest.values_list("pk", flat=True)[: wanted - len(ids)])
+    page_ids = ids[offset : offset + limit]
+    return paging.rows_of(with_next_deadline(base), page_ids), len(ids) > offset + limit
 
 
 def _newest(

@@ -157,6 +157,13 @@ class Petition(models.Model):
         related_name="+",
     )
     is_drill = models.BooleanField(default=False)
+    # When the newest written reply was issued, while no follow-up (回访 or the
+    # petitioner's rating) has been recorded since; None otherwise. Kept by the reply and
+    # rating services so that "ratings to follow up" walks an index in reply order
+    # instead of looking up every replied case's replies and follow-ups.
+    awaiting_rating_since = models.DateTimeField(
+        _("awaiting a follow-up since"), null=True, blank=True, editable=False
+    )
     # Set at intake when the same petitioner raised the same matter in a case that has
     # been through 复核: 第三十六条 then bars accepting it again.
     repeat_of = models.ForeignKey(
@@ -204,6 +211,13 @@ class Petition(models.Model):
                 fields=["received_at", "id"],
                 name="petitions_collective_received",
                 condition=Q(is_collective=True),
+            ),
+            # Replied cases waiting for a follow-up, the longest waiting first: the
+            # workbench's "ratings to follow up", walked until the panel is full.
+            models.Index(
+                fields=["awaiting_rating_since", "id"],
+                name="petitions_awaiting_rating",
+                condition=Q(stage="replied", awaiting_rating_since__isnull=False),
             ),
             # Similar cases: the same category and place, nearest in time (services).
             models.Index(

@@ -94,6 +94,7 @@ def _by_deadline(petition: Petition, now: datetime) -> workbench.Entry:
 # What an entry reads of a case: never the petitioner's columns, not even as ciphertext.
 CASE_FIELDS = (
     "number",
+    "awaiting_rating_since",
     "place",
     "request",
     "transferred_from",
@@ -126,11 +127,14 @@ UNRATED = lists.Filters(mine=True, unrated=True)
 
 
 def my_cases(user: User) -> workbench.Panel:
-    """Open cases of the units the user acts as, the nearest deadline first."""
+    """Open cases of the units the user acts as, the nearest deadline first: the list
+    ``?mine=1&open=1``'s first rows, read from the units' deadlines in due order
+    (``lists.page``)."""
     now = timezone.now()
-    cases = lists.by_next_deadline(_cases(user, MINE))
+    scope = petitions_visible_to(user).select_related("category__parent").only(*CASE_FIELDS)
+    cases, _more = lists.page(scope, MINE, offset=0, limit=workbench.CAP + 1, user=user)
     return workbench.panel_of(
-        cases[: workbench.CAP + 1],
+        cases,
         lambda p: _by_deadline(p, now),
         url=_list(mine="1", open="1"),
         empty=_("No open cases at your unit."),
@@ -196,11 +200,14 @@ def transfers_waiting(user: User) -> workbench.Panel:
 
 
 def ratings_to_follow_up(user: User) -> workbench.Panel:
-    """Replied cases whose follow-up or rating is not recorded yet, oldest reply first."""
-    cases = _cases(user, UNRATED).order_by("last_reply", "pk")
+    """Replied cases whose follow-up or rating is not recorded yet, the longest waiting
+    first: down the index of the cases waiting, per unit, stopping at the panel's rows."""
+    cases = _cases(user, UNRATED).order_by("awaiting_rating_since", "pk")
 
     def entry(petition: Any) -> workbench.Entry:
-        note = gettext("Replied on %(date)s") % {"date": _day(petition.last_reply)}
+        note = gettext("Waiting for a follow-up since %(date)s") % {
+            "date": _day(petition.awaiting_rating_since)
+        }
         return workbench.Entry(_case_label(petition), _case_url(petition.pk), note)
 
     return workbench.panel_of(

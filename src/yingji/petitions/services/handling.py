@@ -93,7 +93,8 @@ def reply(
     written.save(update_fields=["document"])
     before = audit.snapshot(current)
     current.stage = Petition.Stage.REPLIED
-    current.save(update_fields=["stage", "updated_at"])
+    current.awaiting_rating_since = at  # a follow-up is due for this reply
+    current.save(update_fields=["stage", "awaiting_rating_since", "updated_at"])
     audit.record_update(actor=actor, action="petitions.petition.reply", obj=current, before=before)
     timeline.record(current, "petition.replied", outcome, actor=actor, happened_at=at)
     handling = open_deadline(current, "petition.handling")

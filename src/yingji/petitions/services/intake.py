@@ -323,6 +323,9 @@ def register_historical(
         registered_by=actor.user,
         **_matter(intake),
         stage=stage,
+        # A case the old ledger says was answered is followed up from its import on:
+        # yingji does not know when the reply was issued.
+        awaiting_rating_since=timezone.now() if stage == Petition.Stage.REPLIED else None,
     )
     audit.record(
         actor=actor,

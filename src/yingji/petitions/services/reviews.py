@@ -66,6 +66,8 @@ def rate(
         at=timezone.now(),
         staff=actor.user,
     )
+    # The follow-up answers every reply issued up to now.
+    Petition.objects.filter(pk=petition.pk).update(awaiting_rating_since=None)
     audit.record(actor=actor, action="petitions.petition.rate", obj=petition, fields=["rating"])
     timeline.record(petition, "petition.rated", rating, actor=actor)
     return follow_up
