@@ -7,7 +7,9 @@ workbench's panels (panels.py), so that a panel and the list it links to hold th
   case the other filters let through;
 - "overdue only" lists the longest overdue first, walking the deadline index;
 - "open cases only" lists the nearest deadline first (``by_next_deadline``): the open
-  cases are the work at hand, not years of history, so they are few enough to sort;
+  cases are the work at hand, not years of history, so they are sorted; with "handled by
+  my unit" and more than ``SORT_AT_MOST`` of them, the units' cases are read from the
+  deadlines in due order instead (``_mine_by_next_deadline``);
 - anything else lists newest first down the ``(received_at, id)`` index.
 
 Two filters depend on who asks, and take the user: "handled by my unit" (the units the
