@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from tests import personas
@@ -14,7 +16,7 @@ from tests.petitions.conftest import intake
 from yingji.accounts.models import User
 from yingji.audit.services import Actor
 from yingji.petitions import services
-from yingji.petitions.models import Petition
+from yingji.petitions.models import Category, Petition
 
 pytestmark = pytest.mark.django_db
 # Ledger cells hold naive local times, as Excel does.
@@ -196,3 +198,135 @@ def test_a_case_the_ledger_says_was_answered_waits_for_its_follow_up(
     assert Petition.objects.get(number="BS-2024-0001").awaiting_rating_since is None
     listed = client_for(township_clerk).get("/petitions/?mine=1&unrated=1").content.decode()
     assert "BS-2024-0009" in listed and "BS-2024-0001" not in listed
+
+
+def _import(client: Any, *rows: list[object], header: list[str] | None = None) -> str:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header or HEADER)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload = SimpleUploadedFile("ledger.xlsx", buffer.getvalue())
+    return client.post("/petitions/import/", {"file": upload}, follow=True).content.decode()
+
+
+def test_the_exported_ledger_imports_again_with_every_column_it_needs(
+    city: personas.City, township_clerk: User, client_for
+) -> None:
+    """Export → import round-trips: the export holds 事实和理由, the category as its path
+    (民政 / 养老服务, a child's name alone may be ambiguous), masked personal data that the
+    import leaves out rather than storing a mask, and the due and finishing dates."""
+    actor = Actor(user=township_clerk)
+    elderly = Category.objects.filter(parent__isnull=False).exclude(code="labour.wages").first()
+    assert elderly is not None
+    collective = intake(people_count=12, is_collective=True)
+    first = services.register(collective, office=city.baishizhen, actor=actor).petition
+    first = services.decide(first, actor=actor, decision="accept")  # its handling period runs
+    services.register(
+        intake(channel="letter", name="李四", category=elderly, place="白石镇敬老院"),
+        office=city.baishizhen,
+        actor=actor,
+    )
+    client = client_for(township_clerk)
+    exported = client.get("/petitions/ledger.xlsx").content
+    sheet = load_workbook(io.BytesIO(exported)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = list(rows[0])
+    for column in ("事实和理由", "交办单位", "办理期限", "办结日期", "信访人姓名", "电话"):
+        assert column in header, column
+    by_number = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    assert by_number[first.number]["办理期限"] is not None  # the running handling period
+    assert " / " in by_number[first.number]["问题类别"]
+
+    # Into another office's register (new numbers, the rest as exported).
+    for row in sheet.iter_rows(min_row=2):
+        row[0].value = f"X-{row[0].value}"
+    buffer = io.BytesIO()
+    sheet.parent.save(buffer)
+    upload = SimpleUploadedFile("ledger.xlsx", buffer.getvalue())
+    page = client.post("/petitions/import/", {"file": upload}, follow=True).content.decode()
+    assert "第 " not in page, page[:2000]
+    again = Petition.objects.get(number=f"X-{first.number}")
+    assert again.facts == first.facts and again.request == first.request
+    assert again.category_id == first.category_id and again.people_count == 12
+    assert again.is_collective and again.phone_masked == ""  # a mask is not a number
+    moved = Petition.objects.get(number__startswith="X-", channel="letter")
+    assert moved.category_id == elderly.pk and moved.place.endswith("白石镇敬老院")
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "2025/05/06 14:00",
+        "2025年5月6日14时",
+        "2025-5-6 14:00:00",
+        "２０２５－０５－０６　１４：００",
+    ],
+)
+def test_common_ways_of_writing_a_date_are_read(
+    township_clerk: User, client_for, written: str
+) -> None:
+    row = [*GOOD]
+    row[1] = written
+    _import(client_for(township_clerk), row)
+    received = Petition.objects.get(number=GOOD[0]).received_at
+    assert timezone.localtime(received).replace(tzinfo=None) == datetime(2025, 5, 6, 14)
+
+
+def test_a_date_alone_and_an_excel_serial_are_read(township_clerk: User, client_for) -> None:
+    day_only, serial = [*GOOD], [*OPEN]
+    day_only[1] = "2024年8月4日"
+    serial[1] = 45383  # 2024-04-01 as a number in a General cell
+    _import(client_for(township_clerk), day_only, serial)
+    assert timezone.localtime(Petition.objects.get(number=GOOD[0]).received_at).date() == date(
+        2024, 8, 4
+    )
+    assert timezone.localtime(Petition.objects.get(number=OPEN[0]).received_at).date() == date(
+        2024, 4, 1
+    )
+
+
+def test_row_messages_name_the_ledger_columns_not_the_fields(
+    township_clerk: User, client_for
+) -> None:
+    """A refused row names the column in Chinese (请求, 收到时间), never request: or
+    received_at:; a future date, a bad date and a stage a ledger cannot bring are each
+    said so, and nothing is imported."""
+    empty_request = [*GOOD]
+    empty_request[5] = ""
+    future = [*OPEN]
+    future[1] = datetime(2099, 1, 1, 9)
+    bad_day = ["BS-2024-0005", "2024-02-30", "来访", "赵五", "", "请求", "事实", "拖欠工资", "办结"]
+    review = [
+        "BS-2024-0006",
+        datetime(2024, 6, 1),
+        "来访",
+        "孙六",
+        "",
+        "请求",
+        "事实",
+        "拖欠工资",
+        "复查中",
+    ]
+    with translation.override("zh-hans"):
+        page = _import(client_for(township_clerk), empty_request, future, bad_day, review)
+    assert Petition.objects.count() == 0
+    assert "request:" not in page and "received_at:" not in page
+    assert "请求：" in page
+    assert "收到时间" in page and "2025年5月6日" in page
+    assert "复查中" in page
+
+
+def test_a_category_is_found_by_its_path_code_or_unique_name(
+    township_clerk: User, client_for
+) -> None:
+    wages = Category.objects.get(code="labour.wages")
+    by_path, by_code, by_spaces = [*GOOD], [*OPEN], [*GOOD]
+    by_path[7] = str(wages)  # 劳动和社会保障 / 拖欠工资
+    by_code[7] = "labour.wages"
+    by_spaces[0], by_spaces[7] = "BS-2024-0007", str(wages).replace(" / ", "／")
+    _import(client_for(township_clerk), by_path, by_code, by_spaces)
+    assert set(Petition.objects.values_list("category_id", flat=True)) == {wages.pk}
+    assert Petition.objects.count() == 3

@@ -58,6 +58,21 @@ def open_deadline_of_each(subjects: Sequence[models.Model], kind: str) -> dict[A
     return found
 
 
+def latest_deadline_of_each(subjects: Sequence[models.Model], kind: str) -> dict[Any, Deadline]:
+    """``latest_deadline`` for many subjects of one model in one query: subject pk → its
+    deadline of ``kind`` started last, whatever its state (subjects without one are left
+    out)."""
+    if not subjects:
+        return {}
+    by_id = {str(s.pk): s.pk for s in subjects}
+    rows = Deadline.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subjects[0]),
+        subject_id__in=list(by_id),
+        kind=kind,
+    ).order_by("started_at", "pk")
+    return {by_id[deadline.subject_id]: deadline for deadline in rows}  # the newest wins
+
+
 def open_deadlines(subject: models.Model, kind: str) -> list[Deadline]:
     return list(_of(subject).filter(kind=kind, state__in=OPEN_STATES))
 

@@ -56,7 +56,7 @@ from yingji.petitions.forms import (
     ReviewDecisionForm,
     SuperviseForm,
 )
-from yingji.petitions.models import Category, FollowUp, Petition, Reply
+from yingji.petitions.models import Assignment, Category, FollowUp, Petition, Reply
 from yingji.timeline.services import events_for
 
 PAGE_SIZE = paging.PAGE_SIZE
@@ -661,7 +661,8 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
     rows = listed.prefetch_related(
         Prefetch("replies", queryset=Reply.objects.order_by("-issued_at")),
         Prefetch("follow_ups", queryset=FollowUp.objects.order_by("-at")),
-    )[:LEDGER_LIMIT]
+        Prefetch("assignments", queryset=Assignment.objects.select_related("from_unit")),
+    ).select_related("category__parent", "unit")[:LEDGER_LIMIT]
     content = ledger.export(rows)
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

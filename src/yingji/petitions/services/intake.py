@@ -299,6 +299,13 @@ def register(intake: Intake, *, office: Unit, actor: Actor) -> Registered:
     return Registered(petition, code)
 
 
+# A ledger's 不予受理 and 已告知 are decisions, shown as such on the case.
+HISTORICAL_DECISIONS: dict[str, str] = {
+    Petition.Stage.NOT_ACCEPTED: Petition.Decision.REJECT,
+    Petition.Stage.REFERRED: Petition.Decision.REFER,
+}
+
+
 @transaction.atomic
 def register_historical(
     intake: Intake, *, office: Unit, actor: Actor, number: str, stage: str
@@ -322,7 +329,10 @@ def register_historical(
         received_at=intake.received_at,
         registered_by=actor.user,
         **_matter(intake),
+        is_collective=intake.is_collective,
+        transferred_from=intake.transferred_from.strip()[:120],
         stage=stage,
+        decision=HISTORICAL_DECISIONS.get(stage, ""),
         # A case the old ledger says was answered is followed up from its import on:
         # yingji does not know when the reply was issued.
         awaiting_rating_since=timezone.now() if stage == Petition.Stage.REPLIED else None,
