@@ -1,0 +1,182 @@
+"""The petitioner's side, with no login: submitting online, and opening one's own case by
+its receipt code."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from ninja import Field, Schema, Status
+
+from yingji.api_errors import ErrorOut
+from yingji.clock.explain import explain
+from yingji.fields import Text
+from yingji.org.models import Unit
+from yingji.petitions import services
+from yingji.petitions.api.common import TooMany, op, public_router
+from yingji.petitions.models import Category, Petition
+
+
+class PublicPetitionIn(Schema):
+    office_code: Text = Field(
+        ..., description="division code of the place (e.g. 990121100)", max_length=12
+    )
+    petitioner_kind: Petition.PetitionerKind = Petition.PetitionerKind.PERSON
+    name: Text = Field(..., min_length=1, max_length=60)
+    phone: Text = Field("", max_length=30)
+    id_number: Text = Field("", max_length=30)
+    address: Text = Field(..., min_length=1, max_length=200)
+    request: Text = Field(..., max_length=5000)
+    facts: Text = Field(..., max_length=20000)
+    category: Text = Field(..., description="a category code, e.g. labour.wages", max_length=100)
+    place: Text = Field("", max_length=200)
+    accused_unit_code: Text = Field(
+        "",
+        max_length=12,
+        description="for an accusation (a category with is_accusation): the division code "
+        "of the government accused; required then. The case goes to the body above it.",
+    )
+    accused_person: Text = Field("", max_length=60, description="for an accusation: who")
+    consent: bool = Field(..., description="must be true: consent to processing")
+
+
+class PublicReceivedOut(Schema):
+    number: str
+    receipt_code: str
+
+
+class PublicDeadlineOut(Schema):
+    kind: str
+    label: str
+    state: str
+    due_at: datetime
+    calendar_confirmed: bool
+    explanation: list[str]
+
+
+class PublicStatusOut(Schema):
+    number: str
+    stage: str
+    stage_label: str
+    received_at: datetime
+    handled_by: str
+    decision: str
+    deadlines: list[PublicDeadlineOut]
+    reply_outcome: str | None
+    review_open: bool
+
+
+@public_router.post(
+    "/public/petitions",
+    auth=None,
+    response={201: PublicReceivedOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Submit a petition online (no login; rate-limited per address)",
+    operation_id=op("public_submit"),
+)
+def public_submit(request: HttpRequest, payload: PublicPetitionIn) -> Status[PublicReceivedOut]:
+    from django.conf import settings
+
+    from yingji import ratelimit
+    from yingji.http import client_address
+
+    if not payload.consent:
+        raise ValidationError({"consent": [services.consent_message()]})
+    key = f"public-petition:{client_address(request)}"
+    if not ratelimit.allow(key, limit=settings.PUBLIC_PETITIONS_PER_HOUR, window_seconds=3600):
+        raise TooMany
+    office = Unit.objects.filter(
+        code=payload.office_code, kind=Unit.Kind.REGION, is_active=True
+    ).first()
+    if office is None:
+        raise ValidationError({"office_code": [services.unknown_unit_message()]})
+    category = Category.objects.filter(code=payload.category, is_active=True).first()
+    if category is None:
+        raise ValidationError({"category": [services.unknown_category_message()]})
+    accused = None
+    if category.is_accusation:
+        accused = Unit.objects.filter(
+            code=payload.accused_unit_code.strip() or None, is_active=True
+        ).first()
+        if accused is None:
+            raise ValidationError({"accused_unit_code": [services.accused_missing_message()]})
+        office = services.accusation_office(office, accused)
+    registered = services.register(
+        services.Intake(
+            channel=Petition.Channel.ONLINE,
+            petitioner_kind=payload.petitioner_kind,
+            name=payload.name,
+            request=payload.request,
+            facts=payload.facts,
+            category=category,
+            phone=payload.phone,
+            id_number=payload.id_number,
+            address=payload.address,
+            region_code=payload.office_code,
+            place=payload.place,
+            accused_unit=accused,
+            accused_person=payload.accused_person if accused else "",
+        ),
+        office=office,
+        actor=services.online_petitioner(client_address(request)),
+    )
+    return Status(
+        201,
+        PublicReceivedOut(number=registered.petition.number, receipt_code=registered.receipt_code),
+    )
+
+
+class PublicReceiptIn(Schema):
+    receipt_code: Text = Field(
+        "",
+        max_length=20,
+        description="the code on the receipt; or send it in the X-Receipt-Code header",
+    )
+
+
+@public_router.post(
+    "/public/petitions/status",
+    auth=None,
+    response={200: PublicStatusOut, 404: ErrorOut, 429: ErrorOut},
+    summary="A petition's status, by its receipt code (rate-limited per address)",
+    operation_id=op("public_status"),
+)
+def public_status(request: HttpRequest, payload: PublicReceiptIn) -> PublicStatusOut:
+    """The code travels in the body or a header, never in the address, which proxies and
+    servers write to their logs; guesses are limited per address."""
+    from django.conf import settings
+    from django.http import Http404
+
+    from yingji import ratelimit
+    from yingji.clock import kinds
+    from yingji.http import client_address
+
+    key = f"public-status:{client_address(request)}"
+    if not ratelimit.allow(key, limit=settings.PUBLIC_STATUS_PER_HOUR, window_seconds=3600):
+        raise TooMany
+    code = payload.receipt_code or request.headers.get("X-Receipt-Code", "")
+    petition = services.find_by_receipt(code[:20])
+    if petition is None:
+        raise Http404
+    latest = petition.replies.order_by("-issued_at").first()
+    return PublicStatusOut(
+        number=petition.number,
+        stage=petition.stage,
+        stage_label=str(petition.get_stage_display()),
+        received_at=petition.received_at,
+        handled_by=petition.unit.name,
+        decision=petition.decision,
+        deadlines=[
+            PublicDeadlineOut(
+                kind=d.kind,
+                label=str(kinds.get(d.kind).label),
+                state=d.state,
+                due_at=d.due_at,
+                calendar_confirmed=d.calendar_confirmed,
+                explanation=explain(d.explanation),
+            )
+            for d in services.deadlines_of(petition)
+        ],
+        reply_outcome=latest.outcome if latest else None,
+        review_open=services.open_deadline(petition, "petition.review_request") is not None,
+    )
