@@ -113,7 +113,8 @@ def test_triggers_role_cards_and_scope(city: personas.City, planner: User, clien
     refused = client.get(f"/plans/versions/{version.pk}/evaluate/", {"deaths": "99999999999"})
     assert refused.status_code == 200 and "确保该值小于或等于10000000" in refused.content.decode()
     cards = client.get(f"/plans/versions/{version.pk}/cards/").content.decode()
-    assert cards.count('<article class="card">') == 4  # the command body's and 3 groups'
+    # The command body's, its office's, 3 groups' and the 2 posts the groups have.
+    assert cards.count('<article class="card"') == 7
     assert "领导小组组长赶赴现场" in cards and "派出所所长" in cards
     sibling = personas.make_user("sib", city.liulin)
     assert client_for(sibling).get(f"/plans/versions/{version.pk}/").status_code == 404
@@ -160,12 +161,15 @@ def test_the_plan_and_its_role_cards_as_pdf(city: personas.City, planner: User, 
         assert expected in text, expected
     cards = client.get(f"/plans/versions/{version.pk}/cards/", {"format": "pdf"})
     pages = PdfReader(io.BytesIO(cards.content)).pages
-    assert len(pages) == 4  # the command body's, then one per working group
+    # The command body's, its office's, then each group's followed by its posts'.
+    assert len(pages) == 7
     command = pages[0].extract_text()
     assert "群体性上访事件应急处置领导小组" in command and "【现场处置组】" in command
-    first = pages[1].extract_text()
+    assert "领导小组办公室" in pages[1].extract_text()
+    first = pages[2].extract_text()
     assert "现场处置组" in first and "领导小组组长赶赴现场" in first and "启动后 30 分钟内" in first
-    assert "疏导劝解组" in pages[2].extract_text()
+    assert "现场处置组组长" in pages[3].extract_text()
+    assert "疏导劝解组" in pages[4].extract_text()
 
 
 def test_a_step_the_version_has_moved_past_says_why_at_the_top(

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from yingji.documents import layout, pdf
 from yingji.documents import services as documents
 from yingji.plans import labels
-from yingji.plans.models import EventType, PlanVersion
+from yingji.plans.models import EventType, Group, Level, PlanVersion, Post
 
 CHINESE = "一二三四五六七八九十"
 
@@ -127,52 +127,120 @@ def plan_pdf(version: PlanVersion) -> bytes:
     return pdf.render([outline(version)], author=version.plan.owner.name)
 
 
+def _holder(post: Post) -> str:
+    if post.person:
+        return f"{post.person.name}（{post.position}）" if post.position else post.person.name
+    return post.position
+
+
+def _phone(post: Post) -> str:
+    """The post's line: ``组长：派出所所长 张三 13800000000``, as far as it is known."""
+    phone = post.person.phone if post.person else ""
+    return f"{post.title}：{_holder(post)} {phone}".strip()
+
+
+def _steps(levels: list[Level], group: Group | None) -> list[dict[str, Any]]:
+    """The steps by level, a group's own when ``group`` is given (time limits kept)."""
+    return [
+        {
+            "label": labels.level_label(level.level),
+            "steps": [s for s in level.steps.all() if group is None or s.group_id == group.pk],
+        }
+        for level in levels
+    ]
+
+
 def cards(version: PlanVersion) -> list[dict[str, Any]]:
-    """岗位职责卡: the command body's (its posts and every step by level, for the
-    leaders) and then one per working group (its posts, duties and steps by level)."""
+    """岗位职责卡, in the order a response is organised: the command body's (its posts and
+    every step by level, for the leaders), its office's (办公室, the standing body), and
+    for each working group the group's card followed by one card per post of it, each
+    saying who holds the post, its duties, whom it reports to, whom to call and the
+    steps and time limits that fall to it.
+
+    Each card is a dict: ``kind`` (command, office, group, post), ``title``, ``group``
+    (a post's group name), ``holder``, ``duties``, ``reports_to``, ``posts`` (a body's
+    posts), ``steps`` (by level), ``whole`` (steps of every group, named), ``contacts``.
+    """
     levels = list(version.levels.prefetch_related("steps__group"))
     command_posts = list(version.posts.filter(group__isnull=True).select_related("person"))
-    result = []
-    if version.command_name or command_posts:
+    command = version.command_name or _("Command body")
+    plan_contacts = [f"{c.name} {c.role} {c.phone}".strip() for c in version.contacts.all()]
+    leaders = [_phone(p) for p in command_posts]
+    result: list[dict[str, Any]] = []
+
+    def card(kind: str, title: str, **parts: Any) -> None:
         result.append(
             {
-                "title": version.command_name or _("Command body"),
+                "kind": kind,
+                "title": title,
+                "group": "",
+                "holder": "",
                 "duties": "",
-                "posts": command_posts,
-                "whole": True,
-                "steps": [
-                    {"label": labels.level_label(level.level), "steps": list(level.steps.all())}
-                    for level in levels
-                ],
+                "reports_to": "",
+                "posts": [],
+                "steps": [],
+                "whole": False,
+                "contacts": plan_contacts,
             }
+            | parts
         )
-    result.extend(
-        {
-            "title": group.name,
-            "duties": group.duties,
-            "posts": list(group.posts.all()),
-            "whole": False,
-            "steps": [
-                {
-                    "label": labels.level_label(level.level),
-                    "steps": [s for s in level.steps.all() if s.group_id == group.pk],
-                }
-                for level in levels
-            ],
-        }
-        for group in version.groups.prefetch_related("posts__person")
-    )
+
+    if version.command_name or command_posts:
+        card("command", command, posts=command_posts, steps=_steps(levels, None), whole=True)
+    if version.office_name:
+        card(
+            "office",
+            version.office_name,
+            duties=version.office_duties,
+            reports_to=command,
+            steps=_steps(levels, None),
+            whole=True,
+            contacts=leaders + plan_contacts,
+        )
+    for group in version.groups.prefetch_related("posts__person"):
+        posts = list(group.posts.all())
+        lead = next((p for p in posts if p.is_lead), None)
+        steps = _steps(levels, group)
+        card(
+            "group",
+            group.name,
+            duties=group.duties,
+            reports_to=command,
+            posts=posts,
+            steps=steps,
+            contacts=leaders + plan_contacts,
+        )
+        for post in posts:
+            led = lead is not None and lead.pk != post.pk
+            above = f"{group.name}{lead.title}（{_holder(lead)}）" if led and lead else command
+            duties = (
+                _("Leads the %(group)s and answers for its work.") % {"group": group.name}
+                if post.is_lead
+                else ""
+            )
+            card(
+                "post",
+                f"{group.name}{post.title}",
+                group=group.name,
+                holder=_holder(post),
+                duties="\n".join(text for text in (duties, group.duties) if text),
+                reports_to=above,
+                steps=steps,
+                contacts=([_phone(lead)] if led and lead else []) + leaders + plan_contacts,
+            )
     return result
 
 
-def cards_pdf(version: PlanVersion) -> bytes:
-    """One page per working group, to print or to open on a phone."""
-    contacts = [f"{c.name} {c.role} {c.phone}".strip() for c in version.contacts.all()]
+def cards_outlines(version: PlanVersion) -> list[layout.Outline]:
+    """The cards as pages: one page each, to print or to open on a phone."""
     pages = []
     for card in cards(version):
-        blocks: list[tuple[int, str]] = [
-            (0, f"{p.title}：{p.person.name if p.person else p.position}") for p in card["posts"]
-        ]
+        blocks: list[tuple[int, str]] = []
+        if card["holder"]:
+            blocks.append((0, f"{_('Held by')}：{card['holder']}"))
+        if card["reports_to"]:
+            blocks.append((0, f"{_('Reports to')}：{card['reports_to']}"))
+        blocks.extend((0, _phone(p)) for p in card["posts"])
         if card["duties"]:
             blocks.append((1, _("Duties")))
             blocks.extend((0, line.strip()) for line in card["duties"].splitlines() if line.strip())
@@ -195,9 +263,9 @@ def cards_pdf(version: PlanVersion) -> bytes:
                         f"{limit}{optional}",
                     )
                 )
-        if contacts:
+        if card["contacts"]:
             blocks.append((1, _("Contacts")))
-            blocks.extend((0, line) for line in contacts)
+            blocks.extend((0, line) for line in card["contacts"])
         pages.append(
             layout.Outline(
                 title=card["title"],
@@ -205,4 +273,9 @@ def cards_pdf(version: PlanVersion) -> bytes:
                 blocks=blocks,
             )
         )
-    return pdf.render(pages, author=version.plan.owner.name)
+    return pages
+
+
+def cards_pdf(version: PlanVersion) -> bytes:
+    """One page per card, to print or to open on a phone."""
+    return pdf.render(cards_outlines(version), author=version.plan.owner.name)

@@ -422,21 +422,15 @@ def version_compare(request: HttpRequest, pk: int, other: int) -> HttpResponse:
 
 @login_required
 def role_cards(request: HttpRequest, pk: int) -> HttpResponse:
-    """岗位职责卡: one printable card for the command body and one per group."""
+    """岗位职责卡: printable cards for the command body, its office, each working group
+    and each post of a group (export.cards), as a page or as a PDF."""
     version = version_for(request.user, pk)  # type: ignore[arg-type]
     if request.GET.get("format") == "pdf":
         return _pdf(export.cards_pdf(version), f"{version.plan.title}-岗位职责卡.pdf")
-    cards = export.cards(version)
     return render(
         request,
         "plans/role_cards.html",
-        {
-            "version": version,
-            "plan": version.plan,
-            "command_posts": version.posts.filter(group__isnull=True),
-            "cards": cards,
-            "contacts": version.contacts.all(),
-        },
+        {"version": version, "plan": version.plan, "cards": export.cards(version)},
     )
 
 
