@@ -4,16 +4,25 @@ A4; top margin 37 mm, binding (left) margin 28 mm, a 156 × 225 mm text block; 2
 lines of 28 characters; body in 3号 (16 pt) 仿宋, title in 2号 (22 pt) 小标宋; each
 paragraph indented two characters; the date right-aligned four characters in; page
 numbers in 4号 as "— 1 —" below the text block. The standard names font classes, not
-vendor fonts, so the fonts are passed in (YINGJI_DOCUMENT_FONTS).
+vendor fonts, so the fonts are passed in (YINGJI_DOCUMENT_FONTS); without that setting
+the GB/T 9704 fonts are named when the server has them, else Noto CJK.
+
+The title and the headings use Word's own Title and Heading 1-3 styles (标题, 标题 1-3
+in a Chinese Word), restyled to the look above, so Word's navigation pane and an
+inserted table of contents find them; the text is in Normal.
 """
 
 from __future__ import annotations
 
+import functools
 import io
+import shutil
+import subprocess
 from dataclasses import dataclass, field
 from datetime import date
 
 from docx import Document
+from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -26,12 +35,46 @@ PAGE_NUMBER_PT = 14  # 4号
 LINE_PT = 28.9  # 225 mm / 22 lines
 
 
+# The font classes GB/T 9704 names, as the fonts that carry them on Chinese desktops,
+# in order of preference, then the Noto CJK face used where none is installed.
+PREFERRED: dict[str, tuple[str, ...]] = {
+    "body": ("仿宋_GB2312", "仿宋", "FangSong", "Noto Serif CJK SC"),
+    "title": ("方正小标宋简体", "方正小标宋_GBK", "华文中宋", "Noto Serif CJK SC"),
+    "heading": ("黑体", "SimHei", "Noto Sans CJK SC"),
+    "kai": ("楷体_GB2312", "楷体", "KaiTi", "Noto Serif CJK SC"),
+}
+
+
+@functools.cache
+def installed_families() -> frozenset[str]:
+    """The font family names fontconfig knows on this server (empty without it)."""
+    fc_list = shutil.which("fc-list")
+    if not fc_list:
+        return frozenset()
+    try:
+        listing = subprocess.run(  # noqa: S603 - a fixed program, no user input
+            [fc_list, ":", "family"], capture_output=True, text=True, timeout=10, check=False
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    return frozenset(
+        name.strip() for line in listing.splitlines() for name in line.split(",") if name.strip()
+    )
+
+
+def preferred(role: str) -> str:
+    """The first of the role's GB/T 9704 fonts installed here, else its Noto CJK face."""
+    choices = PREFERRED[role]
+    have = installed_families()
+    return next((name for name in choices if name in have), choices[-1])
+
+
 @dataclass(frozen=True)
 class Fonts:
-    body: str = "Noto Serif CJK SC"  # 仿宋: body text, third- and fourth-level headings
-    title: str = "Noto Serif CJK SC"  # 小标宋: the title
-    heading: str = "Noto Sans CJK SC"  # 黑体: first-level headings
-    kai: str = "Noto Serif CJK SC"  # 楷体: second-level headings
+    body: str = field(default_factory=lambda: preferred("body"))  # 仿宋: text, levels 3-4
+    title: str = field(default_factory=lambda: preferred("title"))  # 小标宋: the title
+    heading: str = field(default_factory=lambda: preferred("heading"))  # 黑体: level 1
+    kai: str = field(default_factory=lambda: preferred("kai"))  # 楷体: level 2
 
 
 @dataclass
@@ -60,6 +103,49 @@ def _font(run: Run, name: str, size: float, *, bold: bool = False) -> None:
         properties.append(fonts)
     for attribute in ("w:eastAsia", "w:ascii", "w:hAnsi"):
         fonts.set(qn(attribute), name)
+
+
+THEME_FONTS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+
+
+def _restyle(document: DocumentObject, fonts: Fonts) -> None:
+    """Normal, Title and Heading 1-3 in the official look: Word's template gives them
+    theme fonts, colours, a rule under the title and their own spacing; each gets one
+    font for Chinese and Latin, its size, black, and the 22-line grid instead."""
+    looks = {
+        "Normal": (fonts.body, BODY_PT, False),
+        "Title": (fonts.title, TITLE_PT, False),
+        "Heading 1": (fonts.heading, BODY_PT, False),
+        "Heading 2": (fonts.kai, BODY_PT, False),
+        "Heading 3": (fonts.body, BODY_PT, True),
+    }
+    for name, (font, size, bold) in looks.items():
+        style = document.styles[name]
+        properties = style.element.get_or_add_rPr()
+        for tag in ("w:rFonts", "w:color", "w:i", "w:iCs", "w:b", "w:bCs", "w:spacing", "w:szCs"):
+            for element in properties.findall(qn(tag)):
+                properties.remove(element)
+        rfonts = OxmlElement("w:rFonts")
+        for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+            rfonts.set(qn(attribute), font)
+        properties.insert(0, rfonts)
+        style.font.size = Pt(size)
+        style.font.bold = bold
+        style.font.italic = False
+        paragraph = style.element.get_or_add_pPr()
+        for tag in ("w:pBdr", "w:contextualSpacing"):
+            for element in paragraph.findall(qn(tag)):
+                paragraph.remove(element)
+        fmt = style.paragraph_format
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        fmt.line_spacing = Pt(LINE_PT)
+        fmt.space_before = Pt(0)
+        fmt.space_after = Pt(0)
+        if name.startswith("Heading"):
+            fmt.first_line_indent = Pt(BODY_PT * 2)
+            fmt.keep_with_next = True
+        if name == "Title":
+            fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
 def _spacing(paragraph: object) -> None:
@@ -97,15 +183,13 @@ def render(letter: Letter, fonts: Fonts | None = None) -> bytes:
     section.top_margin, section.left_margin = Mm(37), Mm(28)
     section.right_margin, section.bottom_margin = Mm(26), Mm(35)
     _page_number(section, fonts)
-    normal = document.styles["Normal"]
-    normal.font.name = fonts.body
-    normal.font.size = Pt(BODY_PT)
+    _restyle(document, fonts)
 
     if letter.mark:
         mark = document.add_paragraph()
         _spacing(mark)
         _font(mark.add_run(letter.mark), fonts.heading, BODY_PT, bold=True)
-    title = document.add_paragraph()
+    title = document.add_paragraph(style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _spacing(title)
     title.paragraph_format.space_before = Pt(LINE_PT)
@@ -122,7 +206,7 @@ def render(letter: Letter, fonts: Fonts | None = None) -> bytes:
         _font(recipient.add_run(f"{letter.recipient}："), fonts.body, BODY_PT)
     for index, text in enumerate(letter.paragraphs):
         if index in letter.headings:
-            heading = document.add_paragraph()
+            heading = document.add_paragraph(style="Heading 1")
             _spacing(heading)
             heading.paragraph_format.first_line_indent = Pt(BODY_PT * 2)
             _font(heading.add_run(letter.headings[index]), fonts.heading, BODY_PT)
@@ -145,8 +229,9 @@ def render(letter: Letter, fonts: Fonts | None = None) -> bytes:
 @dataclass
 class Outline:
     """A long document with numbered headings (a plan): blocks of (depth, text), where
-    depth 1-4 is a heading (一、 / （一） / 1. / （1）, numbered by the caller) and 0 a
-    paragraph."""
+    depth 1-3 is a heading (一、 / （一） / 1., numbered by the caller, in Heading 1-3),
+    4 a numbered item under one (（1）, set like a level-four heading but not in the
+    navigation) and 0 a paragraph."""
 
     title: str
     blocks: list[tuple[int, str]]
@@ -155,7 +240,8 @@ class Outline:
 
 
 def render_outline(outline: Outline, fonts: Fonts | None = None) -> bytes:
-    """GB/T 9704 heading styles: 黑体, 楷体, then 仿宋 bold and 仿宋, all in 3号."""
+    """GB/T 9704 heading styles: 黑体, 楷体, then 仿宋 bold and 仿宋, all in 3号; levels
+    1-3 in Word's Heading 1-3."""
     fonts = fonts or Fonts()
     document = Document()
     section = document.sections[0]
@@ -163,14 +249,12 @@ def render_outline(outline: Outline, fonts: Fonts | None = None) -> bytes:
     section.top_margin, section.left_margin = Mm(37), Mm(28)
     section.right_margin, section.bottom_margin = Mm(26), Mm(35)
     _page_number(section, fonts)
-    normal = document.styles["Normal"]
-    normal.font.name = fonts.body
-    normal.font.size = Pt(BODY_PT)
+    _restyle(document, fonts)
     if outline.mark:
         mark = document.add_paragraph()
         _spacing(mark)
         _font(mark.add_run(outline.mark), fonts.heading, BODY_PT, bold=True)
-    title = document.add_paragraph()
+    title = document.add_paragraph(style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _spacing(title)
     title.paragraph_format.space_before = Pt(LINE_PT)
@@ -190,7 +274,7 @@ def render_outline(outline: Outline, fonts: Fonts | None = None) -> bytes:
         0: (fonts.body, False),
     }
     for depth, text in outline.blocks:
-        paragraph = document.add_paragraph()
+        paragraph = document.add_paragraph(style=f"Heading {depth}" if 1 <= depth <= 3 else None)
         _spacing(paragraph)
         paragraph.paragraph_format.first_line_indent = Pt(BODY_PT * 2)
         name, bold = styles.get(depth, styles[0])
