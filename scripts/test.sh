@@ -12,6 +12,7 @@ need=()
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v msgfmt >/dev/null || need+=(gettext)
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+[ -f /usr/share/fonts/truetype/arphic/uming.ttc ] || need+=(fonts-arphic-uming)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${need[*]}"
   sudo_cmd=""
