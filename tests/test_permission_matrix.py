@@ -769,6 +769,8 @@ OTHERS: dict[str, str] = {
     "clock/calendar/": "the official holiday calendar, the same for everyone",
     "clock/calendar/<id:year>/": "the official holiday calendar, the same for everyone",
     "petitions/new/": FORM,
+    "petitions/new/similar/": POST_ONLY
+    + " (the cases like a petition being typed, within the user's sight: test_finding.py)",
     "petitions/import/": FORM + " (a ledger upload)",
     "petitions/<id:pk>/reveal/": POST_ONLY,
     "petitions/<id:pk>/decide/": POST_ONLY,

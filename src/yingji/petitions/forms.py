@@ -50,6 +50,21 @@ class CategoryField(TreeChoiceField):
     """The category tree in order, each child indented under its parent."""
 
 
+class SimilarQueryForm(BoundedForm, forms.Form):
+    """What the intake form holds so far, for the similar cases shown while typing: every
+    field optional, each bounded as on the intake form."""
+
+    request = forms.CharField(required=False, max_length=2000)
+    facts = forms.CharField(required=False, max_length=8000)
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.filter(is_active=True), required=False
+    )
+    region_code = forms.CharField(required=False, max_length=12)
+    place = forms.CharField(required=False, max_length=200)
+    phone = forms.CharField(required=False, max_length=30)
+    id_number = forms.CharField(required=False, max_length=30)
+
+
 class IntakeForm(BoundedForm, forms.Form):
     # Staff register at the counter: a visit unless they say otherwise (the public form
     # records online petitions itself).

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from yingji.petitions import views
+from yingji.petitions import finding, views
 
 app_name = "petitions"
 
 urlpatterns = [
     path("", views.petition_list, name="list"),
     path("new/", views.petition_new, name="new"),
+    path("new/similar/", finding.similar_while_typing, name="similar"),
     path("ledger.xlsx", views.ledger_export, name="ledger"),
     path("import/", views.ledger_import, name="import"),
     path("<id:pk>/", views.petition_detail, name="detail"),
