@@ -11,8 +11,15 @@ PETITION_PLAN: dict[str, Any] = {
     "scope": "本镇行政区域内发生的群体性上访事件。",
     "principles": "属地管理、分级负责；依法处置、教育疏导。",
     "command_name": "群体性上访事件应急处置领导小组",
+    "command_duties": "统一领导、指挥和协调全镇群体性上访事件的应急处置工作。",
     "office_name": "领导小组办公室",
     "office_duties": "设在镇综治中心，负责日常工作和信息汇总。",
+    "warning_sources": "各村（社区）网格员、信访办和派出所排查掌握的不稳定因素。",
+    "terms": "本预案所称群体性上访，是指5人以上联名或集体到机关上访。",
+    "plan_management": "本预案每3年修订一次。",
+    "rewards": "对迟报、瞒报、漏报的，依法依规追究责任。",
+    "drafting_body": "本预案由镇综治中心负责解释。",
+    "commencement": "本预案自印发之日起实施。",
     "drill_cycle_years": 1,
     "review_cycle_years": 3,
     "event_types": ["social.mass.petition"],
@@ -26,6 +33,14 @@ PETITION_PLAN: dict[str, Any] = {
         {"group": None, "title": "副组长", "position": "镇长"},
         {"group": "现场处置组", "title": "组长", "position": "派出所所长", "is_lead": True},
         {"group": "疏导劝解组", "title": "组长", "position": "信访办主任", "is_lead": True},
+    ],
+    "warnings": [
+        {
+            "level": 3,
+            "criteria": "预计30人以上集体上访。",
+            "measures": "领导小组办公室24小时值班，疏导劝解组提前介入。",
+        },
+        {"level": 4, "criteria": "预计10人以上集体上访。", "measures": "加强信息收集和研判。"},
     ],
     "levels": [
         {
@@ -74,6 +89,10 @@ PETITION_PLAN: dict[str, Any] = {
                 },
             ],
         },
+    ],
+    "safeguards": [
+        {"kind": "teams", "title": "", "text": "镇派出所、综治中心和各村干部组成处置队伍。"},
+        {"kind": "funds", "title": "", "text": "处置经费列入镇财政预算。"},
     ],
     "requirements": [
         {"kind": "supply", "name": "扩音器", "quantity": 4, "measure": "个"},

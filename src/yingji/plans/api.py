@@ -33,10 +33,13 @@ router = Router(tags=["plans"])
 WRITE_ERRORS = {**READ_ERRORS, 400: ErrorOut, 403: ErrorOut}
 CONTENT_HELP = (
     "the whole structure: purpose, legal_basis, scope, principles, command_name, "
-    "office_name, office_duties, drill_cycle_years, review_cycle_years, event_types "
-    "(codes), groups [{name, duties}], posts [{group, title, position, person, is_lead}], "
-    "levels [{level 1-4, match any|all, judgements, triggers [{fact, op, value}], "
-    "steps [{phase, action, group, within_minutes, required}]}], requirements "
+    "command_duties, office_name, office_duties, warning_sources, terms, plan_management, "
+    "rewards, drafting_body, commencement (texts), drill_cycle_years, review_cycle_years, "
+    "event_types (codes), groups [{name, duties}], posts [{group, title, position, person, "
+    "is_lead}], warnings [{level 1 red - 4 blue, criteria, measures}], levels [{level 1-4, "
+    "match any|all, judgements, triggers [{fact, op, value}], steps [{phase, action, group, "
+    "within_minutes, required}]}], safeguards [{kind teams|supplies|funds|communication|"
+    "transport|medical|security|technology|shelter|other, title, text}], requirements "
     "[{kind supply|team|expert, name, quantity, measure}], contacts [{name, role, phone}]"
 )
 

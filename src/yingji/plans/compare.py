@@ -1,7 +1,8 @@
 """A structured comparison of two plan versions. No Django here.
 
 Works on the plain structure that ``services.structure`` returns: named things (groups,
-levels, posts, requirements, contacts) are matched by their natural key, and steps by
+posts, warning levels, levels, safeguards, requirements, contacts) are matched by their
+natural key, and steps by
 level, phase and action, so a renumbering is not reported as a change.
 """
 
@@ -18,8 +19,15 @@ TEXT_FIELDS = (
     "scope",
     "principles",
     "command_name",
+    "command_duties",
     "office_name",
     "office_duties",
+    "warning_sources",
+    "terms",
+    "plan_management",
+    "rewards",
+    "drafting_body",
+    "commencement",
     "drill_cycle_years",
     "review_cycle_years",
     "event_types",
@@ -112,9 +120,17 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> Diff:
                 f"{p.get('group') or ''}/{p['title']}/{p.get('person') or p.get('position') or ''}"
             ),
         ),
+        "warnings": _section(
+            before.get("warnings", []), after.get("warnings", []), lambda w: str(w["level"])
+        ),
         "levels": _section(_levels(before), _levels(after), lambda lv: str(lv["level"])),
         "steps": _section(
             _steps(before), _steps(after), lambda s: f"{s['level']}/{s['phase']}/{s['action']}"
+        ),
+        "safeguards": _section(
+            before.get("safeguards", []),
+            after.get("safeguards", []),
+            lambda g: f"{g['kind']}/{g.get('title') or ''}",
         ),
         "requirements": _section(
             before["requirements"], after["requirements"], lambda r: f"{r['kind']}/{r['name']}"

@@ -22,6 +22,8 @@ from yingji.plans.structure import CYCLES, NAMES, TEXTS
 ROWS = {
     "groups": ("name", "duties"),
     "posts": ("group", "title", "position", "person", "is_lead"),
+    "warnings": ("level", "criteria", "measures"),
+    "safeguards": ("kind", "title", "text"),
     "requirements": ("kind", "name", "quantity", "measure"),
     "contacts": ("name", "role", "phone"),
 }
@@ -83,6 +85,8 @@ def parse(data: QueryDict) -> dict[str, Any]:
                 row["group"] = row["group"].strip() or None
                 row["is_lead"] = row["is_lead"] == "on"
                 row["person"] = yingji_fields.id_of(row["person"])
+            if kind == "warnings":
+                row["level"] = _number(row["level"])
         structure[kind] = rows
     levels = []
     for index, level_row in _rows(data, "levels"):
@@ -159,6 +163,9 @@ def rows(structure: Mapping[str, Any], errors: Mapping[str, list[str]]) -> dict[
                 ],
             }
         )
+    shown["texts"] = {
+        name: {"value": structure.get(name) or "", "errors": errors.get(name, [])} for name in TEXTS
+    }
     shown["other"] = {
         name: messages
         for name, messages in errors.items()

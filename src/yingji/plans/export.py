@@ -1,4 +1,6 @@
-"""A whole plan version as an official document (DOCX, GB/T 9704 headings)."""
+"""A whole plan version as an official document (DOCX, GB/T 9704 headings), its chapters
+in the order of a Chinese plan: 总则, 组织体系, 预防与预警, 应急响应, 保障措施, 附则, and
+then the contacts and event types as annexes."""
 
 from __future__ import annotations
 
@@ -57,6 +59,11 @@ def outline(version: PlanVersion) -> layout.Outline:
         for post in version.posts.filter(group__isnull=True).select_related("person"):
             holder = post.person.name if post.person else post.position
             blocks.append((0, f"{post.title}：{holder}"))
+    if version.command_duties:
+        if not version.command_name:
+            part += 1
+            blocks.append((2, _second(part) + _("The command body's duties")))
+        paragraphs(version.command_duties)
     if version.office_name:
         part += 1
         blocks.append((2, _second(part) + version.office_name))
@@ -71,6 +78,22 @@ def outline(version: PlanVersion) -> layout.Outline:
                 holder = post.person.name if post.person else post.position
                 blocks.append((0, f"{post.title}：{holder}"))
             paragraphs(group.duties)
+
+    warnings = list(version.warnings.all())
+    if version.warning_sources or warnings:
+        heading(_("Prevention and warning"))
+        part = 0
+        if version.warning_sources:
+            part += 1
+            blocks.append((2, _second(part) + _("Warning sources and publication")))
+            paragraphs(version.warning_sources)
+        if warnings:
+            part += 1
+            blocks.append((2, _second(part) + _("Warning levels and measures")))
+            for index, warning in enumerate(warnings, start=1):
+                blocks.append((3, f"{index}. {labels.warning_label(warning.level)}"))
+                paragraphs(warning.criteria)
+                paragraphs(warning.measures)
 
     heading(_("Response levels and procedures"))
     for index, level in enumerate(version.levels.prefetch_related("triggers", "steps__group"), 1):
@@ -92,6 +115,12 @@ def outline(version: PlanVersion) -> layout.Outline:
             text = f"{number}. 【{step.get_phase_display()}】{step.action}（{step.group.name}"
             blocks.append((0, text + (f"，{limit}" if limit else "") + "）"))
 
+    safeguards = list(version.safeguards.all())
+    if safeguards:
+        heading(_("Safeguards"))
+        for index, safeguard in enumerate(safeguards, start=1):
+            blocks.append((2, _second(index) + str(safeguard)))
+            paragraphs(safeguard.text)
     requirements = list(version.requirements.all())
     if requirements:
         heading(_("Resources required"))
@@ -99,6 +128,18 @@ def outline(version: PlanVersion) -> layout.Outline:
             blocks.append(
                 (0, f"{r.get_kind_display()}：{r.name} {r.quantity.normalize()}{r.measure}")
             )
+    supplementary = [
+        (_("Terms and definitions"), version.terms),
+        (_("Plan management and updating"), version.plan_management),
+        (_("Rewards and accountability"), version.rewards),
+        (_("Drafting and interpreting body"), version.drafting_body),
+        (_("Entry into force"), version.commencement),
+    ]
+    if any(text for _title, text in supplementary):
+        heading(_("Supplementary provisions"))
+        for index, (title, text) in enumerate((t for t in supplementary if t[1]), start=1):
+            blocks.append((2, _second(index) + title))
+            paragraphs(text)
     contacts = list(version.contacts.all())
     if contacts:
         heading(_("Contacts"))

@@ -27,6 +27,13 @@ LEVEL_LABELS = {
     3: gettext_lazy("Level III (large)"),
     4: gettext_lazy("Level IV (general)"),
 }
+# 预警级别: 一级（红色）is the highest, as with the response levels.
+WARNING_LABELS = {
+    1: gettext_lazy("Red warning (level I)"),
+    2: gettext_lazy("Orange warning (level II)"),
+    3: gettext_lazy("Yellow warning (level III)"),
+    4: gettext_lazy("Blue warning (level IV)"),
+}
 # The parts of a plan's structure (services.structure), as a reader names them.
 PART_LABELS = {
     "text": pgettext_lazy("plan part", "text and settings"),
@@ -35,8 +42,10 @@ PART_LABELS = {
     "review_cycle_years": pgettext_lazy("plan part", "review cycle"),
     "groups": pgettext_lazy("plan part", "working groups"),
     "posts": pgettext_lazy("plan part", "posts"),
+    "warnings": pgettext_lazy("plan part", "warning levels"),
     "levels": pgettext_lazy("plan part", "levels and triggers"),
     "steps": pgettext_lazy("plan part", "steps"),
+    "safeguards": pgettext_lazy("plan part", "safeguards"),
     "requirements": pgettext_lazy("plan part", "resources required"),
     "contacts": pgettext_lazy("plan part", "contacts"),
 }
@@ -77,6 +86,10 @@ def part_label(name: str) -> str:
 
 def level_label(level: int) -> str:
     return str(LEVEL_LABELS.get(level, level))
+
+
+def warning_label(level: int) -> str:
+    return str(WARNING_LABELS.get(level, level))
 
 
 def condition(fact: str, op: str, value: Any, type_names: dict[str, str] | None = None) -> str:

@@ -1,10 +1,12 @@
 """Emergency plans (预案) as structured, versioned documents.
 
 A Plan is the lasting thing (title, kind, owner, links to parent plans); each
-PlanVersion is one edition with its whole structure: the command body and its posts,
-the working groups with their duties, the response levels with structured triggers and
-procedure steps by phase, the resources it requires and its contacts. Only a draft is
-ever edited; an edition in force is replaced by a new version, never changed.
+PlanVersion is one edition with its whole structure: the command body, its duties and
+its posts, the working groups with their duties, the warning levels with their measures,
+the response levels with structured triggers and procedure steps by phase, the
+safeguards, the resources it requires, the supplementary provisions and its contacts.
+Only a draft is ever edited; an edition in force is replaced by a new version, never
+changed.
 """
 
 from __future__ import annotations
@@ -134,6 +136,16 @@ class PlanVersion(models.Model):
     command_name = models.CharField(_("command body"), max_length=60, blank=True)
     office_name = models.CharField(_("its office"), max_length=60, blank=True)
     office_duties = models.TextField(_("the office's duties"), blank=True)
+    # 领导小组（指挥部）职责: what the command body itself does (its groups have their own).
+    command_duties = models.TextField(_("the command body's duties"), blank=True)
+    # 预警: where warnings come from and how they are published; the levels are rows.
+    warning_sources = models.TextField(_("warning sources and publication"), blank=True)
+    # 附则: the supplementary provisions, each a text of its own.
+    terms = models.TextField(_("terms and definitions"), blank=True)
+    plan_management = models.TextField(_("plan management and updating"), blank=True)
+    rewards = models.TextField(_("rewards and accountability"), blank=True)
+    drafting_body = models.TextField(_("drafting and interpreting body"), blank=True)
+    commencement = models.TextField(_("entry into force"), blank=True)
     event_types = models.ManyToManyField(
         EventType, verbose_name=_("event types covered"), blank=True, related_name="+"
     )
@@ -340,6 +352,57 @@ class Requirement(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WarningLevel(models.Model):
+    """A warning level (预警级别, 1 = 红色 … 4 = 蓝色): when it is issued and the measures
+    taken once it is (预警行动)."""
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="warnings")
+    level = models.PositiveSmallIntegerField(_("warning level"))
+    criteria = models.TextField(_("issued when"), blank=True)
+    measures = models.TextField(_("measures"), blank=True)
+
+    class Meta:
+        ordering = ["level"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "level"], name="plans_warning_unique"),
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=4), name="plans_warning_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} warning {self.level}"
+
+
+class Safeguard(models.Model):
+    """A safeguard (保障措施) of one kind: 队伍保障, 物资保障 … with its text."""
+
+    class Kind(models.TextChoices):
+        TEAMS = "teams", _("Teams (队伍保障)")
+        SUPPLIES = "supplies", _("Supplies (物资保障)")
+        FUNDS = "funds", _("Funds (资金保障)")
+        COMMUNICATION = "communication", _("Communication (通信保障)")
+        TRANSPORT = "transport", _("Transport (交通运输保障)")
+        MEDICAL = "medical", _("Medical care (医疗卫生保障)")
+        SECURITY = "security", _("Public order (治安保障)")
+        TECHNOLOGY = "technology", _("Technology (技术保障)")
+        SHELTER = "shelter", _("Shelters (应急避难场所保障)")
+        OTHER = "other", _("Other safeguard")
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="safeguards")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # Names an "other" safeguard (宣传保障 …); the other kinds are named by their kind.
+    title = models.CharField(_("title"), max_length=60, blank=True)
+    text = models.TextField(_("text"))
+    sort = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort", "pk"]
+
+    def __str__(self) -> str:
+        return self.title or self.get_kind_display()
 
 
 class Contact(models.Model):

@@ -26,11 +26,29 @@ from yingji.plans.models import (
     PlanVersion,
     Post,
     Requirement,
+    Safeguard,
     Step,
     Trigger,
+    WarningLevel,
 )
 
-TEXTS = ("purpose", "legal_basis", "scope", "principles", "office_duties")
+# The plan's own texts: 总则, the duties of the command body and its office, where
+# warnings come from, and the 附则 (terms … entry into force).
+TEXTS = (
+    "purpose",
+    "legal_basis",
+    "scope",
+    "principles",
+    "command_duties",
+    "office_duties",
+    "warning_sources",
+    "terms",
+    "plan_management",
+    "rewards",
+    "drafting_body",
+    "commencement",
+)
+SUPPLEMENTARY = ("terms", "plan_management", "rewards", "drafting_body", "commencement")
 NAMES = {"command_name": 60, "office_name": 60}
 CYCLES = ("drill_cycle_years", "review_cycle_years")
 
@@ -45,7 +63,9 @@ def empty_structure() -> dict[str, Any]:
         "event_types": [],
         "groups": [],
         "posts": [],
+        "warnings": [],
         "levels": [],
+        "safeguards": [],
         "requirements": [],
         "contacts": [],
     }
@@ -67,6 +87,10 @@ def structure(version: PlanVersion) -> dict[str, Any]:
         }
         for p in version.posts.all()
     ]
+    data["warnings"] = [
+        {"level": w.level, "criteria": w.criteria, "measures": w.measures}
+        for w in version.warnings.all()
+    ]
     data["levels"] = [
         {
             "level": lv.level,
@@ -86,6 +110,9 @@ def structure(version: PlanVersion) -> dict[str, Any]:
         }
         for lv in version.levels.prefetch_related("triggers", "steps")
     ]
+    data["safeguards"] = [
+        {"kind": s.kind, "title": s.title, "text": s.text} for s in version.safeguards.all()
+    ]
     data["requirements"] = [
         {"kind": r.kind, "name": r.name, "quantity": str(r.quantity), "measure": r.measure}
         for r in version.requirements.all()
@@ -98,6 +125,14 @@ def structure(version: PlanVersion) -> dict[str, Any]:
 
 def clean_text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
+
+
+def _long_text(value: Any, path: str, errors: Errors) -> str:
+    """A text of the plan (a part, a warning's measures, a safeguard), at most TEXT_MAX long."""
+    text = clean_text(value)
+    if len(text) > fields.TEXT_MAX:
+        errors[path] = [_("At most %(limit)d characters.") % {"limit": fields.TEXT_MAX}]
+    return text
 
 
 def _items(data: Mapping[str, Any], key: str, errors: Errors) -> list[Mapping[str, Any]]:
@@ -146,7 +181,7 @@ def validate(data: Mapping[str, Any], owner: Unit | None = None) -> dict[str, An
     _control_errors(data, "", errors)
     clean = empty_structure()
     for name in TEXTS:
-        clean[name] = clean_text(data.get(name))
+        clean[name] = _long_text(data.get(name), name, errors)
     for name, limit in NAMES.items():
         clean[name] = clean_text(data.get(name))
         if len(clean[name]) > limit:
@@ -204,6 +239,8 @@ def validate(data: Mapping[str, Any], owner: Unit | None = None) -> dict[str, An
             }
         )
 
+    _warnings(data, clean, errors)
+
     seen_levels: set[int] = set()
     for i, level in enumerate(_items(data, "levels", errors)):
         clean["levels"].append(_level(level, f"levels[{i}]", group_names, known, errors))
@@ -211,6 +248,8 @@ def validate(data: Mapping[str, Any], owner: Unit | None = None) -> dict[str, An
         if number in seen_levels:
             errors[f"levels[{i}].level"] = [_("The plan already has this level.")]
         seen_levels.add(number)
+
+    _safeguards(data, clean, errors)
 
     for i, item in enumerate(_items(data, "requirements", errors)):
         kind = item.get("kind")
@@ -256,6 +295,50 @@ def validate(data: Mapping[str, Any], owner: Unit | None = None) -> dict[str, An
     if errors:
         raise ValidationError(errors)
     return clean
+
+
+def _warnings(data: Mapping[str, Any], clean: dict[str, Any], errors: Errors) -> None:
+    """预警级别: one row per colour at most, each with when it is issued or its measures."""
+    seen: set[int] = set()
+    for i, item in enumerate(_items(data, "warnings", errors)):
+        path = f"warnings[{i}]"
+        number = _positive_int(item.get("level"))
+        if number is None or not 1 <= number <= 4:
+            errors[f"{path}.level"] = [_("Choose red, orange, yellow or blue.")]
+            number = 0
+        elif number in seen:
+            errors[f"{path}.level"] = [_("The plan already has this warning level.")]
+        seen.add(number)
+        criteria = _long_text(item.get("criteria"), f"{path}.criteria", errors)
+        measures = _long_text(item.get("measures"), f"{path}.measures", errors)
+        if not criteria and not measures:
+            errors[f"{path}.measures"] = [
+                _("Say when this warning is issued or what is done once it is.")
+            ]
+        clean["warnings"].append({"level": number, "criteria": criteria, "measures": measures})
+
+
+def _safeguards(data: Mapping[str, Any], clean: dict[str, Any], errors: Errors) -> None:
+    """保障措施: a kind (an "other" one named by its title) and its text."""
+    seen: set[tuple[str, str]] = set()
+    for i, item in enumerate(_items(data, "safeguards", errors)):
+        path = f"safeguards[{i}]"
+        kind = item.get("kind")
+        title = clean_text(item.get("title"))
+        if kind not in Safeguard.Kind.values:
+            errors[f"{path}.kind"] = [_("Choose the kind of safeguard from the list.")]
+            kind = ""
+        if len(title) > 60:
+            errors[f"{path}.title"] = [_("At most %(limit)d characters.") % {"limit": 60}]
+        elif kind == Safeguard.Kind.OTHER and not title:
+            errors[f"{path}.title"] = [_("Name this safeguard (宣传保障 …).")]
+        elif kind and (kind, title) in seen:
+            errors[f"{path}.kind"] = [_("The plan already has this safeguard.")]
+        seen.add((kind, title))
+        text = _long_text(item.get("text"), f"{path}.text", errors)
+        if not text:
+            errors[f"{path}.text"] = [_("Describe the safeguard.")]
+        clean["safeguards"].append({"kind": kind, "title": title, "text": text})
 
 
 def _person_ids(data: Mapping[str, Any]) -> list[int]:
@@ -361,6 +444,8 @@ def write_structure(version: PlanVersion, clean: Mapping[str, Any]) -> None:
     version.posts.all().delete()
     version.levels.all().delete()  # triggers and steps go with them
     version.groups.all().delete()
+    version.warnings.all().delete()
+    version.safeguards.all().delete()
     version.requirements.all().delete()
     version.contacts.all().delete()
     groups = {
@@ -398,6 +483,10 @@ def write_structure(version: PlanVersion, clean: Mapping[str, Any]) -> None:
             )
             for i, s in enumerate(lv["steps"])
         )
+    WarningLevel.objects.bulk_create(WarningLevel(version=version, **w) for w in clean["warnings"])
+    Safeguard.objects.bulk_create(
+        Safeguard(version=version, sort=i, **s) for i, s in enumerate(clean["safeguards"])
+    )
     Requirement.objects.bulk_create(
         Requirement(version=version, sort=i, **r) for i, r in enumerate(clean["requirements"])
     )

@@ -55,6 +55,7 @@ from yingji.plans.models import (
     Plan,
     PlanVersion,
     Requirement,
+    Safeguard,
     Step,
 )
 from yingji.timeline.services import events_for
@@ -221,7 +222,11 @@ def _version_context(request: HttpRequest, version: PlanVersion, **extra: Any) -
         "versions": version.plan.versions.all(),
         "groups": version.groups.prefetch_related("posts"),
         "command_posts": version.posts.filter(group__isnull=True),
+        "warnings": [
+            {"label": labels.warning_label(w.level), "warning": w} for w in version.warnings.all()
+        ],
         "levels": levels,
+        "safeguards": version.safeguards.all(),
         "event_types": [names.get(c.code, c.code) for c in version.event_types.all()],
         "requirements": version.requirements.all(),
         # What the area has now against the requirements (the resources app decides).
@@ -488,7 +493,9 @@ def _choices() -> dict[str, Any]:
         "phases": Step.Phase.choices,
         "matches": Level.Match.choices,
         "requirement_kinds": Requirement.Kind.choices,
+        "safeguard_kinds": Safeguard.Kind.choices,
         "level_choices": [(n, labels.level_label(n)) for n in (1, 2, 3, 4)],
+        "warning_choices": [(n, labels.warning_label(n)) for n in (1, 2, 3, 4)],
     }
 
 
@@ -515,7 +522,17 @@ def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-EDITOR_ROWS = {"group", "post", "level", "trigger", "step", "requirement", "contact"}
+EDITOR_ROWS = {
+    "group",
+    "post",
+    "warning",
+    "level",
+    "trigger",
+    "step",
+    "safeguard",
+    "requirement",
+    "contact",
+}
 
 
 @login_required

@@ -21,19 +21,29 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from yingji.plans import compare
-from yingji.plans.labels import condition, level_label, part_label
-from yingji.plans.models import EventType, Requirement, Step
+from yingji.plans import structure as structure_texts
+from yingji.plans.labels import condition, level_label, part_label, warning_label
+from yingji.plans.models import EventType, Requirement, Safeguard, Step
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 
 # Fields of the plan's own text too long for a sentence: the sentence names the part and
 # the page shows the text as it was and as it is.
-LONG_TEXTS = ("purpose", "legal_basis", "scope", "principles", "office_duties")
+LONG_TEXTS = (*structure_texts.TEXTS,)
 CYCLE_SETTINGS = {
     "drill_cycle_years": "CLOCK_DRILL_CYCLE_YEARS",
     "review_cycle_years": "CLOCK_PLAN_REVIEW_YEARS",
 }
-SECTIONS = ("groups", "posts", "levels", "steps", "requirements", "contacts")
+SECTIONS = (
+    "groups",
+    "posts",
+    "warnings",
+    "levels",
+    "steps",
+    "safeguards",
+    "requirements",
+    "contacts",
+)
 
 
 @dataclass(frozen=True)
@@ -275,6 +285,44 @@ def _post_changes(
         else:
             text = _("Post “%(post)s” (%(holder)s) no longer leads working group “%(group)s”")
         yield _say(CHANGED, text % words)
+
+
+# Warning levels and safeguards: their texts are long, shown as they were and are.
+
+
+def _warnings(section: compare.Section, names: Names) -> Iterator[Sentence]:
+    for key in section.added:
+        label = warning_label(section.after[key]["level"])
+        yield _say(ADDED, _("%(warning)s added") % {"warning": label})
+    for key in section.removed:
+        label = warning_label(section.before[key]["level"])
+        yield _say(REMOVED, _("%(warning)s removed") % {"warning": label})
+    for change in section.changed:
+        label = warning_label(section.after[change.key]["level"])
+        for name, (before, after) in change.fields.items():
+            if name == "criteria":
+                text = _("%(warning)s: when it is issued changed") % {"warning": label}
+            else:
+                text = _("%(warning)s: measures changed") % {"warning": label}
+            yield _say(CHANGED, text, before=before or "", after=after or "")
+
+
+def _safeguard(item: Mapping[str, Any]) -> str:
+    return str(item.get("title") or _label(Safeguard.Kind, item.get("kind")))
+
+
+def _safeguards(section: compare.Section, names: Names) -> Iterator[Sentence]:
+    for key in section.added:
+        words = {"safeguard": _safeguard(section.after[key])}
+        yield _say(ADDED, _("Safeguard “%(safeguard)s” added") % words)
+    for key in section.removed:
+        words = {"safeguard": _safeguard(section.before[key])}
+        yield _say(REMOVED, _("Safeguard “%(safeguard)s” removed") % words)
+    for change in section.changed:
+        before, after = change.fields.get("text", ("", ""))
+        words = {"safeguard": _safeguard(section.after[change.key])}
+        text = _("Safeguard “%(safeguard)s” changed") % words
+        yield _say(CHANGED, text, before=before or "", after=after or "")
 
 
 # Levels and their triggers.
@@ -532,8 +580,10 @@ def _contacts(section: compare.Section, names: Names) -> Iterator[Sentence]:
 WORDINGS: dict[str, Callable[[compare.Section, Names], Iterator[Sentence]]] = {
     "groups": _groups,
     "posts": _posts,
+    "warnings": _warnings,
     "levels": _levels,
     "steps": _steps,
+    "safeguards": _safeguards,
     "requirements": _requirements,
     "contacts": _contacts,
 }
