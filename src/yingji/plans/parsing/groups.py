@@ -1,0 +1,110 @@
+"""Working groups and their posts: names ending in 组, 组长/成员 clauses, duties."""
+
+from __future__ import annotations
+
+import re
+
+from yingji.plans.parsing.text import _fold, _words
+
+# ------------------------------------------------------------------------------- groups
+
+_GROUP_GENERIC = frozenset(
+    {"工作组", "工作小组", "专项工作组", "专项小组", "专项组", "应急小组", "应急工作组", "小组"}
+)
+# Words that make a phrase ending in 组 a sentence about groups rather than a group's name.
+_GROUP_FORBIDDEN = _words(
+    "若干 相关 有关 下列 下设 设立 成立 分设 分为 包括 以下 如下 各 个 等 的 组长 组员 成员 "
+    "由 负责 其中 职责 名单"
+)
+_GROUP_SUFFIXES = ("及其职责", "及职责", "的职责", "主要职责", "职责")
+_GROUP_AT_START = re.compile(
+    r"^([\u4e00-\u9fff]{2,18}?组)(?:及其职责|及职责|职责)?"
+    r"(?=$|[:。,;(\s、]|由|负责|牵头|组长|主要|职责|成员)"
+)
+_GROUP_CONTINUE = re.compile(
+    r"^(?:副?组长|成员|组员|主要职责|工作职责|职责|主要任务|负责|牵头单位|配合单位)"
+)
+_GROUP_DEFINITION = re.compile(r"组长|成员|职责|牵头|组成")
+
+
+def _group_name(text: str) -> str | None:
+    """The name of a working group (现场处置组), or None for anything else."""
+    name = text.strip()
+    for suffix in _GROUP_SUFFIXES:
+        name = name.removesuffix(suffix)
+    if not re.fullmatch(r"[\u4e00-\u9fff]{2,18}组", name):
+        return None
+    if name.endswith(("领导小组", "民小组")) or name in _GROUP_GENERIC:
+        return None
+    if any(word in name for word in _GROUP_FORBIDDEN):
+        return None
+    return name
+
+
+def _enumerated_groups(listing: str) -> list[str]:
+    """Group names in 「下设现场处置组、疏导劝解组和信息发布组等三个工作组」."""
+    names: list[str] = []
+    for raw_item in re.split(r"[、,]", listing):
+        item = re.sub(r"(?:等|共).*$", "", raw_item.strip())
+        item = re.sub(r"^(?:了|有|以下|如下)", "", item)
+        parts = re.split(r"[和及与]", item)
+        candidates = [item]
+        if len(parts) > 1 and any(part.endswith(("组", "室")) for part in parts[:-1]):
+            candidates = parts
+        names.extend(name for c in candidates if (name := _group_name(c)))
+    return names
+
+
+_TITLES = r"副组长|组长|副总指挥|总指挥|副指挥长|指挥长|成员单位|成员|组员|副主任|主任"
+_POST_PATTERNS = (
+    re.compile(rf"^(?P<title>{_TITLES})\s*(?::|为|是)\s*(?P<who>.+)$"),
+    re.compile(rf"^(?P<title>{_TITLES})\s*由\s*(?P<who>.+?)\s*(?:同志)?(?:担任|兼任|出任|组成)$"),
+    re.compile(r"^(?P<title>成员单位|成员|组员)\s*(?:包括|有)\s*(?P<who>.+)$"),
+    re.compile(rf"(?:^|由)(?P<who>[^由,]+?)\s*(?:同志)?(?:担任|兼任|任)(?P<title>{_TITLES})$"),
+    re.compile(rf"以(?P<who>[^以,]+?)为(?P<title>{_TITLES})的"),
+)
+_POST_OWNER = re.compile(rf"^.{{1,24}}?(?=(?:{_TITLES})\s*(?::|由|为|是|包括))")
+_DUTY_LABEL = re.compile(r"^\s*(?:主要职责|工作职责|职责|主要任务)\s*(?::|是|为)?\s*")
+_COMMAND_TITLES = frozenset({"组长", "副组长", "成员", "总指挥", "副总指挥", "指挥长", "副指挥长"})
+_GROUP_TITLES = frozenset({"组长", "副组长", "成员"})
+
+
+def _post(clause: str) -> tuple[str, str] | None:
+    """「组长：镇长张三」 / 「组长由镇党委书记担任」 -> (title, position as written)."""
+    clause = clause.strip().rstrip(",，;；。").strip()
+    owner = _POST_OWNER.match(_fold(clause))
+    if owner and not re.match(_TITLES, _fold(clause)):
+        clause = clause[owner.end() :]
+    norm = _fold(clause)
+    for pattern in _POST_PATTERNS:
+        match = pattern.search(norm)
+        if match is None:
+            continue
+        who = clause[match.start("who") : match.end("who")].strip()
+        who = re.sub(r"(?:同志|等)$", "", who).strip()
+        title = match.group("title")
+        title = "成员" if title in ("成员单位", "组员") else title
+        return (title, who) if who else None
+    return None
+
+
+def _split_posts(text: str) -> tuple[list[tuple[str, str]], str]:
+    """Split a line into its posts and the rest (the duties), keeping the punctuation."""
+    norm = _fold(text)
+    posts: list[tuple[str, str]] = []
+    kept: list[str] = []
+    start = 0
+    bounds = [m.end() for m in re.finditer(r"[,;。]", norm)]
+    if not bounds or bounds[-1] < len(text):
+        bounds.append(len(text))
+    for end in bounds:
+        clause = text[start:end]
+        start = end
+        post = _post(clause)
+        if post:
+            posts.append(post)
+            continue
+        label = _DUTY_LABEL.match(_fold(clause))
+        kept.append(clause[label.end() :] if label else clause)
+    rest = "".join(kept).strip().strip(" ,，;；、:：").strip()
+    return posts, "" if rest in ("。", "") else rest

@@ -1,0 +1,179 @@
+"""Headings: which lines read like one, and their canonical keys (总则 → general,
+应急响应 → response ...)."""
+
+from __future__ import annotations
+
+import re
+
+from yingji.plans.parsing.groups import _group_name
+from yingji.plans.parsing.text import _compact, _fold, _words
+
+# ----------------------------------------------------------------------------- headings
+
+_SENTENCE_END = re.compile(r"[。;!?]")
+_VERB_START = re.compile(
+    r"^(?:负责|协助|配合|做好|及时|落实|确保|按照|由|向|当|发生|造成|同一|参与|涉及|一次|"
+    r"对|在|将|把|经|如|若|凡|因)"
+)
+_NOT_HEADING_END = (",", "的", "者", "时", "、")
+
+
+def _heading_like(text: str) -> bool:
+    """A short line that reads like a heading rather than a sentence or a list item."""
+    norm = _fold(text).strip()
+    if not norm or len(norm) > 30 or _SENTENCE_END.search(norm):
+        return False
+    if norm.endswith(_NOT_HEADING_END) and not norm.endswith("目的"):
+        return False
+    if _VERB_START.match(norm):
+        return False
+    head, colon, tail = norm.partition(":")
+    if colon:
+        return not tail.strip() and bool(_classify(head))
+    return True
+
+
+def _strip_colon(text: str) -> str:
+    return text.strip().rstrip(":：").strip()
+
+
+_LABEL = re.compile(r"^(?:【(?P<a>[^】]{1,16})】|(?P<b>[^,;。:]{1,16}?)\s*[:。])\s*")
+
+
+def _split_label(text: str) -> tuple[str, str] | None:
+    """「编制目的。为了……」 -> ("编制目的", "为了……")."""
+    match = _LABEL.match(_fold(text))
+    if match is None:
+        return None
+    name = "a" if match.group("a") is not None else "b"
+    label = text[match.start(name) : match.end(name)].strip()
+    remainder = text[match.end() :].strip()
+    return (label, remainder) if label and remainder else None
+
+
+# ------------------------------------------------------------------------ canonical keys
+
+
+# Checked in order: the first key with a word contained in the heading wins, so the
+# specific words come before the generic ones they contain.
+_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("supplementary", ("附则",)),
+    (
+        "management",
+        _words(
+            "预案管理 预案的管理 预案修订 预案修编 预案评估 预案演练 宣传培训 培训演练 "
+            "培训和演练 培训与演练 宣传和培训 演练"
+        ),
+    ),
+    ("general", ("总则",)),
+    ("purpose", ("编制目的", "目的")),
+    ("legal_basis", ("编制依据", "法律依据", "制定依据")),
+    ("scope", ("适用范围", "适用对象")),
+    ("principles", ("工作原则", "基本原则", "处置原则", "应急原则", "原则")),
+    ("office", ("办公室", "办事机构", "日常工作机构")),
+    (
+        "organisation",
+        _words(
+            "组织指挥体系 应急组织机构 组织机构 组织体系 指挥体系 组织架构 组织领导 "
+            "机构与职责 机构和职责 机构及职责"
+        ),
+    ),
+    ("command", ("领导小组", "指挥部", "指挥机构", "领导机构", "指挥中心")),
+    ("groups", ("专项工作组", "工作组", "工作小组", "专项小组", "应急小组")),
+    ("reporting", ("信息报告", "信息报送", "信息上报", "信息发布", "报告程序")),
+    ("recovery", ("后期处置", "善后处置", "善后", "恢复", "后期处理")),
+    (
+        "response",
+        _words(
+            "事件分级 分级标准 分类分级 分类与分级 分级响应 响应分级 响应级别 响应等级 "
+            "应急响应 事件级别 级别划分 等级划分 应急结束 响应"
+        ),
+    ),
+    ("warning", ("预防与预警", "监测预警", "监测与预警", "预警", "预防", "监测")),
+    ("handling", ("处置措施", "应急处置", "处置程序", "现场处置", "处置", "救援")),
+    ("support", ("保障措施", "应急保障", "保障")),
+    ("legal_basis", ("依据",)),
+    ("scope", ("范围",)),
+)
+# Stripped from an unnumbered line before it is compared with the words above.
+_AFFIX_SUFFIXES = _words(
+    "及其职责 及职责 和职责 与职责 的职责 主要职责 职责 及分工 组成 体系 机制 措施 程序 "
+    "工作 规定 标准"
+)
+_AFFIX_PREFIXES = ("应急", "本预案", "突发事件")
+# Keys whose sections are prose: their sub-headings are list items of that prose.
+_TEXT_KEYS = ("purpose", "legal_basis", "scope", "principles")
+_TOP_KEYS = frozenset(
+    _words(
+        "general organisation warning response handling recovery support reporting "
+        "supplementary management"
+    )
+)
+_ORG_KEYS = frozenset({"command", "office", "groups"})
+# Sections where working groups are set up; elsewhere a group is only mentioned.
+_DEFINING_KEYS = frozenset({"", "general", "organisation", "command", "office", "groups"})
+# Sections whose levels are not response levels (预警级别 ...) or are only mentioned.
+_NO_LEVEL_KEYS = frozenset(
+    {"warning", "support", "management", "supplementary", "reporting", *_TEXT_KEYS}
+)
+
+
+def _strip_affixes(text: str) -> str:
+    for suffix in _AFFIX_SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text = text[: -len(suffix)]
+    for prefix in _AFFIX_PREFIXES:
+        if text.startswith(prefix) and len(text) > len(prefix):
+            text = text[len(prefix) :]
+    return text
+
+
+def _classify(heading: str) -> str:
+    """The canonical key of a numbered heading: any keyword it contains."""
+    clean = _compact(heading)
+    if not clean:
+        return ""
+    if _group_name(clean):
+        return "groups"
+    for key, words in _KEYWORDS:
+        if any(word in clean for word in words):
+            return key
+    return ""
+
+
+def _classify_strict(heading: str) -> str:
+    """The key of an unnumbered line, which must *be* a canonical heading."""
+    clean = _compact(heading)
+    if not clean or len(clean) > 24:
+        return ""
+    if _group_name(clean):
+        return "groups"
+    core = _strip_affixes(clean)
+    for key, words in _KEYWORDS:
+        if clean in words or core in words:
+            return key
+    if core.endswith(("领导小组办公室", "指挥部办公室")):
+        return "office"
+    if core.endswith(("领导小组", "指挥部")):
+        return "command"
+    return ""
+
+
+_CONTENT_KEYS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("scope", re.compile(r"^本预案适用于|^本预案适用")),
+    ("purpose", re.compile(r"^为.*(?:制定本预案|特制定本|制定本办法)")),
+    ("legal_basis", re.compile(r"^(?:依据|根据).*《")),
+    ("principles", re.compile(r"^.{0,20}原则")),
+    ("office", re.compile(r"下设办公室|办公室设在")),
+    ("command", re.compile(r"(?:成立|设立|组建).{0,40}?(?:领导小组|指挥部)")),
+    ("supplementary", re.compile(r"本预案由.{0,20}负责解释|自.{0,10}之日起(?:施行|实施)")),
+)
+
+
+def _classify_content(text: str) -> str:
+    """The key of an article that carries no heading, from what it says."""
+    norm = _fold(text).strip()
+    for key, pattern in _CONTENT_KEYS:
+        if pattern.search(norm):
+            return key
+    return ""
