@@ -56,7 +56,7 @@ from yingji.org.models import Person, Unit
 from yingji.petitions import services as petitions
 from yingji.petitions.models import Petition
 from yingji.plans.models import PlanVersion
-from yingji.resources import catalogue
+from yingji.resources import catalogue, people
 from yingji.resources import services as resources
 from yingji.resources.models import Category as SupplyCategory
 
@@ -230,9 +230,9 @@ def build_world(settings: Any) -> dict[str, Any]:
         actor=keeper,
     )
     w["baishi_lot"] = resources.receive(store, lamp, "20", actor=keeper).pk
-    team = resources.add_team({"name": TEAM_NAME, "size": "30"}, unit=baishi, actor=keeper)
+    team = people.add_team({"name": TEAM_NAME, "size": "30"}, unit=baishi, actor=keeper)
     w["baishi_team"] = team.pk
-    expert = resources.add_expert(
+    expert = people.add_expert(
         {"name": "欧阳明", "field": "心理", "title": EXPERT_TITLE, "phone": "13900001111"},
         unit=baishi,
         actor=keeper,

@@ -22,7 +22,7 @@ from yingji.accounts.roles import Role
 from yingji.audit.models import AuditEntry
 from yingji.audit.services import Actor
 from yingji.incidents.models import Incident, ResourceRequest
-from yingji.resources import services
+from yingji.resources import people, services
 from yingji.resources.models import Category, Item, Lot, Movement, Team, Warehouse
 
 pytestmark = pytest.mark.django_db
@@ -323,10 +323,8 @@ def test_the_catalogue_lists_active_items_by_category(store: Store, keeper: Clie
 def test_list_endpoints_cost_the_same_however_many_rows(store: Store, keeper: Client) -> None:
     actor = Actor(user=store.keeper)
     lot = services.receive(store.main, store.kit, "9", actor=actor)
-    services.add_team({"name": "民兵分队", "size": "10"}, unit=store.city.baishizhen, actor=actor)
-    services.add_expert(
-        {"name": "赵律师", "field": "法律"}, unit=store.city.baishizhen, actor=actor
-    )
+    people.add_team({"name": "民兵分队", "size": "10"}, unit=store.city.baishizhen, actor=actor)
+    people.add_expert({"name": "赵律师", "field": "法律"}, unit=store.city.baishizhen, actor=actor)
     urls = [
         f"/api/v1/resources/warehouses/{store.main.pk}/stock",
         f"/api/v1/resources/lots/{lot.pk}/movements",
@@ -351,8 +349,8 @@ def test_list_endpoints_cost_the_same_however_many_rows(store: Store, keeper: Cl
         services.receive(store.main, store.megaphone, "2", actor=actor)
         services.issue(lot, "1", actor=actor)
         Warehouse.objects.create(name=f"物资点{n}", unit=store.city.baishicun)
-        services.add_team({"name": f"队{n}", "size": "5"}, unit=store.city.baishicun, actor=actor)
-        services.add_expert(
+        people.add_team({"name": f"队{n}", "size": "5"}, unit=store.city.baishicun, actor=actor)
+        people.add_expert(
             {"name": f"专家{n}", "field": "心理"}, unit=store.city.baishicun, actor=actor
         )
     assert costs() == few

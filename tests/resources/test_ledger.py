@@ -21,7 +21,7 @@ from yingji.clock import services as clock
 from yingji.notify.models import Notification
 from yingji.plans import demo as plan_demo
 from yingji.plans.models import PlanVersion
-from yingji.resources import readiness, services
+from yingji.resources import people, readiness, services
 from yingji.resources.models import MinimumStock, Movement
 
 pytestmark = pytest.mark.django_db
@@ -157,7 +157,7 @@ def test_readiness_counts_only_usable_stock_and_closes_when_stock_arrives(store:
     assert later["饮用水"].have == 0 and later["饮用水"].gap == 20
     # Received in a village warehouse of the township: it counts for the township's plan.
     services.receive(store.spare, store.megaphone, "4", actor=store.actor)
-    services.add_expert(
+    people.add_expert(
         {"name": "赵律师", "field": "法律", "phone": "13900001111"},
         unit=city.baishizhen,
         actor=store.actor,
@@ -208,7 +208,7 @@ def test_a_drill_request_is_issued_without_moving_stock(store: Store) -> None:
 
 
 def test_team_and_expert_contacts_are_encrypted_and_revealed_with_a_reason(store: Store) -> None:
-    team = services.add_team(
+    team = people.add_team(
         {
             "name": "白石镇应急民兵分队",
             "size": "30",
@@ -221,15 +221,15 @@ def test_team_and_expert_contacts_are_encrypted_and_revealed_with_a_reason(store
     )
     assert team.contact_name_masked == "王**" and "王队长" not in team.contact_name_enc
     with pytest.raises(ValidationError) as bad:
-        services.add_team({"name": "", "size": "0"}, unit=store.city.baishizhen, actor=store.actor)
+        people.add_team({"name": "", "size": "0"}, unit=store.city.baishizhen, actor=store.actor)
     assert set(bad.value.message_dict) == {"name", "size"}
     with pytest.raises(ValidationError):
-        services.reveal(team, actor=store.actor, reason="")
-    shown = services.reveal(team, actor=store.actor, reason="调度队伍")
+        people.reveal(team, actor=store.actor, reason="")
+    shown = people.reveal(team, actor=store.actor, reason="调度队伍")
     assert shown == {"name": "王队长", "phone": "13700001234"}
     assert AuditEntry.objects.filter(action="resources.contact.reveal", note="调度队伍").exists()
     with pytest.raises(ValidationError) as field:
-        services.add_expert(
+        people.add_expert(
             {"name": "某人", "field": "占卜"}, unit=store.city.baishizhen, actor=store.actor
         )
     assert set(field.value.message_dict) == {"field"}

@@ -13,7 +13,7 @@ from tests import personas
 from yingji import crypto
 from yingji.accounts.roles import Role
 from yingji.audit.services import Actor
-from yingji.resources import services
+from yingji.resources import people
 from yingji.resources.models import Expert, Team
 
 pytestmark = pytest.mark.django_db
@@ -28,12 +28,12 @@ def test_short_phones_of_teams_and_experts_are_masked_on_the_pages_and_the_api(
     keeper = personas.make_user("keeper", city.baishizhen, Role.STOREKEEPER, name="库管员")
     actor = Actor(user=keeper)
     for i, phone in enumerate(PHONES):
-        services.add_team(
+        people.add_team(
             {"name": f"分队{i}", "size": 5, "contact_name": "王队长", "contact_phone": phone},
             unit=city.baishizhen,
             actor=actor,
         )
-        services.add_expert(
+        people.add_expert(
             {"name": "赵律师", "field": "法律", "phone": phone}, unit=city.baishizhen, actor=actor
         )
     client = client_for(keeper)
@@ -57,13 +57,13 @@ def test_short_phones_of_teams_and_experts_are_masked_on_the_pages_and_the_api(
 def test_masks_stored_under_the_old_rule_are_written_again(city: personas.City) -> None:
     keeper = personas.make_user("keeper", city.baishizhen, Role.STOREKEEPER)
     actor = Actor(user=keeper)
-    team = services.add_team(
+    team = people.add_team(
         {"name": "分队", "size": 5, "contact_phone": "6543210"}, unit=city.baishizhen, actor=actor
     )
-    expert = services.add_expert(
+    expert = people.add_expert(
         {"name": "赵律师", "field": "法律", "phone": "87654321"}, unit=city.baishizhen, actor=actor
     )
-    lost = services.add_expert(
+    lost = people.add_expert(
         {"name": "钱医生", "field": "法律", "phone": "7654321"}, unit=city.baishizhen, actor=actor
     )
     # As the old rule stored them; the last one's ciphertext no longer opens (a lost key).

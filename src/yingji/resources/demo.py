@@ -11,7 +11,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from yingji.audit.services import Actor
-from yingji.resources import catalogue, equipment, services
+from yingji.resources import catalogue, equipment, people, services
 from yingji.resources.models import Category, Item, Lot
 
 if TYPE_CHECKING:
@@ -282,7 +282,7 @@ def _equipment(s: Story, row: tuple[Any, ...]) -> Any:
 
 def _team(s: Story, row: tuple[str, ...]) -> Any:
     unit, name, size, skills, contact, phone = row
-    return services.add_team(
+    return people.add_team(
         {
             "name": name,
             "size": size,
@@ -297,7 +297,7 @@ def _team(s: Story, row: tuple[str, ...]) -> Any:
 
 def _expert(s: Story, row: tuple[str, ...]) -> Any:
     unit, name, field, title, phone = row
-    return services.add_expert(
+    return people.add_expert(
         {"name": name, "field": field, "title": title, "phone": phone},
         unit=s.units[unit],
         actor=s.actor("storekeeper" if unit == "baishi" else "city_keeper"),

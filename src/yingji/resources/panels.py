@@ -2,7 +2,7 @@
 expiring within 30 days, equipment due for inspection and open requests for resources.
 
 Each reads the warehouses of the user's emergency area (org.jurisdiction), as the
-resource pages do, and the filter of the page it links to (resources/views.py).
+resource pages do, and the filter of the page it links to (resources/views/).
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ from yingji.resources.models import (
     Warehouse,
     office_today,
 )
-from yingji.resources.views import EXPIRY_SOON, inspections_due, open_requests
+from yingji.resources.views.equipment import inspections_due
+from yingji.resources.views.stock import EXPIRY_SOON, open_requests
 
 KEEPERS = frozenset({Role.STOREKEEPER})
 
