@@ -81,6 +81,7 @@ def test_import_correct_approve_and_open_a_role_card(browser: Browser, live_serv
     expect(leader.locator(".facts")).to_contain_text("青政发〔2026〕9号")
 
     leader.get_by_role("link", name="岗位职责卡").click()
-    first_group = leader.locator("article.card").nth(1)
-    expect(first_group).to_contain_text("负责维护现场秩序（已核对）。")
-    expect(leader.locator("article.card").last).to_contain_text("心理疏导组")
+    groups = leader.locator('article.card[data-kind="group"]')
+    expect(groups.first).to_contain_text("负责维护现场秩序（已核对）。")
+    expect(groups.last).to_contain_text("心理疏导组")
+    expect(leader.locator('article.card[data-kind="office"]')).to_have_count(1)
