@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from yingji.admin_base import ReadOnlyAdmin
+from yingji.audit import actions
 from yingji.audit.models import AuditEntry, Checkpoint
 
 
@@ -49,12 +50,40 @@ def field_words(object_type: str, names: list[str]) -> str:
     return "、".join(words)
 
 
+class ActionFilter(admin.SimpleListFilter):
+    """The actions, in words (audit/actions.py), not their codes; an older code not in
+    the catalogue is found with the search box."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        # The catalogue's actions: a DISTINCT over the log would read all of it.
+        return sorted(((code, actions.words(code)) for code in actions.WORDS), key=lambda c: c[1])
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        value = self.value()
+        return queryset.filter(action=value) if value else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["id", "created_at", "actor_label", "action", "kind", "object_repr", "changed"]
-    list_filter = ["action", "object_type"]
+    list_display = [
+        "id",
+        "created_at",
+        "actor_label",
+        "action_words",
+        "kind",
+        "object_repr",
+        "changed",
+    ]
+    list_filter = [ActionFilter, "object_type"]
     search_fields = ["actor_label", "action", "object_id"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_words(self, entry: AuditEntry) -> str:
+        return actions.words(entry.action)
 
     @admin.display(description=_("object type"), ordering="object_type")
     def kind(self, entry: AuditEntry) -> str:
@@ -66,7 +95,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # The type and the changed fields in words; every other column as kept.
-        shown = {"object_type": "kind", "changed_fields": "changed"}
+        shown = {"action": "action_words", "object_type": "kind", "changed_fields": "changed"}
         return [shown.get(f.name, f.name) for f in AuditEntry._meta.fields]
 
 
