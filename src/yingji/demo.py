@@ -93,6 +93,29 @@ UNITS = [
     ("chemical", "baishi", "白石化工有限公司", INST, "", "", "0999-33888"),
 ]
 
+# The organ that signs each unit's letters (机关全称) and its document code (机关代字),
+# where they differ from the name: a region's letters are its government's.
+ORGANS: dict[str, tuple[str, str]] = {
+    "city": ("安澜市人民政府", "安政"),
+    "qingxi": ("清溪区人民政府", "清政"),
+    "baishi": ("白石县人民政府", "白政"),
+    "hexi": ("清溪区人民政府河西街道办事处", "河西办"),
+    "wanghu": ("清溪区人民政府望湖街道办事处", "望湖办"),
+    "baishizhen": ("白石镇人民政府", "白石镇政"),
+    "liulin": ("柳林乡人民政府", "柳林乡政"),
+    "binhe": ("滨河社区居民委员会", "滨河居"),
+    "xinqiao": ("新桥社区居民委员会", "新桥居"),
+    "wanghusq": ("望湖社区居民委员会", "望湖居"),
+    "baishicun": ("白石村村民委员会", "白石村委"),
+    "dongping": ("东坪村村民委员会", "东坪村委"),
+    "liulincun": ("柳林村村民委员会", "柳林村委"),
+    "xinfang": ("", "安信"),
+    "yingji": ("", "安应急"),
+    "qx_xinfang": ("", "清信"),
+    "qx_yingji": ("", "清应急"),
+    "bs_xinfang": ("", "白信"),
+    "bs_yingji": ("", "白应急"),
+}
 
 # Boundaries of the fictional city, invented (longitude, latitude) and drawn so that
 # districts tile the city, townships their district, and communities and villages sit
@@ -247,9 +270,12 @@ def _city(
     units: dict[str, Unit] = {}
     for key, parent, name, kind, level, code, phone in UNITS:
         lat, lon = PLACES.get(key, (None, None))
+        organ_name, document_code = ORGANS.get(key, ("", ""))
         units[key] = org.create_unit(
             actor=actor,
             name=name,
+            organ_name=organ_name,
+            document_code=document_code,
             kind=kind,
             region_level=level,
             code=code,

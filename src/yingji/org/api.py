@@ -18,6 +18,12 @@ class UnitOut(Schema):
     id: int
     name: str
     short_name: str
+    organ_name: str = Field(
+        "", description="The organ's full name that signs its letters (机关全称); blank: name"
+    )
+    document_code: str = Field(
+        "", description="The start of its document numbers (机关代字), e.g. 白信; blank: derived"
+    )
     kind: str
     region_level: str
     code: str

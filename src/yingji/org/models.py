@@ -63,6 +63,25 @@ class Unit(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    # The organ that signs the unit's letters: a region's government, a department itself.
+    organ_name = models.CharField(
+        _("organ's full name (机关全称)"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The name that signs the unit's letters, e.g. 白石镇人民政府 for the region "
+            "白石镇. Blank: the unit's name (right for a department such as 白石县信访局)."
+        ),
+    )
+    document_code = models.CharField(
+        _("document code (机关代字)"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "The start of the unit's document numbers (文号), e.g. 白信 in 白信〔2026〕3号. "
+            "Blank: the short name, or else the organ's full name."
+        ),
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     region_level = models.CharField(
         _("region level"), max_length=16, choices=RegionLevel.choices, blank=True
@@ -150,6 +169,16 @@ class Unit(models.Model):
 
     def is_within(self, other: Unit) -> bool:
         return tree.is_within(self.path, other.path)
+
+    @property
+    def signing_name(self) -> str:
+        """The organ's full name that signs its letters (机关全称)."""
+        return self.organ_name or self.name
+
+    @property
+    def document_prefix(self) -> str:
+        """What its document numbers (文号) start with (机关代字)."""
+        return self.document_code or self.short_name or self.signing_name
 
     @property
     def work_line_labels(self) -> list[str]:

@@ -22,6 +22,8 @@ from yingji.org.models import Person, Unit
 UNIT_FIELDS = (
     "name",
     "short_name",
+    "organ_name",
+    "document_code",
     "kind",
     "region_level",
     "code",
@@ -95,6 +97,10 @@ def unit_errors(unit: Unit) -> dict[str, list[str]]:
                 _("A department or institution belongs under a region or another unit.")
             )
     errors.update(_work_line_errors(unit))
+    if unit.document_code and any(c in unit.document_code for c in "〔〕[]()（）"):
+        errors.setdefault("document_code", []).append(
+            _("The document code is only the organ's characters: the year and number follow it.")
+        )
     if unit.outline is not None and "outline" not in errors:
         problems = maps.outline_errors(unit.outline)
         if problems:
