@@ -59,3 +59,20 @@ def test_one_english_word_with_two_chinese_meanings_has_a_context_each() -> None
         assert pgettext("stock", "Received") == "入库"
         assert pgettext("stock move", "what") == "操作"
         assert pgettext("period", "from") == "起始日期"
+
+
+def test_an_incident_and_a_petition_name_their_level_and_stage_each_their_way() -> None:
+    """A response level is 响应级别, a petition's review level 层级; an incident's stage
+    is 处置阶段, a petition's 办理阶段; an incident closes (结案), a petition is 办结."""
+    from yingji.incidents.models import Incident
+    from yingji.petitions.models import Petition, Review
+    from yingji.plans.models import Level
+
+    with override("zh-hans"):
+        assert str(Incident._meta.get_field("level").verbose_name) == "响应级别"
+        assert str(Level._meta.get_field("level").verbose_name) == "响应级别"
+        assert str(Review._meta.get_field("level").verbose_name) == "层级"
+        assert str(Incident._meta.get_field("stage").verbose_name) == "处置阶段"
+        assert str(Petition._meta.get_field("stage").verbose_name) == "办理阶段"
+        assert str(Incident._meta.get_field("closed_at").verbose_name) == "结案时间"
+        assert str(Petition.Stage.CLOSED.label) == "已办结"

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class IncidentsConfig(AppConfig):
@@ -22,7 +23,7 @@ class IncidentsConfig(AppConfig):
                 "incident.on_site": _("First on site"),
                 "incident.controlled": _("Under control"),
                 "incident.ended": _("Response ended"),
-                "incident.closed": _("Closed"),
+                "incident.closed": pgettext_lazy("incident", "Closed"),
                 "incident.group": _("Group's people changed"),
                 "report.submitted": _("Report submitted"),
                 "task.created": _("Task created"),

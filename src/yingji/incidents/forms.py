@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yingji.forms import BoundedForm
 from yingji.incidents.models import LEVEL_CHOICES, Incident, Report
@@ -89,7 +90,9 @@ class IncidentForm(FactsForm):
 
 
 class GradeForm(BoundedForm, forms.Form):
-    level = forms.TypedChoiceField(label=_("level"), choices=LEVEL_CHOICES, coerce=int)
+    level = forms.TypedChoiceField(
+        label=pgettext_lazy("response", "level"), choices=LEVEL_CHOICES, coerce=int
+    )
     plan_version = forms.ModelChoiceField(
         label=_("plan"), queryset=PlanVersion.objects.none(), required=False
     )

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yingji.org.models import Unit
 from yingji.plans.labels import LEVEL_LABELS
@@ -108,17 +109,20 @@ class Incident(models.Model):
     )
     is_drill = models.BooleanField(_("drill (演练)"), default=False)
     stage = models.CharField(
-        _("stage"), max_length=12, choices=Stage.choices, default=Stage.REPORTED
+        pgettext_lazy("incident", "stage"),
+        max_length=12,
+        choices=Stage.choices,
+        default=Stage.REPORTED,
     )
     level = models.PositiveSmallIntegerField(
-        _("level"), choices=LEVEL_CHOICES, null=True, blank=True
+        pgettext_lazy("response", "level"), choices=LEVEL_CHOICES, null=True, blank=True
     )
     graded_at = models.DateTimeField(_("graded"), null=True, blank=True)
     activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
     first_on_site_at = models.DateTimeField(_("first on site"), null=True, blank=True)
     controlled_at = models.DateTimeField(_("under control"), null=True, blank=True)
     ended_at = models.DateTimeField(_("response ended"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("incident", "closed"), null=True, blank=True)
     commander = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("commander"),
@@ -177,7 +181,9 @@ class Grading(models.Model):
     """One grading decision (研判定级), kept with what the plans suggested and why."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="gradings")
-    level = models.PositiveSmallIntegerField(_("level"), choices=LEVEL_CHOICES)
+    level = models.PositiveSmallIntegerField(
+        pgettext_lazy("response", "level"), choices=LEVEL_CHOICES
+    )
     plan_version = models.ForeignKey(
         "plans.PlanVersion",
         verbose_name=_("plan"),
@@ -273,7 +279,9 @@ class Command(models.Model):
     plan_version = models.ForeignKey(
         "plans.PlanVersion", on_delete=models.PROTECT, related_name="+"
     )
-    level = models.PositiveSmallIntegerField(_("level"), choices=LEVEL_CHOICES)
+    level = models.PositiveSmallIntegerField(
+        pgettext_lazy("response", "level"), choices=LEVEL_CHOICES
+    )
     name = models.CharField(_("name"), max_length=80)
     location = models.CharField(_("where it sits"), max_length=200, blank=True)
     commander = models.ForeignKey(

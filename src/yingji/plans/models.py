@@ -272,7 +272,7 @@ class Level(models.Model):
         ALL = "all", _("All conditions")
 
     version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="levels")
-    level = models.PositiveSmallIntegerField(_("level"))
+    level = models.PositiveSmallIntegerField(pgettext_lazy("response", "level"))
     match = models.CharField(max_length=3, choices=Match.choices, default=Match.ANY)
     # Conditions that need a human judgement, one per line, shown to the commander.
     judgements = models.TextField(_("conditions for judgement"), blank=True)

@@ -131,7 +131,13 @@ def close(incident: Incident, *, actor: Actor) -> Incident:
     current.stage = Incident.Stage.CLOSED
     current.closed_at = timezone.now()
     current.save()
-    timeline.record(current, "incident.closed", _("Closed"), actor=actor, is_drill=current.is_drill)
+    timeline.record(
+        current,
+        "incident.closed",
+        pgettext("incident", "Closed"),
+        actor=actor,
+        is_drill=current.is_drill,
+    )
     return current
 
 
