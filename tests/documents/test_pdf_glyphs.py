@@ -77,11 +77,19 @@ def test_the_writers_checked_here_are_all_the_pdf_writers() -> None:
     assert _callers() == WRITERS
 
 
+def test_a_symbol_the_chinese_font_lacks_is_set_in_a_fallback_font() -> None:
+    outline = layout.Outline(title="值班表·白石镇", blocks=[(0, "天气：雪☃，已处置✓")])
+    report = pdfcheck.read(pdf.render([outline]))
+    assert report.boxes == 0 and not report.unembedded and len(report.fonts) == 2
+    assert "雪☃，已处置✓" in report.text
+
+
 def test_the_check_finds_a_character_without_a_glyph_and_an_unembedded_font() -> None:
-    outline = layout.Outline(title="值班表·白石镇", blocks=[(0, "天气晴☃")])
+    nothing = "\U000f0000"  # a private-use code point: no font draws it
+    outline = layout.Outline(title="值班表·白石镇", blocks=[(0, f"天气晴{nothing}")])
     report = pdfcheck.read(pdf.render([outline]))
     assert report.boxes == 1 and not report.unembedded
-    assert pdf.missing_glyphs("值班表·白石镇☃") == {"☃"}
+    assert pdf.missing_glyphs(f"值班表·白石镇{nothing}") == {nothing}
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     buffer = io.BytesIO()
     sheet = canvas.Canvas(buffer)
