@@ -19,8 +19,10 @@ from tests.plans.sample import petition_plan
 from tests.plans.test_editor import form_fields, make
 from yingji.accounts.models import User
 from yingji.audit.models import AuditEntry
+from yingji.documents.models import ImportJob
 from yingji.plans import compare, export, services, wording
 from yingji.plans.models import PlanVersion
+from yingji.plans.parsing import parse_text
 
 pytestmark = pytest.mark.django_db
 
@@ -234,3 +236,64 @@ def test_the_comparison_tells_each_change_of_the_new_parts_in_words() -> None:
             compare.diff(petition_plan(), {**petition_plan(), "warnings": [], "safeguards": []})
         )
         assert [p.label for p in parts] == ["warning levels", "safeguards"]
+
+
+def test_importing_a_plan_places_its_safeguards_supplementary_provisions_and_duties(
+    city: personas.City, planner: User, client_for
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.plans.test_import import SAMPLES, _docx_of
+
+    client = client_for(planner)
+    upload = SimpleUploadedFile("青石镇预案.docx", _docx_of(SAMPLES / "township_petition.txt"))
+    client.post("/plans/import/", {"file": upload})
+    job = ImportJob.objects.get()
+    fields = form_fields(client.get(f"/plans/import/{job.pk}/").content.decode())
+    assert fields["safeguards-0-kind"] == "teams" and fields["safeguards-1-kind"] == "supplies"
+    assert client.post("/plans/import/save/", fields).status_code == 302
+    saved = stored(PlanVersion.objects.get())
+    assert saved["command_duties"] == (
+        "研究部署处置工作，决定启动和终止应急响应，统一指挥各工作组开展处置。"
+    )
+    assert saved["safeguards"] == [
+        {
+            "kind": "teams",
+            "title": "",
+            "text": "镇派出所、综治中心和各村应急队伍要保持通信畅通，随时听从调遣。",
+        },
+        {
+            "kind": "supplies",
+            "title": "",
+            "text": "镇财政安排必要的应急经费，配备扩音器、车辆等处置所需物资。",
+        },
+    ]
+    assert saved["drafting_body"] == "本预案由镇综治中心负责解释。"
+    assert saved["commencement"] == "本预案自印发之日起施行。"
+
+
+def test_a_county_plan_s_warning_and_management_chapters_are_placed() -> None:
+    from tests.plans.test_import import SAMPLES
+
+    parsed = parse_text((SAMPLES / "county_overall.txt").read_text(encoding="utf-8"))
+    plan = parsed.structure
+    assert plan["warnings"] == [
+        {
+            "level": 4,
+            "criteria": "预计可能发生一般突发事件，事件即将临近，事态可能会扩大。",
+            "measures": "",
+        }
+    ]
+    assert plan["warning_sources"].startswith("风险防控\n各乡镇、各部门")
+    assert [g["kind"] for g in plan["safeguards"]] == ["teams", "funds"]
+    assert plan["plan_management"].endswith("本预案原则上每三年评估修订一次。")
+    assert plan["drafting_body"] == "本预案由县应急管理局负责解释。"
+    assert plan["commencement"] == "本预案自印发之日起施行。"
+    school = parse_text((SAMPLES / "school_parenthesised.txt").read_text(encoding="utf-8"))
+    assert school.structure["safeguards"][1] == {
+        "kind": "other",
+        "title": "演练保障",
+        "text": "学校每学期至少组织一次应急疏散演练，每年组织一次消防安全培训。",
+    }
+    assert school.structure["plan_management"] == ""  # a safeguard, not placed twice
+    assert school.structure["command_duties"].startswith("统一领导学校突发事件")

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from yingji.plans.parsing import parts
 from yingji.plans.parsing.groups import (
     _COMMAND_TITLES,
     _GROUP_AT_START,
@@ -463,6 +464,7 @@ class _Parser:
         plan_like = bool(title) or any(s.key for s in self.sections)
         if plan_like:
             self._fill(structure)
+            parts.place(self.sections, structure)
         return ParsedPlan(
             title=title,
             sections=self.sections,
@@ -534,14 +536,23 @@ def _empty_structure() -> dict[str, Any]:
         "scope": "",
         "principles": "",
         "command_name": "",
+        "command_duties": "",
         "office_name": "",
         "office_duties": "",
+        "warning_sources": "",
+        "terms": "",
+        "plan_management": "",
+        "rewards": "",
+        "drafting_body": "",
+        "commencement": "",
         "drill_cycle_years": None,
         "review_cycle_years": None,
         "event_types": [],
         "groups": [],
         "posts": [],
+        "warnings": [],
         "levels": [],
+        "safeguards": [],
         "requirements": [],
         "contacts": [],
     }

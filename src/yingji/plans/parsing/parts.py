@@ -1,0 +1,249 @@
+"""The parts of a plan that are text rather than rows of groups and levels, placed from
+the sections the parser found: the command body's duties (领导小组职责), warning (预警:
+its sources and a row per colour), safeguards (保障措施, one per kind) and the
+supplementary provisions (附则 and 预案管理: terms, management, rewards, drafting body,
+entry into force).
+
+A section's sub-sections are the sections after it that are deeper; what a sub-section
+is about is read from its heading, or failing that from its words.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from yingji.plans.parsing.result import Section
+from yingji.plans.parsing.text import _fold, _numbered
+
+# 保障措施 by kind, checked in order; "other" keeps the heading as its title.
+_SAFEGUARD_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("teams", ("队伍", "人员保障", "人力")),
+    ("supplies", ("物资", "装备", "器材")),
+    ("funds", ("资金", "经费")),
+    ("communication", ("通信", "通讯", "信息保障")),
+    ("transport", ("交通", "运输")),
+    ("medical", ("医疗", "卫生")),
+    ("security", ("治安", "安全保卫")),
+    ("technology", ("技术", "科技")),
+    ("shelter", ("避难", "场所")),
+)
+# 附则 by field, checked in order.
+_SUPPLEMENTARY_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("commencement", re.compile(r"之日起|日起(?:施行|实施)|施行|生效|实施时间")),
+    ("drafting_body", re.compile(r"解释|制定(?:部门|单位|与解释)|编制部门")),
+    ("terms", re.compile(r"名词|术语|释义|含义|是指|所称")),
+    ("rewards", re.compile(r"奖励|表彰|奖惩|追究|问责|处分|责任与奖惩|奖励与责任")),
+    ("plan_management", re.compile(r"修订|修编|评估|更新|管理|演练|培训|备案|宣传")),
+)
+# 「本预案由……负责解释，自印发之日起施行。」: two provisions in one sentence.
+_INTERPRET_AND_START = re.compile(r"^(?P<a>.*?负责解释)[，,；;]\s*(?P<b>自.*)$")
+_COLOURS = {"红色": 1, "橙色": 2, "黄色": 3, "蓝色": 4}
+_MEASURE_WORDS = re.compile(r"行动|措施|响应|处置")
+# 「领导小组主要职责：」, 「指挥部职责：」; not an office's or a group's.
+_COMMAND_DUTIES = re.compile(
+    r"^(?P<who>.{0,30}?(?:领导小组|指挥部|指挥机构))?的?(?:主要职责|工作职责|职责)\s*[:：]\s*(?P<rest>.*)$"
+)
+
+
+def place(sections: list[Section], structure: dict[str, Any]) -> None:
+    """Fill the structure's text parts from the sections with their keys."""
+    structure["command_duties"] = _command_duties(sections)
+    structure["warning_sources"], structure["warnings"] = _warning(sections)
+    structure["safeguards"] = _safeguards(sections)
+    structure.update(_supplementary(sections))
+
+
+def _children(sections: list[Section], index: int) -> list[Section]:
+    """Every section under sections[index], in order."""
+    found = []
+    for section in sections[index + 1 :]:
+        if section.depth <= sections[index].depth:
+            break
+        found.append(section)
+    return found
+
+
+def _tops(sections: list[Section], keys: tuple[str, ...]) -> list[int]:
+    """The sections with one of these keys that are not under another of them."""
+    found: list[int] = []
+    inside = -1
+    for index, section in enumerate(sections):
+        if inside >= 0 and section.depth > sections[inside].depth:
+            continue
+        inside = -1
+        if section.key in keys:
+            found.append(index)
+            inside = index
+    return found
+
+
+def _joined(parts: list[str]) -> str:
+    return "\n".join(part.strip() for part in parts if part and part.strip())
+
+
+def _whole(section: Section, under: list[Section]) -> str:
+    """A section's text with its sub-sections' headings and texts."""
+    parts = [section.text]
+    for child in under:
+        parts.extend((child.heading, child.text))
+    return _joined(parts)
+
+
+# -------------------------------------------------------------------- command duties
+
+
+def _command_duties(sections: list[Section]) -> str:
+    found: list[str] = []
+    for index, section in enumerate(sections):
+        if section.key == "command" and "职责" in section.heading:
+            found.append(_whole(section, _children(sections, index)))
+        elif section.key in ("command", "organisation"):
+            found.extend(_duty_lines(section))
+    return _joined(found)
+
+
+def _duty_lines(section: Section) -> list[str]:
+    """「领导小组主要职责：……」 and the list items that follow it."""
+    found: list[str] = []
+    taking = False
+    for line in section.text.splitlines():
+        match = _COMMAND_DUTIES.match(_fold(line).strip())
+        if match:
+            who = match.group("who") or ""
+            ours = "办公室" not in who and "组" not in who.replace("领导小组", "")
+            taking = ours and (bool(who) or section.key == "command")
+            if taking:
+                rest = line.strip()[match.start("rest") :].strip()
+                found.append(rest)
+            continue
+        if taking and _numbered(line) is not None:
+            found.append(line.strip())
+        else:
+            taking = False
+    return found
+
+
+# ------------------------------------------------------------------------------ warning
+
+
+def _colour(text: str) -> int | None:
+    colours = {level for word, level in _COLOURS.items() if word in text}
+    return colours.pop() if len(colours) == 1 else None
+
+
+def _warning(sections: list[Section]) -> tuple[str, list[dict[str, Any]]]:
+    sources: list[str] = []
+    rows: dict[int, dict[str, list[str]]] = {}
+
+    def add(level: int, field: str, text: str) -> None:
+        rows.setdefault(level, {"criteria": [], "measures": []})[field].append(text)
+
+    for index in _tops(sections, ("warning",)):
+        for number, section in enumerate([sections[index], *_children(sections, index)]):
+            heading = section.heading if number else ""
+            colour = _colour(heading)
+            if colour is not None:
+                field = "measures" if _MEASURE_WORDS.search(heading) else "criteria"
+                add(colour, field, section.text)
+                continue
+            kept = [heading]
+            for line in section.text.splitlines():
+                colour = _colour(line) if "预警" in line else None
+                if colour is None:
+                    kept.append(line)
+                elif _MEASURE_WORDS.search(heading) or _MEASURE_WORDS.search(line):
+                    add(colour, "measures", line)
+                else:
+                    add(colour, "criteria", line)
+            if any(kept[1:]):
+                sources.extend(kept)
+    warnings = [
+        {"level": level, "criteria": _joined(row["criteria"]), "measures": _joined(row["measures"])}
+        for level, row in sorted(rows.items())
+        if _joined(row["criteria"] + row["measures"])
+    ]
+    return _joined(sources), warnings
+
+
+# --------------------------------------------------------------------------- safeguards
+
+
+def _safeguard_kind(heading: str, text: str) -> str:
+    for kind, words in _SAFEGUARD_WORDS:
+        if any(word in heading for word in words):
+            return kind
+    found = [
+        (text.find(word), kind)
+        for kind, words in _SAFEGUARD_WORDS
+        for word in words
+        if word in text
+    ]
+    return min(found)[1] if found else "other"
+
+
+def _safeguards(sections: list[Section]) -> list[dict[str, Any]]:
+    placed: dict[tuple[str, str], list[str]] = {}
+
+    def add(heading: str, text: str, fallback: str) -> None:
+        if not text.strip():
+            return
+        kind = _safeguard_kind(heading, text)
+        title = (heading or fallback)[:60] if kind == "other" else ""
+        placed.setdefault((kind, title), []).append(text)
+
+    for index in _tops(sections, ("support",)):
+        section = sections[index]
+        under = _children(sections, index)
+        direct = min((child.depth for child in under), default=0)
+        add("", section.text, section.heading)
+        for position, child in enumerate(under):
+            if child.depth == direct:
+                deeper = _children(under, position)
+                add(child.heading, _whole(child, deeper), section.heading)
+    return [
+        {"kind": kind, "title": title, "text": _joined(texts)}
+        for (kind, title), texts in placed.items()
+    ]
+
+
+# ------------------------------------------------------------------------ supplementary
+
+
+def _supplementary_field(text: str, default: str) -> str:
+    norm = _fold(text)
+    for name, pattern in _SUPPLEMENTARY_WORDS:
+        if pattern.search(norm):
+            return name
+    return default
+
+
+def _supplementary(sections: list[Section]) -> dict[str, str]:
+    fields: dict[str, list[str]] = {name: [] for name, _pattern in _SUPPLEMENTARY_WORDS}
+
+    def add_lines(text: str) -> None:
+        for line in text.splitlines():
+            both = _INTERPRET_AND_START.match(line.strip())
+            pieces = [line]
+            if both:
+                subject = "本预案" if both.group("a").startswith("本预案") else ""
+                pieces = [both.group("a") + "。", subject + both.group("b")]
+            for piece in pieces:
+                fields[_supplementary_field(piece, "plan_management")].append(piece)
+
+    # A management section under the safeguards (演练保障) is a safeguard.
+    for index in _tops(sections, ("supplementary", "management", "support")):
+        section = sections[index]
+        if section.key == "support":
+            continue
+        if section.key == "management":  # 预案管理 as a chapter of its own
+            fields["plan_management"].append(_whole(section, _children(sections, index)))
+            continue
+        add_lines(section.text)
+        for child in _children(sections, index):
+            name = _supplementary_field(child.heading, "") if child.heading else ""
+            if name:
+                fields[name].append(child.text)
+            else:
+                add_lines(_joined([child.heading, child.text]))
+    return {name: _joined(texts) for name, texts in fields.items()}
