@@ -3,10 +3,10 @@ of the petitioner's details."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Schema, Status
 
 from yingji.api_errors import READ_ERRORS
@@ -23,6 +23,7 @@ from yingji.petitions.api.common import (
     fresh,
     op,
     out,
+    require,
     router,
 )
 from yingji.petitions.models import Category, Petition
@@ -193,6 +194,70 @@ def create_petition(request: HttpRequest, payload: PetitionIn) -> Status[Created
     )
 
 
+class CategoryOut(Schema):
+    code: str = Field(..., description="what a petition's category field takes, e.g. labour.wages")
+    name: str = Field(..., description="Chinese name")
+    name_en: str = Field(..., description="English name; empty when none is given")
+    parent: str | None = Field(..., description="the parent category's code; null at the top")
+    is_accusation: bool = Field(
+        ..., description="a 检举控告 category: never shown to the unit or person accused"
+    )
+
+
+# The tree changes only when an administrator edits it: read it once per few minutes.
+CATEGORIES_KEY = "petitions:api:categories"
+CATEGORIES_SECONDS = 300
+
+
+def category_tree() -> list[dict[str, Any]]:
+    """The active categories, parents before their children, as the API lists them."""
+    from django.core.cache import cache
+
+    cached = cache.get(CATEGORIES_KEY)
+    if cached is not None:
+        return list(cached)
+    rows: list[dict[str, Any]] = [
+        {
+            "code": c.code,
+            "name": c.name,
+            "name_en": c.name_en,
+            "parent": c.parent.code if c.parent else None,
+            "is_accusation": c.is_accusation,
+        }
+        for c in Category.objects.filter(is_active=True).select_related("parent")
+    ]
+    by_parent: dict[str | None, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_parent.setdefault(row["parent"], []).append(row)
+    known = {row["code"] for row in rows}
+    ordered: list[dict[str, Any]] = []
+
+    def walk(parent: str | None) -> None:
+        for row in by_parent.get(parent, []):
+            ordered.append(row)
+            walk(row["code"])
+
+    walk(None)
+    # An active child of an inactive parent still takes cases: list it after the tree.
+    ordered += [row for row in rows if row["parent"] is not None and row["parent"] not in known]
+    cache.set(CATEGORIES_KEY, ordered, CATEGORIES_SECONDS)
+    return ordered
+
+
+# Registered before /petitions/{petition_id}, whose pattern would take "categories" as an id.
+@router.get(
+    "/petitions/categories",
+    response={200: list[CategoryOut], **READ_ERRORS},
+    summary="The petition categories, with their codes, as a tree in order",
+    description="Parents come before their children, in the order the forms show them. "
+    "The list may be up to five minutes behind an administrator's edit.",
+    operation_id=op("list_categories"),
+)
+def list_categories(request: HttpRequest, response: HttpResponse) -> list[CategoryOut]:
+    response["Cache-Control"] = f"private, max-age={CATEGORIES_SECONDS}"
+    return [CategoryOut(**row) for row in category_tree()]
+
+
 @router.get(
     "/petitions/{petition_id}",
     response={200: PetitionDetailOut, **READ_ERRORS},
@@ -246,3 +311,26 @@ def reveal_petitioner(
         id_number=values["id_number"],
         address=values["address"],
     )
+
+
+class ClarifyIn(Schema):
+    name: Text = Field("", max_length=60, description="the name, if it was missing")
+    address: Text = Field("", max_length=200, description="the address, if it was missing")
+
+
+@router.post(
+    "/petitions/{petition_id}/identity",
+    response={200: PetitionDetailOut, **WRITE_ERRORS},
+    summary="Complete a missing name or address; the notice clock runs again",
+    operation_id=op("clarify_identity"),
+)
+def clarify_identity(
+    request: HttpRequest, petition_id: PathId, payload: ClarifyIn
+) -> PetitionDetailOut:
+    user = request.auth  # type: ignore[attr-defined]
+    petition = petition_for(user, petition_id, handle=True)
+    require(user, "petitions.add_petition")
+    services.clarify_identity(
+        petition, actor=Actor.from_request(request), name=payload.name, address=payload.address
+    )
+    return fresh(petition.pk)

@@ -54,6 +54,10 @@ class DeliverIn(Schema):
     method: Text = Field(..., min_length=1, max_length=40)
 
 
+class ObjectionIn(Schema):
+    reasons: Text = Field(..., max_length=20000)
+
+
 class ReplyOut(Schema):
     id: int
     outcome: str
@@ -175,6 +179,24 @@ def deliver_reply(request: HttpRequest, petition_id: PathId, payload: DeliverIn)
         method=payload.method,
     )
     return _reply_out(delivered)
+
+
+@router.post(
+    "/petitions/{petition_id}/objection",
+    response={200: PetitionDetailOut, **WRITE_ERRORS},
+    summary="Object to an item transferred or assigned from above (第二十三条)",
+    operation_id=op("object_to_transfer"),
+)
+def object_to_transfer(
+    request: HttpRequest, petition_id: PathId, payload: ObjectionIn
+) -> PetitionDetailOut:
+    user = request.auth  # type: ignore[attr-defined]
+    petition = petition_for(user, petition_id, handle=True)
+    require(user, "petitions.decide_petition")
+    services.object_to_transfer(
+        petition, actor=Actor.from_request(request), reasons=payload.reasons
+    )
+    return fresh(petition.pk)
 
 
 def _reply_out(written: Any) -> ReplyOut:

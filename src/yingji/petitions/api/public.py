@@ -4,14 +4,16 @@ its receipt code."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Schema, Status
 
 from yingji.api_errors import ErrorOut
 from yingji.clock.explain import explain
-from yingji.fields import Text
+from yingji.fields import PathId, Text
+from yingji.http import client_address
 from yingji.org.models import Unit
 from yingji.petitions import services
 from yingji.petitions.api.common import TooMany, op, public_router
@@ -65,6 +67,10 @@ class PublicStatusOut(Schema):
     deadlines: list[PublicDeadlineOut]
     reply_outcome: str | None
     review_open: bool
+    recheck_open: bool = Field(False, description="a re-review (复核) may be requested now")
+    reply_document_ids: list[int] = Field(
+        default_factory=list, description="the written replies, for /public/petitions/replies/{id}"
+    )
 
 
 @public_router.post(
@@ -134,30 +140,31 @@ class PublicReceiptIn(Schema):
     )
 
 
-@public_router.post(
-    "/public/petitions/status",
-    auth=None,
-    response={200: PublicStatusOut, 404: ErrorOut, 429: ErrorOut},
-    summary="A petition's status, by its receipt code (rate-limited per address)",
-    operation_id=op("public_status"),
-)
-def public_status(request: HttpRequest, payload: PublicReceiptIn) -> PublicStatusOut:
-    """The code travels in the body or a header, never in the address, which proxies and
-    servers write to their logs; guesses are limited per address."""
+def _allowed(request: HttpRequest) -> None:
+    """Every use of a receipt code counts against the address's hourly limit, the status's
+    acts too (as on the status page): each would otherwise be a free guess."""
     from django.conf import settings
-    from django.http import Http404
 
     from yingji import ratelimit
-    from yingji.clock import kinds
     from yingji.http import client_address
 
     key = f"public-status:{client_address(request)}"
     if not ratelimit.allow(key, limit=settings.PUBLIC_STATUS_PER_HOUR, window_seconds=3600):
         raise TooMany
-    code = payload.receipt_code or request.headers.get("X-Receipt-Code", "")
-    petition = services.find_by_receipt(code[:20])
+
+
+def _by_receipt(request: HttpRequest, code: str) -> Petition:
+    """The one case the code opens, once the address is within its limit; 404 otherwise."""
+    _allowed(request)
+    petition = services.find_by_receipt((code or request.headers.get("X-Receipt-Code", ""))[:20])
     if petition is None:
         raise Http404
+    return petition
+
+
+def _status(petition: Petition) -> PublicStatusOut:
+    from yingji.clock import kinds
+
     latest = petition.replies.order_by("-issued_at").first()
     return PublicStatusOut(
         number=petition.number,
@@ -179,4 +186,127 @@ def public_status(request: HttpRequest, payload: PublicReceiptIn) -> PublicStatu
         ],
         reply_outcome=latest.outcome if latest else None,
         review_open=services.open_deadline(petition, "petition.review_request") is not None,
+        recheck_open=services.open_deadline(petition, "petition.recheck_request") is not None,
+        reply_document_ids=[
+            r.document_id
+            for r in petition.replies.order_by("issued_at", "pk")
+            if r.document_id is not None
+        ],
     )
+
+
+PUBLIC_ERRORS: dict[int, Any] = {404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+
+
+@public_router.post(
+    "/public/petitions/status",
+    auth=None,
+    response={200: PublicStatusOut, 404: ErrorOut, 429: ErrorOut},
+    summary="A petition's status, by its receipt code (rate-limited per address)",
+    operation_id=op("public_status"),
+)
+def public_status(request: HttpRequest, payload: PublicReceiptIn) -> PublicStatusOut:
+    """The code travels in the body or a header, never in the address, which proxies and
+    servers write to their logs; guesses are limited per address."""
+    return _status(_by_receipt(request, payload.receipt_code))
+
+
+class PublicRatingIn(PublicReceiptIn):
+    rating: Literal["satisfied", "basically", "unsatisfied"]
+    comment: Text = Field("", max_length=2000)
+
+
+class PublicReasonsIn(PublicReceiptIn):
+    reasons: Text = Field(..., max_length=20000)
+
+
+@public_router.post(
+    "/public/petitions/rating",
+    auth=None,
+    response={200: PublicStatusOut, **PUBLIC_ERRORS},
+    summary="The petitioner rates the outcome, by the receipt code (rate-limited)",
+    operation_id=op("public_rate"),
+)
+def public_rate(request: HttpRequest, payload: PublicRatingIn) -> PublicStatusOut:
+    petition = _by_receipt(request, payload.receipt_code)
+    services.rate(
+        petition,
+        actor=services.online_petitioner(client_address(request)),
+        rating=payload.rating,
+        comment=payload.comment,
+        by_petitioner=True,
+    )
+    return _status(_reread(petition))
+
+
+@public_router.post(
+    "/public/petitions/review",
+    auth=None,
+    response={200: PublicStatusOut, **PUBLIC_ERRORS},
+    summary="The petitioner asks for a review (复查) of the written reply (rate-limited)",
+    operation_id=op("public_request_review"),
+)
+def public_request_review(request: HttpRequest, payload: PublicReasonsIn) -> PublicStatusOut:
+    petition = _by_receipt(request, payload.receipt_code)
+    services.request_review(
+        petition,
+        actor=services.online_petitioner(client_address(request)),
+        reasons=payload.reasons,
+    )
+    return _status(_reread(petition))
+
+
+@public_router.post(
+    "/public/petitions/recheck",
+    auth=None,
+    response={200: PublicStatusOut, **PUBLIC_ERRORS},
+    summary="The petitioner asks for a re-review (复核) of the review opinion (rate-limited)",
+    operation_id=op("public_request_recheck"),
+)
+def public_request_recheck(request: HttpRequest, payload: PublicReasonsIn) -> PublicStatusOut:
+    petition = _by_receipt(request, payload.receipt_code)
+    services.request_recheck(
+        petition,
+        actor=services.online_petitioner(client_address(request)),
+        reasons=payload.reasons,
+    )
+    return _status(_reread(petition))
+
+
+@public_router.post(
+    "/public/petitions/replies/{document_id}",
+    auth=None,
+    response={**PUBLIC_ERRORS},
+    summary="The petitioner downloads a written reply (DOCX) by the receipt code",
+    operation_id=op("public_reply_document"),
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "the written reply, DOCX",
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+            }
+        }
+    },
+)
+def public_reply_document(
+    request: HttpRequest, document_id: PathId, payload: PublicReceiptIn
+) -> HttpResponse:
+    from yingji.documents import services as documents
+
+    petition = _by_receipt(request, payload.receipt_code)
+    reply = petition.replies.filter(document_id=document_id).select_related("document").first()
+    if reply is None or reply.document is None:
+        raise Http404
+    content = documents.read(
+        reply.document, actor=services.online_petitioner(client_address(request))
+    )
+    response = HttpResponse(content, content_type=documents.DOCX)
+    response["Content-Disposition"] = f'attachment; filename="{petition.number}.docx"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _reread(petition: Petition) -> Petition:
+    return Petition.objects.select_related("category", "unit").get(pk=petition.pk)
