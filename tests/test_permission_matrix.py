@@ -613,6 +613,17 @@ API: list[Row] = [
         Row("/api/v1/petitions/{petition_id}", f"/api/v1/petitions/{{{key}}}", key, kind="json")
         for key in ("wages", "contract", "liulin", "hexi", "accusation", "review")
     ),
+    # A case's lists follow the case: the same roles see them as see the case.
+    *(
+        Row(
+            f"/api/v1/petitions/{{petition_id}}/{tail}",
+            f"/api/v1/petitions/{{{key}}}/{tail}",
+            key,
+            kind="json",
+        )
+        for tail in ("attachments", "documents", "follow-ups", "reviews", "supervision")
+        for key in ("wages", "hexi", "accusation", "review")
+    ),
     Row(
         "/api/v1/plan-filings",
         "/api/v1/plan-filings",
@@ -854,6 +865,15 @@ OTHERS: dict[str, str] = {
     "/api/v1/petitions/{petition_id}/extension": POST_ONLY,
     "/api/v1/petitions/{petition_id}/reply": POST_ONLY,
     "/api/v1/petitions/{petition_id}/reply/delivery": POST_ONLY,
+    "/api/v1/petitions/{petition_id}/identity": POST_ONLY,
+    "/api/v1/petitions/{petition_id}/reopen": POST_ONLY,
+    "/api/v1/petitions/{petition_id}/reviews/{review_id}/decision": POST_ONLY,
+    "/api/v1/petitions/{petition_id}/hearing": POST_ONLY,
+    "/api/v1/petitions/{petition_id}/link": POST_ONLY,
+    "/api/v1/petitions/{petition_id}/objection": POST_ONLY,
+    "/api/v1/petitions/{petition_id}/attachments/{attachment_id}/content": POST_ONLY,
+    "/api/v1/petitions/{petition_id}/documents/{document_id}/content": POST_ONLY,
+    "/api/v1/petitions/categories": "the petition categories, the same for everyone",
     "/api/v1/plan-filings/{version_id}/answer": POST_ONLY,
     "/api/v1/plans/{plan_id}/versions": POST_ONLY,
     "/api/v1/plan-versions/{version_id}/submit": POST_ONLY,
@@ -888,6 +908,11 @@ OTHERS: dict[str, str] = {
     "/api/v1/resources/experts/{expert_id}/contact": POST_ONLY,
     "/api/v1/public/petitions": POST_ONLY + " (the public intake)",
     "/api/v1/public/petitions/status": POST_ONLY + " (a case by its receipt code, in the body)",
+    "/api/v1/public/petitions/rating": POST_ONLY + " (a case by its receipt code, in the body)",
+    "/api/v1/public/petitions/review": POST_ONLY + " (a case by its receipt code, in the body)",
+    "/api/v1/public/petitions/recheck": POST_ONLY + " (a case by its receipt code, in the body)",
+    "/api/v1/public/petitions/replies/{document_id}": POST_ONLY
+    + " (a petitioner's reply, opened with the receipt code in the body)",
 }
 # Django's admin: administrators only, behind the second factor; it keeps to the
 # administrator's subtree (tests/org/test_admin.py and the other apps' admin tests).
