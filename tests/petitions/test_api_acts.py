@@ -289,7 +289,8 @@ def test_attachments_are_uploaded_listed_and_opened_with_a_reason(
     assert clients["outsider"].post(url, {"uploads": [scan()]}).status_code == 404
     wrong = clients["clerk"].post(url, {"uploads": [scan("说明.png", b"just text")]})
     assert wrong.status_code == 422 and fields_of(wrong) == {"uploads"}
-    assert clients["clerk"].post(url, {}).status_code == 422
+    nothing = clients["clerk"].post(url, {})
+    assert nothing.status_code == 422 and fields_of(nothing) == {"uploads"}
     made = clients["clerk"].post(url, {"uploads": [scan()]})
     assert made.status_code == 201
     (kept,) = made.json()

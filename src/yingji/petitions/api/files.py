@@ -14,8 +14,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Schema, Status
 
 from yingji.api_errors import READ_ERRORS, ErrorOut
@@ -145,6 +146,8 @@ def attach_files(request: HttpRequest, petition_id: PathId) -> Status[list[Attac
     petition = petition_for(user, petition_id, handle=True)
     require(user, "petitions.add_petition")
     uploads = request.FILES.getlist("uploads")
+    if not uploads:  # the page's form requires a file too
+        raise ValidationError({"uploads": [_("This field is required.")]})
     kept = services.attach(petition, list(uploads), actor=Actor.from_request(request))
     return Status(201, [_attachment_out(a) for a in kept])
 
