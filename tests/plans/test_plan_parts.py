@@ -195,6 +195,13 @@ def test_the_export_holds_the_new_parts_in_the_order_of_a_chinese_plan(
     positions = [blocks.index(text) for text in order]
     assert positions == sorted(positions)
     assert "1. Yellow warning (level III)" in blocks and "2. Blue warning (level IV)" in blocks
+    yellow = blocks.index("1. Yellow warning (level III)")
+    assert blocks[yellow + 1 : yellow + 5] == [
+        "Issued when：",
+        "预计30人以上集体上访。",
+        "Measures once issued：",
+        "领导小组办公室24小时值班，疏导劝解组提前介入。",
+    ]
     response = client_for(planner).get(f"/plans/versions/{version.pk}/plan.docx")
     texts = [p.text for p in Document(io.BytesIO(response.content)).paragraphs]
     placed = [texts.index(text) for text in order if not text.startswith("（一）")]

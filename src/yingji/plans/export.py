@@ -92,8 +92,13 @@ def outline(version: PlanVersion) -> layout.Outline:
             blocks.append((2, _second(part) + _("Warning levels and measures")))
             for index, warning in enumerate(warnings, start=1):
                 blocks.append((3, f"{index}. {labels.warning_label(warning.level)}"))
-                paragraphs(warning.criteria)
-                paragraphs(warning.measures)
+                for label, text in (
+                    (_("Issued when"), warning.criteria),
+                    (_("Measures once issued"), warning.measures),
+                ):
+                    if text.strip():
+                        blocks.append((0, f"{label}："))
+                        paragraphs(text)
 
     heading(_("Response levels and procedures"))
     for index, level in enumerate(version.levels.prefetch_related("triggers", "steps__group"), 1):
