@@ -251,6 +251,8 @@ def test_report_is_json_ready() -> None:
         "sections": len(plan.sections),
         "groups": 7,
         "levels": 3,
+        "warnings": 0,
+        "safeguards": 2,
     }
     assert json.loads(json.dumps(report, ensure_ascii=False)) == report
 

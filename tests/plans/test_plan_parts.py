@@ -256,7 +256,10 @@ def test_importing_a_plan_places_its_safeguards_supplementary_provisions_and_dut
     upload = SimpleUploadedFile("青石镇预案.docx", _docx_of(SAMPLES / "township_petition.txt"))
     client.post("/plans/import/", {"file": upload})
     job = ImportJob.objects.get()
-    fields = form_fields(client.get(f"/plans/import/{job.pk}/").content.decode())
+    client.cookies["yingji_language"] = "en"
+    review = client.get(f"/plans/import/{job.pk}/").content.decode()
+    assert "0 warning levels and 2 safeguards" in review
+    fields = form_fields(review)
     assert fields["safeguards-0-kind"] == "teams" and fields["safeguards-1-kind"] == "supplies"
     assert client.post("/plans/import/save/", fields).status_code == 302
     saved = stored(PlanVersion.objects.get())

@@ -46,5 +46,7 @@ class ParsedPlan:
                 "sections": len(self.sections),
                 "groups": len(groups),
                 "levels": len(levels),
+                "warnings": len(self.structure.get("warnings", [])),
+                "safeguards": len(self.structure.get("safeguards", [])),
             },
         }
