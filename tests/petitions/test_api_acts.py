@@ -364,3 +364,34 @@ def test_the_categories_are_listed_with_their_codes_and_cached(
     Category.objects.filter(code="labour.wages").update(name="改名")
     cached = clients["planner"].get("/api/v1/petitions/categories").json()
     assert next(c for c in cached if c["code"] == "labour.wages")["name"] == wages["name"]
+
+
+# --- ledger import -----------------------------------------------------------------------------
+
+
+def test_a_ledger_is_imported_in_the_background_and_read_back_by_its_uploader(
+    city: personas.City,
+    people: dict[str, User],
+    clients: dict[str, Client],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.petitions.test_ledger import BAD_DATE, GOOD, workbook
+
+    url = "/api/v1/petitions/ledger/imports"
+    assert clients["planner"].post(url, {"file": workbook(GOOD)}).status_code == 403
+    missing = clients["clerk"].post(url, {})
+    assert missing.status_code == 422 and fields_of(missing) == {"file"}
+    started = clients["clerk"].post(
+        url, {"file": workbook(GOOD, BAD_DATE), "good_rows_only": "true"}
+    )
+    assert started.status_code == 202
+    job = started.json()
+    assert job["state"] == "done" and job["finished"] and job["summary"]
+    assert any("第 3 行" in p for p in job["problems"])
+    assert Petition.objects.filter(number="BS-2024-0001").exists()
+    assert clients["clerk"].get(f"{url}/{job['id']}").json()["id"] == job["id"]
+    # Nobody else reads another's import.
+    assert clients["supervisor"].get(f"{url}/{job['id']}").status_code == 404
+    monkeypatch.setattr("yingji.petitions.ledger.MAX_BYTES", 100)
+    too_big = clients["clerk"].post(url, {"file": workbook(GOOD)})
+    assert too_big.status_code == 422 and fields_of(too_big) == {"file"}

@@ -34,6 +34,7 @@ ACTS: dict[str, str] = {
     "petitions:object": "object_to_transfer",
     "petitions:attach": "attach_files",
     "petitions:attachment": "open_attachment",
+    "petitions:import": "import_ledger",
     "public:petition": "public_submit",
     "public:status": "public_status",
     "public:rate": "public_rate",
@@ -51,8 +52,6 @@ NOT_ACTS: dict[str, str] = {
     "to keep the petitioner's details out of URLs; it changes nothing",
     "petitions:by_petitioner": "a search by the petitioner's name or number: a read, sent by "
     "POST to keep them out of URLs; it changes nothing (an API for it is still to come)",
-    "petitions:import": "the Excel ledger import: a background job of the documents app, "
-    "not a case act; left to the pages (see the issue)",
 }
 
 
