@@ -874,6 +874,10 @@ OTHERS: dict[str, str] = {
     "/api/v1/petitions/{petition_id}/attachments/{attachment_id}/content": POST_ONLY,
     "/api/v1/petitions/{petition_id}/documents/{document_id}/content": POST_ONLY,
     "/api/v1/petitions/categories": "the petition categories, the same for everyone",
+    "/api/v1/petitions/ledger/imports": POST_ONLY + " (a ledger upload)",
+    "/api/v1/petitions/ledger/imports/{job_id}": (
+        "an import's progress, for its uploader only (petitions/test_api_acts.py)"
+    ),
     "/api/v1/plan-filings/{version_id}/answer": POST_ONLY,
     "/api/v1/plans/{plan_id}/versions": POST_ONLY,
     "/api/v1/plan-versions/{version_id}/submit": POST_ONLY,
