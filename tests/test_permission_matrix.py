@@ -794,6 +794,7 @@ OTHERS: dict[str, str] = {
     "petitions/<id:pk>/follow-up/": POST_ONLY,
     "petitions/<id:pk>/reopen/": POST_ONLY,
     "petitions/<id:pk>/reviews/<id:review_pk>/decide/": POST_ONLY,
+    "petitions/<id:pk>/reviews/<id:review_pk>/delivery/": POST_ONLY,
     "petitions/<id:pk>/hearing/": POST_ONLY,
     "petitions/<id:pk>/supervise/": POST_ONLY,
     "petitions/<id:pk>/link/": POST_ONLY,
@@ -843,6 +844,9 @@ OTHERS: dict[str, str] = {
     "public/status/review/": "a petitioner's case, opened with its receipt code",
     "public/status/recheck/": "a petitioner's case, opened with its receipt code",
     "public/status/reply/<id:document_pk>/": "a petitioner's reply, opened with the receipt code",
+    "public/status/opinion/<id:document_pk>/": (
+        "a petitioner's review opinion, opened with the receipt code"
+    ),
     "i18n/setlang/": "language switch",
     # the API
     "/api/v1/": "the API's root (its documentation)",

@@ -67,6 +67,10 @@ CSRF_FAILURE_VIEW = "yingji.views.csrf_failure"
 MAP_TILES = CONFIG.map_tiles
 MAP_ATTRIBUTION = CONFIG.map_attribution
 PETITION_NUMBER_PATTERN = CONFIG.petition_number_pattern
+# The document number (文号) of a petition letter: {code} the issuing unit's 机关代字,
+# {year} and {seq} its count of letters that year. Provinces that write it otherwise
+# (e.g. "{code}〔{year}〕第{seq}号") change it here.
+PETITION_LETTER_NUMBER_PATTERN = "{code}〔{year}〕{seq}号"
 # GB/T 9704 names font classes (仿宋, 小标宋, 黑体); offices map them to installed fonts.
 DOCUMENT_FONTS = CONFIG.document_fonts
 

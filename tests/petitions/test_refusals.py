@@ -125,9 +125,11 @@ def under_recheck(city: personas.City, clerk: User) -> Petition:
     """A case of 白石村 through 复查 at 白石镇, its 复核 at 白石县."""
     actor = Actor(user=clerk)
     petition = through_review(city, clerk)
-    services.decide_review(
+    review = services.decide_review(
         petition.reviews.get(), actor=actor, outcome="uphold", opinion="原处理意见并无不当。"
     )
+    assert review.decided_at is not None
+    services.deliver_review(review, actor=actor, delivered_at=review.decided_at, method="邮寄")
     services.request_recheck(Petition.objects.get(pk=petition.pk), actor=actor, reasons="不服")
     return Petition.objects.get(pk=petition.pk)
 

@@ -41,6 +41,16 @@ def through_review(city: personas.City, clerk: User) -> Petition:
     return Petition.objects.get(pk=petition.pk)
 
 
+def decide_and_deliver(review: Review, actor: Actor, opinion: str = "维持。") -> Review:
+    """A 复查 opinion given and delivered: the 复核 window opens at the delivery."""
+    services.decide_review(review, actor=actor, outcome="uphold", opinion=opinion)
+    decided = Review.objects.get(pk=review.pk)
+    assert decided.decided_at is not None
+    return services.deliver_review(
+        decided, actor=actor, delivered_at=decided.decided_at, method="邮寄"
+    )
+
+
 def test_a_review_opinion_opens_the_recheck_window_at_the_next_level(
     city: personas.City, township_clerk: User
 ) -> None:
@@ -51,7 +61,7 @@ def test_a_review_opinion_opens_the_recheck_window_at_the_next_level(
     with pytest.raises(ValidationError) as caught:
         services.decide_review(review, actor=actor, outcome="uphold", opinion="")
     assert "opinion" in caught.value.message_dict
-    services.decide_review(review, actor=actor, outcome="uphold", opinion="原处理意见并无不当。")
+    decide_and_deliver(review, actor, "原处理意见并无不当。")
     petition.refresh_from_db()
     assert petition.stage == "reviewed"
     assert documents.documents_of(petition).filter(kind="petition.review").count() == 1
@@ -64,7 +74,7 @@ def test_hearing_time_is_not_counted_in_the_recheck_period(
 ) -> None:
     actor = Actor(user=township_clerk)
     petition = through_review(city, township_clerk)
-    services.decide_review(petition.reviews.get(), actor=actor, outcome="uphold", opinion="维持。")
+    decide_and_deliver(petition.reviews.get(), actor)
     services.request_recheck(Petition.objects.get(pk=petition.pk), actor=actor, reasons="不服")
     period = services.open_deadline(petition, "petition.recheck_decision")
     before = period.due_at
@@ -79,7 +89,7 @@ def test_hearing_time_is_not_counted_in_the_recheck_period(
 def finished_case(city: personas.City, clerk: User) -> Petition:
     actor = Actor(user=clerk)
     petition = through_review(city, clerk)
-    services.decide_review(petition.reviews.get(), actor=actor, outcome="uphold", opinion="维持。")
+    decide_and_deliver(petition.reviews.get(), actor)
     recheck = services.request_recheck(
         Petition.objects.get(pk=petition.pk), actor=actor, reasons="不服"
     )
@@ -229,7 +239,7 @@ def test_similar_cases_in_a_busy_place_reach_past_the_nearest_by_rare_words(
 def test_a_recheck_is_refused_after_its_window(city: personas.City, township_clerk: User) -> None:
     actor = Actor(user=township_clerk)
     petition = through_review(city, township_clerk)
-    services.decide_review(petition.reviews.get(), actor=actor, outcome="uphold", opinion="维持。")
+    decide_and_deliver(petition.reviews.get(), actor)
     window = services.open_deadline(petition, "petition.recheck_request")
     Deadline.objects.filter(pk=window.pk).update(due_at=timezone.now() - timedelta(minutes=1))
     with pytest.raises(ValidationError) as caught:
@@ -341,7 +351,7 @@ def test_the_petitioner_asks_for_a_re_review_on_the_status_page(
         ).status_code
         == 200
     )
-    services.decide_review(petition.reviews.get(), actor=actor, outcome="uphold", opinion="维持。")
+    decide_and_deliver(petition.reviews.get(), actor)
     page = client.post("/public/status/", {"code": registered.receipt_code}).content.decode()
     assert "申请复核" in page
     response = client.post(

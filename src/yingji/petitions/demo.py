@@ -1093,6 +1093,12 @@ def _reviewed(s: Story) -> Process:
             "请白石镇督促东坪村按季度公开收支。",
         ),
     )
+    yield (
+        t.days_ago(10),
+        lambda: services.deliver_review(
+            review, actor=handler, delivered_at=timezone.now(), method="邮寄送达"
+        ),
+    )
 
 
 def _rechecked(s: Story) -> Process:
@@ -1116,6 +1122,12 @@ def _rechecked(s: Story) -> Process:
             actor=handler,
             outcome=Review.Outcome.UPHOLD,
             opinion="经复查，补偿款按批准的征地补偿方案计算，原处理意见予以维持。",
+        ),
+    )
+    yield (
+        t.days_ago(18),
+        lambda: services.deliver_review(
+            review, actor=handler, delivered_at=timezone.now(), method="直接送达"
         ),
     )
     yield (
@@ -1163,6 +1175,12 @@ def _final_and_repeat(s: Story) -> Process:
             opinion="经复查，青苗补偿按征地公告发布时的标准执行，原处理意见予以维持。",
         ),
     )
+    yield (
+        t.days_ago(28),
+        lambda: services.deliver_review(
+            review, actor=s.actor("handler"), delivered_at=timezone.now(), method="直接送达"
+        ),
+    )
     recheck = yield (
         t.days_ago(25),
         lambda: services.request_recheck(petition, actor=clerk, reasons="不服复查意见，请求复核。"),
@@ -1174,6 +1192,12 @@ def _final_and_repeat(s: Story) -> Process:
             actor=s.actor("supervisor"),
             outcome=Review.Outcome.UPHOLD,
             opinion="经复核，复查意见认定事实清楚、适用依据正确，予以维持。本复核意见为终结意见。",
+        ),
+    )
+    yield (
+        t.days_ago(4),
+        lambda: services.deliver_review(
+            recheck, actor=s.actor("supervisor"), delivered_at=timezone.now(), method="直接送达"
         ),
     )
     repeat = yield t.days_ago(2), lambda: _register(s, "baishizhen", values, clerk)

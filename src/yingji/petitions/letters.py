@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from yingji import crypto
@@ -11,7 +14,8 @@ from yingji.audit.services import Actor
 from yingji.documents import services as documents
 from yingji.documents.layout import Letter, chinese_date
 from yingji.documents.models import Document
-from yingji.petitions.models import Petition, Reply
+from yingji.org.models import Unit
+from yingji.petitions.models import LetterSequence, Petition, Reply
 
 # Official documents are in Chinese whatever the clerk's screen language.
 DECISION_TITLES = {
@@ -24,6 +28,39 @@ OUTCOME_WORDS = {
     Reply.Outcome.EXPLAIN: "作出解释说明",
     Reply.Outcome.NOT_SUPPORT: "不予支持",
 }
+
+
+def document_number(unit: Unit, day: date, *, is_drill: bool = False) -> str:
+    """The issuing unit's next document number (文号) for the year of ``day``.
+
+    As registration numbers are made (numbers.next_number): the unit's row for the year
+    is locked until the letter's transaction commits, so concurrent letters queue and a
+    rolled-back letter gives its number back. A drill's letter takes no number from the
+    real series.
+    """
+    if is_drill:
+        return ""
+    with transaction.atomic():
+        locked = LetterSequence.objects.select_for_update()
+        sequence = locked.filter(unit=unit, year=day.year).first()
+        if sequence is None:
+            try:
+                with transaction.atomic():
+                    LetterSequence.objects.get_or_create(unit=unit, year=day.year)
+            except IntegrityError:
+                pass  # another letter created the row first; lock it below
+            sequence = locked.get(unit=unit, year=day.year)
+        sequence.last += 1
+        sequence.save(update_fields=["last"])
+    return str(settings.PETITION_LETTER_NUMBER_PATTERN).format(
+        code=unit.document_prefix, year=day.year, seq=sequence.last
+    )
+
+
+def _sentence(text: str) -> str:
+    """The text as a finished sentence: a full stop added where it has none."""
+    text = text.strip()
+    return text + "。" if text and text[-1] not in "。！？；…" else text
 
 
 def _recipient(petition: Petition) -> str:
@@ -55,13 +92,14 @@ def decision_notice(petition: Petition, *, actor: Actor) -> Document:
             opening,
             f"经审查，该事项不属于本机关职责范围，请向{petition.referred_to}提出。",
         ]
+    issued_on = timezone.localdate(petition.decided_at)
     letter = Letter(
         title=DECISION_TITLES[decision],
         recipient=_recipient(petition),
         paragraphs=body,
-        issuer=petition.unit.name,
-        issued_on=timezone.localdate(petition.decided_at),
-        number=petition.number,
+        issuer=petition.unit.signing_name,
+        issued_on=issued_on,
+        number=document_number(petition.unit, issued_on, is_drill=petition.is_drill),
     )
     return documents.issue_letter(
         petition,
@@ -76,6 +114,7 @@ def decision_notice(petition: Petition, *, actor: Actor) -> Document:
 def extension_notice(
     petition: Petition, *, days: int, reason: str, due: str, actor: Actor
 ) -> Document:
+    issued_on = timezone.localdate()
     letter = Letter(
         title="信访事项延期办理告知书",
         recipient=_recipient(petition),
@@ -84,9 +123,9 @@ def extension_notice(
             f"依据《信访工作条例》第三十四条的规定，办理期限延长{days}日，至{due}。",
             f"延期理由：{reason}",
         ],
-        issuer=petition.unit.name,
-        issued_on=timezone.localdate(),
-        number=petition.number,
+        issuer=petition.unit.signing_name,
+        issued_on=issued_on,
+        number=document_number(petition.unit, issued_on, is_drill=petition.is_drill),
     )
     return documents.issue_letter(
         petition,
@@ -100,10 +139,13 @@ def extension_notice(
 
 def written_reply(reply: Reply, *, actor: Actor) -> Document:
     petition = reply.petition
+    issued_on = timezone.localdate(reply.issued_at)
     letter = Letter(
         title="信访处理意见书",
         recipient=_recipient(petition),
         paragraphs=[
+            f"你于{_received(petition)}提出的信访事项（登记编号：{petition.number}），"
+            "本机关已办理完毕。现将处理意见答复如下：",
             petition.request,
             petition.facts,
             reply.findings,
@@ -113,15 +155,15 @@ def written_reply(reply: Reply, *, actor: Actor) -> Document:
             "（《信访工作条例》第三十五条）。",
         ],
         headings={
-            0: "一、信访人的请求",
-            1: "二、事实和理由",
-            2: "三、调查核实情况",
-            3: "四、处理意见",
-            4: "五、法律法规及政策依据",
+            1: "一、信访人的请求",
+            2: "二、事实和理由",
+            3: "三、调查核实情况",
+            4: "四、处理意见",
+            5: "五、法律法规及政策依据",
         },
-        issuer=petition.unit.name,
-        issued_on=timezone.localdate(reply.issued_at),
-        number=petition.number,
+        issuer=petition.unit.signing_name,
+        issued_on=issued_on,
+        number=document_number(petition.unit, issued_on, is_drill=petition.is_drill),
     )
     return documents.issue_letter(
         petition,
@@ -140,6 +182,23 @@ def review_opinion(review: Any, *, actor: Actor) -> Document:
     """复查意见书 / 复核意见书 from the reviewing body."""
     petition = review.petition
     recheck = review.level == "recheck"
+    if recheck:
+        reviewed = (
+            petition.reviews.filter(level="review", decided_at__isnull=False)
+            .exclude(pk=review.pk)
+            .select_related("unit")
+            .last()
+        )
+        by = reviewed.unit if reviewed is not None else petition.unit
+        disputed = f"{by.signing_name}就信访事项（登记编号：{petition.number}）作出的复查意见"
+    else:
+        disputed = (
+            f"{petition.unit.signing_name}就信访事项（登记编号：{petition.number}）作出的处理意见"
+        )
+    opinion = _sentence(review.opinion)
+    what = "该复查意见" if recheck else "原处理意见"
+    decided = f"本机关决定{REVIEW_OUTCOME_WORDS[review.outcome]}{what}。"
+    issued_on = timezone.localdate(review.decided_at)
     closing = (
         "本复核意见为最终意见。信访人对复核意见不服，仍然以同一事实和理由提出投诉请求的，"
         "各级党委和政府信访部门和其他机关、单位不再受理（《信访工作条例》第三十六条）。"
@@ -151,17 +210,17 @@ def review_opinion(review: Any, *, actor: Actor) -> Document:
         title="信访事项复核意见书" if recheck else "信访事项复查意见书",
         recipient=_recipient(petition),
         paragraphs=[
-            f"你不服{petition.unit.name}就信访事项（登记编号：{petition.number}）作出的处理意见，"
+            f"你不服{disputed}，"
             f"于{chinese_date(timezone.localdate(review.requested_at))}"
             f"提出{'复核' if recheck else '复查'}请求。"
-            f"理由：{review.reasons}",
-            f"{review.opinion}经{'复核' if recheck else '复查'}，决定"
-            f"{REVIEW_OUTCOME_WORDS[review.outcome]}原处理意见。",
+            f"理由：{_sentence(review.reasons)}",
+            # The opinion says how the body found (经复查/经复核……); the decision follows.
+            f"{opinion}{decided}",
             closing,
         ],
-        issuer=review.unit.name,
-        issued_on=timezone.localdate(review.decided_at),
-        number=petition.number,
+        issuer=review.unit.signing_name,
+        issued_on=issued_on,
+        number=document_number(review.unit, issued_on, is_drill=petition.is_drill),
     )
     return documents.issue_letter(
         petition,

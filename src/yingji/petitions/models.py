@@ -58,6 +58,24 @@ class NumberSequence(models.Model):
         return f"{self.office_id}/{self.year}: {self.last}"
 
 
+class LetterSequence(models.Model):
+    """The last document number (文号) a unit gave its letters in a year: locked per letter."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year"], name="petitions_letter_sequence_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.year}: {self.last}"
+
+
 class Petition(models.Model):
     class Channel(models.TextChoices):
         ONLINE = "online", _("Online (网上)")
@@ -372,6 +390,9 @@ class Review(models.Model):
     document = models.ForeignKey(
         "documents.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # When the opinion reached the petitioner: a 复查 opinion's delivery opens the 复核 window.
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    delivery_method = models.CharField(_("delivered by"), max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("review request")

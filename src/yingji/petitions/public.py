@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from yingji import ratelimit
@@ -30,6 +32,29 @@ from yingji.petitions.forms import (
     ReviewRequestForm,
 )
 from yingji.petitions.models import Petition
+
+# The time limits the petitioner is shown: those that concern them, when they will hear
+# back (the written notice of acceptance, the reply, the review and re-review opinions)
+# and how long they have to ask for a review or re-review. Never the offices' internal
+# ones: routing a registered petition (第二十二条) and objecting to a transfer or an
+# assignment (第二十三条第三款); nor the staff's own words on a pause.
+PUBLIC_DEADLINES = (
+    "petition.acceptance_notice",
+    "petition.handling",
+    "petition.review_request",
+    "petition.review_decision",
+    "petition.recheck_request",
+    "petition.recheck_decision",
+)
+
+
+class RecheckRequestForm(ReviewRequestForm):
+    """The 复核 request: the same as a 复查 request, but about the review opinion."""
+
+    reasons = forms.CharField(
+        label=_lazy("Why the review opinion should be re-reviewed"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -68,6 +93,15 @@ def petition_form(request: HttpRequest) -> HttpResponse:
     return render(request, "petitions/public_form.html", {"form": form})
 
 
+def _without_staff_words(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A deadline's computation as the petitioner reads it: the days and dates, not the
+    reason a member of staff typed for a pause."""
+    return [
+        {**step, "facts": {k: v for k, v in step.get("facts", {}).items() if k != "reason"}}
+        for step in steps
+    ]
+
+
 def status_context(petition: Petition, code: str, **extra: Any) -> dict[str, Any]:
     from yingji.clock import kinds
 
@@ -75,12 +109,14 @@ def status_context(petition: Petition, code: str, **extra: Any) -> dict[str, Any
         {
             "deadline": d,
             "label": kinds.get(d.kind).label,
-            "explanation": explain(d.explanation),
+            "explanation": explain(_without_staff_words(d.explanation)),
         }
         for d in services.deadlines_of(petition)
+        if d.kind in PUBLIC_DEADLINES
     ]
     replies = [r for r in petition.replies.select_related("document") if r.document_id]
     window = services.open_deadline(petition, "petition.review_request")
+    concluded = petition.stage == Petition.Stage.FINAL
     return {
         "petition": petition,
         "code": code,
@@ -90,10 +126,11 @@ def status_context(petition: Petition, code: str, **extra: Any) -> dict[str, Any
         "can_rate": petition.stage in services.RATEABLE,
         "review_open": window is not None,
         "recheck_open": services.open_deadline(petition, "petition.recheck_request") is not None,
-        "reviews": petition.reviews.filter(decided_at__isnull=False),
+        "reviews": petition.reviews.filter(decided_at__isnull=False).select_related("unit"),
+        "concluded": services.concluded_message() if concluded else "",
         "rating_form": RatingForm(),
         "review_form": ReviewRequestForm(),
-        "recheck_form": ReviewRequestForm(),
+        "recheck_form": RecheckRequestForm(),
         **extra,
     }
 
@@ -200,7 +237,7 @@ def request_review(request: HttpRequest) -> HttpResponse:
 def request_recheck(request: HttpRequest) -> HttpResponse:
     return _status_action(
         request,
-        ReviewRequestForm,
+        RecheckRequestForm,
         "recheck_form",
         lambda p, actor, data: services.request_recheck(p, actor=actor, reasons=data["reasons"]),
         _("Your request for a re-review is recorded."),
@@ -219,4 +256,21 @@ def reply_document(request: HttpRequest, document_pk: int) -> HttpResponse:
     content = documents.read(reply.document, actor=_actor(request))
     response = HttpResponse(content, content_type=documents.DOCX)
     response["Content-Disposition"] = f'attachment; filename="{petition.number}.docx"'
+    return response
+
+
+@require_http_methods(["POST"])
+def opinion_document(request: HttpRequest, document_pk: int) -> HttpResponse:
+    """The petitioner downloads a 复查 or 复核 opinion on their case with their receipt
+    code, as they do the written reply."""
+    if not _allowed(request):
+        return _too_many(request)
+    petition, _code = _petition_or_404(request)
+    review = petition.reviews.filter(document_id=document_pk, decided_at__isnull=False).first()
+    if review is None or review.document is None:
+        raise Http404
+    content = documents.read(review.document, actor=_actor(request))
+    response = HttpResponse(content, content_type=documents.DOCX)
+    name = f"{petition.number}-{review.level}.docx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -11,4 +11,5 @@ urlpatterns = [
     path("status/review/", public.request_review, name="review"),
     path("status/recheck/", public.request_recheck, name="recheck"),
     path("status/reply/<id:document_pk>/", public.reply_document, name="reply"),
+    path("status/opinion/<id:document_pk>/", public.opinion_document, name="opinion"),
 ]

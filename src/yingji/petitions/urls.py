@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yingji.petitions import finding, views
+from yingji.petitions import delivery_views, finding, views
 
 app_name = "petitions"
 
@@ -23,6 +23,11 @@ urlpatterns = [
     path("<id:pk>/follow-up/", views.petition_follow_up, name="follow_up"),
     path("<id:pk>/reopen/", views.petition_reopen, name="reopen"),
     path("<id:pk>/reviews/<id:review_pk>/decide/", views.review_decide, name="review_decide"),
+    path(
+        "<id:pk>/reviews/<id:review_pk>/delivery/",
+        delivery_views.review_deliver,
+        name="review_deliver",
+    ),
     path("<id:pk>/hearing/", views.petition_hearing, name="hearing"),
     path("<id:pk>/supervise/", views.petition_supervise, name="supervise"),
     path("<id:pk>/link/", views.petition_link, name="link"),

@@ -40,6 +40,9 @@ def attach(petition: Petition, files: list[Any], *, actor: Actor) -> list[Attach
     from django.core.files.base import ContentFile
 
     errors: list[str] = []
+    if not files:
+        # An empty file input sends no file: nothing is attached, and nothing says so.
+        raise ValidationError({"uploads": [_("Choose at least one file to attach.")]})
     if len(files) > settings.ATTACHMENT_MAX_FILES:
         errors.append(_("At most %(n)d files at a time.") % {"n": settings.ATTACHMENT_MAX_FILES})
     accepted: list[tuple[str, filetypes.FileType, bytes]] = []

@@ -17,6 +17,7 @@ from yingji.audit import services as audit
 from yingji.audit.services import Actor
 from yingji.clock import services as clock
 from yingji.clock.models import Deadline
+from yingji.fields import control_message, has_control
 from yingji.petitions import letters
 from yingji.petitions.models import (
     Petition,
@@ -103,19 +104,41 @@ def reply(
     return written
 
 
+def delivery_errors(
+    *,
+    recorded: datetime | None,
+    issued_at: datetime,
+    delivered_at: datetime,
+    method: str,
+    too_early: str,
+) -> dict[str, list[str]]:
+    """What is wrong with recording a letter's delivery (送达), per field: the reply's and
+    the review opinions' alike. Recorded once, not in the future, not before the letter."""
+    errors: dict[str, list[str]] = {}
+    if recorded is not None:
+        errors["delivered_at"] = [_("The delivery is already recorded.")]
+    if delivered_at > timezone.now() + timedelta(minutes=5):
+        errors["delivered_at"] = [_("The delivery cannot be in the future.")]
+    if delivered_at < issued_at:
+        errors["delivered_at"] = [too_early]
+    if not method.strip():
+        errors["method"] = [_("Say how it was delivered.")]
+    elif has_control(method):
+        errors["method"] = [control_message()]
+    return errors
+
+
 @transaction.atomic
 def deliver(written: Reply, *, actor: Actor, delivered_at: datetime, method: str) -> Reply:
     """Record when the reply reached the petitioner: the 30-day window for 复查 opens."""
     current = Reply.objects.select_for_update().select_related("petition").get(pk=written.pk)
-    errors: dict[str, list[str]] = {}
-    if current.delivered_at is not None:
-        errors["delivered_at"] = [_("The delivery is already recorded.")]
-    if delivered_at > timezone.now() + timedelta(minutes=5):
-        errors["delivered_at"] = [_("The delivery cannot be in the future.")]
-    if delivered_at < current.issued_at:
-        errors["delivered_at"] = [_("The reply cannot arrive before it was issued.")]
-    if not method.strip():
-        errors["method"] = [_("Say how it was delivered.")]
+    errors = delivery_errors(
+        recorded=current.delivered_at,
+        issued_at=current.issued_at,
+        delivered_at=delivered_at,
+        method=method,
+        too_early=_("The reply cannot arrive before it was issued."),
+    )
     if errors:
         raise ValidationError(errors)
     before = audit.snapshot(current)

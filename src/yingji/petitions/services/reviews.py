@@ -25,7 +25,7 @@ from yingji.petitions.models import (
     Petition,
     Review,
 )
-from yingji.petitions.services.handling import open_deadline
+from yingji.petitions.services.handling import delivery_errors, open_deadline
 from yingji.petitions.services.intake import RECEIPT_LENGTH, receipt_hash
 from yingji.timeline import services as timeline
 
@@ -40,6 +40,35 @@ def find_by_receipt(code: str) -> Petition | None:
         Petition.objects.select_related("category", "unit")
         .filter(receipt_hash=receipt_hash(code))
         .first()
+    )
+
+
+# The stages past a 复查 request: a second one is refused with what applies instead.
+AFTER_REVIEW = (
+    Petition.Stage.UNDER_REVIEW,
+    Petition.Stage.REVIEWED,
+    Petition.Stage.UNDER_RECHECK,
+    Petition.Stage.FINAL,
+)
+
+
+def concluded_message() -> str:
+    return _(
+        "This matter is concluded: the re-review (复核) opinion is final, and no further "
+        "review or re-review is available. A complaint on the same facts and reasons is not "
+        "accepted again (信访工作条例 第三十五条、第三十六条)."
+    )
+
+
+def after_review_message(petition: Petition) -> str:
+    """Why a 复查 cannot be asked for at this stage, and what applies instead."""
+    if petition.stage == Petition.Stage.FINAL:
+        return concluded_message()
+    if petition.stage == Petition.Stage.UNDER_REVIEW:
+        return _("A review (复查) of this reply is already under way.")
+    return _(
+        "The review (复查) has been decided. If you disagree with its opinion, ask for a "
+        "re-review (复核) within 30 days of receiving it (信访工作条例 第三十六条)."
     )
 
 
@@ -114,7 +143,9 @@ def request_review(
     errors: dict[str, list[str]] = {}
     if not reasons.strip():
         errors["reasons"] = [_("Say why the reply should be reviewed.")]
-    if current.stage != Petition.Stage.REPLIED or window is None:
+    if current.stage in AFTER_REVIEW:
+        errors["review"] = [after_review_message(current)]
+    elif current.stage != Petition.Stage.REPLIED or window is None:
         closed = clock.latest_deadline(current, "petition.review_request")
         if closed is not None and closed.due_at < now:
             due = timezone.localtime(closed.due_at)
@@ -199,9 +230,52 @@ def decide_review(review: Review, *, actor: Actor, outcome: str, opinion: str) -
     running = open_deadline(petition, f"petition.{current.level}_decision")
     if running is not None:
         clock.meet(running, actor=actor, at=at)
-    if not final:
+    # The 复核 window opens when the opinion reaches the petitioner (deliver_review).
+    return current
+
+
+@transaction.atomic
+def deliver_review(review: Review, *, actor: Actor, delivered_at: datetime, method: str) -> Review:
+    """Record when a 复查 or 复核 opinion reached the petitioner (送达); a 复查 opinion's
+    delivery opens the 30 days for requesting a 复核 (信访工作条例 第三十六条)."""
+    current = (
+        Review.objects.select_for_update().select_related("petition", "unit").get(pk=review.pk)
+    )
+    if current.decided_at is None:
+        raise ValidationError(
+            {"delivered_at": [_("The opinion can be delivered once it has been given.")]}
+        )
+    errors = delivery_errors(
+        recorded=current.delivered_at,
+        issued_at=current.decided_at,
+        delivered_at=delivered_at,
+        method=method,
+        too_early=_("The opinion cannot arrive before it was given."),
+    )
+    if errors:
+        raise ValidationError(errors)
+    before = audit.snapshot(current)
+    current.delivered_at = delivered_at
+    current.delivery_method = method.strip()[:40]
+    current.save(update_fields=["delivered_at", "delivery_method"])
+    audit.record_update(
+        actor=actor, action=f"petitions.{current.level}.deliver", obj=current, before=before
+    )
+    petition = current.petition
+    timeline.record(
+        petition,
+        f"petition.{current.level}_delivered",
+        method.strip(),
+        actor=actor,
+        happened_at=delivered_at,
+    )
+    if current.level == Review.Level.REVIEW and petition.stage == Petition.Stage.REVIEWED:
         clock.start(
-            petition, "petition.recheck_request", actor=actor, unit=current.unit, started_at=at
+            petition,
+            "petition.recheck_request",
+            actor=actor,
+            unit=current.unit,
+            started_at=delivered_at,
         )
     return current
 
@@ -210,7 +284,8 @@ def decide_review(review: Review, *, actor: Actor, outcome: str, opinion: str) -
 def request_recheck(
     petition: Petition, *, actor: Actor, reasons: str, by_petitioner: bool = True
 ) -> Review:
-    """复核: within 30 days of the review opinion, to the body above the reviewing body."""
+    """复核: within 30 days of receiving the review opinion, to the body above the
+    reviewing body."""
     current = Petition.objects.select_for_update().get(pk=petition.pk)
     window = open_deadline(current, "petition.recheck_request")
     last = current.reviews.filter(level=Review.Level.REVIEW).select_related("unit__parent").last()
@@ -218,7 +293,26 @@ def request_recheck(
     errors: dict[str, list[str]] = {}
     if not reasons.strip():
         errors["reasons"] = [_("Say why the review opinion should be re-reviewed.")]
-    if current.stage != Petition.Stage.REVIEWED or window is None or last is None:
+    if current.stage == Petition.Stage.FINAL:
+        errors["recheck"] = [concluded_message()]
+    elif current.stage == Petition.Stage.UNDER_RECHECK:
+        errors["recheck"] = [_("A re-review (复核) of the review opinion is already under way.")]
+    elif current.stage == Petition.Stage.REVIEWED and last is not None and window is None:
+        closed = clock.latest_deadline(current, "petition.recheck_request")
+        if closed is not None and closed.due_at < now:
+            due = timezone.localtime(closed.due_at)
+            errors["recheck"] = [
+                _(
+                    "The 30 days for requesting a re-review ended on %(date)s "
+                    "(信访工作条例 第三十六条)."
+                )
+                % {"date": f"{due:%Y-%m-%d}"}
+            ]
+        else:
+            errors["recheck"] = [
+                _("A re-review can be requested once the review opinion has been delivered.")
+            ]
+    elif current.stage != Petition.Stage.REVIEWED or window is None or last is None:
         errors["recheck"] = [
             _("A re-review can be requested once a review opinion has been given.")
         ]
