@@ -28,6 +28,7 @@ ACTS: dict[str, str] = {
     "petitions:follow_up": "record_follow_up",
     "petitions:reopen": "reopen_petition",
     "petitions:review_decide": "decide_review",
+    "petitions:review_deliver": "deliver_opinion",
     "petitions:hearing": "hold_hearing",
     "petitions:supervise": "supervise_petition",
     "petitions:link": "link_petition",
@@ -41,6 +42,7 @@ ACTS: dict[str, str] = {
     "public:review": "public_request_review",
     "public:recheck": "public_request_recheck",
     "public:reply": "public_reply_document",
+    "public:opinion": "public_opinion_document",
 }
 
 # Page URL name → why it needs no operation of its own.

@@ -1,9 +1,10 @@
 """The petitions API, by use case: intake and reading (cases.py), the files kept with a
 case (files.py), handling (handling.py), ledger imports (ledger.py), reviews, follow-ups
-and hearings (reviews.py), reminders, supervision and links (supervision.py), and the
-petitioner's public side (public.py). Importing this package registers every operation on
-``router`` and ``public_router``, which yingji.api adds to the one NinjaAPI; cases.py comes
-first, so that /petitions/categories is matched before /petitions/{petition_id}.
+and hearings (reviews.py), the opinions' delivery and download (opinions.py), reminders,
+supervision and links (supervision.py), and the petitioner's public side (public.py).
+Importing this package registers every operation on ``router`` and ``public_router``,
+which yingji.api adds to the one NinjaAPI; cases.py comes first, so that
+/petitions/categories is matched before /petitions/{petition_id}.
 
 The schemas are named here too, where they were when the API was one module, so that code
 importing them from ``yingji.petitions.api`` keeps working.
@@ -11,7 +12,16 @@ importing them from ``yingji.petitions.api`` keeps working.
 
 from __future__ import annotations
 
-from yingji.petitions.api import cases, files, handling, ledger, public, reviews, supervision
+from yingji.petitions.api import (
+    cases,
+    files,
+    handling,
+    ledger,
+    opinions,
+    public,
+    reviews,
+    supervision,
+)
 from yingji.petitions.api.cases import (
     CreatedOut,
     PetitionDecisionIn,
@@ -76,6 +86,7 @@ __all__ = [
     "files",
     "handling",
     "ledger",
+    "opinions",
     "public",
     "public_router",
     "reviews",

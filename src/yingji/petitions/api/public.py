@@ -71,6 +71,10 @@ class PublicStatusOut(Schema):
     reply_document_ids: list[int] = Field(
         default_factory=list, description="the written replies, for /public/petitions/replies/{id}"
     )
+    opinion_document_ids: list[int] = Field(
+        default_factory=list,
+        description="the review and re-review opinions, for /public/petitions/opinions/{id}",
+    )
 
 
 @public_router.post(
@@ -153,7 +157,7 @@ def _allowed(request: HttpRequest) -> None:
         raise TooMany
 
 
-def _by_receipt(request: HttpRequest, code: str) -> Petition:
+def by_receipt(request: HttpRequest, code: str) -> Petition:
     """The one case the code opens, once the address is within its limit; 404 otherwise."""
     _allowed(request)
     petition = services.find_by_receipt((code or request.headers.get("X-Receipt-Code", ""))[:20])
@@ -192,6 +196,11 @@ def _status(petition: Petition) -> PublicStatusOut:
             for r in petition.replies.order_by("issued_at", "pk")
             if r.document_id is not None
         ],
+        opinion_document_ids=[
+            r.document_id
+            for r in petition.reviews.filter(decided_at__isnull=False).order_by("decided_at")
+            if r.document_id is not None
+        ],
     )
 
 
@@ -208,7 +217,7 @@ PUBLIC_ERRORS: dict[int, Any] = {404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 def public_status(request: HttpRequest, payload: PublicReceiptIn) -> PublicStatusOut:
     """The code travels in the body or a header, never in the address, which proxies and
     servers write to their logs; guesses are limited per address."""
-    return _status(_by_receipt(request, payload.receipt_code))
+    return _status(by_receipt(request, payload.receipt_code))
 
 
 class PublicRatingIn(PublicReceiptIn):
@@ -228,7 +237,7 @@ class PublicReasonsIn(PublicReceiptIn):
     operation_id=op("public_rate"),
 )
 def public_rate(request: HttpRequest, payload: PublicRatingIn) -> PublicStatusOut:
-    petition = _by_receipt(request, payload.receipt_code)
+    petition = by_receipt(request, payload.receipt_code)
     services.rate(
         petition,
         actor=services.online_petitioner(client_address(request)),
@@ -247,7 +256,7 @@ def public_rate(request: HttpRequest, payload: PublicRatingIn) -> PublicStatusOu
     operation_id=op("public_request_review"),
 )
 def public_request_review(request: HttpRequest, payload: PublicReasonsIn) -> PublicStatusOut:
-    petition = _by_receipt(request, payload.receipt_code)
+    petition = by_receipt(request, payload.receipt_code)
     services.request_review(
         petition,
         actor=services.online_petitioner(client_address(request)),
@@ -264,7 +273,7 @@ def public_request_review(request: HttpRequest, payload: PublicReasonsIn) -> Pub
     operation_id=op("public_request_recheck"),
 )
 def public_request_recheck(request: HttpRequest, payload: PublicReasonsIn) -> PublicStatusOut:
-    petition = _by_receipt(request, payload.receipt_code)
+    petition = by_receipt(request, payload.receipt_code)
     services.request_recheck(
         petition,
         actor=services.online_petitioner(client_address(request)),
@@ -295,7 +304,7 @@ def public_reply_document(
 ) -> HttpResponse:
     from yingji.documents import services as documents
 
-    petition = _by_receipt(request, payload.receipt_code)
+    petition = by_receipt(request, payload.receipt_code)
     reply = petition.replies.filter(document_id=document_id).select_related("document").first()
     if reply is None or reply.document is None:
         raise Http404

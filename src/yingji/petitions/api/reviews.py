@@ -86,7 +86,7 @@ def _follow_up_out(follow_up: Any) -> FollowUpOut:
     )
 
 
-def _review_out(review: Any) -> ReviewOut:
+def review_out(review: Any) -> ReviewOut:
     return ReviewOut(
         id=review.pk,
         level=review.level,
@@ -158,7 +158,7 @@ def reopen_petition(
 )
 def list_reviews(request: HttpRequest, petition_id: PathId) -> list[ReviewOut]:
     petition = petition_for(request.auth, petition_id)  # type: ignore[attr-defined]
-    return [_review_out(r) for r in petition.reviews.all()]
+    return [review_out(r) for r in petition.reviews.all()]
 
 
 @router.post(
@@ -179,7 +179,7 @@ def decide_review(
     decided = services.decide_review(
         review, actor=Actor.from_request(request), outcome=payload.outcome, opinion=payload.opinion
     )
-    return _review_out(decided)
+    return review_out(decided)
 
 
 @router.post(
