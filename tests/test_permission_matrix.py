@@ -872,6 +872,7 @@ OTHERS: dict[str, str] = {
     "/api/v1/petitions/{petition_id}/identity": POST_ONLY,
     "/api/v1/petitions/{petition_id}/reopen": POST_ONLY,
     "/api/v1/petitions/{petition_id}/reviews/{review_id}/decision": POST_ONLY,
+    "/api/v1/petitions/{petition_id}/reviews/{review_id}/delivery": POST_ONLY,
     "/api/v1/petitions/{petition_id}/hearing": POST_ONLY,
     "/api/v1/petitions/{petition_id}/link": POST_ONLY,
     "/api/v1/petitions/{petition_id}/objection": POST_ONLY,
@@ -921,6 +922,8 @@ OTHERS: dict[str, str] = {
     "/api/v1/public/petitions/recheck": POST_ONLY + " (a case by its receipt code, in the body)",
     "/api/v1/public/petitions/replies/{document_id}": POST_ONLY
     + " (a petitioner's reply, opened with the receipt code in the body)",
+    "/api/v1/public/petitions/opinions/{document_id}": POST_ONLY
+    + " (a petitioner's review opinion, opened with the receipt code in the body)",
 }
 # Django's admin: administrators only, behind the second factor; it keeps to the
 # administrator's subtree (tests/org/test_admin.py and the other apps' admin tests).
