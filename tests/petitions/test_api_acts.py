@@ -89,12 +89,11 @@ def under_review(city: personas.City, clerk: User) -> Petition:
 
 
 def open_recheck_window(review: Review, actor: Actor) -> None:
-    """The 复查 opinion given; where the opinion's delivery opens the 复核 window, delivered."""
+    """The 复查 opinion given and delivered: its delivery opens the 复核 window."""
     services.decide_review(review, actor=actor, outcome="uphold", opinion="维持。")
     decided = Review.objects.get(pk=review.pk)
-    deliver = getattr(services, "deliver_review", None)
-    if deliver is not None:
-        deliver(decided, actor=actor, delivered_at=decided.decided_at, method="邮寄")
+    assert decided.decided_at is not None
+    services.deliver_review(decided, actor=actor, delivered_at=decided.decided_at, method="邮寄")
 
 
 # --- identity -------------------------------------------------------------------------------
