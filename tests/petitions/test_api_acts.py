@@ -394,3 +394,30 @@ def test_a_ledger_is_imported_in_the_background_and_read_back_by_its_uploader(
     monkeypatch.setattr("yingji.petitions.ledger.MAX_BYTES", 100)
     too_big = clients["clerk"].post(url, {"file": workbook(GOOD)})
     assert too_big.status_code == 422 and fields_of(too_big) == {"file"}
+
+
+def test_a_cases_lists_read_the_same_number_of_queries_however_long(
+    city: personas.City, people: dict[str, User], clients: dict[str, Client]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    petition = registered(city, people["clerk"]).petition
+    actor = Actor(user=people["supervisor"])
+
+    def counts() -> list[int]:
+        found = []
+        for tail in ("attachments", "documents", "follow-ups", "reviews", "supervision"):
+            with CaptureQueriesContext(connection) as queries:
+                answer = clients["clerk"].get(f"/api/v1/petitions/{petition.pk}/{tail}")
+            assert answer.status_code == 200
+            found.append(len(queries))
+        return found
+
+    services.supervise(petition, actor=actor, kind="urge", note="请尽快办理")
+    services.attach(petition, [SimpleUploadedFile("a.png", PNG)], actor=actor)
+    one = counts()
+    for n in range(3):
+        services.supervise(petition, actor=actor, kind="urge", note=f"第{n}次催办")
+        services.attach(petition, [SimpleUploadedFile(f"{n}.png", PNG)], actor=actor)
+    assert counts() == one
