@@ -56,7 +56,7 @@ from yingji.org.models import Person, Unit
 from yingji.petitions import services as petitions
 from yingji.petitions.models import Petition
 from yingji.plans.models import PlanVersion
-from yingji.resources import catalogue, people
+from yingji.resources import catalogue, equipment, people
 from yingji.resources import services as resources
 from yingji.resources.models import Category as SupplyCategory
 
@@ -229,7 +229,11 @@ def build_world(settings: Any) -> dict[str, Any]:
         },
         actor=keeper,
     )
+    w["lamp"] = lamp.pk
     w["baishi_lot"] = resources.receive(store, lamp, "20", actor=keeper).pk
+    w["baishi_equipment"] = equipment.add_equipment(
+        {"name": "应急发电机", "kind": "equipment"}, unit=baishi, actor=keeper
+    ).pk
     team = people.add_team({"name": TEAM_NAME, "size": "30"}, unit=baishi, actor=keeper)
     w["baishi_team"] = team.pk
     expert = people.add_expert(
@@ -553,6 +557,38 @@ PAGES: list[Row] = [
     Row("resources/teams/", "/resources/teams/", shows=(("baishi_store", TEAM_NAME),)),
     Row("resources/experts/", "/resources/experts/", shows=(("baishi_store", EXPERT_TITLE),)),
     Row("resources/equipment/", "/resources/equipment/"),
+    # Changing and retiring: the catalogue is the city's (its storekeepers, the system
+    # administrator); the rest is kept by the owning unit and those acting as it (its
+    # storekeepers; teams and experts also its plan managers): a level above reads.
+    Row(
+        "resources/items/<id:pk>/edit/",
+        "/resources/items/{lamp}/edit/",
+        refused=everyone_but("admin"),
+    ),
+    Row(
+        "resources/warehouses/<id:pk>/edit/",
+        "/resources/warehouses/{baishi_warehouse}/edit/",
+        "baishi_store",
+        refused=CITY_EMERGENCY,
+    ),
+    Row(
+        "resources/teams/<id:pk>/edit/",
+        "/resources/teams/{baishi_team}/edit/",
+        "baishi_store",
+        refused=CITY_EMERGENCY,
+    ),
+    Row(
+        "resources/experts/<id:pk>/edit/",
+        "/resources/experts/{baishi_expert}/edit/",
+        "baishi_store",
+        refused=CITY_EMERGENCY,
+    ),
+    Row(
+        "resources/equipment/<id:pk>/edit/",
+        "/resources/equipment/{baishi_equipment}/edit/",
+        "baishi_store",
+        refused=CITY_EMERGENCY,
+    ),
     Row(
         "resources/requests/",
         "/resources/requests/",
@@ -835,6 +871,11 @@ OTHERS: dict[str, str] = {
     "resources/lots/<id:pk>/return/": POST_ONLY,
     "resources/contact/<str:kind>/<id:pk>/": POST_ONLY,
     "resources/equipment/<id:pk>/inspected/": POST_ONLY,
+    "resources/items/<id:pk>/active/": POST_ONLY,
+    "resources/warehouses/<id:pk>/active/": POST_ONLY,
+    "resources/teams/<id:pk>/active/": POST_ONLY,
+    "resources/experts/<id:pk>/active/": POST_ONLY,
+    "resources/equipment/<id:pk>/active/": POST_ONLY,
     "resources/requests/<id:pk>/issue/": POST_ONLY,
     "resources/stock/import/": FORM + " (a stock workbook upload)",
     "public/incidents/<str:key>/": "the public page: released information only, by secret key",
@@ -915,6 +956,21 @@ OTHERS: dict[str, str] = {
     "/api/v1/resources/requests/{request_id}/return": POST_ONLY,
     "/api/v1/resources/teams/{team_id}/contact": POST_ONLY,
     "/api/v1/resources/experts/{expert_id}/contact": POST_ONLY,
+    "/api/v1/resources/items/{item_id}": POST_ONLY + " (PATCH)",
+    "/api/v1/resources/items/{item_id}/retire": POST_ONLY,
+    "/api/v1/resources/items/{item_id}/reactivate": POST_ONLY,
+    "/api/v1/resources/warehouses/{warehouse_id}": POST_ONLY + " (PATCH)",
+    "/api/v1/resources/warehouses/{warehouse_id}/retire": POST_ONLY,
+    "/api/v1/resources/warehouses/{warehouse_id}/reactivate": POST_ONLY,
+    "/api/v1/resources/teams/{team_id}": POST_ONLY + " (PATCH)",
+    "/api/v1/resources/teams/{team_id}/retire": POST_ONLY,
+    "/api/v1/resources/teams/{team_id}/reactivate": POST_ONLY,
+    "/api/v1/resources/experts/{expert_id}": POST_ONLY + " (PATCH)",
+    "/api/v1/resources/experts/{expert_id}/retire": POST_ONLY,
+    "/api/v1/resources/experts/{expert_id}/reactivate": POST_ONLY,
+    "/api/v1/resources/equipment/{equipment_id}": POST_ONLY + " (PATCH)",
+    "/api/v1/resources/equipment/{equipment_id}/retire": POST_ONLY,
+    "/api/v1/resources/equipment/{equipment_id}/reactivate": POST_ONLY,
     "/api/v1/public/petitions": POST_ONLY + " (the public intake)",
     "/api/v1/public/petitions/status": POST_ONLY + " (a case by its receipt code, in the body)",
     "/api/v1/public/petitions/rating": POST_ONLY + " (a case by its receipt code, in the body)",

@@ -247,6 +247,8 @@ class Equipment(models.Model):
     inspection_days = models.PositiveIntegerField(_("inspected every (days)"), default=365)
     last_inspected_on = models.DateField(_("last inspected"), null=True, blank=True)
     is_usable = models.BooleanField(_("usable"), default=True)
+    # Retired (停用): kept for the records that name it, out of every list and count.
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("equipment or vehicle")
@@ -281,6 +283,7 @@ class Team(models.Model):
     readiness = models.CharField(
         _("readiness"), max_length=12, choices=Readiness.choices, default=Readiness.READY
     )
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("team")
@@ -317,6 +320,7 @@ class Expert(models.Model):
         Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
     )
     is_available = models.BooleanField(_("available"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("expert")

@@ -67,14 +67,14 @@ def close_names(wanted: str, names: set[str]) -> list[str]:
 def supply_names() -> set[str]:
     """What a supply requirement can name: active catalogue items and equipment."""
     items = Item.objects.filter(is_active=True).values_list("name", flat=True)
-    equipment = Equipment.objects.values_list("name", flat=True).distinct()
+    equipment = Equipment.objects.filter(is_active=True).values_list("name", flat=True).distinct()
     return set(items) | set(equipment)
 
 
 def readiness(version: Any, on: date | None = None) -> list[Need]:
     """What a plan version requires against what its owner's area has now: usable stock
     (not expired by ``on``) and usable equipment, teams not marked unavailable, and
-    available experts by field."""
+    available experts by field; nothing retired counts."""
     from yingji.plans.models import Requirement
 
     on = on or office_today()
@@ -91,12 +91,12 @@ def readiness(version: Any, on: date | None = None) -> list[Need]:
                 suggestions = close_names(requirement.name, known)
             have = usable(requirement.name, units, on) + Decimal(
                 Equipment.objects.filter(
-                    name=requirement.name, unit__in=units, is_usable=True
+                    name=requirement.name, unit__in=units, is_usable=True, is_active=True
                 ).count()
             )
         elif requirement.kind == Requirement.Kind.TEAM:
             teams = (
-                Team.objects.filter(unit__in=units)
+                Team.objects.filter(unit__in=units, is_active=True)
                 .exclude(readiness=Team.Readiness.UNAVAILABLE)
                 .filter(Q(name__contains=requirement.name) | Q(skills__contains=requirement.name))
             )
@@ -107,7 +107,7 @@ def readiness(version: Any, on: date | None = None) -> list[Need]:
         else:
             have = Decimal(
                 Expert.objects.filter(
-                    unit__in=units, field=requirement.name, is_available=True
+                    unit__in=units, field=requirement.name, is_available=True, is_active=True
                 ).count()
             )
         needs.append(

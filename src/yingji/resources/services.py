@@ -10,7 +10,7 @@ warehouse's minimum tells its storekeepers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -93,6 +93,11 @@ def held_at_minimums(minimums: Iterable[MinimumStock]) -> dict[tuple[int, int], 
     return {pair: totals.get(pair, ZERO) for pair in pairs}
 
 
+def held_in(warehouse: Warehouse) -> Decimal:
+    """Everything a warehouse holds, every item together (zero: it is empty)."""
+    return _total(Movement.objects.filter(lot__warehouse=warehouse))
+
+
 def held(warehouse: Warehouse, item: Item) -> Decimal:
     return _total(Movement.objects.filter(lot__warehouse=warehouse, lot__item=item))
 
@@ -148,6 +153,29 @@ def require_area(actor: Actor, unit: Unit, message: str = "") -> None:
             _("%(unit)s keeps these; a level above reads them.") % {"unit": unit.name}
         )
     raise PermissionDenied(message or _("This warehouse is outside your area."))
+
+
+def update(obj: models.Model, values: Mapping[str, Any], *, actor: Actor, action: str) -> bool:
+    """Save the changed ``values`` of a master record (an item, a warehouse, a team …)
+    with an audit entry of the fields before and after; False when nothing changed. Runs
+    in the caller's transaction, after the caller's checks."""
+    fields = [obj._meta.get_field(name) for name in values]
+    before = audit.snapshot(obj, values.keys())
+    for name, value in values.items():
+        setattr(obj, name, value)
+    changed = [f.name for f in fields if before[f.attname] != f.value_from_object(obj)]  # type: ignore[union-attr]
+    if not changed:
+        return False
+    obj.save(update_fields=changed)
+    audit.record_update(actor=actor, action=action, obj=obj, before=before)
+    return True
+
+
+def set_active(obj: Any, active: bool, *, actor: Actor, action: str) -> bool:
+    """Retire (停用) or reactivate a record that others name: it stays, with its history
+    and the stock or records that refer to it, and leaves every list and new choice while
+    retired. Audited; False when it already was so."""
+    return update(obj, {"is_active": bool(active)}, actor=actor, action=action)
 
 
 def _locked(lot: Lot) -> Lot:

@@ -24,7 +24,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Schema
 from pydantic import WithJsonSchema
 
 from yingji.accounts.models import User
@@ -144,3 +144,8 @@ def two_places(value: Decimal) -> str:
 
 def hundredths_text(value: int) -> str:
     return two_places(services.hundredths(value))
+
+
+def changes_of(payload: Schema) -> dict[str, Any]:
+    """What a PATCH sends: the fields present, a null taken as not sent."""
+    return {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}

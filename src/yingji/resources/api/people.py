@@ -1,4 +1,7 @@
-"""Teams and experts over the API, with masked contacts and the audited look at one."""
+"""Teams and experts over the API, with masked contacts and the audited look at one;
+changes (PATCH: the fields sent change, the others stay) and retiring (停用) or
+reactivating, by the storekeepers and plan managers of the owning unit. Retired ones are
+listed only when asked (``retired=true``)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from yingji.resources import people
 from yingji.resources.api.common import (
     LIST_ERRORS,
     WRITE_ERRORS,
+    changes_of,
     chosen_unit,
     expert_for,
     reader,
@@ -34,6 +38,25 @@ class TeamOut(Schema):
     readiness: str
     contact_name: str = Field(..., description="masked; POST …/contact with a reason to see it")
     contact_phone: str = Field(..., description="masked")
+    is_active: bool = Field(..., description="false: retired (停用), counted for no plan")
+
+
+RETIRED = Field(False, description="also the retired (停用) ones")
+
+
+class TeamFilter(Schema):
+    retired: bool = RETIRED
+
+
+class TeamPatch(Schema):
+    name: Text | None = Field(None, max_length=80)
+    size: Count | None = Field(None, description="members")
+    skills: Text | None = Field(None, max_length=200)
+    readiness: Text | None = Field(
+        None, description="ready, limited or unavailable", max_length=100
+    )
+    contact_name: Text | None = Field(None, max_length=50, description="blank: unchanged")
+    contact_phone: Text | None = Field(None, max_length=40, description="blank: unchanged")
 
 
 class TeamIn(Schema):
@@ -55,10 +78,20 @@ class ExpertOut(Schema):
     unit_id: int
     unit: str
     is_available: bool
+    is_active: bool = Field(..., description="false: retired (停用), counted for no plan")
 
 
 class ExpertFilter(Schema):
     field: Text | None = Field(None, description="e.g. 法律, 心理", max_length=100)
+    retired: bool = RETIRED
+
+
+class ExpertPatch(Schema):
+    name: Text | None = Field(None, max_length=50, description="blank: unchanged")
+    field: Text | None = Field(None, description="法律, 心理, 医疗 …", max_length=100)
+    phone: Text | None = Field(None, max_length=40, description="blank: unchanged")
+    title: Text | None = Field(None, max_length=80)
+    is_available: bool | None = None
 
 
 class ExpertIn(Schema):
@@ -90,6 +123,7 @@ def _team_out(t: Team) -> TeamOut:
         readiness=t.readiness,
         contact_name=t.contact_name_masked,
         contact_phone=t.contact_phone_masked,
+        is_active=t.is_active,
     )
 
 
@@ -103,6 +137,7 @@ def _expert_out(e: Expert) -> ExpertOut:
         unit_id=e.unit_id,
         unit=e.unit.name,
         is_available=e.is_available,
+        is_active=e.is_active,
     )
 
 
@@ -114,11 +149,12 @@ def _expert_out(e: Expert) -> ExpertOut:
     response={200: list[TeamOut], **LIST_ERRORS},
     summary="The teams of my units (contacts masked)",
 )
-def list_teams(request: HttpRequest) -> list[TeamOut]:
+def list_teams(request: HttpRequest, filters: Query[TeamFilter]) -> list[TeamOut]:
     user = reader(request)
-    return [
-        _team_out(t) for t in Team.objects.filter(unit__in=units_of(user)).select_related("unit")
-    ]
+    teams = Team.objects.filter(unit__in=units_of(user)).select_related("unit")
+    if not filters.retired:
+        teams = teams.filter(is_active=True)
+    return [_team_out(t) for t in teams]
 
 
 @router.post(
@@ -153,6 +189,8 @@ def team_contact(request: HttpRequest, team_id: PathId, payload: ContactRevealIn
 def list_experts(request: HttpRequest, filters: Query[ExpertFilter]) -> list[ExpertOut]:
     user = reader(request)
     experts = Expert.objects.filter(unit__in=units_of(user)).select_related("unit")
+    if not filters.retired:
+        experts = experts.filter(is_active=True)
     if filters.field is not None:
         if filters.field not in dict(Expert.FIELDS):
             raise ValidationError({"field": [_("Choose from the list.")]})
@@ -182,3 +220,64 @@ def expert_contact(request: HttpRequest, expert_id: PathId, payload: ContactReve
         expert_for(request, expert_id), actor=Actor.from_request(request), reason=payload.reason
     )
     return ContactOut(**shown)
+
+
+@router.patch(
+    "/resources/teams/{team_id}",
+    response={200: TeamOut, **WRITE_ERRORS},
+    summary="Change a team (storekeepers and plan managers of its unit)",
+)
+def edit_team(request: HttpRequest, team_id: PathId, payload: TeamPatch) -> TeamOut:
+    team = team_for(request, team_id)
+    return _team_out(people.edit_team(team, changes_of(payload), actor=Actor.from_request(request)))
+
+
+@router.post(
+    "/resources/teams/{team_id}/retire",
+    response={200: TeamOut, **WRITE_ERRORS},
+    summary="Retire a team: it stays on record and counts for no plan",
+)
+def retire_team(request: HttpRequest, team_id: PathId) -> TeamOut:
+    team = team_for(request, team_id)
+    return _team_out(people.set_team_active(team, False, actor=Actor.from_request(request)))
+
+
+@router.post(
+    "/resources/teams/{team_id}/reactivate",
+    response={200: TeamOut, **WRITE_ERRORS},
+    summary="Take a retired team back",
+)
+def reactivate_team(request: HttpRequest, team_id: PathId) -> TeamOut:
+    team = team_for(request, team_id)
+    return _team_out(people.set_team_active(team, True, actor=Actor.from_request(request)))
+
+
+@router.patch(
+    "/resources/experts/{expert_id}",
+    response={200: ExpertOut, **WRITE_ERRORS},
+    summary="Change an expert (storekeepers and plan managers of the unit)",
+)
+def edit_expert(request: HttpRequest, expert_id: PathId, payload: ExpertPatch) -> ExpertOut:
+    expert = expert_for(request, expert_id)
+    changed = people.edit_expert(expert, changes_of(payload), actor=Actor.from_request(request))
+    return _expert_out(changed)
+
+
+@router.post(
+    "/resources/experts/{expert_id}/retire",
+    response={200: ExpertOut, **WRITE_ERRORS},
+    summary="Retire an expert from the pool: on record, counted for no plan",
+)
+def retire_expert(request: HttpRequest, expert_id: PathId) -> ExpertOut:
+    expert = expert_for(request, expert_id)
+    return _expert_out(people.set_expert_active(expert, False, actor=Actor.from_request(request)))
+
+
+@router.post(
+    "/resources/experts/{expert_id}/reactivate",
+    response={200: ExpertOut, **WRITE_ERRORS},
+    summary="Take a retired expert back into the pool",
+)
+def reactivate_expert(request: HttpRequest, expert_id: PathId) -> ExpertOut:
+    expert = expert_for(request, expert_id)
+    return _expert_out(people.set_expert_active(expert, True, actor=Actor.from_request(request)))

@@ -3,6 +3,8 @@ user's area (org.jurisdiction), and the unit the user acts from."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -32,3 +34,12 @@ def home_unit(request: HttpRequest) -> Unit:
     if unit is None:
         raise PermissionDenied
     return unit
+
+
+def retired_asked(request: HttpRequest) -> bool:
+    """Lists show retired (停用) entries only when asked, with ?retired=1."""
+    return request.GET.get("retired") == "1"
+
+
+def active_unless_asked(request: HttpRequest, found: QuerySet[Any]) -> QuerySet[Any]:
+    return found if retired_asked(request) else found.filter(is_active=True)

@@ -19,7 +19,12 @@ from yingji.forms import apply_errors
 from yingji.resources import equipment as equipment_services
 from yingji.resources.forms import EquipmentForm
 from yingji.resources.models import Equipment
-from yingji.resources.views.common import home_unit, units_of
+from yingji.resources.views.common import (
+    active_unless_asked,
+    home_unit,
+    retired_asked,
+    units_of,
+)
 
 # The equipment list's "inspection due" filter, and the workbench panel behind it.
 INSPECTION_SOON = timedelta(days=30)
@@ -49,7 +54,9 @@ def equipment(request: HttpRequest) -> HttpResponse:
             return redirect("resources:equipment")
     from yingji.clock import services as clock
 
-    found = Equipment.objects.filter(unit__in=units_of(request)).select_related("unit")
+    found = active_unless_asked(
+        request, Equipment.objects.filter(unit__in=units_of(request)).select_related("unit")
+    )
     only_due = request.GET.get("due") == "1"
     if only_due:
         found = inspections_due(found)
@@ -59,6 +66,7 @@ def equipment(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": rows,
         "only_due": only_due,
+        "retired": retired_asked(request),
         "form": form,
         "may_keep": request.user.has_perm("resources.move_stock"),
         "now": timezone.now(),
@@ -70,8 +78,14 @@ def equipment(request: HttpRequest) -> HttpResponse:
 @require_POST
 def inspect(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Equipment.objects.filter(unit__in=units_of(request)), pk=pk)
-    equipment_services.inspected(
-        item, usable=request.POST.get("usable") != "no", actor=Actor.from_request(request)
-    )
-    messages.success(request, _("The inspection is recorded."))
+    try:
+        equipment_services.inspected(
+            item, usable=request.POST.get("usable") != "no", actor=Actor.from_request(request)
+        )
+    except ValidationError as error:
+        for problems in error.message_dict.values():
+            for problem in problems:
+                messages.error(request, problem)
+    else:
+        messages.success(request, _("The inspection is recorded."))
     return redirect("resources:equipment")

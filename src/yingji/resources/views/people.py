@@ -15,7 +15,12 @@ from yingji.forms import apply_errors
 from yingji.resources import people
 from yingji.resources.forms import ExpertForm, TeamForm
 from yingji.resources.models import Expert, Team
-from yingji.resources.views.common import home_unit, units_of
+from yingji.resources.views.common import (
+    active_unless_asked,
+    home_unit,
+    retired_asked,
+    units_of,
+)
 
 
 @login_required
@@ -32,7 +37,10 @@ def teams(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The team is added."))
             return redirect("resources:teams")
     context = {
-        "teams": Team.objects.filter(unit__in=units_of(request)).select_related("unit"),
+        "teams": active_unless_asked(
+            request, Team.objects.filter(unit__in=units_of(request)).select_related("unit")
+        ),
+        "retired": retired_asked(request),
         "form": form,
         "may_keep": request.user.has_perm("resources.keep_teams"),
     }
@@ -53,11 +61,14 @@ def experts(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The expert is added."))
             return redirect("resources:experts")
     field = request.GET.get("field", "")
-    found = Expert.objects.filter(unit__in=units_of(request)).select_related("unit")
+    found = active_unless_asked(
+        request, Expert.objects.filter(unit__in=units_of(request)).select_related("unit")
+    )
     if field:
         found = found.filter(field=field)
     context = {
         "experts": found,
+        "retired": retired_asked(request),
         "form": form,
         "fields": Expert.FIELDS,
         "field": field,

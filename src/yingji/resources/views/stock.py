@@ -26,7 +26,13 @@ from yingji.resources import catalogue, services
 from yingji.resources import readiness as plan_readiness
 from yingji.resources.forms import MinimumForm, MoveForm, ReceiveForm, ReturnForm, WarehouseForm
 from yingji.resources.models import Lot, MinimumStock, Movement, Warehouse, office_today
-from yingji.resources.views.common import home_unit, plans_in_force, warehouses_of
+from yingji.resources.views.common import (
+    active_unless_asked,
+    home_unit,
+    plans_in_force,
+    retired_asked,
+    warehouses_of,
+)
 
 # The dashboard's "expired or expiring" list, and the workbench panel behind it.
 EXPIRY_SOON = timedelta(days=30)
@@ -89,7 +95,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             return redirect("resources:dashboard")
     context = {
         "form": form,
-        "warehouses": warehouses,
+        "warehouses": active_unless_asked(request, warehouses),
+        "retired": retired_asked(request),
         "readiness": readiness,
         "expiring": [row for row in stock if row["soon"] or row["expired"]],
         "low": low,
