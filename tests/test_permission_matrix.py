@@ -816,6 +816,8 @@ OTHERS: dict[str, str] = {
     "clock/calendar/": "the official holiday calendar, the same for everyone",
     "clock/calendar/<id:year>/": "the official holiday calendar, the same for everyone",
     "petitions/new/": FORM,
+    "petitions/by-petitioner/": "a search form; its results are within the user's sight"
+    " and its searches audited (test_finding.py)",
     "petitions/new/similar/": POST_ONLY
     + " (the cases like a petition being typed, within the user's sight: test_finding.py)",
     "petitions/import/": FORM + " (a ledger upload)",

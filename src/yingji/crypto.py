@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
@@ -57,6 +58,11 @@ def decrypt_bytes(token: bytes) -> bytes:
         return _fernet(settings.DATA_KEY).decrypt(token)
     except InvalidToken:
         raise UnreadableData("a document cannot be decrypted with YINGJI_DATA_KEY") from None
+
+
+def normal_name(value: str) -> str:
+    """A name as typed at any counter: full-width forms folded, no spaces (张 三 is 张三)."""
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", value or ""))
 
 
 def normal_phone(value: str) -> str:

@@ -9,6 +9,7 @@ from tests import personas
 from tests.petitions.conftest import intake
 from yingji.accounts.models import User
 from yingji.accounts.roles import Role
+from yingji.audit.models import AuditEntry
 from yingji.audit.services import Actor
 from yingji.petitions import services
 from yingji.petitions.models import Category
@@ -59,3 +60,55 @@ def test_too_little_typed_waits_and_bad_input_is_refused_without_error(
 def test_only_those_who_register_petitions_may_ask(city: personas.City, client_for) -> None:
     duty = personas.make_user("duty-similar", city.baishi, Role.DUTY_OFFICER)
     assert client_for(duty).post(URL, {"phone": "13812341234"}).status_code == 403
+
+
+SEARCH = "/petitions/by-petitioner/"
+
+
+def test_a_returning_petitioner_is_found_by_name_phone_or_id_number_and_audited(
+    city: personas.City, township_clerk: User, sibling_clerk: User, client_for
+) -> None:
+    mine = _earlier(township_clerk)  # 张三丰, 13812341234, 11010519491231002X
+    other = _earlier(township_clerk, name="李四", phone="13900000000", id_number="")
+    hidden = _earlier(sibling_clerk)  # the same petitioner at a unit the clerk cannot see
+    client = client_for(township_clerk)
+    assert "/petitions/by-petitioner/" in client.get("/petitions/").content.decode()
+    for who in ("张 三丰", "138-1234-1234", "11010519491231002x"):
+        page = client.post(SEARCH, {"who": who, "reason": "来访人称曾反映过"})
+        assert page.status_code == 200, who
+        shown = page.content.decode()
+        assert mine in shown and other not in shown and hidden not in shown, who
+        assert "张三丰" not in shown and "13812341234" not in shown  # masked only
+    entries = AuditEntry.objects.filter(action="petitions.petitioner.search")
+    assert entries.count() == 3
+    assert {e.note for e in entries} == {"来访人称曾反映过"}
+    logged = " ".join(e.object_repr for e in entries)
+    assert "张三丰" not in logged and "13812341234" not in logged and "张**" in logged
+
+
+def test_a_search_needs_a_reason_and_a_role_that_may_see_petitioners(
+    city: personas.City, township_clerk: User, client_for
+) -> None:
+    client = client_for(township_clerk)
+    refused = client.post(SEARCH, {"who": "张三丰", "reason": " "})
+    assert refused.status_code == 400
+    for bad in (
+        {"who": "", "reason": "核实"},
+        {"who": "1" * 60, "reason": "核实"},
+        {"who": "张\x00三", "reason": "核实"},
+        {"who": "123", "reason": "核实"},
+    ):
+        assert client.post(SEARCH, bad).status_code == 400, bad
+    assert not AuditEntry.objects.filter(action="petitions.petitioner.search").exists()
+    duty = personas.make_user("duty-search", city.baishi, Role.DUTY_OFFICER)
+    assert client_for(duty).get(SEARCH).status_code == 403
+
+
+def test_a_name_completed_later_is_found(
+    city: personas.City, township_clerk: User, client_for
+) -> None:
+    actor = Actor(user=township_clerk)
+    unclear = services.register(intake(name="", address=""), office=city.baishizhen, actor=actor)
+    services.clarify_identity(unclear.petition, actor=actor, name="王五", address="白石镇")
+    page = client_for(township_clerk).post(SEARCH, {"who": "王五", "reason": "核实"})
+    assert unclear.petition.number in page.content.decode()

@@ -65,6 +65,15 @@ class SimilarQueryForm(BoundedForm, forms.Form):
     id_number = forms.CharField(required=False, max_length=30)
 
 
+class PetitionerSearchForm(BoundedForm, forms.Form):
+    who = forms.CharField(
+        label=_("Name, phone or ID number"),
+        max_length=50,
+        help_text=_("The whole name, phone number or ID number, as the petitioner gave it."),
+    )
+    reason = forms.CharField(label=_("Why you are looking"), max_length=300)
+
+
 class IntakeForm(BoundedForm, forms.Form):
     # Staff register at the counter: a visit unless they say otherwise (the public form
     # records online petitions itself).

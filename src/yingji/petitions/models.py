@@ -132,6 +132,7 @@ class Petition(models.Model):
     )
     name_enc = models.TextField()
     name_masked = models.CharField(_("name"), max_length=20)
+    name_hash = models.CharField(max_length=64, blank=True, db_index=True)
     phone_enc = models.TextField(blank=True)
     phone_masked = models.CharField(_("phone"), max_length=24, blank=True)
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True)

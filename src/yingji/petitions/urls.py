@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.petition_list, name="list"),
     path("new/", views.petition_new, name="new"),
     path("new/similar/", finding.similar_while_typing, name="similar"),
+    path("by-petitioner/", finding.petitioner_search, name="by_petitioner"),
     path("ledger.xlsx", views.ledger_export, name="ledger"),
     path("import/", views.ledger_import, name="import"),
     path("<id:pk>/", views.petition_detail, name="detail"),

@@ -99,6 +99,7 @@ def _matter(intake: Intake) -> dict[str, Any]:
         "petitioner_kind": intake.petitioner_kind,
         "name_enc": crypto.encrypt(intake.name.strip()),
         "name_masked": crypto.mask_name(intake.name),
+        "name_hash": crypto.lookup_hash("name", crypto.normal_name(intake.name)),
         "phone_enc": crypto.encrypt(phone),
         "phone_masked": crypto.mask_phone(phone),
         "phone_hash": crypto.lookup_hash("phone", phone),
@@ -403,6 +404,7 @@ def clarify_identity(
     if name.strip():
         current.name_enc = crypto.encrypt(name.strip())
         current.name_masked = crypto.mask_name(name)
+        current.name_hash = crypto.lookup_hash("name", crypto.normal_name(name))
     if address.strip():
         current.address_enc = crypto.encrypt(address.strip())
         current.address_masked = crypto.mask_address(address)
