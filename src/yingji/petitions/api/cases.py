@@ -194,7 +194,7 @@ def create_petition(request: HttpRequest, payload: PetitionIn) -> Status[Created
     )
 
 
-class CategoryOut(Schema):
+class PetitionCategoryOut(Schema):
     code: str = Field(..., description="what a petition's category field takes, e.g. labour.wages")
     name: str = Field(..., description="Chinese name")
     name_en: str = Field(..., description="English name; empty when none is given")
@@ -247,15 +247,15 @@ def category_tree() -> list[dict[str, Any]]:
 # Registered before /petitions/{petition_id}, whose pattern would take "categories" as an id.
 @router.get(
     "/petitions/categories",
-    response={200: list[CategoryOut], **READ_ERRORS},
+    response={200: list[PetitionCategoryOut], **READ_ERRORS},
     summary="The petition categories, with their codes, as a tree in order",
     description="Parents come before their children, in the order the forms show them. "
     "The list may be up to five minutes behind an administrator's edit.",
     operation_id=op("list_categories"),
 )
-def list_categories(request: HttpRequest, response: HttpResponse) -> list[CategoryOut]:
+def list_categories(request: HttpRequest, response: HttpResponse) -> list[PetitionCategoryOut]:
     response["Cache-Control"] = f"private, max-age={CATEGORIES_SECONDS}"
-    return [CategoryOut(**row) for row in category_tree()]
+    return [PetitionCategoryOut(**row) for row in category_tree()]
 
 
 @router.get(
