@@ -20,6 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, Response
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser import chromium
 from tests.test_serve import free_port, healthy, wait_for
@@ -237,3 +238,101 @@ def workbench_problems(page: Page, context: BrowserContext, site: Site, username
     problems += [f"static file failed: {text}" for text in watch.static]
     print(f"{username}: {len(counts)} panels, {sum(counts)} entries, {len(links)} links checked")
     return problems
+
+
+# --- every form, refused: a Playwright pass (issue 21, "Done when") ------------------------
+
+# Forms whose submission is not a refusal to check: signing out, the language switch.
+NOT_CHECKED = ("/accounts/logout/", "/i18n/setlang/")
+CLEARED = "input[type=text], input[type=number], input[type=date], input[type=datetime-local], input[type=email], input[type=tel], input:not([type]), textarea"  # noqa: E501
+
+
+def _pattern(path: str) -> str:
+    """A form's action with its ids folded, so each kind of form is tried once."""
+    import re
+
+    return re.sub(r"/\d+(?=/)", "/N", path)
+
+
+def pages_of(page: Page, site: Site) -> list[str]:
+    """The pages a user reaches from the menu and from the first entry of each panel."""
+    page.goto(f"{site.url}/")
+    hrefs: list[str] = page.locator("#menu a[href], main [data-entry] a[href]").evaluate_all(
+        "links => links.map(link => link.href)"
+    )
+    found = [u for u in (same_site(h, site) for h in hrefs) if u]
+    return list(dict.fromkeys(u for u in found if "/admin/" not in u))[:40]
+
+
+def refusal_problems(page: Page, site: Site, url: str, tried: set[str]) -> list[str]:
+    """Every form on ``url`` not tried yet, sent with its text, number and date fields
+    emptied: the answer is never a server error, and a refusal says why."""
+    problems = []
+    page.goto(url)
+    count = page.locator("main form[method=post], main form[method=POST]").count()
+    for index in range(count):
+        page.goto(url)
+        form = page.locator("main form[method=post], main form[method=POST]").nth(index)
+        # The attribute, not f.action: a field named "action" hides the property.
+        action = urlsplit(
+            form.evaluate("f => new URL(f.getAttribute('action') || '', location.href).href")
+        ).path
+        key = _pattern(action)
+        if key in tried or action.startswith(NOT_CHECKED) or form.locator(CLEARED).count() == 0:
+            continue
+        tried.add(key)
+        required = form.evaluate(
+            "(f, sel) => { let r = false; f.querySelectorAll(sel).forEach(e => {"
+            " if (e.type !== 'hidden') { r = r || e.required; e.value = ''; } }); "
+            " f.noValidate = true; return r; }",
+            CLEARED,
+        )
+        # The form's own POST, whether the page navigates or a script sends it.
+        shown = "[role=alert], .error-summary, .messages .error, .field.invalid, p.error"
+        try:
+            with page.expect_response(
+                lambda r, path=action: r.request.method == "POST" and urlsplit(r.url).path == path,
+                timeout=5_000,
+            ) as posted:
+                # Through its own button, whose name may say which form it is.
+                form.evaluate(
+                    "f => f.requestSubmit("
+                    "f.querySelector('button[type=submit], input[type=submit]') || undefined)"
+                )
+        except PlaywrightTimeout:
+            # A script that checks the form first and sends nothing: it must say why.
+            if not page.locator(shown).count():
+                problems.append(f"{action} sent nothing and said nothing")
+            continue
+        status = posted.value.status
+        page.wait_for_load_state("networkidle")  # a redirect, or a script's update, done
+        said = page.locator(shown).count()
+        if status >= 500:
+            problems.append(f"{action} (from {urlsplit(url).path}) answered {status}")
+        elif status == 400 and not said:
+            problems.append(f"{action} refused with no message on the page")
+        elif required and status < 400 and not said:
+            problems.append(f"{action} accepted its required fields empty ({status})")
+    return problems
+
+
+def test_every_form_refuses_empty_input_with_a_message(site: Site, browser: Browser) -> None:
+    """Each kind of form each demo login can reach, sent with its fields emptied: no
+    server error, and the refusal shows its message on the page."""
+    tried: set[str] = set()
+    problems: list[str] = []
+    for login in demo.LOGINS:
+        context = browser.new_context()
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        try:
+            sign_in(page, site, login.username)
+            for url in pages_of(page, site):
+                problems += [
+                    f"{login.username}: {p}" for p in refusal_problems(page, site, url, tried)
+                ]
+        finally:
+            context.close()
+    print(f"{len(tried)} kinds of form tried: {sorted(tried)}")
+    assert len(tried) >= 15
+    assert not problems, "\n".join(problems)

@@ -219,8 +219,13 @@
       status.textContent = form.getAttribute("data-label-photo-offline");
     }
     if (!text.trim()) {
+      if (!hasPhoto) {
+        status.textContent = form.getAttribute("data-label-empty");
+        status.classList.add("error");
+      }
       return;
     }
+    status.classList.remove("error");
     var note = { text: text, written_at: localNow(), client_key: newKey() };
     var list = queued();
     list.push(note);
