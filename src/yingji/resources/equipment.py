@@ -30,7 +30,11 @@ def may_keep(actor: Actor, unit: Unit) -> None:
 
 
 def _start_cycle(equipment: Equipment, last: date, actor: Actor) -> None:
+    """The next inspection as a clock deadline, a cycle after ``last``. A storekeeper of
+    the owning unit answers for it, so the due-soon and overdue notices (notify's
+    deadline events, each once) reach the storekeepers rather than the unit's duty."""
     start = datetime.combine(last, time(12), tzinfo=clock.office_zone())
+    keepers = services.keepers_of(equipment.unit)
     clock.start(
         equipment,
         "resources.inspection",
@@ -38,6 +42,7 @@ def _start_cycle(equipment: Equipment, last: date, actor: Actor) -> None:
         unit=equipment.unit,
         started_at=start,
         params={"days": equipment.inspection_days},
+        responsible=keepers[0] if keepers else None,
     )
 
 

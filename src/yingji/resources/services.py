@@ -214,7 +214,7 @@ def _record(
 # --- expiry and minimums --------------------------------------------------------------------
 
 
-def _keepers(unit: Unit) -> list[User]:
+def keepers_of(unit: Unit) -> list[User]:
     """The storekeepers of the unit and of the bureau acting as it (org.jurisdiction)."""
     offices = jurisdiction.offices_acting_as(unit, lines.EMERGENCY)
     users = User.objects.filter(unit__in=offices, is_active=True).prefetch_related("role_grants")
@@ -230,7 +230,7 @@ def _start_expiry(lot: Lot, actor: Actor) -> None:
     expires = datetime.combine(
         lot.expires_on + timedelta(days=1), time.min, tzinfo=clock.office_zone()
     )
-    keepers = _keepers(lot.warehouse.unit)
+    keepers = keepers_of(lot.warehouse.unit)
     clock.start(
         lot,
         "resources.expiry",
@@ -259,7 +259,7 @@ def _warn_if_low(warehouse: Warehouse, item: Item, before: Decimal) -> None:
     after = held(warehouse, item)
     if not (before >= minimum.quantity > after):
         return
-    for keeper in _keepers(warehouse.unit):
+    for keeper in keepers_of(warehouse.unit):
         notify.notify(
             keeper,
             "resources.low_stock",
