@@ -97,7 +97,7 @@ def test_a_version_without_bodies_says_it_has_no_cards(
     city: personas.City, planner: User, client_for
 ) -> None:
     content = petition_plan()
-    for key in ("command_name", "office_name", "office_duties"):
+    for key in ("command_name", "command_duties", "office_name", "office_duties"):
         content[key] = ""
     content.update(groups=[], posts=[], levels=[])
     version = services.create_plan(
@@ -109,3 +109,16 @@ def test_a_version_without_bodies_says_it_has_no_cards(
     )
     page = client_for(planner).get(f"/plans/versions/{version.pk}/cards/")
     assert page.status_code == 200 and '<article class="card"' not in page.content.decode()
+
+
+def test_the_command_card_carries_the_command_bodys_duties(
+    city: personas.City, planner: User
+) -> None:
+    """The command body's own duties (领导小组职责, a part of the plan since item 15) are
+    on its card, as a group's are on the group's."""
+    version = make(city, planner)
+    version.command_duties = "统一领导、指挥和协调群体性上访事件的处置工作。"
+    version.save(update_fields=["command_duties"])
+    command = export.cards(version)[0]
+    assert command["kind"] == "command"
+    assert command["duties"] == "统一领导、指挥和协调群体性上访事件的处置工作。"

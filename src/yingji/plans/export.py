@@ -231,8 +231,15 @@ def cards(version: PlanVersion) -> list[dict[str, Any]]:
             | parts
         )
 
-    if version.command_name or command_posts:
-        card("command", command, posts=command_posts, steps=_steps(levels, None), whole=True)
+    if version.command_name or command_posts or version.command_duties:
+        card(
+            "command",
+            command,
+            duties=version.command_duties,
+            posts=command_posts,
+            steps=_steps(levels, None),
+            whole=True,
+        )
     if version.office_name:
         card(
             "office",
