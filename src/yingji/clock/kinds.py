@@ -215,7 +215,7 @@ def register_statutory_kinds() -> None:
         DeadlineKind(
             "petition.recheck_request",
             _("Request a re-review (复核)"),
-            _("信访工作条例 第三十六条: within 30 days of the review opinion"),
+            _("信访工作条例 第三十六条: within 30 days of receiving the review opinion"),
             days30,
         ),
         DeadlineKind(
