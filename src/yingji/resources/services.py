@@ -278,6 +278,13 @@ def _warn_if_low(warehouse: Warehouse, item: Item, before: Decimal) -> None:
 # --- movements ---------------------------------------------------------------------------
 
 
+def lot_code(lot: Lot) -> str:
+    """The lot code (批次号) of a lot received without one: the day it arrived and its
+    number, such as 20261204-0042."""
+    day = timezone.localdate(lot.created_at, clock.office_zone())
+    return f"{day:%Y%m%d}-{lot.pk:04d}"
+
+
 @transaction.atomic
 def receive(
     warehouse: Warehouse,
@@ -290,7 +297,8 @@ def receive(
     location: str = "",
     note: str = "",
 ) -> Lot:
-    """Stock arrives: a new lot and its first movement."""
+    """Stock arrives: a new lot and its first movement. A lot without the supplier's lot
+    code gets one of its own (``lot_code``), so every lot can be told apart."""
     require(actor, "resources.move_stock", _("Only storekeepers move stock."))
     require_area(actor, warehouse.unit)
     errors: Errors = {}
@@ -313,6 +321,9 @@ def receive(
         expires_on=expires_on,
         location=location.strip()[:60],
     )
+    if not lot.code:
+        lot.code = lot_code(lot)
+        lot.save(update_fields=["code"])
     _record(lot, Kind.RECEIVE, amount, actor, note=note)
     _start_expiry(lot, actor)
     return lot
@@ -393,8 +404,10 @@ def transfer(
     note: str = "",
     expired_ok: bool = False,
 ) -> Lot:
-    """Move part of a lot to another warehouse: the same item and expiry, as a new lot;
-    from an expired lot only when ``expired_ok`` confirms it."""
+    """Move part of a lot to another warehouse: into the lot there of the same item,
+    expiry and lot code (what an earlier transfer of this lot brought), or a new lot with
+    them; from an expired lot only when ``expired_ok`` confirms it. Either way the ledger
+    has the pair of movements, so each lot's history stays exact."""
     require(actor, "resources.move_stock", _("Only storekeepers move stock."))
     current = _locked(lot)
     require_area(actor, current.warehouse.unit)
@@ -410,17 +423,16 @@ def transfer(
         raise ValidationError(errors)
     assert amount is not None
     note = _noted(note, expiry)
-    arrived = Lot.objects.create(
-        warehouse=to,
-        item=current.item,
-        code=current.code,
-        expires_on=current.expires_on,
-    )
+    same = {"item": current.item, "code": current.code, "expires_on": current.expires_on}
+    arrived = Lot.objects.select_for_update().filter(warehouse=to, **same).order_by(
+        "pk"
+    ).first() or Lot.objects.create(warehouse=to, **same)
     out = _record(current, Kind.TRANSFER_OUT, -amount, actor, note=note)
     _record(arrived, Kind.TRANSFER_IN, amount, actor, note=note, pair=out)
     _warn_if_low(current.warehouse, current.item, before)
     _close_expiry_when_empty(current, actor)
-    _start_expiry(arrived, actor)
+    if clock.open_deadline(arrived, "resources.expiry") is None:
+        _start_expiry(arrived, actor)
     return arrived
 
 

@@ -67,7 +67,7 @@ class MovementOut(Schema):
 
 class MovedOut(Schema):
     """The movements made, the lot moved with its balance now, and for a transfer the
-    new lot at the other end (``arrived``)."""
+    lot it arrived in at the other end (``arrived``)."""
 
     movements: list[MovementOut]
     lot: LotOut
@@ -257,7 +257,8 @@ def issue(request: HttpRequest, lot_id: PathId, payload: IssueIn) -> Status[Move
 @router.post(
     "/resources/lots/{lot_id}/transfer",
     response={201: MovedOut, **WRITE_ERRORS},
-    summary="Move part of a lot to another warehouse of my units, as a new lot there",
+    summary="Move part of a lot to another warehouse of my units: into its lot of the same "
+    "item, expiry and lot code, or a new one",
 )
 def transfer(request: HttpRequest, lot_id: PathId, payload: TransferIn) -> Status[MovedOut]:
     lot = lot_for(request, lot_id)
@@ -276,7 +277,11 @@ def transfer(request: HttpRequest, lot_id: PathId, payload: TransferIn) -> Statu
             note=payload.note,
             expired_ok=payload.expired_ok,
         )
-    incoming = arrived.movements.select_related("pair__actor", "actor").get()
+    incoming = (
+        arrived.movements.filter(kind=Movement.Kind.TRANSFER_IN, pair__lot=lot)
+        .select_related("pair__actor", "actor")
+        .latest("pk")
+    )
     assert incoming.pair is not None
     return Status(
         201,
