@@ -112,3 +112,15 @@ def test_a_name_completed_later_is_found(
     services.clarify_identity(unclear.petition, actor=actor, name="王五", address="白石镇")
     page = client_for(township_clerk).post(SEARCH, {"who": "王五", "reason": "核实"})
     assert unclear.petition.number in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_search_outside_a_test_transaction_is_recorded(
+    city: personas.City, township_clerk: User, client_for
+) -> None:
+    """As a server runs it, with no transaction around the request: the audit entry is
+    written in the search's own (it answered 500 before)."""
+    number = _earlier(township_clerk)
+    page = client_for(township_clerk).post(SEARCH, {"who": "13812341234", "reason": "核实"})
+    assert page.status_code == 200 and number in page.content.decode()
+    assert AuditEntry.objects.filter(action="petitions.petitioner.search").count() == 1

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -120,6 +121,7 @@ def _kind_of(who: str) -> tuple[str, str, str]:
     return "name", name, crypto.mask_name(name)
 
 
+@transaction.atomic
 def search_by_petitioner(
     who: str, *, reason: str, actor: Actor, within: QuerySet[Petition]
 ) -> PetitionerSearch:
