@@ -213,8 +213,14 @@ def test_stock_export_and_import_on_the_pages(depot: Depot, client_for) -> None:
     refused = client.get(upload()["Location"])  # the page of the import, checked by now
     assert refused.status_code == 200 and "第 3 行" in refused.content.decode()
     assert not depot.village.lots.exists()
-    assert upload(good_rows_only="1").status_code == 302
+    done = upload(good_rows_only="1")
+    assert done.status_code == 302
     assert [services.balance(lot) for lot in depot.village.lots.all()] == [5]
+    # The result page lists each row left out, with its number and the reason.
+    result = client.get(done["Location"]).content.decode()
+    assert (
+        "未导入的行" in result and "<li>第 3 行，物资：物资品目中没有 不存在的物资。</li>" in result
+    )
     not_excel = client.post(
         "/resources/stock/import/", {"file": SimpleUploadedFile("x.xlsx", b"hello")}
     )
