@@ -421,3 +421,29 @@ def test_a_cases_lists_read_the_same_number_of_queries_however_long(
         services.supervise(petition, actor=actor, kind="urge", note=f"第{n}次催办")
         services.attach(petition, [SimpleUploadedFile(f"{n}.png", PNG)], actor=actor)
     assert counts() == one
+
+
+# --- a returning petitioner ------------------------------------------------------------------
+
+
+def test_a_returning_petitioners_cases_are_found_masked_and_audited(
+    city: personas.City, people: dict[str, User], clients: dict[str, Client]
+) -> None:
+    petition = registered(city, people["clerk"]).petition
+    url = "/api/v1/petitions/search/by-petitioner"
+    body = {"who": "13812341234", "reason": "来访人称曾反映过"}
+    assert post(clients["planner"], url, body).status_code == 403
+    nothing = post(clients["outsider"], url, body)  # 柳林乡 does not see 白石镇's case
+    assert nothing.status_code == 200 and nothing.json()["items"] == []
+    short = post(clients["clerk"], url, {"who": "123", "reason": "核对"})
+    assert short.status_code == 422 and fields_of(short) == {"who"}
+    assert post(clients["clerk"], url, {"who": "张三丰"}).status_code == 422
+    found = post(clients["clerk"], url, body)
+    assert found.status_code == 200
+    answer = found.json()
+    assert answer["kind"] == "phone" and "1234" in answer["masked"]
+    assert [c["id"] for c in answer["items"]] == [petition.pk]
+    assert "13812341234" not in found.content.decode()
+    assert AuditEntry.objects.filter(
+        action="petitions.petitioner.search", note="来访人称曾反映过"
+    ).exists()

@@ -36,6 +36,7 @@ ACTS: dict[str, str] = {
     "petitions:attach": "attach_files",
     "petitions:attachment": "open_attachment",
     "petitions:import": "import_ledger",
+    "petitions:by_petitioner": "search_by_petitioner",
     "public:petition": "public_submit",
     "public:status": "public_status",
     "public:rate": "public_rate",
@@ -52,8 +53,6 @@ NOT_ACTS: dict[str, str] = {
     "petitions:ledger": "the Excel ledger export, a download of the list (no act)",
     "petitions:similar": "similar cases while typing: a read for the intake form, sent by POST "
     "to keep the petitioner's details out of URLs; it changes nothing",
-    "petitions:by_petitioner": "a search by the petitioner's name or number: a read, sent by "
-    "POST to keep them out of URLs; it changes nothing (an API for it is still to come)",
 }
 
 

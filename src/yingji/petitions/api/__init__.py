@@ -1,7 +1,8 @@
 """The petitions API, by use case: intake and reading (cases.py), the files kept with a
-case (files.py), handling (handling.py), ledger imports (ledger.py), reviews, follow-ups
-and hearings (reviews.py), the opinions' delivery and download (opinions.py), reminders,
-supervision and links (supervision.py), and the petitioner's public side (public.py).
+case (files.py), a petitioner's cases (finding.py), handling (handling.py), ledger imports
+(ledger.py), reviews, follow-ups and hearings (reviews.py), the opinions' delivery and
+download (opinions.py), reminders, supervision and links (supervision.py), and the
+petitioner's public side (public.py).
 Importing this package registers every operation on ``router`` and ``public_router``,
 which yingji.api adds to the one NinjaAPI; cases.py comes first, so that
 /petitions/categories is matched before /petitions/{petition_id}.
@@ -15,6 +16,7 @@ from __future__ import annotations
 from yingji.petitions.api import (
     cases,
     files,
+    finding,
     handling,
     ledger,
     opinions,
@@ -84,6 +86,7 @@ __all__ = [
     "TooMany",
     "cases",
     "files",
+    "finding",
     "handling",
     "ledger",
     "opinions",
