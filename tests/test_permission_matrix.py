@@ -922,6 +922,8 @@ OTHERS: dict[str, str] = {
     "/api/v1/petitions/{petition_id}/attachments/{attachment_id}/content": POST_ONLY,
     "/api/v1/petitions/{petition_id}/documents/{document_id}/content": POST_ONLY,
     "/api/v1/petitions/categories": "the petition categories, the same for everyone",
+    "/api/v1/petitions/search/by-petitioner": POST_ONLY
+    + " (a search by the petitioner, its words in the body)",
     "/api/v1/petitions/ledger/imports": POST_ONLY + " (a ledger upload)",
     "/api/v1/petitions/ledger/imports/{job_id}": (
         "an import's progress, for its uploader only (petitions/test_api_acts.py)"
