@@ -15,9 +15,12 @@ The system's workbooks carry no formulas: a formula put in a cell is written as 
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 # What makes a spreadsheet program read a cell as a formula (OWASP: CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -29,6 +32,23 @@ ESCAPED_STARTS = (*FORMULA_STARTS, QUOTE)
 
 class NotAWorkbook(ValueError):
     """Content that openpyxl cannot open as an .xlsx workbook."""
+
+
+class FormulaCells(NotAWorkbook):
+    """Formula cells of the first sheet whose value the file does not hold: a program
+    that writes formulas without calculating them (openpyxl, some exports) leaves them
+    empty, and reading them as empty would lose the data without a word. ``cells`` are
+    (row number, column letter), at most ``MAX_FORMULA_CELLS``. A kind of NotAWorkbook,
+    so a reader that does not name the cells still refuses the file."""
+
+    def __init__(self, cells: list[tuple[int, str]]) -> None:
+        super().__init__(cells)
+        self.cells = cells
+
+
+MAX_FORMULA_CELLS = 50
+# A formula element in a worksheet's XML (<f>, <f t="shared" …/>, or with a prefix).
+FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
 class TooManyRows(ValueError):
@@ -90,7 +110,10 @@ def rows(
     At most ``max_columns`` columns are read, and ``TooManyRows`` is raised as soon as
     the sheet goes past row ``max_rows`` (blank rows count: a sheet can declare a million
     of them), before the rest is parsed. Check the package with ``uploads.check_package``
-    first: shared strings are read whole when the workbook opens."""
+    first: shared strings are read whole when the workbook opens.
+
+    A formula is read as the value the file holds for it; a formula without one raises
+    ``FormulaCells`` naming each such cell, instead of reading as an empty cell."""
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
@@ -110,10 +133,46 @@ def rows(
             while values and values[-1] is None:  # the padding to max_columns
                 values.pop()
             found.append((number, tuple(values)))
-        return found
     except (NotAWorkbook, TooManyRows):
         raise
     except Exception:  # a damaged sheet fails only while it is read
         raise NotAWorkbook from None
     finally:
         book.close()
+    empty = _formulas_without_values(content, found, max_columns)
+    if empty:
+        raise FormulaCells(empty)
+    return found
+
+
+def _formulas_without_values(
+    content: bytes, found: list[tuple[int, tuple[Any, ...]]], max_columns: int
+) -> list[tuple[int, str]]:
+    """The formula cells of the first sheet that read as empty. A second, formula-reading
+    pass over the sheet is made only when some worksheet of the package has a formula."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as package:
+            sheets = [n for n in package.namelist() if n.startswith("xl/worksheets/")]
+            if not any(FORMULA_TAG.search(package.read(name)) for name in sheets):
+                return []
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except Exception:  # the first pass opened it; a package that changes its mind is bad
+        raise NotAWorkbook from None
+    cells: list[tuple[int, str]] = []
+    try:
+        sheet = book.worksheets[0]
+        for row in sheet.iter_rows(max_col=max_columns, max_row=max(len(found), 1)):
+            for cell in row:
+                if getattr(cell, "data_type", None) != "f" or cell.row > len(found):
+                    continue
+                values = found[cell.row - 1][1]
+                value = values[cell.column - 1] if cell.column <= len(values) else None
+                if value is None or (isinstance(value, str) and not value.strip()):
+                    cells.append((cell.row, get_column_letter(cell.column)))
+                    if len(cells) >= MAX_FORMULA_CELLS:
+                        return cells
+    except Exception:  # a damaged sheet fails only while it is read
+        raise NotAWorkbook from None
+    finally:
+        book.close()
+    return cells
