@@ -45,17 +45,15 @@ def may_edit_items(actor: Actor) -> None:
 def _item_values(data: Mapping[str, Any], errors: Errors, current: Item | None) -> dict[str, Any]:
     """An item's fields from ``data``; on an edit (``current``) a field left out keeps
     its value."""
-    known = (
-        {}
-        if current is None
-        else {
+    known = None
+    if current is not None:
+        known = {
             "name": current.name,
             "measure": current.measure,
             "category": current.category,
             "expires": current.expires,
         }
-    )
-    given = {**known, **{k: v for k, v in data.items() if k in known or current is None}}
+    given = services.merged(data, known)
     name = _text(given, "name", 80, errors, required=True)
     measure = _text(given, "measure", 20, errors, required=True)
     category = given.get("category")
@@ -126,8 +124,8 @@ def may_keep_warehouse(actor: Actor, unit: Unit) -> None:
 def _warehouse_values(
     data: Mapping[str, Any], errors: Errors, unit: Unit, current: Warehouse | None
 ) -> dict[str, Any]:
-    known = {} if current is None else {"name": current.name, "address": current.address}
-    given = {**known, **{k: v for k, v in data.items() if k in ("name", "address")}}
+    known = None if current is None else {"name": current.name, "address": current.address}
+    given = services.merged(data, known)
     name = _text(given, "name", 80, errors, required=True)
     address = _text(given, "address", 200, errors, required=False)
     same = Warehouse.objects.filter(unit=unit, name=name)

@@ -51,7 +51,7 @@ def _equipment_values(
 ) -> dict[str, Any]:
     """The fields of ``data``; on an edit (``current``) a field left out keeps its value
     (the last inspection is recorded as an inspection, not edited)."""
-    given: dict[str, Any] = dict(data)
+    known = None
     if current is not None:
         known = {
             "name": current.name,
@@ -59,7 +59,7 @@ def _equipment_values(
             "serial": current.serial,
             "inspection_days": current.inspection_days,
         }
-        given = {**known, **{k: v for k, v in data.items() if k in known}}
+    given = services.merged(data, known)
     name = str(given.get("name") or "").strip()
     if not name:
         errors["name"] = [_("This field is required.")]

@@ -42,13 +42,6 @@ def may_keep(actor: Actor, unit: Unit, message: str = "") -> None:
     require_area(actor, unit)
 
 
-def _given(data: Mapping[str, Any], current: Mapping[str, Any] | None) -> dict[str, Any]:
-    """On an edit, a field left out of ``data`` keeps its ``current`` value."""
-    if current is None:
-        return dict(data)
-    return {**current, **{k: v for k, v in data.items() if k in current}}
-
-
 def _text(given: Mapping[str, Any], name: str, limit: int) -> str:
     return str(given.get(name) or "").strip()[:limit]
 
@@ -62,7 +55,7 @@ def _team_values(data: Mapping[str, Any], errors: Errors, current: Team | None) 
             "skills": current.skills,
             "readiness": current.readiness,
         }
-    given = _given(data, known)
+    given = services.merged(data, known)
     name = _text(given, "name", 80)
     if not name:
         errors["name"] = [_("This field is required.")]
@@ -133,7 +126,7 @@ def _expert_values(
             "title": current.title,
             "is_available": current.is_available,
         }
-    given = _given(data, known)
+    given = services.merged(data, known)
     name = _text(data, "name", 50)
     if not name and current is None:
         errors["name"] = [_("This field is required.")]

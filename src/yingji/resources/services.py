@@ -171,6 +171,15 @@ def update(obj: models.Model, values: Mapping[str, Any], *, actor: Actor, action
     return True
 
 
+def merged(data: Mapping[str, Any], current: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The fields an add or an edit checks: on an edit, what ``data`` sends over the
+    ``current`` values, a field left out (a PATCH) keeping its value; on an add,
+    ``data`` as it is."""
+    if current is None:
+        return dict(data)
+    return {**current, **{k: v for k, v in data.items() if k in current}}
+
+
 def set_active(obj: Any, active: bool, *, actor: Actor, action: str) -> bool:
     """Retire (停用) or reactivate a record that others name: it stays, with its history
     and the stock or records that refer to it, and leaves every list and new choice while
