@@ -234,6 +234,8 @@ PUBLIC_INCIDENT_PAGES_PER_HOUR = 1200
 # Attachments handed in with a petition: at most this size each, and this many per upload.
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 ATTACHMENT_MAX_FILES = 10
+# What one DOCX attachment may unpack to (its ZIP directory's declared sizes).
+ATTACHMENT_MAX_UNPACKED = 100 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 HUEY: dict[str, object]

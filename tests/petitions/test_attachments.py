@@ -69,3 +69,20 @@ def test_an_accusations_attachments_are_hidden_from_the_accused(
     accused = personas.make_user("accused", city.baishizhen, Role.SUPERVISOR)
     response = client_for(accused).get(f"/petitions/{petition.pk}/attachments/{attachment.pk}/")
     assert response.status_code == 404
+
+
+def test_a_docx_that_unpacks_to_hundreds_of_megabytes_is_refused(
+    registered: services.Registered, township_clerk: User, client_for
+) -> None:
+    """Uploads are capped by their unpacked size: a small .docx whose parts inflate past
+    the attachments' limit is refused from its ZIP directory, nothing kept."""
+    from tests.documents.test_uploads import bomb
+
+    url = f"/petitions/{registered.petition.pk}/attachments/"
+    small = bomb({"[Content_Types].xml": b"<Types/>"})
+    assert len(small) < 2 * 1024 * 1024
+    answer = client_for(township_clerk).post(
+        url, {"uploads": [SimpleUploadedFile("材料.docx", small)]}
+    )
+    assert answer.status_code == 400 and not Attachment.objects.exists()
+    assert "MB" in answer.content.decode()

@@ -24,6 +24,7 @@ from yingji import crypto
 from yingji.audit import services as audit
 from yingji.audit.services import Actor
 from yingji.documents import services as documents
+from yingji.documents import uploads
 from yingji.documents.models import Document
 from yingji.petitions import attachments as filetypes
 from yingji.petitions.models import (
@@ -31,6 +32,19 @@ from yingji.petitions.models import (
     Petition,
 )
 from yingji.timeline import services as timeline
+
+
+def _unpacks_within(content: bytes) -> bool:
+    """Whether a DOCX (a ZIP package) unpacks within the attachments' limit, from its
+    central directory alone (documents/uploads.py): what a reader or an indexer may later
+    be made to inflate is bounded at upload."""
+    from django.conf import settings
+
+    try:
+        size = uploads.unpacked_size(content)
+    except ValidationError:  # more parts than any real document has
+        return False
+    return size is None or size <= settings.ATTACHMENT_MAX_UNPACKED
 
 
 @transaction.atomic
@@ -63,6 +77,12 @@ def attach(petition: Petition, files: list[Any], *, actor: Actor) -> list[Attach
                     "WAV or AMR recordings, or DOCX documents."
                 )
                 % {"name": name}
+            )
+            continue
+        if file_type.extensions == (".docx",) and not _unpacks_within(content):
+            errors.append(
+                _("%(name)s unpacks to more than %(mb)d MB: save it without embedded objects.")
+                % {"name": name, "mb": settings.ATTACHMENT_MAX_UNPACKED // uploads.MB}
             )
             continue
         accepted.append((name, file_type, content))
