@@ -10,9 +10,8 @@ import runs as a background job (``run_job``) from the upload page.
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +26,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from yingji.audit.services import Actor
+from yingji.documents import cells as cell_text
 from yingji.documents import excel, jobs, uploads
 from yingji.documents.models import ImportJob
 from yingji.org import lines
@@ -56,7 +56,6 @@ WIDTHS = {
 REQUIRED = ("warehouse", "item", "quantity")
 # A title row or two may stand above the header in a hand-made workbook.
 HEADER_SEARCH_ROWS = 10
-DATE_TEXT = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 DATE_FORMAT = "yyyy-mm-dd"
 
 
@@ -281,19 +280,9 @@ def _text(value: Any) -> str:
 
 
 def _date(value: Any) -> date | None:
-    """A date from a date cell or from text such as 2026-05-01 (or 2026/5/1)."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        match = DATE_TEXT.fullmatch(value.strip())
-        if match:
-            try:
-                return date(*(int(part) for part in match.groups()))
-            except ValueError:
-                return None
-    return None
+    """A date from a date cell or from text as offices write it (2026-05-01, 2026/5/1,
+    2026年5月1日): documents/cells.py reads every import's dates."""
+    return cell_text.day(value)
 
 
 class _Row:
