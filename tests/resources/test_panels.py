@@ -122,13 +122,13 @@ def test_lots_expiring_within_30_days_with_the_expired_ones_red(
     expired_on = f"{today - timedelta(days=2):%Y-%m-%d}"
     assert [(e.label, e.url, e.note, e.tone) for e in panel.entries] == [
         (
-            "饮用水 · 白石村物资点",
+            f"饮用水 {gone.code} · 白石村物资点",
             f"/resources/lots/{gone.pk}/",
             f"{expired_on} 已过期 · 3 箱",
             "overdue",
         ),
         (
-            "饮用水 · 白石镇应急物资仓库",
+            f"饮用水 {soon.code} · 白石镇应急物资仓库",
             f"/resources/lots/{soon.pk}/",
             f"{today + timedelta(days=10):%Y-%m-%d} · 6 箱",
             "soon",

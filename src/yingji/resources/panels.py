@@ -114,7 +114,7 @@ def expiring(user: User) -> workbench.Panel:
             word = gettext("expired")
             day = f"{day} {word}"
         return workbench.Entry(
-            f"{lot.item.name} · {lot.warehouse.name}",
+            f"{lot} · {lot.warehouse.name}",  # the item and its lot code
             reverse("resources:lot", args=[lot.pk]),
             f"{day} · {balance} {lot.item.measure}",
             "overdue" if expired else "soon",
