@@ -116,7 +116,7 @@ def test_a_name_completed_later_is_found(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_search_outside_a_test_transaction_is_recorded(
-    city: personas.City, township_clerk: User, client_for
+    reference_data: None, city: personas.City, township_clerk: User, client_for
 ) -> None:
     """As a server runs it, with no transaction around the request: the audit entry is
     written in the search's own (it answered 500 before)."""
