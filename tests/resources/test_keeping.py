@@ -338,3 +338,10 @@ def test_the_system_administrator_opens_the_resources_admin_to_change_and_retire
         f"/admin/resources/category/{store.kit.category_id}/change/",
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_a_retired_warehouse_offers_no_receipt_form(store: Store) -> None:
+    catalogue.set_warehouse_active(store.main, False, actor=store.actor)
+    page = signed_in(store.keeper).get(f"/resources/warehouses/{store.main.pk}/")
+    text = page.content.decode()
+    assert page.status_code == 200 and "已停用" in text and 'name="receive"' not in text
