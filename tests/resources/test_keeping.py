@@ -345,3 +345,16 @@ def test_a_retired_warehouse_offers_no_receipt_form(store: Store) -> None:
     page = signed_in(store.keeper).get(f"/resources/warehouses/{store.main.pk}/")
     text = page.content.decode()
     assert page.status_code == 200 and "已停用" in text and 'name="receive"' not in text
+
+
+def test_the_api_keeps_a_warehouse_with_stock_open_and_says_why(store: Store) -> None:
+    services.receive(store.main, store.kit, "2", actor=store.actor)
+    client = signed_in(store.keeper)
+    refused = client.post(f"/api/v1/resources/warehouses/{store.main.pk}/retire")
+    assert refused.status_code == 422 and "库存" in refused.json()["errors"][0]["message"]
+    empty = client.post(f"/api/v1/resources/warehouses/{store.spare.pk}/retire")
+    assert empty.status_code == 200 and empty.json()["is_active"] is False
+    listed = {w["id"] for w in client.get("/api/v1/resources/warehouses").json()}
+    assert store.spare.pk not in listed and store.main.pk in listed
+    everyone = client.get("/api/v1/resources/warehouses?retired=true").json()
+    assert store.spare.pk in {w["id"] for w in everyone}
