@@ -792,6 +792,12 @@ API: list[Row] = [
         shows=(("baishi_store", "id={baishi_expert}"),),
     ),
     Row(
+        "/api/v1/resources/equipment",
+        "/api/v1/resources/equipment",
+        kind="json",
+        shows=(("baishi_store", "id={baishi_equipment}"),),
+    ),
+    Row(
         "/api/v1/resources/readiness",
         "/api/v1/resources/readiness?plan_version_id={county_version}",
         "county_readiness",

@@ -22,7 +22,7 @@ from yingji.accounts.roles import Role
 from yingji.audit.models import AuditEntry
 from yingji.audit.services import Actor
 from yingji.incidents.models import Incident, ResourceRequest
-from yingji.resources import people, services
+from yingji.resources import equipment, people, services
 from yingji.resources.models import Category, Item, Lot, Movement, Team, Warehouse
 
 pytestmark = pytest.mark.django_db
@@ -332,6 +332,7 @@ def test_list_endpoints_cost_the_same_however_many_rows(store: Store, keeper: Cl
         "/api/v1/resources/items",
         "/api/v1/resources/teams",
         "/api/v1/resources/experts",
+        "/api/v1/resources/equipment",
     ]
 
     keeper.get(urls[0])  # the first request after signing in marks the session active
@@ -352,6 +353,9 @@ def test_list_endpoints_cost_the_same_however_many_rows(store: Store, keeper: Cl
         people.add_team({"name": f"队{n}", "size": "5"}, unit=store.city.baishicun, actor=actor)
         people.add_expert(
             {"name": f"专家{n}", "field": "心理"}, unit=store.city.baishicun, actor=actor
+        )
+        equipment.add_equipment(
+            {"name": f"发电机{n}", "kind": "equipment"}, unit=store.city.baishicun, actor=actor
         )
     assert costs() == few
 

@@ -1,4 +1,5 @@
-"""Equipment and vehicles over the API: changes (PATCH: the fields sent change, the
+"""Equipment and vehicles over the API: the list of my units' (retired ones when asked),
+changes (PATCH: the fields sent change, the
 others stay; a new inspection cycle moves the next inspection) and retiring (停用: out
 of service, no inspection falls due, counted for no plan) or reactivating, by the
 storekeepers of the owning unit."""
@@ -9,12 +10,20 @@ from datetime import date
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Schema
+from ninja import Field, Query, Schema
 
 from yingji.audit.services import Actor
 from yingji.fields import Count, PathId, Text
 from yingji.resources import equipment as services
-from yingji.resources.api.common import WRITE_ERRORS, changes_of, router, units_of, user_of
+from yingji.resources.api.common import (
+    LIST_ERRORS,
+    WRITE_ERRORS,
+    changes_of,
+    reader,
+    router,
+    units_of,
+    user_of,
+)
 from yingji.resources.models import Equipment
 
 
@@ -29,6 +38,10 @@ class EquipmentOut(Schema):
     last_inspected_on: date | None
     is_usable: bool = Field(..., description="passed its last inspection")
     is_active: bool = Field(..., description="false: retired (停用), out of service")
+
+
+class EquipmentFilter(Schema):
+    retired: bool = Field(False, description="also the retired (停用) ones")
 
 
 class EquipmentPatch(Schema):
@@ -56,6 +69,18 @@ def _out(e: Equipment) -> EquipmentOut:
         is_usable=e.is_usable,
         is_active=e.is_active,
     )
+
+
+@router.get(
+    "/resources/equipment",
+    response={200: list[EquipmentOut], **LIST_ERRORS},
+    summary="The equipment and vehicles of my units",
+)
+def list_equipment(request: HttpRequest, filters: Query[EquipmentFilter]) -> list[EquipmentOut]:
+    found = Equipment.objects.filter(unit__in=units_of(reader(request))).select_related("unit")
+    if not filters.retired:
+        found = found.filter(is_active=True)
+    return [_out(e) for e in found]
 
 
 @router.patch(
