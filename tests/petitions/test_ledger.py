@@ -330,3 +330,32 @@ def test_a_category_is_found_by_its_path_code_or_unique_name(
     _import(client_for(township_clerk), by_path, by_code, by_spaces)
     assert set(Petition.objects.values_list("category_id", flat=True)) == {wages.pk}
     assert Petition.objects.count() == 3
+
+
+def test_a_formula_without_its_value_is_named_cell_by_cell(
+    township_clerk: User, client_for
+) -> None:
+    """The ledger names a formula the file holds no value for, as the stock import does,
+    instead of calling the file no workbook."""
+    formula = [*GOOD]
+    formula[5] = "=A1&B1"  # openpyxl writes it as a formula, with no cached value
+    with translation.override("zh-hans"):
+        page = _import(client_for(township_clerk), formula)
+    assert "列F 是公式" in page or "列 F" in page or "F 是公式" in page, page[:3000]
+    assert Petition.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_run_as_a_worker_runs_it_is_audited_to_its_end(
+    reference_data: None, township_clerk: User, client_for
+) -> None:
+    """A worker runs the job outside any request's transaction: the end of the job and
+    its audit entry are written together (the entry was lost before, with a traceback)."""
+    from yingji.audit.models import AuditEntry
+    from yingji.documents.models import ImportJob
+
+    _import(client_for(township_clerk), GOOD)
+    job = ImportJob.objects.get()
+    assert job.state == ImportJob.State.DONE
+    assert AuditEntry.objects.filter(action="documents.import.finish").count() == 1
+    assert Petition.objects.filter(number=GOOD[0]).exists()

@@ -19,6 +19,7 @@ import re
 import zipfile
 from typing import Any
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -44,6 +45,14 @@ class FormulaCells(NotAWorkbook):
     def __init__(self, cells: list[tuple[int, str]]) -> None:
         super().__init__(cells)
         self.cells = cells
+
+    def messages(self) -> list[str]:
+        """Each cell named, for the file field of any import."""
+        return [
+            _("Row %(row)s, column %(column)s is a formula: paste it as a value.")
+            % {"row": row, "column": column}
+            for row, column in self.cells
+        ]
 
 
 MAX_FORMULA_CELLS = 50

@@ -211,14 +211,17 @@ def run(job_id: int) -> bool:
         else:
             fields = {"state": ImportJob.State.DONE, "result": result}
     now = timezone.now()
-    ImportJob.objects.filter(pk=job.pk).update(updated_at=now, finished_at=now, **fields)
-    job.refresh_from_db()
-    audit.record(
-        actor=actor,
-        action="documents.import.finish",
-        obj=job,
-        after={"state": job.state, "problems": len(job.problems)},
-    )
+    # The job's end and its audit entry together: the audit log is written only inside
+    # a transaction, which a worker (unlike a test) has not opened around this.
+    with transaction.atomic():
+        ImportJob.objects.filter(pk=job.pk).update(updated_at=now, finished_at=now, **fields)
+        job.refresh_from_db()
+        audit.record(
+            actor=actor,
+            action="documents.import.finish",
+            obj=job,
+            after={"state": job.state, "problems": len(job.problems)},
+        )
     return True
 
 

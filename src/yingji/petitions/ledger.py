@@ -277,6 +277,8 @@ def read_rows(content: bytes) -> tuple[list[str], list[tuple[int, dict[str, Any]
     check_upload(content)
     try:
         rows = excel.rows(content, max_rows=MAX_ROWS + 1)
+    except excel.FormulaCells as formulas:
+        raise ValidationError({"file": formulas.messages()}) from None
     except excel.NotAWorkbook:
         raise ValidationError({"file": [_("This is not an Excel workbook (.xlsx).")]}) from None
     except excel.TooManyRows:

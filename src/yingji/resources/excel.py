@@ -249,15 +249,7 @@ def _sheet_rows(content: bytes) -> list[tuple[int, tuple[Any, ...]]]:
     try:
         return excel.rows(content, max_rows=MAX_ROWS + HEADER_SEARCH_ROWS)
     except excel.FormulaCells as formulas:
-        raise ValidationError(
-            {
-                "file": [
-                    _("Row %(row)s, column %(column)s is a formula: paste it as a value.")
-                    % {"row": row, "column": column}
-                    for row, column in formulas.cells
-                ]
-            }
-        ) from None
+        raise ValidationError({"file": formulas.messages()}) from None
     except excel.NotAWorkbook:
         raise _file_error(_("This is not an Excel workbook (.xlsx).")) from None
     except excel.TooManyRows:
