@@ -94,6 +94,13 @@ class Incident(models.Model):
     )
     blocks_traffic = models.BooleanField(_("blocks traffic"), null=True, blank=True)
     key_facility = models.BooleanField(_("affects a key facility"), null=True, blank=True)
+    # How people are cared for (the board and the after-action review show them).
+    people_transferred = models.PositiveIntegerField(
+        _("people transferred (转移安置)"), null=True, blank=True
+    )
+    people_in_care = models.PositiveIntegerField(
+        _("people in care (救治、心理疏导)"), null=True, blank=True
+    )
     description = models.TextField(_("course of events"))
     reporter_name_enc = models.TextField(blank=True)
     reporter_name_masked = models.CharField(_("reporter"), max_length=20, blank=True)
@@ -325,6 +332,25 @@ class TeamGroup(models.Model):
         return self.name
 
 
+class Instruction(models.Model):
+    """A leader's instruction (领导批示) recorded by the command; it becomes tasks."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="instructions")
+    leader = models.CharField(_("leader"), max_length=60)
+    text = models.TextField(_("instruction"))
+    given_at = models.DateTimeField(_("given"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["given_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.leader}: {self.text[:40]}"
+
+
 class Task(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting for acknowledgement")
@@ -339,9 +365,50 @@ class Task(models.Model):
         HANDLING = "handling", _("Handling (处置)")
         RECOVERY = "recovery", _("Recovery (恢复)")
 
+    class Origin(models.TextChoices):
+        PLAN = "plan", _("The plan's step")
+        ADHOC = "adhoc", _("Given by the command")
+        INSTRUCTION = "instruction", _("A leader's instruction (领导批示)")
+        CARE = "care", _("The plan's care requirement")
+
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="tasks")
+    # Who does it: a group of the response, or (a task given by the command) a unit or a
+    # person; a task of a group without a lead waits on the commander until one is named.
     group = models.ForeignKey(
-        TeamGroup, verbose_name=_("group"), on_delete=models.PROTECT, related_name="tasks"
+        TeamGroup,
+        verbose_name=_("group"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+    )
+    assigned_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    origin = models.CharField(
+        _("origin"), max_length=12, choices=Origin.choices, default=Origin.PLAN
+    )
+    step = models.ForeignKey(
+        "plans.Step", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    instruction = models.ForeignKey(
+        Instruction, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     phase = models.CharField(_("phase"), max_length=10, choices=Phase.choices)
     action = models.TextField(_("action"))
@@ -371,6 +438,17 @@ class Task(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state != self.State.DONE
+
+    @property
+    def holder_name(self) -> str:
+        """Who the task is for, as the board names it: the group, the person or the unit."""
+        if self.group_id is not None:
+            return self.group.name
+        if self.assignee_id is not None:
+            return self.assignee.display_name
+        if self.assigned_unit_id is not None:
+            return self.assigned_unit.name
+        return str(_("the command"))
 
 
 class TaskNote(models.Model):

@@ -17,7 +17,14 @@ from yingji.plans import labels as plan_labels
 
 Errors = dict[str, list[str]]
 LEVELS = (1, 2, 3, 4)
-FACT_FIELDS = ("people_involved", "deaths", "injuries", "missing")
+FACT_FIELDS = (
+    "people_involved",
+    "deaths",
+    "injuries",
+    "missing",
+    "people_transferred",
+    "people_in_care",
+)
 FLAG_FIELDS = ("blocks_traffic", "key_facility")
 CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock may run a little ahead
 # What the audit log keeps of an incident's changes: never the reporter's contact.
@@ -29,6 +36,7 @@ AUDITED = (
     "ended_at",
     "commander",
     *("people_involved", "deaths", "injuries", "missing", "economic_loss"),
+    *("people_transferred", "people_in_care"),
     *("blocks_traffic", "key_facility"),
 )
 
