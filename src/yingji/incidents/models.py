@@ -260,6 +260,21 @@ class Report(models.Model):
     document = models.ForeignKey(
         "documents.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # 签发人: an upward document names the leader who signed it (党政机关公文处理工作条例
+    # 第九条). A leader who uses yingji is chosen (``signer``); one who does not is named
+    # with a title. The name and title are kept either way, as the document printed them.
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signing leader"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signer_name = models.CharField(_("signing leader's name"), max_length=40, blank=True)
+    signer_title = models.CharField(_("signing leader's title"), max_length=60, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=40, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
 
     ELEMENTS = (
         "occurred",
@@ -277,6 +292,71 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id}: {self.stage} {self.sequence}"
+
+
+class ReportRecipient(models.Model):
+    """A unit a written report goes to (主送), and its receipt (签收). The first recipient
+    is also the report's ``sent_to``."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="recipients")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("recipient"), on_delete=models.PROTECT, related_name="+"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    due_at = models.DateTimeField(_("receipt due"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("received by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "unit"], name="incidents_report_recipient_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report.get_stage_display()} → {self.unit.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("incidents:report_edit", args=[self.report.incident_id, self.report_id])
+
+    @property
+    def incident(self) -> Incident:
+        return self.report.incident
+
+
+class PhoneReport(models.Model):
+    """The phone report (电话快报) that goes before the written first report: when, by
+    whom, to which unit and the person who took the call, and what was said."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="phone_reports")
+    called_at = models.DateTimeField(_("time of the call"))
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("called by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_unit = models.ForeignKey(
+        Unit, verbose_name=_("unit called"), on_delete=models.PROTECT, related_name="+"
+    )
+    taken_by = models.CharField(_("who took the call"), max_length=40)
+    summary = models.CharField(_("what was said"), max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["called_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}: {self.to_unit_id} {self.called_at:%Y-%m-%d %H:%M}"
 
 
 class Command(models.Model):
