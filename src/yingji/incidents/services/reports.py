@@ -1,28 +1,51 @@
-"""Upward reports (首报 / 续报 / 终报): drafts may be incomplete, but submitting demands every
-element and the order first, follow-up, final. Submitting is where a report becomes a
-document, meets its deadline, starts the next follow-up and reaches the unit above, so
-those effects stay in one place.
+"""Upward reports as offices send them: the phone report (电话快报) within minutes, then the
+written reports (首报 / 续报 / 终报). Drafts may be incomplete, but submitting demands every
+element, the 签发人, a contact person and phone, one or more recipients (主送: the
+government at the same level, the bureau above), and the order first, follow-up, final.
+Submitting is where a report becomes a document, meets its deadline, starts the next
+follow-up and reaches each recipient, whose receipt (签收) has a deadline of its own and is
+chased by the notify app when overdue; so those effects stay in one place.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yingji import fields
+from yingji.accounts.models import User
+from yingji.accounts.roles import Role
 from yingji.audit import services as audit
 from yingji.audit.services import Actor
+from yingji.clock import moments
 from yingji.clock import services as clock
-from yingji.incidents.models import Incident, Report
-from yingji.incidents.services._common import Errors, _text, level_label
+from yingji.incidents.models import Incident, PhoneReport, Report, ReportRecipient
+from yingji.incidents.services._common import CLOCK_SKEW, Errors, _text, level_label
 from yingji.incidents.services.reading import _may
 from yingji.notify import escalation
+from yingji.org import jurisdiction, lines, tree
+from yingji.org.models import Unit
 from yingji.timeline import services as timeline
+
+PHONE_KIND = "incident.phone_report"
+FIRST_KIND = "incident.first_report"
+RECEIPT_KIND = "incident.report_receipt"
+# Who may sign (签发) an upward report when the leader uses yingji.
+SIGNING_ROLES = (Role.DUTY_LEADER,)
+MAX_RECIPIENTS = 10
+# The people's fields of a written report, with their longest length (the columns').
+PEOPLE = {"signer_name": 40, "signer_title": 60, "contact_name": 40, "contact_phone": 30}
+PHONE = re.compile(r"^[0-9+()\- ]{3,30}$")
 
 
 def report_elements() -> list[tuple[str, str]]:
@@ -57,7 +80,188 @@ def prefill(incident: Incident, stage: str) -> dict[str, str]:
         "measures": last.measures if last else "",
         "next_steps": last.next_steps if last else "",
     }
+    if last is not None:
+        # The same leader, contact and recipients as the last report, until changed.
+        text.update(
+            {
+                "signer": str(last.signer_id or ""),
+                "signer_name": last.signer_name,
+                "signer_title": last.signer_title,
+                "contact_name": last.contact_name,
+                "contact_phone": last.contact_phone,
+            }
+        )
     return text
+
+
+# --- whom a report goes to, who signs it ---------------------------------------------------
+
+
+def _region_of(unit: Unit | None) -> Unit | None:
+    """The region (or institution) a unit belongs to: itself unless it is a department."""
+    while unit is not None and unit.kind == Unit.Kind.DEPARTMENT:
+        unit = unit.parent
+    return unit
+
+
+def _bureau_in(region: Unit) -> Unit:
+    """The region's emergency bureau (the department of the emergency line), else the
+    region's government itself."""
+    for department in region.children.filter(kind=Unit.Kind.DEPARTMENT, is_active=True).order_by(
+        "path"
+    ):
+        if lines.EMERGENCY in (department.work_lines or []):
+            return department
+    return region
+
+
+def recipient_suggestions(incident: Incident) -> list[Unit]:
+    """The usual 主送 of a report: the government at the same level and the bureau above
+    (白石县应急管理局 → 白石县人民政府 and 安澜市应急管理局; a township → the county's
+    government and its emergency bureau)."""
+    unit = incident.unit
+    if unit.kind == Unit.Kind.DEPARTMENT:
+        government = _region_of(unit.parent)
+        above = government.parent if government is not None else None
+    else:
+        government = unit.parent
+        above = unit.parent
+    found: list[Unit] = []
+    for candidate in (government, _bureau_in(above) if above is not None else None):
+        if candidate is not None and candidate != unit and candidate not in found:
+            found.append(candidate)
+    return found
+
+
+def recipient_choices(incident: Incident, user: User) -> models.QuerySet[Unit]:
+    """The units a report may go to: any unit the user sees, and the governments above
+    the incident's unit with their departments (the bureau above is outside a county's
+    area, but reports go to it)."""
+    above = tree.ancestor_paths(incident.unit.path)
+    return (
+        Unit.objects.filter(
+            jurisdiction.area_of(user, None)
+            | Q(path__in=above)
+            | Q(parent__path__in=above, kind=Unit.Kind.DEPARTMENT)
+        )
+        .filter(is_active=True)
+        .exclude(pk=incident.unit_id)
+        .order_by("path")
+    )
+
+
+def signer_choices(incident: Incident) -> models.QuerySet[User]:
+    """The leaders who may sign the unit's report: users with a leader's role in the
+    area of the region the incident's unit belongs to."""
+    region = _region_of(incident.unit) or incident.unit
+    return (
+        User.objects.filter(
+            is_active=True,
+            role_grants__role__in=SIGNING_ROLES,
+            unit__path__gte=region.path,
+            unit__path__lt=tree.successor(region.path),
+        )
+        .select_related("person")
+        .distinct()
+        .order_by("unit__path", "username")
+    )
+
+
+def organ_name(unit: Unit) -> str:
+    return unit.organ_name or unit.name
+
+
+# --- cleaning ------------------------------------------------------------------------------
+
+
+def _bounded_text(data: Mapping[str, Any], name: str, limit: int, errors: Errors) -> str:
+    value = _text(data, name)
+    if fields.has_control(value):
+        errors[name] = [fields.control_message()]
+    elif len(value) > limit:
+        errors[name] = [_("Ensure this value has at most %(limit)d characters.") % {"limit": limit}]
+    return value
+
+
+def _clean_people(incident: Incident, data: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
+    """The 签发人 (a leader chosen by id, or a name and title), contact person and phone;
+    only the keys given."""
+    clean: dict[str, Any] = {}
+    for name, limit in PEOPLE.items():
+        if name in data:
+            clean[name] = _bounded_text(data, name, limit, errors)
+    phone = clean.get("contact_phone")
+    if phone and "contact_phone" not in errors and not PHONE.match(phone):
+        errors["contact_phone"] = [_("Enter a phone number: digits, spaces, + - ( ) only.")]
+    if "signer" in data:
+        raw = data.get("signer")
+        if raw in (None, ""):
+            clean["signer"] = None
+        else:
+            pk = fields.id_of(raw)
+            signer = signer_choices(incident).filter(pk=pk).first() if pk else None
+            if signer is None:
+                errors["signer"] = [_("Choose a leader of the unit's area from the list.")]
+            else:
+                clean["signer"] = signer
+                clean["signer_name"] = signer.display_name
+                if not clean.get("signer_title"):
+                    clean["signer_title"] = signer.person.position if signer.person else ""
+    return clean
+
+
+def _ids(raw: Any) -> list[Any]:
+    if raw is None or raw == "":
+        return []
+    if isinstance(raw, str):
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return [raw]
+    if isinstance(raw, Iterable) and not isinstance(raw, (bytes, Mapping)):
+        return list(raw)
+    return [raw]
+
+
+def _clean_recipients(
+    incident: Incident, raw: Any, user: User | None, errors: Errors
+) -> list[Unit]:
+    values = _ids(raw)
+    if len(values) > MAX_RECIPIENTS:
+        errors["recipients"] = [
+            _("Choose at most %(limit)d recipients.") % {"limit": MAX_RECIPIENTS}
+        ]
+        return []
+    pks: list[int] = []
+    for value in values:
+        pk = fields.id_of(value) if not isinstance(value, bool) else None
+        if pk is None:
+            errors["recipients"] = [_("Choose the recipients from the list.")]
+            return []
+        if pk not in pks:
+            pks.append(pk)
+    if not pks:
+        return []
+    if user is None:
+        errors["recipients"] = [_("Choose the recipients from the list.")]
+        return []
+    found = {u.pk: u for u in recipient_choices(incident, user).filter(pk__in=pks)}
+    if len(found) != len(pks):
+        errors["recipients"] = [
+            _("A unit you chose does not exist or is not one you may report to.")
+        ]
+        return []
+    return [found[pk] for pk in pks]
+
+
+def _set_recipients(report: Report, units: list[Unit]) -> None:
+    report.recipients.all().delete()
+    ReportRecipient.objects.bulk_create(
+        ReportRecipient(report=report, unit=unit, position=index)
+        for index, unit in enumerate(units)
+    )
+
+
+# --- the written report --------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -69,7 +273,9 @@ def save_report(
     actor: Actor,
     report: Report | None = None,
 ) -> Report:
-    """Keep a draft; the elements may be incomplete until it is submitted."""
+    """Keep a draft; the elements, signer, contact and recipients may be incomplete until
+    it is submitted. A new draft without ``recipients`` gets the usual ones (see
+    ``recipient_suggestions``); every id given is checked at once."""
     _may(
         actor,
         "incidents.write_report",
@@ -80,14 +286,27 @@ def save_report(
         raise ValidationError({"stage": [_("Choose first, follow-up or final.")]})
     if report is not None and report.state != Report.State.DRAFT:
         raise ValidationError({"state": [_("A submitted report is not changed; write a new one.")]})
+    errors: Errors = {}
+    people = _clean_people(incident, data, errors)
+    recipients: list[Unit] | None = None
+    if "recipients" in data:
+        recipients = _clean_recipients(incident, data.get("recipients"), actor.user, errors)
+    if errors:
+        raise ValidationError(errors)
     if report is None:
         report = Report(incident=incident, stage=stage, written_by=actor.user)
         if stage == Report.Stage.FOLLOWUP:
             report.sequence = incident.reports.filter(stage=stage).count() + 1
+        if recipients is None:
+            recipients = recipient_suggestions(incident)
     for name in Report.ELEMENTS:
         if name in data:
             setattr(report, name, _text(data, name))
+    for name, value in people.items():
+        setattr(report, name, value)
     report.save()
+    if recipients is not None:
+        _set_recipients(report, recipients)
     return report
 
 
@@ -107,7 +326,13 @@ def _sequence_errors(report: Report) -> Errors:
     return {}
 
 
+def _signer_line(report: Report) -> str:
+    return " ".join(v for v in (report.signer_title, report.signer_name) if v)
+
+
 def _report_letter(report: Report) -> Any:
+    """The report in the layout of 突发事件信息报告: 签发人 top right, 主送 before the text,
+    the contact person and phone in the note below the date."""
     from yingji.documents import layout
 
     incident = report.incident
@@ -125,21 +350,64 @@ def _report_letter(report: Report) -> Any:
     level = level_label(incident.level)
     if level:
         paragraphs.append(_("Level: %(level)s") % {"level": level})
+    recipients = [organ_name(r.unit) for r in report.recipients.select_related("unit")]
+    if not recipients and incident.unit.parent:
+        recipients = [organ_name(incident.unit.parent)]
+    note = ""
+    if report.contact_name or report.contact_phone:
+        note = _("Contact: %(name)s, phone: %(phone)s") % {
+            "name": report.contact_name,
+            "phone": report.contact_phone,
+        }
     return layout.Letter(
         title=title,
         paragraphs=paragraphs,
-        issuer=incident.unit.name,
+        issuer=organ_name(incident.unit),
         issued_on=timezone.localdate(),
-        recipient=incident.unit.parent.name if incident.unit.parent else "",
+        recipient="、".join(recipients),
         number=incident.number,
         headings=headings,
+        signer=report.signer_name,
+        note=note,
     )
+
+
+def _submission_errors(report: Report) -> Errors:
+    errors: Errors = {
+        name: [_("The report needs this element.")]
+        for name in Report.ELEMENTS
+        if not getattr(report, name).strip()
+    }
+    if not report.signer_name.strip():
+        errors["signer"] = [_("Name the leader who signs the report (签发人).")]
+    if not report.contact_name.strip():
+        errors["contact_name"] = [_("Name the contact person.")]
+    if not report.contact_phone.strip():
+        errors["contact_phone"] = [_("Give the contact person's phone.")]
+    if not report.recipients.exists():
+        errors["recipients"] = [_("Choose at least one recipient.")]
+    errors.update(_sequence_errors(report))
+    return errors
+
+
+def report_url(report: Report) -> str:
+    return reverse("incidents:report", args=[report.incident_id, report.pk])
+
+
+def document_url(report: Report) -> str:
+    return reverse("incidents:report_document", args=[report.incident_id, report.pk])
+
+
+def document_name(report: Report) -> str:
+    return f"report-{report.pk}.docx"
 
 
 @transaction.atomic
 def submit_report(report: Report, *, actor: Actor) -> Report:
-    """Send a report up: every element present, in order (首报 → 续报 → 终报); it becomes a
-    DOCX document, is recorded as sent to the unit above, and meets its deadline."""
+    """Send a report up: every element, the 签发人, contact and at least one recipient
+    present, in order (首报 → 续报 → 终报); it becomes a DOCX document, each recipient's
+    duty is told with a link to it and has a deadline to sign for it, and the report
+    meets its own deadline."""
     from yingji.documents import services as documents
 
     current = Report.objects.select_for_update().select_related("incident__unit").get(pk=report.pk)
@@ -151,16 +419,12 @@ def submit_report(report: Report, *, actor: Actor) -> Report:
     )
     if current.state != Report.State.DRAFT:
         raise ValidationError({"state": [_("This report has been submitted already.")]})
-    errors: Errors = {
-        name: [_("The report needs this element.")]
-        for name in Report.ELEMENTS
-        if not getattr(current, name).strip()
-    }
-    errors.update(_sequence_errors(current))
+    errors = _submission_errors(current)
     if errors:
         raise ValidationError(errors)
     incident = current.incident
     now = timezone.now()
+    recipients = list(current.recipients.select_related("unit"))
     document = documents.issue_letter(
         current,
         kind=f"incident.report.{current.stage}",
@@ -171,29 +435,41 @@ def submit_report(report: Report, *, actor: Actor) -> Report:
     current.state = Report.State.SUBMITTED
     current.submitted_at = now
     current.submitted_by = actor.user
-    current.sent_to = incident.unit.parent
+    current.sent_to = recipients[0].unit
     current.document = document
     current.save()
     audit.record(
         actor=actor,
         action="incidents.report.submit",
         obj=current,
-        after={"stage": current.stage, "sent_to": current.sent_to_id, "sha256": document.sha256},
+        after={
+            "stage": current.stage,
+            "sent_to": current.sent_to_id,
+            "recipients": [r.unit_id for r in recipients],
+            "signer": current.signer_name,
+            "sha256": document.sha256,
+        },
     )
     timeline.record(
         incident,
         "report.submitted",
-        _("%(report)s sent to %(unit)s")
+        _("%(report)s sent to %(units)s, signed by %(signer)s")
         % {
             "report": current.get_stage_display(),
-            "unit": current.sent_to.name if current.sent_to else _("no unit above"),
+            "units": "、".join(organ_name(r.unit) for r in recipients),
+            "signer": current.signer_name,
         },
         actor=actor,
-        data={"report": current.pk, "stage": current.stage, "sequence": current.sequence},
+        data={
+            "report": current.pk,
+            "stage": current.stage,
+            "sequence": current.sequence,
+            "recipients": [r.unit_id for r in recipients],
+        },
         is_drill=incident.is_drill,
     )
     kind = {
-        Report.Stage.FIRST: "incident.first_report",
+        Report.Stage.FIRST: FIRST_KIND,
         Report.Stage.FOLLOWUP: "incident.followup_report",
         Report.Stage.FINAL: "incident.final_report",
     }[Report.Stage(current.stage)]
@@ -209,19 +485,280 @@ def submit_report(report: Report, *, actor: Actor) -> Report:
             responsible=actor.user,
             is_drill=incident.is_drill,
         )
-    if current.sent_to is not None:
-        escalation.notify_duty(
-            current.sent_to,
-            "incident.report",
-            _("%(report)s from %(unit)s: %(title)s")
-            % {
-                "report": current.get_stage_display(),
-                "unit": incident.unit.name,
-                "title": incident.title,
-            },
-            current.nature[:300],
-            subject=incident,
-            is_drill=incident.is_drill,
-            link=reverse("incidents:board", args=[incident.pk]),
-        )
+    for recipient in recipients:
+        _send_to(current, recipient, actor=actor, now=now)
     return current
+
+
+def _send_to(report: Report, recipient: ReportRecipient, *, actor: Actor, now: datetime) -> None:
+    """The recipient's receipt deadline (no one responsible: its overdue notice goes to the
+    recipient unit's duty and climbs its chain) and the notice with the document's link."""
+    incident = report.incident
+    deadline = clock.start(
+        recipient,
+        RECEIPT_KIND,
+        actor=actor,
+        unit=recipient.unit,
+        started_at=now,
+        params={"report": report.pk},
+        is_drill=incident.is_drill,
+    )
+    recipient.due_at = deadline.due_at
+    recipient.save(update_fields=["due_at"])
+    escalation.notify_duty(
+        recipient.unit,
+        "incident.report",
+        _("%(report)s from %(unit)s: %(title)s")
+        % {
+            "report": report.get_stage_display(),
+            "unit": organ_name(incident.unit),
+            "title": incident.title,
+        },
+        _(
+            "%(nature)s\n\nDocument: %(document)s (signed by %(signer)s). Download it and "
+            "sign for the report (签收) on its page: %(link)s"
+        )
+        % {
+            "nature": report.nature[:300],
+            "document": document_name(report),
+            "signer": report.signer_name,
+            "link": f"{settings.SITE_URL}{document_url(report)}",
+        },
+        subject=incident,
+        is_drill=incident.is_drill,
+        link=report_url(report),
+    )
+
+
+@transaction.atomic
+def save_and_submit(
+    incident: Incident,
+    stage: str,
+    data: Mapping[str, Any],
+    *,
+    actor: Actor,
+    report: Report | None = None,
+) -> Report:
+    """Save and submit in one transaction: a refused submission keeps no new draft and
+    no half-saved change (the form shows what was entered again)."""
+    saved = save_report(incident, stage, data, actor=actor, report=report)
+    return submit_report(saved, actor=actor)
+
+
+# --- receipts (签收) ------------------------------------------------------------------------
+
+
+def may_sign_for(user: User, recipient: ReportRecipient) -> bool:
+    """Whether ``user`` signs for ``recipient``: a user of the recipient unit, or one
+    acting for it under the jurisdiction rule."""
+    return bool(user.is_authenticated) and jurisdiction.acts_as(
+        user, recipient.unit, lines.EMERGENCY
+    )
+
+
+def recipients_for(report: Report, user: User) -> list[ReportRecipient]:
+    """The report's recipients the user may sign for (not yet signed for)."""
+    return [
+        r
+        for r in report.recipients.select_related("unit")
+        if r.received_at is None and may_sign_for(user, r)
+    ]
+
+
+@transaction.atomic
+def receive_report(report: Report, unit: Any, *, actor: Actor) -> ReportRecipient:
+    """Sign for a report (签收) on behalf of ``unit`` (an id or a Unit): one of its
+    recipients, once; the receipt deadline is met and the receipt is on the timeline."""
+    pk = unit.pk if isinstance(unit, Unit) else fields.id_of(unit)
+    if pk is None:
+        raise ValidationError({"unit": [_("Choose the recipient unit from the list.")]})
+    current = Report.objects.select_for_update().select_related("incident").get(pk=report.pk)
+    if current.state != Report.State.SUBMITTED:
+        raise ValidationError({"report": [_("Only a submitted report is signed for.")]})
+    recipient = (
+        ReportRecipient.objects.select_for_update()
+        .select_related("unit")
+        .filter(report=current, unit_id=pk)
+        .first()
+    )
+    if recipient is None:
+        raise ValidationError({"unit": [_("This unit is not a recipient of the report.")]})
+    if actor.user is None or not may_sign_for(actor.user, recipient):
+        raise ValidationError(
+            {
+                "unit": [
+                    _("Only %(unit)s, or a unit acting for it, signs for this report.")
+                    % {"unit": organ_name(recipient.unit)}
+                ]
+            }
+        )
+    if recipient.received_at is not None:
+        raise ValidationError(
+            {
+                "unit": [
+                    _("%(unit)s signed for this report already.")
+                    % {"unit": organ_name(recipient.unit)}
+                ]
+            }
+        )
+    now = timezone.now()
+    recipient.received_at = now
+    recipient.received_by = actor.user
+    recipient.save(update_fields=["received_at", "received_by"])
+    for deadline in clock.open_deadlines(recipient, RECEIPT_KIND):
+        clock.meet(deadline, actor=actor, at=now)
+    incident = current.incident
+    audit.record(
+        actor=actor,
+        action="incidents.report.receive",
+        obj=current,
+        after={"unit": recipient.unit_id, "received_at": now.isoformat()},
+    )
+    timeline.record(
+        incident,
+        "report.received",
+        _("%(unit)s signed for the %(report)s (%(person)s)")
+        % {
+            "unit": organ_name(recipient.unit),
+            "report": current.get_stage_display(),
+            "person": actor.user.display_name,
+        },
+        actor=actor,
+        data={"report": current.pk, "unit": recipient.unit_id},
+        is_drill=incident.is_drill,
+    )
+    return recipient
+
+
+# --- the phone report (电话快报) -------------------------------------------------------------
+
+
+def start_phone_report(incident: Incident, *, actor: Actor) -> None:
+    """At intake: the phone report's deadline, for the level the first report's counts by
+    (intake has just started that one)."""
+    first = clock.open_deadline(incident, FIRST_KIND)
+    level = first.params.get("level") if first is not None else None
+    clock.start(
+        incident,
+        PHONE_KIND,
+        actor=actor,
+        unit=incident.unit,
+        started_at=incident.reported_at,
+        params={"level": str(level or incident.level or 4)},
+        responsible=first.responsible if first is not None else actor.user,
+        is_drill=incident.is_drill,
+    )
+
+
+def recount_phone_report(incident: Incident, actor: Actor) -> None:
+    """Regrading: the phone report's minutes depend on the level; recount them from the
+    report time unless the phone report has been made."""
+    if incident.level is None or incident.phone_reports.exists():
+        return
+    running = clock.open_deadline(incident, PHONE_KIND)
+    if running is not None:
+        if running.params.get("level") == str(incident.level):
+            return
+        clock.cancel(running, actor=actor, reason=_("Regraded: the report minutes changed."))
+    clock.start(
+        incident,
+        PHONE_KIND,
+        actor=actor,
+        unit=incident.unit,
+        started_at=incident.reported_at,
+        params={"level": str(incident.level)},
+        responsible=running.responsible if running else incident.created_by,
+        is_drill=incident.is_drill,
+    )
+
+
+def _called_at(data: Mapping[str, Any], incident: Incident, errors: Errors) -> datetime | None:
+    value = data.get("called_at")
+    now = timezone.now()
+    if value in (None, ""):
+        return now
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            errors["called_at"] = [_("Enter a date and time.")]
+            return None
+    if not isinstance(value, datetime):
+        errors["called_at"] = [_("Enter a date and time.")]
+        return None
+    if moments.out_of_range(value):
+        errors["called_at"] = [moments.range_message()]
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, clock.office_zone())
+    if value > now + CLOCK_SKEW:
+        errors["called_at"] = [_("The call cannot be in the future.")]
+        return None
+    if value < incident.happened_at:
+        errors["called_at"] = [_("The call cannot be before the incident happened.")]
+        return None
+    return value
+
+
+@transaction.atomic
+def record_phone_report(
+    incident: Incident, data: Mapping[str, Any], *, actor: Actor
+) -> PhoneReport:
+    """Record the phone report (电话快报): when, to which unit and whom, what was said;
+    the phone report's deadline is met."""
+    _may(
+        actor,
+        "incidents.write_report",
+        _("Only the duty staff write upward reports."),
+        incident=incident,
+    )
+    assert actor.user is not None
+    errors: Errors = {}
+    called_at = _called_at(data, incident, errors)
+    raw = data.get("to_unit")
+    pk = fields.id_of(raw) if not isinstance(raw, bool) else None
+    to_unit = recipient_choices(incident, actor.user).filter(pk=pk).first() if pk else None
+    if raw in (None, ""):
+        errors["to_unit"] = [_("Choose the unit you called.")]
+    elif to_unit is None:
+        errors["to_unit"] = [_("A unit you chose does not exist or is not one you may report to.")]
+    taken_by = _bounded_text(data, "taken_by", 40, errors)
+    if not taken_by and "taken_by" not in errors:
+        errors["taken_by"] = [_("Name the person who took the call.")]
+    summary = _bounded_text(data, "summary", 500, errors)
+    if not summary and "summary" not in errors:
+        errors["summary"] = [_("Say briefly what was reported.")]
+    if errors:
+        raise ValidationError(errors)
+    assert called_at is not None and to_unit is not None
+    phone = PhoneReport.objects.create(
+        incident=incident,
+        called_at=called_at,
+        made_by=actor.user,
+        to_unit=to_unit,
+        taken_by=taken_by,
+        summary=summary,
+    )
+    audit.record(
+        actor=actor,
+        action="incidents.report.phone",
+        obj=phone,
+        after={
+            "incident": incident.pk,
+            "to_unit": to_unit.pk,
+            "called_at": called_at.isoformat(),
+        },
+    )
+    timeline.record(
+        incident,
+        "report.phoned",
+        _("Phone report to %(unit)s, taken by %(person)s: %(summary)s")
+        % {"unit": organ_name(to_unit), "person": taken_by, "summary": summary},
+        actor=actor,
+        happened_at=called_at,
+        data={"phone_report": phone.pk, "to_unit": to_unit.pk},
+        is_drill=incident.is_drill,
+    )
+    for deadline in clock.open_deadlines(incident, PHONE_KIND):
+        clock.meet(deadline, actor=actor, at=called_at)
+    return phone
