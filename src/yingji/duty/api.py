@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
@@ -12,10 +12,11 @@ from ninja import Field, Query, Router, Schema, Status
 
 from yingji.api_errors import READ_ERRORS, ErrorOut
 from yingji.audit.services import Actor
-from yingji.duty import services
-from yingji.duty.models import ChangeRequest, Shift
+from yingji.clock import services as clock
+from yingji.duty import log, services
+from yingji.duty.models import ChangeRequest, LogEntry, Shift
 from yingji.duty.views import feed_url
-from yingji.fields import Day, Id, PathId, Text
+from yingji.fields import Day, Id, Moment, Offset, PathId, Text
 from yingji.org import lines
 from yingji.org.models import Person, Unit
 
@@ -249,3 +250,120 @@ def decide_change(
         change, approve=payload.approve, actor=Actor.from_request(request)
     )
     return _change(decided)
+
+
+# --- the duty log (值班记录) ----------------------------------------------------------
+
+
+class LogEntryIn(Schema):
+    unit_id: Id | None = Field(
+        None, description="the duty office that took it; without it, the caller's own unit"
+    )
+    received_at: Moment | None = Field(
+        None, description="when it came in; without it, now (at most 5 minutes ahead)"
+    )
+    channel: str = Field(
+        ...,
+        description="phone (电话), fax (传真), message (短信/邮件), visit (来人), system (系统)",
+        pattern="^(phone|fax|message|visit|system)$",
+        max_length=10,
+    )
+    caller: Text = Field(
+        ..., min_length=1, max_length=80, description="who called or wrote: unit and name"
+    )
+    caller_phone: Text = Field("", max_length=40, description="the caller's phone")
+    matter: Text = Field(..., min_length=1, max_length=2000, description="事由: what it was about")
+    action_taken: Text = Field("", max_length=2000, description="处理情况: what was done")
+    handed_to: Text = Field("", max_length=120, description="交办/转告: whom it was handed to")
+
+
+class LogEntryOut(Schema):
+    id: int
+    unit_id: int
+    received_at: datetime
+    channel: str
+    caller: str
+    caller_phone: str
+    matter: str
+    action_taken: str
+    handed_to: str
+    recorded_by_id: int | None
+    shift_id: int | None = Field(None, description="the shift it fell in")
+    incident_id: int | None = Field(None, description="the incident it became")
+    petition_id: int | None = Field(None, description="the petition it became")
+
+
+class LogFilter(Schema):
+    unit: Id | None = Field(None, description="one unit of my jurisdiction")
+    day: Day | None = Field(None, description="one day (office time)")
+    limit: int = Field(50, ge=1, le=200)
+    offset: Offset = 0
+
+
+class LogPage(Schema):
+    items: list[LogEntryOut]
+    offset: int
+    limit: int
+    has_more: bool
+
+
+def _entry(entry: LogEntry) -> LogEntryOut:
+    return LogEntryOut(
+        id=entry.pk,
+        unit_id=entry.unit_id,
+        received_at=entry.received_at,
+        channel=entry.channel,
+        caller=entry.caller,
+        caller_phone=entry.caller_phone,
+        matter=entry.matter,
+        action_taken=entry.action_taken,
+        handed_to=entry.handed_to,
+        recorded_by_id=entry.recorded_by_id,
+        shift_id=entry.shift_id,
+        incident_id=entry.incident_id,
+        petition_id=entry.petition_id,
+    )
+
+
+@router.get(
+    "/duty/log", response={200: LogPage, **READ_ERRORS}, summary="The duty log, newest first"
+)
+def list_log(request: HttpRequest, filters: Query[LogFilter]) -> LogPage:
+    user = request.auth  # type: ignore[attr-defined]
+    entries = log.entries_for(user)
+    if filters.unit is not None:
+        entries = entries.filter(unit=_unit(request, filters.unit))
+    if filters.day is not None:
+        zone = clock.office_zone()
+        start = datetime.combine(filters.day, time.min, tzinfo=zone)
+        entries = entries.filter(received_at__gte=start, received_at__lt=start + timedelta(days=1))
+    entries = entries.order_by("-received_at", "-pk")
+    rows = list(entries[filters.offset : filters.offset + filters.limit + 1])
+    return LogPage(
+        items=[_entry(e) for e in rows[: filters.limit]],
+        offset=filters.offset,
+        limit=filters.limit,
+        has_more=len(rows) > filters.limit,
+    )
+
+
+@router.post(
+    "/duty/log",
+    response={201: LogEntryOut, **WRITE_ERRORS},
+    summary="Record a call or message in the duty log (duty officers and leaders)",
+)
+def record_entry(request: HttpRequest, payload: LogEntryIn) -> Status[LogEntryOut]:
+    user = request.auth  # type: ignore[attr-defined]
+    if not user.has_perm("duty.keep_log"):
+        raise PermissionDenied
+    if payload.unit_id is not None:
+        unit = _unit(request, payload.unit_id)
+    elif user.unit is not None:
+        unit = user.unit
+    else:
+        raise ValidationError({"unit_id": [_("Choose the duty office.")]})
+    if not log.may_keep(user, unit):
+        raise PermissionDenied(_("Only the duty officers and leaders of this unit keep its log."))
+    data = payload.model_dump(exclude={"unit_id"})
+    entry = log.record_entry(unit, data, actor=Actor.from_request(request))
+    return Status(201, _entry(entry))

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from yingji.audit.services import Actor
-from yingji.duty import services
+from yingji.duty import log, services
 from yingji.duty.models import ChangeRequest, Handover, Shift, ShiftMember
 from yingji.incidents.models import Incident
 from yingji.org.models import Unit
@@ -42,6 +42,110 @@ ROUTINE = [
 ]
 
 
+# The duty log (值班记录) of the two county bureaus: unit key → (the officer's login,
+# [(hours ago, channel, caller, phone, matter, action taken, handed to)]).
+LogLine = tuple[float, str, str, str, str, str, str]
+LOG: dict[str, tuple[str, list[LogLine]]] = {
+    "bs_yingji": (
+        "baishi_duty",
+        [
+            (
+                30,
+                "phone",
+                "白石镇值班室 李某",
+                "0999-33101",
+                "白石镇报告：镇区主干道一处行道树被大风吹倒，部分阻断交通，无人员伤亡。",
+                "已通知县交通运输局和白石镇组织清理，要求30分钟内反馈处置情况；"
+                "11时20分白石镇反馈已清理完毕，交通恢复。",
+                "县交通运输局值班室",
+            ),
+            (
+                26,
+                "fax",
+                "安澜市应急管理局值班室",
+                "0999-12350",
+                "市应急管理局转发市气象台暴雨蓝色预警信号，要求各地加强值班值守和巡查。",
+                "已转发各乡镇和县直有关部门，并报带班领导韩卫国。",
+                "各乡镇、县直有关部门",
+            ),
+            (
+                5,
+                "phone",
+                "群众 王某",
+                "",
+                "群众来电反映所住小区停水已一天，询问何时恢复供水。",
+                "不属应急事项，已告知可拨打12345政务服务便民热线，并将来电情况转12345热线。",
+                "12345政务服务便民热线",
+            ),
+            (
+                2,
+                "phone",
+                "柳林乡值班室 赵某",
+                "0999-33102",
+                "柳林乡报告：今日防汛巡查未发现险情，山塘水库水位正常。",
+                "已记录，提醒继续做好夜间巡查和值班值守。",
+                "",
+            ),
+        ],
+    ),
+    "qx_yingji": (
+        "duty",
+        [
+            (
+                28,
+                "message",
+                "安澜市应急管理局",
+                "",
+                "市应急管理局通知：明日9时召开全市安全生产视频调度会，各区县应急管理局主要负责人参加。",
+                "已报带班领导邵峰，并通知局办公室做好视频会议准备。",
+                "局办公室",
+            ),
+            (
+                6,
+                "phone",
+                "河西街道值班室 周某",
+                "0999-22101",
+                "河西街道报告：辖区一在建工地脚手架局部垮塌，初步核实无人员被困。",
+                "已要求街道和区住建局赶赴现场核实，1小时内续报。",
+                "区住建局值班室",
+            ),
+            (
+                3,
+                "phone",
+                "群众 陈某",
+                "",
+                "群众来电反映夜间道路施工噪声扰民。",
+                "已告知可拨打12345政务服务便民热线反映，并将来电情况转12345热线。",
+                "12345政务服务便民热线",
+            ),
+        ],
+    ),
+}
+
+
+def _log(s: Story, unit_key: str, username: str, entries: list[LogLine]) -> Process:
+    """The calls and messages the bureau's duty officer wrote in the log."""
+    for hours, channel, caller, phone, matter, action, handed_to in entries:
+        at = s.ago(hours=hours)
+        yield (
+            at,
+            partial(
+                log.record_entry,
+                s.units[unit_key],
+                {
+                    "received_at": at,
+                    "channel": channel,
+                    "caller": caller,
+                    "caller_phone": phone,
+                    "matter": matter,
+                    "action_taken": action,
+                    "handed_to": handed_to,
+                },
+                actor=s.actor(username),
+            ),
+        )
+
+
 def _rotated(names: list[str], index: int) -> list[str]:
     """``names`` turned so that the first of them takes the shift number ``index``."""
     shift = index % len(names)
@@ -63,6 +167,8 @@ def story(s: Story) -> None:
         )
         s.begin(_roster(s, key, s.units[unit], first, last, rotation))
     s.begin(_swaps(s))
+    for unit_key, (username, entries) in LOG.items():
+        s.begin(_log(s, unit_key, username, entries))
 
 
 def _roster(

@@ -5,10 +5,11 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from yingji.duty.models import Shift, ShiftMember
+from yingji.duty.models import LogEntry, Shift, ShiftMember
 from yingji.forms import BoundedForm
-from yingji.org.models import Person
+from yingji.org.models import Person, Unit
 
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
@@ -68,3 +69,48 @@ class ChangeForm(BoundedForm, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = shift.members.select_related("person")  # type: ignore[attr-defined]
         self.fields["replacement"].queryset = people  # type: ignore[attr-defined]
+
+
+class LogEntryForm(BoundedForm, forms.Form):
+    """A call or message for the duty log (值班记录). Limits repeat the service's, which
+    checks them again for the API."""
+
+    unit = forms.ModelChoiceField(label=_("duty office"), queryset=Unit.objects.none())
+    received_at = forms.DateTimeField(
+        label=_("received"),
+        required=False,
+        widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
+        help_text=_("Leave empty for now."),
+    )
+    channel = forms.ChoiceField(
+        label=pgettext_lazy("duty log", "channel"),
+        choices=LogEntry.Channel.choices,
+        initial=LogEntry.Channel.PHONE,
+    )
+    caller = forms.CharField(
+        label=_("caller"),
+        max_length=80,
+        help_text=_("Who called or wrote: a unit and a name, e.g. 白石镇值班室 李某."),
+    )
+    caller_phone = forms.CharField(label=_("caller's phone"), max_length=40, required=False)
+    matter = forms.CharField(
+        label=_("matter (事由)"), max_length=2000, widget=forms.Textarea({"rows": 4})
+    )
+    action_taken = forms.CharField(
+        label=_("action taken (处理情况)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea({"rows": 3}),
+    )
+    handed_to = forms.CharField(label=_("handed to (交办/转告)"), max_length=120, required=False)
+
+    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if units is None:
+            del self.fields["unit"]
+        else:
+            self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class LogDayForm(BoundedForm, forms.Form):
+    day = forms.DateField(label=_("day"), required=False, widget=DATE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -125,6 +126,11 @@ class ChangeRequest(models.Model):
 
     shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="changes")
     member = models.ForeignKey(ShiftMember, on_delete=models.CASCADE, related_name="+")
+    # Who is replaced, kept apart from ``member``: approving the change puts the
+    # replacement in the member's place, and "A → B" must still read A afterwards.
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     replacement = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("reason"), max_length=200)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
@@ -141,7 +147,18 @@ class ChangeRequest(models.Model):
         ordering = ["-requested_at"]
 
     def __str__(self) -> str:
-        return f"{self.shift}: {self.member.person} → {self.replacement}"
+        return f"{self.shift}: {self.wording}"
+
+    @property
+    def replaced(self) -> Person:
+        """The person replaced (a request made before it was kept: the member's person,
+        which approval has since changed)."""
+        return self.person if self.person_id is not None else self.member.person  # type: ignore[return-value]
+
+    @property
+    def wording(self) -> str:
+        """ "A → B": the replaced person, an arrow, the replacement."""
+        return f"{self.replaced.name} → {self.replacement.name}"
 
 
 class Handover(models.Model):
@@ -173,3 +190,62 @@ class OpenMatter(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class LogEntry(models.Model):
+    """值班记录: one call or message the duty office handled, whatever it was about, and
+    what it became (an incident, a petition) when it became one. ``caller`` may name a
+    private person: it stays out of the audit log's text and the application's logs."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone call (电话)")
+        FAX = "fax", _("Fax (传真)")
+        MESSAGE = "message", _("Text message or e-mail (短信/邮件)")
+        VISIT = "visit", _("In person (来人)")
+        SYSTEM = "system", _("System (系统)")
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    received_at = models.DateTimeField(_("received"))
+    channel = models.CharField(
+        pgettext_lazy("duty log", "channel"), max_length=10, choices=Channel.choices
+    )
+    caller = models.CharField(_("caller"), max_length=80)
+    caller_phone = models.CharField(_("caller's phone"), max_length=40, blank=True)
+    matter = models.TextField(_("matter (事由)"), max_length=2000)
+    action_taken = models.TextField(_("action taken (处理情况)"), max_length=2000, blank=True)
+    handed_to = models.CharField(_("handed to (交办/转告)"), max_length=120, blank=True)
+    recorded_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=pgettext_lazy("duty log", "recorded by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    shift = models.ForeignKey(
+        Shift, null=True, blank=True, on_delete=models.SET_NULL, related_name="log_entries"
+    )
+    incident = models.ForeignKey(
+        "incidents.Incident", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    petition = models.ForeignKey(
+        "petitions.Petition", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("duty log entry")
+        verbose_name_plural = _("duty log")
+        ordering = ["-received_at", "-pk"]
+        indexes = [
+            models.Index(fields=["unit", "received_at"], name="duty_log_unit_received"),
+        ]
+
+    def __str__(self) -> str:
+        # No caller here: this text is what the audit log keeps.
+        return f"log {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("duty:log_entry", args=[self.pk])

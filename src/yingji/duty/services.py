@@ -2,9 +2,11 @@
 
 Shifts follow the official calendar: a shift that begins on an official holiday is a
 holiday shift, one inside a special period a special shift; both need a leader on duty
-and more officers (YINGJI_DUTY_HOLIDAY_LEADER, YINGJI_DUTY_HOLIDAY_OFFICERS). A
-roster never overlaps the unit's existing shifts and leaves no gap inside the period it
-covers: offices keep 24-hour duty.
+and more officers (YINGJI_DUTY_HOLIDAY_LEADER, YINGJI_DUTY_HOLIDAY_OFFICERS), and one
+person is never both their leader and an officer. A roster never overlaps the unit's
+existing shifts and leaves no gap, inside the period it covers or beside the shifts
+already made: offices keep 24-hour duty. Long runs of 24-hour shifts for one person are
+a warning (``warnings_for``), not a refusal.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -150,6 +153,11 @@ def generate(
             members.append((officer, Role.OFFICER))
         if rotation.backups:
             members.append((rotation.backups[index % len(rotation.backups)], Role.BACKUP))
+        if strict:
+            leading = {p.pk for p, r in members if r == Role.LEADER}
+            for person, role in members:
+                if role == Role.OFFICER and person.pk in leading:
+                    errors.setdefault("officers", []).append(_both_message(day, person))
         unique: list[tuple[Person, str]] = []
         for person, role in members:
             if all(person.pk != other.pk for other, _role in unique):
@@ -167,8 +175,10 @@ def generate(
         if overlap is not None:
             errors["first"] = [
                 _("These shifts overlap the roster already made, from %(start)s.")
-                % {"start": timezone.localtime(overlap.starts_at).strftime("%Y-%m-%d %H:%M")}
+                % {"start": _local(overlap.starts_at)}
             ]
+        else:
+            errors.update(_gaps(unit, plans[0][0], plans[-1][1]))
     if errors:
         raise ValidationError(errors)
     shifts = []
@@ -187,6 +197,89 @@ def generate(
         after={"first": first.isoformat(), "last": last.isoformat(), "shifts": len(shifts)},
     )
     return shifts
+
+
+def _local(moment: datetime) -> str:
+    return timezone.localtime(moment, clock.office_zone()).strftime("%Y-%m-%d %H:%M")
+
+
+def _both_message(day: date, person: Person) -> str:
+    return _(
+        "On %(day)s (a holiday or special period) %(name)s cannot be both the leader on "
+        "duty and a duty officer."
+    ) % {"day": day.isoformat(), "name": person.name}
+
+
+def _gaps(unit: Unit, starts: datetime, ends: datetime) -> Errors:
+    """The gaps new shifts from ``starts`` to ``ends`` would leave beside the unit's
+    roster: offices keep 24-hour duty, so a roster continues the one before it and meets
+    the one after it. Only a side where the unit has shifts counts."""
+    errors: Errors = {}
+    message = _("These shifts leave a gap in the roster from %(start)s to %(end)s.")
+    before = Shift.objects.filter(unit=unit, ends_at__lte=starts).order_by("-ends_at").first()
+    if before is not None and before.ends_at < starts:
+        errors["first"] = [message % {"start": _local(before.ends_at), "end": _local(starts)}]
+    after = Shift.objects.filter(unit=unit, starts_at__gte=ends).order_by("starts_at").first()
+    if after is not None and after.starts_at > ends:
+        errors["last"] = [message % {"start": _local(ends), "end": _local(after.starts_at)}]
+    return errors
+
+
+LONG_RUN = 2  # more consecutive 24-hour shifts than this for one person is a warning
+RUN_REACH = timedelta(days=31)  # how far beside new shifts a run is followed
+
+
+def warnings_for(unit: Unit, shifts: Sequence[Shift]) -> list[str]:
+    """Warnings, not refusals, about ``shifts`` (just made) in the unit's roster: a
+    person on more than two 24-hour shifts in a row, counted across the shifts before
+    and after them. Backups are on call, not on site, and do not count."""
+    if not shifts:
+        return []
+    new = {s.pk for s in shifts}
+    first = min(s.starts_at for s in shifts) - RUN_REACH
+    last = max(s.ends_at for s in shifts) + RUN_REACH
+    roster = (
+        Shift.objects.filter(unit=unit, starts_at__gte=first, starts_at__lt=last)
+        .prefetch_related("members__person")
+        .order_by("starts_at")
+    )
+    day = timedelta(hours=24)
+    # person pk -> [person, shifts in the run so far, end of the last one]
+    runs: dict[int, list[Any]] = {}
+    found: list[tuple[Person, list[Shift]]] = []
+
+    def close(pk: int) -> None:
+        person, run, _end = runs.pop(pk)
+        if len(run) > LONG_RUN and any(s.pk in new for s in run):
+            found.append((person, run))
+
+    for shift in roster:
+        on = {
+            m.person_id: m.person
+            for m in shift.members.all()
+            if m.role != Role.BACKUP and shift.ends_at - shift.starts_at == day
+        }
+        for pk in list(runs):
+            if pk not in on or runs[pk][2] != shift.starts_at:
+                close(pk)
+        for pk, person in on.items():
+            if pk in runs:
+                runs[pk][1].append(shift)
+                runs[pk][2] = shift.ends_at
+            else:
+                runs[pk] = [person, [shift], shift.ends_at]
+    for pk in list(runs):
+        close(pk)
+    return [
+        _("%(name)s is on %(n)d 24-hour shifts in a row, from %(start)s to %(end)s.")
+        % {
+            "name": person.name,
+            "n": len(run),
+            "start": _local(run[0].starts_at),
+            "end": _local(run[-1].ends_at),
+        }
+        for person, run in sorted(found, key=lambda f: (f[1][0].starts_at, f[0].name))
+    ]
 
 
 @dataclass
@@ -305,7 +398,7 @@ def request_change(
     if not reason.strip():
         errors["reason"] = [_("Give the reason.")]
     if shift.members.filter(person=replacement).exists():
-        errors["replacement"] = [_("This person is already on the shift.")]
+        errors["replacement"] = [_already_on(shift, member, replacement)]
     elif not Unit.objects.subtree(shift.unit).filter(pk=replacement.unit_id).exists():
         errors["replacement"] = [_("Choose someone who works in this unit.")]
     if errors:
@@ -313,6 +406,7 @@ def request_change(
     change = ChangeRequest.objects.create(
         shift=shift,
         member=member,
+        person=member.person,
         replacement=replacement,
         reason=reason.strip(),
         requested_by=actor.user,
@@ -324,9 +418,8 @@ def request_change(
         "unit": shift.unit.name,
         "day": timezone.localtime(shift.starts_at, clock.office_zone()).strftime("%Y-%m-%d"),
     }
-    body = _("%(person)s → %(replacement)s. Reason: %(reason)s") % {
-        "person": member.person.name,
-        "replacement": replacement.name,
+    body = _("%(change)s. Reason: %(reason)s") % {
+        "change": change.wording,
         "reason": change.reason,
     }
     for leader in _approvers(shift.unit, exclude=actor.user):
@@ -334,6 +427,25 @@ def request_change(
             leader, "duty.change", title, body, subject=change, link=reverse("duty:changes")
         )
     return change
+
+
+def _already_on(shift: Shift, member: ShiftMember, replacement: Person) -> str:
+    """Why ``replacement`` cannot take ``member``'s place: they are on the shift already,
+    and taking a leader's place as an officer (or the reverse) would make one person both."""
+    roles = {member.role, *shift.members.filter(person=replacement).values_list("role", flat=True)}
+    if roles == {Role.LEADER, Role.OFFICER}:
+        day = timezone.localtime(shift.starts_at, clock.office_zone()).date()
+        if shift.kind != Shift.Kind.REGULAR:
+            return _both_message(day, replacement)
+        return _("On %(day)s %(name)s would be both the leader on duty and a duty officer.") % {
+            "day": day.isoformat(),
+            "name": replacement.name,
+        }
+    return _("This person is already on the shift.")
+
+
+def _day_of(shift: Shift) -> str:
+    return timezone.localtime(shift.starts_at, clock.office_zone()).strftime("%Y-%m-%d")
 
 
 def _approvers(unit: Unit, *, exclude: User | None) -> list[User]:
@@ -376,7 +488,12 @@ def decide_change(change: ChangeRequest, *, approve: bool, actor: Actor) -> Chan
     if approve:
         member = ShiftMember.objects.select_for_update().get(pk=current.member_id)
         if current.shift.members.filter(person=current.replacement).exists():
-            raise ValidationError({"replacement": [_("This person is already on the shift.")]})
+            raise ValidationError(
+                {"replacement": [_already_on(current.shift, member, current.replacement)]}
+            )
+        if current.person_id is None:
+            current.person_id = member.person_id
+            current.save(update_fields=["person"])
         member.person = current.replacement
         member.save(update_fields=["person"])
     audit.record_update(actor=actor, action="duty.change.decide", obj=current, before=before)
@@ -385,16 +502,24 @@ def decide_change(change: ChangeRequest, *, approve: bool, actor: Actor) -> Chan
             _("Change of duty approved: %(unit)s, %(day)s")
             if approve
             else _("Change of duty refused: %(unit)s, %(day)s")
-        ) % {
-            "unit": current.shift.unit.name,
-            "day": timezone.localtime(current.shift.starts_at, clock.office_zone()).strftime(
-                "%Y-%m-%d"
-            ),
-        }
+        ) % {"unit": current.shift.unit.name, "day": _day_of(current.shift)}
         notify.notify(
             current.requested_by,
             "duty.change",
             title,
+            current.wording,
+            subject=current,
+            link=reverse("duty:changes"),
+        )
+    taker = getattr(current.replacement, "user", None)
+    if approve and taker is not None and taker.is_active and taker != actor.user:
+        notify.notify(
+            taker,
+            "duty.change",
+            _("You take a shift: %(unit)s, %(day)s")
+            % {"unit": current.shift.unit.name, "day": _day_of(current.shift)},
+            _("%(change)s. Reason: %(reason)s")
+            % {"change": current.wording, "reason": current.reason},
             subject=current,
             link=reverse("duty:changes"),
         )

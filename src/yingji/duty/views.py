@@ -150,6 +150,8 @@ def month(request: HttpRequest, pk: int, year: int, number: int) -> HttpResponse
                 apply_errors(form, error.message_dict)
             else:
                 messages.success(request, _("%(n)d shifts made.") % {"n": len(made)})
+                for warning in services.warnings_for(unit, made):
+                    messages.warning(request, warning)
                 return redirect("duty:month", unit.pk, year, number)
     elif request.method == "POST":
         raise PermissionDenied
@@ -253,7 +255,12 @@ def changes(request: HttpRequest) -> HttpResponse:
     """Changes of duty in the user's jurisdiction: those waiting, then the last decided."""
     units = Unit.objects.visible_to(request.user, lines.EMERGENCY)  # type: ignore[arg-type]
     mine = ChangeRequest.objects.filter(shift__unit__in=units).select_related(
-        "shift__unit", "member__person", "replacement", "requested_by", "decided_by"
+        "shift__unit",
+        "member__person",
+        "person",
+        "replacement",
+        "requested_by",
+        "decided_by",
     )
     waiting = mine.filter(state=ChangeRequest.State.PENDING).order_by("shift__starts_at", "pk")
     decided = mine.exclude(state=ChangeRequest.State.PENDING).order_by("-decided_at", "-pk")
