@@ -444,3 +444,24 @@ def test_the_list_page_and_endpoint_cost_the_same_queries_however_many_entries(
         entry = log.record_entry(city.baishi, call(), actor=actor)
     log.to_petition(entry, intake(), actor=actor)
     assert (cost("/duty/log/"), cost("/api/v1/duty/log")) == few
+
+
+def test_the_daily_duty_report_is_a_word_document_too(
+    city: personas.City, office: dict[str, User], client_for
+) -> None:
+    import io
+
+    from docx import Document
+
+    entry = log.record_entry(city.baishi, call(), actor=Actor(user=office["officer"]))
+    day = timezone.localtime(entry.received_at, clock.office_zone()).date().isoformat()
+    client = client_for(office["officer"])
+    response = client.get(f"/duty/units/{city.baishi.pk}/day/{day}/report.docx")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    for part in ("白石县", "韩卫国", "唐明", "白石镇值班室 李某", "县交通运输局"):
+        assert part in text, part
+    assert client.get(f"/duty/units/{city.baishi.pk}/day/2026-02-30/report.docx").status_code == 404
+    sibling = client_for(office["sibling"])
+    assert sibling.get(f"/duty/units/{city.baishi.pk}/day/{day}/report.docx").status_code == 404

@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,11 +20,10 @@ from yingji import paging
 from yingji.audit.services import Actor
 from yingji.clock import moments
 from yingji.clock import services as clock
-from yingji.duty import log
+from yingji.duty import log, report
 from yingji.duty.forms import LogDayForm, LogEntryForm
-from yingji.duty.models import Handover, LogEntry, OpenMatter, Shift
+from yingji.duty.models import LogEntry
 from yingji.forms import apply_errors
-from yingji.org.models import Unit
 
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -38,9 +36,7 @@ def _entry(request: HttpRequest, pk: int) -> LogEntry:
 
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    zone = clock.office_zone()
-    start = datetime.combine(day, time.min, tzinfo=zone)
-    return start, start + timedelta(days=1)
+    return report.day_bounds(day)
 
 
 @login_required
@@ -229,60 +225,33 @@ def _parse_day(raw: str) -> date:
     return day
 
 
-def _day_shifts(unit: Unit, start: datetime, end: datetime) -> list[Shift]:
-    """The shifts answering for ``unit`` on the day: its own, else those of the nearest
-    unit above that keeps a roster."""
-    chain = [unit, *Unit.objects.ancestors_of(unit).exclude(pk=unit.pk).order_by("-path")]
-    for candidate in chain:
-        shifts = list(
-            Shift.objects.filter(unit=candidate, starts_at__lt=end, ends_at__gt=start)
-            .select_related("unit")
-            .prefetch_related("members__person")
-            .order_by("starts_at")
-        )
-        if shifts:
-            return shifts
-    return []
+def _report(request: HttpRequest, pk: int, day: str) -> report.DayReport:
+    unit = get_object_or_404(log.log_units(request.user), pk=pk)  # type: ignore[arg-type]
+    return report.day_report(unit, _parse_day(day))
 
 
 @login_required
 def day_report(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     """值班日报: the day's shifts, log, incidents taken, handovers and open matters."""
-    from yingji.incidents.models import Incident
-
-    unit = get_object_or_404(log.log_units(request.user), pk=pk)  # type: ignore[arg-type]
-    when = _parse_day(day)
-    start, end = _day_bounds(when)
-    shifts = _day_shifts(unit, start, end)
-    entries = list(
-        LogEntry.objects.filter(
-            Q(unit=unit) | Q(shift__in=[s for s in shifts if s.unit_id == unit.pk]),
-            received_at__gte=start,
-            received_at__lt=end,
-        )
-        .select_related("unit", "incident", "petition", "recorded_by")
-        .order_by("received_at", "pk")
-    )
-    units = {unit.pk, *(e.unit_id for e in entries)}
-    incidents = (
-        Incident.objects.filter(
-            unit__in=units, reported_at__gte=start, reported_at__lt=end, is_drill=False
-        )
-        .select_related("event_type")
-        .order_by("reported_at", "pk")
-    )
-    handovers = Handover.objects.filter(shift__in=shifts).select_related("shift", "written_by")
-    matters = OpenMatter.objects.filter(handover__in=handovers, closed=False)
+    found = _report(request, pk, day)
     context = {
-        "unit": unit,
-        "day": when,
-        "previous": when - timedelta(days=1),
-        "following": when + timedelta(days=1),
-        "shifts": shifts,
-        "entries": entries,
-        "incidents": incidents,
-        "handovers": handovers.order_by("shift__starts_at"),
-        "matters": matters,
+        "report": found,
+        "unit": found.unit,
+        "day": found.day,
+        "previous": found.day - timedelta(days=1),
+        "following": found.day + timedelta(days=1),
         "now": timezone.now(),
     }
     return render(request, "duty/day_report.html", context)
+
+
+@login_required
+def day_report_docx(request: HttpRequest, pk: int, day: str) -> HttpResponse:
+    found = _report(request, pk, day)
+    response = HttpResponse(
+        report.docx(found),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    name = f"duty-report-{found.unit.pk}-{found.day.isoformat()}.docx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

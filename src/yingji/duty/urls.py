@@ -11,6 +11,11 @@ urlpatterns = [
     path("shifts/<id:pk>/handover/", views.handover, name="handover"),
     path("shifts/<id:pk>/change/", views.change, name="change"),
     path("units/<id:pk>/day/<str:day>/report/", log_views.day_report, name="day_report"),
+    path(
+        "units/<id:pk>/day/<str:day>/report.docx",
+        log_views.day_report_docx,
+        name="day_report_docx",
+    ),
     path("log/", log_views.log_list, name="log"),
     path("log/new/", log_views.log_new, name="log_new"),
     path("log/<id:pk>/", log_views.log_entry, name="log_entry"),
