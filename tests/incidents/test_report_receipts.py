@@ -45,6 +45,7 @@ def bureau_officer(township: Township) -> User:
         "bureau_officer", township.city.bureau, Role.DUTY_OFFICER, name="周市值"
     )
     today = timezone.localdate()
+    assert officer.person is not None
     duty.generate(
         township.city.bureau,
         today - timedelta(days=1),
@@ -195,6 +196,7 @@ def test_a_report_goes_to_two_recipients_and_each_signs_for_it(
     recipients = list(sent.recipients.all())
     assert [r.unit for r in recipients] == [township.city.baishi, township.city.bureau]
     assert sent.sent_to == township.city.baishi  # the first recipient
+    assert sent.submitted_at is not None
     for r in recipients:
         assert r.due_at == sent.submitted_at + timedelta(minutes=30)
         assert clock.open_deadline(r, "incident.report_receipt") is not None
