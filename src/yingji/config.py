@@ -44,6 +44,9 @@ class Config:
     session_idle_minutes: int = 30
     clock_profile: str = "national"
     first_report_hours: tuple[int, int, int, int] = (2, 2, 4, 4)
+    phone_report_minutes: tuple[int, int, int, int] = (30, 30, 30, 30)
+    first_report_minutes: tuple[int, int, int, int] = (60, 60, 60, 240)
+    report_receipt_minutes: int = 30
     followup_report_hours: int = 24
     final_report_hours: int = 72
     plan_review_years: int = 3
@@ -55,6 +58,8 @@ class Config:
     smtp: dict[str, object] | None = None
     mail_from: str = "yingji@localhost"
     drill_external: bool = False
+    escalation_minutes: dict[str, int] = field(default_factory=dict)
+    task_ack_minutes: int = 10
     site_url: str = "http://127.0.0.1:8000"
     behind_proxy: bool = False
     map_tiles: str | None = None
@@ -203,6 +208,49 @@ def parse_level_hours(raw: str) -> tuple[int, int, int, int]:
         raise ConfigError("FIRST_REPORT_HOURS", expected, raw)
     one, two, three, four = (int(p) for p in parts)
     return (one, two, three, four)
+
+
+# How long an urgent notice of each kind may wait for an acknowledgement before the next
+# person on the duty chain is told (minutes between the chain's steps): a new incident
+# must reach a leader within minutes, a report arriving from below within a quarter hour.
+ESCALATION_MINUTES = {
+    "incident.reported": 5,
+    "incident.task": 10,
+    "deadline.overdue": 10,
+    "incident.report": 15,
+}
+
+
+def parse_escalation_minutes(raw: str) -> dict[str, int]:
+    """``kind=minutes`` pairs separated by commas, over the defaults above; a kind names a
+    notification kind or the start of one (``incident.`` covers every incident notice)."""
+    expected = "kind=minutes pairs separated by commas, such as incident.reported=5"
+    minutes = dict(ESCALATION_MINUTES)
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        kind, _sep, value = part.partition("=")
+        kind, value = kind.strip(), value.strip()
+        if not kind or not value.isdigit() or not 0 < int(value) <= 1440:
+            raise ConfigError("ESCALATION_MINUTES", expected, raw)
+        minutes[kind] = int(value)
+    return minutes
+
+
+def parse_level_minutes(name: str, raw: str) -> tuple[int, int, int, int]:
+    """Four whole numbers of minutes for levels I, II, III, IV (at most a week)."""
+    expected = "four whole numbers of minutes for levels I, II, III, IV, such as 30,30,30,30"
+    parts = [p.strip() for p in raw.split(",")]
+    if len(parts) != 4 or not all(p.isdigit() and 0 < int(p) <= 10080 for p in parts):
+        raise ConfigError(name, expected, raw)
+    one, two, three, four = (int(p) for p in parts)
+    return (one, two, three, four)
+
+
+def written_report_default(hours: tuple[int, int, int, int]) -> str:
+    """The written first report's minutes when not set: one hour for 较大 (III) and above,
+    as the common local rule has it; level IV keeps FIRST_REPORT_HOURS."""
+    return f"60,60,60,{hours[3] * 60}"
 
 
 def parse_profile(raw: str) -> str:
@@ -399,6 +447,17 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         ),
         clock_profile=parse_profile(get("CLOCK_PROFILE") or "national"),
         first_report_hours=parse_level_hours(get("FIRST_REPORT_HOURS") or "2,2,4,4"),
+        phone_report_minutes=parse_level_minutes(
+            "PHONE_REPORT_MINUTES", get("PHONE_REPORT_MINUTES") or "30,30,30,30"
+        ),
+        first_report_minutes=parse_level_minutes(
+            "FIRST_REPORT_MINUTES",
+            get("FIRST_REPORT_MINUTES")
+            or written_report_default(parse_level_hours(get("FIRST_REPORT_HOURS") or "2,2,4,4")),
+        ),
+        report_receipt_minutes=parse_positive_int(
+            "REPORT_RECEIPT_MINUTES", get("REPORT_RECEIPT_MINUTES") or "30", low=1, high=1440
+        ),
         followup_report_hours=parse_positive_int(
             "FOLLOWUP_REPORT_HOURS", get("FOLLOWUP_REPORT_HOURS") or "24", low=1, high=168
         ),
@@ -424,6 +483,10 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         smtp=parse_smtp_url(get("SMTP_URL") or ""),
         mail_from=parse_mail_from(get("MAIL_FROM") or "yingji@localhost"),
         drill_external=parse_bool("DRILL_EXTERNAL", get("DRILL_EXTERNAL", "false") or "false"),
+        escalation_minutes=parse_escalation_minutes(get("ESCALATION_MINUTES") or ""),
+        task_ack_minutes=parse_positive_int(
+            "TASK_ACK_MINUTES", get("TASK_ACK_MINUTES") or "10", low=1, high=1440
+        ),
         site_url=parse_site_url(get("SITE_URL") or "http://127.0.0.1:8000"),
         behind_proxy=parse_bool("BEHIND_PROXY", get("BEHIND_PROXY", "false") or "false"),
         map_tiles=parse_map_tiles(get("MAP_TILES") or ""),

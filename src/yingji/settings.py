@@ -29,6 +29,9 @@ REDIS_URL = CONFIG.redis_url
 # The deadline clock: counting profile and the periods the law leaves to local rules.
 CLOCK_PROFILE = CONFIG.clock_profile
 CLOCK_FIRST_REPORT_HOURS = CONFIG.first_report_hours
+CLOCK_PHONE_REPORT_MINUTES = CONFIG.phone_report_minutes
+CLOCK_FIRST_REPORT_MINUTES = CONFIG.first_report_minutes
+CLOCK_REPORT_RECEIPT_MINUTES = CONFIG.report_receipt_minutes
 CLOCK_FOLLOWUP_REPORT_HOURS = CONFIG.followup_report_hours
 CLOCK_FINAL_REPORT_HOURS = CONFIG.final_report_hours
 CLOCK_PLAN_REVIEW_YEARS = CONFIG.plan_review_years
@@ -41,6 +44,8 @@ DUTY_HOLIDAY_OFFICERS = CONFIG.duty_holiday_officers
 NOTIFY_SMTP = CONFIG.smtp
 NOTIFY_MAIL_FROM = CONFIG.mail_from
 NOTIFY_DRILL_EXTERNAL = CONFIG.drill_external
+NOTIFY_ESCALATION_MINUTES = CONFIG.escalation_minutes
+INCIDENT_TASK_ACK_MINUTES = CONFIG.task_ack_minutes
 # Where people reach yingji: links in e-mail and SMS (acknowledging urgent notifications).
 SITE_URL = CONFIG.site_url
 

@@ -43,7 +43,7 @@ def test_report_hours_by_level_and_profiles(db: None) -> None:
     first = json.loads(
         run("incident.first_report", "2026-10-01T03:00", "--param", "level=1", "--json")
     )
-    assert first["due_at"] == "2026-10-01T05:00:00+08:00"
+    assert first["due_at"] == "2026-10-01T04:00:00+08:00"  # level I: 60 minutes
     zhejiang = json.loads(
         run("petition.registration", "2026-09-28", "--profile", "zhejiang", "--json")
     )

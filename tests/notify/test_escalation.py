@@ -60,8 +60,9 @@ def test_an_unacknowledged_alert_climbs_to_the_next_officer_the_leader_and_the_c
 ) -> None:
     users = on_roster(city)
     petition_like = city.baishizhen  # any subject with a timeline will do
+    # A kind with no window of its own follows DEFAULT_STEPS (10, 20, 30 minutes).
     root = escalation.notify_duty(
-        city.baishizhen, "incident.reported", "东坪村约40人聚集", subject=petition_like, urgent=True
+        city.baishizhen, "duty.alert", "东坪村约40人聚集", subject=petition_like, urgent=True
     )
     assert root is not None and root.recipient in (users["first"], users["second"])
     start = root.created_at
@@ -82,7 +83,7 @@ def test_an_unacknowledged_alert_climbs_to_the_next_officer_the_leader_and_the_c
 
 def test_an_acknowledgement_anywhere_in_the_chain_stops_it(city: personas.City) -> None:
     on_roster(city)
-    root = escalation.notify_duty(city.baishizhen, "incident.reported", "接报", urgent=True)
+    root = escalation.notify_duty(city.baishizhen, "duty.alert", "接报", urgent=True)
     assert root is not None
     start = root.created_at
     escalation.escalate_due(start + timedelta(minutes=10))
@@ -126,3 +127,40 @@ def test_a_bad_chain_is_refused_with_the_field(steps: object) -> None:
 
 def test_nobody_on_duty_means_no_notification(city: personas.City) -> None:
     assert escalation.notify_duty(city.liulin, "incident.reported", "无人值班", urgent=True) is None
+
+
+def test_each_kind_escalates_within_its_own_window(city: personas.City, settings: object) -> None:
+    """A new incident's notice (window 5 minutes by default) reaches the next officer at 5,
+    the leader at 10 and the county at 15 minutes; a setting changes the window."""
+    on_roster(city)
+    root = escalation.notify_duty(city.baishizhen, "incident.reported", "新接报", urgent=True)
+    assert root is not None
+    start = root.created_at
+    assert escalation.escalate_due(start + timedelta(minutes=4)) == 0
+    assert escalation.escalate_due(start + timedelta(minutes=5)) == 1
+    assert escalation.escalate_due(start + timedelta(minutes=15)) == 2
+    assert names(list(root.escalations.order_by("pk")))[1:] == ["钱镇长", "县值班员"]
+    settings.NOTIFY_ESCALATION_MINUTES = {"incident.": 3}  # type: ignore[attr-defined]
+    assert [s["after_minutes"] for s in escalation.steps_for("incident.task")] == [3, 6, 9, 12]
+
+
+def test_a_notice_to_a_person_escalates_along_the_duty_of_their_unit(
+    city: personas.City,
+) -> None:
+    """A group lead from the township who is not on duty himself: his unacknowledged
+    activation notice goes to his unit's duty, its leader, then the county's duty."""
+    users = on_roster(city)
+    lead = personas.make_user("lead", city.baishizhen, Role.TEAM_MEMBER, name="派出所所长")
+    root = services.notify(
+        lead, "incident.task", "启动响应：你的小组", subject=city.baishizhen, urgent=True
+    )
+    assert root.unit_id == city.baishizhen.pk
+    start = root.created_at
+    assert escalation.escalate_due(start + timedelta(minutes=9)) == 0
+    assert escalation.escalate_due(start + timedelta(minutes=30)) == 3
+    chain = names(list(root.escalations.order_by("pk")))
+    assert chain[1:] == ["钱镇长", "县值班员"] and chain[0].endswith("值班员")
+    assert users["county"].notifications.filter(urgent=True).exists()
+    # An ordinary notification to a person does not escalate.
+    plain = services.notify(lead, "incident.task", "普通消息")
+    assert plain.unit_id is None

@@ -63,7 +63,8 @@ def cell(deadline: Deadline, url: str, now: datetime | None = None) -> Cell:
     now = now or timezone.now()
     missed = deadline.state == Deadline.State.MISSED
     # Periods counted in hours (reports, tasks) show minutes; days-long ones stop at hours.
-    finest = "minutes" if max(kinds.get(deadline.kind).due_soon) <= timedelta(hours=6) else "hours"
+    soonest = max(kinds.get(deadline.kind).due_soon, default=timedelta(0))
+    finest = "minutes" if soonest <= timedelta(hours=6) else "hours"
     return Cell(
         label=str(kinds.get(deadline.kind).label),
         due_at=deadline.due_at,

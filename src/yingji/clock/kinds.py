@@ -119,14 +119,24 @@ def profile(name: str | None = None) -> Profile:
 LEVELS = ("1", "2", "3", "4")
 
 
-def _first_report_rule(params: Mapping[str, Any]) -> Rule:
+def _level(params: Mapping[str, Any]) -> int:
     raw = params.get("level")
     if raw is None or raw == "":
         raise _missing("level")
     level = str(raw)
     if level not in LEVELS:
         raise ParamError("level", _("Choose one of: %(choices)s.") % {"choices": ", ".join(LEVELS)})
-    return Rule("hours", settings.CLOCK_FIRST_REPORT_HOURS[int(level) - 1])
+    return int(level)
+
+
+def _first_report_rule(params: Mapping[str, Any]) -> Rule:
+    """The written first report (首报): minutes by level (YINGJI_FIRST_REPORT_MINUTES)."""
+    return Rule("minutes", settings.CLOCK_FIRST_REPORT_MINUTES[_level(params) - 1])
+
+
+def _phone_report_rule(params: Mapping[str, Any]) -> Rule:
+    """The phone report (电话快报): minutes by level (YINGJI_PHONE_REPORT_MINUTES)."""
+    return Rule("minutes", settings.CLOCK_PHONE_REPORT_MINUTES[_level(params) - 1])
 
 
 def _setting_rule(
@@ -229,11 +239,35 @@ def register_statutory_kinds() -> None:
             pausable=True,
         ),
         DeadlineKind(
+            "incident.phone_report",
+            _("Phone report of an incident (电话快报)"),
+            _(
+                "Local reporting rules (commonly 30 minutes by phone; they vary by province); "
+                "minutes by level are a setting (YINGJI_PHONE_REPORT_MINUTES)"
+            ),
+            rule_for=_phone_report_rule,
+            due_soon=MINUTES_SOON,
+        ),
+        DeadlineKind(
             "incident.first_report",
             _("First report of an incident (首报)"),
-            _("Local reporting rules; hours by level are a setting (YINGJI_FIRST_REPORT_HOURS)"),
+            _(
+                "Local reporting rules (commonly within the hour in writing for 较大 and above; "
+                "they vary by province); minutes by level are a setting "
+                "(YINGJI_FIRST_REPORT_MINUTES)"
+            ),
             rule_for=_first_report_rule,
             due_soon=HOURS_SOON,
+        ),
+        DeadlineKind(
+            "incident.report_receipt",
+            _("Receipt of an upward report (签收)"),
+            _(
+                "The office's rule: the receiving unit signs for a report within the minutes "
+                "of a setting (YINGJI_REPORT_RECEIPT_MINUTES)"
+            ),
+            rule_for=_setting_rule("minutes", "CLOCK_REPORT_RECEIPT_MINUTES"),
+            due_soon=MINUTES_SOON,
         ),
         DeadlineKind(
             "incident.followup_report",
@@ -258,6 +292,16 @@ def register_statutory_kinds() -> None:
             _("The plan's step: within the given minutes of activation"),
             rule_for=_minutes_rule,
             due_soon=MINUTES_SOON,
+        ),
+        DeadlineKind(
+            "incident.task_ack",
+            _("Acknowledge a response task"),
+            _(
+                "Whoever holds a task confirms it within minutes (YINGJI_TASK_ACK_MINUTES), "
+                "so a task nobody took is chased before it is overdue"
+            ),
+            rule_for=_minutes_rule,
+            due_soon=(),
         ),
         DeadlineKind(
             "resources.expiry",

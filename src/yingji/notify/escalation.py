@@ -1,13 +1,18 @@
-"""Someone always answers: urgent notifications to a unit's duty escalate until one of
-them is acknowledged — the next officer on duty, then the leader on duty, then the duty
-of the unit above, after the minutes the kind's chain gives (DEFAULT_STEPS unless an
-administrator configured one). Every step is on the subject's timeline."""
+"""Someone always answers: an urgent notification escalates until one of its copies is
+acknowledged — to the next officer on duty, then the leader on duty, then the duty of
+the units above, one level at a time. The chain starts from the unit the notice went to:
+a unit's duty, or the unit the recipient sits in when it went to a person (a leader, a
+group lead from 公安 or the township). The minutes come from the kind's chain an
+administrator configured, else from the window per kind (setting
+NOTIFY_ESCALATION_MINUTES), else DEFAULT_STEPS. Every step is on the subject's timeline
+(for a task or a report, its incident's)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +22,7 @@ from yingji.audit.services import Actor
 from yingji.duty import services as duty
 from yingji.notify import services
 from yingji.notify.models import EscalationChain, Notification
+from yingji.org import jurisdiction, lines
 from yingji.org.models import Person, Unit
 from yingji.timeline import services as timeline
 
@@ -27,11 +33,21 @@ DEFAULT_STEPS = [
 ]
 
 
+# After the leader on duty, the duty of each unit above in turn, up to this many levels.
+LEVELS_ABOVE = 2
+
+
 def steps_for(kind: str) -> list[dict[str, Any]]:
     chains = [c for c in EscalationChain.objects.all() if kind.startswith(c.kind_prefix)]
-    if not chains:
+    if chains:
+        return max(chains, key=lambda c: len(c.kind_prefix)).steps
+    windows = getattr(settings, "NOTIFY_ESCALATION_MINUTES", {}) or {}
+    matching = [prefix for prefix in windows if kind.startswith(prefix)]
+    if not matching:
         return DEFAULT_STEPS
-    return max(chains, key=lambda c: len(c.kind_prefix)).steps
+    window = windows[max(matching, key=len)]
+    targets = ["next_officer", "leader", *["unit_above"] * LEVELS_ABOVE]
+    return [{"after_minutes": window * (n + 1), "to": to} for n, to in enumerate(targets)]
 
 
 def _user_of(person: Person | None) -> User | None:
@@ -74,27 +90,41 @@ def _answered(root: Notification) -> bool:
     )
 
 
-def _target(root: Notification, to: str, now: datetime) -> tuple[User | None, Unit | None]:
-    assert root.unit is not None
-    told = {root.recipient_id, *root.escalations.values_list("recipient_id", flat=True)}
-    if to == "unit_above":
-        parent = root.unit.parent
-        on = duty.on_duty(parent, now) if parent is not None else None
-        if on is None:
-            return None, None
-        people = [*on.officers, on.leader, on.backup]
-        unit = on.unit
-    else:
-        on = duty.on_duty(root.unit, now)
-        if on is None:
-            return None, None
-        people = [*on.officers, on.backup] if to == "next_officer" else [on.leader]
-        unit = on.unit
+def _first_untold(people: list[Person | None], told: set[int]) -> User | None:
     for person in people:
         user = _user_of(person)
         if user is not None and user.pk not in told:
-            return user, unit
-    return None, unit
+            return user
+    return None
+
+
+def _duty_above(unit: Unit, now: datetime, told: set[int]) -> tuple[User | None, Unit | None]:
+    """The first person not yet told on duty for a unit above ``unit``, nearest first: the
+    unit's own roster or that of the office acting for it in emergency work (a county's
+    应急管理局 keeps the county government's duty)."""
+    for above in Unit.objects.ancestors_of(unit).exclude(pk=unit.pk).order_by("-path"):
+        for pk in jurisdiction.offices_acting_as(above, lines.EMERGENCY):
+            office = Unit.objects.get(pk=pk)
+            on = duty.on_duty(office, now)
+            if on is None or on.unit.pk != office.pk:
+                continue  # its duty is kept by a unit further up: reached in turn
+            user = _first_untold([*on.officers, on.leader, on.backup], told)
+            if user is not None:
+                return user, on.unit
+    return None, None
+
+
+def _target(root: Notification, to: str, now: datetime) -> tuple[User | None, Unit | None]:
+    assert root.unit is not None
+    told = {root.recipient_id, *root.escalations.values_list("recipient_id", flat=True)}
+    on = duty.on_duty(root.unit, now)
+    if to == "unit_above":
+        # Above the unit whose duty answers for the notice's unit (itself, or one above).
+        return _duty_above(on.unit if on is not None else root.unit, now, told)
+    if on is None:
+        return None, None
+    people = [*on.officers, on.backup] if to == "next_officer" else [on.leader]
+    return _first_untold(people, told), on.unit
 
 
 def escalate_due(now: datetime | None = None) -> int:
@@ -139,6 +169,8 @@ def _escalate_one(pk: int, now: datetime) -> int:
         note.subject_id = root.subject_id
         note.save(update_fields=["chain_root", "unit", "subject_type", "subject_id"])
         subject = _subject(root)
+        # A task's or a report's escalation belongs on its incident's timeline.
+        subject = getattr(subject, "incident", None) or subject
         if subject is not None:
             timeline.record(
                 subject,

@@ -56,7 +56,9 @@ def notify(
     link: str = "",
 ) -> Notification:
     """Call inside the cause's transaction: the notification exists exactly when the
-    cause does. Without a ``link``, it leads to its subject's page when it has one."""
+    cause does. Without a ``link``, it leads to its subject's page when it has one. An
+    urgent one escalates from the unit the recipient sits in until someone acknowledges
+    it (callers writing to a unit's duty set ``unit`` to that unit afterwards)."""
     now = timezone.now()
     title = " ".join(title.split())  # one line, no leading space (an e-mail's subject)
     if not link and subject is not None and hasattr(subject, "get_absolute_url"):
@@ -72,6 +74,7 @@ def notify(
         urgent=urgent,
         is_drill=is_drill,
         ack_token=secrets.token_urlsafe(16) if urgent else "",
+        unit_id=recipient.unit_id if urgent else None,
     )
     preference = Preference.objects.filter(user=recipient).first()
     rows = [
