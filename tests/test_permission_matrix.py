@@ -47,6 +47,7 @@ from yingji.accounts.models import User
 from yingji.accounts.roles import Role
 from yingji.audit.services import Actor
 from yingji.documents import services as documents
+from yingji.duty import log as duty_log
 from yingji.duty import services as duty
 from yingji.incidents import services as incidents
 from yingji.incidents.models import Incident, Report
@@ -135,6 +136,9 @@ ELEMENTS = {
     "trend": "降雨减弱，积水缓慢消退",
     "measures": "设置警示，疏导交通",
     "next_steps": "持续排水，及时续报",
+    "signer_name": "张局长",
+    "contact_name": "李值班",
+    "contact_phone": "0999-22350",
 }
 TEAM_NAME = "白石县综合应急救援大队"
 EXPERT_TITLE = "白石县心理咨询师"
@@ -260,6 +264,12 @@ def build_world(settings: Any) -> dict[str, Any]:
         )
         w[key] = made[-1].pk
     w["qingxi_duty_unit"] = units["清溪区应急管理局"].pk
+    w["qingxi_log"] = duty_log.record_entry(
+        units["清溪区应急管理局"],
+        {"channel": "phone", "caller": "河西街道值班室", "matter": "道路积水"},
+        actor=Actor(user=users["duty"]),
+    ).pk
+    w["day"] = today.isoformat()
     w["baishi_unit"] = baishi.pk
     w["year"], w["month"] = today.year, today.month
 
@@ -481,6 +491,26 @@ PAGES: list[Row] = [
         refused=SEES["baishi_roster"],
     ),
     Row("duty/changes/", "/duty/changes/"),
+    Row("duty/log/", "/duty/log/", shows=(("qingxi_roster", href("/duty/log/{qingxi_log}/")),)),
+    Row("duty/log/<id:pk>/", "/duty/log/{qingxi_log}/", "qingxi_roster"),
+    # Correcting an entry is its author's or a leader's of the unit; a level above reads it.
+    Row(
+        "duty/log/<id:pk>/edit/",
+        "/duty/log/{qingxi_log}/edit/",
+        "qingxi_roster",
+        refused=CITY_EMERGENCY,
+    ),
+    Row(
+        "duty/units/<id:pk>/day/<str:day>/report/",
+        "/duty/units/{qingxi_duty_unit}/day/{day}/report/",
+        "qingxi_roster",
+    ),
+    Row(
+        "duty/units/<id:pk>/day/<str:day>/report.docx",
+        "/duty/units/{qingxi_duty_unit}/day/{day}/report.docx",
+        "qingxi_roster",
+        kind="file",
+    ),
     # notifications
     Row("notifications/", "/notifications/", shows=(("clerk_note", NOTE_TITLE),)),
     Row("notifications/stream/", "/notifications/stream/", kind="stream"),
@@ -526,6 +556,18 @@ PAGES: list[Row] = [
         "/incidents/{flood}/reports/{flood_report}/document/",
         "flood",
         kind="file",
+    ),
+    # A report sent is seen in the area and by the units it went to (they sign for it).
+    Row(
+        "incidents/<id:pk>/reports/<id:report_pk>/view/",
+        "/incidents/{flood}/reports/{flood_report}/view/",
+        "flood",
+    ),
+    Row(
+        "incidents/<id:pk>/phone-report/",
+        "/incidents/{flood}/phone-report/",
+        "flood",
+        refused=everyone_but("duty"),
     ),
     # Ending the response is its commander's act, or a leader's acting as the unit; the
     # city's leader on duty oversees 白石县's incident but does not end its response.
@@ -723,6 +765,12 @@ API: list[Row] = [
         "/api/v1/duty/now/{unit_id}", "/api/v1/duty/now/{baishi_unit}", "baishi_roster", kind="json"
     ),
     Row(
+        "/api/v1/duty/log",
+        "/api/v1/duty/log?limit=200",
+        kind="json",
+        shows=(("qingxi_roster", "id={qingxi_log}"),),
+    ),
+    Row(
         "/api/v1/incidents",
         "/api/v1/incidents?limit=200",
         kind="json",
@@ -737,7 +785,7 @@ API: list[Row] = [
             "gate",
             kind="json",
         )
-        for tail in ("assessment", "tasks", "releases", "requests", "timeline")
+        for tail in ("assessment", "tasks", "holders", "releases", "requests", "timeline")
     ),
     Row(
         "/api/v1/incidents/{incident_id}/reports",
@@ -745,6 +793,14 @@ API: list[Row] = [
         "flood",
         kind="json",
     ),
+    Row(
+        "/api/v1/incidents/{incident_id}/phone-reports",
+        "/api/v1/incidents/{flood}/phone-reports",
+        "flood",
+        kind="json",
+    ),
+    # What the user's units have not signed for yet: every role gets its own list.
+    Row("/api/v1/report-receipts", "/api/v1/report-receipts", kind="json"),
     Row(
         "/api/v1/incidents/{incident_id}/stream",
         "/api/v1/incidents/{flood}/stream",
@@ -855,6 +911,9 @@ OTHERS: dict[str, str] = {
     "plans/versions/<id:pk>/do/<str:action>/": POST_ONLY,
     "plans/editor/row/<str:kind>/": "an empty editor row (htmx fragment), no object",
     "duty/changes/<id:pk>/decide/": POST_ONLY,
+    "duty/log/new/": FORM,
+    "duty/log/<id:pk>/incident/": POST_ONLY,
+    "duty/log/<id:pk>/petition/": POST_ONLY,
     "duty/feed/mine/": POST_ONLY + " (the signed-in person's own feed link, on the board)",
     "duty/feed/<str:token>.ics": "a calendar feed opened by its secret token, no login",
     "notifications/<id:pk>/acknowledge/": POST_ONLY,
@@ -870,6 +929,9 @@ OTHERS: dict[str, str] = {
     "incidents/<id:pk>/grade/": POST_ONLY,
     "incidents/<id:pk>/activate/": POST_ONLY,
     "incidents/<id:pk>/bring-in/": POST_ONLY,
+    "incidents/<id:pk>/tasks/new/": POST_ONLY,
+    "incidents/<id:pk>/instructions/new/": POST_ONLY,
+    "incidents/<id:pk>/invite/": POST_ONLY,
     "incidents/<id:pk>/milestone/<str:name>/": POST_ONLY,
     "incidents/<id:pk>/release/": POST_ONLY,
     "incidents/<id:pk>/request/": POST_ONLY,
@@ -949,11 +1011,14 @@ OTHERS: dict[str, str] = {
     "/api/v1/duty/changes/{change_id}/decision": POST_ONLY,
     "/api/v1/incidents/{incident_id}/facts": POST_ONLY,
     "/api/v1/incidents/{incident_id}/grading": POST_ONLY,
+    "/api/v1/incidents/{incident_id}/instructions": POST_ONLY,
     "/api/v1/incidents/{incident_id}/activation": POST_ONLY,
     "/api/v1/incidents/{incident_id}/linked-plans": POST_ONLY,
     "/api/v1/incidents/{incident_id}/milestones": POST_ONLY,
     "/api/v1/incidents/{incident_id}/end": POST_ONLY,
     "/api/v1/incidents/{incident_id}/reports/{report_id}/submission": POST_ONLY,
+    "/api/v1/incidents/{incident_id}/reports/{report_id}/receipt": POST_ONLY,
+    "incidents/<id:pk>/reports/<id:report_pk>/receipt/": POST_ONLY,
     "/api/v1/tasks/{task_id}/state": POST_ONLY,
     "/api/v1/tasks/{task_id}/notes": POST_ONLY,
     "/api/v1/requests/{request_id}/decision": POST_ONLY,

@@ -89,6 +89,9 @@ UNITS = [
     ("qx_yingji", "qingxi", "清溪区应急管理局", D, "", "", "0999-22350"),
     ("bs_xinfang", "baishi", "白石县信访局", D, "", "", "0999-33301"),
     ("bs_yingji", "baishi", "白石县应急管理局", D, "", "", "0999-33350"),
+    ("bs_gongan", "baishi", "白石县公安局", D, "", "", "0999-33110"),
+    ("bs_weijian", "baishi", "白石县卫生健康局", D, "", "", "0999-33120"),
+    ("bs_sifa", "baishi", "白石县司法局", D, "", "", "0999-33148"),
     ("hospital", "weijian", "安澜市人民医院", INST, "", "", "0999-12120"),
     ("chemical", "baishi", "白石化工有限公司", INST, "", "", "0999-33888"),
 ]
@@ -217,6 +220,14 @@ STAFF = [
     Staff("bs_yingji", "唐明", "值班员", "13800000123", "baishi_duty", Role.DUTY_OFFICER),
     Staff("bs_yingji", "曹琳", "值班员", "13800000124"),
     Staff("bs_yingji", "袁野", "值班员", "13800000125"),
+    # The county's departments whose heads lead the plan's groups (医疗救护组, 治安维稳组):
+    # a commander staffs groups from them.
+    Staff(
+        "bs_weijian", "郭建华", "县卫生健康局局长", "13800000131", "baishi_health", Role.TEAM_MEMBER
+    ),
+    Staff("bs_weijian", "刘芳", "医政股股长", "13800000132", "baishi_doctor", Role.TEAM_MEMBER),
+    Staff("bs_gongan", "马永", "县公安局局长", "13800000133", "baishi_police", Role.TEAM_MEMBER),
+    Staff("bs_sifa", "周平", "县司法局局长", "13800000134", "baishi_justice", Role.TEAM_MEMBER),
 ]
 
 

@@ -69,7 +69,11 @@ MENU = (
     Group(
         pgettext_lazy("menu", "Duty"),
         frozenset({Role.DUTY_OFFICER, Role.DUTY_LEADER}),
-        (Link("duty:board", _("Duty roster")), Link("duty:changes", _("Shift changes"))),
+        (
+            Link("duty:board", _("Duty roster")),
+            Link("duty:changes", _("Shift changes")),
+            Link("duty:log", _("Duty log")),
+        ),
     ),
     Group(
         pgettext_lazy("menu", "Supplies"),

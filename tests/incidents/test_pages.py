@@ -108,9 +108,17 @@ def test_reports_end_review_and_documents(township: Township, client_for) -> Non
         f"/incidents/{incident.pk}/reports/new/first/", {**ELEMENTS, "trend": "", "submit": "1"}
     )
     assert refused.status_code == 400 and "报告须包含此项。" in refused.content.decode()
+    assert not Report.objects.exists()  # a refused submission keeps no draft
+    officer.post(
+        f"/incidents/{incident.pk}/reports/new/first/",
+        {**ELEMENTS, "recipients": [township.city.baishi.pk], "save": "1"},
+    )
     draft = Report.objects.get()
     assert draft.state == "draft"
-    officer.post(f"/incidents/{incident.pk}/reports/{draft.pk}/", {**ELEMENTS, "submit": "1"})
+    officer.post(
+        f"/incidents/{incident.pk}/reports/{draft.pk}/",
+        {**ELEMENTS, "recipients": [township.city.baishi.pk], "submit": "1"},
+    )
     draft.refresh_from_db()
     assert draft.state == "submitted"
     document = officer.get(f"/incidents/{incident.pk}/reports/{draft.pk}/document/")

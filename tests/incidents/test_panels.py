@@ -217,7 +217,7 @@ def test_my_tasks_read_one_list(township: Township, django_assert_max_num_querie
     police = User.objects.select_related("unit").get(pk=township.police.pk)
     with django_assert_max_num_queries(1):
         found = workbench.SOURCES["incidents.tasks"].build(police)
-    assert len(found.entries) == incident.tasks.count() == 4
+    assert len(found.entries) == incident.tasks.count() == 5  # four steps and a care task
 
 
 def test_the_home_page_shows_each_panel_to_its_roles(township: Township, client_for) -> None:

@@ -32,6 +32,10 @@ ELEMENTS = {
     "trend": "情绪总体平稳",
     "measures": "带班领导已到现场，组织接谈，秩序良好",
     "next_steps": "继续做好疏导，及时续报",
+    "signer_name": "钱镇长",
+    "signer_title": "镇长",
+    "contact_name": "孙晓",
+    "contact_phone": "0999-33100",
 }
 
 
@@ -145,7 +149,7 @@ def test_the_commander_sees_the_levels_with_reasons_and_grades(township: Townshi
     # Level III has shorter report hours: the first report is recounted from the report.
     running = clock.open_deadline(incident, "incident.first_report")
     assert running is not None and running.params == {"level": "3"}
-    assert running.due_at == incident.reported_at + timedelta(hours=4)
+    assert running.due_at == incident.reported_at + timedelta(minutes=60)
 
 
 def test_reports_need_every_element_go_in_order_and_are_sent_up(township: Township) -> None:
@@ -208,9 +212,12 @@ def test_activation_sets_up_the_command_groups_and_tasks_and_tells_the_leads(
     assert incident.stage == Incident.Stage.RESPONDING and command.level == 4
     scene = incident.groups.get(name="现场处置组")
     assert scene.lead == township.police and township.police in scene.members.all()
-    # Level IV's steps except recovery: warning, response and two handling steps.
+    # Level IV's steps except recovery: warning, response and two handling steps; and the
+    # plan's psychological expert as a care task of its medical group.
     actions = list(incident.tasks.values_list("action", flat=True))
-    assert len(actions) == 4 and "跟踪问题解决，防止反复" not in actions
+    assert len(actions) == 5 and "跟踪问题解决，防止反复" not in actions
+    care = incident.tasks.get(origin=Task.Origin.CARE)
+    assert "心理" in care.action and care.group is not None and care.group.name == "医疗救护组"
     go = incident.tasks.get(action="带班领导赶赴现场，组织先期处置")
     assert go.due_at == command.set_up_at + timedelta(minutes=30)
     assert clock.open_deadline(go, "incident.task").responsible == township.police
@@ -374,7 +381,9 @@ def test_an_overdue_report_and_an_overdue_task_escalate(township: Township) -> N
     report_note = Notification.objects.get(
         recipient=township.officer, kind="deadline.overdue", title__contains="首报"
     )
-    task_note = Notification.objects.get(recipient=township.police, kind="deadline.overdue")
+    task_note = Notification.objects.get(
+        recipient=township.police, kind="deadline.overdue", title__contains="处置任务"
+    )
     assert report_note.urgent
     assert task_note.urgent and "处置任务" in task_note.title
     # Nobody acknowledges: the report's notice climbs to the leader on duty.

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 from django.utils import timezone, translation
-from django.utils.translation import trans_real
 from docx import Document as Docx
 from lxml import html
 
@@ -28,49 +27,6 @@ from yingji.incidents.models import AfterAction, Incident, Task
 from yingji.incidents.services.closing import length_in_words, minutes_in_words
 
 pytestmark = pytest.mark.django_db
-
-# msgid (or context \x04 msgid, or (msgid, plural index)) → the proposed Chinese.
-PROPOSED: dict[Any, str] = {
-    ("duration\x04%(n)d day", 0): "%(n)d天",
-    ("duration\x04%(n)d hour", 0): "%(n)d小时",
-    ("duration\x04%(n)d minute", 0): "%(n)d分钟",
-    "duration\x04%(larger)s %(smaller)s": "%(larger)s%(smaller)s",
-    "duration\x04%(minutes)s (%(words)s)": "%(minutes)s（%(words)s）",
-    "%(duration)s earlier": "提前%(duration)s",
-    "list\x04%(earlier)s, %(later)s": "%(earlier)s，%(later)s",
-    "improvement\x04%(who)s: %(what)s — %(why)s": "%(who)s：%(what)s——%(why)s",
-    "late by %(late)s": "超时 %(late)s",
-    "not done, %(late)s past its limit": "未完成，已超过时限 %(late)s",
-    "blocked: %(reason)s": "受阻：%(reason)s",
-    "blocked, no reason recorded": "受阻，未记录原因",
-    "took %(taken)s": "用时 %(taken)s",
-    "limit %(limit)s": "时限 %(limit)s",
-    "%(n)d transferred and resettled": "转移安置 %(n)d 人",
-    "%(n)d in medical or psychological care": "救治和心理疏导 %(n)d 人",
-    "No figures on people were recorded.": "未记录人员情况。",
-    "No care task was given. Say how the people involved were looked after: "
-    "medical care, psychological support, transfer and resettlement.": "未下达人员救治和安置任务。"
-    "请说明对相关人员的救治、心理疏导和转移安置情况。",
-    "The response lasted %(duration)s.": "响应持续 %(duration)s。",
-    "Care for people": "人员救治和安置",
-    "No care task was given.": "未下达人员救治和安置任务。",
-    "task\x04Issued": "下达时间",
-    "Time taken": "用时",
-    "how people were cared for (人员救治和安置)": "人员救治和安置情况",
-    "people transferred (转移安置)": "转移安置人数",
-    "people in care (救治、心理疏导)": "救治和心理疏导人数",
-    "%(step)s: issued %(issued)s, done %(done)s; %(timing)s.": "%(step)s：下达 %(issued)s，"
-    "完成 %(done)s；%(timing)s。",
-}
-
-
-@pytest.fixture
-def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The zh-hans catalogue, with the proposed Chinese for what it does not have yet."""
-    catalogue = trans_real.translation("zh-hans")._catalog  # type: ignore[attr-defined]
-    for key, text in PROPOSED.items():
-        if key not in catalogue:
-            monkeypatch.setitem(catalogue._catalogs[0], key, text)
 
 
 def ended(t: Township) -> Incident:
@@ -118,12 +74,12 @@ def test_minutes_read_in_words_in_english(minutes: int, words: str) -> None:
         (2880, "2880 分钟（2天）"),
     ],
 )
-def test_minutes_read_in_words_in_chinese(chinese: None, minutes: int, words: str) -> None:
+def test_minutes_read_in_words_in_chinese(minutes: int, words: str) -> None:
     with translation.override("zh-hans"):
         assert minutes_in_words(minutes) == words
 
 
-def test_a_length_not_recorded_says_so_and_seconds_do_not_make_a_minute(chinese: None) -> None:
+def test_a_length_not_recorded_says_so_and_seconds_do_not_make_a_minute() -> None:
     with translation.override("zh-hans"):
         assert length_in_words(None) == "未记录"
         assert length_in_words(timedelta(seconds=59)) == "0 分钟"
@@ -131,9 +87,7 @@ def test_a_length_not_recorded_says_so_and_seconds_do_not_make_a_minute(chinese:
         assert length_in_words(-timedelta(seconds=30)) == "0 分钟"
 
 
-def test_the_intervals_of_an_incident_read_in_minutes_and_words(
-    township: Township, chinese: None
-) -> None:
+def test_the_intervals_of_an_incident_read_in_minutes_and_words(township: Township) -> None:
     incident = ended(township)
     reported = incident.reported_at
     Incident.objects.filter(pk=incident.pk).update(
@@ -152,7 +106,7 @@ def test_the_intervals_of_an_incident_read_in_minutes_and_words(
     assert intervals["接报 → 首报上报"].words == "未记录"  # no first report was sent
 
 
-def test_a_task_reads_issued_to_done_against_its_limit(township: Township, chinese: None) -> None:
+def test_a_task_reads_issued_to_done_against_its_limit(township: Township) -> None:
     incident = responding(township)
     task = incident.tasks.get(action="带班领导赶赴现场，组织先期处置")
     issued = timezone.now() - timedelta(hours=3)
@@ -177,9 +131,7 @@ def test_a_task_reads_issued_to_done_against_its_limit(township: Township, chine
 # --- 改进措施 prefilled ------------------------------------------------------------------
 
 
-def test_improvements_are_prefilled_from_a_task_done_late(
-    township: Township, chinese: None
-) -> None:
+def test_improvements_are_prefilled_from_a_task_done_late(township: Township) -> None:
     incident = responding(township)
     leader = Actor(user=township.leader)
     late = incident.tasks.get(action="带班领导赶赴现场，组织先期处置")
@@ -196,7 +148,7 @@ def test_improvements_are_prefilled_from_a_task_done_late(
     assert not any("听取诉求" in line for line in lines)
 
 
-def test_an_open_task_is_late_up_to_the_end_of_response(township: Township, chinese: None) -> None:
+def test_an_open_task_is_late_up_to_the_end_of_response(township: Township) -> None:
     incident = ended(township)
     task = incident.tasks.get(action="带班领导赶赴现场，组织先期处置")
     assert incident.ended_at is not None
@@ -210,9 +162,7 @@ def test_an_open_task_is_late_up_to_the_end_of_response(township: Township, chin
     )
 
 
-def test_improvements_are_prefilled_from_a_task_blocked_and_then_done(
-    township: Township, chinese: None
-) -> None:
+def test_improvements_are_prefilled_from_a_task_blocked_and_then_done(township: Township) -> None:
     incident = responding(township)
     leader = Actor(user=township.leader)
     task = incident.tasks.get(action="听取诉求，做好政策解释")
@@ -251,9 +201,7 @@ def test_a_task_still_blocked_at_the_end_gives_its_reason_in_english_too(
 # --- how people were cared for -------------------------------------------------------------
 
 
-def test_the_care_section_without_care_tasks_gives_the_figures_and_asks(
-    township: Township, chinese: None
-) -> None:
+def test_the_care_section_without_care_tasks_gives_the_figures_and_asks(township: Township) -> None:
     incident = report(township)
     services.update_facts(
         incident,
@@ -272,9 +220,7 @@ def test_the_care_section_without_care_tasks_gives_the_figures_and_asks(
     assert ask.startswith("未下达人员救治和安置任务。")
 
 
-def test_the_care_section_lists_care_tasks_with_their_state_and_timing(
-    township: Township, chinese: None
-) -> None:
+def test_the_care_section_lists_care_tasks_with_their_state_and_timing(township: Township) -> None:
     leader = Actor(user=township.leader)
     incident = report(township, injuries="1")  # level III, whose steps call the medical group
     services.grade(incident, 3, version=township_plan(), actor=leader)
@@ -352,9 +298,7 @@ def _headings(page: str) -> list[str]:
     ]
 
 
-def test_the_review_page_in_chinese_has_no_english(
-    township: Township, client_for, chinese: None
-) -> None:
+def test_the_review_page_in_chinese_has_no_english(township: Township, client_for) -> None:
     incident = responding(township)
     leader = Actor(user=township.leader)
     late = incident.tasks.get(action="带班领导赶赴现场，组织先期处置")

@@ -89,6 +89,8 @@ class Letter:
     number: str = ""  # 发文字号 or the case number
     headings: dict[int, str] = field(default_factory=dict)  # paragraph index -> heading text
     mark: str = ""  # e.g. 【演练】 on drill documents
+    signer: str = ""  # 签发人 of an upward document, set top right
+    note: str = ""  # 附注 below the date, e.g. the contact person and phone
 
 
 def _font(run: Run, name: str, size: float, *, bold: bool = False) -> None:
@@ -189,6 +191,13 @@ def render(letter: Letter, fonts: Fonts | None = None) -> bytes:
         mark = document.add_paragraph()
         _spacing(mark)
         _font(mark.add_run(letter.mark), fonts.heading, BODY_PT, bold=True)
+    if letter.signer:
+        signer = document.add_paragraph()
+        signer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        signer.paragraph_format.right_indent = Pt(BODY_PT)
+        _spacing(signer)
+        _font(signer.add_run("签发人："), fonts.body, BODY_PT)
+        _font(signer.add_run(letter.signer), fonts.kai, BODY_PT)
     title = document.add_paragraph(style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _spacing(title)
@@ -221,6 +230,12 @@ def render(letter: Letter, fonts: Fonts | None = None) -> bytes:
         line.paragraph_format.right_indent = Pt(BODY_PT * 4)
         _spacing(line)
         _font(line.add_run(text), fonts.body, BODY_PT)
+    if letter.note:
+        # 附注: two characters in, in brackets, on the line below the date (GB/T 9704 7.3.6).
+        note = document.add_paragraph()
+        note.paragraph_format.first_line_indent = Pt(BODY_PT * 2)
+        _spacing(note)
+        _font(note.add_run(f"（{letter.note}）"), fonts.body, BODY_PT)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

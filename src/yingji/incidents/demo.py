@@ -20,9 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
+from yingji.accounts.models import User
+from yingji.accounts.roles import Role
 from yingji.audit.services import Actor
 from yingji.incidents import services
 from yingji.incidents.models import Incident, Report, ResourceRequest, Task, TeamGroup
+from yingji.incidents.services import reports
+from yingji.org import jurisdiction, lines
 from yingji.org.models import Unit
 from yingji.plans import services as plans
 from yingji.plans.models import PlanVersion
@@ -95,14 +99,63 @@ def _group(incident: Incident, name: str, plan_key: str, s: Story) -> TeamGroup:
 
 
 def _report(
-    incident: Incident, stage: str, elements: dict[str, str], actor: Actor, *, send: bool = True
+    incident: Incident,
+    stage: str,
+    elements: dict[str, str],
+    actor: Actor,
+    *,
+    send: bool = True,
+    receipts: int | None = None,
 ) -> Report:
-    """Write a report from what the incident says and ``elements``, and send it."""
+    """Write a report from what the incident says and ``elements``, signed by a leader of
+    the area, and send it to the usual recipients; a first report follows the phone
+    report. The first ``receipts`` recipients (all by default) sign for it."""
     current = _fresh(incident)
+    signer = reports.signer_choices(current).first()
+    people: dict[str, Any] = {
+        "contact_name": actor.user.display_name if actor.user else "值班员",
+        "contact_phone": current.unit.phone or "0999-12350",
+    }
+    if signer is not None:
+        people["signer"] = signer.pk
+    else:
+        people.update({"signer_name": "王建国", "signer_title": "局长"})
+    if stage == Report.Stage.FIRST and not current.phone_reports.exists():
+        suggested = reports.recipient_suggestions(current)
+        if suggested:
+            reports.record_phone_report(
+                current,
+                {
+                    "to_unit": suggested[0].pk,
+                    "taken_by": "总值班室值班员",
+                    "summary": f"{current.title}，{current.address}。",
+                },
+                actor=actor,
+            )
     draft = services.save_report(
-        current, stage, {**services.prefill(current, stage), **elements}, actor=actor
+        current,
+        stage,
+        {**services.prefill(current, stage), **people, **elements},
+        actor=actor,
     )
-    return services.submit_report(draft, actor=actor) if send else draft
+    if not send:
+        return draft
+    sent = services.submit_report(draft, actor=actor)
+    for recipient in list(sent.recipients.select_related("unit"))[:receipts]:
+        offices = jurisdiction.offices_acting_as(recipient.unit, lines.EMERGENCY)
+        clerk = (
+            User.objects.filter(
+                is_active=True,
+                unit__in=offices,
+                role_grants__role__in=(Role.DUTY_OFFICER, Role.DUTY_LEADER),
+            )
+            .exclude(pk=actor.user.pk if actor.user else None)
+            .order_by("pk")
+            .first()
+        )
+        if clerk is not None and reports.may_sign_for(clerk, recipient):
+            reports.receive_report(sent, recipient.unit, actor=Actor(user=clerk))
+    return sent
 
 
 def _request(incident: Incident, what: str, quantity: str, measure: str, note: str, actor: Actor):
@@ -125,6 +178,13 @@ def _move(task: Task, action: str, actor: Actor) -> Task:
     if action == "done" and current.state == Task.State.PENDING:
         current = services.move_task(current, "start", actor=actor)
     return services.move_task(current, action, actor=actor)
+
+
+def _end(incident: Incident, actor: Actor) -> Any:
+    """The care of people done (the medical group's tasks from the plan), then the end."""
+    for task in incident.tasks.filter(origin=Task.Origin.CARE).exclude(state=Task.State.DONE):
+        _move(task, "done", actor)
+    return services.end_response(incident, actor=actor)
 
 
 def _done(incident: Incident, action: str, actor: Actor) -> Task:
@@ -225,7 +285,7 @@ def _slide(s: Story) -> Process:
             duty,
         ),
     )
-    yield t0 + timedelta(days=1, hours=2), lambda: services.end_response(incident, actor=leader)
+    yield t0 + timedelta(days=1, hours=2), lambda: _end(incident, leader)
     yield (
         t0 + timedelta(days=2, hours=3),
         lambda: _report(
@@ -330,7 +390,7 @@ def _gas(s: Story) -> Process:
         ),
     )
     yield t0 + timedelta(hours=3), lambda: services.mark(incident, "controlled", actor=leader)
-    yield t0 + timedelta(hours=4), lambda: services.end_response(incident, actor=leader)
+    yield t0 + timedelta(hours=4), lambda: _end(incident, leader)
     yield (
         t0 + timedelta(days=1),
         lambda: _move(_task(incident, "做好善后和损失统计"), "done", leader),
@@ -486,6 +546,7 @@ def _gate(s: Story) -> Process:
                     "next_steps": "督促施工方限期提出工资兑付方案，做好现场群众劝导和后勤保障。",
                 },
                 duty,
+                receipts=1,  # the bureau above has not signed for it: its duty is chased
             ),
         ),
         (

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,18 +11,6 @@ from yingji.documents import services as documents
 from yingji.incidents.services import Review
 
 NUMERALS = "一二三四五六七八九十"
-
-
-def duration(length: timedelta | None) -> str:
-    if length is None:
-        return _("not recorded")
-    minutes = int(length.total_seconds() // 60)
-    if minutes < 0:
-        return _("%(n)d minutes before") % {"n": -minutes}
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
-    return _("%(m)d min") % {"m": minutes}
 
 
 def _moment(value: object) -> str:
@@ -43,22 +29,23 @@ def review_docx(review: Review) -> bytes:
         ),
         (1, NUMERALS[0] + "、" + _("Timing")),
     ]
-    blocks += [(0, f"{i.label}：{duration(i.length)}") for i in review.intervals]
+    blocks += [(0, f"{i.label}：{i.words}") for i in review.intervals]
     blocks.append((1, NUMERALS[1] + "、" + _("Tasks: due and done")))
     blocks += [
         (
             0,
-            _("%(step)s. Due %(due)s, done %(done)s%(late)s.")
+            _("%(step)s: issued %(issued)s, done %(done)s; %(timing)s.")
             % {
                 "step": s.label,
-                "due": _moment(s.due_at),
+                "issued": _moment(s.issued_at),
                 "done": _moment(s.done_at),
-                "late": (_(", late by %(d)s") % {"d": duration(s.late_by)}) if s.late_by else "",
+                "timing": s.timing,
             },
         )
         for s in review.steps
     ]
     sections = (
+        (_("Care for people"), review.sections.care),
         (_("Results (成效)"), review.sections.results),
         (_("Problems found (存在的问题)"), review.sections.problems),
         (_("Improvements (改进措施)"), review.sections.improvements),

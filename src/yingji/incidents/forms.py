@@ -27,6 +27,8 @@ class FactsForm(BoundedForm, forms.Form):
     deaths = forms.CharField(label=_("deaths"), required=False)
     injuries = forms.CharField(label=_("injuries"), required=False)
     missing = forms.CharField(label=_("missing people"), required=False)
+    people_transferred = forms.CharField(label=_("people transferred (转移安置)"), required=False)
+    people_in_care = forms.CharField(label=_("people in care (救治、心理疏导)"), required=False)
     economic_loss = forms.CharField(label=_("direct economic loss (10,000 yuan)"), required=False)
     blocks_traffic = forms.ChoiceField(label=_("blocks traffic"), choices=YES_NO, required=False)
     key_facility = forms.ChoiceField(
@@ -80,6 +82,8 @@ class IncidentForm(FactsForm):
         "deaths",
         "injuries",
         "missing",
+        "people_transferred",
+        "people_in_care",
         "economic_loss",
         "blocks_traffic",
         "key_facility",
@@ -119,6 +123,25 @@ class ActivateForm(BoundedForm, forms.Form):
 
 
 class ReportForm(BoundedForm, forms.ModelForm):
+    """The elements, then who signs (a leader from the list, or a name and title), the
+    contact, and the recipients (主送). The service checks the ids again."""
+
+    signer = forms.ChoiceField(
+        label=_("signing leader (签发人)"),
+        required=False,
+        help_text=_("A leader who uses yingji; otherwise type the name and title below."),
+    )
+    signer_name = forms.CharField(label=_("signing leader's name"), max_length=40, required=False)
+    signer_title = forms.CharField(label=_("signing leader's title"), max_length=60, required=False)
+    contact_name = forms.CharField(label=_("contact person"), max_length=40, required=False)
+    contact_phone = forms.CharField(label=_("contact phone"), max_length=30, required=False)
+    recipients = forms.MultipleChoiceField(
+        label=_("recipients (主送)"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("The government at the same level and the bureau above; choose one or more."),
+    )
+
     class Meta:
         model = Report
         fields = list(Report.ELEMENTS)
@@ -126,6 +149,51 @@ class ReportForm(BoundedForm, forms.ModelForm):
             name: forms.Textarea(attrs={"rows": 3})
             for name in ("nature", "scope", "trend", "measures", "next_steps")
         }
+
+    def __init__(
+        self, *args: Any, signers: Any = (), units: Any = (), chosen: Any = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["signer"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (str(u.pk), " ".join(v for v in (u.display_name, _position(u)) if v)) for u in signers
+        ]
+        self.fields["recipients"].choices = [  # type: ignore[attr-defined]
+            (str(u.pk), u.organ_name or u.name) for u in units
+        ]
+        report = self.instance if self.instance.pk else None
+        if report is not None:
+            self.initial.setdefault("signer", str(report.signer_id or ""))
+            for name in ("signer_name", "signer_title", "contact_name", "contact_phone"):
+                self.initial.setdefault(name, getattr(report, name))
+        if chosen is not None:
+            self.initial.setdefault("recipients", [str(u.pk) for u in chosen])
+
+
+def _position(user: Any) -> str:
+    return user.person.position if user.person_id and user.person else ""
+
+
+class PhoneReportForm(BoundedForm, forms.Form):
+    called_at = forms.CharField(
+        label=_("time of the call"),
+        widget=MOMENT,
+        required=False,
+        help_text=_("Leave empty for now."),
+    )
+    to_unit = forms.ChoiceField(label=_("unit called"), required=False)
+    taken_by = forms.CharField(label=_("who took the call"), max_length=40, required=False)
+    summary = forms.CharField(
+        label=_("what was said"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, units: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_unit"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (str(u.pk), u.organ_name or u.name) for u in units
+        ]
 
 
 class ReleaseForm(BoundedForm, forms.Form):
@@ -149,6 +217,11 @@ class NoteForm(BoundedForm, forms.Form):
 
 
 class ReviewForm(BoundedForm, forms.Form):
+    care = forms.CharField(
+        label=_("how people were cared for (人员救治和安置)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
     results = forms.CharField(
         label=_("results (成效)"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )

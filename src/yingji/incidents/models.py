@@ -326,7 +326,7 @@ class ReportRecipient(models.Model):
         return f"{self.report.get_stage_display()} → {self.unit.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("incidents:report_edit", args=[self.report.incident_id, self.report_id])
+        return reverse("incidents:report", args=[self.report.incident_id, self.report_id])
 
     @property
     def incident(self) -> Incident:
@@ -522,11 +522,11 @@ class Task(models.Model):
     @property
     def holder_name(self) -> str:
         """Who the task is for, as the board names it: the group, the person or the unit."""
-        if self.group_id is not None:
+        if self.group is not None:
             return self.group.name
-        if self.assignee_id is not None:
+        if self.assignee is not None:
             return self.assignee.display_name
-        if self.assigned_unit_id is not None:
+        if self.assigned_unit is not None:
             return self.assigned_unit.name
         return str(_("the command"))
 
@@ -629,6 +629,7 @@ class AfterAction(models.Model):
     results = models.TextField(_("results (成效)"), blank=True)
     problems = models.TextField(_("problems found (存在的问题)"), blank=True)
     improvements = models.TextField(_("improvements (改进措施)"), blank=True)
+    care = models.TextField(_("how people were cared for (人员救治和安置)"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"

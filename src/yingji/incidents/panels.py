@@ -162,7 +162,7 @@ def my_tasks(user: User) -> workbench.Panel:
 
     def entry(task: Task) -> workbench.Entry:
         at: datetime | None = task.task_due  # type: ignore[attr-defined]
-        note = f"{task.incident.title} · {task.group.name} · {task.get_state_display()}"
+        note = f"{task.incident.title} · {task.holder_name} · {task.get_state_display()}"
         if at is not None:
             note += f" · {due_note(at, now)}"
         mark = DRILL_MARK if task.incident.is_drill else ""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yingji.incidents import views
+from yingji.incidents import command_views, views
 
 app_name = "incidents"
 
@@ -20,6 +20,9 @@ urlpatterns = [
     path("<id:pk>/grade/", views.grade, name="grade"),
     path("<id:pk>/activate/", views.activate, name="activate"),
     path("<id:pk>/bring-in/", views.bring_in, name="bring_in"),
+    path("<id:pk>/tasks/new/", command_views.add_task, name="add_task"),
+    path("<id:pk>/instructions/new/", command_views.add_instruction, name="add_instruction"),
+    path("<id:pk>/invite/", command_views.invite, name="invite"),
     path("<id:pk>/milestone/<str:name>/", views.milestone, name="milestone"),
     path("<id:pk>/release/", views.release, name="release"),
     path("<id:pk>/request/", views.request_resources, name="request"),
@@ -29,6 +32,9 @@ urlpatterns = [
     path("<id:pk>/reports/new/<str:stage>/", views.report_edit, name="report_new"),
     path("<id:pk>/reports/<id:report_pk>/", views.report_edit, name="report_edit"),
     path("<id:pk>/reports/<id:report_pk>/document/", views.report_document, name="report_document"),
+    path("<id:pk>/reports/<id:report_pk>/view/", views.report_detail, name="report"),
+    path("<id:pk>/reports/<id:report_pk>/receipt/", views.report_receipt, name="report_receipt"),
+    path("<id:pk>/phone-report/", views.phone_report, name="phone_report"),
     path("<id:pk>/end/", views.end, name="end"),
     path("<id:pk>/close/", views.close, name="close"),
     path("<id:pk>/review/", views.review, name="review"),

@@ -10,12 +10,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from yingji import fields, paging
@@ -25,18 +27,22 @@ from yingji.clock import services as clock
 from yingji.clock.explain import explain
 from yingji.forms import apply_errors
 from yingji.incidents import panels, services
+from yingji.incidents.command_forms import InstructionForm, TaskForm
 from yingji.incidents.forms import (
     ActivateForm,
     FactsForm,
     GradeForm,
     IncidentForm,
     NoteForm,
+    PhoneReportForm,
     ReleaseForm,
     ReportForm,
     RequestForm,
     ReviewForm,
 )
 from yingji.incidents.models import Incident, Release, Report, ResourceRequest, Task, TeamGroup
+from yingji.incidents.services import reports as report_services
+from yingji.incidents.services import tasking
 from yingji.org.models import Unit
 from yingji.plans import labels as plan_labels
 from yingji.plans.models import EventType, PlanVersion
@@ -304,11 +310,28 @@ def board_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
         if incident.stage in (Incident.Stage.RESPONDING, Incident.Stage.RECOVERY):
             from yingji.accounts.models import User
 
+            # Anyone in the units the incident reaches (公安, 卫健, the township) and in
+            # the commander's own area.
             context["staff"] = (
-                User.objects.filter(is_active=True, unit__in=Unit.objects.visible_to(user))  # type: ignore[arg-type]
-                .select_related("person")
+                User.objects.filter(
+                    models.Q(unit__in=tasking.reach(incident))
+                    | models.Q(unit__in=Unit.objects.visible_to(user)),  # type: ignore[arg-type]
+                    is_active=True,
+                )
+                .select_related("person", "unit")
                 .order_by("unit__path", "username")[:300]
             )
+            holders = tasking.holders_for(incident)
+            context.setdefault("task_form", TaskForm(holders=holders))
+            context.setdefault("instruction_form", InstructionForm(holders=holders))
+            if "invite_form" not in context:
+                from yingji.incidents.command_views import invite_form
+
+                context["invite_form"] = invite_form(incident)
+    context["loose_tasks"] = incident.tasks.filter(group=None).select_related(
+        "assignee", "assigned_unit"
+    )
+    context["instructions"] = incident.instructions.prefetch_related("tasks")
     context["request_form"] = RequestForm()
     if user.has_perm("resources.move_stock"):
         from yingji.resources import services as resources
@@ -329,15 +352,14 @@ def update_facts(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident(request, pk)
     if not request.user.has_perm("incidents.command_incident"):
         raise PermissionDenied
-    form = FactsForm(request.POST)
-    form.is_valid()
-    try:
-        services.update_facts(incident, form.cleaned_data, actor=Actor.from_request(request))
-    except ValidationError as error:
-        _errors_to_messages(request, error)
-    else:
-        messages.success(request, _("Facts updated."))
-    return redirect("incidents:board", incident.pk)
+    return _board_form(
+        request,
+        incident,
+        FactsForm(request.POST),
+        "facts_form",
+        lambda data: services.update_facts(incident, data, actor=Actor.from_request(request)),
+        _("Facts updated."),
+    )
 
 
 def _board_form(
@@ -368,18 +390,36 @@ def _board_form(
 def grade(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident(request, pk)
     versions = PlanVersion.objects.filter(status=PlanVersion.Status.IN_FORCE)
-    return _board_form(
-        request,
-        incident,
-        GradeForm(request.POST, versions=versions),
-        "grade_form",
-        lambda data: services.grade(
+
+    def act(data: dict[str, Any]) -> Incident:
+        before = incident.tasks.count()
+        graded = services.grade(
             incident,
             data["level"],
             version=data["plan_version"],
             reason=data["reason"],
             actor=Actor.from_request(request),
-        ),
+        )
+        added = incident.tasks.count() - before
+        if added:
+            # Regraded while the response runs: the new level's steps joined it.
+            messages.info(
+                request,
+                ngettext(
+                    "%(n)d task of the new level was added.",
+                    "%(n)d tasks of the new level were added.",
+                    added,
+                )
+                % {"n": added},
+            )
+        return graded
+
+    return _board_form(
+        request,
+        incident,
+        GradeForm(request.POST, versions=versions),
+        "grade_form",
+        act,
         _("Graded."),
     )
 
@@ -408,7 +448,11 @@ def activate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def bring_in(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident(request, pk)
-    version = get_object_or_404(PlanVersion, pk=request.POST.get("plan_version") or 0)
+    version_pk = fields.id_of(request.POST.get("plan_version"))
+    version = PlanVersion.objects.filter(pk=version_pk).first() if version_pk else None
+    if version is None:
+        messages.error(request, _("Choose a plan from the list."))
+        return redirect("incidents:board", incident.pk)
     try:
         services.bring_in(incident, version, actor=Actor.from_request(request))
     except ValidationError as error:
@@ -541,12 +585,101 @@ def reports(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident(request, pk)
     context = {
         "incident": incident,
-        "reports": incident.reports.select_related("sent_to", "submitted_by"),
+        "reports": incident.reports.select_related("sent_to", "submitted_by").prefetch_related(
+            "recipients__unit"
+        ),
+        "phone_reports": incident.phone_reports.select_related("to_unit", "made_by__person"),
         "deadlines": _deadline_rows(incident, open_only=False),
         "may_report": request.user.has_perm("incidents.write_report")
         and services.may_act(request.user, incident),  # type: ignore[arg-type]
     }
     return render(request, "incidents/reports.html", context)
+
+
+def _report_for(request: HttpRequest, pk: int, report_pk: int) -> Report:
+    """A report the user sees: of an incident in the user's area, or one sent to a unit
+    the user acts for (the bureau above may lie outside the county's area)."""
+    report = get_object_or_404(
+        Report.objects.select_related("incident__unit", "incident__event_type"),
+        pk=report_pk,
+        incident_id=pk,
+    )
+    if services.visible_to(request.user).filter(pk=pk).exists():  # type: ignore[arg-type]
+        return report
+    if report.state == Report.State.SUBMITTED and any(
+        report_services.may_sign_for(request.user, r)  # type: ignore[arg-type]
+        for r in report.recipients.select_related("unit")
+    ):
+        return report
+    raise Http404
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
+    """A report as sent: its text, signer, contact, recipients and their receipts; a
+    recipient signs for it here."""
+    report = _report_for(request, pk, report_pk)
+    incident = report.incident
+    context = {
+        "incident": incident,
+        "report": report,
+        "elements": [(label, getattr(report, name)) for name, label in services.report_elements()],
+        "recipients": report.recipients.select_related("unit", "received_by__person"),
+        "mine": report_services.recipients_for(report, request.user)  # type: ignore[arg-type]
+        if report.state == Report.State.SUBMITTED
+        else [],
+    }
+    return render(request, "incidents/report.html", context)
+
+
+@login_required
+@require_POST
+def report_receipt(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
+    report = _report_for(request, pk, report_pk)
+    try:
+        recipient = report_services.receive_report(
+            report, request.POST.get("unit", ""), actor=Actor.from_request(request)
+        )
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+        response = report_detail(request, pk, report_pk)
+        response.status_code = 400
+        return response
+    messages.success(
+        request,
+        _("Signed for on behalf of %(unit)s.")
+        % {"unit": report_services.organ_name(recipient.unit)},
+    )
+    return redirect("incidents:report", pk, report_pk)
+
+
+@login_required
+def phone_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the phone report (电话快报) made before the written first report."""
+    incident = _incident(request, pk)
+    if not request.user.has_perm("incidents.write_report"):
+        raise PermissionDenied
+    _ours(request, incident)
+    units = report_services.recipient_choices(incident, request.user)  # type: ignore[arg-type]
+    suggested = report_services.recipient_suggestions(incident)
+    form = PhoneReportForm(
+        request.POST or None,
+        units=units,
+        initial={"to_unit": str(suggested[0].pk) if suggested else ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            report_services.record_phone_report(
+                incident, form.cleaned_data, actor=Actor.from_request(request)
+            )
+        except ValidationError as error:
+            apply_errors(form, error.message_dict)
+        else:
+            messages.success(request, _("Phone report recorded."))
+            return redirect("incidents:reports", incident.pk)
+    status = 400 if form.errors else 200
+    context = {"incident": incident, "form": form}
+    return render(request, "incidents/phone_report_form.html", context, status=status)
 
 
 @login_required
@@ -562,27 +695,37 @@ def report_edit(
         report = get_object_or_404(Report, pk=report_pk, incident=incident)
         stage = report.stage
         if report.state != Report.State.DRAFT:
-            return redirect("incidents:reports", incident.pk)
+            return redirect("incidents:report", incident.pk, report.pk)
     if stage not in Report.Stage.values:
         raise Http404
     initial = services.prefill(incident, stage) if report is None else None
-    form = ReportForm(request.POST or None, instance=report, initial=initial)
+    user = request.user
+    form = ReportForm(
+        request.POST or None,
+        instance=report,
+        initial=initial,
+        signers=report_services.signer_choices(incident),
+        units=report_services.recipient_choices(incident, user),  # type: ignore[arg-type]
+        chosen=[r.unit for r in report.recipients.select_related("unit")]
+        if report is not None
+        else report_services.recipient_suggestions(incident),
+    )
     if request.method == "POST" and form.is_valid():
         actor = Actor.from_request(request)
         try:
-            saved = services.save_report(
-                incident, stage, form.cleaned_data, actor=actor, report=report
+            # Save and submit are one transaction: a refused submission keeps no draft.
+            write = (
+                report_services.save_and_submit
+                if "submit" in request.POST
+                else report_services.save_report
             )
-            if "submit" in request.POST:
-                services.submit_report(saved, actor=actor)
+            saved = write(incident, stage, form.cleaned_data, actor=actor, report=report)
         except ValidationError as error:
             apply_errors(form, error.message_dict)
-            if report is None and "saved" in locals():
-                report = saved
         else:
             if "submit" in request.POST:
-                messages.success(request, _("Report submitted to the unit above."))
-                return redirect("incidents:reports", incident.pk)
+                messages.success(request, _("Report submitted to its recipients."))
+                return redirect("incidents:report", incident.pk, saved.pk)
             messages.success(request, _("Draft saved."))
             return redirect("incidents:report_edit", incident.pk, saved.pk)
     status = 400 if form.errors else 200
@@ -599,9 +742,9 @@ def report_edit(
 def report_document(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
     from yingji.documents import services as documents
 
-    incident = _incident(request, pk)
-    report = get_object_or_404(Report, pk=report_pk, incident=incident, document__isnull=False)
-    assert report.document is not None
+    report = _report_for(request, pk, report_pk)
+    if report.document is None:
+        raise Http404
     content = documents.read(report.document, actor=Actor.from_request(request))
     response = HttpResponse(
         content,
@@ -637,8 +780,8 @@ def _task(request: HttpRequest, pk: int) -> Task:
 
 def _role_card(task: Task, user: Any) -> dict[str, Any] | None:
     """The member's role card from the plan: their post and their group's duties."""
-    group: TeamGroup = task.group
-    if group.plan_group is None:
+    group = task.group
+    if group is None or group.plan_group is None:
         return None
     person = user.person if user.person_id else None
     posts = group.plan_group.posts.all()
@@ -762,6 +905,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReviewForm(
         request.POST or None,
         initial={
+            "care": draft.sections.care,
             "results": draft.sections.results,
             "problems": draft.sections.problems,
             "improvements": draft.sections.improvements,
@@ -862,14 +1006,19 @@ def group_people(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(TeamGroup, pk=pk)
     incident = _incident(request, group.incident_id)
     users = User.objects.filter(is_active=True)
-    lead_id = request.POST.get("lead") or ""
+    lead_id = (request.POST.get("lead") or "").strip()
     lead = users.filter(pk=lead_pk).first() if (lead_pk := fields.id_of(lead_id)) else None
     ids = fields.ids_of(request.POST.getlist("members"))
+    members = list(users.filter(pk__in=ids))
+    if (lead_id and lead is None) or len(members) != len(set(ids)):
+        # Someone who does not exist (or left): nothing changes, the commander chooses again.
+        messages.error(request, _("Choose the lead and members from the list."))
+        return redirect("incidents:board", incident.pk)
     try:
         services.set_group_people(
             group,
             lead=lead,
-            members=list(users.filter(pk__in=ids)),
+            members=members,
             actor=Actor.from_request(request),
         )
     except ValidationError as error:

@@ -175,3 +175,41 @@ def offices_acting_as(unit: Unit, line: str) -> list[int]:
         if line in mine:
             found.append(pk)
     return found
+
+
+def area_root_of(unit: Unit, line: str | None) -> str:
+    """The path of the subtree ``unit`` acts for in ``line``, as for its users: a region or
+    an institution its own subtree, a department of that line its region's (白石县应急管理局
+    acts for all of 白石县 in emergency work)."""
+    from yingji.org.models import Unit
+
+    if unit.kind != Unit.Kind.DEPARTMENT:
+        return unit.path
+    held = set(unit.work_lines or [])
+    above = Unit.objects.filter(path__in=tree.ancestor_paths(unit.path)).order_by("-path")
+    for path, kind, lines in above.values_list("path", "kind", "work_lines"):
+        if kind != Unit.Kind.DEPARTMENT:
+            return path if (line in held if line is not None else bool(held)) else unit.path
+        held.update(lines or [])
+    return unit.path
+
+
+def place_unit(region_code: str) -> Unit | None:
+    """The region unit a division code names, or the nearest one above it that the
+    directory has (a village's 12-digit code falls to its township); None when the code
+    names no region of the directory at all."""
+    from yingji.org.models import Unit
+
+    code = region_code.strip()
+    if not code.isdigit():
+        return None
+    # The code itself, then its township, county, city and province (GB/T 2260, GB/T 10114).
+    prefixes = [code[:n] for n in (12, 9, 6) if len(code) >= n]
+    if len(code) >= 6:
+        prefixes += [code[:4] + "00", code[:2] + "0000"]
+    prefixes = list(dict.fromkeys(prefixes))
+    found = {
+        u.code: u
+        for u in Unit.objects.filter(kind=Unit.Kind.REGION, code__in=prefixes, is_active=True)
+    }
+    return next((found[p] for p in prefixes if p in found), None)

@@ -37,7 +37,7 @@ from yingji.incidents.services.grading import (
     grade,
     update_facts,
 )
-from yingji.incidents.services.groups import set_group_people
+from yingji.incidents.services.groups import invite, set_group_people
 from yingji.incidents.services.intake import clean_report, incident_from_petition, report_incident
 from yingji.incidents.services.reading import may_act, not_ours_message, reporter, visible_to
 from yingji.incidents.services.releases import release
@@ -48,6 +48,7 @@ from yingji.incidents.services.resource_requests import (
     resources_issued,
 )
 from yingji.incidents.services.response import activate, bring_in, mark
+from yingji.incidents.services.tasking import add_task, record_instruction
 from yingji.incidents.services.tasks import (
     TARGET,
     TRANSITIONS,
@@ -73,6 +74,7 @@ __all__ = [
     "StepTiming",
     "activate",
     "add_note",
+    "add_task",
     "assess",
     "bring_in",
     "clean_facts",
@@ -83,6 +85,7 @@ __all__ = [
     "end_response",
     "grade",
     "incident_from_petition",
+    "invite",
     "level_label",
     "mark",
     "may_act",
@@ -91,6 +94,7 @@ __all__ = [
     "not_ours_message",
     "open_tasks",
     "prefill",
+    "record_instruction",
     "release",
     "report_elements",
     "report_incident",

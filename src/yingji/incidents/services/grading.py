@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from yingji.audit import services as audit
 from yingji.audit.services import Actor
 from yingji.clock import services as clock
 from yingji.incidents.models import Grading, Incident, Report
+from yingji.incidents.services import reports
 from yingji.incidents.services._common import (
     AUDITED,
     FACT_FIELDS,
@@ -29,6 +30,7 @@ from yingji.incidents.services._common import (
     level_label,
 )
 from yingji.incidents.services.reading import _may
+from yingji.org import jurisdiction, lines, tree
 from yingji.org.models import Unit
 from yingji.plans import services as plans
 from yingji.plans.models import PlanVersion
@@ -36,25 +38,45 @@ from yingji.plans.triggers import LevelResult
 from yingji.timeline import services as timeline
 
 
+def place_of(incident: Incident) -> Unit:
+    """Where the incident is, as a unit of the directory: the region its division code
+    names (or the nearest one above it), else the unit that took the report."""
+    if incident.region_code:
+        found = jurisdiction.place_unit(incident.region_code)
+        if found is not None:
+            return found
+    return incident.unit
+
+
 def covering_plans(incident: Incident) -> list[PlanVersion]:
     """The versions in force whose event types include the incident's type (or a type
-    above it) and whose owner is the incident's unit or a unit above it: the nearest
-    owner first, so a township's own plan comes before the county's."""
+    above it) and whose owner's area contains the incident's place — not the reporting
+    unit's: a township's petition plan covers an incident at the township that the
+    county duty office recorded. The nearest area first (the township's, then the
+    county's, then the city's)."""
     codes = [incident.event_type.code]
     parts = incident.event_type.code.split(".")
     codes += [".".join(parts[:n]) for n in range(1, len(parts))]
-    owners = [*list(Unit.objects.ancestors_of(incident.unit)), incident.unit]
-    depth = {unit.pk: len(unit.path) for unit in owners}
+    place = place_of(incident)
+    # Owners whose area may hold the place: the place, the units above it, and their
+    # departments (a county bureau's plan covers its county).
+    above = [place, *Unit.objects.ancestors_of(place).exclude(pk=place.pk)]
     versions = (
         PlanVersion.objects.filter(
+            models.Q(plan__owner__in=above) | models.Q(plan__owner__parent__in=above),
             status=PlanVersion.Status.IN_FORCE,
-            plan__owner__in=owners,
             event_types__code__in=codes,
         )
         .select_related("plan__owner")
         .distinct()
     )
-    return sorted(versions, key=lambda v: (-depth.get(v.plan.owner_id, 0), v.plan.title))
+    ranked = []
+    for version in versions:
+        root = jurisdiction.area_root_of(version.plan.owner, lines.EMERGENCY)
+        if tree.is_within(place.path, root):
+            ranked.append((-len(root), version.plan.owner.kind != Unit.Kind.REGION, version))
+    ranked.sort(key=lambda r: (r[0], r[1], r[2].plan.title))
+    return [version for _depth, _kind, version in ranked]
 
 
 @dataclass
@@ -199,11 +221,17 @@ def grade(
     )
     if previous != level:
         _restart_first_report(current, actor)
+        if previous is not None:
+            # The new level's steps, those not issued yet, join the running response.
+            from yingji.incidents.services import tasking
+
+            tasking.add_level_steps(current, actor=actor)
     return current
 
 
 def _restart_first_report(incident: Incident, actor: Actor) -> None:
     """The first report's hours depend on the level: recount from the report time."""
+    reports.recount_phone_report(incident, actor)
     if incident.reports.filter(stage=Report.Stage.FIRST, state=Report.State.SUBMITTED).exists():
         return
     running = clock.open_deadline(incident, "incident.first_report")

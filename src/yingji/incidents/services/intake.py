@@ -24,6 +24,7 @@ from yingji.clock import moments
 from yingji.clock import services as clock
 from yingji.duty import services as duty
 from yingji.incidents.models import Incident, NumberSequence
+from yingji.incidents.services import reports
 from yingji.incidents.services._common import (
     CLOCK_SKEW,
     FACT_FIELDS,
@@ -36,6 +37,7 @@ from yingji.incidents.services._common import (
 from yingji.incidents.services.grading import assess
 from yingji.notify import escalation
 from yingji.notify import services as notify
+from yingji.org import jurisdiction, lines, tree
 from yingji.org.models import Unit
 from yingji.plans.models import EventType
 from yingji.timeline import services as timeline
@@ -77,8 +79,11 @@ def _moment(data: Mapping[str, Any], name: str, errors: Errors) -> datetime | No
     return value
 
 
-def clean_report(data: Mapping[str, Any], *, now: datetime | None = None) -> dict[str, Any]:
-    """Validate a new incident in full before anything is written."""
+def clean_report(
+    data: Mapping[str, Any], *, now: datetime | None = None, unit: Unit | None = None
+) -> dict[str, Any]:
+    """Validate a new incident in full before anything is written; with the reporting
+    ``unit``, the place must be a division of the directory within its jurisdiction."""
     now = now or timezone.now()
     errors: Errors = {}
     clean: dict[str, Any] = {}
@@ -106,8 +111,17 @@ def clean_report(data: Mapping[str, Any], *, now: datetime | None = None) -> dic
         errors["source"] = [_("Choose a source from the list.")]
     clean["source"] = source
     region = _text(data, "region_code")
-    if region and (not region.isdigit() or len(region) not in (6, 9, 12)):
+    if region and (not region.isascii() or not region.isdigit() or len(region) not in (6, 9, 12)):
         errors["region_code"] = [_("Enter a division code of 6, 9 or 12 digits.")]
+    elif region and unit is not None:
+        place = jurisdiction.place_unit(region)
+        if place is None:
+            errors["region_code"] = [_("No division of the directory has this code.")]
+        elif not tree.is_within(place.path, jurisdiction.area_root_of(unit, lines.EMERGENCY)):
+            errors["region_code"] = [
+                _("%(place)s is outside the jurisdiction of %(unit)s.")
+                % {"place": place.name, "unit": unit.name}
+            ]
     clean["region_code"] = region
     happened = _moment(data, "happened_at", errors)
     reported = _moment(data, "reported_at", errors) if data.get("reported_at") else now
@@ -181,7 +195,7 @@ def report_incident(
     petition: Any = None,
 ) -> Incident:
     """Take a report (接报): the incident, its first-report deadline and the leader told."""
-    clean = clean_report(data)
+    clean = clean_report(data, unit=unit)
     incident = Incident(
         number=_next_number(unit, clean["reported_at"]),
         title=clean["title"],
@@ -234,6 +248,7 @@ def report_incident(
         responsible=actor.user,
         is_drill=is_drill,
     )
+    reports.start_phone_report(incident, actor=actor)
     _tell_leader(
         incident,
         _("New incident: %(title)s") % {"title": incident.title},

@@ -13,18 +13,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.accounts.models import User
 from yingji.audit import services as audit
 from yingji.audit.services import Actor
-from yingji.clock import services as clock
 from yingji.incidents.models import Command, Incident, Task, TeamGroup
+from yingji.incidents.services import tasking
 from yingji.incidents.services._common import AUDITED, CLOCK_SKEW, Errors, level_label
 from yingji.incidents.services.reading import _may
-from yingji.notify import services as notify
 from yingji.org.models import Person, Unit
 from yingji.plans.models import PlanVersion, Step
 from yingji.timeline import services as timeline
@@ -84,63 +82,17 @@ def _make_tasks(
     start: datetime,
     actor: Actor,
 ) -> list[Task]:
-    tasks = []
-    base = incident.tasks.count()
-    for index, step in enumerate(steps):
-        team = groups.get(step.group_id)
-        if team is None:
-            continue
-        task = Task.objects.create(
-            incident=incident,
-            group=team,
-            phase=step.phase,
-            action=step.action,
-            required=step.required,
-            sort=base + index,
-        )
-        if step.within_minutes:
-            deadline = clock.start(
-                task,
-                "incident.task",
-                actor=actor,
-                unit=incident.unit,
-                started_at=start,
-                params={"minutes": step.within_minutes},
-                responsible=team.lead,
-                is_drill=incident.is_drill,
-            )
-            task.due_at = deadline.due_at
-            task.save(update_fields=["due_at"])
-        tasks.append(task)
-    return tasks
+    """The steps as tasks of the groups (see tasking.issue_steps)."""
+    return tasking.issue_steps(incident, steps, groups, start=start, actor=actor)
 
 
 def _tell_leads(
     incident: Incident, groups: Sequence[TeamGroup], tasks: Sequence[Task], *, why: str = "response"
 ) -> None:
-    """Each group lead hears of the group's tasks and must acknowledge (urgent): on the
-    response's start, when recovery tasks start ("recovery"), or on taking over a group
-    ("lead")."""
-    for team in groups:
-        mine = [t for t in tasks if t.group_id == team.pk]
-        if team.lead is None or not mine:
-            continue
-        if why == "recovery":
-            title = _("Recovery tasks: %(title)s. Your group: %(group)s")
-        elif why == "lead":
-            title = _("You now lead %(group)s: %(title)s")
-        else:
-            title = _("Response activated: %(title)s. Your group: %(group)s")
-        notify.notify(
-            team.lead,
-            "incident.task",
-            title % {"title": incident.title, "group": team.name},
-            "\n".join(f"· {t.action}" for t in mine),
-            subject=incident,
-            urgent=True,
-            is_drill=incident.is_drill,
-            link=reverse("incidents:my_tasks"),
-        )
+    """The groups' holders hear of their tasks: on the response's start, when recovery
+    tasks start ("recovery"), or on taking over a group ("lead"); see tasking.tell."""
+    mine = {team.pk for team in groups}
+    tasking.tell(incident, [t for t in tasks if t.group_id in mine], why=why)
 
 
 @transaction.atomic
@@ -189,6 +141,8 @@ def activate(
     level = version.levels.get(level=current.level or 4)
     steps = list(level.steps.exclude(phase=Step.Phase.RECOVERY).order_by("sort", "pk"))
     tasks = _make_tasks(current, steps, groups, start=now, actor=actor)
+    # The plan's care of people (心理疏导, 医疗救治) as tasks of its care group.
+    tasks += tasking.issue_care(current, version, list(groups.values()), start=now, actor=actor)
     before = audit.snapshot(current, AUDITED)
     current.stage = Incident.Stage.RESPONDING
     current.activated_at = now
@@ -246,7 +200,9 @@ def bring_in(incident: Incident, version: PlanVersion, *, actor: Actor) -> list[
     level = min(levels, key=lambda lv: (abs(lv.level - wanted), -lv.level))
     groups = _copy_groups(current, version)
     steps = list(level.steps.exclude(phase=Step.Phase.RECOVERY).order_by("sort", "pk"))
-    tasks = _make_tasks(current, steps, groups, start=timezone.now(), actor=actor)
+    now = timezone.now()
+    tasks = _make_tasks(current, steps, groups, start=now, actor=actor)
+    tasks += tasking.issue_care(current, version, list(groups.values()), start=now, actor=actor)
     command.linked_versions.add(version)
     timeline.record(
         current,

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,15 +21,23 @@ from yingji.clock import moments
 from yingji.clock import services as clock
 from yingji.incidents.models import Incident, Task, TaskNote
 from yingji.incidents.services._common import CLOCK_SKEW, Errors
+from yingji.notify import services as notify
+from yingji.notify.models import Notification
+from yingji.org import jurisdiction, lines
 from yingji.timeline import services as timeline
 
 
 def may_work_on(user: User | None, task: Task) -> bool:
-    """Group members and the lead update their tasks; the commander may update any."""
+    """Group members and the lead update their tasks, the person given a task and the
+    staff of the unit given one theirs; the commander may update any."""
     if user is None or not user.is_active:
         return False
-    if task.incident.commander_id == user.pk:
+    if task.incident.commander_id == user.pk or task.assignee_id == user.pk:
         return True
+    if task.assigned_unit is not None and task.assignee_id is None:
+        return jurisdiction.acts_as(user, task.assigned_unit, lines.EMERGENCY)
+    if task.group is None:
+        return False
     return task.group.lead_id == user.pk or task.group.members.filter(pk=user.pk).exists()
 
 
@@ -39,7 +49,8 @@ def _locked_task(task: Task, actor: Actor) -> Task:
     )
     if not may_work_on(actor.user, current):
         raise PermissionDenied(
-            _("Only the members of %(group)s may update this task.") % {"group": current.group.name}
+            _("Only the members of %(group)s may update this task.")
+            % {"group": current.holder_name}
         )
     if current.incident.stage not in (Incident.Stage.RESPONDING, Incident.Stage.RECOVERY):
         raise ValidationError({"stage": [_("The response is not running.")]})
@@ -88,6 +99,12 @@ def move_task(task: Task, action: str, *, actor: Actor, reason: str = "") -> Tas
         deadline = clock.open_deadline(current, "incident.task")
         if deadline is not None:
             clock.meet(deadline, actor=actor, at=now)
+    if action != "block":
+        # Taken: the chase for an acknowledgement ends, and so do its notices.
+        waiting = clock.open_deadline(current, "incident.task_ack")
+        if waiting is not None:
+            clock.meet(waiting, actor=actor, at=now)
+        _acknowledge_notices(current, actor, now)
     current.save()
     audit.record(
         actor=actor,
@@ -102,7 +119,7 @@ def move_task(task: Task, action: str, *, actor: Actor, reason: str = "") -> Tas
         "start": _("%(group)s started: %(action)s"),
         "done": _("%(group)s done: %(action)s"),
         "block": _("%(group)s blocked: %(action)s"),
-    }[action] % {"group": current.group.name, "action": current.action[:120]}
+    }[action] % {"group": current.holder_name, "action": current.action[:120]}
     if action == "block":
         summary += _(" (reason: %(reason)s)") % {"reason": current.blocked_reason[:100]}
     timeline.record(
@@ -113,7 +130,52 @@ def move_task(task: Task, action: str, *, actor: Actor, reason: str = "") -> Tas
         data={"task": current.pk, "state": current.state, "group": current.group_id},
         is_drill=current.incident.is_drill,
     )
+    if action == "block":
+        _alert_blocked(current, actor)
     return current
+
+
+def _acknowledge_notices(task: Task, actor: Actor, now: datetime) -> None:
+    """Whoever takes a task has answered the urgent notices about it: the task notices of
+    the incident to them, and the chase of this task's acknowledgement."""
+    if actor.user is None:
+        return
+    incident_type = ContentType.objects.get_for_model(Incident)
+    task_type = ContentType.objects.get_for_model(Task)
+    Notification.objects.filter(
+        models.Q(kind="incident.task", subject_type=incident_type, subject_id=str(task.incident_id))
+        | models.Q(subject_type=task_type, subject_id=str(task.pk)),
+        recipient=actor.user,
+        urgent=True,
+        acknowledged_at__isnull=True,
+    ).update(acknowledged_at=now)
+
+
+def _alert_blocked(task: Task, actor: Actor) -> None:
+    """A blocked task alerts its group's lead and the commander at once (urgent, so the
+    alert climbs their duty chains until answered)."""
+    told = {actor.user.pk} if actor.user is not None else set()
+    people = [task.group.lead if task.group is not None else None, task.assignee]
+    people.append(task.incident.commander)
+    title = _("Blocked: %(action)s (%(holder)s, %(title)s)") % {
+        "action": task.action[:80],
+        "holder": task.holder_name,
+        "title": task.incident.title,
+    }
+    for person in people:
+        if person is None or person.pk in told or not person.is_active:
+            continue
+        told.add(person.pk)
+        notify.notify(
+            person,
+            "incident.task_blocked",
+            title,
+            _("Reason: %(reason)s") % {"reason": task.blocked_reason},
+            subject=task.incident,
+            urgent=True,
+            is_drill=task.incident.is_drill,
+            link=reverse("incidents:board", args=[task.incident_id]),
+        )
 
 
 @transaction.atomic
@@ -179,7 +241,7 @@ def add_note(
     timeline.record(
         current.incident,
         "task.note",
-        "{}：{}".format(current.group.name, note.text[:200] or _("Photo")),
+        "{}：{}".format(current.holder_name, note.text[:200] or _("Photo")),
         actor=actor,
         happened_at=written,
         data={"task": current.pk, "note": note.pk, "photo": stored.pk if stored else None},
@@ -192,7 +254,10 @@ def tasks_for(user: User) -> models.QuerySet[Task]:
     """My tasks: those of the groups I lead or serve in, in running responses."""
     return (
         Task.objects.filter(
-            models.Q(group__lead=user) | models.Q(group__members=user),
+            models.Q(group__lead=user)
+            | models.Q(group__members=user)
+            | models.Q(assignee=user)
+            | models.Q(assigned_unit__pk=user.unit_id or 0, assignee__isnull=True),
             incident__stage__in=(Incident.Stage.RESPONDING, Incident.Stage.RECOVERY),
         )
         .select_related("incident", "group")
