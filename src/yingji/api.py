@@ -224,7 +224,7 @@ def _register_routers() -> None:
     from yingji.accounts.api import router as accounts_router
     from yingji.clock.api import router as clock_router
     from yingji.duty.api import router as duty_router
-    from yingji.incidents import command_api  # noqa: F401 - its operations join incidents_router
+    from yingji.incidents import command_api, report_api  # noqa: F401 - join incidents_router
     from yingji.incidents.api import router as incidents_router
     from yingji.notify.api import router as notify_router
     from yingji.org.api import router as org_router

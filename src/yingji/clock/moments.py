@@ -33,3 +33,24 @@ def range_message() -> str:
 
 def out_of_range(value: date | datetime) -> bool:
     return not EARLIEST_YEAR <= value.year <= LATEST_YEAR
+
+
+def read(value: object, name: str, errors: dict[str, list[str]]) -> datetime | None:
+    """A time from a form or an API payload (a datetime or ISO 8601 text), aware: a naive
+    time is read in the office's zone. A bad or absurd one is refused under ``name`` in
+    ``errors`` and gives None; so does an empty one, which callers default or require."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            errors[name] = [_("Enter a date and time.")]
+            return None
+    if not isinstance(value, datetime):
+        errors[name] = [_("Enter a date and time.")]
+        return None
+    if out_of_range(value):
+        errors[name] = [range_message()]
+        return None
+    return aware(value)

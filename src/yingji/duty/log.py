@@ -104,23 +104,12 @@ def _text(data: Mapping[str, Any], name: str, errors: Errors) -> str:
 
 
 def _received(data: Mapping[str, Any], now: datetime, errors: Errors) -> datetime | None:
-    value = data.get("received_at")
-    if value in (None, ""):
+    raw = data.get("received_at")
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
         return now
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.strip())
-        except ValueError:
-            errors["received_at"] = [_("Enter a date and time.")]
-            return None
-    if not isinstance(value, datetime):
-        errors["received_at"] = [_("Enter a date and time.")]
+    value = moments.read(raw, "received_at", errors)
+    if value is None:
         return None
-    if moments.out_of_range(value):
-        errors["received_at"] = [moments.range_message()]
-        return None
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, clock.office_zone())
     if value > now + CLOCK_SKEW:
         errors["received_at"] = [_("This time is in the future.")]
         return None

@@ -59,24 +59,10 @@ def _next_number(unit: Unit, moment: datetime) -> str:
 
 def _moment(data: Mapping[str, Any], name: str, errors: Errors) -> datetime | None:
     value = data.get(name)
-    if value in (None, ""):
+    if value is None or (isinstance(value, str) and not value.strip()):
         errors[name] = [_("This field is required.")]
         return None
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            errors[name] = [_("Enter a date and time.")]
-            return None
-    if not isinstance(value, datetime):
-        errors[name] = [_("Enter a date and time.")]
-        return None
-    if moments.out_of_range(value):
-        errors[name] = [moments.range_message()]
-        return None
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, clock.office_zone())
-    return value
+    return moments.read(value, name, errors)
 
 
 def clean_report(

@@ -489,19 +489,10 @@ def record_instruction(incident: Incident, data: Mapping[str, Any], *, actor: Ac
     current = _running(incident, errors)
     leader = _clean_text(data, "leader", 60, errors)
     text = _clean_text(data, "text", 2000, errors)
-    given = data.get("given_at") or timezone.now()
-    if isinstance(given, str):
-        try:
-            given = datetime.fromisoformat(given)
-        except ValueError:
-            errors["given_at"] = [_("Enter a date and time.")]
-            given = timezone.now()
-    if not isinstance(given, datetime) or moments.out_of_range(given):
-        errors["given_at"] = [moments.range_message()]
-        given = timezone.now()
-    if timezone.is_naive(given):
-        given = timezone.make_aware(given, clock.office_zone())
-    if given > timezone.now() + CLOCK_SKEW or given < current.happened_at - CLOCK_SKEW:
+    given = moments.read(data.get("given_at"), "given_at", errors) or timezone.now()
+    if "given_at" not in errors and (
+        given > timezone.now() + CLOCK_SKEW or given < current.happened_at - CLOCK_SKEW
+    ):
         errors["given_at"] = [_("Give a time between the event and now.")]
     action = _text(data, "action") or text
     if len(action) > ACTION_LIMIT:
