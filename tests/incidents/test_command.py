@@ -481,3 +481,20 @@ def test_tasks_and_instructions_over_the_api(township: Township, client_for) -> 
     assert said.status_code == 201, said.content
     assert said.json()["tasks"][0]["origin"] == "instruction"
     assert incident.tasks.filter(origin="adhoc").count() == 1
+
+
+def test_care_needs_are_the_plans_medical_and_psychological_people_only(
+    township: Township,
+) -> None:
+    """The county plan requires the 县综合应急救援大队 (a rescue team: 应急救援 is not
+    急救) and two medical experts: only the experts are a care task."""
+    from yingji.incidents.services import tasking
+
+    county = PlanVersion.objects.get(
+        plan__title="白石县突发事件总体应急预案", status=PlanVersion.Status.IN_FORCE
+    )
+    actions = [need.action for need in tasking.care_needs(county)]
+    assert len([a for a in actions if "医疗" in a]) == 1
+    assert not any("救援大队" in a for a in actions)
+    township_actions = [need.action for need in tasking.care_needs(township_plan())]
+    assert len(township_actions) == 1 and "心理" in township_actions[0]

@@ -248,7 +248,7 @@ def issue_steps(
 
 
 # Care of people (心理疏导, 医疗救治): which requirements and groups it concerns.
-CARE_WORDS = re.compile(r"心理|医疗|医护|医务|救护|救治|卫生|急救|伤员")
+CARE_WORDS = re.compile(r"心理|医疗|医护|医务|救护|救治|卫生|(?<!应)急救|伤员")
 CARE_GROUP_WORDS = (re.compile(r"医疗|医护|救护|卫生|救治"), re.compile(r"心理"))
 
 
