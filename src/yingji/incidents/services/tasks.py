@@ -127,7 +127,12 @@ def move_task(task: Task, action: str, *, actor: Actor, reason: str = "") -> Tas
         kind.get(action, "task.blocked"),
         summary,
         actor=actor,
-        data={"task": current.pk, "state": current.state, "group": current.group_id},
+        data={
+            "task": current.pk,
+            "state": current.state,
+            "group": current.group_id,
+            **({"reason": current.blocked_reason} if action == "block" else {}),
+        },
         is_drill=current.incident.is_drill,
     )
     if action == "block":
