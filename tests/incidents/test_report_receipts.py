@@ -210,6 +210,7 @@ def test_a_report_goes_to_two_recipients_and_each_signs_for_it(
         assert f"report-{sent.pk}.docx" in note.body
         assert f"/incidents/{sent.incident_id}/reports/{sent.pk}/document/" in note.body
         assert note.unit == unit
+        assert note.attachment == sent.document  # the e-mail carries the DOCX
 
     # Not a recipient's: refused, nothing written.
     with pytest.raises(ValidationError) as stranger:

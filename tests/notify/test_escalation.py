@@ -164,3 +164,19 @@ def test_a_notice_to_a_person_escalates_along_the_duty_of_their_unit(
     # An ordinary notification to a person does not escalate.
     plain = services.notify(lead, "incident.task", "普通消息")
     assert plain.unit_id is None
+
+
+def test_a_notice_older_than_the_longest_chain_is_not_read_again(city: personas.City) -> None:
+    on_roster(city)
+    root = escalation.notify_duty(city.baishizhen, "duty.alert", "旧的通知", urgent=True)
+    assert root is not None
+    Notification.objects.filter(pk=root.pk).update(
+        created_at=timezone.now() - escalation.LONGEST_CHAIN - timedelta(minutes=1)
+    )
+    assert escalation.escalate_due() == 0
+    assert not root.escalations.exists()
+    with pytest.raises(Exception) as refused:
+        EscalationChain(
+            kind_prefix="y.", steps=[{"after_minutes": 8 * 24 * 60, "to": "leader"}]
+        ).full_clean()
+    assert "steps" in str(refused.value)

@@ -253,3 +253,42 @@ def test_the_email_carries_a_link_that_acknowledges_without_signing_in(
     ordinary = services.notify(officer, "test.info", "例会")
     assert ordinary.ack_token == ""
     assert browser.get("/notifications/ack//").status_code == 404
+
+
+def test_an_e_mail_carries_its_document_but_never_a_petitioners(
+    smtp: Inbox, officer: User, city: personas.City
+) -> None:
+    """An upward report's notice carries its DOCX; a document naming a petitioner
+    (encrypted) never leaves by mail, and the notice keeps no reference to it."""
+    from yingji.documents import services as documents
+
+    letter = documents.keep(
+        city.baishizhen,
+        kind="incident.report.first",
+        title="东坪村村民集体上访 首报",
+        content=b"PK\x03\x04 a report",
+        extension="docx",
+        actor=personas.SETUP,
+    )
+    personal = documents.keep(
+        city.baishizhen,
+        kind="petition.letter",
+        title="来信",
+        content=b"PK\x03\x04 a petitioner's letter",
+        extension="docx",
+        actor=personas.SETUP,
+        personal=True,
+    )
+    with_report = services.notify(officer, "incident.report", "首报", "见附件", attachment=letter)
+    with_letter = services.notify(officer, "petition.x", "来信", attachment=personal)
+    assert with_report.attachment == letter and with_letter.attachment is None
+    services.deliver_due()
+    parts = {}
+    for _to, raw in smtp.messages:
+        message = message_from_bytes(raw)
+        for part in message.walk():
+            if part.get_filename():
+                parts[str(make_header(decode_header(part.get_filename())))] = part.get_payload(
+                    decode=True
+                )
+    assert parts == {"东坪村村民集体上访 首报.docx": b"PK\x03\x04 a report"}

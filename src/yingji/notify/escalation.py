@@ -35,6 +35,9 @@ DEFAULT_STEPS = [
 
 # After the leader on duty, the duty of each unit above in turn, up to this many levels.
 LEVELS_ABOVE = 2
+# No chain runs longer (a chain's steps are bounded by it): older notices are not re-read
+# every minute for ever.
+LONGEST_CHAIN = timedelta(days=7)
 
 
 def steps_for(kind: str) -> list[dict[str, Any]]:
@@ -66,6 +69,7 @@ def notify_duty(
     urgent: bool = False,
     is_drill: bool = False,
     link: str = "",
+    attachment: Any = None,
 ) -> Notification | None:
     """Tell whoever is on duty for ``unit`` now (the first officer, else the leader)."""
     on = duty.on_duty(unit)
@@ -76,7 +80,15 @@ def notify_duty(
     if user is None:
         return None
     note = services.notify(
-        user, kind, title, body, subject=subject, urgent=urgent, is_drill=is_drill, link=link
+        user,
+        kind,
+        title,
+        body,
+        subject=subject,
+        urgent=urgent,
+        is_drill=is_drill,
+        link=link,
+        attachment=attachment,
     )
     note.unit = on.unit
     note.save(update_fields=["unit"])
@@ -132,7 +144,11 @@ def escalate_due(now: datetime | None = None) -> int:
     now = now or timezone.now()
     sent = 0
     roots = Notification.objects.filter(
-        urgent=True, chain_root__isnull=True, unit__isnull=False, acknowledged_at__isnull=True
+        urgent=True,
+        chain_root__isnull=True,
+        unit__isnull=False,
+        acknowledged_at__isnull=True,
+        created_at__gte=now - LONGEST_CHAIN,
     ).values_list("pk", flat=True)
     for pk in list(roots):
         sent += _escalate_one(pk, now)
@@ -162,6 +178,7 @@ def _escalate_one(pk: int, now: datetime) -> int:
             urgent=True,
             is_drill=root.is_drill,
             link=root.link,
+            attachment=root.attachment,
         )
         note.chain_root = root
         note.unit = unit

@@ -123,6 +123,10 @@ class Notification(models.Model):
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="escalations"
     )
     chain_step = models.PositiveSmallIntegerField(default=0)
+    # A document the e-mail carries (an upward report's DOCX); never one naming a petitioner.
+    attachment = models.ForeignKey(
+        "documents.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -234,6 +238,7 @@ class EscalationChain(models.Model):
                 or not isinstance(minutes, int)
                 or isinstance(minutes, bool)
                 or minutes <= last
+                or minutes > 7 * 24 * 60
                 or step.get("to") not in ESCALATION_TARGETS
             ):
                 ok = False
@@ -243,8 +248,8 @@ class EscalationChain(models.Model):
             raise ValidationError(
                 {
                     "steps": _(
-                        "Give steps with rising whole minutes and a target: next_officer, "
-                        "leader or unit_above."
+                        "Give steps with rising whole minutes, at most 10080 (a week), and "
+                        "a target: next_officer, leader or unit_above."
                     )
                 }
             )

@@ -54,6 +54,7 @@ def notify(
     urgent: bool = False,
     is_drill: bool = False,
     link: str = "",
+    attachment: Any = None,
 ) -> Notification:
     """Call inside the cause's transaction: the notification exists exactly when the
     cause does. Without a ``link``, it leads to its subject's page when it has one. An
@@ -75,6 +76,7 @@ def notify(
         is_drill=is_drill,
         ack_token=secrets.token_urlsafe(16) if urgent else "",
         unit_id=recipient.unit_id if urgent else None,
+        attachment=attachment if attachment is not None and not attachment.encrypted else None,
     )
     preference = Preference.objects.filter(user=recipient).first()
     rows = [
@@ -210,13 +212,15 @@ def _send(delivery: Delivery) -> None:
             body += "\n\n" + _("Urgent: acknowledge it here: %(link)s") % {
                 "link": ack_link(notification)
             }
-        EmailMessage(
+        message = EmailMessage(
             subject=notification.title,
             body=body,
             from_email=settings.NOTIFY_MAIL_FROM,
             to=[_address(notification.recipient)],
             connection=connection,
-        ).send()
+        )
+        _attach(message, notification)
+        message.send()
         return
     if delivery.channel == Delivery.Channel.SMS:
         gateway = _gateway()
@@ -233,6 +237,28 @@ def _send(delivery: Delivery) -> None:
 
 class DeliveryRefused(Exception):
     """The receiver answered, but not with success."""
+
+
+# The largest document an e-mail carries; a larger one is left to the link in the text.
+ATTACHMENT_MAX = 10 * 1024 * 1024
+TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _attach(message: EmailMessage, notification: Notification) -> None:
+    """The notification's document, as a file of the e-mail: only one kept in the clear
+    (a document naming a petitioner is encrypted and never leaves by mail) and small."""
+    document = notification.attachment
+    if document is None or document.encrypted or document.size > ATTACHMENT_MAX:
+        return
+    extension = document.file.name.rsplit(".", 1)[-1].lower() if "." in document.file.name else ""
+    with document.file.open("rb") as handle:
+        content = handle.read()
+    name = f"{document.title}.{extension}" if extension else document.title
+    message.attach(name, content, TYPES.get(extension, "application/octet-stream"))
 
 
 def _sms_text(notification: Notification) -> str:

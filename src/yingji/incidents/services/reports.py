@@ -526,6 +526,7 @@ def _send_to(report: Report, recipient: ReportRecipient, *, actor: Actor, now: d
         subject=incident,
         is_drill=incident.is_drill,
         link=report_url(report),
+        attachment=report.document,
     )
 
 
