@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "yingji.notify",
     "yingji.incidents",
     "yingji.resources",
+    "yingji.drills",
 ]
 
 MIDDLEWARE = [
