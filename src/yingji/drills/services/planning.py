@@ -268,7 +268,11 @@ def clean_plan(
     if group_ids is None:
         errors["groups"] = [_("Choose groups from the list.")]
         group_ids = []
-    groups = list(Group.objects.filter(pk__in=group_ids, version__in=versions))
+    groups = list(
+        Group.objects.filter(pk__in=group_ids, version__in=versions).select_related(
+            "version__plan__owner"
+        )
+    )
     if len(groups) != len(group_ids) and "plan_versions" not in errors:
         errors["groups"] = [_("Choose groups of the plan versions exercised.")]
     clean["groups"] = groups
@@ -463,8 +467,9 @@ def _write_parts(drill: Drill, clean: Mapping[str, Any]) -> None:
         )
         for i, o in enumerate(clean["objectives"])
     )
-    drill.injects.all().update(after=None)
-    drill.injects.all().delete()
+    # Followers first: an inject is protected while another follows it.
+    for old in drill.injects.order_by("-number"):
+        old.delete()
     made: dict[int, Inject] = {}
     for one in clean["injects"]:
         made[one["number"]] = Inject.objects.create(
@@ -484,13 +489,17 @@ def _write_parts(drill: Drill, clean: Mapping[str, Any]) -> None:
 
 
 def people_of_groups(groups: list[Group]) -> list[User]:
-    """The staff holding the posts of the groups (the plan names them), who can sign in."""
-    return list(
-        User.objects.filter(
-            person__in=[p.person_id for g in groups for p in g.posts.all() if p.person_id],
-            is_active=True,
-        ).distinct()
-    )
+    """The staff holding the posts of the groups, by the rule the response uses."""
+    from yingji.incidents.services.response import holder_of
+
+    found: dict[int, User] = {}
+    for group in groups:
+        owner = group.version.plan.owner
+        for post in group.posts.select_related("person"):
+            user = holder_of(post, owner)
+            if user is not None:
+                found.setdefault(user.pk, user)
+    return list(found.values())
 
 
 SCALARS = (

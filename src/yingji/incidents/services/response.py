@@ -35,7 +35,7 @@ def _user_of(person: Person | None) -> User | None:
     return user if user is not None and user.is_active else None
 
 
-def _holder(post: Any, owner: Unit) -> User | None:
+def holder_of(post: Any, owner: Unit) -> User | None:
     """Who holds a plan post: the named person, else the person in the plan owner's area
     whose position in the directory is the post's position."""
     if post.person_id:
@@ -59,7 +59,7 @@ def _copy_groups(incident: Incident, version: PlanVersion) -> dict[int, TeamGrou
     owner = version.plan.owner
     for index, group in enumerate(version.groups.all()):
         posts = list(version.posts.filter(group=group).select_related("person"))
-        holders = [(post, _holder(post, owner)) for post in posts]
+        holders = [(post, holder_of(post, owner)) for post in posts]
         lead = next((user for post, user in holders if post.is_lead and user), None)
         team = TeamGroup.objects.create(
             incident=incident,
