@@ -223,6 +223,7 @@ def _register_routers() -> None:
     from yingji import health
     from yingji.accounts.api import router as accounts_router
     from yingji.clock.api import router as clock_router
+    from yingji.drills.api import router as drills_router
     from yingji.duty.api import router as duty_router
     from yingji.incidents import command_api, report_api  # noqa: F401 - join incidents_router
     from yingji.incidents.api import router as incidents_router
@@ -243,6 +244,7 @@ def _register_routers() -> None:
     api.add_router("", duty_router)
     api.add_router("", incidents_router)
     api.add_router("", resources_router)
+    api.add_router("", drills_router)
     api.add_router("", public_router)
 
     @api.exception_handler(TooMany)

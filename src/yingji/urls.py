@@ -37,6 +37,7 @@ urlpatterns = [
     path("notifications/", include("yingji.notify.urls")),
     path("incidents/", include("yingji.incidents.urls")),
     path("resources/", include("yingji.resources.urls")),
+    path("drills/", include("yingji.drills.urls")),
     path("imports/", include("yingji.documents.urls")),
     path("public/incidents/<str:key>/", incident_views.public, name="incident_public"),
     path("public/", include("yingji.petitions.public_urls")),
