@@ -96,7 +96,7 @@ def _choices(user: User, unit: Any) -> dict[str, Any]:
         ),
         "area_units": list(area.order_by("path")[:300]) if area is not None else [],
         "people": list(
-            User.objects.filter(unit__in=area, is_active=True)
+            User.objects.filter(unit__in=planning.staff_area(unit), is_active=True)
             .select_related("unit")
             .order_by("unit__path", "username")[:500]
         )

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -131,6 +132,8 @@ def _people(data: Mapping[str, Any], name: str, errors: Errors, area: Any) -> li
     if ids is None:
         errors[name] = [_("Choose people from the list.")]
         return []
+    # Staff of the jurisdiction, or of the units above (a city bureau evaluates a county's
+    # drill).
     found = {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True, unit__in=area)}
     missing = [pk for pk in ids if pk not in found]
     if missing:
@@ -139,9 +142,19 @@ def _people(data: Mapping[str, Any], name: str, errors: Errors, area: Any) -> li
 
 
 def _area(unit: Unit) -> Any:
-    """The units whose staff and duty a drill of ``unit`` may involve: its jurisdiction."""
+    """The units a drill of ``unit`` may involve: its jurisdiction."""
     root = jurisdiction.area_root_of(unit, lines.EMERGENCY)
     return Unit.objects.filter(path__gte=root, path__lt=tree.successor(root))
+
+
+def staff_area(unit: Unit) -> Any:
+    """Whose staff a drill of ``unit`` may name: its jurisdiction's and the units' above
+    it (a city bureau's people evaluate a county's drill)."""
+    root = jurisdiction.area_root_of(unit, lines.EMERGENCY)
+    return Unit.objects.filter(
+        Q(path__gte=root, path__lt=tree.successor(root))
+        | Q(pk__in=Unit.objects.ancestors_of(unit).values("pk"))
+    )
 
 
 def clean_plan(
@@ -276,13 +289,14 @@ def clean_plan(
     if len(groups) != len(group_ids) and "plan_versions" not in errors:
         errors["groups"] = [_("Choose groups of the plan versions exercised.")]
     clean["groups"] = groups
-    clean["controllers"] = _people(data, "controllers", errors, area)
-    clean["evaluators"] = _people(data, "evaluators", errors, area)
+    staff = staff_area(unit) if unit is not None else Unit.objects.none()
+    clean["controllers"] = _people(data, "controllers", errors, staff)
+    clean["evaluators"] = _people(data, "evaluators", errors, staff)
     if not clean["controllers"] and "controllers" not in errors:
         errors["controllers"] = [_("Name at least one controller (导调).")]
     if not clean["evaluators"] and "evaluators" not in errors:
         errors["evaluators"] = [_("Name at least one evaluator (评估).")]
-    clean["participants"] = _people(data, "participants", errors, area)
+    clean["participants"] = _people(data, "participants", errors, staff)
 
     clean["objectives"] = _objectives(data, versions, errors)
     clean["injects"] = _injects(data, versions, area, errors)
