@@ -404,7 +404,7 @@ def to_xlsx(found: Programme) -> bytes:
     drills = book.active
     assert drills is not None
     drills.title = _("Drills")[:31]
-    heading = _("%(unit)s annual drill programme %(year)d") % {
+    heading = _("%(unit)s annual drill programme %(year)s") % {
         "unit": found.unit.name,
         "year": found.year,
     }
