@@ -389,3 +389,121 @@ def _client(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+# --- pages and the API ----------------------------------------------------------------------
+
+
+def test_the_check_page_takes_the_answers_once(drill_world: DrillWorld) -> None:
+    police = drill_world.town.police
+    client = _client(police)
+    url = f"/drills/{drill_world.drill.pk}/check/"
+    page = client.get(url)
+    assert page.status_code == 200
+    body = page.content.decode()
+    check = Check.objects.get(user=police)
+    assert 'name="q0"' in body and familiarity.prompt(check.questions[0]) in body
+    assert 'type="radio"' in body and "【演练】" in body
+    # One answer missing and one out of range: a message per question, nothing saved.
+    data = {f"q{i}": str(a) for i, a in enumerate(_rights(check))}
+    data.pop("q1")
+    data["q0"] = "7"
+    refused = client.post(url, data)
+    assert refused.status_code == 400
+    assert refused.content.decode().count('class="error"') == 2
+    assert Check.objects.get(pk=check.pk).taken_at is None
+    data["q0"], data["q1"] = str(check.questions[0]["answer"]), str(check.questions[1]["answer"])
+    done = client.post(url, data, follow=True)
+    assert done.status_code == 200 and 'id="check-result"' in done.content.decode()
+    assert Check.objects.get(pk=check.pk).score == check.total
+    again = client.post(url, data)
+    assert again.status_code == 400 and 'type="radio"' not in again.content.decode()
+    assert "cannot be taken again" in again.content.decode() or "不能再" in again.content.decode()
+    assert AuditEntry.objects.filter(action="drills.check.take").count() == 1
+    assert "✓" not in again.content.decode()
+    Drill.objects.filter(pk=drill_world.drill.pk).update(state=Drill.State.ENDED)
+    assert "✓" in client.get(url).content.decode()
+
+
+def test_the_check_page_refuses_who_takes_no_part(drill_world: DrillWorld) -> None:
+    url = f"/drills/{drill_world.drill.pk}/check/"
+    assert _client(drill_world.controller).get(url).status_code == 403
+    other = personas.make_user("stranger", drill_world.town.city.liulin, Role.TEAM_MEMBER)
+    assert _client(other).get(url).status_code == 404
+    Drill.objects.filter(pk=drill_world.drill.pk).update(state=Drill.State.CANCELLED)
+    refused = _client(drill_world.town.police).get(url)
+    assert refused.status_code == 400 and not Check.objects.exists()
+
+
+def test_the_scores_page_names_people_to_their_leaders_only(drill_world: DrillWorld) -> None:
+    _two_taken(drill_world)
+    url = f"/drills/{drill_world.drill.pk}/scores/"
+    for user in (drill_world.controller, drill_world.evaluator):
+        page = _client(user).get(url)
+        assert page.status_code == 200
+        body = page.content.decode()
+        assert "现场处置组" in body and "郑所长" not in body and "王副书记" not in body
+    leader = _client(drill_world.town.leader).get(url).content.decode()
+    assert "郑所长" in leader and "王副书记" in leader
+    assert _client(drill_world.town.deputy).get(url).status_code == 403
+
+
+def test_the_drill_page_offers_the_check_and_shows_my_result(drill_world: DrillWorld) -> None:
+    url = f"/drills/{drill_world.drill.pk}/"
+    police = _client(drill_world.town.police)
+    assert f'href="/drills/{drill_world.drill.pk}/check/"' in police.get(url).content.decode()
+    check = _start(drill_world, drill_world.town.police)
+    familiarity.take_check(drill_world.drill, _rights(check), actor=Actor(drill_world.town.police))
+    body = police.get(url).content.decode()
+    assert 'id="my-check"' in body and f"{check.total}" in body
+    assert f"/drills/{drill_world.drill.pk}/scores/" not in body
+    leader = _client(drill_world.town.leader).get(url).content.decode()
+    assert f"/drills/{drill_world.drill.pk}/scores/" in leader
+    assert 'id="my-check"' not in leader
+
+
+def test_the_api_gives_my_check_without_the_answers_then_scores_it(
+    drill_world: DrillWorld,
+) -> None:
+    police = _client(drill_world.town.police)
+    url = f"/api/v1/drills/{drill_world.drill.pk}/check"
+    got = police.get(url)
+    assert got.status_code == 200
+    body = got.json()
+    assert body["taken"] is False and body["score"] is None
+    assert all(q["right"] is None for q in body["questions"])
+    assert "answer" not in got.content.decode().replace('"answers"', "")
+    check = Check.objects.get(user=drill_world.town.police)
+    bad = police.post(
+        url, {"answers": ["x", 9, *_rights(check)[2:]]}, content_type="application/json"
+    )
+    assert bad.status_code == 422
+    assert {e["field"] for e in bad.json()["errors"]} == {"answers[0]", "answers[1]"}
+    assert police.post(url, {"answers": "1"}, content_type="application/json").status_code == 422
+    done = police.post(url, {"answers": _rights(check)}, content_type="application/json")
+    assert done.status_code == 200
+    assert done.json()["score"] == check.total
+    # The right answers only once the drill has ended: none to pass on before.
+    assert all(q["right"] is None for q in done.json()["questions"])
+    again = police.post(url, {"answers": _rights(check)}, content_type="application/json")
+    assert again.status_code == 422 and again.json()["errors"][0]["field"] == "check"
+    assert police.get("/api/v1/drills/abc/check").status_code in (404, 422)
+    assert _client(drill_world.controller).get(url).status_code == 403
+    Drill.objects.filter(pk=drill_world.drill.pk).update(state=Drill.State.ENDED)
+    ended = police.get(url).json()
+    assert [q["right"] for q in ended["questions"]] == _rights(check)
+    assert [q["chosen"] for q in ended["questions"]] == _rights(check)
+
+
+def test_the_api_scores_keep_names_for_leaders(drill_world: DrillWorld) -> None:
+    _two_taken(drill_world)
+    url = f"/api/v1/drills/{drill_world.drill.pk}/scores"
+    leader = _client(drill_world.town.leader).get(url).json()
+    assert {p["name"] for p in leader["people"]} == {"郑所长", "王副书记"}
+    assert [p["name"] for p in leader["needs_training"]] == ["王副书记"]
+    controller = _client(drill_world.controller).get(url)
+    assert controller.status_code == 200
+    assert controller.json()["people"] == [] and controller.json()["needs_training"] == []
+    assert "郑所长" not in controller.content.decode()
+    assert [f["taken"] for f in controller.json()["by_group"]] == [1, 1]
+    assert _client(drill_world.town.deputy).get(url).status_code == 403

@@ -29,7 +29,7 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -421,7 +421,8 @@ def option_text(question: dict[str, Any], option: Any) -> str:
 
 @dataclass(frozen=True)
 class Shown:
-    """A question as a page or the API shows it: the right answer only once taken."""
+    """A question as a page or the API shows it: the answer chosen and the right one
+    only once ``reveals``."""
 
     number: int
     text: str
@@ -434,8 +435,14 @@ class Shown:
         return self.chosen is not None and self.chosen == self.right
 
 
+def reveals(check: Check) -> bool:
+    """Whether the right answers are shown: once taken and the drill is past its open
+    states, so that those who took it early do not pass the answers to the rest."""
+    return check.taken_at is not None and check.drill.state not in OPEN_STATES
+
+
 def shown(check: Check) -> list[Shown]:
-    taken = check.taken_at is not None
+    taken = reveals(check)
     answers = list(check.answers or [])
     out = []
     for i, question in enumerate(check.questions):
@@ -760,6 +767,17 @@ def may_see_figures(user: User, drill: Drill) -> bool:
     from yingji.drills.access import may_control, may_evaluate
 
     return is_leader(user) or may_control(user, drill) or may_evaluate(user, drill)
+
+
+def refuse_figures() -> NoReturn:
+    """The answer to someone who may not see the figures (a participant: their own
+    result is on their check's page)."""
+    raise PermissionDenied(
+        _(
+            "The familiarity scores are for the drill's controllers, evaluators and "
+            "leaders. Your own result is on your check's page."
+        )
+    )
 
 
 def _masked(figure: Figure, visible: set[int]) -> Figure:
