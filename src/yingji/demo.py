@@ -61,6 +61,7 @@ from yingji.demo_city import (  # noqa: F401 - re-exported
     Staff,
     outline,
 )
+from yingji.drills import demo as drills_demo
 from yingji.duty import demo as duty_demo
 from yingji.incidents import demo as incidents_demo
 from yingji.notify import deadlines as notify_deadlines
@@ -111,10 +112,11 @@ def load(*, history: bool = False, now: datetime | None = None) -> None:
         _load_history(now or timezone.now())
         return
     actor = Actor.system(DEMO_ACTOR)
-    units, _people, _users = _city(actor, staff=False)
+    units, _people, users = _city(actor, staff=False)
     plans_demo.load(units, actor)
     petitions_demo.load(units, actor)
     incidents_demo.load(units, actor)
+    drills_demo.load(units, users, actor)
 
 
 def _city(
@@ -318,6 +320,7 @@ def _load_history(now: datetime) -> None:
     notify_demo.story(story)
     petitions_demo.story(story)
     incidents_demo.story(story)
+    drills_demo.story(story)
     story.begin(_checkpoints(story))
     story.begin(_worker(story))
     story.run()
