@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests import personas
@@ -304,6 +306,24 @@ def test_the_pass_mark_setting_is_bounded(tmp_path: Path) -> None:
         load({**env, "YINGJI_DRILL_CHECK_PASS_PERCENT": "101"})
     with pytest.raises(ConfigError, match="YINGJI_DRILL_CHECK_PASS_PERCENT"):
         load({**env, "YINGJI_DRILL_CHECK_PASS_PERCENT": "sixty"})
+
+
+def test_scores_cost_the_same_queries_however_many_take_part(drill_world: DrillWorld) -> None:
+    _two_taken(drill_world)
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            familiarity.scores_for(drill_world.drill)
+        return len(queries)
+
+    before = cost()
+    for i in range(4):
+        user = personas.make_user(f"extra{i}", drill_world.town.city.baishizhen, Role.TEAM_MEMBER)
+        drill_world.drill.participants.add(user)
+        if i % 2:
+            check = _start(drill_world, user)
+            familiarity.take_check(drill_world.drill, _rights(check), actor=Actor(user))
+    assert cost() == before
 
 
 # --- privacy, both ways --------------------------------------------------------------------

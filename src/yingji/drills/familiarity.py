@@ -618,6 +618,12 @@ class Figure:
     hidden: bool = False  # the average exists but would tell a person's score
     takers: tuple[int, ...] = field(default=(), repr=False)
 
+    @property
+    def small(self) -> bool:
+        """Too few took it for the average to be shown without names: it would be a
+        person's score (``scores_visible_to`` hides it from who may not see them)."""
+        return 0 < self.taken < MIN_SHOWN
+
 
 @dataclass(frozen=True)
 class PersonResult:
