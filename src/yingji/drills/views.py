@@ -23,6 +23,7 @@ from yingji.audit.services import Actor
 from yingji.drills import access, clauses
 from yingji.drills.models import Drill, Inject
 from yingji.drills.services import conduct, planning
+from yingji.incidents import services as incidents
 from yingji.plans.access import plans_visible_to
 from yingji.plans.models import EventType, Group, PlanVersion
 from yingji.timeline import services as timeline
@@ -218,6 +219,9 @@ def _detail_context(request: HttpRequest, drill: Drill) -> dict[str, Any]:
         "may_control": access.may_control(user, drill),
         "may_evaluate": access.may_evaluate(user, drill),
         "elapsed": conduct.elapsed(drill),
+        # A participant from another unit may not see the drill incident's board.
+        "incident_visible": drill.incident_id is not None
+        and incidents.visible_to(user).filter(pk=drill.incident_id).exists(),
         "events": list(timeline.events_for(drill).order_by("-happened_at", "-id")[:50]),
     }
 
@@ -371,7 +375,9 @@ def _inject_for(request: HttpRequest, pk: int) -> Inject:
     user = request.user
     assert isinstance(user, User)
     inject = get_object_or_404(
-        Inject.objects.select_related("drill__incident", "group", "unit"), pk=pk
+        Inject.objects.select_related("drill__incident", "group", "unit"),
+        pk=pk,
+        drill__in=access.drills_visible_to(user),
     )
     drill = inject.drill
     if not (
@@ -404,6 +410,8 @@ def inject_page(request: HttpRequest, pk: int) -> HttpResponse:
             "mine": mine,
             "limit_at": limit_at,
             "may_control": access.may_control(user, inject.drill),
+            "incident_visible": inject.drill.incident_id is not None
+            and incidents.visible_to(user).filter(pk=inject.drill.incident_id).exists(),
         },
     )
 
