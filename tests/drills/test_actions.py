@@ -492,3 +492,43 @@ def test_the_incident_review_page_adds_actions(drill_world: DrillWorld, client_f
     answer = client.post(reverse("drills:incident_action_add", args=[incident.pk]), data)
     assert answer.status_code == 302
     assert CorrectiveAction.objects.get().incident == incident
+
+
+def test_the_api_states_what_a_draft_addresses(drill_world: DrillWorld, client_for: Any) -> None:
+    world = drill_world
+    action = _action(world)
+    client = client_for(world.planner)
+    url = f"/api/v1/plan-versions/{world.version.pk}/corrective-actions"
+    shown = client.get(url).json()
+    assert shown["needs_revision"] and [a["id"] for a in shown["open"]] == [action.pk]
+    draft = _new_draft(world)
+    url = f"/api/v1/plan-versions/{draft.pk}/corrective-actions"
+    assert [a["id"] for a in client.get(url).json()["addressable"]] == [action.pk]
+    bad = client.put(url, json.dumps({"actions": ["abc"]}), "application/json")
+    assert bad.status_code == 422
+    stated = client.put(url, json.dumps({"actions": [action.pk]}), "application/json")
+    assert stated.status_code == 200, stated.content
+    assert [a["id"] for a in stated.json()["addressed"]] == [action.pk]
+    refused = client_for(world.town.police).put(
+        url, json.dumps({"actions": []}), "application/json"
+    )
+    assert refused.status_code == 403
+
+
+def test_the_overdue_list_shows_plans_due_for_a_drill_and_late_actions(
+    drill_world: DrillWorld, client_for: Any
+) -> None:
+    world = drill_world
+    action = _action(world)
+    CorrectiveAction.objects.filter(pk=action.pk).update(due_on=actions.today() - timedelta(days=1))
+    cycle = clock.open_deadline(world.version.plan, "drill.cycle")
+    assert cycle is not None
+    Deadline.objects.filter(pk=cycle.pk).update(due_at=timezone.now() + timedelta(days=10))
+    page = client_for(world.planner).get(reverse("drills:overdue"))
+    text = page.content.decode()
+    assert world.version.plan.title in text and action.action in text
+    [row] = actions.plans_due_for_drill(world.planner)
+    assert row.plan == world.version.plan and not row.missed
+    far = client_for(personas.make_user("far", world.town.city.liulin, Role.PLAN_MANAGER))
+    text = far.get(reverse("drills:overdue")).content.decode()
+    assert world.version.plan.title not in text and action.action not in text

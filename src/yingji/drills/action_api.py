@@ -18,8 +18,9 @@ from yingji.audit.services import Actor
 from yingji.drills import actions
 from yingji.drills.access import drill_for
 from yingji.drills.models import CorrectiveAction, Drill
-from yingji.fields import Day, Id, Offset, PathId, Text
+from yingji.fields import MAX_IDS, Day, Id, Offset, PathId, Text
 from yingji.incidents.models import Incident
+from yingji.plans.models import PlanVersion
 
 router = Router(tags=["corrective actions"])
 WRITE_ERRORS = {**READ_ERRORS, 403: ErrorOut}
@@ -194,3 +195,57 @@ def done(request: HttpRequest, action_id: PathId, payload: ActionDoneIn) -> Corr
 def cancel(request: HttpRequest, action_id: PathId, payload: ActionCancelIn) -> CorrectiveActionOut:
     action = _action(request, action_id)
     return _out(actions.cancel(action, actor=Actor.from_request(request), reason=payload.reason))
+
+
+class AddressedIn(Schema):
+    actions: list[Id] = Field(
+        ...,
+        max_length=MAX_IDS,
+        description="the open actions on earlier versions of the plan this draft addresses; "
+        "replaces the list stated before (empty: none)",
+    )
+
+
+class VersionActionsOut(Schema):
+    needs_revision: bool = Field(description="an open action points at a clause of it: 需修订")
+    open: list[CorrectiveActionOut] = Field(description="open actions on its clauses")
+    addressable: list[CorrectiveActionOut] = Field(
+        description="for a draft: open actions on earlier versions it may address"
+    )
+    addressed: list[CorrectiveActionOut] = Field(description="actions it states it addresses")
+
+
+def _version_actions(version: PlanVersion) -> VersionActionsOut:
+    open_actions = actions.open_for_version(version)
+    is_draft = version.status == PlanVersion.Status.DRAFT
+    return VersionActionsOut(
+        needs_revision=bool(open_actions),
+        open=[_out(a) for a in open_actions],
+        addressable=[_out(a) for a in actions.addressable_by(version)] if is_draft else [],
+        addressed=[_out(a) for a in actions.addressed_by(version)],
+    )
+
+
+@router.get(
+    "/plan-versions/{version_id}/corrective-actions",
+    response={200: VersionActionsOut, **READ_ERRORS},
+    summary="A plan version's corrective actions: open on its clauses (需修订), addressed by it",
+)
+def version_actions(request: HttpRequest, version_id: PathId) -> VersionActionsOut:
+    from yingji.plans.access import version_for
+
+    return _version_actions(version_for(request.auth, version_id))  # type: ignore[attr-defined]
+
+
+@router.put(
+    "/plan-versions/{version_id}/corrective-actions",
+    response={200: VersionActionsOut, **WRITE_ERRORS},
+    summary="State the open actions a draft version addresses (approval closes them)",
+)
+def address(request: HttpRequest, version_id: PathId, payload: AddressedIn) -> VersionActionsOut:
+    from yingji.plans.access import version_for
+
+    version = version_for(request.auth, version_id)  # type: ignore[attr-defined]
+    actions.set_addressed(version, payload.actions, actor=Actor.from_request(request))
+    version.refresh_from_db()
+    return _version_actions(version)
