@@ -5,7 +5,9 @@ participants give feedback once the drill has ended."""
 from __future__ import annotations
 
 import io
+import time
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -466,3 +468,50 @@ def test_task_state_is_untouched_by_evaluation(drill_world: DrillWorld) -> None:
     assert (
         list(Task.objects.filter(incident=drill.incident).values_list("state", flat=True)) == before
     )
+
+
+# --- the phone page in a real browser ---------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_ratings_typed_offline_are_kept_and_sent_when_the_connection_returns(
+    live_server: Any, reference_data: None, drill_world: DrillWorld
+) -> None:
+    from playwright.sync_api import expect
+
+    from tests import personas
+    from tests.browser import chromium
+
+    w = drill_world
+    drill = running(w)
+    step = drill.objectives.order_by("sort", "pk").first()
+    assert step is not None
+    with chromium() as browser:
+        page = browser.new_context(locale="zh-CN").new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("用户名").fill("evaluator")
+        page.get_by_label("密码").fill(personas.PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("欢迎")
+        page.goto(f"{live_server.url}{reverse('drills:evaluate', args=[drill.pk])}")
+        page.wait_for_load_state()
+
+        page.context.set_offline(True)
+        page.locator(f'input[name="rating_{step.pk}"][value="M"]').check()
+        page.locator(f'textarea[name="observations_{step.pk}"]').fill("到场晚了8分钟")
+        page.locator("#rating-form button[type=submit]").click()
+        expect(page.locator("#rating-status")).not_to_be_empty()
+        assert not Rating.objects.exists()
+
+        page.context.set_offline(False)
+        expect(page.locator(f'input[name="rating_{step.pk}"][value="M"]')).to_be_checked(
+            timeout=20_000
+        )
+        deadline = time.monotonic() + 20
+        while not Rating.objects.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        rating = Rating.objects.get()
+        assert (rating.rating, rating.observations) == ("M", "到场晚了8分钟")
+        page.context.close()
