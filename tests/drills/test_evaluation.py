@@ -226,6 +226,23 @@ def test_it_rejects_a_rating_off_the_scale_or_bad_input_and_saves_nothing(
     assert not Rating.objects.exists()
 
 
+def test_a_rating_keeps_a_bounded_number_of_photos(drill_world: DrillWorld) -> None:
+    w = drill_world
+    drill = running(w)
+    objective = drill.objectives.first()
+    assert objective is not None
+    five = [(f"{n}.jpg", JPEG) for n in range(evaluation.PHOTOS_MAX)]
+    item = {"objective": objective.pk, "rating": "S", "photos": five}
+    for _round in range(evaluation.PHOTOS_TOTAL // evaluation.PHOTOS_MAX):
+        evaluation.rate(drill, [item], actor=Actor(w.evaluator))
+    with pytest.raises(ValidationError) as refused:
+        evaluation.rate(drill, [{**item, "photos": five[:1]}], actor=Actor(w.evaluator))
+    assert "ratings[0].photos" in refused.value.message_dict
+    with pytest.raises(ValidationError):
+        evaluation.rate(drill, [{**item, "photos": [*five, five[0]]}], actor=Actor(w.evaluator))
+    assert len(evaluation.photos_of(Rating.objects.get())) == evaluation.PHOTOS_TOTAL
+
+
 def test_the_scale_message_is_chinese(drill_world: DrillWorld) -> None:
     w = drill_world
     drill = running(w)

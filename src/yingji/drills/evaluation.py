@@ -34,7 +34,8 @@ RATING_STATES = (Drill.State.RUNNING, Drill.State.PAUSED, Drill.State.ENDED)
 OBSERVATIONS_MAX = 5000
 NOTE_MAX = 2000
 OTHER_MAX = 5000
-PHOTOS_MAX = 5  # per rating
+PHOTOS_MAX = 5  # sent at once for one rating
+PHOTOS_TOTAL = 20  # kept on one rating
 PHOTO_KIND = "drill.rating_photo"
 # Feedback scores run 1–5; an answer at or below LOW is a complaint the report names.
 SCORE_MIN, SCORE_MAX, LOW = 1, 5, 2
@@ -158,6 +159,14 @@ def rate(drill: Drill, items: Sequence[Mapping[str, Any]], *, actor: Actor) -> l
     if errors:
         raise ValidationError(errors)
     assert actor.user is not None
+    for i, (objective, _rating, _words, photos) in enumerate(clean):
+        kept = Rating.objects.filter(objective=objective, evaluator=actor.user).first()
+        if photos and kept is not None and len(photos_of(kept)) + len(photos) > PHOTOS_TOTAL:
+            errors[f"ratings[{i}].photos"] = [
+                _("A rating keeps at most %(n)d photos.") % {"n": PHOTOS_TOTAL}
+            ]
+    if errors:
+        raise ValidationError(errors)
     now = timezone.now()
     saved = []
     for objective, rating, observations, photos in clean:
