@@ -201,7 +201,9 @@ class Inject(models.Model):
         Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     role = models.CharField(max_length=12, choices=Role.choices, blank=True)
-    channel = models.CharField(_("channel"), max_length=6, choices=Channel.choices)
+    channel = models.CharField(
+        pgettext_lazy("inject", "channel"), max_length=6, choices=Channel.choices
+    )
     content = models.TextField(_("content"))
     expected_action = models.TextField(_("expected action"))
     limit_minutes = models.PositiveIntegerField(_("time limit (minutes)"))

@@ -24,6 +24,7 @@ from yingji.drills import access, clauses
 from yingji.drills.models import Drill, Inject
 from yingji.drills.services import conduct, planning
 from yingji.incidents import services as incidents
+from yingji.incidents.services import closing
 from yingji.plans.access import plans_visible_to
 from yingji.plans.models import EventType, Group, PlanVersion
 from yingji.timeline import services as timeline
@@ -218,7 +219,7 @@ def _detail_context(request: HttpRequest, drill: Drill) -> dict[str, Any]:
         "may_plan": access.may_plan(user, drill),
         "may_control": access.may_control(user, drill),
         "may_evaluate": access.may_evaluate(user, drill),
-        "elapsed": conduct.elapsed(drill),
+        "elapsed_words": closing.length_in_words(conduct.elapsed(drill)),
         # A participant from another unit may not see the drill incident's board.
         "incident_visible": drill.incident_id is not None
         and incidents.visible_to(user).filter(pk=drill.incident_id).exists(),

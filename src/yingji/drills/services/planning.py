@@ -148,13 +148,14 @@ def _area(unit: Unit) -> Any:
 
 
 def staff_area(unit: Unit) -> Any:
-    """Whose staff a drill of ``unit`` may name: its jurisdiction's and the units' above
-    it (a city bureau's people evaluate a county's drill)."""
+    """Whose staff a drill of ``unit`` may name: its jurisdiction's, and those of the
+    units above it and of the offices acting for them in emergency work (the city's
+    emergency bureau evaluates a county's drill)."""
     root = jurisdiction.area_root_of(unit, lines.EMERGENCY)
-    return Unit.objects.filter(
-        Q(path__gte=root, path__lt=tree.successor(root))
-        | Q(pk__in=Unit.objects.ancestors_of(unit).values("pk"))
-    )
+    above: list[int] = []
+    for ancestor in Unit.objects.ancestors_of(unit).exclude(pk=unit.pk):
+        above += jurisdiction.offices_acting_as(ancestor, lines.EMERGENCY)
+    return Unit.objects.filter(Q(path__gte=root, path__lt=tree.successor(root)) | Q(pk__in=above))
 
 
 def clean_plan(
