@@ -192,6 +192,7 @@ def test_an_evaluator_rates_each_objective_with_observations_and_photos(
     assert [r.rating for r in saved] == ["M", "P"]
     photos = evaluation.photos_of(saved[0])
     assert len(photos) == 1 and documents.read(photos[0], actor=Actor(w.evaluator)) == JPEG
+    assert photos[0].is_drill
     assert AuditEntry.objects.filter(action="drills.rating.save").count() == 2
     assert events_for(drill).filter(kind="drill.rated", is_drill=True).exists()
     # Rated again: the rating is changed, not doubled.

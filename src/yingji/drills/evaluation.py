@@ -179,7 +179,7 @@ def rate(drill: Drill, items: Sequence[Mapping[str, Any]], *, actor: Actor) -> l
         row.rated_at = now
         row.save()
         for name, content in photos:
-            documents.keep(
+            kept = documents.keep(
                 row,
                 kind=PHOTO_KIND,
                 title=(name or "")[:200] or _("Photo"),
@@ -187,6 +187,8 @@ def rate(drill: Drill, items: Sequence[Mapping[str, Any]], *, actor: Actor) -> l
                 extension=photo_extension(content),
                 actor=actor,
             )
+            # keep() has no drill flag; the photo is drill data like its rating.
+            Document.objects.filter(pk=kept.pk).update(is_drill=True)
         audit.record(
             actor=actor,
             action="drills.rating.save",
