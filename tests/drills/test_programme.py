@@ -109,6 +109,13 @@ def test_a_plan_due_in_another_year_is_left_out_unless_overdue(drill_world: Dril
     move(drill_world.drill, at(2029, 11, 1), state=Drill.State.ENDED)
     [row] = programme.plans_due(drill_world.planner, baishizhen, 2030, now=NOW)
     assert row.drill == drill_world.drill and row.in_time
+    # Evaluated, it met that cycle and started the next one: it is not this cycle's.
+    Drill.objects.filter(pk=drill_world.drill.pk).update(state=Drill.State.EVALUATED)
+    set_due(
+        drill_world, at(2030, 11, 1), state=Deadline.State.RUNNING, started_at=at(2029, 11, 1, 0)
+    )
+    [row] = programme.plans_due(drill_world.planner, baishizhen, 2030, now=NOW)
+    assert row.drill is None and not row.overdue
 
 
 def test_a_cancelled_drill_is_not_in_the_programme_and_does_not_count(

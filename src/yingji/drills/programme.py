@@ -4,9 +4,9 @@ plan's drill cycle and the iCalendar feed of a person's drills. Nothing here wri
 A plan's drill cycle is its open ``drill.cycle`` deadline on the clock (started when a
 version takes effect, met by an evaluated drill). The programme lists the plans whose
 cycle falls due in its year or is overdue, and whether a drill is planned for each in
-time: a drill counts for a cycle when it exercises a version of the plan, is not
-cancelled, starts after the cycle began (an earlier drill counted for the last one), and
-has been held or is still to come.
+time: a drill counts for a cycle when it exercises a version of the plan, starts after
+the cycle began (an earlier drill counted for the last one), and is being held or still to
+come (a cancelled one is not; an evaluated one met the last cycle and started this one).
 """
 
 from __future__ import annotations
@@ -205,13 +205,15 @@ def _cycle_drills(plans: Sequence[Plan]) -> dict[int, list[Drill]]:
 
 
 def _first_for_cycle(deadline: Deadline, drills: Sequence[Drill], now: datetime) -> Drill | None:
-    """The first drill of this cycle, held or still to come: a drill left planned after
-    its start time never ran, and meets nothing."""
+    """The first drill of this cycle, held or still to come. An evaluated drill met the
+    cycle before and started this one (from the start of its day, drills.report); a
+    drill left planned after its start time never ran, and meets nothing."""
     return next(
         (
             d
             for d in drills
             if d.starts_at >= deadline.started_at
+            and d.state != Drill.State.EVALUATED
             and not (d.state == Drill.State.PLANNED and d.starts_at < now)
         ),
         None,
