@@ -179,7 +179,7 @@ def rate(drill: Drill, items: Sequence[Mapping[str, Any]], *, actor: Actor) -> l
         row.rated_at = now
         row.save()
         for name, content in photos:
-            kept = documents.keep(
+            stored = documents.keep(
                 row,
                 kind=PHOTO_KIND,
                 title=(name or "")[:200] or _("Photo"),
@@ -188,7 +188,7 @@ def rate(drill: Drill, items: Sequence[Mapping[str, Any]], *, actor: Actor) -> l
                 actor=actor,
             )
             # keep() has no drill flag; the photo is drill data like its rating.
-            Document.objects.filter(pk=kept.pk).update(is_drill=True)
+            Document.objects.filter(pk=stored.pk).update(is_drill=True)
         audit.record(
             actor=actor,
             action="drills.rating.save",
