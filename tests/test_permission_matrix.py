@@ -112,6 +112,10 @@ SEES: dict[str, frozenset[str]] = {
     "qingxi_store": CITY_EMERGENCY | {"duty"},  # warehouse of 清溪区
     "qingxi_roster": CITY_EMERGENCY | {"duty"},  # 清溪区应急管理局's shifts
     "baishi_roster": CITY_EMERGENCY | {"storekeeper"},  # 白石县's shifts
+    # a unit's annual drill programme: the units of the emergency area
+    "baishizhen_programme": CITY_EMERGENCY | {"storekeeper", "clerk"},  # 白石镇's
+    # drills of 安澜市应急管理局, in which the storekeeper takes part
+    "drill": CITY_EMERGENCY | {"storekeeper"},
     # the directory
     "unit_baishizhen": frozenset(
         {"admin", "leader", "planner", "supervisor", "handler", "storekeeper", "clerk"}
@@ -143,6 +147,7 @@ ELEMENTS = {
 TEAM_NAME = "白石县综合应急救援大队"
 EXPERT_TITLE = "白石县心理咨询师"
 NOTE_TITLE = "矩阵测试：请核对白石镇来访登记"
+ACTION_TEXT = "矩阵测试：组织现场处置组专项培训"
 
 
 def _helper_user(username: str, unit: Unit, role: Role, name: str) -> User:
@@ -204,6 +209,27 @@ def build_world(settings: Any) -> dict[str, Any]:
     note = incidents.add_note(task, "已到现场", photo=("现场.png", PNG), actor=as_leader)
     w["gate_note"] = note.pk
     incidents.request_resources(gate, {"what": "应急照明灯", "quantity": "5"}, actor=as_leader)
+    # A corrective action of the gate incident's review, owned by 白石县应急管理局 and done
+    # with its evidence attached.
+    from yingji.drills import actions as corrective
+
+    gate_action = corrective.create_action(
+        gate,
+        {
+            "problem": "现场处置组到场超时",
+            "action": ACTION_TEXT,
+            "need": "training",
+            "owner_unit": units["白石县应急管理局"].pk,
+            "owner": bs_leader.pk,
+            "due_on": (timezone.localdate() + timedelta(days=30)).isoformat(),
+        },
+        actor=as_leader,
+    )
+    corrective.mark_done(
+        gate_action, actor=as_leader, evidence="已组织培训", attachment=("签到表.png", PNG)
+    )
+    w["gate_action"] = gate_action.pk
+    w["gate_action_file"] = documents.documents_of(gate_action).get().pk
     as_duty = Actor(user=users["duty"])
     first = incidents.save_report(flood, Report.Stage.FIRST, ELEMENTS, actor=as_duty)
     w["flood_report"] = incidents.submit_report(first, actor=as_duty).pk
@@ -276,6 +302,15 @@ def build_world(settings: Any) -> dict[str, Any]:
     # A notification for the clerk
     w["clerk_note"] = notify.notify(users["clerk"], "test.matrix", NOTE_TITLE).pk
 
+    # Drills of the city's emergency bureau: one held (its first inject sent to the
+    # controller, the city's plan manager), one planned; the storekeeper takes part.
+    from yingji.drills.models import Drill
+
+    held = Drill.objects.get(state=Drill.State.ENDED)
+    w["drill_held"] = held.pk
+    w["drill_next"] = Drill.objects.get(state=Drill.State.PLANNED).pk
+    w["drill_inject"] = held.injects.get(number=1).pk
+
     # The directory
     w["unit_baishizhen"] = units["白石镇"].pk
     w["unit_hexi"] = units["河西街道"].pk
@@ -319,6 +354,48 @@ def href(name: str) -> str:
 
 PAGES: list[Row] = [
     Row("", "/"),
+    # drills: planning is for plan managers and leaders; the console for the controllers
+    # and those who may plan; an inject for its recipients, controllers and evaluators
+    Row("drills/new/", "/drills/new/", refused=everyone_but("planner", "leader")),
+    Row("drills/<id:pk>/", "/drills/{drill_held}/", "drill"),
+    Row(
+        "drills/<id:pk>/edit/",
+        "/drills/{drill_next}/edit/",
+        "drill",
+        refused=frozenset({"admin", "storekeeper"}),
+    ),
+    Row(
+        "drills/<id:pk>/console/",
+        "/drills/{drill_held}/console/",
+        "drill",
+        refused=frozenset({"admin", "storekeeper"}),
+    ),
+    Row(
+        "drills/injects/<id:pk>/",
+        "/drills/injects/{drill_inject}/",
+        "drill",
+        refused=frozenset({"admin", "storekeeper"}),
+    ),
+    # the evaluation: the evaluators' phone page (the leader evaluates the held drill), the
+    # participants' feedback (the storekeeper), the report for its organisers and evaluators
+    Row(
+        "drills/<id:pk>/evaluate/",
+        "/drills/{drill_held}/evaluate/",
+        "drill",
+        refused=frozenset({"admin", "planner", "storekeeper"}),
+    ),
+    Row(
+        "drills/<id:pk>/feedback/",
+        "/drills/{drill_held}/feedback/",
+        "drill",
+        refused=frozenset({"admin", "leader", "planner"}),
+    ),
+    Row(
+        "drills/<id:pk>/report/",
+        "/drills/{drill_held}/report/",
+        "drill",
+        refused=frozenset({"admin", "storekeeper"}),
+    ),
     # the directory
     Row(
         "accounts/users/",
@@ -511,6 +588,38 @@ PAGES: list[Row] = [
         "qingxi_roster",
         kind="file",
     ),
+    # drills: the calendar of the drills one sees; a unit's programme (one's own unit by
+    # default) and its Excel copy
+    Row("drills/", "/drills/"),
+    Row("drills/programme/", "/drills/programme/"),
+    Row(
+        "drills/programme/",
+        "/drills/programme/?unit={unit_baishizhen}",
+        "baishizhen_programme",
+    ),
+    Row(
+        "drills/programme/programme.xlsx",
+        "/drills/programme/programme.xlsx?unit={unit_baishizhen}",
+        "baishizhen_programme",
+        kind="file",
+    ),
+    # corrective actions: the lists keep to one's emergency jurisdiction; an action is seen
+    # where its owner unit (白石县应急管理局, the gate incident's) is
+    Row("drills/actions/", "/drills/actions/", shows=(("gate", ACTION_TEXT),)),
+    Row("drills/overdue/", "/drills/overdue/"),
+    Row("drills/actions/<id:pk>/", "/drills/actions/{gate_action}/", "gate"),
+    Row(
+        "drills/actions/<id:pk>/files/<id:doc>/",
+        "/drills/actions/{gate_action}/files/{gate_action_file}/",
+        "gate",
+        kind="file",
+    ),
+    Row(
+        "drills/incidents/<id:pk>/actions/new/",
+        "/drills/incidents/{gate}/actions/new/",
+        "gate",
+        refused=frozenset({"admin", "storekeeper"}),
+    ),
     # notifications
     Row("notifications/", "/notifications/", shows=(("clerk_note", NOTE_TITLE),)),
     Row("notifications/stream/", "/notifications/stream/", kind="stream"),
@@ -662,6 +771,33 @@ PAGES: list[Row] = [
 
 API: list[Row] = [
     Row(
+        "/api/v1/drills",
+        "/api/v1/drills",
+        kind="json",
+        shows=(("drill", "id={drill_held}"),),
+    ),
+    Row("/api/v1/drills/{drill_id}", "/api/v1/drills/{drill_held}", "drill", kind="json"),
+    Row(
+        "/api/v1/drills/{drill_id}/injects",
+        "/api/v1/drills/{drill_held}/injects",
+        "drill",
+        kind="json",
+    ),
+    Row(
+        "/api/v1/drills/{drill_id}/evaluation",
+        "/api/v1/drills/{drill_held}/evaluation",
+        "drill",
+        refused=frozenset({"admin", "storekeeper"}),
+        kind="json",
+    ),
+    Row(
+        "/api/v1/drills/{drill_id}/report",
+        "/api/v1/drills/{drill_held}/report",
+        "drill",
+        refused=frozenset({"admin", "storekeeper"}),
+        kind="json",
+    ),
+    Row(
         "/api/v1/units",
         "/api/v1/units?limit=500",
         kind="json",
@@ -672,6 +808,24 @@ API: list[Row] = [
         ),
     ),
     Row("/api/v1/units/outlines", "/api/v1/units/outlines", kind="json"),
+    Row(
+        "/api/v1/corrective-actions",
+        "/api/v1/corrective-actions?limit=200",
+        kind="json",
+        shows=(("gate", "id={gate_action}"),),
+    ),
+    Row(
+        "/api/v1/corrective-actions/{action_id}",
+        "/api/v1/corrective-actions/{gate_action}",
+        "gate",
+        kind="json",
+    ),
+    Row(
+        "/api/v1/plan-versions/{version_id}/corrective-actions",
+        "/api/v1/plan-versions/{township_version}/corrective-actions",
+        "township_plan",
+        kind="json",
+    ),
     Row(
         "/api/v1/units/{unit_id}", "/api/v1/units/{unit_baishizhen}", "unit_baishizhen", kind="json"
     ),
@@ -872,6 +1026,36 @@ FORM = "a form for a new object, with no object of the jurisdiction to show"
 
 # Every other route, with the reason it holds no jurisdiction-scoped object to show.
 OTHERS: dict[str, str] = {
+    "drills/<id:pk>/start/": POST_ONLY,
+    "drills/<id:pk>/pause/": POST_ONLY,
+    "drills/<id:pk>/resume/": POST_ONLY,
+    "drills/<id:pk>/end/": POST_ONLY,
+    "drills/<id:pk>/cancel/": POST_ONLY,
+    "drills/<id:pk>/injects/add/": POST_ONLY,
+    "drills/injects/<id:pk>/acknowledge/": POST_ONLY,
+    "drills/injects/<id:pk>/answer/": POST_ONLY,
+    "drills/injects/<id:pk>/skip/": POST_ONLY,
+    "drills/injects/<id:pk>/files/": POST_ONLY,
+    "drills/injects/<id:pk>/files/<id:document_pk>/": "an inject's material, opened by the "
+    "inject's rule (drills/injects/<id:pk>/ in PAGES); tests/drills/test_conduct.py",
+    "/api/v1/drills/{drill_id}/start": POST_ONLY,
+    "/api/v1/drills/{drill_id}/pause": POST_ONLY,
+    "/api/v1/drills/{drill_id}/resume": POST_ONLY,
+    "/api/v1/drills/{drill_id}/end": POST_ONLY,
+    "/api/v1/drills/{drill_id}/cancel": POST_ONLY,
+    "/api/v1/drills/injects/{inject_id}/skip": POST_ONLY,
+    "/api/v1/drills/injects/{inject_id}/acknowledge": POST_ONLY,
+    "/api/v1/drills/injects/{inject_id}/answer": POST_ONLY,
+    "/api/v1/drills/{drill_id}/ratings": "an evaluator's ratings (PUT only; GET answers 405):"
+    " what they hold is read at /api/v1/drills/{drill_id}/evaluation",
+    "/api/v1/drills/{drill_id}/feedback": POST_ONLY,
+    "/api/v1/drills/{drill_id}/report/approve": POST_ONLY,
+    "drills/<id:pk>/ratings/photos/<id:document_pk>/": "an evaluator's photo of a rating, for"
+    " the evaluators and the report's readers (drills/test_evaluation.py)",
+    "drills/<id:pk>/report/approve/": POST_ONLY,
+    "drills/<id:pk>/report/document/": "the approved report's DOCX, for the report's readers;"
+    " the demo's held drill awaits approval (drills/test_report.py)",
+    "drills/<id:pk>/report/actions/": POST_ONLY,
     "accounts/login/": "sign-in form",
     "accounts/logout/": POST_ONLY,
     "accounts/2fa/": "the user's own second factor",
@@ -916,6 +1100,18 @@ OTHERS: dict[str, str] = {
     "duty/log/<id:pk>/petition/": POST_ONLY,
     "duty/feed/mine/": POST_ONLY + " (the signed-in person's own feed link, on the board)",
     "duty/feed/<str:token>.ics": "a calendar feed opened by its secret token, no login",
+    "drills/actions/<id:pk>/done/": POST_ONLY,
+    "drills/actions/<id:pk>/cancel/": POST_ONLY,
+    "drills/plan-versions/<id:pk>/addresses/": POST_ONLY,
+    "drills/<id:pk>/actions/new/": FORM + " for a drill's corrective action, within drill_for's"
+    " sight (its incident twin is in the matrix)",
+    "drills/feed/mine/": POST_ONLY + " (the signed-in person's own feed link, on the calendar)",
+    "drills/feed/<str:token>.ics": "a calendar feed opened by its secret token (the duty "
+    "feed's: the person's own), no login; it shows what that person's login sees",
+    "drills/<id:pk>/check/": "a participant's own familiarity check, refused to anyone else"
+    " (403; 404 outside the drill's sight): drills/test_familiarity.py",
+    "drills/<id:pk>/scores/": "familiarity figures without names, people only to their"
+    " leaders (privacy both ways in drills/test_familiarity.py)",
     "notifications/<id:pk>/acknowledge/": POST_ONLY,
     "notifications/settings/": "the user's own delivery preferences",
     "notifications/failures/<id:pk>/retry/": POST_ONLY,
@@ -1055,6 +1251,12 @@ OTHERS: dict[str, str] = {
     + " (a petitioner's reply, opened with the receipt code in the body)",
     "/api/v1/public/petitions/opinions/{document_id}": POST_ONLY
     + " (a petitioner's review opinion, opened with the receipt code in the body)",
+    "/api/v1/corrective-actions/{action_id}/done": POST_ONLY,
+    "/api/v1/corrective-actions/{action_id}/cancel": POST_ONLY,
+    "/api/v1/drills/{drill_id}/check": "a participant's own familiarity check, refused to"
+    " anyone else (403; 404 outside the drill's sight): drills/test_familiarity.py",
+    "/api/v1/drills/{drill_id}/scores": "familiarity figures without names, people only to"
+    " their leaders (privacy both ways in drills/test_familiarity.py)",
 }
 # Django's admin: administrators only, behind the second factor; it keeps to the
 # administrator's subtree (tests/org/test_admin.py and the other apps' admin tests).

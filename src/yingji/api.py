@@ -223,6 +223,8 @@ def _register_routers() -> None:
     from yingji import health
     from yingji.accounts.api import router as accounts_router
     from yingji.clock.api import router as clock_router
+    from yingji.drills import check_api, evaluation_api  # noqa: F401 - join drills_router
+    from yingji.drills.action_api import router as actions_router
     from yingji.drills.api import router as drills_router
     from yingji.duty.api import router as duty_router
     from yingji.incidents import command_api, report_api  # noqa: F401 - join incidents_router
@@ -245,6 +247,7 @@ def _register_routers() -> None:
     api.add_router("", incidents_router)
     api.add_router("", resources_router)
     api.add_router("", drills_router)
+    api.add_router("", actions_router)
     api.add_router("", public_router)
 
     @api.exception_handler(TooMany)

@@ -51,6 +51,7 @@ class Config:
     final_report_hours: int = 72
     plan_review_years: int = 3
     drill_cycle_years: int = 3
+    drill_check_pass_percent: int = 60
     petition_number_pattern: str = "{code}-{year}-{seq:06d}"
     document_fonts: dict[str, str] = field(default_factory=dict)
     duty_holiday_leader: bool = True
@@ -469,6 +470,9 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         ),
         drill_cycle_years=parse_positive_int(
             "DRILL_CYCLE_YEARS", get("DRILL_CYCLE_YEARS") or "3", low=1, high=10
+        ),
+        drill_check_pass_percent=parse_positive_int(
+            "DRILL_CHECK_PASS_PERCENT", get("DRILL_CHECK_PASS_PERCENT") or "60", low=0, high=100
         ),
         petition_number_pattern=parse_number_pattern(
             get("PETITION_NUMBER_PATTERN") or "{code}-{year}-{seq:06d}"

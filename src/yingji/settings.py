@@ -36,6 +36,8 @@ CLOCK_FOLLOWUP_REPORT_HOURS = CONFIG.followup_report_hours
 CLOCK_FINAL_REPORT_HOURS = CONFIG.final_report_hours
 CLOCK_PLAN_REVIEW_YEARS = CONFIG.plan_review_years
 CLOCK_DRILL_CYCLE_YEARS = CONFIG.drill_cycle_years
+# Drills: a plan familiarity check scored below this percentage means training is needed.
+DRILL_CHECK_PASS_PERCENT = CONFIG.drill_check_pass_percent
 # Stricter duty on holidays and special periods: a leader on duty, and this many officers.
 DUTY_HOLIDAY_LEADER = CONFIG.duty_holiday_leader
 DUTY_HOLIDAY_OFFICERS = CONFIG.duty_holiday_officers

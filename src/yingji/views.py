@@ -64,6 +64,7 @@ MENU = (
             Link("incidents:my_tasks", _("My tasks")),
             Link("plans:list", _("Plans")),
             Link("plans:filings", _("Plan filings")),
+            Link("drills:calendar", _("Drills"), "drills.view_drill"),
         ),
     ),
     Group(

@@ -176,7 +176,33 @@ def test_only_a_controller_starts(drill_world: DrillWorld) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_start_delivers_through_the_job_queue(drill_world: DrillWorld) -> None:
+def test_start_delivers_through_the_job_queue(
+    reference_data: None, drill_world: DrillWorld
+) -> None:
     drill = conduct.start(drill_world.drill, actor=Actor(drill_world.controller))
     # The job queued after commit (run at once in tests) delivered the first inject.
     assert drill.injects.get(number=1).state == Inject.State.DELIVERED
+
+
+def test_material_goes_with_the_inject(drill_world: DrillWorld) -> None:
+    first = drill_world.drill.injects.get(number=1)
+    actor = Actor(drill_world.controller)
+    pdf = b"%PDF-1.4\n% scene map\n"
+    kept = conduct.attach(first, "现场示意图.pdf", pdf, actor=actor)
+    assert kept.is_drill
+    for name, content in (("x.exe", b"MZ"), ("fake.pdf", b"not a pdf"), ("empty.png", b"")):
+        with pytest.raises(ValidationError) as caught:
+            conduct.attach(first, name, content, actor=actor)
+        assert "file" in caught.value.message_dict
+    # A Word file that unpacks far beyond its size is refused before anything opens it.
+    import io
+    import zipfile
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("word/document.xml", b"0" * (120 * 1024 * 1024))
+    with pytest.raises(ValidationError):
+        conduct.attach(first, "bomb.docx", bomb.getvalue(), actor=actor)
+    drill = _started(drill_world)
+    note = drill.injects.get(number=1).deliveries.get().notification
+    assert note is not None and note.attachment == kept

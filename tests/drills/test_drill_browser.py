@@ -164,4 +164,3 @@ def test_a_small_tabletop_drill_end_to_end(
     )
     assert not outside.filter(state=NotifyDelivery.State.SENT).exists()
     assert _stock() == stock_before
-

@@ -96,5 +96,5 @@ def test_change_replaces_the_plan(drill_world: DrillWorld) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_planning_is_one_transaction(drill_world: DrillWorld) -> None:
+def test_planning_is_one_transaction(reference_data: None, drill_world: DrillWorld) -> None:
     assert Drill.objects.filter(pk=drill_world.drill.pk).exists()

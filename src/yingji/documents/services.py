@@ -61,9 +61,11 @@ def keep(
     extension: str,
     actor: Actor,
     personal: bool = False,
+    is_drill: bool = False,
 ) -> Document:
     """Keep a file as received (the original of an imported plan, an uploaded ledger),
-    never rewritten; encrypted when it names petitioners (``personal``)."""
+    never rewritten; encrypted when it names petitioners (``personal``); marked as a
+    drill's when it is one (``is_drill``)."""
     return _store(
         subject,
         kind=kind,
@@ -72,6 +74,7 @@ def keep(
         extension=extension,
         actor=actor,
         action="documents.document.keep",
+        is_drill=is_drill,
         personal=personal,
     )
 

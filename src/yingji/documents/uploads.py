@@ -88,3 +88,39 @@ def check_workbook(content: bytes, *, max_bytes: int, max_unpacked: int) -> None
         max_unpacked=max_unpacked,
         not_package=_("This is not an Excel workbook (.xlsx)."),
     )
+
+
+# The office files a work record may carry (an inject's material, an action's evidence),
+# known by their first bytes, not by the name a client gives.
+OFFICE_FILES = {
+    "pdf": b"%PDF",
+    "png": b"\x89PNG\r\n\x1a\n",
+    "jpg": b"\xff\xd8\xff",
+    "docx": b"PK\x03\x04",
+    "xlsx": b"PK\x03\x04",
+}
+
+
+def check_office_file(name: str, content: bytes, *, max_bytes: int, max_unpacked: int) -> str:
+    """The extension of an acceptable office file (PDF, Word, Excel, JPEG, PNG), or a
+    ValidationError for the ``file`` field: empty, too large, of another type, or a
+    package that unpacks beyond ``max_unpacked``."""
+    from yingji import fields
+
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    extension = "jpg" if extension == "jpeg" else extension
+    if fields.has_control(name):
+        raise ValidationError({"file": [fields.control_message()]})
+    if not content:
+        raise ValidationError({"file": [_("The file is empty.")]})
+    if extension not in OFFICE_FILES or not content.startswith(OFFICE_FILES[extension]):
+        raise ValidationError({"file": [_("Attach a PDF, Word, Excel, JPEG or PNG file.")]})
+    check_package(
+        content,
+        max_bytes=max_bytes,
+        max_unpacked=max_unpacked,
+        not_package=_("The file is not a Word or Excel file.")
+        if extension in ("docx", "xlsx")
+        else "",
+    )
+    return extension

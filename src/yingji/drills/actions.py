@@ -39,6 +39,7 @@ from yingji.audit import services as audit
 from yingji.audit.services import Actor
 from yingji.clock import kinds
 from yingji.clock import services as clock
+from yingji.documents import uploads
 from yingji.drills import clauses
 from yingji.drills.access import drills_visible_to
 from yingji.drills.models import Clause, CorrectiveAction, Drill
@@ -62,14 +63,6 @@ REASON_MAX = 500
 MOST_AT_ONCE = 50
 YEARS_AHEAD = 2
 ATTACHMENT_MAX = 10 * 1024 * 1024
-# What evidence may be attached: the office's usual files, by their first bytes.
-ATTACHMENT_TYPES = {
-    "pdf": b"%PDF",
-    "png": b"\x89PNG\r\n\x1a\n",
-    "jpg": b"\xff\xd8\xff",
-    "docx": b"PK\x03\x04",
-    "xlsx": b"PK\x03\x04",
-}
 # Versions whose clauses an action may point at: the plan as written and approved, not a
 # draft still being changed.
 POINTABLE = (
@@ -458,18 +451,23 @@ def _require_open(action: CorrectiveAction) -> None:
 
 
 def _attachment(attachment: tuple[str, bytes] | None, errors: Errors) -> str:
-    """The extension of an acceptable attachment, or "" (with an error when refused)."""
+    """The extension of an acceptable attachment, or "" (with an error when refused):
+    the office files every work record takes (documents.uploads)."""
+    from django.conf import settings
+
     if attachment is None:
         return ""
     name, content = attachment
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if not content or len(content) > ATTACHMENT_MAX:
-        errors["attachment"] = [_("An attachment must be between 1 byte and 10 MB.")]
-    elif extension not in ATTACHMENT_TYPES or not content.startswith(ATTACHMENT_TYPES[extension]):
-        errors["attachment"] = [_("Attach a PDF, Word, Excel, JPEG or PNG file.")]
-    elif fields.has_control(name):
-        errors["attachment"] = [fields.control_message()]
-    return extension
+    try:
+        return uploads.check_office_file(
+            name,
+            content,
+            max_bytes=ATTACHMENT_MAX,
+            max_unpacked=settings.ATTACHMENT_MAX_UNPACKED,
+        )
+    except ValidationError as exc:
+        errors["attachment"] = exc.message_dict.get("file", exc.messages)
+        return ""
 
 
 def _close_deadline(action: CorrectiveAction, *, actor: Actor, met: bool, reason: str = "") -> None:

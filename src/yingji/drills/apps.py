@@ -8,7 +8,10 @@ class DrillsConfig(AppConfig):
     verbose_name = _("Drills")
 
     def ready(self) -> None:
+        from yingji.drills import actions
         from yingji.timeline import labels
+
+        actions.register()  # the drill.action clock kind; connects plans.version_approved
 
         labels.register(
             {
@@ -24,5 +27,9 @@ class DrillsConfig(AppConfig):
                 "inject.acknowledged": _("Inject acknowledged"),
                 "inject.answered": _("Inject answered"),
                 "inject.skipped": _("Inject skipped"),
+                "drill.rated": _("Objectives rated"),
+                "drill.feedback": _("Feedback given"),
+                "drill.report_saved": _("Drill report saved"),
+                "drill.evaluated": _("Drill report approved"),
             }
         )

@@ -179,16 +179,15 @@ def rate(drill: Drill, items: Sequence[Mapping[str, Any]], *, actor: Actor) -> l
         row.rated_at = now
         row.save()
         for name, content in photos:
-            stored = documents.keep(
+            documents.keep(
                 row,
                 kind=PHOTO_KIND,
                 title=(name or "")[:200] or _("Photo"),
                 content=content,
                 extension=photo_extension(content),
                 actor=actor,
+                is_drill=True,  # drill data like its rating
             )
-            # keep() has no drill flag; the photo is drill data like its rating.
-            Document.objects.filter(pk=stored.pk).update(is_drill=True)
         audit.record(
             actor=actor,
             action="drills.rating.save",

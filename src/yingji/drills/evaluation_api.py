@@ -48,7 +48,7 @@ class RatingOut(Schema):
     photos: int
 
 
-class ObjectiveOut(Schema):
+class RatedObjectiveOut(Schema):
     id: int
     text: str
     clause: str
@@ -73,11 +73,11 @@ class FeedbackSummaryOut(Schema):
     other: list[str]
 
 
-class EvaluationOut(Schema):
+class DrillEvaluationOut(Schema):
     drill_id: int
     state: str
     measures: list[MeasureOut]
-    objectives: list[ObjectiveOut]
+    objectives: list[RatedObjectiveOut]
     feedback: FeedbackSummaryOut
 
 
@@ -109,14 +109,14 @@ class FeedbackOut(Schema):
     given_at: datetime
 
 
-class ReportIn(Schema):
+class DrillReportIn(Schema):
     basic: Text | None = Field(None, max_length=TEXT_MAX, description="基本情况; omitted: kept")
     results: Text | None = Field(None, max_length=TEXT_MAX, description="成效")
     problems: Text | None = Field(None, max_length=TEXT_MAX, description="存在的问题")
     improvements: Text | None = Field(None, max_length=TEXT_MAX, description="改进措施")
 
 
-class ReportOut(Schema):
+class DrillReportOut(Schema):
     drill_id: int
     state: str = Field(..., description="none, draft, saved or approved")
     basic: str
@@ -158,10 +158,10 @@ def _readable(request: HttpRequest, pk: int) -> Drill:
     return drill
 
 
-def _report(drill: Drill) -> ReportOut:
+def _report(drill: Drill) -> DrillReportOut:
     texts = report.sections(drill)
     document = report.document_of(drill)
-    return ReportOut(
+    return DrillReportOut(
         drill_id=drill.pk,
         state=report.state_of(drill),
         saved_at=drill.report_saved_at,
@@ -174,18 +174,18 @@ def _report(drill: Drill) -> ReportOut:
 
 @router.get(
     "/drills/{drill_id}/evaluation",
-    response={200: EvaluationOut, **WRITE_ERRORS},
+    response={200: DrillEvaluationOut, **WRITE_ERRORS},
     summary="A drill's measured intervals, ratings and feedback summary",
 )
-def get_evaluation(request: HttpRequest, drill_id: PathId) -> EvaluationOut:
+def get_evaluation(request: HttpRequest, drill_id: PathId) -> DrillEvaluationOut:
     drill = _readable(request, drill_id)
     summary = evaluation.feedback_summary(drill)
-    return EvaluationOut(
+    return DrillEvaluationOut(
         drill_id=drill.pk,
         state=drill.state,
         measures=[_measure(m) for m in measure(drill).all],
         objectives=[
-            ObjectiveOut(
+            RatedObjectiveOut(
                 id=row.objective.pk,
                 text=row.objective.text,
                 clause=row.objective.clause,
@@ -245,10 +245,10 @@ def post_feedback(request: HttpRequest, drill_id: PathId, payload: FeedbackIn) -
 
 @router.get(
     "/drills/{drill_id}/report",
-    response={200: ReportOut, **WRITE_ERRORS},
+    response={200: DrillReportOut, **WRITE_ERRORS},
     summary="The after-action report (the generated draft until it is saved)",
 )
-def get_report(request: HttpRequest, drill_id: PathId) -> ReportOut:
+def get_report(request: HttpRequest, drill_id: PathId) -> DrillReportOut:
     drill = _drill(request, drill_id)
     if not report.may_see(request.auth, drill):  # type: ignore[attr-defined]
         raise PermissionDenied
@@ -257,10 +257,10 @@ def get_report(request: HttpRequest, drill_id: PathId) -> ReportOut:
 
 @router.put(
     "/drills/{drill_id}/report",
-    response={200: ReportOut, **WRITE_ERRORS},
+    response={200: DrillReportOut, **WRITE_ERRORS},
     summary="Save the report's sections (those omitted keep their text)",
 )
-def put_report(request: HttpRequest, drill_id: PathId, payload: ReportIn) -> ReportOut:
+def put_report(request: HttpRequest, drill_id: PathId, payload: DrillReportIn) -> DrillReportOut:
     drill = _drill(request, drill_id)
     data = {k: v for k, v in payload.dict().items() if v is not None}
     return _report(report.save_report(drill, data, actor=Actor.from_request(request)))
@@ -268,10 +268,10 @@ def put_report(request: HttpRequest, drill_id: PathId, payload: ReportIn) -> Rep
 
 @router.post(
     "/drills/{drill_id}/report/approve",
-    response={200: ReportOut, **WRITE_ERRORS},
+    response={200: DrillReportOut, **WRITE_ERRORS},
     summary="A leader approves the report: the drill is evaluated, the DOCX made, the "
     "plans' drill cycles restart",
 )
-def approve_report(request: HttpRequest, drill_id: PathId) -> ReportOut:
+def approve_report(request: HttpRequest, drill_id: PathId) -> DrillReportOut:
     drill = _drill(request, drill_id)
     return _report(report.approve(drill, actor=Actor.from_request(request)))

@@ -202,6 +202,10 @@ def _familiarity_problems(scores: familiarity.Scores) -> list[Problem]:
         for figure in figures:
             if figure.average_percent is None or figure.average_percent >= scores.pass_percent:
                 continue
+            if figure.small:
+                # An average of one or two people is their own score: the report is
+                # read by more than their leaders.
+                continue
             group = (
                 groups.get(figure.key)
                 if figures is scores.by_group and figure.key is not None

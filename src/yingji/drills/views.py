@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_POST
 from yingji import fields
 from yingji.accounts.models import User
 from yingji.audit.services import Actor
+from yingji.documents import services as documents
 from yingji.drills import access, clauses
 from yingji.drills.models import Drill, Inject
 from yingji.drills.services import conduct, planning
@@ -211,6 +213,8 @@ def _detail_context(request: HttpRequest, drill: Drill) -> dict[str, Any]:
             "deliveries__user"
         )
     )
+    for inject in injects:
+        inject.files = conduct.files_of(inject)  # type: ignore[attr-defined]
     return {
         "drill": drill,
         "objectives": list(drill.objectives.select_related("version__plan")),
@@ -407,6 +411,7 @@ def inject_page(request: HttpRequest, pk: int) -> HttpResponse:
         "drills/inject.html",
         {
             "inject": inject,
+            "files": conduct.files_of(inject),
             "drill": inject.drill,
             "mine": mine,
             "limit_at": limit_at,
@@ -445,6 +450,55 @@ def inject_answer(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("drills:inject", inject.pk)
 
 
+@login_required
+@require_POST
+def inject_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    inject = _inject_for(request, pk)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ValidationError({"file": [_("Choose a file.")]})
+        if (upload.size or 0) > conduct.INJECT_FILE_MAX:
+            raise ValidationError({"file": [_("The file is larger than 10 MB.")]})
+        conduct.attach(inject, upload.name or "", upload.read(), actor=Actor.from_request(request))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The material is added to the inject."))
+    return redirect("drills:console", inject.drill_id)
+
+
+@login_required
+def inject_file(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    """An inject's material, for whoever may open the inject."""
+    inject = _inject_for(request, pk)
+    document = get_object_or_404(
+        documents.documents_of(inject).filter(kind=conduct.INJECT_FILE), pk=document_pk
+    )
+    content = documents.read(document, actor=Actor.from_request(request))
+    extension = document.file.name.rsplit(".", 1)[-1]
+    response = HttpResponse(
+        content, content_type=CONTENT_TYPES.get(extension, "application/octet-stream")
+    )
+    name = (
+        document.title
+        if document.title.lower().endswith(f".{extension}")
+        else (f"{document.title}.{extension}")
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
 routes = [
     path("new/", new, name="new"),
     path("<id:pk>/", detail, name="detail"),
@@ -460,4 +514,6 @@ routes = [
     path("injects/<id:pk>/acknowledge/", inject_ack, name="inject_ack"),
     path("injects/<id:pk>/answer/", inject_answer, name="inject_answer"),
     path("injects/<id:pk>/skip/", skip, name="skip"),
+    path("injects/<id:pk>/files/", inject_attach, name="inject_attach"),
+    path("injects/<id:pk>/files/<id:document_pk>/", inject_file, name="inject_file"),
 ]

@@ -1,4 +1,4 @@
-"""iCalendar (RFC 5545) feeds of duty shifts. No Django in here."""
+"""iCalendar (RFC 5545) feeds: duty shifts, and the drills app's drills. No Django in here."""
 
 from __future__ import annotations
 
@@ -14,10 +14,14 @@ class Event:
     ends: datetime
     summary: str
     description: str = ""
+    location: str = ""
+    status: str = ""  # CONFIRMED, TENTATIVE or CANCELLED (3.8.1.11); empty: left out
 
 
 def _escape(text: str) -> str:
-    """TEXT values: backslash, semicolon, comma and newline escaped (RFC 5545 3.3.11)."""
+    """TEXT values: backslash, semicolon, comma and newline escaped (RFC 5545 3.3.11); a
+    carriage return (from a browser's CRLF) is a newline, as TEXT may hold no control."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
@@ -40,11 +44,13 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def calendar(name: str, events: Iterable[Event], *, now: datetime) -> str:
+def calendar(
+    name: str, events: Iterable[Event], *, now: datetime, product: str = "duty roster"
+) -> str:
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
-        "PRODID:-//yingji//duty roster//ZH",
+        f"PRODID:-//yingji//{product}//ZH",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{_escape(name)}",
@@ -60,6 +66,10 @@ def calendar(name: str, events: Iterable[Event], *, now: datetime) -> str:
         ]
         if event.description:
             lines.append(f"DESCRIPTION:{_escape(event.description)}")
+        if event.location:
+            lines.append(f"LOCATION:{_escape(event.location)}")
+        if event.status:
+            lines.append(f"STATUS:{event.status}")
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return "".join(part + "\r\n" for line in lines for part in _fold(line))

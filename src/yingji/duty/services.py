@@ -335,11 +335,18 @@ def new_feed_token(*, actor: Actor, person: Person | None = None, unit: Unit | N
 FEED_PAST, FEED_AHEAD = timedelta(days=30), timedelta(days=180)
 
 
-def feed_for(token: str) -> str | None:
-    """The iCalendar text a feed token opens, or None for an unknown token."""
-    feed = (
+def feed_token(token: str) -> FeedToken | None:
+    """The feed a secret opens, or None: the drills feed opens with the same secret."""
+    if not token.isascii():
+        return None
+    return (
         FeedToken.objects.filter(token_hash=_hash(token)).select_related("person", "unit").first()
     )
+
+
+def feed_for(token: str) -> str | None:
+    """The iCalendar text a feed token opens, or None for an unknown token."""
+    feed = feed_token(token)
     if feed is None:
         return None
     now = timezone.now()

@@ -22,7 +22,7 @@ from yingji.audit import services as audit
 from yingji.audit.services import Actor
 from yingji.clock import services as clock
 from yingji.org.models import Unit
-from yingji.plans import compare, triggers
+from yingji.plans import compare, signals, triggers
 from yingji.plans.models import (
     FilingState,
     Plan,
@@ -216,6 +216,7 @@ def approve(
         started_at=_start_of(approved_on),
         params={"version": current.number},
     )
+    signals.version_approved.send(sender=PlanVersion, version=moved, actor=actor)
     return moved
 
 

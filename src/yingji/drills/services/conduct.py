@@ -30,6 +30,9 @@ from yingji.audit import services as audit
 from yingji.audit.services import Actor
 from yingji.clock import services as clock
 from yingji.clock.models import Deadline
+from yingji.documents import services as documents
+from yingji.documents import uploads
+from yingji.documents.models import Document
 from yingji.drills.models import Delivery, Drill, Inject
 from yingji.drills.services import planning
 from yingji.notify import services as notify
@@ -282,6 +285,7 @@ def _deliver(pk: int) -> bool:
     }
     if inject.channel == Inject.Channel.SMS:
         body = _("[Simulated SMS] %(body)s") % {"body": body}
+    material = files_of(inject)
     for user in people:
         notification = notify.notify(
             user,
@@ -292,6 +296,7 @@ def _deliver(pk: int) -> bool:
             urgent=True,
             is_drill=True,
             link=link,
+            attachment=material[0] if material else None,
         )
         Delivery.objects.create(
             inject=inject, user=user, notification=notification, delivered_at=now
@@ -576,6 +581,47 @@ def add_inject(drill: Drill, data: Mapping[str, Any], *, actor: Actor) -> Inject
     )
     _queue()
     return inject
+
+
+INJECT_FILE = "drill.inject_file"
+INJECT_FILE_MAX = 10 * 1024 * 1024
+INJECT_FILES = 5
+
+
+def files_of(inject: Inject) -> list[Document]:
+    return list(documents.documents_of(inject).filter(kind=INJECT_FILE))
+
+
+@transaction.atomic
+def attach(inject: Inject, name: str, content: bytes, *, actor: Actor) -> Document:
+    """Material for an inject (a photo of the scene, a notice, a map), delivered with it:
+    PDF, Word, Excel, JPEG or PNG, at most 10 MB and what a package unpacks to bounded."""
+    from django.conf import settings
+
+    current = Inject.objects.select_for_update().select_related("drill").get(pk=inject.pk)
+    _controller(actor, current.drill)
+    if current.state != Inject.State.PENDING:
+        raise ValidationError({"file": [_("Material is added before the inject is delivered.")]})
+    if len(files_of(current)) >= INJECT_FILES:
+        raise ValidationError(
+            {"file": [_("An inject carries at most %(n)d files.") % {"n": INJECT_FILES}]}
+        )
+    name = (name or "").strip()[-120:]
+    extension = uploads.check_office_file(
+        name,
+        content,
+        max_bytes=INJECT_FILE_MAX,
+        max_unpacked=settings.ATTACHMENT_MAX_UNPACKED,
+    )
+    return documents.keep(
+        current,
+        kind=INJECT_FILE,
+        title=name or f"inject-{current.number}.{extension}",
+        content=content,
+        extension=extension,
+        actor=actor,
+        is_drill=True,
+    )
 
 
 def notifications_of(inject: Inject) -> list[Notification]:

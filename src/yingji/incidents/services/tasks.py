@@ -183,6 +183,23 @@ def _alert_blocked(task: Task, actor: Actor) -> None:
         )
 
 
+PHOTO_MAX = 10 * 1024 * 1024
+
+
+def photo_error(content: bytes) -> str | None:
+    """Why a photo from the field is refused (too large, empty, not JPEG or PNG), or
+    None; the drills' evaluators' photos are held to the same rule."""
+    if not content or len(content) > PHOTO_MAX:
+        return _("A photo must be between 1 byte and 10 MB.")
+    if not (content[:3] == b"\xff\xd8\xff" or content[:8] == b"\x89PNG\r\n\x1a\n"):
+        return _("Send a JPEG or PNG photo.")
+    return None
+
+
+def photo_extension(content: bytes) -> str:
+    return "png" if content[:4] == b"\x89PNG" else "jpg"
+
+
 @transaction.atomic
 def add_note(
     task: Task,
@@ -215,18 +232,16 @@ def add_note(
     if written > now + CLOCK_SKEW:
         errors["written_at"] = [_("This time is in the future.")]
     if photo is not None:
-        _name, content = photo
-        if not content or len(content) > 10 * 1024 * 1024:
-            errors["photo"] = [_("A photo must be between 1 byte and 10 MB.")]
-        elif not (content[:3] == b"\xff\xd8\xff" or content[:8] == b"\x89PNG\r\n\x1a\n"):
-            errors["photo"] = [_("Send a JPEG or PNG photo.")]
+        refused = photo_error(photo[1])
+        if refused:
+            errors["photo"] = [refused]
     if errors:
         raise ValidationError(errors)
     stored = None
     if photo is not None:
         from yingji.documents import services as documents
 
-        extension = "png" if photo[1][:4] == b"\x89PNG" else "jpg"
+        extension = photo_extension(photo[1])
         stored = documents.keep(
             current,
             kind="incident.photo",
