@@ -302,11 +302,11 @@ def build_world(settings: Any) -> dict[str, Any]:
     # A notification for the clerk
     w["clerk_note"] = notify.notify(users["clerk"], "test.matrix", NOTE_TITLE).pk
 
-    # Drills of the city's emergency bureau: one held (its first inject sent to the
-    # controller, the city's plan manager), one planned; the storekeeper takes part.
+    # Drills of the city's emergency bureau: one held and evaluated (its first inject sent
+    # to the controller, the city's plan manager), one planned; the storekeeper takes part.
     from yingji.drills.models import Drill
 
-    held = Drill.objects.get(state=Drill.State.ENDED)
+    held = Drill.objects.get(state=Drill.State.EVALUATED)
     w["drill_held"] = held.pk
     w["drill_next"] = Drill.objects.get(state=Drill.State.PLANNED).pk
     w["drill_inject"] = held.injects.get(number=1).pk

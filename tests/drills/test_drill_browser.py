@@ -1,8 +1,10 @@
 """A small tabletop drill end to end in a real browser, as a township runs it: the plan
 manager plans it with two injects, the controller starts it, each inject reaches the
 right participant, who acknowledges and answers it on the phone page, the controller
-ends it; what the console shows is what the timeline holds, nothing was sent outside
-and no stock moved."""
+ends it, the evaluator rates on the phone page, the leader approves the report drafted
+from the record (its intervals are the timeline's) and the plan's drill cycle restarts;
+the problem on the plan's step becomes a corrective action, which a new plan version
+addresses and closes on approval. Nothing was sent outside and no stock moved."""
 
 from __future__ import annotations
 
@@ -12,13 +14,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from playwright.sync_api import Browser, Page, expect
 
 from tests import personas
 from tests.browser import chromium
 from tests.drills.conftest import DrillWorld
-from yingji.drills.models import Drill, Inject
+from yingji.clock import services as clock
+from yingji.drills.models import CorrectiveAction, Drill, Inject
 from yingji.notify.models import Delivery as NotifyDelivery
 from yingji.plans.models import Group, Step
 from yingji.timeline import services as timeline
@@ -157,6 +160,78 @@ def test_a_small_tabletop_drill_end_to_end(
     controller.screenshot(path=str(tmp_path / "drill-console.png"), full_page=True)
     controller.get_by_role("button", name="结束演练").click()
     expect(controller.locator("#drill-state")).to_contain_text("已结束")
+
+    # The evaluator rates the objective on the phone page.
+    evaluator = sign_in(browser, url, "evaluator")
+    evaluator.set_viewport_size({"width": 390, "height": 844})
+    evaluator.goto(f"{url}/drills/{drill_id}/evaluate/")
+    objective = drill.objectives.get()
+    evaluator.locator(f"input[name=rating_{objective.pk}][value=M]").check()
+    evaluator.locator(f"textarea[name=observations_{objective.pk}]").fill("现场处置组到场偏慢")
+    evaluator.get_by_role("button", name="保存评估").click()
+    expect(evaluator.locator("main")).to_contain_text(re.compile(r"\d\d-\d\d \d\d:\d\d 评估"))
+    assert objective.ratings.get().rating == "M"
+
+    # The leader on duty reads the report drafted from the record and approves it: the
+    # measured intervals are the timeline's.
+    leader = sign_in(browser, url, "leader")
+    leader.goto(f"{url}/drills/{drill_id}/report/")
+    from yingji.drills import measures
+    from yingji.incidents.services import closing
+
+    with translation.override("zh-hans"):
+        for measure in measures.measure(drill).injects:
+            row = leader.locator("#measures tr", has_text=measure.label)
+            expect(row.first).to_contain_text(closing.length_in_words(measure.length))
+    for inject in Inject.objects.filter(drill=drill):
+        events = {
+            e.kind: e.happened_at
+            for e in timeline.events_for(drill.incident)
+            if e.data.get("inject") == inject.pk
+        }
+        answered = next(
+            m
+            for m in measures.measure(drill).injects
+            if m.kind == measures.Kind.INJECT_ANSWER and m.subject["inject"] == inject.pk
+        )
+        assert answered.length == events["inject.answered"] - events["inject.delivered"]
+    expect(leader.locator("#id_problems")).to_contain_text("现场处置组在时限内到场")
+    leader.get_by_role("button", name="保存评估总结").click()
+    leader.get_by_role("button", name="批准评估总结").click()
+    expect(leader.get_by_role("link", name="下载评估总结（Word 文档）")).to_be_visible()
+    drill.refresh_from_db()
+    assert drill.state == Drill.State.EVALUATED
+    cycle = clock.open_deadline(drill_world.version.plan, "drill.cycle")
+    assert cycle is not None
+    started = timezone.localtime(drill.started_at).replace(hour=0, minute=0, second=0)
+    assert timezone.localtime(cycle.started_at) == started.replace(microsecond=0)
+
+    # The problem on the plan's step becomes a corrective action for the plan manager.
+    leader.locator("input[name=take_0]").check()
+    leader.locator("select[name=owner_0]").select_option(str(drill_world.planner.pk))
+    due = timezone.localdate() + timedelta(days=30)
+    leader.locator("input[name=due_on_0]").fill(due.isoformat())
+    leader.get_by_role("button", name="设立改进措施").click()
+    action = CorrectiveAction.objects.get(drill=drill)
+    assert action.clause == "step" and action.state == CorrectiveAction.State.OPEN
+
+    # The version in force needs revision; a new version states that it addresses the
+    # action, and approving it closes the action.
+    planner.goto(f"{url}/plans/versions/{drill_world.version.pk}/")
+    expect(planner.locator("#revision")).to_contain_text("需修订")
+    planner.get_by_role("button", name="新建版本").click()
+    planner.locator("#addresses input[name=actions]").check()
+    planner.get_by_role("button", name="保存落实的措施").click()
+    planner.get_by_role("button", name="提交审核").click()
+    draft = action.version.plan.versions.order_by("-number").first()
+    assert draft is not None and draft.pk != drill_world.version.pk
+    leader.goto(f"{url}/plans/versions/{draft.pk}/")
+    leader.locator("#id_document_number").fill("白镇发〔2026〕30号")
+    leader.get_by_role("button", name="批准", exact=True).click()
+    action.refresh_from_db()
+    assert action.state == CorrectiveAction.State.DONE
+    assert action.addressed_by == draft
+    leader.screenshot(path=str(tmp_path / "plan-approved.png"), full_page=True)
 
     # Nothing left the system, and no stock moved.
     outside = NotifyDelivery.objects.filter(notification__is_drill=True).exclude(

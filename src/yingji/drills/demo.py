@@ -179,6 +179,69 @@ def _answer_all(drill: Drill, users: dict[str, User]) -> None:
         conduct.answer(inject, "已按要求处置并报告。", actor=actor)
 
 
+RATINGS = {
+    0: ("M", "治安维稳组接报后32分钟到场，超过预案规定的20分钟；现场秩序由派出所先期维持。"),
+    1: ("S", "医疗救护组职责清楚，救护车15分钟到场，但未安排心理疏导人员。"),
+    2: ("P", "带班领导按Ⅳ级响应条件及时研判定级。"),
+}
+
+
+def evaluate(drill: Drill, users: dict[str, User], *, evaluator: str, leader: str) -> None:
+    """The evaluator's ratings, the participants' feedback, the report approved, and its
+    problems turned into corrective actions (one on the plan's step, one on training)."""
+    from yingji.drills import actions, evaluation, report
+
+    objectives = list(Drill.objects.get(pk=drill.pk).objectives.order_by("sort", "pk"))
+    evaluation.rate(
+        drill,
+        [
+            {"objective": o.pk, "rating": RATINGS[i][0], "observations": RATINGS[i][1]}
+            for i, o in enumerate(objectives)
+            if i in RATINGS
+        ],
+        actor=Actor(user=users[evaluator]),
+    )
+    words = {
+        "information": 2,
+        "information_note": "公安、卫健与指挥部之间信息传递靠电话，现场情况未及时报告。",
+        "supplies": 3,
+        "supplies_note": "现场缺少对讲机和急救包。",
+        "care": 2,
+        "care_note": "对晕倒人员家属的心理疏导没有安排。",
+    }
+    for person in Drill.objects.get(pk=drill.pk).participants.all():
+        evaluation.give_feedback(drill, words, actor=Actor(user=person))
+    organiser = Actor(user=users[evaluator])
+    report.save_report(drill, report.draft(drill), actor=organiser)
+    report.approve(drill, actor=Actor(user=users[leader]))
+    step = objectives[0]
+    due = timezone.localdate() + timedelta(days=45)
+    actions.create_actions(
+        Drill.objects.get(pk=drill.pk),
+        [
+            {
+                "problem": "治安维稳组到场超过预案规定时限。",
+                "action": "修订预案中治安维稳组的到场时限和集结地点，明确由属地派出所先期处置。",
+                "need": "plan",
+                "version": step.version_id,
+                "part": f"{step.clause}:{step.clause_id}",
+                "owner_unit": users["storekeeper"].unit_id,
+                "owner": users["storekeeper"].pk,
+                "due_on": due.isoformat(),
+            },
+            {
+                "problem": "现场与指挥部之间信息传递不畅，缺少对讲机。",
+                "action": "为现场处置人员配备对讲机，组织信息报送培训。",
+                "need": "supply",
+                "owner_unit": users["storekeeper"].unit_id,
+                "owner": users["storekeeper"].pk,
+                "due_on": (due - timedelta(days=15)).isoformat(),
+            },
+        ],
+        actor=Actor(user=users[leader]),
+    )
+
+
 def load(units: dict[str, Unit], users: dict[str, User], actor: Actor) -> list[Drill]:
     """Both drills at once (the plain demo the tests load)."""
     planner = Actor(user=users["planner"])
@@ -193,6 +256,7 @@ def load(units: dict[str, Unit], users: dict[str, User], actor: Actor) -> list[D
     conduct.deliver_due()
     _answer_all(held, users)
     conduct.end(held, actor=controller)
+    evaluate(held, users, evaluator="leader", leader="leader")
     upcoming = planning.plan_drill(
         next_plan(units, users, (now + timedelta(days=7)).replace(microsecond=0), "yingji"),
         actor=planner,
@@ -232,6 +296,11 @@ def _held(s: Story) -> Process:
     for minutes, share in ((12, "acknowledge"), (40, "done")):
         yield starts + timedelta(minutes=minutes), _tasks(drill, share, s)
     yield starts + timedelta(minutes=85), lambda: conduct.end(drill, actor=controller)
+    # The next day the evaluation is written up and approved by the county's leader.
+    yield (
+        starts + timedelta(days=1, hours=6),
+        lambda: evaluate(drill, s.users, evaluator="leader", leader="baishi_leader"),
+    )
 
 
 def _acts(drill: Drill, s: Story) -> Callable[[], None]:

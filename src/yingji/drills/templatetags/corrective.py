@@ -37,11 +37,24 @@ def drill_actions(context: Any, drill: Drill) -> dict[str, Any]:
 def plan_revision(context: Any, version: PlanVersion) -> dict[str, Any]:
     user = _user(context)
     is_draft = version.status == PlanVersion.Status.DRAFT
+    open_actions = actions.open_for_version(version)
+    addressable = actions.addressable_by(version) if is_draft else []
+    addressed = actions.addressed_by(version)
+    every = [*open_actions, *addressable, *addressed]
+    # Whoever sees the plan sees that it needs revision and why; an action's own page
+    # is linked only for those whose jurisdiction holds it.
+    seen = set(
+        actions.actions_visible_to(user)
+        .filter(pk__in=[a.pk for a in every])
+        .values_list("pk", flat=True)
+    )
+    for action in every:
+        action.linked = action.pk in seen  # type: ignore[attr-defined]
     return {
         "version": version,
-        "open_actions": actions.open_for_version(version),
-        "addressable": actions.addressable_by(version) if is_draft else [],
-        "addressed": actions.addressed_by(version),
+        "open_actions": open_actions,
+        "addressable": addressable,
+        "addressed": addressed,
         "may_address": is_draft and actions.may_address(user, version),
         "csrf_token": context.get("csrf_token"),
     }
