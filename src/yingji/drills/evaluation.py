@@ -334,9 +334,10 @@ def feedback_summary(drill: Drill) -> FeedbackSummary:
             note = getattr(row, f"{code}_note")
             if getattr(row, code) <= LOW:
                 aspect.low += 1
-                if note:
+                # The same words from several people are said once.
+                if note and note not in aspect.low_words:
                     aspect.low_words.append(note)
-            if note:
+            if note and note not in aspect.words:
                 aspect.words.append(note)
         aspects.append(aspect)
     return FeedbackSummary(

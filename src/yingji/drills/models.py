@@ -62,7 +62,7 @@ class Drill(models.Model):
     )
     starts_at = models.DateTimeField(_("date and time"))
     duration_minutes = models.PositiveIntegerField(_("planned length (minutes)"), default=120)
-    place = models.CharField(_("place"), max_length=200)
+    place = models.CharField(pgettext_lazy("drill", "place"), max_length=200)
     units = models.ManyToManyField(
         Unit, verbose_name=_("participating units"), blank=True, related_name="+"
     )

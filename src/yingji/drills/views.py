@@ -79,7 +79,7 @@ def read_form(post: Any) -> dict[str, Any]:
         name: post.get(f"facts-{name}", "") for name in planning.FACTS if post.get(f"facts-{name}")
     }
     data["objectives"] = _rows(post, "objective", ("text", "part"), ("text", "part"))
-    data["injects"] = _rows(post, "inject", INJECT_FIELDS, ("content", "expected_action"))
+    data["injects"] = _rows(post, "inject", INJECT_FIELDS, planning.FILLED)
     return data
 
 

@@ -222,7 +222,7 @@ def elapsed(drill: Drill, now: datetime | None = None) -> timedelta:
     now = now or timezone.now()
     if drill.state == Drill.State.PAUSED and drill.paused_at is not None:
         now = drill.paused_at
-    if drill.state == Drill.State.ENDED and drill.ended_at is not None:
+    if drill.ended_at is not None:  # ended, evaluated: the drill's own length
         now = drill.ended_at
     return max(timedelta(0), now - drill.started_at - timedelta(seconds=drill.paused_seconds))
 
@@ -495,8 +495,8 @@ def skip(inject: Inject, *, actor: Actor) -> Inject:
     _controller(actor, drill)
     if current.state != Inject.State.PENDING:
         raise ValidationError({"state": [_("Only an inject not yet delivered can be skipped.")]})
-    if drill.state in (Drill.State.ENDED, Drill.State.EVALUATED, Drill.State.CANCELLED):
-        raise ValidationError({"state": [_("The drill is over.")]})
+    if drill.state not in LIVE:
+        raise ValidationError({"state": [_("The drill is not running.")]})
     current.state = Inject.State.SKIPPED
     current.save(update_fields=["state"])
     audit.record(

@@ -37,6 +37,9 @@ MAX_OFFSET = 7 * 24 * 60  # a drill's schedule spans at most a week
 MAX_LIMIT = 24 * 60
 MAX_DURATION = 7 * 24 * 60
 FACTS = ("people_involved", "injuries", "deaths", "missing")
+# An inject row holding any of these is an inject (and checked in full); the form's
+# blank rows hold none of them.
+FILLED = ("content", "expected_action", "offset_minutes", "after", "limit_minutes")
 LIVE_VERSIONS = (
     PlanVersion.Status.APPROVED,
     PlanVersion.Status.FILED,
@@ -390,7 +393,7 @@ def _injects(
         item
         for item in raw
         if isinstance(item, Mapping)
-        and any(str(item.get(k) or "").strip() for k in ("content", "expected_action"))
+        and any(str(item.get(k) if item.get(k) is not None else "").strip() for k in FILLED)
     ]
     out: list[dict[str, Any]] = []
     last_offset = -1
