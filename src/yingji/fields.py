@@ -12,7 +12,7 @@ instead of rediscovering the fault.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -70,6 +70,31 @@ def control_message() -> str:
 
 def has_control(value: str) -> bool:
     return CONTROL.search(value) is not None
+
+
+def read_text(
+    data: Mapping[str, Any],
+    name: str,
+    errors: dict[str, list[str]],
+    *,
+    path: str = "",
+    most: int,
+    required: bool = True,
+) -> str:
+    """A text value of a form or payload, stripped; a missing, too long or non-text value
+    or one with control characters is refused under ``path`` (default: ``name``)."""
+    value = data.get(name)
+    text = value.strip() if isinstance(value, str) else ""
+    path = path or name
+    if value is not None and not isinstance(value, str):
+        errors[path] = [_("Enter text.")]
+    elif required and not text:
+        errors[path] = [_("This field is required.")]
+    elif len(text) > most:
+        errors[path] = [_("Keep it within %(n)d characters.") % {"n": most}]
+    elif has_control(text):
+        errors[path] = [control_message()]
+    return text
 
 
 class _JsonExtra:

@@ -17,8 +17,7 @@ import pytest
 from django.utils import timezone, translation
 from playwright.sync_api import Browser, Page, expect
 
-from tests import personas
-from tests.browser import chromium
+from tests.browser import chromium, sign_in
 from tests.drills.conftest import DrillWorld
 from yingji.clock import services as clock
 from yingji.drills.models import CorrectiveAction, Drill, Inject
@@ -33,17 +32,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def browser() -> Iterator[Browser]:
     with chromium() as launched:
         yield launched
-
-
-def sign_in(browser: Browser, url: str, username: str) -> Page:
-    page = browser.new_context(locale="zh-CN").new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(personas.PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("欢迎")
-    return page
 
 
 def _stock() -> tuple[Any, ...]:

@@ -14,10 +14,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from tests import personas
-from tests.browser import chromium
+from tests.browser import chromium, sign_in
 from tests.incidents.conftest import Township
 from yingji.accounts.roles import Role
 from yingji.duty.models import LogEntry, Shift, ShiftMember
@@ -35,17 +35,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def browser() -> Iterator[Browser]:
     with chromium() as launched:
         yield launched
-
-
-def sign_in(browser: Browser, url: str, username: str) -> Page:
-    page = browser.new_context(locale="zh-CN").new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(personas.PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("欢迎")
-    return page
 
 
 def test_the_county_duty_office_runs_the_gate_scenario(

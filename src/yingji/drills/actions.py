@@ -150,17 +150,7 @@ def people_of(unit: Unit) -> QuerySet[User]:
 def _text(
     data: Mapping[str, Any], name: str, errors: Errors, path: str, most: int, required: bool
 ) -> str:
-    value = data.get(name)
-    text = value.strip() if isinstance(value, str) else ""
-    if value is not None and not isinstance(value, str):
-        errors[path] = [_("Enter text.")]
-    elif required and not text:
-        errors[path] = [_("This field is required.")]
-    elif len(text) > most:
-        errors[path] = [_("Keep it within %(n)d characters.") % {"n": most}]
-    elif fields.has_control(text):
-        errors[path] = [fields.control_message()]
-    return text
+    return fields.read_text(data, name, errors, path=path, most=most, required=required)
 
 
 def today() -> date:

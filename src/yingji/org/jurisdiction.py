@@ -213,3 +213,22 @@ def place_unit(region_code: str) -> Unit | None:
         for u in Unit.objects.filter(kind=Unit.Kind.REGION, code__in=prefixes, is_active=True)
     }
     return next((found[p] for p in prefixes if p in found), None)
+
+
+def place_error(region: str, unit: Unit, line: str) -> str | None:
+    """Why ``region`` cannot be the place of work ``unit`` does in ``line`` (an incident's
+    scene, a drill's): not a division code, no division of the directory has it, or it
+    lies outside the unit's jurisdiction. None when it can."""
+    from django.utils.translation import gettext as _
+
+    if not region.isascii() or not region.isdigit() or len(region) not in (6, 9, 12):
+        return _("Enter a division code of 6, 9 or 12 digits.")
+    place = place_unit(region)
+    if place is None:
+        return _("No division of the directory has this code.")
+    if not tree.is_within(place.path, area_root_of(unit, line)):
+        return _("%(place)s is outside the jurisdiction of %(unit)s.") % {
+            "place": place.name,
+            "unit": unit.name,
+        }
+    return None

@@ -548,21 +548,12 @@ def add_inject(drill: Drill, data: Mapping[str, Any], *, actor: Actor) -> Inject
         raise ValidationError(
             {key.replace("injects[0].", ""): value for key, value in errors.items()}
         )
-    one = cleaned[0]
-    inject = Inject.objects.create(
-        drill=current,
+    inject = planning.write_inject(
+        current,
+        cleaned[0],
         number=number,
-        offset_minutes=None if followed is not None else one["offset_minutes"],
         after=followed,
-        recipient=one["recipient"],
-        group=one["group"],
-        unit=one["unit"],
-        role=one["role"],
-        channel=one["channel"],
-        content=one["content"],
-        expected_action=one["expected_action"],
-        limit_minutes=one["limit_minutes"],
-        added_live=current.state != Drill.State.PLANNED,
+        live=current.state != Drill.State.PLANNED,
     )
     audit.record(
         actor=actor,

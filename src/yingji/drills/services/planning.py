@@ -56,17 +56,7 @@ def _text(
     most: int,
     required: bool = True,
 ) -> str:
-    value = data.get(name)
-    text = value.strip() if isinstance(value, str) else ""
-    if value is not None and not isinstance(value, str):
-        errors[path] = [_("Enter text.")]
-    elif required and not text:
-        errors[path] = [_("This field is required.")]
-    elif len(text) > most:
-        errors[path] = [_("Keep it within %(n)d characters.") % {"n": most}]
-    elif fields.has_control(text):
-        errors[path] = [fields.control_message()]
-    return text
+    return fields.read_text(data, name, errors, path=path, most=most, required=required)
 
 
 def _number(
@@ -250,17 +240,10 @@ def clean_plan(
         errors["event_type"] = [_("Choose an event type from the list.")]
     clean["event_type"] = found_type
     region = _text(data, "region_code", errors, path="region_code", most=12, required=False)
-    if region and (not region.isascii() or not region.isdigit() or len(region) not in (6, 9, 12)):
-        errors["region_code"] = [_("Enter a division code of 6, 9 or 12 digits.")]
-    elif region and unit is not None:
-        place = jurisdiction.place_unit(region)
-        if place is None:
-            errors["region_code"] = [_("No division of the directory has this code.")]
-        elif not tree.is_within(place.path, jurisdiction.area_root_of(unit, lines.EMERGENCY)):
-            errors["region_code"] = [
-                _("%(place)s is outside the jurisdiction of %(unit)s.")
-                % {"place": place.name, "unit": unit.name}
-            ]
+    if region and unit is not None:
+        refused = jurisdiction.place_error(region, unit, lines.EMERGENCY)
+        if refused:
+            errors["region_code"] = [refused]
     clean["region_code"] = region
     facts = data.get("facts") or {}
     clean["facts"] = {}
@@ -490,20 +473,29 @@ def _write_parts(drill: Drill, clean: Mapping[str, Any]) -> None:
         old.delete()
     made: dict[int, Inject] = {}
     for one in clean["injects"]:
-        made[one["number"]] = Inject.objects.create(
-            drill=drill,
-            number=one["number"],
-            offset_minutes=one["offset_minutes"],
-            after=made.get(one["after"]) if one["after"] else None,
-            recipient=one["recipient"],
-            group=one["group"],
-            unit=one["unit"],
-            role=one["role"],
-            channel=one["channel"],
-            content=one["content"],
-            expected_action=one["expected_action"],
-            limit_minutes=one["limit_minutes"],
-        )
+        after = made.get(one["after"]) if one["after"] else None
+        made[one["number"]] = write_inject(drill, one, number=one["number"], after=after)
+
+
+def write_inject(
+    drill: Drill, one: Mapping[str, Any], *, number: int, after: Inject | None, live: bool = False
+) -> Inject:
+    """An inject as ``_injects`` cleaned it, numbered and placed in the schedule."""
+    return Inject.objects.create(
+        drill=drill,
+        number=number,
+        offset_minutes=None if after is not None else one["offset_minutes"],
+        after=after,
+        recipient=one["recipient"],
+        group=one["group"],
+        unit=one["unit"],
+        role=one["role"],
+        channel=one["channel"],
+        content=one["content"],
+        expected_action=one["expected_action"],
+        limit_minutes=one["limit_minutes"],
+        added_live=live,
+    )
 
 
 def people_of_groups(groups: list[Group]) -> list[User]:

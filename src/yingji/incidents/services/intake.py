@@ -37,7 +37,7 @@ from yingji.incidents.services._common import (
 from yingji.incidents.services.grading import assess
 from yingji.notify import escalation
 from yingji.notify import services as notify
-from yingji.org import jurisdiction, lines, tree
+from yingji.org import jurisdiction, lines
 from yingji.org.models import Unit
 from yingji.plans.models import EventType
 from yingji.timeline import services as timeline
@@ -100,14 +100,9 @@ def clean_report(
     if region and (not region.isascii() or not region.isdigit() or len(region) not in (6, 9, 12)):
         errors["region_code"] = [_("Enter a division code of 6, 9 or 12 digits.")]
     elif region and unit is not None:
-        place = jurisdiction.place_unit(region)
-        if place is None:
-            errors["region_code"] = [_("No division of the directory has this code.")]
-        elif not tree.is_within(place.path, jurisdiction.area_root_of(unit, lines.EMERGENCY)):
-            errors["region_code"] = [
-                _("%(place)s is outside the jurisdiction of %(unit)s.")
-                % {"place": place.name, "unit": unit.name}
-            ]
+        refused = jurisdiction.place_error(region, unit, lines.EMERGENCY)
+        if refused:
+            errors["region_code"] = [refused]
     clean["region_code"] = region
     happened = _moment(data, "happened_at", errors)
     reported = _moment(data, "reported_at", errors) if data.get("reported_at") else now
