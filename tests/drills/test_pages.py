@@ -91,3 +91,25 @@ def test_an_inject_is_answered_on_its_page(drill_world: DrillWorld) -> None:
 def test_a_team_member_cannot_plan(drill_world: DrillWorld) -> None:
     client = signed_in(drill_world.town.outsider)
     assert client.get("/drills/new/").status_code == 403
+
+
+def test_an_inject_is_added_from_the_console(drill_world: DrillWorld) -> None:
+    client = signed_in(drill_world.controller)
+    pk = drill_world.drill.pk
+    client.post(f"/drills/{pk}/start/")
+    page = client.get(f"/drills/{pk}/console/").content.decode()
+    assert 'value="role"' in page and 'value="duty_leader"' in page and 'value="sms"' in page
+    answer = client.post(
+        f"/drills/{pk}/injects/add/",
+        {
+            "offset_minutes": "0",
+            "recipient": "role",
+            "role": "duty_leader",
+            "channel": "inapp",
+            "content": "上游水库开闸泄洪",
+            "expected_action": "组织下游群众转移",
+            "limit_minutes": "15",
+        },
+    )
+    assert answer.status_code == 302
+    assert drill_world.drill.injects.filter(number=3, added_live=True).exists()

@@ -217,6 +217,10 @@ def _detail_context(request: HttpRequest, drill: Drill) -> dict[str, Any]:
         inject.files = conduct.files_of(inject)  # type: ignore[attr-defined]
     return {
         "drill": drill,
+        # The choices of the console's form for a live inject.
+        "recipients": Inject.Recipient.choices,
+        "roles": Inject.Role.choices,
+        "channels": Inject.Channel.choices,
         "objectives": list(drill.objectives.select_related("version__plan")),
         "injects": [(i, conduct.due_at(i, drill)) for i in injects],
         "versions": list(drill.plan_versions.select_related("plan")),
