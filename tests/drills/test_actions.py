@@ -22,7 +22,7 @@ from yingji.audit.services import Actor
 from yingji.clock import services as clock
 from yingji.clock.models import Deadline
 from yingji.documents.services import documents_of
-from yingji.drills import actions
+from yingji.drills import actions, revision
 from yingji.drills.models import CorrectiveAction
 from yingji.incidents import services as incidents
 from yingji.notify import deadlines, escalation
@@ -80,7 +80,7 @@ def test_an_action_on_a_plan_step_runs_on_the_clock(drill_world: DrillWorld) -> 
     [event] = [e for e in events_for(world.drill) if e.kind == "action.created"]
     assert event.is_drill and event.data["action"] == action.pk
     assert AuditEntry.objects.filter(action="drills.action.create", object_id=str(action.pk))
-    assert actions.open_for_version(world.version) == [action]
+    assert revision.open_for_version(world.version) == [action]
 
 
 def test_a_day_on_a_weekend_moves_to_the_next_working_day_in_both_places(
@@ -157,7 +157,7 @@ def test_supplies_need_no_clause(drill_world: DrillWorld) -> None:
         actor=Actor(world.planner),
     )
     assert action.version is None and action.clause == ""
-    assert actions.open_for_version(world.version) == []
+    assert revision.open_for_version(world.version) == []
 
 
 def test_several_actions_are_all_or_nothing(drill_world: DrillWorld) -> None:
@@ -292,10 +292,10 @@ def test_a_new_version_that_addresses_an_action_closes_it_when_approved(
     world = drill_world
     action = _action(world)
     other = _action(world, part=f"group:{Group.objects.filter(version=world.version).first().pk}")  # type: ignore[union-attr]
-    assert actions.versions_needing_revision([world.version.pk]) == {world.version.pk}
+    assert revision.versions_needing_revision([world.version.pk]) == {world.version.pk}
     draft = _new_draft(world)
-    assert {a.pk for a in actions.addressable_by(draft)} == {action.pk, other.pk}
-    actions.set_addressed(draft, [action.pk], actor=Actor(world.planner))
+    assert {a.pk for a in revision.addressable_by(draft)} == {action.pk, other.pk}
+    revision.set_addressed(draft, [action.pk], actor=Actor(world.planner))
     action.refresh_from_db()
     assert action.addressed_by == draft
     plans.submit(draft, actor=Actor(world.planner))
@@ -314,11 +314,11 @@ def test_a_new_version_that_addresses_an_action_closes_it_when_approved(
     other.refresh_from_db()
     assert action.state == "done" and other.state == "open"
     draft.refresh_from_db()
-    assert action.evidence == actions.closing_evidence(draft)
+    assert action.evidence == revision.closing_evidence(draft)
     assert actions.today().isoformat() in action.evidence
     deadline = Deadline.objects.get(kind="drill.action", subject_id=str(action.pk))
     assert deadline.state == "met"
-    assert actions.open_for_version(world.version) == [other]
+    assert revision.open_for_version(world.version) == [other]
 
 
 def test_only_a_draft_addresses_and_only_this_plans_open_actions(
@@ -327,16 +327,16 @@ def test_only_a_draft_addresses_and_only_this_plans_open_actions(
     world = drill_world
     action = _action(world)
     with pytest.raises(ValidationError):
-        actions.set_addressed(world.version, [action.pk], actor=Actor(world.planner))
+        revision.set_addressed(world.version, [action.pk], actor=Actor(world.planner))
     draft = _new_draft(world)
     with pytest.raises(ValidationError):
-        actions.set_addressed(draft, [action.pk + 1000], actor=Actor(world.planner))
+        revision.set_addressed(draft, [action.pk + 1000], actor=Actor(world.planner))
     with pytest.raises(ValidationError):
-        actions.set_addressed(draft, ["abc"], actor=Actor(world.planner))
+        revision.set_addressed(draft, ["abc"], actor=Actor(world.planner))
     with pytest.raises(PermissionDenied):
-        actions.set_addressed(draft, [action.pk], actor=Actor(world.town.police))
-    actions.set_addressed(draft, [action.pk], actor=Actor(world.planner))
-    actions.set_addressed(draft, [], actor=Actor(world.planner))
+        revision.set_addressed(draft, [action.pk], actor=Actor(world.town.police))
+    revision.set_addressed(draft, [action.pk], actor=Actor(world.planner))
+    revision.set_addressed(draft, [], actor=Actor(world.planner))
     action.refresh_from_db()
     assert action.addressed_by is None
 
@@ -353,7 +353,7 @@ def test_the_writing_services_are_each_one_transaction(
     actions.mark_done(first, actor=Actor(world.town.police), evidence="已完成")
     actions.cancel(second, actor=Actor(world.planner), reason="重复")
     draft = _new_draft(world)
-    actions.set_addressed(draft, [single.pk], actor=Actor(world.planner))
+    revision.set_addressed(draft, [single.pk], actor=Actor(world.planner))
     assert CorrectiveAction.objects.get(pk=single.pk).addressed_by_id == draft.pk
 
 

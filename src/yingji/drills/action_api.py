@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 from yingji import paging
 from yingji.api_errors import READ_ERRORS, ErrorOut
 from yingji.audit.services import Actor
-from yingji.drills import actions
+from yingji.drills import actions, revision
 from yingji.drills.access import drill_for
 from yingji.drills.models import CorrectiveAction, Drill
 from yingji.fields import MAX_IDS, Day, Id, Offset, PathId, Text
@@ -216,13 +216,13 @@ class VersionActionsOut(Schema):
 
 
 def _version_actions(version: PlanVersion) -> VersionActionsOut:
-    open_actions = actions.open_for_version(version)
+    open_actions = revision.open_for_version(version)
     is_draft = version.status == PlanVersion.Status.DRAFT
     return VersionActionsOut(
         needs_revision=bool(open_actions),
         open=[_out(a) for a in open_actions],
-        addressable=[_out(a) for a in actions.addressable_by(version)] if is_draft else [],
-        addressed=[_out(a) for a in actions.addressed_by(version)],
+        addressable=[_out(a) for a in revision.addressable_by(version)] if is_draft else [],
+        addressed=[_out(a) for a in revision.addressed_by(version)],
     )
 
 
@@ -246,6 +246,6 @@ def address(request: HttpRequest, version_id: PathId, payload: AddressedIn) -> V
     from yingji.plans.access import version_for
 
     version = version_for(request.auth, version_id)  # type: ignore[attr-defined]
-    actions.set_addressed(version, payload.actions, actor=Actor.from_request(request))
+    revision.set_addressed(version, payload.actions, actor=Actor.from_request(request))
     version.refresh_from_db()
     return _version_actions(version)

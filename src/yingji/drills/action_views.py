@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from yingji import fields, paging
 from yingji.accounts.models import User
 from yingji.audit.services import Actor
-from yingji.drills import actions, clauses
+from yingji.drills import actions, clauses, revision
 from yingji.drills.access import drill_for
 from yingji.drills.models import CorrectiveAction, Drill
 from yingji.incidents.models import Incident
@@ -292,7 +292,7 @@ def address(request: HttpRequest, pk: int) -> HttpResponse:
 
     version = version_for(_user(request), pk)
     try:
-        actions.set_addressed(
+        revision.set_addressed(
             version, request.POST.getlist("actions"), actor=Actor.from_request(request)
         )
     except ValidationError as error:

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Schema
 
 from yingji.audit.services import Actor
-from yingji.drills import access, familiarity
+from yingji.drills import access, familiarity, familiarity_scores
 from yingji.drills.api import WRITE_ERRORS, router
 from yingji.drills.models import Check
 from yingji.fields import PathId
@@ -106,7 +106,7 @@ def _check(check: Check) -> CheckOut:
         taken_at=check.taken_at,
         score=check.score if check.taken_at is not None else None,
         total=check.total,
-        percent=familiarity.percent(check.score, check.total),
+        percent=familiarity_scores.percent(check.score, check.total),
         questions=[
             QuestionOut(
                 number=q.number,
@@ -120,7 +120,7 @@ def _check(check: Check) -> CheckOut:
     )
 
 
-def _figure(figure: familiarity.Figure) -> FigureOut:
+def _figure(figure: familiarity_scores.Figure) -> FigureOut:
     return FigureOut(
         id=figure.key,
         name=figure.name,
@@ -131,7 +131,7 @@ def _figure(figure: familiarity.Figure) -> FigureOut:
     )
 
 
-def _person(person: familiarity.PersonResult) -> PersonOut:
+def _person(person: familiarity_scores.PersonResult) -> PersonOut:
     return PersonOut(
         user_id=person.user_id,
         name=person.name,
@@ -181,9 +181,9 @@ def answer_check(request: HttpRequest, drill_id: PathId, payload: AnswersIn) -> 
 def drill_scores(request: HttpRequest, drill_id: PathId) -> ScoresOut:
     user = request.auth  # type: ignore[attr-defined]
     drill = access.drill_for(user, drill_id)
-    seen = familiarity.scores_visible_to(drill, user)
+    seen = familiarity_scores.scores_visible_to(drill, user)
     if seen is None:
-        familiarity.refuse_figures()
+        familiarity_scores.refuse_figures()
     return ScoresOut(
         drill_id=drill.pk,
         pass_percent=seen.pass_percent,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from yingji.accounts.models import User
 from yingji.audit.services import Actor
-from yingji.drills import access, familiarity
+from yingji.drills import access, familiarity, familiarity_scores
 from yingji.drills.models import Drill
 
 
@@ -71,9 +71,9 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
         "questions": questions,
         "general": general,
         "has_errors": bool(errors),
-        "percent": familiarity.percent(found.score, found.total),
+        "percent": familiarity_scores.percent(found.score, found.total),
         "reveals": familiarity.reveals(found),
-        "pass_percent": familiarity.pass_percent(),
+        "pass_percent": familiarity_scores.pass_percent(),
     }
     return _page(request, drill, context, status=400 if errors else 200)
 
@@ -82,14 +82,14 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
 def scores(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     drill = access.drill_for(user, pk)
-    seen = familiarity.scores_visible_to(drill, user)
+    seen = familiarity_scores.scores_visible_to(drill, user)
     if seen is None:
-        familiarity.refuse_figures()
+        familiarity_scores.refuse_figures()
     context = {
         "drill": drill,
         "scores": seen,
-        "is_leader": familiarity.is_leader(user),
-        "min_shown": familiarity.MIN_SHOWN,
+        "is_leader": familiarity_scores.is_leader(user),
+        "min_shown": familiarity_scores.MIN_SHOWN,
     }
     return render(request, "drills/scores.html", context)
 

@@ -29,7 +29,7 @@ from yingji.clock import services as clock
 from yingji.documents import layout
 from yingji.documents import services as documents
 from yingji.documents.models import Document
-from yingji.drills import access, evaluation, familiarity
+from yingji.drills import access, evaluation, familiarity_scores
 from yingji.drills.measures import Kind, Measures, measure
 from yingji.drills.models import CorrectiveAction, Drill, Inject, Rating
 from yingji.incidents.documents import NUMERALS
@@ -93,7 +93,7 @@ class Gathered:
     measures: Measures
     ratings: list[evaluation.ObjectiveRatings]
     feedback: evaluation.FeedbackSummary
-    scores: familiarity.Scores
+    scores: familiarity_scores.Scores
 
 
 def gather(drill: Drill) -> Gathered:
@@ -101,7 +101,7 @@ def gather(drill: Drill) -> Gathered:
         measure(drill),
         evaluation.ratings_by_objective(drill),
         evaluation.feedback_summary(drill),
-        familiarity.scores_for(drill),
+        familiarity_scores.scores_for(drill),
     )
 
 
@@ -195,7 +195,7 @@ def _feedback_problems(summary: evaluation.FeedbackSummary) -> list[Problem]:
     return found
 
 
-def _familiarity_problems(scores: familiarity.Scores) -> list[Problem]:
+def _familiarity_problems(scores: familiarity_scores.Scores) -> list[Problem]:
     found = []
     groups = {g.pk: g for g in Group.objects.filter(pk__in=[f.key for f in scores.by_group])}
     for figures in (scores.by_group, scores.by_unit):

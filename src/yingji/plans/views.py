@@ -108,7 +108,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     due.attach(found[0])
     rows = [{"plan": p, "current": _current(p)} for p in found[0]]
     # 需修订: an open corrective action on a clause of the version shown (drills decides).
-    from yingji.drills.actions import versions_needing_revision
+    from yingji.drills.revision import versions_needing_revision
 
     revise = versions_needing_revision(r["current"].pk for r in rows if r["current"])
     for row in rows:

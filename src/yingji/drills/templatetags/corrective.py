@@ -8,7 +8,7 @@ from typing import Any
 
 from django import template
 
-from yingji.drills import actions
+from yingji.drills import actions, revision
 from yingji.drills.models import CorrectiveAction, Drill
 from yingji.plans.models import PlanVersion
 
@@ -37,9 +37,9 @@ def drill_actions(context: Any, drill: Drill) -> dict[str, Any]:
 def plan_revision(context: Any, version: PlanVersion) -> dict[str, Any]:
     user = _user(context)
     is_draft = version.status == PlanVersion.Status.DRAFT
-    open_actions = actions.open_for_version(version)
-    addressable = actions.addressable_by(version) if is_draft else []
-    addressed = actions.addressed_by(version)
+    open_actions = revision.open_for_version(version)
+    addressable = revision.addressable_by(version) if is_draft else []
+    addressed = revision.addressed_by(version)
     every = [*open_actions, *addressable, *addressed]
     # Whoever sees the plan sees that it needs revision and why; an action's own page
     # is linked only for those whose jurisdiction holds it.
@@ -55,7 +55,7 @@ def plan_revision(context: Any, version: PlanVersion) -> dict[str, Any]:
         "open_actions": open_actions,
         "addressable": addressable,
         "addressed": addressed,
-        "may_address": is_draft and actions.may_address(user, version),
+        "may_address": is_draft and revision.may_address(user, version),
         "csrf_token": context.get("csrf_token"),
     }
 
