@@ -52,6 +52,8 @@ class Config:
     plan_review_years: int = 3
     drill_cycle_years: int = 3
     drill_check_pass_percent: int = 60
+    risk_remediation_days: tuple[int, int, int, int] = (90, 60, 30, 15)
+    trend: dict[str, int] = field(default_factory=dict)
     petition_number_pattern: str = "{code}-{year}-{seq:06d}"
     document_fonts: dict[str, str] = field(default_factory=dict)
     duty_holiday_leader: bool = True
@@ -236,6 +238,63 @@ def parse_escalation_minutes(raw: str) -> dict[str, int]:
             raise ConfigError("ESCALATION_MINUTES", expected, raw)
         minutes[kind] = int(value)
     return minutes
+
+
+RISK_REMEDIATION_DEFAULT = "90,60,30,15"
+# Early warning from petition trends (warnings.trends): the days a surge is counted over,
+# the baseline before them, the least count that may be a surge, the surge test's
+# false-alarm rate in cases per ten thousand (a Poisson upper tail), and a same-matter
+# cluster's cases, distinct petitioners and window, and collective visits' count.
+TREND_DEFAULTS = {
+    "window_days": 3,
+    "baseline_days": 56,
+    "surge_min_cases": 5,
+    "surge_alpha_per_10k": 10,
+    "cluster_cases": 5,
+    "cluster_petitioners": 3,
+    "cluster_days": 30,
+    "collective_visits": 2,
+    "collective_days": 30,
+}
+TREND_BOUNDS = {
+    "window_days": (1, 30),
+    "baseline_days": (7, 365),
+    "surge_min_cases": (1, 1000),
+    "surge_alpha_per_10k": (1, 1000),
+    "cluster_cases": (2, 1000),
+    "cluster_petitioners": (2, 1000),
+    "cluster_days": (1, 365),
+    "collective_visits": (1, 100),
+    "collective_days": (1, 365),
+}
+
+
+def parse_trend(raw: str) -> dict[str, int]:
+    """``name=number`` pairs separated by commas over TREND_DEFAULTS, each in its bounds."""
+    values = dict(TREND_DEFAULTS)
+    names = ", ".join(TREND_DEFAULTS)
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        name, _sep, value = part.partition("=")
+        name, value = name.strip(), value.strip()
+        if name not in TREND_BOUNDS or not value.isdigit():
+            raise ConfigError("TREND", f"name=number pairs, the names being {names}", raw)
+        low, high = TREND_BOUNDS[name]
+        if not low <= int(value) <= high:
+            raise ConfigError("TREND", f"{name} between {low} and {high}", raw)
+        values[name] = int(value)
+    return values
+
+
+def parse_risk_days(raw: str) -> tuple[int, int, int, int]:
+    """Four whole numbers of days to remedy a 重大, 较大, 一般 and 低 hazard (≤ 2 years)."""
+    expected = "four whole numbers of days for major, large, general and low, such as 90,60,30,15"
+    parts = [p.strip() for p in raw.split(",")]
+    if len(parts) != 4 or not all(p.isdigit() and 0 < int(p) <= 730 for p in parts):
+        raise ConfigError("RISK_REMEDIATION_DAYS", expected, raw)
+    one, two, three, four = (int(p) for p in parts)
+    return (one, two, three, four)
 
 
 def parse_level_minutes(name: str, raw: str) -> tuple[int, int, int, int]:
@@ -474,6 +533,10 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         drill_check_pass_percent=parse_positive_int(
             "DRILL_CHECK_PASS_PERCENT", get("DRILL_CHECK_PASS_PERCENT") or "60", low=0, high=100
         ),
+        risk_remediation_days=parse_risk_days(
+            get("RISK_REMEDIATION_DAYS") or RISK_REMEDIATION_DEFAULT
+        ),
+        trend=parse_trend(get("TREND") or ""),
         petition_number_pattern=parse_number_pattern(
             get("PETITION_NUMBER_PATTERN") or "{code}-{year}-{seq:06d}"
         ),

@@ -38,6 +38,10 @@ CLOCK_PLAN_REVIEW_YEARS = CONFIG.plan_review_years
 CLOCK_DRILL_CYCLE_YEARS = CONFIG.drill_cycle_years
 # Drills: a plan familiarity check scored below this percentage means training is needed.
 DRILL_CHECK_PASS_PERCENT = CONFIG.drill_check_pass_percent
+# Prevention: days to remedy a hazard by level (重大, 较大, 一般, 低; no national rule sets
+# them, so each office sets its own), and the early-warning tests on petition trends.
+RISK_REMEDIATION_DAYS = CONFIG.risk_remediation_days
+TREND = CONFIG.trend
 # Stricter duty on holidays and special periods: a leader on duty, and this many officers.
 DUTY_HOLIDAY_LEADER = CONFIG.duty_holiday_leader
 DUTY_HOLIDAY_OFFICERS = CONFIG.duty_holiday_officers
@@ -110,6 +114,7 @@ INSTALLED_APPS = [
     "yingji.incidents",
     "yingji.resources",
     "yingji.drills",
+    "yingji.warnings",
 ]
 
 MIDDLEWARE = [

@@ -61,6 +61,8 @@ WORDS: dict[str, str | Promise] = {
     "incidents.incident.facts": _("Incident facts updated"),
     "incidents.incident.grade": _("Incident graded"),
     "incidents.incident.activate": _("Response activated"),
+    "incidents.incident.warning_period": _("Warning period opened"),
+    "incidents.incident.warning_period_end": _("Warning period ended"),
     "incidents.incident.end": _("Response ended"),
     "incidents.incident.reveal": _("Personal data of an incident viewed"),
     "incidents.release": _("Public information released"),

@@ -20,6 +20,8 @@ class IncidentsConfig(AppConfig):
                 "incident.regraded": _("Regraded"),
                 "incident.activated": _("Plan activated"),
                 "incident.linked_plan": _("Linked plan brought in"),
+                "incident.warning_period": _("Warning period"),
+                "incident.warning_period_end": _("Warning period ended"),
                 "incident.on_site": _("First on site"),
                 "incident.controlled": _("Under control"),
                 "incident.ended": _("Response ended"),

@@ -41,6 +41,9 @@ LEVEL_CHOICES = list(LEVEL_LABELS.items())
 
 class Incident(models.Model):
     class Stage(models.TextChoices):
+        # A warning's period (预警期): the plans' warning-phase steps run as tasks on this
+        # engine; the record is opened by a warning's issue, not by a report.
+        WARNING = "warning", _("Warning period (预警期)")
         REPORTED = "reported", _("Reported (接报)")
         GRADED = "graded", _("Graded (研判定级)")
         RESPONDING = "responding", _("Responding (响应中)")
@@ -55,6 +58,7 @@ class Incident(models.Model):
         PETITION = "petition", _("Petition (信访)")
         MEDIA = "media", _("Media or the internet")
         API = "api", _("Another system")
+        WARNING = "warning", _("A warning issued (预警)")
         OTHER = "other", _("Other")
 
     number = models.CharField(_("number"), max_length=40, unique=True)
@@ -181,7 +185,12 @@ class Incident(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.stage in (self.Stage.REPORTED, self.Stage.GRADED, self.Stage.RESPONDING)
+        return self.stage in (
+            self.Stage.WARNING,
+            self.Stage.REPORTED,
+            self.Stage.GRADED,
+            self.Stage.RESPONDING,
+        )
 
 
 class Grading(models.Model):

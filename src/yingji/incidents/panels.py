@@ -37,7 +37,12 @@ from yingji.plans.labels import level_label
 
 DUTY = frozenset({Role.DUTY_OFFICER, Role.DUTY_LEADER})
 MEMBERS = frozenset({Role.TEAM_MEMBER})
-OPEN_STAGES = (Incident.Stage.REPORTED, Incident.Stage.GRADED, Incident.Stage.RESPONDING)
+OPEN_STAGES = (
+    Incident.Stage.WARNING,
+    Incident.Stage.REPORTED,
+    Incident.Stage.GRADED,
+    Incident.Stage.RESPONDING,
+)
 # A closed incident has sent its final report, so it has no report running: leaving the
 # closed out keeps the "reports due" list to the few incidents still under way, however
 # many years of closed ones the table holds.

@@ -201,7 +201,7 @@ def board_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
             context["linkable"] = others
     if may_command:
         context["release_form"] = ReleaseForm()
-        if incident.stage in (Incident.Stage.RESPONDING, Incident.Stage.RECOVERY):
+        if incident.stage in tasking.RUNNING:
             from yingji.accounts.models import User
 
             # Anyone in the units the incident reaches (公安, 卫健, the township) and in

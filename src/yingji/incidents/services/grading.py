@@ -33,7 +33,7 @@ from yingji.incidents.services.reading import _may
 from yingji.org import jurisdiction, lines, tree
 from yingji.org.models import Unit
 from yingji.plans import services as plans
-from yingji.plans.models import PlanVersion
+from yingji.plans.models import EventType, PlanVersion
 from yingji.plans.triggers import LevelResult
 from yingji.timeline import services as timeline
 
@@ -54,10 +54,15 @@ def covering_plans(incident: Incident) -> list[PlanVersion]:
     unit's: a township's petition plan covers an incident at the township that the
     county duty office recorded. The nearest area first (the township's, then the
     county's, then the city's)."""
-    codes = [incident.event_type.code]
-    parts = incident.event_type.code.split(".")
+    return plans_covering(incident.event_type, place_of(incident))
+
+
+def plans_covering(event_type: EventType, place: Unit) -> list[PlanVersion]:
+    """The versions in force that cover an event of the type at the place (see
+    covering_plans); a warning's area asks it for each of its places."""
+    codes = [event_type.code]
+    parts = event_type.code.split(".")
     codes += [".".join(parts[:n]) for n in range(1, len(parts))]
-    place = place_of(incident)
     # Owners whose area may hold the place: the place, the units above it, and their
     # departments (a county bureau's plan covers its county).
     above = [place, *Unit.objects.ancestors_of(place).exclude(pk=place.pk)]

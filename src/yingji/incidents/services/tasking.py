@@ -38,7 +38,8 @@ from yingji.timeline import services as timeline
 
 MAX_MINUTES = 30 * 24 * 60  # a task's time limit: at most thirty days
 ACTION_LIMIT = 500
-RUNNING = (Incident.Stage.RESPONDING, Incident.Stage.RECOVERY)
+# A response runs, or a warning period whose tasks are the plans' warning-phase steps.
+RUNNING = (Incident.Stage.RESPONDING, Incident.Stage.RECOVERY, Incident.Stage.WARNING)
 
 
 # --- who holds a task ------------------------------------------------------------------
@@ -155,6 +156,7 @@ def tell(incident: Incident, tasks: Sequence[Task], *, why: str = "response") ->
         "command": _("New task from the command: %(title)s. For: %(holder)s"),
         "regrade": _("Regraded, tasks added: %(title)s. Yours: %(holder)s"),
         "response": _("Response activated: %(title)s. Your group: %(holder)s"),
+        "warning": _("Warning issued, warning-phase tasks: %(title)s. Yours: %(holder)s"),
     }
     batches: dict[tuple[str, int], list[Task]] = {}
     for task in tasks:

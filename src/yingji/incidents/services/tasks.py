@@ -20,6 +20,7 @@ from yingji.audit.services import Actor
 from yingji.clock import moments
 from yingji.clock import services as clock
 from yingji.incidents.models import Incident, Task, TaskNote
+from yingji.incidents.services import tasking
 from yingji.incidents.services._common import CLOCK_SKEW, Errors
 from yingji.notify import services as notify
 from yingji.notify.models import Notification
@@ -52,7 +53,7 @@ def _locked_task(task: Task, actor: Actor) -> Task:
             _("Only the members of %(group)s may update this task.")
             % {"group": current.holder_name}
         )
-    if current.incident.stage not in (Incident.Stage.RESPONDING, Incident.Stage.RECOVERY):
+    if current.incident.stage not in tasking.RUNNING:
         raise ValidationError({"stage": [_("The response is not running.")]})
     return current
 
@@ -278,7 +279,7 @@ def tasks_for(user: User) -> models.QuerySet[Task]:
             | models.Q(group__members=user)
             | models.Q(assignee=user)
             | models.Q(assigned_unit__pk=user.unit_id or 0, assignee__isnull=True),
-            incident__stage__in=(Incident.Stage.RESPONDING, Incident.Stage.RECOVERY),
+            incident__stage__in=tasking.RUNNING,
         )
         .select_related("incident", "group")
         .distinct()

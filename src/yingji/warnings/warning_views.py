@@ -1,0 +1,7 @@
+"""Pages: see the module that fills this list."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+routes: list[URLPattern] = []
