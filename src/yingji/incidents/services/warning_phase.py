@@ -32,8 +32,8 @@ from yingji.timeline import services as timeline
 
 
 def covering(event_type: EventType, region_codes: Sequence[str]) -> list[PlanVersion]:
-    """The plans in force covering the type at any of the places, nearest area first,
-    each once."""
+    """The plans in force covering the type at any of the places that have warning-phase
+    steps, nearest area first, each once."""
     found: dict[int, PlanVersion] = {}
     for code in region_codes:
         place = jurisdiction.place_unit(code)
@@ -41,7 +41,13 @@ def covering(event_type: EventType, region_codes: Sequence[str]) -> list[PlanVer
             continue
         for version in plans_covering(event_type, place):
             found.setdefault(version.pk, version)
-    return list(found.values())
+    # Only plans that say what to do in a warning's period (预警行动) take part.
+    with_steps = set(
+        Step.objects.filter(phase=Step.Phase.WARNING, level__version__in=list(found))
+        .values_list("level__version", flat=True)
+        .distinct()
+    )
+    return [version for pk, version in found.items() if pk in with_steps]
 
 
 def _steps(version: PlanVersion, level: int) -> list[Step]:
