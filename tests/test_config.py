@@ -49,6 +49,10 @@ def start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         ("YINGJI_MAP_TILES", "tiles.example.gov.cn/{z}/{x}/{y}.png", "YINGJI_MAP_TILES must be"),
         ("YINGJI_MAP_TILES", "https://tiles.example.gov.cn/{z}/{x}.png", "YINGJI_MAP_TILES must"),
         ("YINGJI_MAP_ATTRIBUTION", "测绘院\n审图号", "YINGJI_MAP_ATTRIBUTION must be one line"),
+        ("YINGJI_RISK_REMEDIATION_DAYS", "90,60,30", "YINGJI_RISK_REMEDIATION_DAYS must be four"),
+        ("YINGJI_RISK_REMEDIATION_DAYS", "90,60,30,0", "YINGJI_RISK_REMEDIATION_DAYS must be"),
+        ("YINGJI_TREND", "window_days=0", "YINGJI_TREND must be window_days between 1 and 30"),
+        ("YINGJI_TREND", "surge=3", "YINGJI_TREND must be name=number pairs"),
     ],
 )
 def test_it_refuses_to_start_with_a_bad_value(
@@ -146,3 +150,10 @@ def test_maps_default_to_no_tile_server_and_take_a_template_and_credit(tmp_path:
     assert config.parse_map_attribution("x" * 200) == "x" * 200
     with pytest.raises(config.ConfigError):
         config.parse_map_attribution("x" * 201)
+
+
+def test_trend_settings_override_only_what_they_name() -> None:
+    values = config.parse_trend("window_days=5, cluster_cases=8")
+    assert values["window_days"] == 5 and values["cluster_cases"] == 8
+    assert values["baseline_days"] == config.TREND_DEFAULTS["baseline_days"]
+    assert config.parse_risk_days("30,20,10,5") == (30, 20, 10, 5)

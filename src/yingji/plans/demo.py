@@ -507,6 +507,9 @@ def qingxi_flood(people: dict[str, Any]) -> dict[str, Any]:
                     {"fact": "people_involved", "op": ">=", "value": 300},
                 ],
                 "steps": [
+                    _step("warning", "区防汛指挥部会商研判，每2小时报告雨情汛情", "综合协调组", 60),
+                    _step("warning", "抢险队伍和抽排设备预置到易涝点，24小时待命", "抢险排涝组", 120),
+                    _step("warning", "通知低洼地带住户和沿街商户做好转移准备", "转移安置组", 180),
                     _step("response", "区防汛指挥部会商，启动Ⅲ级响应", "综合协调组", 60),
                     _step("handling", "全区抢险队伍集结待命", "抢险排涝组", 60),
                 ],
@@ -520,6 +523,7 @@ def qingxi_flood(people: dict[str, Any]) -> dict[str, Any]:
                     {"fact": "people_involved", "op": ">=", "value": 30},
                 ],
                 "steps": [
+                    _step("warning", "加强雨情汛情监测，巡查易涝点和下穿通道", "综合协调组", 120),
                     _step(
                         "response",
                         "区防汛办核实灾情，报告区防汛指挥部和市防汛办",
