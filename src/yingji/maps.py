@@ -8,6 +8,7 @@ order GeoJSON (RFC 7946) uses: ``[longitude, latitude]``.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any, NotRequired, TypedDict
 
@@ -153,3 +154,28 @@ def map_settings(request: HttpRequest) -> dict[str, Any]:
         "map_tiles": settings.MAP_TILES or "",
         "map_attribution": settings.MAP_ATTRIBUTION,
     }
+
+
+def _in_ring(ring: list[Any], lon: float, lat: float) -> bool:
+    """Ray casting: whether (lon, lat) lies inside the closed ring of [lon, lat] positions."""
+    inside = False
+    for (x1, y1, *_rest1), (x2, y2, *_rest2) in itertools.pairwise(ring):
+        if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return inside
+
+
+def contains(outline: Any, lon: float, lat: float) -> bool:
+    """Whether the point lies inside a GeoJSON Polygon or MultiPolygon outline (inside
+    a polygon's outer ring and in none of its holes). An outline that is not one gives
+    False; call outline_errors first to say why."""
+    if not isinstance(outline, dict) or outline.get("type") not in OUTLINE_TYPES:
+        return False
+    coordinates = outline.get("coordinates") or []
+    polygons = [coordinates] if outline["type"] == "Polygon" else coordinates
+    for rings in polygons:
+        if not rings:
+            continue
+        if _in_ring(rings[0], lon, lat) and not any(_in_ring(h, lon, lat) for h in rings[1:]):
+            return True
+    return False
