@@ -47,5 +47,6 @@ def register() -> None:
             "signal.dismissed": _("Trend signal dismissed"),
             "signal.to_risk": _("Trend signal turned into a risk"),
             "signal.to_warning": _("Trend signal turned into a warning"),
+            "inspection.started": _("Inspection started"),
         }
     )
