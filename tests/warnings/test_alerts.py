@@ -46,11 +46,15 @@ def orange(**extra: Any) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def world(township: Township) -> Township:
+def with_outline(township: Township) -> Township:
     township.city.baishizhen.outline = OUTLINE
     township.city.baishizhen.save(update_fields=["outline"])
     return township
+
+
+@pytest.fixture
+def world(township: Township) -> Township:
+    return with_outline(township)
 
 
 def issued(world: Township, **extra: Any) -> WarningMessage:
