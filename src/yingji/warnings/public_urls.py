@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
+
+from yingji.warnings import public_views
 
 app_name = "warnings_public"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", public_views.current_list, name="list"),
+    path("feed.atom", public_views.feed, name="feed"),
+    path("<str:key>/", public_views.detail, name="detail"),
+]

@@ -20,9 +20,10 @@ State = WarningMessage.State
 MsgType = WarningMessage.MsgType
 
 
-def _later_issued() -> Exists:
+def _later_issued(now: datetime) -> Exists:
     """An issued message of the same chain issued after the outer one (or at the same
-    moment with a larger pk): the outer message is then not the chain's newest."""
+    moment with a larger pk) and by ``now``: the outer message is then not the chain's
+    newest at ``now``."""
     # A chain's first message has chain = itself (or none before it is saved again):
     # every later one points at the first, so the chain's key is chain_id or pk.
     outer_chain = Coalesce(OuterRef("chain_id"), OuterRef("pk"))
@@ -31,26 +32,28 @@ def _later_issued() -> Exists:
         | Q(issued_at=OuterRef("issued_at"), pk__gt=OuterRef("pk")),
         chain_id=outer_chain,
         state=State.ISSUED,
+        issued_at__lte=now,
     )
     return Exists(later)
 
 
-def newest_issued(*, drills: bool = False) -> QuerySet[WarningMessage]:
-    """Each chain's newest issued message, whatever it says (a lift or expired too);
-    real ones only unless ``drills``."""
-    messages = WarningMessage.objects.filter(state=State.ISSUED)
+def newest_issued(now: datetime | None = None, *, drills: bool = False) -> QuerySet[WarningMessage]:
+    """Each chain's newest message issued by ``now``, whatever it says (a lift or
+    expired too); real ones only unless ``drills``."""
+    now = now or timezone.now()
+    messages = WarningMessage.objects.filter(state=State.ISSUED, issued_at__lte=now)
     if not drills:
         messages = messages.filter(is_drill=False)
-    return messages.filter(~_later_issued())
+    return messages.filter(~_later_issued(now))
 
 
 def current(now: datetime | None = None, *, drills: bool = False) -> QuerySet[WarningMessage]:
     """The warnings in force at ``now``: for each chain its newest issued message, if it
     is not a lift (Cancel) and expires after ``now``. Real ones only unless ``drills``
-    (then real and drill ones). One query; newest issued first."""
+    (then real and drill ones). One query; gravest first, then the newest."""
     now = now or timezone.now()
     return (
-        newest_issued(drills=drills)
+        newest_issued(now, drills=drills)
         .exclude(msg_type=MsgType.CANCEL)
         .filter(expires_at__gt=now)
         .select_related("unit", "event_type")
