@@ -21,6 +21,7 @@ from yingji.audit.services import Actor
 from yingji.fields import Id, Moment, Offset, PathId, Text
 from yingji.org import lines
 from yingji.org.models import Unit
+from yingji.warnings import cap
 from yingji.warnings.models import WarningMessage
 from yingji.warnings.services import alert_checks, alerts
 
@@ -173,7 +174,7 @@ def _out(m: WarningMessage) -> WarningOut:
         issued_at=m.issued_at,
         issued_by=m.issued_by_id,
         incident=m.operation_id,
-        cap_url=f"/api/v1/warnings/{m.pk}/cap" if issued else "",
+        cap_url=cap.cap_path(m) if issued else "",
     )
 
 

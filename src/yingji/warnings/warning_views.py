@@ -26,6 +26,7 @@ from yingji.org import lines
 from yingji.org.models import Unit
 from yingji.plans.models import EventType
 from yingji.timeline import services as timeline
+from yingji.warnings import cap, publication
 from yingji.warnings.models import WarningMessage
 from yingji.warnings.services import alert_checks, alerts
 
@@ -112,8 +113,6 @@ def _refused(exc: ValidationError) -> dict[str, list[str]]:
 
 @login_required
 def warning_list(request: HttpRequest) -> HttpResponse:
-    from yingji.warnings import publication
-
     user = _user(request)
     if not user.has_perm("warnings.view_warning"):
         raise PermissionDenied
@@ -276,7 +275,7 @@ def detail(request: HttpRequest, pk: int, status: int = 200) -> HttpResponse:
         "in_force": in_force,
         "polygon_text": alert_checks.polygon_text(message.polygon),
         "places": alerts._places(list(message.region_codes or [])),
-        "cap_url": f"/api/v1/warnings/{message.pk}/cap" if message.state == State.ISSUED else "",
+        "cap_url": cap.cap_path(message) if message.state == State.ISSUED else "",
         "may_change": alerts.may_change(user, message),
         "may_submit": message.state == State.DRAFT and alerts.may_draft(user, message.unit),
         "may_issue": alerts.may_issue(user, message),

@@ -31,6 +31,7 @@ from yingji.notify import services as notify
 from yingji.org import jurisdiction, lines, tree
 from yingji.org.models import Unit
 from yingji.timeline import services as timeline
+from yingji.warnings import cap, publication
 from yingji.warnings.models import WarningMessage
 from yingji.warnings.services import alert_checks
 
@@ -60,8 +61,8 @@ OPEN = (State.DRAFT, State.SUBMITTED)
 
 
 def visible_warnings(user: User) -> QuerySet[WarningMessage]:
-    """The messages of the units the user acts for in emergency work, and those whose
-    area lies in the user's jurisdiction."""
+    """The messages of the units the user acts for or oversees in emergency work, and
+    those of the units above whose area names a place in the user's jurisdiction."""
     if (
         not user.is_authenticated
         or not user.is_active
@@ -71,18 +72,24 @@ def visible_warnings(user: User) -> QuerySet[WarningMessage]:
     j = jurisdiction.of(user)
     if j.everything:
         return WarningMessage.objects.all()
-    acting = Unit.objects.acting_for(user, lines.EMERGENCY)
+    area = Unit.objects.visible_to(user, lines.EMERGENCY)
+    mine = Q(unit__in=area) | Q(unit__in=Unit.objects.acting_for(user, lines.EMERGENCY))
     root = j.area_root(lines.EMERGENCY)
-    mine = Q(unit__in=acting)
     if root is not None:
-        codes = Unit.objects.filter(
-            path__gte=root, path__lt=tree.successor(root), kind=Unit.Kind.REGION
-        ).exclude(code="")
-        # The area is kept as codes; a message names the places it covers by their codes.
+        # Only the units above (and the offices acting for them) issue for places here
+        # from outside the area; the area is kept as division codes.
+        above: list[int] = []
+        for unit in Unit.objects.filter(path__in=tree.ancestor_paths(root)):
+            above += jurisdiction.offices_acting_as(unit, lines.EMERGENCY)
+        codes = set(
+            area.filter(kind=Unit.Kind.REGION).exclude(code="").values_list("code", flat=True)
+        )
         ids = [
             pk
-            for pk, held in WarningMessage.objects.values_list("pk", "region_codes")
-            if set(held or []) & set(codes.values_list("code", flat=True))
+            for pk, held in WarningMessage.objects.filter(unit_id__in=above).values_list(
+                "pk", "region_codes"
+            )
+            if codes.intersection(held or [])
         ]
         mine |= Q(pk__in=ids)
     return WarningMessage.objects.filter(mine)
@@ -145,9 +152,7 @@ def newest_issued(message: WarningMessage) -> WarningMessage | None:
 
 
 def in_force(message: WarningMessage) -> bool:
-    from yingji.warnings import publication
-
-    return bool(publication.in_force(message))
+    return publication.in_force(message)
 
 
 # --- drafting -------------------------------------------------------------------------
@@ -519,8 +524,6 @@ def _engine(message: WarningMessage, *, actor: Actor) -> Incident | None:
 def issue(message: WarningMessage, *, actor: Actor) -> WarningMessage:
     """A leader signs and issues the message: its CAP identifier, the warning period on
     the incident engine, and the duty of every unit in the area told."""
-    from yingji.warnings import cap
-
     _first_of_chain(message)  # one issue at a time per chain: a concurrent lift wins
     current = _locked(message)
     user = actor.user
