@@ -67,9 +67,9 @@ from yingji.warnings.models import Risk, Signal
 RATE_FLOOR = 0.5  # cases per baseline period: the least a place's baseline is taken as
 MAX_CASES = 200  # cases a signal links (the evidence's counts hold them all)
 MAX_GROUP = 2000  # cases of one place and category read for clusters in one scan
+MAX_REFERENCE = 1000  # cases of a category whose words weigh the words (rarity)
 REASON_MAX = 500
 LABEL_WORDS = 3
-RARE_LEAST = 20  # a word in this many cases of a place still tells a matter apart
 NOTIFY_KIND = "warnings.signal"
 SYSTEM = "trend scan"
 PERSON_TAGS = frozenset({"nr", "nrfg", "nrt"})
@@ -331,34 +331,63 @@ def _groups(cases: QuerySet[Petition], least: int) -> list[tuple[int, str]]:
 
 
 def _read(cases: QuerySet[Petition]) -> list[Case]:
+    """The cases' indexed words, without the words of their number and address: those
+    tell a case or a village, not a matter."""
     rows = list(
         cases.annotate(who=_who())
         .order_by("-received_at")
-        .values_list("pk", "received_at", "who", "name_masked")[:MAX_GROUP]
+        .values_list("pk", "received_at", "who", "name_masked", "number", "place")[:MAX_GROUP]
     )
     words = search.words_of(Petition, [r[0] for r in rows])
-    return [Case(pk, at, who, masked, words.get(pk, (None, []))[1]) for pk, at, who, masked in rows]
+    read = []
+    for pk, at, who, masked, number, address in rows:
+        own = set(text.index_tokens(f"{number}\n{address}"))
+        found = [w for w in words.get(pk, (None, []))[1] if w not in own]
+        read.append(Case(pk, at, who, masked, found))
+    return read
 
 
-def matters(cases: list[Case]) -> list[list[Case]]:
+def _rarity(cases: QuerySet[Petition], category_id: int) -> Counter[str]:
+    """How many of the category's recent cases, in every place, hold each word: the
+    document frequencies that weigh words, counted over more than one place's cases so
+    that the category's usual wording weighs little even where cases are few."""
+    ids = (
+        cases.filter(category_id=category_id)
+        .order_by("-received_at")
+        .values_list("pk", flat=True)[:MAX_REFERENCE]
+    )
+    df: Counter[str] = Counter()
+    for _key, found in search.words_of(Petition, list(ids)).values():
+        df.update(set(found))
+    df[""] = len(ids)  # the number of cases counted
+    return df
+
+
+def matters(cases: list[Case], reference: Counter[str] | None = None) -> list[list[Case]]:
     """The cases grouped into matters: alike by the similar-case detection's measure
     (TF-IDF cosine over the indexed words, at its threshold), each matter a case and the
     cases like it (a star, not a chain, so two matters sharing a word stay apart)."""
     n = len(cases)
     if n < 2:
         return [[c] for c in cases]
-    df: Counter[str] = Counter()
+    local: Counter[str] = Counter()
     for case in cases:
-        df.update(set(case.words))
-    idf = {word: math.log((n + 1) / (count + 1)) + 1 for word, count in df.items()}
+        local.update(set(case.words))
+    df: Counter[str] = Counter(reference or {})
+    counted = df.pop("", 0)
+    if not counted:
+        df, counted = Counter(local), n
+    idf = {word: math.log((counted + 1) / (df[word] + 1)) + 1 for word in local}
     vectors = [Counter({w: tf * idf[w] for w, tf in Counter(case.words).items()}) for case in cases]
-    # Only cases sharing a word that few share are compared (the names of a matter):
-    # a word in more than a tenth of the cases is the category's usual wording.
-    rare = max(RARE_LEAST, n // 10)
+    # Only cases sharing a word that the category's cases elsewhere seldom hold are
+    # compared: the names a matter is told by (a company, an estate, a road), not the
+    # category's usual wording (in more than one case in twenty elsewhere).
+    elsewhere = max(0, counted - n)
+    rare = max(1, elsewhere // 20)
     postings: dict[str, list[int]] = defaultdict(list)
     for index, case in enumerate(cases):
         for word in set(case.words):
-            if 2 <= df[word] <= rare:
+            if local[word] >= 2 and max(0, df[word] - local[word]) <= rare:
                 postings[word].append(index)
     pairs: set[tuple[int, int]] = set()
     for members in postings.values():
@@ -433,9 +462,12 @@ def clusters(now: datetime) -> list[Found]:
     start = now - timedelta(days=days)
     cases = _cases(now).filter(received_at__gte=start)
     found = []
+    rarity: dict[int, Counter[str]] = {}
     for category_id, place in _groups(cases, cfg["cluster_cases"]):
         group = _read(cases.filter(category_id=category_id, region_code__startswith=place))
-        for members in matters(group):
+        if category_id not in rarity:
+            rarity[category_id] = _rarity(cases, category_id)
+        for members in matters(group, rarity[category_id]):
             if len(members) < cfg["cluster_cases"]:
                 continue
             petitioners = len({c.who for c in members})
@@ -470,7 +502,8 @@ def collective_visits(now: datetime) -> list[Found]:
     least = cfg["collective_visits"]
     for category_id, place in _groups(cases, least):
         group = _read(cases.filter(category_id=category_id, region_code__startswith=place))
-        groups = matters(group) if least > 1 else [[c] for c in group]
+        reference = _rarity(_cases(now).filter(received_at__gte=start), category_id)
+        groups = matters(group, reference) if least > 1 else [[c] for c in group]
         for members in groups:
             if len(members) < least:
                 continue
