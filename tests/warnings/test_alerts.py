@@ -268,3 +268,15 @@ def test_writing_services_in_real_transactions(reference_data: None, world: Town
     other = issued(world)
     assert alerts.expire_due(timezone.now() + timedelta(days=4)) == 1
     assert other.operation is not None
+
+
+def test_a_county_warning_reaches_the_township(world: Township) -> None:
+    county_leader = personas.make_user("county_leader", world.city.baishi, Role.DUTY_LEADER)
+    message = alerts.draft(orange(), actor=Actor(world.county_officer), unit=world.city.baishi)
+    message = alerts.issue(message, actor=Actor(county_leader))
+    assert alerts.visible_warnings(world.officer).filter(pk=message.pk).exists()
+    assert Notification.objects.filter(kind="warning.issued", recipient=world.officer).exists()
+    # The township may not adjust the county's warning.
+    with pytest.raises(ValidationError) as refused:
+        alerts.draft_adjustment(message, {"level": 1, "note": "升级"}, actor=Actor(world.officer))
+    assert "unit" in refused.value.message_dict

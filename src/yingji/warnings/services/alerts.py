@@ -443,7 +443,7 @@ def _places(codes: list[str]) -> str:
 
 def _recipients(message: WarningMessage) -> list[Unit]:
     """The units in the area (each place's whole subtree) and the unit above the
-    issuer, each once, in the tree's order."""
+    issuer (第六十四条: reported upward), each once."""
     found: dict[int, Unit] = {}
     for code in message.region_codes or []:
         place = jurisdiction.place_unit(code)
@@ -451,11 +451,15 @@ def _recipients(message: WarningMessage) -> list[Unit]:
             continue
         for unit in Unit.objects.subtree(place).filter(is_active=True).order_by("path")[:500]:
             found.setdefault(unit.pk, unit)
-    above = Unit.objects.ancestors_of(message.unit).exclude(pk=message.unit_id)
-    parent = above.order_by("-path").first()
+    # The level above the issuer's area (a county bureau's warning goes to the city).
+    root = jurisdiction.area_root_of(message.unit, lines.EMERGENCY)
+    parent = (
+        Unit.objects.filter(path__in=tree.ancestor_paths(root), is_active=True)
+        .order_by("-path")
+        .first()
+    )
     if parent is not None:
         found.setdefault(parent.pk, parent)
-    found.pop(message.unit_id, None)  # the issuer signed it
     return list(found.values())
 
 
