@@ -13,6 +13,7 @@ from lxml import etree
 
 from tests import personas
 from tests.warnings.test_cap import Chain, chain, issued  # noqa: F401 - the fixture
+from yingji.org.models import Unit
 from yingji.plans.models import EventType
 from yingji.warnings import cap, publication
 from yingji.warnings.models import WarningMessage
@@ -233,3 +234,34 @@ def test_public_reads_are_limited_per_address(city: personas.City, settings: obj
     assert anonymous.get("/public/warnings/feed.atom").status_code == 200
     assert anonymous.get("/public/warnings/").status_code == 429
     assert anonymous.get("/public/warnings/feed.atom").status_code == 429
+
+
+@pytest.mark.django_db
+def test_the_map_shows_drawn_polygons_or_the_divisions_outlines(
+    chain: Chain,  # noqa: F811
+    shown: WarningMessage,
+    city: personas.City,
+) -> None:
+    square = {
+        "type": "Polygon",
+        "coordinates": [[[113.0, 27.0], [113.2, 27.0], [113.2, 27.2], [113.0, 27.0]]],
+    }
+    Unit.objects.filter(pk=city.liulin.pk).update(outline=square)
+    drawn = issued(
+        city.baishizhen,
+        headline="白石镇地质灾害气象风险预警",
+        polygon=[[27.1, 113.1], [27.1, 113.3], [27.3, 113.3], [27.1, 113.1]],
+    )
+    response = Client().get("/public/warnings/areas.geojson")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/geo+json"
+    features = response.json()["features"]
+    by_id = {f["properties"]["id"]: f for f in features}
+    assert set(by_id) == {drawn.pk, shown.pk}  # the lifted chain and the drill are not shown
+    assert by_id[drawn.pk]["geometry"] == {
+        "type": "Polygon",
+        "coordinates": [[[113.1, 27.1], [113.3, 27.1], [113.3, 27.3], [113.1, 27.1]]],
+    }
+    assert by_id[shown.pk]["geometry"] == square
+    page = Client().get("/public/warnings/").content.decode()
+    assert 'data-outlines="/public/warnings/areas.geojson"' in page

@@ -11,5 +11,6 @@ app_name = "warnings_public"
 urlpatterns = [
     path("", public_views.current_list, name="list"),
     path("feed.atom", public_views.feed, name="feed"),
+    path("areas.geojson", public_views.areas, name="areas"),
     path("<str:key>/", public_views.detail, name="detail"),
 ]

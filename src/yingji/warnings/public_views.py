@@ -10,10 +10,11 @@ or expired, and says so. Reads are limited per address like the other public pag
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from lxml import etree
 
+from yingji.org.models import Unit
 from yingji.warnings import cap, publication
 from yingji.warnings.cap_api import allowed
 from yingji.warnings.models import WarningMessage
@@ -93,6 +95,7 @@ def current_list(request: HttpRequest) -> HttpResponse:
         "warnings": warnings,
         "now": now,
         "feed_url": reverse("warnings_public:feed"),
+        "areas_url": reverse("warnings_public:areas"),
     }
     return _private(render(request, "warnings/public_list.html", context))
 
@@ -128,6 +131,53 @@ def _later(message: WarningMessage) -> list[WarningMessage]:
             issued_at__gt=message.issued_at,
         ).order_by("issued_at", "pk")
     )
+
+
+# --- the map's areas -----------------------------------------------------------------
+
+
+def _ring(polygon: object) -> list[list[float]] | None:
+    """A stored polygon ([latitude, longitude] pairs) as a GeoJSON ring (longitude
+    first, closed); None when it is not one."""
+    text = cap.polygon_text(polygon)
+    if not text:
+        return None
+    pairs = [point.split(",") for point in text.split()]
+    return [[float(lon), float(lat)] for lat, lon in pairs]
+
+
+def areas_collection(messages: list[WarningMessage]) -> dict[str, Any]:
+    """The warnings' areas as a GeoJSON FeatureCollection for the public map: the drawn
+    polygon, or else the outlines of the divisions named (when the directory has them)."""
+    codes = {str(c) for m in messages if not m.polygon for c in (m.region_codes or [])}
+    outlines = dict(
+        Unit.objects.filter(code__in=codes, outline__isnull=False).values_list("code", "outline")
+    )
+    features: list[dict[str, Any]] = []
+    for message in messages:
+        name = f"{message.get_level_display()} {message.headline}"
+        properties = {"name": name, "level": message.level, "id": message.pk}
+        ring = _ring(message.polygon)
+        geometries = (
+            [{"type": "Polygon", "coordinates": [ring]}]
+            if ring
+            else [outlines[str(c)] for c in message.region_codes or [] if str(c) in outlines]
+        )
+        features.extend(
+            {"type": "Feature", "geometry": g, "properties": properties} for g in geometries
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+@require_GET
+def areas(request: HttpRequest) -> HttpResponse:
+    """The areas of the warnings in force, as GeoJSON (the public page's map)."""
+    if not allowed(request):
+        return HttpResponse(status=429)
+    collection = areas_collection(list(publication.current()))
+    response = JsonResponse(collection, content_type="application/geo+json")
+    patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
+    return response
 
 
 # --- the Atom feed --------------------------------------------------------------------
