@@ -158,7 +158,7 @@ def areas_collection(messages: list[WarningMessage]) -> dict[str, Any]:
         name = f"{message.get_level_display()} {message.headline}"
         properties = {"name": name, "level": message.level, "id": message.pk}
         ring = _ring(message.polygon)
-        geometries = (
+        geometries: list[Any] = (
             [{"type": "Polygon", "coordinates": [ring]}]
             if ring
             else [outlines[str(c)] for c in message.region_codes or [] if str(c) in outlines]
