@@ -5,6 +5,7 @@ feed, all without login; drills, drafts, lifted and expired warnings never liste
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -265,3 +266,23 @@ def test_the_map_shows_drawn_polygons_or_the_divisions_outlines(
     assert by_id[shown.pk]["geometry"] == square
     page = Client().get("/public/warnings/").content.decode()
     assert 'data-outlines="/public/warnings/areas.geojson"' in page
+
+
+@pytest.mark.django_db
+def test_the_area_is_named_by_its_divisions_when_not_described(
+    city: personas.City, django_assert_max_num_queries: Any
+) -> None:
+    for n in range(3):
+        issued(
+            city.liulin,
+            region_codes=[city.liulin.code, city.baishizhen.code],
+            area_description="",
+            headline=f"柳林乡预警{n}",
+        )
+    page = Client().get("/public/warnings/").content.decode()
+    assert page.count("柳林乡、白石镇") == 3
+    with django_assert_max_num_queries(12):
+        feed = etree.fromstring(Client().get("/public/warnings/feed.atom").content)
+    assert [e.findtext("cap:areaDesc", namespaces=ATOM) for e in feed.findall("a:entry", ATOM)] == [
+        "柳林乡、白石镇"
+    ] * 3

@@ -11,6 +11,7 @@ comma, ``<`` or ``&`` (CAP 1.2, 3.2.1).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 from urllib.parse import urlsplit
@@ -196,13 +197,20 @@ def _number(value: float) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
-def area_description(message: WarningMessage) -> str:
-    """The area in words: the drafter's description, or the names of its divisions."""
+def area_description(message: WarningMessage, names: dict[str, str] | None = None) -> str:
+    """The area in words: the drafter's description, or the names of its divisions
+    (``names``: code → name, when the caller has read them for many messages)."""
     if message.area_description.strip():
         return message.area_description.strip()
     codes = [str(c) for c in message.region_codes or []]
-    names = dict(Unit.objects.filter(code__in=codes).values_list("code", "name"))
+    if names is None:
+        names = division_names(codes)
     return "、".join(names.get(c, c) for c in codes) or message.unit.name
+
+
+def division_names(codes: Iterable[str]) -> dict[str, str]:
+    """Division code → the directory's name for it, in one query."""
+    return dict(Unit.objects.filter(code__in=set(codes)).values_list("code", "name"))
 
 
 def _add(parent: etree._Element, name: str, text: str | None) -> etree._Element | None:

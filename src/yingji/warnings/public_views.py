@@ -91,6 +91,9 @@ def current_list(request: HttpRequest) -> HttpResponse:
         return refused
     now = timezone.now()
     warnings = list(publication.current(now))
+    names = cap.division_names(str(c) for w in warnings for c in w.region_codes or [])
+    for warning in warnings:
+        warning.area_text = cap.area_description(warning, names)  # type: ignore[attr-defined]
     context = {
         "warnings": warnings,
         "now": now,
@@ -204,6 +207,7 @@ def feed_xml(messages: list[WarningMessage], now: datetime) -> bytes:
     _el(feed, ATOM, "link", rel="self", type="application/atom+xml", href=self_url)
     page = f"{settings.SITE_URL}{reverse('warnings_public:list')}"
     _el(feed, ATOM, "link", rel="alternate", type="text/html", href=page)
+    names = cap.division_names(str(c) for m in messages for c in m.region_codes or [])
     for message in messages:
         entry = etree.SubElement(feed, f"{{{ATOM}}}entry")
         xml_url = cap.cap_url(message)
@@ -230,7 +234,7 @@ def feed_xml(messages: list[WarningMessage], now: datetime) -> bytes:
             ("certainty", certainty),
             ("effective", cap.cap_time(message.effective_at)),
             ("expires", cap.cap_time(message.expires_at)),
-            ("areaDesc", cap.area_description(message)),
+            ("areaDesc", cap.area_description(message, names)),
         ):
             _el(entry, cap.NS, name, value)
         polygon = cap.polygon_text(message.polygon)
