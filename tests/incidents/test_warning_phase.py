@@ -80,3 +80,10 @@ def test_no_covering_plan_means_no_period(township: Township) -> None:
         actor=Actor(user=township.leader),
     )
     assert none is None
+
+
+def test_a_graver_warning_takes_the_lesser_levels_warning_steps(township: Township) -> None:
+    # The township plan has a warning step at Ⅳ only: an orange (Ⅱ) warning takes it.
+    operation = _open(township, level=2)
+    assert operation is not None
+    assert [t.group.name for t in operation.tasks.all() if t.group] == ["信息发布组"]

@@ -51,13 +51,21 @@ def covering(event_type: EventType, region_codes: Sequence[str]) -> list[PlanVer
 
 
 def _steps(version: PlanVersion, level: int) -> list[Step]:
-    """The warning-phase steps at the warning's level, or at the nearest level the plan
-    has (a plan with only Ⅲ and Ⅳ answers an orange warning with its Ⅲ)."""
-    levels = list(version.levels.order_by("level"))
+    """The warning-phase steps for a warning of ``level``: those of the plan's levels at
+    that grade and below it (an orange warning takes the Ⅱ, Ⅲ and Ⅳ measures: a graver
+    warning adds to a lesser one's), else those of the nearest graver level the plan has
+    (a plan with only Ⅰ answers a blue warning with its Ⅰ)."""
+    levels = list(version.levels.order_by("-level"))
     if not levels:
         return []
-    chosen = min(levels, key=lambda lv: (abs(lv.level - level), -lv.level))
-    return list(chosen.steps.filter(phase=Step.Phase.WARNING).order_by("sort", "pk"))
+    chosen = [lv for lv in levels if lv.level >= level] or [
+        min(levels, key=lambda lv: abs(lv.level - level))
+    ]
+    return list(
+        Step.objects.filter(level__in=chosen, phase=Step.Phase.WARNING).order_by(
+            "-level__level", "sort", "pk"
+        )
+    )
 
 
 def _add_plans(
