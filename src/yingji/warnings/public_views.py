@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 from lxml import etree
 
@@ -65,9 +66,9 @@ def public_message(key: str) -> WarningMessage:
 def state_of(message: WarningMessage, now: datetime) -> str:
     """Where the message stands, in words for the public."""
     if publication.in_force(message, now):
-        return _("In force")
+        return pgettext("warning", "In force")
     if message.msg_type == WarningMessage.MsgType.CANCEL:
-        return _("Lifted")
+        return pgettext("warning", "Lifted")
     chain = message.chain_id or message.pk
     latest = (
         WarningMessage.objects.filter(
@@ -78,9 +79,9 @@ def state_of(message: WarningMessage, now: datetime) -> str:
     )
     if latest is not None and latest.pk != message.pk:
         if latest.msg_type == WarningMessage.MsgType.CANCEL:
-            return _("Lifted")
-        return _("Superseded by a later message")
-    return _("Expired")
+            return pgettext("warning", "Lifted")
+        return pgettext("warning", "Superseded by a later message")
+    return pgettext("warning", "Expired")
 
 
 @require_GET
