@@ -143,6 +143,11 @@ def may_change(user: User | None, risk: Risk, source: str = Source.ENTERED) -> b
     return may_register(user, source) and _acts_for(user, risk.unit, source)
 
 
+def may_close_any(user: User | None) -> bool:
+    """Whether ``user`` closes risks at all (销号): leaders and plan managers."""
+    return user is None or user.has_perm("warnings.close_risk")
+
+
 def may_close(user: User | None, risk: Risk) -> bool:
     if user is None:
         return True
@@ -156,6 +161,10 @@ def may_close(user: User | None, risk: Risk) -> bool:
 
 def today() -> date:
     return timezone.localdate(timezone.now(), clock.office_zone())
+
+
+def local_day(moment: datetime) -> date:
+    return timezone.localtime(moment, clock.office_zone()).date()
 
 
 def latest_due(start: date) -> date:
@@ -452,12 +461,14 @@ def _start_clock(risk: Risk, *, actor: Actor) -> None:
     risk.save(update_fields=["due_on", "due_at", "updated_at"])
 
 
-def _stop_clock(risk: Risk, *, actor: Actor, met: bool, reason: str = "") -> None:
+def _stop_clock(
+    risk: Risk, *, actor: Actor, met: bool, reason: str = "", at: datetime | None = None
+) -> None:
     deadline = clock.open_deadline(risk, REMEDIATION)
     if deadline is None:
         return
     if met:
-        clock.meet(deadline, actor=actor)
+        clock.meet(deadline, actor=actor, at=at)
     else:
         clock.cancel(deadline, actor=actor, reason=reason)
 
@@ -603,8 +614,9 @@ def change(
 
 
 @transaction.atomic
-def close(risk: Risk, *, actor: Actor, note: str) -> Risk:
-    """Remedied and closed (销号) with how it was remedied; the deadline is met."""
+def close(risk: Risk, *, actor: Actor, note: str, closed_on: date | None = None) -> Risk:
+    """Remedied and closed (销号) with how it was remedied; the deadline is met.
+    ``closed_on`` is the day of a closing recorded afterwards (a ledger's 销号日期)."""
     current = _locked(risk)
     if not may_close(actor.user, current):
         raise PermissionDenied(_("Only a leader or a plan manager of its unit closes a risk."))
@@ -612,15 +624,20 @@ def close(risk: Risk, *, actor: Actor, note: str) -> Risk:
         raise ValidationError({"state": [_("This risk is closed already.")]})
     errors: Errors = {}
     text = fields.read_text({"note": note}, "note", errors, most=NOTE_MAX, required=True)
+    if closed_on is not None and not current.found_on <= closed_on <= today():
+        errors["closed_on"] = [_("Choose a day from the day the risk was found to today.")]
     if errors:
         raise ValidationError(errors)
     before = audit.snapshot(current)
+    at = timezone.now()
+    if closed_on is not None and closed_on < today():
+        at = timezone.make_aware(datetime.combine(closed_on, time(12)), clock.office_zone())
     current.state = State.CLOSED
     current.close_note = text
-    current.closed_at = timezone.now()
+    current.closed_at = at
     current.closed_by = actor.user
     current.save(update_fields=["state", "close_note", "closed_at", "closed_by", "updated_at"])
-    _stop_clock(current, actor=actor, met=True)
+    _stop_clock(current, actor=actor, met=True, at=at)
     audit.record_update(actor=actor, action="warnings.risk.close", obj=current, before=before)
     timeline.record(
         current,
