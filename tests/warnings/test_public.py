@@ -286,3 +286,10 @@ def test_the_area_is_named_by_its_divisions_when_not_described(
     assert [e.findtext("cap:areaDesc", namespaces=ATOM) for e in feed.findall("a:entry", ATOM)] == [
         "柳林乡、白石镇"
     ] * 3
+
+
+@pytest.mark.django_db
+def test_readers_may_ask_head_but_not_post(city: personas.City) -> None:
+    anonymous = Client()
+    assert anonymous.head("/public/warnings/feed.atom").status_code == 200
+    assert anonymous.post("/public/warnings/feed.atom").status_code == 405

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from lxml import etree
 
 from yingji.org.models import Unit
@@ -84,7 +84,7 @@ def state_of(message: WarningMessage, now: datetime) -> str:
     return pgettext("warning", "Expired")
 
 
-@require_GET
+@require_safe
 def current_list(request: HttpRequest) -> HttpResponse:
     """The warnings in force, gravest first."""
     refused = _limited(request)
@@ -104,7 +104,7 @@ def current_list(request: HttpRequest) -> HttpResponse:
     return _private(render(request, "warnings/public_list.html", context))
 
 
-@require_GET
+@require_safe
 def detail(request: HttpRequest, key: str) -> HttpResponse:
     """One message's public page, with the chain's earlier messages."""
     refused = _limited(request)
@@ -173,7 +173,7 @@ def areas_collection(messages: list[WarningMessage]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-@require_GET
+@require_safe
 def areas(request: HttpRequest) -> HttpResponse:
     """The areas of the warnings in force, as GeoJSON (the public page's map)."""
     if not allowed(request):
@@ -244,7 +244,7 @@ def feed_xml(messages: list[WarningMessage], now: datetime) -> bytes:
     return etree.tostring(feed, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-@require_GET
+@require_safe
 def feed(request: HttpRequest) -> HttpResponse:
     """The warnings in force as an Atom feed (/public/warnings/feed.atom)."""
     if not allowed(request):
