@@ -246,7 +246,7 @@ class Generator:
                     offset = 0 if k == 0 else length * math.sqrt(k / (n - 1))
                     day = start + timedelta(days=int(offset))
                     request, facts = self.generate.render(rng, matter, again=k > 0)
-                    who = people[k] if k < m else rng.choice(people)
+                    who = people[k % m]
                     event.cases.add(
                         self.add(
                             township,
@@ -361,7 +361,7 @@ def judge(gen: Generator, days: int) -> dict[str, Any]:
                     and e.start <= day <= e.start + timedelta(days=SURGE_DAYS + window)
                 ):
                     hit = e
-            elif numbers_of[s.pk] & e.cases:
+            elif numbers_of[s.pk] & e.cases and day >= e.start:
                 hit = e
             if hit is not None:
                 break

@@ -14,16 +14,21 @@ and raises or updates three kinds of signal, with thresholds from ``settings.TRE
   its townships' (the township raised for the same category in the same scan, and the
   county's count without it would not fire) is left to the township's signal.
 - **cluster** (同一事项聚集): within ``cluster_days`` days, in one township and category,
-  cases whose texts are alike (the similar-case detection's words and threshold) form a
-  matter; with ``cluster_cases`` cases or more from ``cluster_petitioners`` distinct
-  petitioners or more (distinct by the keyed hashes, counted, never shown), and growing
-  (more cases in the second half of the window than in the first, or cases its open
-  signal does not hold yet), it is a signal.
+  cases of one matter: two cases are of one matter when they share at least
+  ``SHARED_RARE`` words that the category's cases elsewhere seldom hold (the names of a
+  company, an estate, a road; one such word in common happens by chance) and their
+  words are alike by the similar-case detection's measure and threshold. A matter is a
+  signal with ``cluster_cases`` cases or more (each petitioner's first
+  ``PER_PETITIONER`` count) from ``cluster_petitioners`` distinct petitioners or more
+  (distinct by the keyed hashes, counted, never shown), while it grows: more cases in
+  the second half of the window than in the first, or cases its open signal does not
+  hold yet.
 - **collective** (集体访): ``collective_visits`` or more collective visits in
   ``collective_days`` days about one matter (alike texts) in one township and category.
 
-One person petitioning often is never a signal: clusters count distinct petitioners,
-and a surge counts each petitioner once a day. Drill cases never count. A signal holds
+One person petitioning often is never a signal: a surge counts each petitioner of the
+window once, and a matter counts distinct petitioners and at most ``PER_PETITIONER`` cases
+of each. Drill cases never count. A signal holds
 the category, the place, counts and the cases, and nothing that names or counts a
 petitioner beyond that one number.
 """
@@ -67,6 +72,9 @@ from yingji.warnings.models import Risk, Signal
 RATE_FLOOR = 0.5  # cases per baseline period: the least a place's baseline is taken as
 MAX_CASES = 200  # cases a signal links (the evidence's counts hold them all)
 MAX_GROUP = 2000  # cases of one place and category read for clusters in one scan
+RARE_ONE_IN = 50  # a word held by more of the category's cases elsewhere is not rare
+SHARED_RARE = 2  # rare words two cases of one matter share at least
+PER_PETITIONER = 2  # a petitioner's cases that count towards a matter's cases
 MAX_REFERENCE = 1000  # cases of a category whose words weigh the words (rarity)
 REASON_MAX = 500
 LABEL_WORDS = 3
@@ -381,21 +389,24 @@ def matters(cases: list[Case], reference: Counter[str] | None = None) -> list[li
     vectors = [Counter({w: tf * idf[w] for w, tf in Counter(case.words).items()}) for case in cases]
     # Only cases sharing a word that the category's cases elsewhere seldom hold are
     # compared: the names a matter is told by (a company, an estate, a road), not the
-    # category's usual wording (in more than one case in twenty elsewhere).
+    # category's usual wording (in more than one case in ``RARE_ONE_IN`` elsewhere).
     elsewhere = max(0, counted - n)
-    rare = max(1, elsewhere // 20)
+    rare = max(1, elsewhere // RARE_ONE_IN)
     postings: dict[str, list[int]] = defaultdict(list)
     for index, case in enumerate(cases):
         for word in set(case.words):
             if local[word] >= 2 and max(0, df[word] - local[word]) <= rare:
                 postings[word].append(index)
-    pairs: set[tuple[int, int]] = set()
+    shared: Counter[tuple[int, int]] = Counter()
     for members in postings.values():
         for i, a in enumerate(members):
             for b in members[i + 1 :]:
-                pairs.add((a, b))
+                shared[(a, b)] += 1
     near: dict[int, set[int]] = defaultdict(set)
-    for a, b in pairs:
+    for (a, b), words in shared.items():
+        # One such word in common happens by chance (two matters in one hamlet).
+        if words < SHARED_RARE:
+            continue
         if text.cosine(vectors[a], vectors[b]) >= SIMILAR_THRESHOLD:
             near[a].add(b)
             near[b].add(a)
@@ -448,6 +459,13 @@ def _is_name(word: str) -> bool:
     return any(tag in PERSON_TAGS for _w, tag in tagged)
 
 
+def _counted(members: list[Case]) -> int:
+    """The cases that count towards a matter: each petitioner's first ``PER_PETITIONER``,
+    so that one person writing often does not make a matter of many cases."""
+    per: Counter[str] = Counter(c.who for c in members)
+    return sum(min(count, PER_PETITIONER) for count in per.values())
+
+
 def _growing(members: list[Case], start: datetime, end: datetime, held: set[int]) -> bool:
     middle = start + (end - start) / 2
     second = sum(1 for c in members if c.received_at >= middle)
@@ -468,7 +486,7 @@ def clusters(now: datetime) -> list[Found]:
         if category_id not in rarity:
             rarity[category_id] = _rarity(cases, category_id)
         for members in matters(group, rarity[category_id]):
-            if len(members) < cfg["cluster_cases"]:
+            if _counted(members) < cfg["cluster_cases"]:
                 continue
             petitioners = len({c.who for c in members})
             if petitioners < cfg["cluster_petitioners"]:
@@ -571,8 +589,8 @@ def _matter(
         )
         rule = _(
             "%(place)s: %(count)d petitions of «%(category)s» about one matter (%(matter)s) "
-            "from %(people)d petitioners in %(days)d days, more in the second half "
-            "(%(first)d, then %(second)d)"
+            "from %(people)d petitioners in %(days)d days (%(first)d in the first half, "
+            "%(second)d in the second)"
         ) % {
             "place": names[1],
             "count": len(members),
