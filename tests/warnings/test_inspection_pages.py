@@ -13,7 +13,7 @@ from tests.conftest import signed_in
 from tests.incidents.conftest import Township
 from yingji.audit.services import Actor
 from yingji.warnings.models import Checklist, Finding, Inspection, Risk
-from yingji.warnings.services import inspections, risks
+from yingji.warnings.services import checklists, inspections, risks
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 @pytest.fixture
 def planned(township: Township) -> Inspection:
     town = township
-    checklist = inspections.save_checklist(
+    checklist = checklists.save_checklist(
         {
             "unit": town.city.baishizhen.pk,
             "title": "地质灾害隐患点排查表",

@@ -21,7 +21,7 @@ from yingji.clock import services as clock
 from yingji.documents.models import Document
 from yingji.timeline.services import events_for
 from yingji.warnings.models import Checklist, Finding, Inspection, Risk
-from yingji.warnings.services import inspections, risks
+from yingji.warnings.services import checklists, findings, inspections, risks
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def make_checklist(town: Township, **extra: Any) -> Checklist:
         "items": "坡体有无新裂缝\n排水沟是否通畅\n警示牌是否完好",
         **extra,
     }
-    return inspections.save_checklist(data, actor=Actor(town.officer))
+    return checklists.save_checklist(data, actor=Actor(town.officer))
 
 
 def round_data(town: Township, chosen: Checklist, **extra: Any) -> dict[str, Any]:
@@ -95,11 +95,11 @@ def test_a_round_is_walked_through_from_plan_to_finish(
     inspector = Actor(town.police)
     started = inspections.start(planned, actor=inspector)
     assert started.state == "in_progress" and started.started_at is not None
-    ok = inspections.record_finding(
+    ok = findings.record_finding(
         planned, {"item": third.pk, "result": "ok", "client_key": "k-1"}, actor=inspector
     )
     assert ok.result == "ok" and ok.risk is None
-    problem = inspections.record_finding(
+    problem = findings.record_finding(
         planned,
         {
             "item": first.pk,
@@ -122,7 +122,7 @@ def test_a_round_is_walked_through_from_plan_to_finish(
     assert deadline is not None and risk.due_at == deadline.due_at
     assert risks.today() + timedelta(days=60) <= risk.due_on <= risks.today() + timedelta(days=63)  # type: ignore[operator]
     assert problem.photos.count() == 2
-    assert Document.objects.filter(kind=inspections.PHOTO_KIND).count() == 2
+    assert Document.objects.filter(kind=findings.PHOTO_KIND).count() == 2
     done = inspections.finish(planned, actor=inspector, summary="发现隐患一处，已登记。")
     assert done.state == "done" and done.summary == "发现隐患一处，已登记。"
     tally = inspections.counts(done)
@@ -149,7 +149,7 @@ def test_a_round_is_walked_through_from_plan_to_finish(
 def test_a_problem_updates_a_risk_on_the_register(township: Township, planned: Inspection) -> None:
     town = township
     risk = existing_risk(town)
-    finding = inspections.record_finding(
+    finding = findings.record_finding(
         planned,
         {
             "item": items(planned)[1].pk,
@@ -171,7 +171,27 @@ def test_a_problem_updates_a_risk_on_the_register(township: Township, planned: I
     # The first finding started the round.
     planned.refresh_from_db()
     assert planned.state == "in_progress"
-    assert risk in inspections.risks_near(planned, town.police)
+    assert risk in findings.risks_near(planned, town.police)
+
+
+def test_a_finding_does_not_lower_a_risks_level(township: Township, planned: Inspection) -> None:
+    town = township
+    risk = existing_risk(town)  # general
+    errors = finding_refused_keeping(
+        town, planned, problem(risk_action="update", risk=risk.pk, level="low")
+    )
+    assert list(errors) == ["level"]
+    risk.refresh_from_db()
+    assert risk.level == "general" and risk.state == "open"
+
+
+def finding_refused_keeping(
+    town: Township, planned: Inspection, data: dict[str, Any]
+) -> dict[str, list[str]]:
+    with pytest.raises(ValidationError) as caught:
+        findings.record_finding(planned, data, actor=Actor(town.police))
+    assert not Finding.objects.exists()
+    return caught.value.message_dict
 
 
 def test_a_finding_sent_twice_lands_once(township: Township, planned: Inspection) -> None:
@@ -185,15 +205,15 @@ def test_a_finding_sent_twice_lands_once(township: Township, planned: Inspection
         "client_key": "2f0c-phone-1",
         "written_at": (timezone.now() - timedelta(minutes=3)).isoformat(),
     }
-    first = inspections.record_finding(planned, data, actor=Actor(town.police))
-    again = inspections.record_finding(planned, data, actor=Actor(town.police))
+    first = findings.record_finding(planned, data, actor=Actor(town.police))
+    again = findings.record_finding(planned, data, actor=Actor(town.police))
     assert again.pk == first.pk
     assert Finding.objects.count() == 1 and Risk.objects.count() == 1
     assert first.item is None and first.risk is not None
     assert first.risk.title == planned.title
     # Sent again after the round was finished, it is still the same finding.
     inspections.finish(planned, actor=Actor(town.police))
-    assert inspections.record_finding(planned, data, actor=Actor(town.police)).pk == first.pk
+    assert findings.record_finding(planned, data, actor=Actor(town.police)).pk == first.pk
 
 
 def test_only_the_inspector_records_and_nothing_after_the_finish(
@@ -203,17 +223,15 @@ def test_only_the_inspector_records_and_nothing_after_the_finish(
     item = items(planned)[0]
     for person in (town.officer, town.outsider, town.leader):
         with pytest.raises(PermissionDenied):
-            inspections.record_finding(
-                planned, {"item": item.pk, "result": "ok"}, actor=Actor(person)
-            )
+            findings.record_finding(planned, {"item": item.pk, "result": "ok"}, actor=Actor(person))
         with pytest.raises(PermissionDenied):
             inspections.start(planned, actor=Actor(person))
-    inspections.record_finding(planned, {"item": item.pk, "result": "ok"}, actor=Actor(town.police))
+    findings.record_finding(planned, {"item": item.pk, "result": "ok"}, actor=Actor(town.police))
     with pytest.raises(PermissionDenied):
         inspections.finish(planned, actor=Actor(town.officer))
     inspections.finish(planned, actor=Actor(town.police))
     with pytest.raises(ValidationError) as caught:
-        inspections.record_finding(
+        findings.record_finding(
             planned, {"item": item.pk, "result": "ok"}, actor=Actor(town.police)
         )
     assert "state" in caught.value.message_dict
@@ -226,10 +244,10 @@ def finding_refused(
     town: Township, planned: Inspection, data: dict[str, Any], photos: Any = ()
 ) -> dict[str, list[str]]:
     with pytest.raises(ValidationError) as caught:
-        inspections.record_finding(planned, data, actor=Actor(town.police), photos=photos)
+        findings.record_finding(planned, data, actor=Actor(town.police), photos=photos)
     assert not Finding.objects.exists()
     assert not Risk.objects.exists()
-    assert not Document.objects.filter(kind=inspections.PHOTO_KIND).exists()
+    assert not Document.objects.filter(kind=findings.PHOTO_KIND).exists()
     return caught.value.message_dict
 
 
@@ -317,7 +335,7 @@ def test_a_risk_the_inspector_does_not_see_is_not_updated(
         actor=Actor(town.county_officer),
     )
     with pytest.raises(ValidationError) as caught:
-        inspections.record_finding(
+        findings.record_finding(
             planned,
             problem(risk_action="update", risk=elsewhere.pk),
             actor=Actor(town.police),
@@ -370,7 +388,7 @@ def test_only_planners_acting_for_the_unit_plan(township: Township, checklist: C
     with pytest.raises(PermissionDenied):
         inspections.plan(round_data(town, checklist), actor=Actor(town.police))
     with pytest.raises(PermissionDenied):
-        inspections.save_checklist({"title": "x"}, actor=Actor(town.police))
+        checklists.save_checklist({"title": "x"}, actor=Actor(town.police))
     assert not Inspection.objects.exists()
 
 
@@ -380,10 +398,8 @@ def test_a_checklist_is_replaced_keeping_answered_items(
     town = township
     checklist = planned.checklist
     first = items(planned)[0]
-    inspections.record_finding(
-        planned, {"item": first.pk, "result": "ok"}, actor=Actor(town.police)
-    )
-    saved = inspections.save_checklist(
+    findings.record_finding(planned, {"item": first.pk, "result": "ok"}, actor=Actor(town.police))
+    saved = checklists.save_checklist(
         {
             "title": "地质灾害隐患点排查表（2026版）",
             "event_type": "natural.geological",
@@ -395,7 +411,7 @@ def test_a_checklist_is_replaced_keeping_answered_items(
     assert [i.text for i in saved.items.all()] == ["坡体有无新裂缝", "坡脚有无渗水"]
     assert saved.items.all()[0].pk == first.pk
     with pytest.raises(ValidationError) as caught:
-        inspections.save_checklist(
+        checklists.save_checklist(
             {"title": "x", "event_type": "natural.geological", "items": "坡脚有无渗水"},
             actor=Actor(town.officer),
             checklist=checklist,
@@ -433,7 +449,7 @@ def test_a_finding_opens_a_hazard_in_one_transaction(
     town = township
     checklist = make_checklist(town)
     planned = inspections.plan(round_data(town, checklist), actor=Actor(town.officer))
-    finding = inspections.record_finding(
+    finding = findings.record_finding(
         planned, problem(item=items(planned)[0].pk), actor=Actor(town.police)
     )
     assert finding.risk is not None and finding.risk.due_on is not None

@@ -15,7 +15,7 @@ from tests.browser import chromium, sign_in
 from tests.incidents.conftest import Township
 from yingji.audit.services import Actor
 from yingji.warnings.models import Finding
-from yingji.warnings.services import inspections, risks
+from yingji.warnings.services import checklists, inspections, risks
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +36,7 @@ def test_a_finding_written_offline_lands_once(
     browser: Browser, live_server: Any, reference_data: None, township: Township
 ) -> None:
     town = township
-    checklist = inspections.save_checklist(
+    checklist = checklists.save_checklist(
         {
             "unit": town.city.baishizhen.pk,
             "title": "地质灾害隐患点排查表",

@@ -19,7 +19,7 @@ from yingji.audit.services import Actor
 from yingji.fields import Day, Id, Moment, Offset, PathId, Text
 from yingji.incidents.services.tasks import PHOTO_MAX
 from yingji.warnings.models import Checklist, Finding, Inspection
-from yingji.warnings.services import inspections, risks
+from yingji.warnings.services import checklists, findings, inspections, risks
 
 router = Router(tags=["inspections"])
 WRITE_ERRORS = {**READ_ERRORS, 403: ErrorOut}
@@ -30,7 +30,7 @@ LEVELS = "^(major|large|general|low)?$"
 class InspectionIn(Schema):
     unit: Id
     checklist: Id
-    title: Text = Field(..., max_length=inspections.TITLE_MAX)
+    title: Text = Field(..., max_length=checklists.TITLE_MAX)
     region_code: Text = Field(..., max_length=12, description="GB/T 2260, 6, 9 or 12 digits")
     address: Text = Field("", max_length=inspections.ADDRESS_MAX)
     inspector: Id = Field(..., description="an active user of the unit's area who may inspect")
@@ -97,10 +97,10 @@ class InspectionOut(InspectionRow):
 class InspectionFindingIn(Schema):
     item: Id | None = Field(None, description="the checklist item; none: a problem beyond it")
     result: str = Field(..., pattern="^(ok|problem|na)$", max_length=7)
-    note: Text = Field("", max_length=inspections.NOTE_MAX)
+    note: Text = Field("", max_length=findings.NOTE_MAX)
     written_at: Moment | None = Field(None, description="when it was written on the phone")
     client_key: Text = Field(
-        "", max_length=inspections.KEY_MAX, description="the same key twice is one finding"
+        "", max_length=findings.KEY_MAX, description="the same key twice is one finding"
     )
     risk_action: str = Field(
         "", pattern="^(new|update)?$", max_length=6, description="for a problem: new or update"
@@ -122,9 +122,9 @@ class InspectionFinishIn(Schema):
 
 class InspectionChecklistIn(Schema):
     unit: Id
-    title: Text = Field(..., max_length=inspections.TITLE_MAX)
+    title: Text = Field(..., max_length=checklists.TITLE_MAX)
     event_type: Text = Field(..., max_length=60, description="the category: its id or code")
-    items: list[Text] = Field(..., max_length=inspections.ITEMS_MAX)
+    items: list[Text] = Field(..., max_length=checklists.ITEMS_MAX)
     is_active: bool = True
 
 
@@ -187,7 +187,7 @@ def _out(inspection: Inspection, user_pk: int) -> InspectionOut:
             opened=tally.opened,
             updated=tally.updated,
         ),
-        findings=[_finding(f) for f in inspections.findings_of(inspection)],
+        findings=[_finding(f) for f in findings.findings_of(inspection)],
     )
 
 
@@ -216,7 +216,7 @@ def _may_see(request: HttpRequest) -> None:
 def list_inspections(request: HttpRequest, filters: Query[InspectionFilter]) -> InspectionPage:
     _may_see(request)
     user = request.auth  # type: ignore[attr-defined]
-    found = inspections.visible_inspections(user).select_related("inspector")
+    found = inspections.visible_inspections(user).select_related("inspector__person")
     if filters.state:
         found = found.filter(state=filters.state)
     if filters.mine:
@@ -281,9 +281,7 @@ def _record(
         data["written_at"] = payload.written_at.isoformat()
     key = payload.client_key.strip()
     before = found.findings.filter(client_key=key).exists() if key else False
-    finding = inspections.record_finding(
-        found, data, actor=Actor.from_request(request), photos=photos
-    )
+    finding = findings.record_finding(found, data, actor=Actor.from_request(request), photos=photos)
     return Status(200 if before else 201, _finding(finding))
 
 
@@ -311,7 +309,7 @@ def add_finding_with_photos(
     photos: File[list[UploadedFile]],
 ) -> Status[InspectionFindingOut]:
     # One byte more than allowed is enough to refuse a file that is too large.
-    read = [(f.name or "", f.read(PHOTO_MAX + 1)) for f in photos[: inspections.PHOTOS_MAX + 1]]
+    read = [(f.name or "", f.read(PHOTO_MAX + 1)) for f in photos[: findings.PHOTOS_MAX + 1]]
     return _record(request, inspection_id, payload, read)
 
 
@@ -337,7 +335,7 @@ def finish_inspection(
 def list_checklists(request: HttpRequest) -> list[InspectionChecklistOut]:
     _may_see(request)
     found = (
-        inspections.visible_checklists(request.auth)  # type: ignore[attr-defined]
+        checklists.visible_checklists(request.auth)  # type: ignore[attr-defined]
         .select_related("event_type")
         .prefetch_related("items")
         .order_by("event_type__code", "title", "pk")[:500]
@@ -353,5 +351,5 @@ def list_checklists(request: HttpRequest) -> list[InspectionChecklistOut]:
 def create_checklist(
     request: HttpRequest, payload: InspectionChecklistIn
 ) -> Status[InspectionChecklistOut]:
-    saved = inspections.save_checklist(payload.dict(), actor=Actor.from_request(request))
+    saved = checklists.save_checklist(payload.dict(), actor=Actor.from_request(request))
     return Status(201, _checklist(saved))

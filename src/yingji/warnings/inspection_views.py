@@ -28,7 +28,7 @@ from yingji.documents.models import Document
 from yingji.incidents.services.tasks import PHOTO_MAX
 from yingji.plans.models import EventType
 from yingji.warnings.models import Checklist, Finding, Inspection, Risk
-from yingji.warnings.services import inspections
+from yingji.warnings.services import checklists, findings, inspections
 
 PLAN_FIELDS = ("unit", "checklist", "title", "region_code", "address", "inspector", "planned_on")
 FINDING_FIELDS = (
@@ -105,7 +105,9 @@ def _event_types() -> list[tuple[int, str]]:
 def inspection_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _need(_may_see_rounds(user))
-    found = inspections.visible_inspections(user).select_related("unit", "inspector", "checklist")
+    found = inspections.visible_inspections(user).select_related(
+        "unit", "inspector__person", "checklist"
+    )
     state = request.GET.get("state", "")
     if state in Inspection.State.values:
         found = found.filter(state=state)
@@ -125,7 +127,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
             "page": paging.as_page(rows, number, paging.PAGE_SIZE),
             "state": state,
             "states": Inspection.State.choices,
-            "may_plan": inspections.may_plan(user),
+            "may_plan": checklists.may_plan(user),
             "user": user,
         },
     )
@@ -134,8 +136,8 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def inspection_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    _need(inspections.may_plan(user))
-    units = list(inspections.units_for(user).order_by("path")[:MOST_CHOICES])
+    _need(checklists.may_plan(user))
+    units = list(checklists.units_for(user).order_by("path")[:MOST_CHOICES])
     values: dict[str, Any] = {"planned_on": inspections.risks.today().isoformat()}
     if len(units) == 1:
         values["unit"] = str(units[0].pk)
@@ -160,7 +162,7 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
             "values": values,
             "errors": errors,
             "units": units,
-            "checklists": inspections.checklists_for(base) if base else [],
+            "checklists": checklists.checklists_for(base) if base else [],
             "inspectors": inspections.inspectors_for(base) if base else [],
         },
         status=status,
@@ -171,7 +173,7 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
 
 
 def _findings(inspection: Inspection) -> list[Finding]:
-    return list(inspections.findings_of(inspection))
+    return list(findings.findings_of(inspection))
 
 
 @login_required
@@ -239,7 +241,7 @@ def finding_photo(request: HttpRequest, pk: int, document_pk: int) -> HttpRespon
     document = get_object_or_404(
         Document,
         pk=document_pk,
-        kind=inspections.PHOTO_KIND,
+        kind=findings.PHOTO_KIND,
         subject_type=ContentType.objects.get_for_model(Finding),
         subject_id__in=[str(f) for f in finding_ids],
     )
@@ -265,7 +267,7 @@ def inspection_field(request: HttpRequest, pk: int) -> HttpResponse:
         posted = {name: request.POST.get(name, "") for name in FINDING_FIELDS}
         photos = [_photo(f) for f in request.FILES.getlist("photos")]
         try:
-            finding = inspections.record_finding(
+            finding = findings.record_finding(
                 inspection, posted, actor=Actor.from_request(request), photos=photos
             )
         except ValidationError as error:
@@ -281,7 +283,7 @@ def inspection_field(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The finding is recorded."))
             return redirect(f"{request.path}#item-{posted['item'] or 'other'}")
     answered: dict[int, Finding] = {}
-    for finding in inspections.findings_of(inspection):
+    for finding in findings.findings_of(inspection):
         if finding.item_id is not None:
             answered[finding.item_id] = finding
     sent = posted.get("item", "") if posted else None
@@ -300,13 +302,13 @@ def inspection_field(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "inspection": inspection,
             "rows": rows,
-            "extra": [f for f in inspections.findings_of(inspection) if f.item_id is None],
+            "extra": [f for f in findings.findings_of(inspection) if f.item_id is None],
             "errors": errors,
             "other_errors": errors if sent == "" else {},
             "other_values": posted if sent == "" else {},
             "results": Finding.Result.choices,
             "levels": Risk.Level.choices,
-            "near": list(inspections.risks_near(inspection, user)),
+            "near": list(findings.risks_near(inspection, user)),
             "is_open": inspection.state != Inspection.State.DONE,
         },
         status=status,
@@ -321,7 +323,7 @@ def checklist_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _need(_may_see_rounds(user))
     rows = (
-        inspections.visible_checklists(user)
+        checklists.visible_checklists(user)
         .select_related("unit", "event_type")
         .prefetch_related("items")
         .order_by("event_type__code", "title", "pk")[:MOST_CHOICES]
@@ -329,14 +331,14 @@ def checklist_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "warnings/checklist_list.html",
-        {"checklists": rows, "may_plan": inspections.may_plan(user)},
+        {"checklists": rows, "may_plan": checklists.may_plan(user)},
     )
 
 
 def _checklist_form(request: HttpRequest, checklist: Checklist | None) -> HttpResponse:
     user = _user(request)
-    _need(inspections.may_plan(user, checklist.unit if checklist else None))
-    units = list(inspections.units_for(user).order_by("path")[:MOST_CHOICES])
+    _need(checklists.may_plan(user, checklist.unit if checklist else None))
+    units = list(checklists.units_for(user).order_by("path")[:MOST_CHOICES])
     if checklist is not None:
         values: dict[str, Any] = {
             "title": checklist.title,
@@ -355,7 +357,7 @@ def _checklist_form(request: HttpRequest, checklist: Checklist | None) -> HttpRe
         }
         values["is_active"] = "1" if request.POST.get("is_active") else "0"
         try:
-            saved = inspections.save_checklist(
+            saved = checklists.save_checklist(
                 values, actor=Actor.from_request(request), checklist=checklist
             )
         except ValidationError as error:
@@ -385,7 +387,7 @@ def checklist_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def checklist_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    checklist = inspections.checklist_for(_user(request), pk)
+    checklist = checklists.checklist_for(_user(request), pk)
     return _checklist_form(request, checklist)
 
 
