@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.conftest import signed_in
 from tests.incidents.conftest import Township
 from yingji.warnings.models import Finding, Inspection, Risk
-from yingji.warnings.services import risks
+from yingji.warnings.services import inspections, risks
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +162,34 @@ def test_the_api_refuses_bad_rounds_per_field(township: Township) -> None:
         f"{API}/inspections", {}, content_type="application/json"
     ).status_code in (403, 422)
     assert signed_in(town.police).get(f"{API}/inspection-checklists").status_code == 200
+
+
+def test_the_lists_take_the_same_queries_for_more_rounds(township: Township) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from yingji.audit.services import Actor
+
+    town = township
+    made = _planned(town)
+    police = signed_in(town.police)
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert police.get(url).status_code == 200
+        return len(captured)
+
+    few = (queries(f"{API}/inspections"), queries("/warnings/inspections/"))
+    for n in range(4):
+        inspections.plan(
+            {
+                "unit": town.city.baishizhen.pk,
+                "checklist": made["checklist"]["id"],
+                "title": f"第{n}次排查",
+                "region_code": "980121100",
+                "inspector": (town.police if n % 2 else town.deputy).pk,
+                "planned_on": risks.today().isoformat(),
+            },
+            actor=Actor(town.officer),
+        )
+    assert (queries(f"{API}/inspections"), queries("/warnings/inspections/")) == few

@@ -162,7 +162,11 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
             "values": values,
             "errors": errors,
             "units": units,
-            "checklists": checklists.checklists_for(base) if base else [],
+            # Every checklist the planner may use: the service checks it against the unit.
+            "checklists": checklists.visible_checklists(user)
+            .filter(is_active=True)
+            .select_related("unit", "event_type")
+            .order_by("event_type__code", "title")[:MOST_CHOICES],
             "inspectors": inspections.inspectors_for(base) if base else [],
         },
         status=status,
