@@ -241,6 +241,17 @@ def test_the_api_registers_reads_changes_closes_and_reopens(
         f"/api/v1/risks/{pk}/reopen", json.dumps({"reason": "复查不合格"}), "application/json"
     )
     assert reopened.status_code == 200 and reopened.json()["state"] == "open"
+    from yingji.plans.models import EventType
+
+    fire = EventType.objects.get(code="accident.fire").pk
+    by_id = client.post(
+        "/api/v1/risks", json.dumps(body(town, event_type=fire)), "application/json"
+    )
+    assert by_id.status_code == 201 and by_id.json()["event_type_code"] == "accident.fire"
+    too_long = client.post(
+        "/api/v1/risks", json.dumps(body(town, event_type="x" * 61)), "application/json"
+    )
+    assert too_long.status_code == 422
     exported = client.get("/api/v1/risks/export.xlsx")
     assert exported.status_code == 200 and exported.content.startswith(b"PK")
 
@@ -310,3 +321,24 @@ def test_the_api_import_names_each_bad_row(township: Township, client_for: Any) 
         ).status_code
         == 403
     )
+
+
+def test_the_list_and_the_api_list_take_as_many_queries_for_many_risks(
+    township: Township, client_for: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    town = township
+    client = client_for(town.officer)
+
+    def counted(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    risks.register(risk_data(town), actor=Actor(town.officer))
+    few = counted(reverse("warnings:risks")), counted("/api/v1/risks")
+    for n in range(5):
+        risks.register(risk_data(town, title=f"隐患{n}"), actor=Actor(town.officer))
+    assert (counted(reverse("warnings:risks")), counted("/api/v1/risks")) == few

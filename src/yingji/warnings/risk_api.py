@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -26,12 +26,14 @@ from yingji.warnings.services import risks
 router = Router(tags=["risks"])
 WRITE_ERRORS = {**READ_ERRORS, 403: ErrorOut}
 LEVELS = "^(major|large|general|low)$"
+# A category by its id or its code (social.mass.petition).
+EventTypeRef = Id | Annotated[Text, Field(max_length=60)]
 
 
 class RiskIn(Schema):
     kind: str = Field("hazard", pattern="^(risk|hazard)$", max_length=6)
     title: Text = Field(..., max_length=risks.TITLE_MAX)
-    event_type: Text = Field(..., max_length=60, description="the category: its id or code")
+    event_type: EventTypeRef = Field(..., description="the category: its id or code")
     level: str = Field(..., pattern=LEVELS, max_length=7)
     region_code: Text = Field(..., max_length=12, description="GB/T 2260, 6, 9 or 12 digits")
     address: Text = Field("", max_length=risks.ADDRESS_MAX)
@@ -50,7 +52,7 @@ class RiskIn(Schema):
 class RiskPatch(Schema):
     kind: str | None = Field(None, pattern="^(risk|hazard)$", max_length=6)
     title: Text | None = Field(None, max_length=risks.TITLE_MAX)
-    event_type: Text | None = Field(None, max_length=60)
+    event_type: EventTypeRef | None = Field(None, description="the category: its id or code")
     level: str | None = Field(None, pattern=LEVELS, max_length=7)
     region_code: Text | None = Field(None, max_length=12)
     address: Text | None = Field(None, max_length=risks.ADDRESS_MAX)

@@ -461,16 +461,10 @@ def _start_clock(risk: Risk, *, actor: Actor) -> None:
     risk.save(update_fields=["due_on", "due_at", "updated_at"])
 
 
-def _stop_clock(
-    risk: Risk, *, actor: Actor, met: bool, reason: str = "", at: datetime | None = None
-) -> None:
+def _meet_clock(risk: Risk, *, actor: Actor, at: datetime) -> None:
     deadline = clock.open_deadline(risk, REMEDIATION)
-    if deadline is None:
-        return
-    if met:
+    if deadline is not None:
         clock.meet(deadline, actor=actor, at=at)
-    else:
-        clock.cancel(deadline, actor=actor, reason=reason)
 
 
 # --- numbering ------------------------------------------------------------------------
@@ -637,7 +631,7 @@ def close(risk: Risk, *, actor: Actor, note: str, closed_on: date | None = None)
     current.closed_at = at
     current.closed_by = actor.user
     current.save(update_fields=["state", "close_note", "closed_at", "closed_by", "updated_at"])
-    _stop_clock(current, actor=actor, met=True, at=at)
+    _meet_clock(current, actor=actor, at=at)
     audit.record_update(actor=actor, action="warnings.risk.close", obj=current, before=before)
     timeline.record(
         current,
