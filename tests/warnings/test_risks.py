@@ -345,3 +345,29 @@ def test_a_risk_registers_closes_and_reopens_in_transactions(
     risk.refresh_from_db()
     assert risk.state == "open" and risk.number.endswith("YH0001")
     assert Deadline.objects.filter(kind=KIND, subject_id=str(risk.pk)).count() == 2
+
+
+def test_an_inspector_records_a_finding_on_a_risk_of_their_township(township: Township) -> None:
+    town = township
+    risk = risks.register(risk_data(town), actor=Actor(town.officer))
+    with pytest.raises(PermissionDenied):
+        risks.change(risk, {"measures": "巡查"}, actor=Actor(town.outsider))
+    changed = risks.change(
+        risk, {"measures": "巡查发现裂缝扩大"}, actor=Actor(town.outsider), source="inspection"
+    )
+    assert changed.measures == "巡查发现裂缝扩大"
+
+
+def test_a_petition_supervisor_turns_a_signal_into_a_risk_of_the_area(
+    township: Township,
+) -> None:
+    town = township
+    supervisor = personas.make_user("sup", town.city.baishi, Role.SUPERVISOR)
+    with pytest.raises(PermissionDenied):
+        risks.register(risk_data(town, responsible=""), actor=Actor(supervisor))
+    risk = risks.register(
+        risk_data(town, responsible="", event_type="social.mass.petition"),
+        actor=Actor(supervisor),
+        source="signal",
+    )
+    assert risk.source == "signal" and risk.unit == town.city.baishizhen
