@@ -27,6 +27,7 @@ Errors = dict[str, list[str]]
 TITLE_MAX = 120
 ITEM_MAX = 300
 ITEMS_MAX = 100
+ADDRESS_MAX = 200
 
 
 def visible_checklists(user: User) -> QuerySet[Checklist]:

@@ -29,11 +29,11 @@ from yingji.incidents.services.tasks import photo_error, photo_extension
 from yingji.timeline import services as timeline
 from yingji.warnings.models import ChecklistItem, Finding, Inspection, Risk
 from yingji.warnings.services import risks
-from yingji.warnings.services.checklists import empty, read_id
-from yingji.warnings.services.inspections import ADDRESS_MAX, State, begin, locked, may_inspect
+from yingji.warnings.services.checklists import ADDRESS_MAX, empty, read_id
 
 Errors = dict[str, list[str]]
 Result = Finding.Result
+State = Inspection.State
 
 NOTE_MAX = 2000
 KEY_MAX = 64
@@ -42,6 +42,43 @@ PHOTO_KIND = "warnings.finding_photo"
 NEW_RISK = "new"
 UPDATE_RISK = "update"
 RISK_STATES = (Risk.State.OPEN, Risk.State.REMEDYING)
+
+
+# --- the round as the inspector works on it --------------------------------------------
+
+
+def may_inspect(user: User | None, inspection: Inspection) -> bool:
+    """Only the named inspector records findings, starts and finishes the round."""
+    return user is not None and user.is_active and inspection.inspector_id == user.pk
+
+
+def locked(inspection: Inspection) -> Inspection:
+    return (
+        Inspection.objects.select_for_update(of=("self",))
+        .select_related("unit", "checklist", "checklist__event_type", "inspector")
+        .get(pk=inspection.pk)
+    )
+
+
+def begin(current: Inspection, actor: Actor, now: datetime) -> None:
+    current.state = State.IN_PROGRESS
+    current.started_at = now
+    current.save(update_fields=["state", "started_at"])
+    audit.record(
+        actor=actor,
+        action="warnings.inspection.start",
+        obj=current,
+        before={"state": State.PLANNED},
+        after={"state": current.state},
+        fields=["state", "started_at"],
+    )
+    timeline.record(
+        current,
+        "inspection.started",
+        _("%(name)s started the round") % {"name": actor.display},
+        actor=actor,
+        happened_at=now,
+    )
 
 
 # --- findings -------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from yingji.timeline import services as timeline
 from yingji.warnings.models import Checklist, Finding, Inspection
 from yingji.warnings.services import risks
 from yingji.warnings.services.checklists import (
+    ADDRESS_MAX,
     TITLE_MAX,
     acting_unit,
     applies_to,
@@ -38,10 +39,15 @@ from yingji.warnings.services.checklists import (
     read_id,
 )
 
+# The whole of inspection work is reachable from this module, as other parts (the demo
+# data) name it: writing a checklist and recording a finding live in their own modules.
+from yingji.warnings.services.checklists import save_checklist as save_checklist
+from yingji.warnings.services.findings import begin, locked, may_inspect
+from yingji.warnings.services.findings import record_finding as record_finding
+
 Errors = dict[str, list[str]]
 State = Inspection.State
 
-ADDRESS_MAX = 200
 SUMMARY_MAX = 5000
 # A round is planned for a day from a month back (one begun before it was entered) to a
 # year ahead (the annual plan of rounds).
@@ -67,11 +73,6 @@ def inspection_for(user: User, pk: int) -> Inspection:
     return get_object_or_404(
         visible_inspections(user).select_related("unit", "checklist", "inspector__person"), pk=pk
     )
-
-
-def may_inspect(user: User | None, inspection: Inspection) -> bool:
-    """Only the named inspector records findings, starts and finishes the round."""
-    return user is not None and user.is_active and inspection.inspector_id == user.pk
 
 
 def inspectors_for(unit: Unit) -> list[User]:
@@ -179,35 +180,6 @@ def plan(data: Mapping[str, Any], *, actor: Actor) -> Inspection:
         data={"inspector": inspection.inspector_id, "checklist": inspection.checklist_id},
     )
     return inspection
-
-
-def locked(inspection: Inspection) -> Inspection:
-    return (
-        Inspection.objects.select_for_update(of=("self",))
-        .select_related("unit", "checklist", "checklist__event_type", "inspector")
-        .get(pk=inspection.pk)
-    )
-
-
-def begin(current: Inspection, actor: Actor, now: datetime) -> None:
-    current.state = State.IN_PROGRESS
-    current.started_at = now
-    current.save(update_fields=["state", "started_at"])
-    audit.record(
-        actor=actor,
-        action="warnings.inspection.start",
-        obj=current,
-        before={"state": State.PLANNED},
-        after={"state": current.state},
-        fields=["state", "started_at"],
-    )
-    timeline.record(
-        current,
-        "inspection.started",
-        _("%(name)s started the round") % {"name": actor.display},
-        actor=actor,
-        happened_at=now,
-    )
 
 
 @transaction.atomic
