@@ -74,6 +74,7 @@ from yingji.org.models import Person, Unit
 from yingji.petitions import demo as petitions_demo
 from yingji.plans import demo as plans_demo
 from yingji.resources import demo as resources_demo
+from yingji.warnings import demo as warnings_demo
 
 
 def is_loaded() -> bool:
@@ -117,6 +118,7 @@ def load(*, history: bool = False, now: datetime | None = None) -> None:
     petitions_demo.load(units, actor)
     incidents_demo.load(units, actor)
     drills_demo.load(units, users, actor)
+    warnings_demo.load(units, users, actor)
 
 
 def _city(
@@ -321,6 +323,7 @@ def _load_history(now: datetime) -> None:
     petitions_demo.story(story)
     incidents_demo.story(story)
     drills_demo.story(story)
+    warnings_demo.story(story)
     story.begin(_checkpoints(story))
     story.begin(_worker(story))
     story.run()
