@@ -235,6 +235,7 @@ def _register_routers() -> None:
     from yingji.petitions.api import router as petitions_router
     from yingji.plans.api import router as plans_router
     from yingji.resources.api import router as resources_router
+    from yingji.warnings.cap_api import router as cap_router
     from yingji.warnings.inspection_api import router as inspections_router
     from yingji.warnings.risk_api import router as risks_router
     from yingji.warnings.signal_api import router as signals_router
@@ -253,6 +254,7 @@ def _register_routers() -> None:
     api.add_router("", drills_router)
     api.add_router("", actions_router)
     api.add_router("", warnings_router)
+    api.add_router("", cap_router)
     api.add_router("", risks_router)
     api.add_router("", inspections_router)
     api.add_router("", signals_router)

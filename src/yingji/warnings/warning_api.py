@@ -28,9 +28,12 @@ from yingji.warnings.services import alert_checks, alerts
 router = Router(tags=["warnings"])
 WRITE_ERRORS = {**READ_ERRORS, 403: ErrorOut}
 
-Code = Annotated[str, StringConstraints(max_length=12)]
-Pair = Annotated[list[float], Field(min_length=2, max_length=2)]
-PolygonText = Annotated[str, StringConstraints(max_length=alert_checks.MAX_POINTS * 50)]
+Code = Annotated[str, StringConstraints(max_length=12, pattern=r"^[0-9]{6,12}$")]
+Degree = Annotated[float, Field(ge=-180, le=180)]
+Pair = Annotated[list[Degree], Field(min_length=2, max_length=2)]
+PolygonText = Annotated[
+    str, StringConstraints(max_length=alert_checks.MAX_POINTS * 50, pattern=r"^[0-9 ,.+\-]*$")
+]
 POLYGON_HELP = (
     "a closed ring of [latitude, longitude] pairs, or CAP text 'lat,lon lat,lon …'; "
     "inside the issuing unit's area"
