@@ -337,11 +337,11 @@ def load(units: dict[str, Unit], users: dict[str, User], actor: Actor) -> None:
     # The register.
     risks.register(chemical(units["bs_yingji"]), actor=actor)
     risks.register(
-        {**landslide(units["liulin"]), "found_on": timezone.localdate() - timedelta(days=10)},
+        {**landslide(units["bs_yingji"]), "found_on": timezone.localdate() - timedelta(days=10)},
         actor=actor,
     )
     closed = risks.register(
-        {**levee(units["baishizhen"]), "found_on": timezone.localdate() - timedelta(days=20)},
+        {**levee(units["bs_yingji"]), "found_on": timezone.localdate() - timedelta(days=20)},
         actor=actor,
     )
     risks.close(closed, actor=actor, note=LEVEE_CLOSED)
@@ -468,14 +468,14 @@ def _landslide(s: Story) -> Process:
     duty = s.actor("baishi_duty")
     yield (
         s.days_ago(26, time(10, 30)),
-        lambda: risks.register(landslide(s.units["liulin"]), actor=duty),
+        lambda: risks.register(landslide(s.units["bs_yingji"]), actor=duty),
     )
 
 
 def _levee(s: Story) -> Process:
     risk = yield (
         s.days_ago(31, time(9, 20)),
-        lambda: risks.register(levee(s.units["baishizhen"]), actor=s.actor("baishi_duty")),
+        lambda: risks.register(levee(s.units["bs_yingji"]), actor=s.actor("baishi_duty")),
     )
     yield (
         s.days_ago(9, time(16, 0)),
