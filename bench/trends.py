@@ -402,6 +402,13 @@ def judge(gen: Generator, days: int) -> dict[str, Any]:
         ),
     }
     figures["false_alarms"] = false_alarms[:20]
+    figures["late_or_missed"] = [
+        f"{e.kind} {e.township.name} {e.category.name} from {e.start} "
+        f"({len(e.cases)} cases, enough on {e.ready(least[e.kind])}): "
+        f"{'missed' if e.found is None else f'found {e.found}'}"
+        for e in gen.events
+        if e.kind in KINDS and (e.found is None or (e.found - e.ready(least[e.kind])).days > 3)
+    ]
     return figures
 
 
@@ -482,6 +489,8 @@ def show(figures: dict[str, Any]) -> None:
     )
     for alarm in figures["false_alarms"]:
         print("  false alarm:", alarm)
+    for event in figures["late_or_missed"]:
+        print("  late or missed:", event)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

@@ -23,8 +23,9 @@ and raises or updates three kinds of signal, with thresholds from ``settings.TRE
   (distinct by the keyed hashes, counted, never shown), while it grows: more cases in
   the second half of the window than in the first, or cases its open signal does not
   hold yet.
-- **collective** (集体访): ``collective_visits`` or more collective visits in
-  ``collective_days`` days about one matter (alike texts) in one township and category.
+- **collective** (集体访): ``collective_visits`` or more collective visits (to the office,
+  by several people) in ``collective_days`` days about one matter in one township and
+  category; one rare word in common suffices there, collective visits being few.
 
 One person petitioning often is never a signal: a surge counts each petitioner of the
 window once, and a matter counts distinct petitioners and at most ``PER_PETITIONER`` cases
@@ -371,7 +372,9 @@ def _rarity(cases: QuerySet[Petition], category_id: int) -> Counter[str]:
     return df
 
 
-def matters(cases: list[Case], reference: Counter[str] | None = None) -> list[list[Case]]:
+def matters(
+    cases: list[Case], reference: Counter[str] | None = None, *, shared_least: int = SHARED_RARE
+) -> list[list[Case]]:
     """The cases grouped into matters: alike by the similar-case detection's measure
     (TF-IDF cosine over the indexed words, at its threshold), each matter a case and the
     cases like it (a star, not a chain, so two matters sharing a word stay apart)."""
@@ -405,7 +408,7 @@ def matters(cases: list[Case], reference: Counter[str] | None = None) -> list[li
     near: dict[int, set[int]] = defaultdict(set)
     for (a, b), words in shared.items():
         # One such word in common happens by chance (two matters in one hamlet).
-        if words < SHARED_RARE:
+        if words < shared_least:
             continue
         if text.cosine(vectors[a], vectors[b]) >= SIMILAR_THRESHOLD:
             near[a].add(b)
@@ -521,7 +524,8 @@ def collective_visits(now: datetime) -> list[Found]:
     for category_id, place in _groups(cases, least):
         group = _read(cases.filter(category_id=category_id, region_code__startswith=place))
         reference = _rarity(_cases(now).filter(received_at__gte=start), category_id)
-        groups = matters(group, reference) if least > 1 else [[c] for c in group]
+        # Collective visits are few: one rare word in common is no longer chance.
+        groups = matters(group, reference, shared_least=1) if least > 1 else [[c] for c in group]
         for members in groups:
             if len(members) < least:
                 continue
