@@ -180,3 +180,15 @@ def test_only_the_inspector_opens_the_phone_page_and_finishes(
     assert planned.state == "done"
     page = client.get(url).content.decode()
     assert "finding-form" not in page
+
+
+def test_staff_outside_emergency_work_do_not_see_rounds(
+    township: Township, planned: Inspection
+) -> None:
+    from tests import personas
+    from yingji.accounts.roles import Role
+
+    clerk = signed_in(personas.make_user("clerk", township.city.baishizhen, Role.INTAKE_CLERK))
+    assert clerk.get(f"/warnings/inspections/{planned.pk}/").status_code == 404
+    assert clerk.get("/warnings/inspections/").status_code == 403
+    assert clerk.get("/api/v1/inspections").status_code == 403

@@ -35,6 +35,8 @@ def visible_checklists(user: User) -> QuerySet[Checklist]:
     above whose checklists apply to the user's units."""
     if not user.is_authenticated or not user.is_active:
         return Checklist.objects.none()
+    if not (user.has_perm("warnings.plan_inspection") or user.has_perm("warnings.inspect")):
+        return Checklist.objects.none()
     if user.is_superuser and user.unit is None:
         return Checklist.objects.all()
     units = Unit.objects.visible_to(user, lines.EMERGENCY)

@@ -62,6 +62,8 @@ def visible_inspections(user: User) -> QuerySet[Inspection]:
     """The rounds of units in the user's emergency jurisdiction, and the user's own."""
     if not user.is_authenticated or not user.is_active:
         return Inspection.objects.none()
+    if not (user.has_perm("warnings.plan_inspection") or user.has_perm("warnings.inspect")):
+        return Inspection.objects.filter(inspector=user)
     if user.is_superuser and user.unit is None:
         return Inspection.objects.all()
     units = Unit.objects.visible_to(user, lines.EMERGENCY)
