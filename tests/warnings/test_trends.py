@@ -274,6 +274,11 @@ def test_only_those_who_decide_may_scan_or_decide(world: World, client_for: Any)
     assert client.post("/api/v1/warning-signals/scan").status_code == 403
     url = f"/api/v1/warning-signals/{signal.pk}/dismiss"
     assert client.post(url, json.dumps({"reason": "无"}), "application/json").status_code == 403
+    officer = personas.make_user("duty1", world.city.baishi, Role.DUTY_OFFICER, name="值班员")
+    outside = client_for(officer)
+    assert outside.get("/api/v1/warning-signals").status_code == 403
+    assert outside.get(reverse("warnings:signals")).status_code == 403
+    assert outside.get(f"/api/v1/warning-signals/{signal.pk}").status_code == 404
     allowed = client_for(world.supervisor).post("/api/v1/warning-signals/scan")
     assert allowed.status_code == 200 and allowed.json()["written"] == 0
 

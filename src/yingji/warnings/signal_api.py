@@ -150,11 +150,14 @@ def _signal(request: HttpRequest, pk: int) -> Signal:
 
 @router.get(
     "/warning-signals",
-    response={200: SignalPage, **READ_ERRORS},
+    response={200: SignalPage, **WRITE_ERRORS},
     summary="Trend signals in my jurisdiction, open first",
 )
 def list_signals(request: HttpRequest, filters: Query[SignalFilter]) -> SignalPage:
-    found = trends.visible_signals(request.auth).select_related("unit", "category")  # type: ignore[attr-defined]
+    user = request.auth  # type: ignore[attr-defined]
+    if not user.has_perm("warnings.view_signal"):
+        raise PermissionDenied
+    found = trends.visible_signals(user).select_related("unit", "category")
     if filters.kind:
         found = found.filter(kind=filters.kind)
     if filters.state:
