@@ -141,6 +141,8 @@ UNDERPASS_CHANGE = {
 
 
 def chemical(unit: Unit) -> dict[str, Any]:
+    """The works' major hazard on the county bureau's register: a company is no place of
+    the division codes, so the bureau keeps it and the company's safety director answers."""
     return {
         "found_on": timezone.localdate(),
         "kind": Risk.Kind.RISK,
