@@ -208,8 +208,8 @@ class Generator:
 
     def inject(self, days: int, rates: dict[tuple[int, int], float]) -> None:
         rng = self.rng
-        start_from = self.end - timedelta(days=days - 12)
-        last = self.end - timedelta(days=12)
+        start_from = self.end - timedelta(days=days - 3)
+        last = self.end - timedelta(days=min(12, days // 2))
         pairs = [(t, c) for t in self.townships for c in self.categories]
         rng.shuffle(pairs)
         per_kind = max(3, days // 9)

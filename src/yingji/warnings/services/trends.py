@@ -73,7 +73,8 @@ from yingji.warnings.models import Risk, Signal
 RATE_FLOOR = 0.5  # cases per baseline period: the least a place's baseline is taken as
 MAX_CASES = 200  # cases a signal links (the evidence's counts hold them all)
 MAX_GROUP = 2000  # cases of one place and category read for clusters in one scan
-RARE_ONE_IN = 50  # a word held by more of the category's cases elsewhere is not rare
+RARE_ONE_IN = 200  # a word held by more of the category's cases elsewhere is not rare
+RARE_LEAST = 2  # however few the cases elsewhere, a word in two of them may still be rare
 SHARED_RARE = 2  # rare words two cases of one matter share at least
 PER_PETITIONER = 2  # a petitioner's cases that count towards a matter's cases
 MAX_REFERENCE = 1000  # cases of a category whose words weigh the words (rarity)
@@ -394,7 +395,7 @@ def matters(
     # compared: the names a matter is told by (a company, an estate, a road), not the
     # category's usual wording (in more than one case in ``RARE_ONE_IN`` elsewhere).
     elsewhere = max(0, counted - n)
-    rare = max(1, elsewhere // RARE_ONE_IN)
+    rare = max(RARE_LEAST, elsewhere // RARE_ONE_IN)
     postings: dict[str, list[int]] = defaultdict(list)
     for index, case in enumerate(cases):
         for word in set(case.words):
