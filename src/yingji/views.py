@@ -68,6 +68,16 @@ MENU = (
         ),
     ),
     Group(
+        pgettext_lazy("menu", "Prevention and warnings"),
+        EMERGENCY_ROLES | {Role.SUPERVISOR, Role.CASE_HANDLER, Role.INTAKE_CLERK},
+        (
+            Link("warnings:list", _("Warnings"), "warnings.view_warning"),
+            Link("warnings:risks", _("Risks and hazards"), "warnings.view_risk"),
+            Link("warnings:inspections", _("Inspection rounds"), "warnings.inspect"),
+            Link("warnings:signals", _("Petition trend signals"), "warnings.view_signal"),
+        ),
+    ),
+    Group(
         pgettext_lazy("menu", "Duty"),
         frozenset({Role.DUTY_OFFICER, Role.DUTY_LEADER}),
         (

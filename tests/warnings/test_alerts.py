@@ -280,3 +280,27 @@ def test_a_county_warning_reaches_the_township(world: Township) -> None:
     with pytest.raises(ValidationError) as refused:
         alerts.draft_adjustment(message, {"level": 1, "note": "升级"}, actor=Actor(world.officer))
     assert "unit" in refused.value.message_dict
+
+
+def test_a_leader_above_signs_a_township_warning_that_stays_the_townships(
+    world: Township,
+) -> None:
+    # The city bureau's leader oversees 白石镇 in emergency work without acting for it:
+    # they may sign its warning (上级审核签发); the message stays the township's, and
+    # only the township adjusts it.
+    bureau = world.city.bureau
+    bureau.work_lines = ["emergency"]
+    bureau.save(update_fields=["work_lines"])
+    city_leader = personas.make_user("city_leader", bureau, Role.DUTY_LEADER)
+    message = alerts.draft(orange(), actor=Actor(world.officer), unit=world.city.baishizhen)
+    alerts.submit(message, actor=Actor(world.officer))
+    assert alerts.may_issue(city_leader, message)
+    message = alerts.issue(message, actor=Actor(city_leader))
+    assert message.unit == world.city.baishizhen and message.issued_by == city_leader
+    with pytest.raises(ValidationError) as refused:
+        alerts.draft_adjustment(message, {"level": 1, "note": "升级"}, actor=Actor(city_leader))
+    assert "unit" in refused.value.message_dict
+    # A leader of a sibling district neither sees nor signs it.
+    stranger = personas.make_user("hexi_leader", world.city.hexi, Role.DUTY_LEADER)
+    spare = alerts.draft(orange(), actor=Actor(world.officer), unit=world.city.baishizhen)
+    assert not alerts.may_issue(stranger, spare)

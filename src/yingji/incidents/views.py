@@ -162,6 +162,19 @@ def board_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
             else []
         ),
     }
+    # The warnings in force over the incident's place, and the warning whose period this
+    # record is (the warnings app owns both; imported here, where the board asks).
+    from yingji.warnings import panels as warning_panels
+    from yingji.warnings.models import WarningMessage
+
+    context["area_warnings"] = warning_panels.in_force_at(
+        incident.region_code or incident.unit.code, drills=incident.is_drill
+    )
+    context["period_of"] = (
+        WarningMessage.objects.filter(operation=incident).order_by("-issued_at", "-pk").first()
+        if incident.source == Incident.Source.WARNING
+        else None
+    )
     if may_grade and incident.is_open:
         suggested = overview.suggested if overview else None
         # The nearest covering plan is offered first, with the level its triggers suggest.

@@ -8,6 +8,7 @@ class WarningsConfig(AppConfig):
     verbose_name = _("Prevention and warnings")
 
     def ready(self) -> None:
-        from yingji.warnings import registry
+        from yingji.warnings import panels, registry
 
         registry.register()
+        panels.register()

@@ -6,12 +6,14 @@ validates; a refusal is a 422 naming each field, or a 403."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import StringConstraints
 
 from yingji import paging
 from yingji.api_errors import READ_ERRORS, ErrorOut
@@ -120,11 +122,14 @@ class InspectionFinishIn(Schema):
     summary: Text = Field("", max_length=inspections.SUMMARY_MAX)
 
 
+ChecklistItemText = Annotated[Text, StringConstraints(max_length=checklists.ITEM_MAX)]
+
+
 class InspectionChecklistIn(Schema):
     unit: Id
     title: Text = Field(..., max_length=checklists.TITLE_MAX)
     event_type: Text = Field(..., max_length=60, description="the category: its id or code")
-    items: list[Text] = Field(..., max_length=checklists.ITEMS_MAX)
+    items: list[ChecklistItemText] = Field(..., max_length=checklists.ITEMS_MAX)
     is_active: bool = True
 
 

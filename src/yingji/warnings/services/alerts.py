@@ -104,11 +104,18 @@ def may_draft(user: User | None, unit: Unit) -> bool:
 
 
 def may_issue(user: User | None, message: WarningMessage) -> bool:
+    """A leader of the issuing unit signs (签发), or a leader of an office above it in
+    emergency work (上级审核签发: a city bureau's leader for a district bureau's warning);
+    the message stays the issuing unit's, and only that unit adjusts or lifts it."""
+    return signs_for(user, message.unit) and message.state in OPEN
+
+
+def signs_for(user: User | None, unit: Unit) -> bool:
+    """Whether ``user`` may sign the warnings of ``unit`` (see may_issue)."""
     return (
         user is not None
         and user.has_perm("warnings.issue_warning")
-        and acts_for(user, message.unit)
-        and message.state in OPEN
+        and (acts_for(user, unit) or jurisdiction.oversees(user, unit, lines.EMERGENCY))
     )
 
 
@@ -251,7 +258,8 @@ def change_draft(
 
 
 def _leaders(unit: Unit) -> list[User]:
-    """The leaders acting for the unit in emergency work (who may sign its warnings)."""
+    """The leaders acting for the unit in emergency work (who may sign its warnings), else
+    those of the offices above it."""
     root = jurisdiction.area_root_of(unit, lines.EMERGENCY)
     found = (
         User.objects.filter(
@@ -263,7 +271,14 @@ def _leaders(unit: Unit) -> list[User]:
         .distinct()
         .order_by("pk")[:50]
     )
-    return [u for u in found if jurisdiction.acts_as(u, unit, lines.EMERGENCY)]
+    acting = [u for u in found if jurisdiction.acts_as(u, unit, lines.EMERGENCY)]
+    if acting:
+        return acting
+    # No leader of its own has an account: the leaders of the offices above sign.
+    above = User.objects.filter(is_active=True, role_grants__role=Role.DUTY_LEADER).distinct()
+    return [
+        u for u in above.order_by("pk")[:200] if jurisdiction.oversees(u, unit, lines.EMERGENCY)
+    ][:50]
 
 
 @transaction.atomic
@@ -530,12 +545,7 @@ def issue(message: WarningMessage, *, actor: Actor) -> WarningMessage:
     the incident engine, and the duty of every unit in the area told."""
     _first_of_chain(message)  # one issue at a time per chain: a concurrent lift wins
     current = _locked(message)
-    user = actor.user
-    _require(
-        user is not None
-        and user.has_perm("warnings.issue_warning")
-        and acts_for(user, current.unit)
-    )
+    _require(signs_for(actor.user, current.unit))
     if current.state not in OPEN:
         raise _refuse("state", _("Only a draft or a submitted warning can be issued."))
     if current.msg_type != MsgType.ALERT:
