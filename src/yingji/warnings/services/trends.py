@@ -8,7 +8,8 @@ and raises or updates three kinds of signal, with thresholds from ``settings.TRE
   ``window_days`` days against the place's own baseline, the ``baseline_days`` days
   before the window. The expected count is the baseline's daily rate times the window;
   the test is Poisson's upper tail, P(X >= count | expected), which must fall below
-  ``surge_alpha_per_10k`` / 10000, with at least ``surge_min_cases`` cases. The rate has
+  ``surge_alpha_per_10k`` / 10000, with at least ``surge_min_cases`` cases and at least
+  ``SURGE_RATIO`` times the expected count. The rate has
   a floor of ``RATE_FLOOR`` cases per baseline period, so that a place without history
   is judged against a small rate, not against nothing. A county whose surge is one of
   its townships' (the township raised for the same category in the same scan, and the
@@ -71,6 +72,10 @@ from yingji.timeline import services as timeline
 from yingji.warnings.models import Risk, Signal
 
 RATE_FLOOR = 0.5  # cases per baseline period: the least a place's baseline is taken as
+# A surge is at least this many times the expected count: in a busy place the week's
+# rhythm and the season move counts by more than Poisson's spread, and a third more
+# cases on a Monday than the baseline's average day is no surge.
+SURGE_RATIO = 2.0
 MAX_CASES = 200  # cases a signal links (the evidence's counts hold them all)
 MAX_GROUP = 2000  # cases of one place and category read for clusters in one scan
 RARE_ONE_IN = 200  # a word held by more of the category's cases elsewhere is not rare
@@ -189,7 +194,7 @@ def surges(now: datetime) -> list[Found]:
     for (category_id, place), (before, in_window) in rows.items():
         expected = max(before, RATE_FLOOR) / base_days * window
         p = poisson_tail(in_window, expected)
-        if p < alpha:
+        if p < alpha and in_window >= SURGE_RATIO * expected:
             fired[(category_id, place)] = (in_window, expected, p)
     # A county's surge made by one of its townships is that township's signal.
     for (category_id, place), (in_window, _expected, _p) in list(fired.items()):
@@ -205,7 +210,11 @@ def surges(now: datetime) -> list[Found]:
         rest = in_window - sum(fired[key][0] for key in townships)
         before = rows[(category_id, place)][0] - sum(rows[key][0] for key in townships)
         expected = max(before, RATE_FLOOR) / base_days * window
-        if rest < cfg["surge_min_cases"] or poisson_tail(rest, expected) >= alpha:
+        if (
+            rest < cfg["surge_min_cases"]
+            or rest < SURGE_RATIO * expected
+            or poisson_tail(rest, expected) >= alpha
+        ):
             del fired[(category_id, place)]
     found = []
     for (category_id, place), (people, expected, p) in fired.items():
@@ -259,6 +268,7 @@ def _surge(
         "limit": limit,
         "alpha": alpha,
         "min_cases": cfg["surge_min_cases"],
+        "min_ratio": SURGE_RATIO,
         "rate_floor": RATE_FLOOR,
         "test": "poisson_upper_tail",
     }
@@ -279,7 +289,7 @@ def _surge(
 
 def _limit(expected: float, alpha: float, least: int) -> int:
     """The smallest count that fires: the control limit shown beside the count."""
-    count = max(1, least)
+    count = max(1, least, math.ceil(SURGE_RATIO * expected))
     while poisson_tail(count, expected) >= alpha and count < 100_000:
         count += 1
     return count
