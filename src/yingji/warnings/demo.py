@@ -383,6 +383,8 @@ def story(s: Story) -> None:
     s.begin(_levee(s))
     s.begin(_fire_lane(s))
     s.begin(_inspection(s))
+    s.begin(_next_round(s))
+    s.begin(_wind(s))
     s.begin(_surge(s))
 
 
@@ -525,6 +527,58 @@ def _inspection(s: Story) -> Process:
     )
     if found is not None:
         yield started + timedelta(hours=2, minutes=10), lambda: _underpass_change(found, member)
+
+
+def _next_round(s: Story) -> Process:
+    """The second round of the flood season, planned yesterday for tomorrow: on the team
+    member's workbench."""
+    checklist = Checklist.objects.filter(title=CHECKLIST["title"]).first
+    yield (
+        s.days_ago(1, time(16, 30)),
+        lambda: inspections.plan(
+            {
+                **_round(s.units, s.users, s.today + timedelta(days=1), checklist()),  # type: ignore[arg-type]
+                "title": "河西街道汛期第二轮易涝点排查",
+            },
+            actor=s.system,
+        ),
+    )
+
+
+WIND_ALERT = {
+    "level": WarningMessage.Level.BLUE,
+    "region_codes": ["990102"],
+    "area_description": "清溪区全境",
+    "headline": "清溪区大风蓝色预警",
+    "description": "受冷空气影响，预计今天夜间到明天白天清溪区将出现6～7级偏北大风，阵风8级，"
+    "气温下降6～8℃。",
+    "instruction": "一、加固围板、棚架、广告牌等易被风吹动的搭建物，切断户外危险电源；\n"
+    "二、建筑工地停止高空作业和吊装作业；\n三、行人注意远离高大建筑物、广告牌和大树；\n"
+    "四、注意防寒保暖，防范火灾。",
+}
+
+
+def _wind(s: Story) -> Process:
+    """This morning 清溪区's duty officer drafts a wind warning and submits it; it waits
+    for a leader's signature (the district's, or the city bureau's above it)."""
+    duty, bureau = s.actor("duty"), s.units["qx_yingji"]
+    drafted = s.days_ago(0, time(7, 10))
+    if drafted > s.now:
+        drafted = s.now - timedelta(minutes=30)
+    wind = yield (
+        drafted,
+        lambda: alerts.draft(
+            {
+                **WIND_ALERT,
+                "event_type": _type("natural.weather"),
+                "effective_at": drafted,
+                "expires_at": drafted + timedelta(days=1, hours=12),
+            },
+            actor=duty,
+            unit=bureau,
+        ),
+    )
+    yield drafted + timedelta(minutes=10), lambda: alerts.submit(wind, actor=duty)
 
 
 def _found(inspection: Inspection, index: int, member: Actor) -> Callable[[], Any]:

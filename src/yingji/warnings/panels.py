@@ -25,7 +25,9 @@ from yingji.warnings.models import Inspection, Risk, Signal, WarningMessage
 EMERGENCY = frozenset({Role.DUTY_OFFICER, Role.DUTY_LEADER, Role.PLAN_MANAGER, Role.TEAM_MEMBER})
 STAFF = frozenset({Role.DUTY_OFFICER, Role.DUTY_LEADER, Role.PLAN_MANAGER})
 LEADERS = frozenset({Role.DUTY_LEADER})
-PETITION_DECIDERS = frozenset({Role.SUPERVISOR, Role.DUTY_LEADER})
+MEMBERS = frozenset({Role.TEAM_MEMBER})
+# The petition office's staff who follow the trends (a leader decides signals on their page).
+PETITION_WATCH = frozenset({Role.SUPERVISOR, Role.CASE_HANDLER})
 
 
 def _headline(message: WarningMessage) -> str:
@@ -177,7 +179,7 @@ def register() -> None:
         (
             "warnings.inspections",
             gettext_lazy("My inspection rounds"),
-            EMERGENCY,
+            MEMBERS,
             150,
             my_inspections,
         ),
@@ -185,7 +187,7 @@ def register() -> None:
         (
             "warnings.signals",
             gettext_lazy("Petition trend signals"),
-            PETITION_DECIDERS,
+            PETITION_WATCH,
             170,
             signals,
         ),
