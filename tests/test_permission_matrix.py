@@ -124,7 +124,26 @@ SEES: dict[str, frozenset[str]] = {
     "unit_city": frozenset({"admin", "leader", "planner", "supervisor"}),
     # one's own notifications
     "clerk_note": frozenset({"clerk"}),
+    # prevention (warnings app). A warning is seen where its unit is (the issuing unit and
+    # the levels above it), and an issued one also by the units of the places it names
+    # (the city bureau's rainstorm warning over 河西街道 and 望湖街道: 清溪区, 河西街道);
+    # a draft is its unit's until it is issued.
+    "rain_warning": CITY_EMERGENCY | {"duty", "member"},
+    "qingxi_draft": CITY_EMERGENCY | {"duty"},  # 清溪区应急管理局's draft
+    "nobody": frozenset(),
+    # the register, rounds and checklists: the emergency staff and team members of the
+    # area (warnings.view_risk, plan_inspection, inspect: not the administrator)
+    "fire_lane_risk": frozenset({"leader", "planner", "duty"}),  # 清溪区应急管理局's
+    "underpass_risk": frozenset({"leader", "planner", "duty", "member"}),  # 河西街道's
+    "hexi_round": frozenset({"leader", "planner", "duty", "member"}),  # 河西街道's round
+    # 清溪区应急管理局's checklist serves the rounds of 清溪区 (河西街道's among them)
+    "qingxi_checklist": frozenset({"leader", "planner", "duty", "member"}),
+    # a trend signal of 白石镇's petitions: the petitions area of those who may see signals
+    # (warnings.view_signal: not the administrator; the emergency leader's petitions area
+    # is only its own bureau)
+    "land_signal": frozenset({"clerk", "handler", "supervisor"}),
 }
+EMERGENCY_STAFF = frozenset({"duty", "leader", "planner"})
 
 # --- the demo city, with one of each object the detail endpoints show -------------------------
 
@@ -310,6 +329,38 @@ def build_world(settings: Any) -> dict[str, Any]:
     w["drill_held"] = held.pk
     w["drill_next"] = Drill.objects.get(state=Drill.State.PLANNED).pk
     w["drill_inject"] = held.injects.get(number=1).pk
+
+    # Prevention (warnings app): the city bureau's rainstorm warning in force (its
+    # adjustment to orange, the chain's newest issued message), a draft of 清溪区应急管理局
+    # over the same streets, the register's hazards, the inspection round of 河西街道 (its
+    # inspector the team member) and its checklist, and the open trend signal of 白石镇.
+    from yingji.warnings import demo as warnings_demo
+    from yingji.warnings.models import Checklist, Inspection, Risk, Signal, WarningMessage
+    from yingji.warnings.services import alerts
+
+    rain = (
+        WarningMessage.objects.filter(
+            state=WarningMessage.State.ISSUED, event_type__code="natural.weather"
+        )
+        .order_by("-issued_at", "-pk")
+        .first()
+    )
+    assert rain is not None and rain.msg_type == WarningMessage.MsgType.UPDATE
+    w["warning_rain"], w["warning_rain_identifier"] = rain.pk, rain.identifier
+    w["warning_draft"] = alerts.draft(
+        warnings_demo.rain_alert(timezone.now() + timedelta(days=1)),
+        actor=as_duty,
+        unit=units["清溪区应急管理局"],
+    ).pk
+    w["risk_fire_lane"] = Risk.objects.get(title__startswith="望湖社区").pk
+    w["risk_underpass"] = Risk.objects.get(title=warnings_demo.UNDERPASS["risk_title"]).pk
+    w["risk_underpass_number"] = Risk.objects.get(pk=w["risk_underpass"]).number
+    w["inspection"] = Inspection.objects.get(unit__name="河西街道").pk
+    w["checklist"] = Checklist.objects.get(title=warnings_demo.CHECKLIST["title"]).pk
+    # The trend scan raises two open signals of 白石镇's land petitions (a surge and a matter).
+    signal = Signal.objects.filter(state=Signal.State.OPEN).order_by("pk").first()
+    assert signal is not None and signal.unit == units["白石镇"]
+    w["signal"] = signal.pk
 
     # The directory
     w["unit_baishizhen"] = units["白石镇"].pk
@@ -767,6 +818,123 @@ PAGES: list[Row] = [
         "county_readiness",
         kind="file",
     ),
+    # warnings: drafted by the emergency staff; a draft changed by those acting for its
+    # unit; a warning in force adjusted and lifted by the drafters of the issuing unit
+    Row(
+        "warnings/",
+        "/warnings/",
+        shows=(
+            ("rain_warning", href("/warnings/{warning_rain}/")),
+            ("qingxi_draft", href("/warnings/{warning_draft}/")),
+        ),
+    ),
+    Row("warnings/new/", "/warnings/new/", refused=everyone_but(*EMERGENCY_STAFF)),
+    Row("warnings/<id:pk>/", "/warnings/{warning_rain}/", "rain_warning"),
+    Row("warnings/<id:pk>/", "/warnings/{warning_draft}/", "qingxi_draft"),
+    Row(
+        "warnings/<id:pk>/edit/",
+        "/warnings/{warning_draft}/edit/",
+        "qingxi_draft",
+        refused=frozenset({"admin", "leader", "planner"}),
+    ),
+    Row(
+        "warnings/<id:pk>/edit/",
+        "/warnings/{warning_rain}/edit/",
+        "rain_warning",
+        refused=SEES["rain_warning"],
+    ),
+    Row(
+        "warnings/<id:pk>/adjust/",
+        "/warnings/{warning_rain}/adjust/",
+        "rain_warning",
+        refused=frozenset({"admin", "duty", "member"}),
+    ),
+    Row(
+        "warnings/<id:pk>/lift/",
+        "/warnings/{warning_rain}/lift/",
+        "rain_warning",
+        refused=frozenset({"admin", "duty", "member"}),
+    ),
+    # the public pages: real issued messages for anyone, signed in or not
+    Row("public/warnings/", "/public/warnings/"),
+    Row("public/warnings/feed.atom", "/public/warnings/feed.atom", kind="file"),
+    Row("public/warnings/areas.geojson", "/public/warnings/areas.geojson", kind="file"),
+    Row("public/warnings/<str:key>/", "/public/warnings/{warning_rain_identifier}/"),
+    Row("public/warnings/<str:key>/", "/public/warnings/{warning_rain}/"),
+    Row("public/warnings/<str:key>/", "/public/warnings/{warning_draft}/", "nobody"),
+    # the risk register
+    Row(
+        "warnings/risks/",
+        "/warnings/risks/",
+        refused=everyone_but(*EMERGENCY_STAFF, "member"),
+        shows=(
+            ("fire_lane_risk", href("/warnings/risks/{risk_fire_lane}/")),
+            ("underpass_risk", href("/warnings/risks/{risk_underpass}/")),
+        ),
+    ),
+    Row(
+        "warnings/risks/export.xlsx",
+        "/warnings/risks/export.xlsx",
+        refused=everyone_but(*EMERGENCY_STAFF, "member"),
+        kind="xlsx",
+        shows=(("underpass_risk", "{risk_underpass_number}"),),
+    ),
+    Row("warnings/risks/new/", "/warnings/risks/new/", refused=everyone_but(*EMERGENCY_STAFF)),
+    Row(
+        "warnings/risks/import/", "/warnings/risks/import/", refused=everyone_but(*EMERGENCY_STAFF)
+    ),
+    Row("warnings/risks/<id:pk>/", "/warnings/risks/{risk_fire_lane}/", "fire_lane_risk"),
+    Row("warnings/risks/<id:pk>/", "/warnings/risks/{risk_underpass}/", "underpass_risk"),
+    Row(
+        "warnings/risks/<id:pk>/edit/",
+        "/warnings/risks/{risk_fire_lane}/edit/",
+        "fire_lane_risk",
+        refused=frozenset({"leader", "planner"}),
+    ),
+    # inspection rounds: planned by the emergency staff, seen by them and team members of
+    # the area, the phone page the inspector's alone
+    Row(
+        "warnings/inspections/",
+        "/warnings/inspections/",
+        refused=everyone_but(*EMERGENCY_STAFF, "member"),
+        shows=(("hexi_round", href("/warnings/inspections/{inspection}/")),),
+    ),
+    Row(
+        "warnings/inspections/new/",
+        "/warnings/inspections/new/",
+        refused=everyone_but(*EMERGENCY_STAFF),
+    ),
+    Row("warnings/inspections/<id:pk>/", "/warnings/inspections/{inspection}/", "hexi_round"),
+    Row(
+        "warnings/inspections/<id:pk>/field/",
+        "/warnings/inspections/{inspection}/field/",
+        "hexi_round",
+        refused=EMERGENCY_STAFF,
+    ),
+    Row(
+        "warnings/inspections/checklists/",
+        "/warnings/inspections/checklists/",
+        refused=everyone_but(*EMERGENCY_STAFF, "member"),
+    ),
+    Row(
+        "warnings/inspections/checklists/new/",
+        "/warnings/inspections/checklists/new/",
+        refused=everyone_but(*EMERGENCY_STAFF),
+    ),
+    Row(
+        "warnings/inspections/checklists/<id:pk>/",
+        "/warnings/inspections/checklists/{checklist}/",
+        "qingxi_checklist",
+        refused=frozenset({"leader", "planner", "member"}),
+    ),
+    # trend signals: petition work's, in its area
+    Row(
+        "warnings/signals/",
+        "/warnings/signals/",
+        refused=everyone_but("supervisor", "leader", "handler", "clerk"),
+        shows=(("land_signal", href("/warnings/signals/{signal}/")),),
+    ),
+    Row("warnings/signals/<id:pk>/", "/warnings/signals/{signal}/", "land_signal"),
 ]
 
 API: list[Row] = [
@@ -1019,6 +1187,85 @@ API: list[Row] = [
         "township_readiness",
         kind="json",
     ),
+    # warnings, as their pages
+    Row(
+        "/api/v1/warnings",
+        "/api/v1/warnings?limit=200",
+        kind="json",
+        shows=(("rain_warning", "id={warning_rain}"), ("qingxi_draft", "id={warning_draft}")),
+    ),
+    Row(
+        "/api/v1/warnings/{warning_id}",
+        "/api/v1/warnings/{warning_rain}",
+        "rain_warning",
+        kind="json",
+    ),
+    Row(
+        "/api/v1/warnings/{warning_id}",
+        "/api/v1/warnings/{warning_draft}",
+        "qingxi_draft",
+        kind="json",
+    ),
+    # CAP: an issued real message is public; a draft has none
+    Row("/api/v1/warnings/{warning_id}/cap", "/api/v1/warnings/{warning_rain}/cap", kind="file"),
+    Row(
+        "/api/v1/warnings/{warning_id}/cap",
+        "/api/v1/warnings/{warning_draft}/cap",
+        "nobody",
+        kind="file",
+    ),
+    Row(
+        "/api/v1/risks",
+        "/api/v1/risks?limit=200",
+        refused=everyone_but(*EMERGENCY_STAFF, "member"),
+        kind="json",
+        shows=(
+            ("fire_lane_risk", "id={risk_fire_lane}"),
+            ("underpass_risk", "id={risk_underpass}"),
+        ),
+    ),
+    Row(
+        "/api/v1/risks/export.xlsx",
+        "/api/v1/risks/export.xlsx",
+        refused=everyone_but(*EMERGENCY_STAFF, "member"),
+        kind="xlsx",
+        shows=(("underpass_risk", "{risk_underpass_number}"),),
+    ),
+    Row("/api/v1/risks/{risk_id}", "/api/v1/risks/{risk_fire_lane}", "fire_lane_risk", kind="json"),
+    Row("/api/v1/risks/{risk_id}", "/api/v1/risks/{risk_underpass}", "underpass_risk", kind="json"),
+    Row(
+        "/api/v1/inspections",
+        "/api/v1/inspections?limit=200",
+        refused=everyone_but(*EMERGENCY_STAFF, "member"),
+        kind="json",
+        shows=(("hexi_round", "id={inspection}"),),
+    ),
+    Row(
+        "/api/v1/inspections/{inspection_id}",
+        "/api/v1/inspections/{inspection}",
+        "hexi_round",
+        kind="json",
+    ),
+    Row(
+        "/api/v1/inspection-checklists",
+        "/api/v1/inspection-checklists",
+        refused=everyone_but(*EMERGENCY_STAFF, "member"),
+        kind="json",
+        shows=(("qingxi_checklist", "id={checklist}"),),
+    ),
+    Row(
+        "/api/v1/warning-signals",
+        "/api/v1/warning-signals?limit=200",
+        refused=everyone_but("supervisor", "leader", "handler", "clerk"),
+        kind="json",
+        shows=(("land_signal", "id={signal}"),),
+    ),
+    Row(
+        "/api/v1/warning-signals/{signal_id}",
+        "/api/v1/warning-signals/{signal}",
+        "land_signal",
+        kind="json",
+    ),
 ]
 
 POST_ONLY = "an action (POST only; GET answers 405): its object's page is in the matrix"
@@ -1257,6 +1504,39 @@ OTHERS: dict[str, str] = {
     " anyone else (403; 404 outside the drill's sight): drills/test_familiarity.py",
     "/api/v1/drills/{drill_id}/scores": "familiarity figures without names, people only to"
     " their leaders (privacy both ways in drills/test_familiarity.py)",
+    # prevention (warnings app)
+    "warnings/<id:pk>/submit/": POST_ONLY,
+    "warnings/<id:pk>/issue/": POST_ONLY,
+    "warnings/<id:pk>/return/": POST_ONLY,
+    "warnings/<id:pk>/withdraw/": POST_ONLY,
+    "warnings/risks/<id:pk>/close/": POST_ONLY,
+    "warnings/risks/<id:pk>/reopen/": POST_ONLY,
+    "warnings/inspections/<id:pk>/start/": POST_ONLY,
+    "warnings/inspections/<id:pk>/finish/": POST_ONLY,
+    "warnings/inspections/<id:pk>/photos/<id:document_pk>/": "a finding's photo, opened by its"
+    " round's rule (warnings/inspections/<id:pk>/ in PAGES); the demo's findings have no photo"
+    " (warnings/test_access.py)",
+    "warnings/signals/scan/": POST_ONLY,
+    "warnings/signals/<id:pk>/dismiss/": POST_ONLY,
+    "warnings/signals/<id:pk>/to-risk/": POST_ONLY,
+    "warnings/signals/<id:pk>/to-warning/": POST_ONLY,
+    "/api/v1/warnings/{warning_id}/submit": POST_ONLY,
+    "/api/v1/warnings/{warning_id}/withdraw": POST_ONLY,
+    "/api/v1/warnings/{warning_id}/issue": POST_ONLY,
+    "/api/v1/warnings/{warning_id}/return": POST_ONLY,
+    "/api/v1/warnings/{warning_id}/adjust": POST_ONLY,
+    "/api/v1/warnings/{warning_id}/lift": POST_ONLY,
+    "/api/v1/risks/import": POST_ONLY + " (a ledger upload)",
+    "/api/v1/risks/{risk_id}/close": POST_ONLY,
+    "/api/v1/risks/{risk_id}/reopen": POST_ONLY,
+    "/api/v1/inspections/{inspection_id}/start": POST_ONLY,
+    "/api/v1/inspections/{inspection_id}/findings": POST_ONLY,
+    "/api/v1/inspections/{inspection_id}/findings/photos": POST_ONLY,
+    "/api/v1/inspections/{inspection_id}/finish": POST_ONLY,
+    "/api/v1/warning-signals/scan": POST_ONLY,
+    "/api/v1/warning-signals/{signal_id}/dismiss": POST_ONLY,
+    "/api/v1/warning-signals/{signal_id}/to-risk": POST_ONLY,
+    "/api/v1/warning-signals/{signal_id}/to-warning": POST_ONLY,
 }
 # Django's admin: administrators only, behind the second factor; it keeps to the
 # administrator's subtree (tests/org/test_admin.py and the other apps' admin tests).

@@ -189,8 +189,8 @@ def signal_scan(request: HttpRequest) -> HttpResponse:
 routes = [
     path("signals/", signal_list, name="signals"),
     path("signals/scan/", signal_scan, name="signal_scan"),
-    path("signals/<int:pk>/", signal_detail, name="signal"),
-    path("signals/<int:pk>/dismiss/", signal_dismiss, name="signal_dismiss"),
-    path("signals/<int:pk>/to-risk/", signal_to_risk, name="signal_to_risk"),
-    path("signals/<int:pk>/to-warning/", signal_to_warning, name="signal_to_warning"),
+    path("signals/<id:pk>/", signal_detail, name="signal"),
+    path("signals/<id:pk>/dismiss/", signal_dismiss, name="signal_dismiss"),
+    path("signals/<id:pk>/to-risk/", signal_to_risk, name="signal_to_risk"),
+    path("signals/<id:pk>/to-warning/", signal_to_warning, name="signal_to_warning"),
 ]

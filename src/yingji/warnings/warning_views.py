@@ -242,9 +242,13 @@ def lift(request: HttpRequest, pk: int) -> HttpResponse:
     return _follow(request, pk, "lift")
 
 
-def _chain(message: WarningMessage) -> list[WarningMessage]:
+def _chain(user: User, message: WarningMessage) -> list[WarningMessage]:
+    """The chain's messages the user sees (a draft of a unit above is not among them)."""
     return list(
-        alerts.chain_of(message).exclude(state=State.WITHDRAWN).select_related("issued_by")[:200]
+        alerts.chain_of(message)
+        .exclude(state=State.WITHDRAWN)
+        .filter(pk__in=alerts.visible_warnings(user).values("pk"))
+        .select_related("issued_by")[:200]
     )
 
 
@@ -269,7 +273,7 @@ def detail(request: HttpRequest, pk: int, status: int = 200) -> HttpResponse:
     context = {
         "message": message,
         "colour": COLOURS.get(message.level, ""),
-        "chain": _chain(message),
+        "chain": _chain(user, message),
         "operation": operation,
         "tasks": tasks,
         "in_force": in_force,

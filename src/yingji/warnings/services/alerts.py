@@ -62,7 +62,8 @@ OPEN = (State.DRAFT, State.SUBMITTED)
 
 def visible_warnings(user: User) -> QuerySet[WarningMessage]:
     """The messages of the units the user acts for or oversees in emergency work, and
-    those of the units above whose area names a place in the user's jurisdiction."""
+    the issued ones of the units above whose area names a place in the user's
+    jurisdiction (a draft stays its unit's, and the levels above it, until it is issued)."""
     if (
         not user.is_authenticated
         or not user.is_active
@@ -86,9 +87,9 @@ def visible_warnings(user: User) -> QuerySet[WarningMessage]:
         )
         ids = [
             pk
-            for pk, held in WarningMessage.objects.filter(unit_id__in=above).values_list(
-                "pk", "region_codes"
-            )
+            for pk, held in WarningMessage.objects.filter(
+                unit_id__in=above, state=State.ISSUED
+            ).values_list("pk", "region_codes")
             if codes.intersection(held or [])
         ]
         mine |= Q(pk__in=ids)

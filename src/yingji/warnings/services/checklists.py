@@ -40,8 +40,13 @@ def visible_checklists(user: User) -> QuerySet[Checklist]:
     if user.is_superuser and user.unit is None:
         return Checklist.objects.all()
     units = Unit.objects.visible_to(user, lines.EMERGENCY)
-    above = tree.ancestor_paths(user.unit.path) if user.unit is not None else []
-    return Checklist.objects.filter(Q(unit__in=units) | Q(unit__path__in=above))
+    # The units above and the offices acting as them in emergency work (a district's
+    # checklists are its bureau's, and serve its townships' rounds: applies_to).
+    above: list[int] = []
+    if user.unit is not None:
+        for unit in Unit.objects.filter(path__in=tree.ancestor_paths(user.unit.path)):
+            above += jurisdiction.offices_acting_as(unit, lines.EMERGENCY)
+    return Checklist.objects.filter(Q(unit__in=units) | Q(unit_id__in=above))
 
 
 def checklist_for(user: User, pk: int) -> Checklist:
