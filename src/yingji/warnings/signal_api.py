@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema
 from yingji import paging
 from yingji.api_errors import READ_ERRORS, ErrorOut
 from yingji.audit.services import Actor
-from yingji.fields import Day, Id, Offset, PathId, Text
+from yingji.fields import Day, Id, Moment, Offset, PathId, Text
 from yingji.warnings.models import Signal
 from yingji.warnings.services import trends
 
@@ -95,7 +95,7 @@ class SignalWarningIn(Schema):
     level: int = Field(..., ge=1, le=4, description="1 red … 4 blue")
     headline: Text = Field("", max_length=120)
     instruction: Text = Field("", max_length=5000)
-    expires_at: datetime | None = Field(None, description="default: three days from now")
+    expires_at: Moment | None = Field(None, description="default: three days from now")
 
 
 class SignalScanOut(Schema):
