@@ -24,7 +24,7 @@ from yingji.petitions.models import Category, Petition
 from yingji.petitions.services.similar import index_text
 from yingji.timeline.services import events_for
 from yingji.warnings.models import Signal
-from yingji.warnings.services import trends
+from yingji.warnings.services import trend_rules, trends
 
 pytestmark = pytest.mark.django_db
 SERIAL = itertools.count(1)
@@ -153,9 +153,9 @@ def test_a_surge_in_one_township_is_raised_with_its_evidence_and_cases(world: Wo
 
 
 def test_the_poisson_tail_is_right() -> None:
-    assert trends.poisson_tail(0, 2.0) == 1.0
-    assert trends.poisson_tail(1, 2.0) == pytest.approx(1 - 2.718281828**-2)
-    assert trends.poisson_tail(5, 0.1) == pytest.approx(7.66e-8, rel=0.01)
+    assert trend_rules.poisson_tail(0, 2.0) == 1.0
+    assert trend_rules.poisson_tail(1, 2.0) == pytest.approx(1 - 2.718281828**-2)
+    assert trend_rules.poisson_tail(5, 0.1) == pytest.approx(7.66e-8, rel=0.01)
 
 
 def test_one_person_petitioning_twenty_times_is_no_signal(world: World) -> None:

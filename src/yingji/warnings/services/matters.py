@@ -1,0 +1,362 @@
+"""Matters: growing same-matter clusters (同一事项聚集) and collective visits about one
+matter (集体访), found by the words the similar-case detection indexes (see ``trends``
+for the whole scan)."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import rjieba
+from django.db.models import Count, QuerySet
+from django.db.models.functions import Length, Substr
+from django.utils.translation import gettext as _
+
+from yingji.petitions.models import Petition
+from yingji.petitions.services.similar import SIMILAR_THRESHOLD
+from yingji.search import services as search
+from yingji.search import text
+from yingji.warnings.models import Signal
+from yingji.warnings.services.trend_rules import (
+    LABEL_WORDS,
+    MAX_CASES,
+    MAX_GROUP,
+    MAX_REFERENCE,
+    PER_PETITIONER,
+    PERSON_TAGS,
+    RARE_LEAST,
+    RARE_ONE_IN,
+    SHARED_RARE,
+    Found,
+    _cases,
+    _daily,
+    _day,
+    _names,
+    _who,
+    trend,
+)
+
+# --- clusters and collective visits --------------------------------------------------------
+
+
+@dataclass
+class Case:
+    pk: int
+    received_at: datetime
+    who: str  # the keyed hash that tells petitioners apart (never shown)
+    masked: str
+    words: list[str]
+
+
+def _groups(cases: QuerySet[Petition], least: int) -> list[tuple[int, str]]:
+    """The (category, township) groups holding at least ``least`` cases."""
+    grouped = (
+        cases.annotate(length=Length("region_code"))
+        .filter(length__gte=9)
+        .annotate(spot=Substr("region_code", 1, 9))
+        .values("category_id", "spot")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=least)
+        .values_list("category_id", "spot")
+    )
+    return list(grouped)
+
+
+def _read(cases: QuerySet[Petition]) -> list[Case]:
+    """The cases' indexed words, without the words of their number and address: those
+    tell a case or a village, not a matter."""
+    rows = list(
+        cases.annotate(who=_who())
+        .order_by("-received_at")
+        .values_list("pk", "received_at", "who", "name_masked", "number", "place")[:MAX_GROUP]
+    )
+    words = search.words_of(Petition, [r[0] for r in rows])
+    read = []
+    for pk, at, who, masked, number, address in rows:
+        own = set(text.index_tokens(f"{number}\n{address}"))
+        found = [w for w in words.get(pk, (None, []))[1] if w not in own]
+        read.append(Case(pk, at, who, masked, found))
+    return read
+
+
+def _rarity(cases: QuerySet[Petition], category_id: int) -> Counter[str]:
+    """How many of the category's recent cases, in every place, hold each word: the
+    document frequencies that weigh words, counted over more than one place's cases so
+    that the category's usual wording weighs little even where cases are few."""
+    ids = (
+        cases.filter(category_id=category_id)
+        .order_by("-received_at")
+        .values_list("pk", flat=True)[:MAX_REFERENCE]
+    )
+    df: Counter[str] = Counter()
+    for _key, found in search.words_of(Petition, list(ids)).values():
+        df.update(set(found))
+    df[""] = len(ids)  # the number of cases counted
+    return df
+
+
+def matters(
+    cases: list[Case], reference: Counter[str] | None = None, *, shared_least: int = SHARED_RARE
+) -> list[list[Case]]:
+    """The cases grouped into matters: alike by the similar-case detection's measure
+    (TF-IDF cosine over the indexed words, at its threshold), each matter a case and the
+    cases like it (a star, not a chain, so two matters sharing a word stay apart)."""
+    n = len(cases)
+    if n < 2:
+        return [[c] for c in cases]
+    local: Counter[str] = Counter()
+    for case in cases:
+        local.update(set(case.words))
+    df: Counter[str] = Counter(reference or {})
+    counted = df.pop("", 0)
+    if not counted:
+        df, counted = Counter(local), n
+    idf = {word: math.log((counted + 1) / (df[word] + 1)) + 1 for word in local}
+    vectors = [Counter({w: tf * idf[w] for w, tf in Counter(case.words).items()}) for case in cases]
+    # Only cases sharing a word that the category's cases elsewhere seldom hold are
+    # compared: the names a matter is told by (a company, an estate, a road), not the
+    # category's usual wording (in more than one case in ``RARE_ONE_IN`` elsewhere).
+    elsewhere = max(0, counted - n)
+    rare = max(RARE_LEAST, elsewhere // RARE_ONE_IN)
+    postings: dict[str, list[int]] = defaultdict(list)
+    for index, case in enumerate(cases):
+        for word in set(case.words):
+            if local[word] >= 2 and max(0, df[word] - local[word]) <= rare:
+                postings[word].append(index)
+    shared: Counter[tuple[int, int]] = Counter()
+    for members in postings.values():
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                shared[(a, b)] += 1
+    near: dict[int, set[int]] = defaultdict(set)
+    for (a, b), words in shared.items():
+        # One such word in common happens by chance (two matters in one hamlet).
+        if words < shared_least:
+            continue
+        if text.cosine(vectors[a], vectors[b]) >= SIMILAR_THRESHOLD:
+            near[a].add(b)
+            near[b].add(a)
+    left = set(range(n))
+    groups: list[list[Case]] = []
+    while True:
+        best = max(
+            (i for i in left if near[i]), key=lambda i: (len(near[i] & left), -i), default=None
+        )
+        if best is None or not near[best] & left:
+            break
+        star = {best} | (near[best] & left)
+        left -= star
+        groups.append([cases[i] for i in sorted(star)])
+    return groups
+
+
+def label(members: list[Case], others: Iterable[Case]) -> str:
+    """The matter's name: the words most of its cases share and few other cases of the
+    place and category hold, without a person's name (jieba's name tag, or a word shaped
+    like one of the cases' masked names: its surname and length)."""
+    inside: Counter[str] = Counter()
+    for case in members:
+        inside.update(set(case.words))
+    outside: Counter[str] = Counter()
+    rest = 0
+    for case in others:
+        outside.update(set(case.words))
+        rest += 1
+    shapes = {(m[0], len(m)) for m in (c.masked for c in members) if m}
+    half = len(members) / 2
+    chosen: list[str] = []
+    for word, count in sorted(inside.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0])):
+        if count < half or len(word) < 2:
+            continue
+        if rest and outside[word] > rest / 20:
+            continue  # the category's usual wording
+        if (word[0], len(word)) in shapes or _is_name(word):
+            continue
+        if any(word in other or other in word for other in chosen):
+            continue
+        chosen.append(word)
+        if len(chosen) == LABEL_WORDS:
+            break
+    return "、".join(chosen)
+
+
+def _is_name(word: str) -> bool:
+    tagged = rjieba.tag(word)
+    return any(tag in PERSON_TAGS for _w, tag in tagged)
+
+
+def _counted(members: list[Case]) -> int:
+    """The cases that count towards a matter: each petitioner's first ``PER_PETITIONER``,
+    so that one person writing often does not make a matter of many cases."""
+    per: Counter[str] = Counter(c.who for c in members)
+    return sum(min(count, PER_PETITIONER) for count in per.values())
+
+
+def _growing(members: list[Case], start: datetime, end: datetime, held: set[int]) -> bool:
+    middle = start + (end - start) / 2
+    second = sum(1 for c in members if c.received_at >= middle)
+    if second > len(members) - second:
+        return True
+    return bool(held) and any(c.pk not in held for c in members)
+
+
+def clusters(now: datetime) -> list[Found]:
+    cfg = trend()
+    days = cfg["cluster_days"]
+    start = now - timedelta(days=days)
+    cases = _cases(now).filter(received_at__gte=start)
+    found = []
+    rarity: dict[int, Counter[str]] = {}
+    for category_id, place in _groups(cases, cfg["cluster_cases"]):
+        group = _read(cases.filter(category_id=category_id, region_code__startswith=place))
+        if category_id not in rarity:
+            rarity[category_id] = _rarity(cases, category_id)
+        for members in matters(group, rarity[category_id]):
+            if _counted(members) < cfg["cluster_cases"]:
+                continue
+            petitioners = len({c.who for c in members})
+            if petitioners < cfg["cluster_petitioners"]:
+                continue
+            held = _held(Signal.Kind.CLUSTER, category_id, place, members)
+            if not _growing(members, start, now, held):
+                continue
+            found.append(
+                _matter(
+                    Signal.Kind.CLUSTER,
+                    now,
+                    start,
+                    category_id,
+                    place,
+                    members,
+                    group,
+                    cfg,
+                    petitioners=petitioners,
+                )
+            )
+    return found
+
+
+def collective_visits(now: datetime) -> list[Found]:
+    cfg = trend()
+    start = now - timedelta(days=cfg["collective_days"])
+    cases = _cases(now).filter(
+        received_at__gte=start, is_collective=True, channel=Petition.Channel.VISIT
+    )
+    found = []
+    least = cfg["collective_visits"]
+    for category_id, place in _groups(cases, least):
+        group = _read(cases.filter(category_id=category_id, region_code__startswith=place))
+        reference = _rarity(_cases(now).filter(received_at__gte=start), category_id)
+        # Collective visits are few: one rare word in common is no longer chance.
+        groups = matters(group, reference, shared_least=1) if least > 1 else [[c] for c in group]
+        for members in groups:
+            if len(members) < least:
+                continue
+            found.append(
+                _matter(Signal.Kind.COLLECTIVE, now, start, category_id, place, members, group, cfg)
+            )
+    return found
+
+
+def _held(kind: str, category_id: int, place: str, members: list[Case]) -> set[int]:
+    """The cases the open signal of this matter already holds (empty when none)."""
+    signal = _open_for(kind, category_id, place, [c.pk for c in members])
+    if signal is None:
+        return set()
+    return set(signal.petitions.values_list("pk", flat=True))
+
+
+def _open_for(kind: str, category_id: int, place: str, ids: list[int]) -> Signal | None:
+    """The open signal of the same kind, category and place holding any of these cases:
+    the same matter, however its name has shifted as cases came."""
+    return (
+        Signal.objects.filter(
+            kind=kind,
+            state=Signal.State.OPEN,
+            category_id=category_id,
+            region_code=place,
+            petitions__in=ids,
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def _matter(
+    kind: str,
+    now: datetime,
+    start: datetime,
+    category_id: int,
+    place: str,
+    members: list[Case],
+    group: list[Case],
+    cfg: Mapping[str, int],
+    *,
+    petitioners: int | None = None,
+) -> Found:
+    ids = {c.pk for c in members}
+    name = label(members, [c for c in group if c.pk not in ids]) or _("unnamed matter")
+    names = _names(category_id, place)
+    days = (now - start).days
+    daily = _daily(Petition.objects.filter(pk__in=ids), start, now)
+    middle = start + (now - start) / 2
+    evidence: dict[str, Any] = {
+        "daily": daily,
+        "days": days,
+        "count": len(members),
+        "first_half": sum(1 for c in members if c.received_at < middle),
+        "second_half": sum(1 for c in members if c.received_at >= middle),
+        "similarity_threshold": SIMILAR_THRESHOLD,
+    }
+    if kind == Signal.Kind.CLUSTER:
+        evidence.update(
+            petitioners=petitioners,
+            min_cases=cfg["cluster_cases"],
+            min_petitioners=cfg["cluster_petitioners"],
+        )
+        rule = _(
+            "%(place)s: %(count)d petitions of «%(category)s» about one matter (%(matter)s) "
+            "from %(people)d petitioners in %(days)d days (%(first)d in the first half, "
+            "%(second)d in the second)"
+        ) % {
+            "place": names[1],
+            "count": len(members),
+            "category": names[0],
+            "matter": name,
+            "people": petitioners or 0,
+            "days": days,
+            "first": evidence["first_half"],
+            "second": evidence["second_half"],
+        }
+        least = cfg["cluster_cases"]
+    else:
+        evidence.update(min_visits=cfg["collective_visits"])
+        rule = _(
+            "%(place)s: %(count)d collective visits about one matter (%(matter)s) of "
+            "«%(category)s» in %(days)d days"
+        ) % {
+            "place": names[1],
+            "count": len(members),
+            "matter": name,
+            "category": names[0],
+            "days": days,
+        }
+        least = cfg["collective_visits"]
+    newest = sorted(members, key=lambda c: c.received_at, reverse=True)
+    return Found(
+        kind,
+        category_id,
+        place,
+        len(members),
+        _day(start),
+        _day(now),
+        rule,
+        evidence,
+        [c.pk for c in newest][:MAX_CASES],
+        matter=name[:200],
+        limit=float(least),
+    )
