@@ -130,6 +130,7 @@ SEES: dict[str, frozenset[str]] = {
     # a draft is its unit's until it is issued.
     "rain_warning": CITY_EMERGENCY | {"duty", "member"},
     "qingxi_draft": CITY_EMERGENCY | {"duty"},  # 清溪区应急管理局's draft
+    "fire_warning": CITY_EMERGENCY | {"storekeeper"},  # the city's, over 柳林乡 of 白石县
     "nobody": frozenset(),
     # the register, rounds and checklists: the emergency staff and team members of the
     # area (warnings.view_risk, plan_inspection, inspect: not the administrator)
@@ -352,6 +353,18 @@ def build_world(settings: Any) -> dict[str, Any]:
         actor=as_duty,
         unit=units["清溪区应急管理局"],
     ).pk
+    fire = WarningMessage.objects.get(
+        event_type__code="natural.forest_fire", msg_type=WarningMessage.MsgType.ALERT
+    )
+    w["warning_fire"] = fire.pk  # the city bureau's for 柳林乡, issued and lifted
+    drill = alerts.draft(
+        warnings_demo.rain_alert(timezone.now() + timedelta(days=1)),
+        actor=Actor(user=users["planner"]),
+        unit=units["安澜市应急管理局"],
+        is_drill=True,
+    )
+    alerts.submit(drill, actor=Actor(user=users["planner"]))
+    w["warning_drill"] = alerts.issue(drill, actor=Actor(user=users["leader"])).pk
     w["risk_fire_lane"] = Risk.objects.get(title__startswith="望湖社区").pk
     w["risk_underpass"] = Risk.objects.get(title=warnings_demo.UNDERPASS["risk_title"]).pk
     w["risk_underpass_number"] = Risk.objects.get(pk=w["risk_underpass"]).number
@@ -831,6 +844,8 @@ PAGES: list[Row] = [
     Row("warnings/new/", "/warnings/new/", refused=everyone_but(*EMERGENCY_STAFF)),
     Row("warnings/<id:pk>/", "/warnings/{warning_rain}/", "rain_warning"),
     Row("warnings/<id:pk>/", "/warnings/{warning_draft}/", "qingxi_draft"),
+    Row("warnings/<id:pk>/", "/warnings/{warning_fire}/", "fire_warning"),
+    Row("warnings/<id:pk>/", "/warnings/{warning_drill}/", "rain_warning"),
     Row(
         "warnings/<id:pk>/edit/",
         "/warnings/{warning_draft}/edit/",
@@ -862,6 +877,7 @@ PAGES: list[Row] = [
     Row("public/warnings/<str:key>/", "/public/warnings/{warning_rain_identifier}/"),
     Row("public/warnings/<str:key>/", "/public/warnings/{warning_rain}/"),
     Row("public/warnings/<str:key>/", "/public/warnings/{warning_draft}/", "nobody"),
+    Row("public/warnings/<str:key>/", "/public/warnings/{warning_drill}/", "nobody"),
     # the risk register
     Row(
         "warnings/risks/",
@@ -890,6 +906,14 @@ PAGES: list[Row] = [
         "/warnings/risks/{risk_fire_lane}/edit/",
         "fire_lane_risk",
         refused=frozenset({"leader", "planner"}),
+    ),
+    # 河西街道's hazard: the district's and the city's bureaus oversee the township
+    # without acting for it, and its team member does not keep the register
+    Row(
+        "warnings/risks/<id:pk>/edit/",
+        "/warnings/risks/{risk_underpass}/edit/",
+        "underpass_risk",
+        refused=SEES["underpass_risk"],
     ),
     # inspection rounds: planned by the emergency staff, seen by them and team members of
     # the area, the phone page the inspector's alone
@@ -1213,6 +1237,19 @@ API: list[Row] = [
         "/api/v1/warnings/{warning_draft}/cap",
         "nobody",
         kind="file",
+    ),
+    # a drill's message: only to the signed-in users who see it
+    Row(
+        "/api/v1/warnings/{warning_id}/cap",
+        "/api/v1/warnings/{warning_drill}/cap",
+        "rain_warning",
+        kind="file",
+    ),
+    Row(
+        "/api/v1/warnings/{warning_id}",
+        "/api/v1/warnings/{warning_fire}",
+        "fire_warning",
+        kind="json",
     ),
     Row(
         "/api/v1/risks",

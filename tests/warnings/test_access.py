@@ -18,7 +18,7 @@ from yingji.accounts.models import User
 from yingji.audit.services import Actor
 from yingji.org.models import Unit
 from yingji.warnings import demo as warnings_demo
-from yingji.warnings.models import Checklist, Inspection, WarningMessage
+from yingji.warnings.models import Checklist, Inspection, Signal, WarningMessage
 from yingji.warnings.services import alerts, checklists, findings, inspections, risks
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +169,20 @@ def test_anonymous_readers_get_issued_real_warnings_only(people: dict[str, User]
     assert signed_in(people["leader"]).get(cap).status_code == 200
     assert signed_in(people["clerk"]).get(cap).status_code == 404
     assert signed_in(people["leader"]).get(f"/api/v1/warnings/{draft.pk}/cap").status_code == 404
+
+
+def test_a_signal_is_decided_only_by_those_who_may_decide_whatever_they_send(
+    people: dict[str, User],
+) -> None:
+    signal = Signal.objects.filter(state=Signal.State.OPEN).order_by("pk").first()
+    assert signal is not None  # 白石镇's, seen by its intake clerk and the county's handler
+    for name in ("clerk", "handler"):
+        client = signed_in(people[name])
+        assert client.get(f"/warnings/signals/{signal.pk}/").status_code == 200
+        for tail, data in (("dismiss", {}), ("dismiss", {"reason": "已核实，属个案。"})):
+            answer = client.post(f"/warnings/signals/{signal.pk}/{tail}/", data)
+            assert answer.status_code == 403, (name, data)
+    signal.refresh_from_db()
+    assert signal.state == Signal.State.OPEN
+    answer = signed_in(people["supervisor"]).post(f"/warnings/signals/{signal.pk}/dismiss/", {})
+    assert answer.status_code == 400  # may decide: the missing reason is named

@@ -117,6 +117,8 @@ def signal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _decide(request: HttpRequest, pk: int, how: str) -> HttpResponse:
     user = _user(request)
     signal = trends.signal_for(user, pk)
+    if not trends.may_decide(user, signal):
+        raise PermissionDenied  # before the form is read: a refusal, whatever was sent
     actor = Actor.from_request(request)
     post = request.POST
     try:
