@@ -132,6 +132,7 @@ SEES: dict[str, frozenset[str]] = {
     "qingxi_draft": CITY_EMERGENCY | {"duty"},  # 清溪区应急管理局's draft
     "fire_warning": CITY_EMERGENCY | {"storekeeper"},  # the city's, over 柳林乡 of 白石县
     "nobody": frozenset(),
+    "everyone": frozenset(ROLES),
     # the register, rounds and checklists: the emergency staff and team members of the
     # area (warnings.view_risk, plan_inspection, inspect: not the administrator)
     "fire_lane_risk": frozenset({"leader", "planner", "duty"}),  # 清溪区应急管理局's
@@ -348,6 +349,7 @@ def build_world(settings: Any) -> dict[str, Any]:
     )
     assert rain is not None and rain.msg_type == WarningMessage.MsgType.UPDATE
     w["warning_rain"], w["warning_rain_identifier"] = rain.pk, rain.identifier
+    assert rain.identifier
     w["warning_draft"] = alerts.draft(
         warnings_demo.rain_alert(timezone.now() + timedelta(days=1)),
         actor=as_duty,
@@ -364,7 +366,8 @@ def build_world(settings: Any) -> dict[str, Any]:
         is_drill=True,
     )
     alerts.submit(drill, actor=Actor(user=users["planner"]))
-    w["warning_drill"] = alerts.issue(drill, actor=Actor(user=users["leader"])).pk
+    drill = alerts.issue(drill, actor=Actor(user=users["leader"]))
+    w["warning_drill"], w["warning_drill_identifier"] = drill.pk, drill.identifier
     w["risk_fire_lane"] = Risk.objects.get(title__startswith="望湖社区").pk
     w["risk_underpass"] = Risk.objects.get(title=warnings_demo.UNDERPASS["risk_title"]).pk
     w["risk_underpass_number"] = Risk.objects.get(pk=w["risk_underpass"]).number
@@ -839,6 +842,8 @@ PAGES: list[Row] = [
         shows=(
             ("rain_warning", href("/warnings/{warning_rain}/")),
             ("qingxi_draft", href("/warnings/{warning_draft}/")),
+            ("fire_warning", href("/warnings/{warning_fire}/")),
+            ("rain_warning", href("/warnings/{warning_drill}/")),
         ),
     ),
     Row("warnings/new/", "/warnings/new/", refused=everyone_but(*EMERGENCY_STAFF)),
@@ -871,7 +876,15 @@ PAGES: list[Row] = [
         refused=frozenset({"admin", "duty", "member"}),
     ),
     # the public pages: real issued messages for anyone, signed in or not
-    Row("public/warnings/", "/public/warnings/"),
+    Row(
+        "public/warnings/",
+        "/public/warnings/",
+        shows=(
+            ("everyone", href("/public/warnings/{warning_rain_identifier}/")),
+            ("nobody", href("/public/warnings/{warning_drill_identifier}/")),
+            ("nobody", href("/public/warnings/{warning_draft}/")),
+        ),
+    ),
     Row("public/warnings/feed.atom", "/public/warnings/feed.atom", kind="file"),
     Row("public/warnings/areas.geojson", "/public/warnings/areas.geojson", kind="file"),
     Row("public/warnings/<str:key>/", "/public/warnings/{warning_rain_identifier}/"),
@@ -1216,7 +1229,12 @@ API: list[Row] = [
         "/api/v1/warnings",
         "/api/v1/warnings?limit=200",
         kind="json",
-        shows=(("rain_warning", "id={warning_rain}"), ("qingxi_draft", "id={warning_draft}")),
+        shows=(
+            ("rain_warning", "id={warning_rain}"),
+            ("qingxi_draft", "id={warning_draft}"),
+            ("fire_warning", "id={warning_fire}"),
+            ("rain_warning", "id={warning_drill}"),
+        ),
     ),
     Row(
         "/api/v1/warnings/{warning_id}",
