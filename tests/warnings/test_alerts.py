@@ -201,9 +201,7 @@ def test_the_expiry_message_names_the_effective_time(world: Township) -> None:
             actor=Actor(world.officer),
             unit=world.city.baishizhen,
         )
-    assert refused.value.message_dict["expires_at"] == [
-        "The expiry must be after the effective time."
-    ]
+    assert refused.value.message_dict["expires_at"] == ["失效时间必须晚于生效时间。"]
 
 
 def test_a_polygon_without_an_outline_on_record_is_refused(world: Township) -> None:
@@ -215,7 +213,7 @@ def test_a_polygon_without_an_outline_on_record_is_refused(world: Township) -> N
             actor=Actor(world.officer),
             unit=world.city.baishizhen,
         )
-    assert "outline" in refused.value.message_dict["polygon"][0]
+    assert "边界" in refused.value.message_dict["polygon"][0]
 
 
 def test_expiry_ends_the_warning_period(world: Township) -> None:

@@ -138,7 +138,7 @@ def test_the_public_page_lists_warnings_in_force_without_login(
 def test_nothing_in_force_says_so(city: personas.City) -> None:
     response = Client().get("/public/warnings/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
-    assert "No warning is in force." in response.content.decode()
+    assert "当前没有生效的预警。" in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -156,7 +156,7 @@ def test_each_message_has_a_public_page(chain: Chain, shown: WarningMessage) -> 
     )
     assert update.status_code == 200
     text = update.content.decode()
-    assert "Lifted" in text
+    assert "已解除" in text
     assert "Rainstorm warning for Baishi raised to red" in text
     assert chain.alert.identifier in text and chain.cancel.identifier in text
 
