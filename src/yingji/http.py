@@ -1,11 +1,13 @@
-"""The request-side helpers every app shares: client address and fragment-or-page."""
+"""The request-side helpers every app shares: client address, fragment-or-page, and the
+JSON answer a phone page's script asks for (its queue sends a form again when the
+connection returns and reads the refusal per field)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 
@@ -36,3 +38,21 @@ def render_page(
     """Render the whole page, or only ``fragment`` when htmx asks for a part of it."""
     chosen = fragment if is_htmx(request) else template
     return render(request, chosen, context, status=status)
+
+
+def wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def errors_json(errors: dict[str, list[str]], status: int = 400) -> JsonResponse:
+    """A refusal as the API writes it: a message per field."""
+    return JsonResponse(
+        {
+            "errors": [
+                {"field": name, "code": "invalid", "message": message}
+                for name, found in errors.items()
+                for message in found
+            ]
+        },
+        status=status,
+    )

@@ -19,6 +19,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from yingji import http
 from yingji.accounts.models import User
 from yingji.audit.services import Actor
 from yingji.documents import services as documents
@@ -32,23 +33,6 @@ def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def _errors_json(errors: dict[str, list[str]], status: int = 400) -> JsonResponse:
-    return JsonResponse(
-        {
-            "errors": [
-                {"field": name, "code": "invalid", "message": message}
-                for name, found in errors.items()
-                for message in found
-            ]
-        },
-        status=status,
-    )
 
 
 # --- the evaluator's phone page ----------------------------------------------------------
@@ -116,8 +100,8 @@ def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
             saved = evaluation.rate(drill, items, actor=Actor.from_request(request))
         except ValidationError as error:
             found = error.message_dict
-            if _wants_json(request):
-                return _errors_json(found)
+            if http.wants_json(request):
+                return http.errors_json(found)
             for key, messages_of in found.items():
                 index, _sep, name = key.partition("].")
                 if key.startswith("ratings[") and name:
@@ -127,7 +111,7 @@ def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
                     general += messages_of
             status = 400
         else:
-            if _wants_json(request):
+            if http.wants_json(request):
                 return JsonResponse({"saved": len(saved)})
             messages.success(request, _("Your ratings are saved."))
             return redirect("drills:evaluate", drill.pk)

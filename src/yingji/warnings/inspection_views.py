@@ -20,7 +20,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yingji import paging
+from yingji import http, paging
 from yingji.accounts.models import User
 from yingji.audit.services import Actor
 from yingji.documents import services as documents
@@ -53,23 +53,6 @@ def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def _errors_json(errors: dict[str, list[str]], status: int = 400) -> JsonResponse:
-    return JsonResponse(
-        {
-            "errors": [
-                {"field": name, "code": "invalid", "message": message}
-                for name, found in errors.items()
-                for message in found
-            ]
-        },
-        status=status,
-    )
 
 
 def _shown(errors: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -275,12 +258,12 @@ def inspection_field(request: HttpRequest, pk: int) -> HttpResponse:
                 inspection, posted, actor=Actor.from_request(request), photos=photos
             )
         except ValidationError as error:
-            if _wants_json(request):
-                return _errors_json(error.message_dict)
+            if http.wants_json(request):
+                return http.errors_json(error.message_dict)
             errors = _shown(error.message_dict)
             status = 400
         else:
-            if _wants_json(request):
+            if http.wants_json(request):
                 return JsonResponse(
                     {"id": finding.pk, "risk": finding.risk.number if finding.risk else None}
                 )
