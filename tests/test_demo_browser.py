@@ -20,6 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, Response
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser import chromium
@@ -264,14 +265,27 @@ def pages_of(page: Page, site: Site) -> list[str]:
     return list(dict.fromkeys(u for u in found if "/admin/" not in u))[:40]
 
 
+def _open(page: Page, url: str) -> None:
+    """Open ``url``, letting a navigation the last form started (its redirect back to the
+    same page) finish first: "networkidle" can come before that navigation commits."""
+    for attempt in range(3):
+        try:
+            page.goto(url)
+            return
+        except PlaywrightError as error:
+            if "interrupted by another navigation" not in str(error) or attempt == 2:
+                raise
+            page.wait_for_load_state("load")
+
+
 def refusal_problems(page: Page, site: Site, url: str, tried: set[str]) -> list[str]:
     """Every form on ``url`` not tried yet, sent with its text, number and date fields
     emptied: the answer is never a server error, and a refusal says why."""
     problems = []
-    page.goto(url)
+    _open(page, url)
     count = page.locator("main form[method=post], main form[method=POST]").count()
     for index in range(count):
-        page.goto(url)
+        _open(page, url)
         form = page.locator("main form[method=post], main form[method=POST]").nth(index)
         # The attribute, not f.action: a field named "action" hides the property.
         action = urlsplit(
