@@ -75,6 +75,27 @@ def _place(rng: random.Random) -> str:
     return rng.choice(_FIRST) + rng.choice(_SECOND)
 
 
+# A wider pool for ``Vocabulary.local``: about 5,800 two-character place names, so that a
+# city of hundreds of townships, each with its own names, repeats few of them.
+_WIDE_FIRST = "".join(
+    dict.fromkeys(
+        _FIRST
+        + "安宝碧昌朝丹德鼎福富广桂海和鹤宏鸿华怀嘉锦景静聚康乐丽莲临隆鹿茂明宁鹏平启庆泉瑞润森尚"
+        "盛顺泰天望文祥兴秀雅阳怡永裕元悦云振志"
+    )
+)
+_WIDE_SECOND = "".join(
+    dict.fromkeys(
+        _SECOND + "岸堡埠城川村店甸墩峰阜港沟谷馆河集涧江郊泾井境坑廊里陵垄楼陌埔圃埔滩"
+        "堂亭屯湾围圩峡乡墟堰营屿苑"
+    )
+)
+
+
+def _wide_place(rng: random.Random) -> str:
+    return rng.choice(_WIDE_FIRST) + rng.choice(_WIDE_SECOND)
+
+
 @dataclass
 class Vocabulary:
     """Names the matters draw from: hundreds of each, so that matters differ."""
@@ -103,6 +124,30 @@ class Vocabulary:
             schools=_names(rng, 80, lambda r: f"{_place(r)}{r.choice(['小学', '中学'])}"),
             people=_names(
                 rng, 400, lambda r: f"{r.choice(_SURNAMES)}{r.choice(_GIVEN)}{r.choice(_GIVEN)}"
+            ),
+        )
+
+    @classmethod
+    def local(cls, rng: random.Random, size: int) -> Vocabulary:
+        """One township's own names, ``size`` companies and about as many estates, roads
+        and hamlets, drawn from the wide pool: a real township's matters are told by its
+        own companies and estates, which another township seldom has."""
+        few = max(3, size // 10)
+        return cls(
+            companies=_names(
+                rng,
+                size,
+                lambda r: f"{_wide_place(r)}{r.choice(_FIELDS)}{r.choice(['有限公司', '公司'])}",
+            ),
+            estates=_names(
+                rng, size, lambda r: f"{_wide_place(r)}{r.choice(['小区', '花园', '家园'])}"
+            ),
+            roads=_names(rng, size, lambda r: f"{_wide_place(r)}{r.choice(['路', '大道', '街'])}"),
+            hamlets=_names(rng, size, lambda r: f"{_wide_place(r)}组"),
+            hospitals=_names(rng, few, lambda r: f"{_wide_place(r)}{r.choice(['医院', '卫生院'])}"),
+            schools=_names(rng, few, lambda r: f"{_wide_place(r)}{r.choice(['小学', '中学'])}"),
+            people=_names(
+                rng, size, lambda r: f"{r.choice(_SURNAMES)}{r.choice(_GIVEN)}{r.choice(_GIVEN)}"
             ),
         )
 

@@ -1,19 +1,22 @@
 """Trend benchmark: does the petition trend scan find what was injected, and how fast?
 
     python bench/trends.py [--petitions 20000] [--days 90] [--seed 11] [--json out.json]
+    python bench/trends.py --seeds 11,12,13,14,15    # each in its own database, pooled
 
 Fills the database YINGJI_DATABASE_URL names (SQLite in a temporary folder when unset)
 with a year of background petitions across a synthetic city's townships and the
-generator's eight categories (bench/generate.py's vocabulary and texts), each place and
+generator's eight categories (bench/generate.py's texts). A larger run is a larger city
+(one township per ``PER_TOWNSHIP`` petitions a year), and each township tells its
+matters by its own companies, estates, roads and people. Each place and
 category with its own rate (log-normal), a weekly rhythm (fewer on weekends) and a
 season (a sine over the year); about one matter in nine comes back one to three times
 within a month, by the same petitioner or a neighbour; a few cases are collective visits.
 
 Into it go events with ground truth, in the last ``--days`` days:
 
-- surges: a township and category whose daily rate rises k-fold (k from 4 to 6, and to
-  at least ``SURGE_LEAST`` cases a day) for ten days from a start day, each case its
-  own matter;
+- surges: a township and category whose daily rate (with its season) rises k-fold (k
+  from 4 to 6, and to at least ``SURGE_LEAST`` cases a day) for ten days from a start
+  day, each case its own matter;
 - growing clusters: one matter told by N cases (6 to 12) from M distinct petitioners (3
   to 6), more of them towards the end, over 8 to 16 days;
 - collective visits: two to four collective visits about one matter within 4 to 12 days;
@@ -23,9 +26,12 @@ Into it go events with ground truth, in the last ``--days`` days:
 Then the scan runs once per simulated day (at 20:00, as the hourly job would by then)
 over those days, and the bench prints, for each kind of signal, precision (signals that
 point at an injected event of any kind: its place, category and time for a surge, its
-cases for a matter), recall (events of the kind found by a signal of the kind), the mean
-and largest detection delay (days from the event's first case or the surge's start to
-the first scan that raised it) and the scan's time at the bench's size.
+cases for a matter; and, as a second figure, counting also a matter signal whose cases
+are several background matters naming one company, estate, road, school or hospital,
+which a city makes by chance and an office would want to see), recall (events of the
+kind found by a signal of the kind), the mean and largest detection delay (days from
+the event's first case or the surge's start to the first scan that raised it) and the
+scan's time at the bench's size.
 """
 
 from __future__ import annotations
@@ -33,8 +39,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -47,7 +56,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.clock import setup_django
 from bench.generate import TZ
 
-COUNTIES, TOWNSHIPS = 2, 5  # per county
+# A township's petitions a year: a larger run is a larger city (more townships), not
+# busier townships, as in life; the default 20k makes ten townships.
+PER_TOWNSHIP = 2000
+PER_COUNTY = 5  # townships
+NAMES_PER_TOWNSHIP = 300  # its companies, estates, roads, hamlets, people (each)
+MAX_COUNTIES = 99  # division codes 960101-960199
 SURGE_LEAST = 3.0  # cases a day a surge reaches at least
 SURGE_DAYS = 10
 WEEKDAY = (1.15, 1.1, 1.1, 1.05, 1.0, 0.6, 0.5)
@@ -82,40 +96,38 @@ class Row:
     collective: bool = False
 
 
-def make_city() -> list[Any]:
-    """The bench's townships (a city, counties, townships), made once."""
+def make_city(count: int) -> list[Any]:
+    """The bench's ``count`` townships (a city, counties of ``PER_COUNTY``, townships),
+    made once and grown when a run asks for more."""
     from yingji.audit.services import Actor
     from yingji.org import services as org
     from yingji.org.models import Unit
 
-    existing = list(Unit.objects.filter(name__startswith="趋势镇").order_by("code"))
-    if existing:
-        return existing
     actor = Actor.system("bench")
-    city = org.create_unit(
+    city = Unit.objects.filter(code="960100").first() or org.create_unit(
         actor=actor, name="趋势市", kind="region", region_level="city", code="960100"
     )
     townships = []
-    for c in range(1, COUNTIES + 1):
-        county = org.create_unit(
+    for index in range(count):
+        c, t = divmod(index, PER_COUNTY)
+        county_code, code = f"9601{c + 1:02d}", f"9601{c + 1:02d}{t + 1:03d}"
+        county = Unit.objects.filter(code=county_code).first() or org.create_unit(
             actor=actor,
-            name=f"趋势县{c}",
+            name=f"趋势县{c + 1}",
             kind="region",
             region_level="county",
-            code=f"9601{c:02d}",
+            code=county_code,
             parent=city,
         )
-        for t in range(1, TOWNSHIPS + 1):
-            townships.append(
-                org.create_unit(
-                    actor=actor,
-                    name=f"趋势镇{c}-{t}",
-                    kind="region",
-                    region_level="township",
-                    code=f"9601{c:02d}{t:03d}",
-                    parent=county,
-                )
-            )
+        township = Unit.objects.filter(code=code).first() or org.create_unit(
+            actor=actor,
+            name=f"趋势镇{c + 1}-{t + 1}",
+            kind="region",
+            region_level="township",
+            code=code,
+            parent=county,
+        )
+        townships.append(township)
     return townships
 
 
@@ -130,32 +142,43 @@ def poisson(rng: random.Random, lam: float) -> int:
         k += 1
 
 
+def season(offset: int) -> float:
+    """The year's rhythm on day ``offset`` of the bench's year (mean 1)."""
+    return 1 + 0.25 * math.sin(2 * math.pi * (offset - 60) / 365)
+
+
 def moment(rng: random.Random, day: date) -> datetime:
     minutes = rng.randint(8 * 60, 18 * 60)
     return datetime(day.year, day.month, day.day, tzinfo=TZ) + timedelta(minutes=minutes)
 
 
 class Generator:
-    def __init__(self, seed: int, end: date) -> None:
+    def __init__(self, seed: int, end: date, total: int) -> None:
         from bench import generate
         from yingji.petitions.models import Category
 
         self.generate = generate
         self.rng = random.Random(seed)
-        self.vocab = generate.Vocabulary.make(seed)
         self.end = end
-        self.townships = make_city()
+        count = min(PER_COUNTY * MAX_COUNTIES, max(10, round(total / PER_TOWNSHIP)))
+        self.townships = make_city(count)
+        # Each township tells its matters by its own names; people too are local.
+        self.vocabs = {
+            t.pk: generate.Vocabulary.local(self.rng, NAMES_PER_TOWNSHIP) for t in self.townships
+        }
         self.categories = list(Category.objects.filter(code__in=generate.CATEGORIES))
         self.serial = 0
         self.people: dict[int, Any] = {}
         self.rows: list[Row] = []
+        self.by_number: dict[str, Row] = {}
         self.events: list[Event] = []
 
-    def person(self) -> Any:
-        return self.generate.person(self.rng, self.vocab)
+    def person(self, township: Any) -> Any:
+        return self.generate.person(self.rng, self.vocabs[township.pk])
 
     def texts(self, township: Any, category: Any) -> tuple[Any, str, str]:
-        matter = self.generate.draw_matter(self.rng, self.vocab, category.code, township, township)
+        vocab = self.vocabs[township.pk]
+        matter = self.generate.draw_matter(self.rng, vocab, category.code, township, township)
         request, facts = self.generate.render(self.rng, matter, again=False)
         return matter, request, facts
 
@@ -171,7 +194,9 @@ class Generator:
     ) -> str:
         self.serial += 1
         number = f"TR{township.code}-{self.serial:08d}"
-        self.rows.append(Row(number, township, category, at, request, facts, who, collective))
+        row = Row(number, township, category, at, request, facts, who, collective)
+        self.rows.append(row)
+        self.by_number[number] = row
         return number
 
     def background(self, total: int) -> None:
@@ -183,8 +208,7 @@ class Generator:
         new_matters = total / 365 / (1 + 1 / 9 * 2)  # a ninth come back twice on average
         for offset in range(365):
             day = first + timedelta(days=offset)
-            season = 1 + 0.25 * math.sin(2 * math.pi * (offset - 60) / 365)
-            factor = season * WEEKDAY[day.weekday()]
+            factor = season(offset) * WEEKDAY[day.weekday()]
             for (township, category), weight in zip(pairs, weights, strict=True):
                 for _ in range(poisson(rng, new_matters * weight / scale * factor)):
                     self.matter(township, category, day)
@@ -192,7 +216,7 @@ class Generator:
     def matter(self, township: Any, category: Any, day: date) -> None:
         rng = self.rng
         matter, request, facts = self.texts(township, category)
-        who = self.person()
+        who = self.person(township)
         collective = rng.random() < 0.004
         self.add(township, category, moment(rng, day), request, facts, who, collective)
         if rng.random() < 1 / 9 and not collective:
@@ -202,7 +226,7 @@ class Generator:
                 if at.date() > self.end:
                     break
                 if rng.random() < 0.5:
-                    who = self.person()
+                    who = self.person(township)
                 request, facts = self.generate.render(rng, matter, again=True)
                 self.add(township, category, at, request, facts, who)
 
@@ -212,7 +236,9 @@ class Generator:
         last = self.end - timedelta(days=min(12, days // 2))
         pairs = [(t, c) for t in self.townships for c in self.categories]
         rng.shuffle(pairs)
-        per_kind = max(3, days // 9)
+        # About one event of a kind per nine days for a ten-township city, more in a
+        # larger one (each event in its own township and category).
+        per_kind = max(3, days // 9 * len(self.townships) // 10)
         plan = ["surge"] * per_kind + ["cluster"] * per_kind + ["collective"] * per_kind
         plan += ["often"] * max(2, per_kind // 2)
         span = max(1, (last - start_from).days)
@@ -222,7 +248,10 @@ class Generator:
             event = Event(kind, township, category, start)
             mark = len(self.rows)
             if kind == "surge":
-                base = rates[(township.pk, category.pk)]
+                # k times the place's rate at that time of the year (its yearly
+                # mean times the season), the cases it has anyway included.
+                offset = (start - (self.end - timedelta(days=364))).days
+                base = rates[(township.pk, category.pk)] * season(offset)
                 rate = max(rng.uniform(4, 6) * base, SURGE_LEAST) - base
                 for offset in range(SURGE_DAYS):
                     day = start + timedelta(days=offset)
@@ -230,7 +259,12 @@ class Generator:
                         _m, request, facts = self.texts(township, category)
                         event.cases.add(
                             self.add(
-                                township, category, moment(rng, day), request, facts, self.person()
+                                township,
+                                category,
+                                moment(rng, day),
+                                request,
+                                facts,
+                                self.person(township),
                             )
                         )
             elif kind in ("cluster", "collective"):
@@ -240,7 +274,7 @@ class Generator:
                 else:
                     n, length = rng.randint(2, 4), rng.randint(4, 12)
                     m = n
-                people = [self.person() for _ in range(m)]
+                people = [self.person(township) for _ in range(m)]
                 # Growing: the k-th case at length * sqrt(k / n) days.
                 for k in range(n):
                     offset = 0 if k == 0 else length * math.sqrt(k / (n - 1))
@@ -260,7 +294,7 @@ class Generator:
                     )
             else:  # one person, often: must raise nothing
                 matter, _r, _f = self.texts(township, category)
-                who = self.person()
+                who = self.person(township)
                 for _ in range(rng.randint(10, 20)):
                     day = start + timedelta(days=rng.randrange(14))
                     request, facts = self.generate.render(rng, matter, again=True)
@@ -282,7 +316,8 @@ class Generator:
         for index, row in enumerate(self.rows):
             age = (now - row.at) / timedelta(days=1)
             stage = self.generate.stage_for(self.rng, age)
-            place = f"{row.township.name}{self.rng.choice(self.vocab.hamlets)}"
+            hamlets = self.vocabs[row.township.pk].hamlets
+            place = f"{row.township.name}{self.rng.choice(hamlets)}"
             batch.append(
                 (
                     Petition(
@@ -346,6 +381,9 @@ def judge(gen: Generator, days: int) -> dict[str, Any]:
     correct: dict[str, int] = dict.fromkeys(KINDS, 0)
     raised: dict[str, int] = dict.fromkeys(KINDS, 0)
     false_alarms: list[str] = []
+    concentrations: dict[str, int] = dict.fromkeys(KINDS, 0)
+    cfg = trend_settings()
+    least = {"surge": 1, "cluster": cfg["cluster_cases"], "collective": cfg["collective_visits"]}
     for s in signals:
         raised[s.kind] += 1
         day = s.raised_at.astimezone(TZ).date()
@@ -366,13 +404,14 @@ def judge(gen: Generator, days: int) -> dict[str, Any]:
             if hit is not None:
                 break
         if hit is None:
+            if s.kind != "surge" and concentration(gen, numbers_of[s.pk], least[s.kind]):
+                concentrations[s.kind] += 1
+                continue
             false_alarms.append(f"{s.kind} {s.raised_at:%Y-%m-%d}: {s.rule}")
             continue
         correct[s.kind] += 1
         if hit.kind == s.kind and (hit.found is None or day < hit.found):
             hit.found = day
-    cfg = trend_settings()
-    least = {"surge": 1, "cluster": cfg["cluster_cases"], "collective": cfg["collective_visits"]}
     for kind in KINDS:
         events = [e for e in gen.events if e.kind == kind]
         found = [e for e in events if e.found is not None]
@@ -382,6 +421,15 @@ def judge(gen: Generator, days: int) -> dict[str, Any]:
             "events": len(events),
             "signals": raised[kind],
             "precision": round(correct[kind] / raised[kind], 3) if raised[kind] else None,
+            # Signals about several background matters that name one company, estate,
+            # road, school or hospital: a concentration the generator made by chance,
+            # as real places make them, not an injected event.
+            "background_concentrations": concentrations[kind],
+            "precision_counting_concentrations": round(
+                (correct[kind] + concentrations[kind]) / raised[kind], 3
+            )
+            if raised[kind]
+            else None,
             "recall": round(len(found) / len(events), 3) if events else None,
             "delay_mean_days": round(sum(delays) / len(delays), 2) if delays else None,
             "delay_max_days": max(delays) if delays else None,
@@ -391,6 +439,11 @@ def judge(gen: Generator, days: int) -> dict[str, Any]:
             if after
             else None,
             "delay_after_enough_cases_max_days": max(after) if after else None,
+            # The counts behind the ratios, for pooling runs (``--seeds``).
+            "correct": correct[kind],
+            "found": len(found),
+            "delays": delays,
+            "delays_after_enough_cases": after,
         }
     often = [e for e in gen.events if e.kind == "often"]
     figures["one_person_often"] = {
@@ -412,6 +465,26 @@ def judge(gen: Generator, days: int) -> dict[str, Any]:
     return figures
 
 
+def concentration(gen: Generator, numbers: set[str], least: int) -> bool:
+    """Whether at least ``least`` of these cases name one and the same company, estate,
+    road, hamlet, school or hospital of their township (different background matters
+    about one named thing)."""
+    rows = [gen.by_number[n] for n in numbers if n in gen.by_number]
+    if not rows:
+        return False
+    vocab = gen.vocabs[rows[0].township.pk]
+    named = [
+        *vocab.companies,
+        *vocab.estates,
+        *vocab.roads,
+        *vocab.hamlets,
+        *vocab.schools,
+        *vocab.hospitals,
+    ]
+    counts = {name: sum(1 for r in rows if name in r.request + r.facts) for name in named}
+    return max(counts.values(), default=0) >= least
+
+
 def trend_settings() -> dict[str, int]:
     from django.conf import settings
 
@@ -427,7 +500,7 @@ def run(petitions: int, days: int, seed: int = 11) -> dict[str, Any]:
 
     end = timezone.localdate() - timedelta(days=1)
     began = time.perf_counter()
-    gen = Generator(seed, end)
+    gen = Generator(seed, end, petitions)
     gen.background(petitions)
     gen.inject(days, rates_of(gen, petitions))
     gen.insert()
@@ -470,13 +543,14 @@ def show(figures: dict[str, Any]) -> None:
         f"(generated in {figures['generate_seconds']} s)"
     )
     print(
-        "kind        events signals precision recall  delay from start  "
+        "kind        events signals precision (+concentrations) recall  delay from start  "
         "delay after enough cases (mean / max days)"
     )
     for kind in KINDS:
         f = figures[kind]
         print(
             f"{kind:<11} {f['events']:>6} {f['signals']:>7} {f['precision']!s:>9} "
+            f"{f['precision_counting_concentrations']!s:>6} ({f['background_concentrations']}) "
             f"{f['recall']!s:>6}  {f['delay_mean_days']!s:>6} / {f['delay_max_days']!s:<6}  "
             f"{f['delay_after_enough_cases_mean_days']!s:>6} / "
             f"{f['delay_after_enough_cases_max_days']!s}"
@@ -493,13 +567,121 @@ def show(figures: dict[str, Any]) -> None:
         print("  late or missed:", event)
 
 
+def pooled(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The figures of several runs (seeds) as one: ratios of the summed counts."""
+
+    def ratio(a: int, b: int) -> float | None:
+        return round(a / b, 3) if b else None
+
+    figures: dict[str, Any] = {
+        "runs": len(runs),
+        "seeds": [r.get("seed") for r in runs],
+        "petitions": sum(r["petitions"] for r in runs),
+        "scan_seconds_mean": round(sum(r["scan_seconds_mean"] for r in runs) / len(runs), 3),
+        "scan_seconds_max": max(r["scan_seconds_max"] for r in runs),
+    }
+    for kind in KINDS:
+        parts = [r[kind] for r in runs]
+        events, signals = sum(p["events"] for p in parts), sum(p["signals"] for p in parts)
+        correct, found = sum(p["correct"] for p in parts), sum(p["found"] for p in parts)
+        also = sum(p["background_concentrations"] for p in parts)
+        delays = [d for p in parts for d in p["delays"]]
+        after = [d for p in parts for d in p["delays_after_enough_cases"]]
+        figures[kind] = {
+            "events": events,
+            "signals": signals,
+            "precision": ratio(correct, signals),
+            "background_concentrations": also,
+            "precision_counting_concentrations": ratio(correct + also, signals),
+            "recall": ratio(found, events),
+            "delay_mean_days": round(sum(delays) / len(delays), 2) if delays else None,
+            "delay_max_days": max(delays, default=None),
+            "delay_after_enough_cases_mean_days": round(sum(after) / len(after), 2)
+            if after
+            else None,
+            "delay_after_enough_cases_max_days": max(after, default=None),
+            # A surge from its start; a matter from the day it had enough cases.
+            "within_3_days": ratio(
+                sum(1 for d in (delays if kind == "surge" else after) if d <= 3),
+                len(delays),
+            ),
+        }
+    figures["one_person_often"] = {
+        "controls": sum(r["one_person_often"]["controls"] for r in runs),
+        "signals": sum(r["one_person_often"]["signals"] for r in runs),
+    }
+    return figures
+
+
+def several(seeds: list[int], petitions: int, days: int) -> dict[str, Any]:
+    """Each seed in its own process and SQLite database, then the pooled figures."""
+    runs = []
+    env = {k: v for k, v in os.environ.items() if k not in ("YINGJI_DATABASE_URL",)}
+    for seed in seeds:
+        with tempfile.TemporaryDirectory(prefix="yingji-trends-") as folder:
+            out = Path(folder) / "figures.json"
+            subprocess.run(  # noqa: S603 - this script, with numbers
+                [
+                    sys.executable,
+                    __file__,
+                    f"--petitions={petitions}",
+                    f"--days={days}",
+                    f"--seed={seed}",
+                    f"--json={out}",
+                ],
+                check=True,
+                env={**env, "YINGJI_VAR_DIR": folder},
+                stdout=subprocess.DEVNULL,
+            )
+            runs.append({**json.loads(out.read_text()), "seed": seed})
+            print(f"seed {seed}: done", flush=True)
+    return pooled(runs)
+
+
+def show_pooled(figures: dict[str, Any]) -> None:
+    print(
+        f"{figures['runs']} runs (seeds {figures['seeds']}), {figures['petitions']} petitions "
+        "in all"
+    )
+    print(
+        "kind        events signals precision (+concentrations) recall  "
+        "delay mean / max days  within 3 days (matters: of enough cases)"
+    )
+    for kind in KINDS:
+        f = figures[kind]
+        print(
+            f"{kind:<11} {f['events']:>6} {f['signals']:>7} {f['precision']!s:>9} "
+            f"{f['precision_counting_concentrations']!s:>6} ({f['background_concentrations']}) "
+            f"{f['recall']!s:>6}  {f['delay_mean_days']!s:>6} / {f['delay_max_days']!s:<6}  "
+            f"{f['within_3_days']}"
+        )
+    often = figures["one_person_often"]
+    print(f"one person petitioning often: {often['controls']} controls, {often['signals']} signals")
+    print(f"scan: mean {figures['scan_seconds_mean']} s, max {figures['scan_seconds_max']} s")
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--petitions", type=int, default=20000, help="background cases a year")
     parser.add_argument("--days", type=int, default=90, help="days scanned, at the year's end")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--seeds",
+        default="",
+        help="several seeds (11,12,13), each in its own SQLite database, figures pooled",
+    )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
+    if args.seeds:
+        try:
+            seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+        except ValueError:
+            parser.error("--seeds: whole numbers separated by commas")
+        figures = several(seeds, args.petitions, args.days)
+        show_pooled(figures)
+        if args.json:
+            args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2))
+        return figures
     setup_django()
     figures = run(args.petitions, args.days, args.seed)
     show(figures)

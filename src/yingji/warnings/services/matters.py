@@ -30,7 +30,7 @@ from yingji.warnings.services.trend_rules import (
     PERSON_TAGS,
     RARE_LEAST,
     RARE_ONE_IN,
-    SHARED_RARE,
+    REFERENCE_DAYS,
     Found,
     _cases,
     _daily,
@@ -83,12 +83,15 @@ def _read(cases: QuerySet[Petition]) -> list[Case]:
     return read
 
 
-def _rarity(cases: QuerySet[Petition], category_id: int) -> Counter[str]:
-    """How many of the category's recent cases, in every place, hold each word: the
-    document frequencies that weigh words, counted over more than one place's cases so
-    that the category's usual wording weighs little even where cases are few."""
+def _rarity(now: datetime, category_id: int) -> Counter[str]:
+    """How many of the category's recent cases, in every place and over up to a year
+    (the newest ``MAX_REFERENCE``), hold each word: the document frequencies that weigh
+    words. Counted over more than one place and more than the scan's window, so that
+    the category's usual wording, and words only repeat visits use ("上次来访"), weigh
+    little even where the window holds few cases."""
     ids = (
-        cases.filter(category_id=category_id)
+        _cases(now)
+        .filter(category_id=category_id, received_at__gte=now - timedelta(days=REFERENCE_DAYS))
         .order_by("-received_at")
         .values_list("pk", flat=True)[:MAX_REFERENCE]
     )
@@ -99,12 +102,15 @@ def _rarity(cases: QuerySet[Petition], category_id: int) -> Counter[str]:
     return df
 
 
-def matters(
-    cases: list[Case], reference: Counter[str] | None = None, *, shared_least: int = SHARED_RARE
-) -> list[list[Case]]:
-    """The cases grouped into matters: alike by the similar-case detection's measure
-    (TF-IDF cosine over the indexed words, at its threshold), each matter a case and the
-    cases like it (a star, not a chain, so two matters sharing a word stay apart)."""
+def matters(cases: list[Case], reference: Counter[str] | None = None) -> list[list[Case]]:
+    """The cases grouped into matters. A matter is told by a name: a word that the
+    category's cases elsewhere seldom hold (a company, an estate, a road), not the
+    category's usual wording (held by more than one case in ``RARE_ONE_IN`` of the
+    reference, beyond the place's own cases). Its cases all hold that word and read
+    alike: by the similar-case detection's measure (TF-IDF cosine over the indexed words,
+    at its threshold) with the case most like the others. The word held by the most
+    cases goes first, and a case belongs to one matter only, so two matters that share
+    a case's other names stay apart."""
     n = len(cases)
     if n < 2:
         return [[c] for c in cases]
@@ -117,39 +123,35 @@ def matters(
         df, counted = Counter(local), n
     idf = {word: math.log((counted + 1) / (df[word] + 1)) + 1 for word in local}
     vectors = [Counter({w: tf * idf[w] for w, tf in Counter(case.words).items()}) for case in cases]
-    # Only cases sharing a word that the category's cases elsewhere seldom hold are
-    # compared: the names a matter is told by (a company, an estate, a road), not the
-    # category's usual wording (in more than one case in ``RARE_ONE_IN`` elsewhere).
     elsewhere = max(0, counted - n)
     rare = max(RARE_LEAST, elsewhere // RARE_ONE_IN)
-    postings: dict[str, list[int]] = defaultdict(list)
+    postings: dict[str, set[int]] = defaultdict(set)
     for index, case in enumerate(cases):
         for word in set(case.words):
             if local[word] >= 2 and max(0, df[word] - local[word]) <= rare:
-                postings[word].append(index)
-    shared: Counter[tuple[int, int]] = Counter()
-    for members in postings.values():
-        for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                shared[(a, b)] += 1
-    near: dict[int, set[int]] = defaultdict(set)
-    for (a, b), words in shared.items():
-        # One such word in common happens by chance (two matters in one hamlet).
-        if words < shared_least:
-            continue
-        if text.cosine(vectors[a], vectors[b]) >= SIMILAR_THRESHOLD:
-            near[a].add(b)
-            near[b].add(a)
+                postings[word].add(index)
     left = set(range(n))
     groups: list[list[Case]] = []
-    while True:
-        best = max(
-            (i for i in left if near[i]), key=lambda i: (len(near[i] & left), -i), default=None
-        )
-        if best is None or not near[best] & left:
-            break
-        star = {best} | (near[best] & left)
+    alike: dict[tuple[int, int], bool] = {}
+
+    def near(a: int, b: int) -> bool:
+        key = (a, b) if a < b else (b, a)
+        if key not in alike:
+            alike[key] = text.cosine(vectors[a], vectors[b]) >= SIMILAR_THRESHOLD
+        return alike[key]
+
+    while postings:
+        word = max(postings, key=lambda w: (len(postings[w]), -df[w], len(w), w))
+        members = postings.pop(word) & left
+        if len(members) < 2:
+            continue
+        centre = max(sorted(members), key=lambda i: sum(near(i, j) for j in members if j != i))
+        star = {centre} | {j for j in members if j != centre and near(centre, j)}
+        if len(star) < 2:
+            continue
         left -= star
+        for other in postings.values():
+            other -= star
         groups.append([cases[i] for i in sorted(star)])
     return groups
 
@@ -214,7 +216,7 @@ def clusters(now: datetime) -> list[Found]:
     for category_id, place in _groups(cases, cfg["cluster_cases"]):
         group = _read(cases.filter(category_id=category_id, region_code__startswith=place))
         if category_id not in rarity:
-            rarity[category_id] = _rarity(cases, category_id)
+            rarity[category_id] = _rarity(now, category_id)
         for members in matters(group, rarity[category_id]):
             if _counted(members) < cfg["cluster_cases"]:
                 continue
@@ -250,9 +252,8 @@ def collective_visits(now: datetime) -> list[Found]:
     least = cfg["collective_visits"]
     for category_id, place in _groups(cases, least):
         group = _read(cases.filter(category_id=category_id, region_code__startswith=place))
-        reference = _rarity(_cases(now).filter(received_at__gte=start), category_id)
-        # Collective visits are few: one rare word in common is no longer chance.
-        groups = matters(group, reference, shared_least=1) if least > 1 else [[c] for c in group]
+        reference = _rarity(now, category_id)
+        groups = matters(group, reference) if least > 1 else [[c] for c in group]
         for members in groups:
             if len(members) < least:
                 continue

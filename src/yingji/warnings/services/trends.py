@@ -15,10 +15,10 @@ and raises or updates three kinds of signal, with thresholds from ``settings.TRE
   its townships' (the township raised for the same category in the same scan, and the
   county's count without it would not fire) is left to the township's signal.
 - **cluster** (同一事项聚集): within ``cluster_days`` days, in one township and category,
-  cases of one matter: two cases are of one matter when they share at least
-  ``SHARED_RARE`` words that the category's cases elsewhere seldom hold (the names of a
-  company, an estate, a road; one such word in common happens by chance) and their
-  words are alike by the similar-case detection's measure and threshold. A matter is a
+  cases of one matter: cases that all hold one word the category's cases elsewhere
+  seldom hold (the matter's name: a company, an estate, a road; rarity counted over the
+  category's newest ``MAX_REFERENCE`` cases of a year) and whose words are alike by the
+  similar-case detection's measure and threshold. A matter is a
   signal with ``cluster_cases`` cases or more (each petitioner's first
   ``PER_PETITIONER`` count) from ``cluster_petitioners`` distinct petitioners or more
   (distinct by the keyed hashes, counted, never shown), while it grows: more cases in
@@ -26,7 +26,7 @@ and raises or updates three kinds of signal, with thresholds from ``settings.TRE
   hold yet.
 - **collective** (集体访): ``collective_visits`` or more collective visits (to the office,
   by several people) in ``collective_days`` days about one matter in one township and
-  category; one rare word in common suffices there, collective visits being few.
+  category, grouped into matters the same way.
 
 One person petitioning often is never a signal: a surge counts each petitioner of the
 window once, and a matter counts distinct petitioners and at most ``PER_PETITIONER`` cases
