@@ -304,6 +304,25 @@ def test_turning_a_signal_into_a_warning_makes_a_draft(world: World) -> None:
     assert message.state == "draft" and TOWNSHIP in message.region_codes
 
 
+def test_the_page_offers_a_warning_draft_only_to_those_who_may_draft(
+    world: World, client_for: Any
+) -> None:
+    # A petition office's supervisor decides signals and may put them on the risk
+    # register, but drafts no warnings: that form is not shown, and a post is refused.
+    signal = _raised(world)
+    client = client_for(world.supervisor)
+    page = client.get(signal.get_absolute_url()).content.decode()
+    assert reverse("warnings:signal_to_risk", args=[signal.pk]) in page
+    assert reverse("warnings:signal_to_warning", args=[signal.pk]) not in page
+    refused = client.post(reverse("warnings:signal_to_warning", args=[signal.pk]), {})
+    assert refused.status_code == 403
+    signal.refresh_from_db()
+    assert signal.state == Signal.State.OPEN
+    leader = personas.make_user("ldr2", world.city.baishi, Role.DUTY_LEADER, name="县领导")
+    page = client_for(leader).get(signal.get_absolute_url()).content.decode()
+    assert reverse("warnings:signal_to_warning", args=[signal.pk]) in page
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_scan_writes_in_its_own_transactions(reference_data: None) -> None:
     city = personas.build_city()

@@ -101,6 +101,7 @@ def _detail(
         "chart": chart(daily, signal.window_start.isoformat()),
         "evidence": signal.evidence,
         "may_decide": signal.state == Signal.State.OPEN and trends.may_decide(user, signal),
+        "may_warn": signal.state == Signal.State.OPEN and trends.may_draft_warning(user, signal),
         "risk_levels": Risk.Level.choices,
         "warning_levels": WarningMessage.Level.choices,
         "errors": errors or {},
@@ -117,7 +118,8 @@ def signal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _decide(request: HttpRequest, pk: int, how: str) -> HttpResponse:
     user = _user(request)
     signal = trends.signal_for(user, pk)
-    if not trends.may_decide(user, signal):
+    allowed = trends.may_draft_warning if how == "warning" else trends.may_decide
+    if not allowed(user, signal):
         raise PermissionDenied  # before the form is read: a refusal, whatever was sent
     actor = Actor.from_request(request)
     post = request.POST

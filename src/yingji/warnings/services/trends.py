@@ -175,6 +175,23 @@ def may_decide(user: User, signal: Signal) -> bool:
     )
 
 
+def _warning_unit(user: User | None, signal: Signal) -> Unit:
+    """The unit a warning drafted from the signal is issued by: the signal's, when the
+    user acts for it in emergency work, else the user's own."""
+    unit = signal.unit
+    if user is not None and not jurisdiction.acts_as(user, unit, lines.EMERGENCY) and user.unit:
+        return user.unit
+    return unit
+
+
+def may_draft_warning(user: User, signal: Signal) -> bool:
+    """Whether the signal's decider may also draft a warning from it (a petition office's
+    supervisor decides signals but drafts no warnings)."""
+    from yingji.warnings.services import alerts
+
+    return may_decide(user, signal) and alerts.may_draft(user, _warning_unit(user, signal))
+
+
 def _decidable(signal: Signal, actor: Actor) -> Signal:
     if actor.user is None or not may_decide(actor.user, signal):
         raise PermissionDenied
@@ -285,11 +302,7 @@ def to_warning(signal: Signal, data: Mapping[str, Any], *, actor: Actor) -> Any:
         "expires_at": now + timedelta(days=3),
         **given,
     }
-    user = actor.user
-    unit = signal.unit
-    if user is not None and not jurisdiction.acts_as(user, unit, lines.EMERGENCY) and user.unit:
-        unit = user.unit
-    message = alerts.draft(values, actor=actor, unit=unit)
+    message = alerts.draft(values, actor=actor, unit=_warning_unit(actor.user, signal))
     signal.warning = message
     _decided(
         signal,
