@@ -30,6 +30,7 @@ from yingji.warnings.services.trend_rules import (
     PERSON_TAGS,
     RARE_LEAST,
     RARE_ONE_IN,
+    READ_CHUNK,
     REFERENCE_DAYS,
     Found,
     _cases,
@@ -66,21 +67,45 @@ def _groups(cases: QuerySet[Petition], least: int) -> list[tuple[int, str]]:
     return list(grouped)
 
 
-def _read(cases: QuerySet[Petition]) -> list[Case]:
-    """The cases' indexed words, without the words of their number and address: those
-    tell a case or a village, not a matter."""
-    rows = list(
-        cases.annotate(who=_who())
-        .order_by("-received_at")
-        .values_list("pk", "received_at", "who", "name_masked", "number", "place")[:MAX_GROUP]
-    )
-    words = search.words_of(Petition, [r[0] for r in rows])
-    read = []
-    for pk, at, who, masked, number, address in rows:
-        own = set(text.index_tokens(f"{number}\n{address}"))
-        found = [w for w in words.get(pk, (None, []))[1] if w not in own]
-        read.append(Case(pk, at, who, masked, found))
+def _read(
+    cases: QuerySet[Petition], groups: list[tuple[int, str]]
+) -> dict[tuple[int, str], list[Case]]:
+    """Each group's cases (the newest ``MAX_GROUP``) with their indexed words, without the
+    words of their number and address: those tell a case or a village, not a matter.
+    Read a category at a time, in a few statements however many places it has."""
+    spots: dict[int, set[str]] = defaultdict(set)
+    for category_id, spot in groups:
+        spots[category_id].add(spot)
+    read: dict[tuple[int, str], list[Case]] = {}
+    for category_id, wanted in spots.items():
+        rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        found = (
+            cases.filter(category_id=category_id)
+            .annotate(who=_who(), spot=Substr("region_code", 1, 9))
+            .filter(spot__in=sorted(wanted))
+            .order_by("-received_at", "-pk")
+            .values_list("pk", "received_at", "who", "name_masked", "number", "place", "spot")
+        )
+        for row in found.iterator(chunk_size=READ_CHUNK):
+            if len(rows[row[6]]) < MAX_GROUP:
+                rows[row[6]].append(row)
+        ids = [row[0] for group in rows.values() for row in group]
+        words: dict[int, tuple[int | None, list[str]]] = {}
+        for at in range(0, len(ids), READ_CHUNK):
+            words.update(search.words_of(Petition, ids[at : at + READ_CHUNK]))
+        for spot, group in rows.items():
+            read[(category_id, spot)] = [
+                Case(pk, at, who, masked, _matter_words(words.get(pk), number, address))
+                for pk, at, who, masked, number, address, _spot in group
+            ]
     return read
+
+
+def _matter_words(
+    indexed: tuple[int | None, list[str]] | None, number: str, address: str
+) -> list[str]:
+    own = set(text.index_tokens(f"{number}\n{address}"))
+    return [w for w in (indexed or (None, []))[1] if w not in own]
 
 
 def _rarity(now: datetime, category_id: int) -> Counter[str]:
@@ -213,8 +238,10 @@ def clusters(now: datetime) -> list[Found]:
     cases = _cases(now).filter(received_at__gte=start)
     found = []
     rarity: dict[int, Counter[str]] = {}
-    for category_id, place in _groups(cases, cfg["cluster_cases"]):
-        group = _read(cases.filter(category_id=category_id, region_code__startswith=place))
+    groups = _groups(cases, cfg["cluster_cases"])
+    read = _read(cases, groups)
+    for category_id, place in groups:
+        group = read.get((category_id, place), [])
         if category_id not in rarity:
             rarity[category_id] = _rarity(now, category_id)
         for members in matters(group, rarity[category_id]):
@@ -250,11 +277,15 @@ def collective_visits(now: datetime) -> list[Found]:
     )
     found = []
     least = cfg["collective_visits"]
-    for category_id, place in _groups(cases, least):
-        group = _read(cases.filter(category_id=category_id, region_code__startswith=place))
-        reference = _rarity(now, category_id)
-        groups = matters(group, reference) if least > 1 else [[c] for c in group]
-        for members in groups:
+    groups = _groups(cases, least)
+    read = _read(cases, groups)
+    rarity: dict[int, Counter[str]] = {}
+    for category_id, place in groups:
+        group = read.get((category_id, place), [])
+        if category_id not in rarity:
+            rarity[category_id] = _rarity(now, category_id)
+        told = matters(group, rarity[category_id]) if least > 1 else [[c] for c in group]
+        for members in told:
             if len(members) < least:
                 continue
             found.append(

@@ -26,6 +26,7 @@ RATE_FLOOR = 0.5  # cases per baseline period: the least a place's baseline is t
 SURGE_RATIO = 2.0
 MAX_CASES = 200  # cases a signal links (the evidence's counts hold them all)
 MAX_GROUP = 2000  # cases of one place and category read for clusters in one scan
+READ_CHUNK = 2000  # cases read, and their words, per statement
 RARE_ONE_IN = 200  # a word held by more of the category's cases elsewhere is not rare
 RARE_LEAST = 2  # however few the cases elsewhere, a word in two of them may still be rare
 PER_PETITIONER = 2  # a petitioner's cases that count towards a matter's cases
