@@ -24,7 +24,7 @@ from yingji.petitions.models import Category, Petition
 from yingji.petitions.services.similar import index_text
 from yingji.timeline.services import events_for
 from yingji.warnings.models import Signal
-from yingji.warnings.services import trend_rules, trends
+from yingji.warnings.services import matters, trend_rules, trends
 
 pytestmark = pytest.mark.django_db
 SERIAL = itertools.count(1)
@@ -174,6 +174,27 @@ def test_a_growing_cluster_from_several_petitioners_is_a_matter(world: World) ->
     assert signal.evidence["second_half"] > signal.evidence["first_half"]
     assert signal.matter and "张" not in signal.matter
     assert "青坪" in signal.matter or "东坪" in signal.matter or "定金" in signal.matter
+
+
+def test_a_name_the_place_often_holds_needs_more_cases_than_usual(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The township's 卫生院 is named by its medical cases all year round (two a month):
+    # six cases naming it in a month are its usual share, not a new matter. In a city,
+    # the category's newest cases (the rarity reference) are from other places, where
+    # the name is rare: as here with a reference of the newest twelve.
+    monkeypatch.setattr(matters, "MAX_REFERENCE", 12)
+    usual = "反映白沙卫生院的诊疗问题"
+    for n in range(24):
+        petition(world, days_ago=40 + n * 13, who=500 + n, text=f"{usual}。白沙卫生院第{n}次")
+    cluster(world)  # the cluster of 东坪家园, whose names the past year never held
+    for n in range(6):
+        petition(world, days_ago=20 - n * 3, who=600 + n, text=f"{usual}。白沙卫生院第{30 + n}次")
+    trends.scan()
+    signal = Signal.objects.get(kind=Signal.Kind.CLUSTER)
+    assert "卫生院" not in signal.matter and signal.count == 6
+    assert signal.evidence["name_past_year"] == 0
+    assert signal.evidence["name_expected"] < 0.1
 
 
 def test_collective_visits_about_one_matter(world: World) -> None:

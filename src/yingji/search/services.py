@@ -85,6 +85,20 @@ def words_of(
     }
 
 
+def holding(model: type[models.Model], ids: models.QuerySet[Any, Any], word: str) -> int:
+    """How many of these ``model`` rows (a query set of one column of ids) hold ``word``
+    among their indexed words."""
+    subject_type = ContentType.objects.get_for_model(model)
+    token = (
+        models.Q(words=word)
+        | models.Q(words__startswith=f"{word} ")
+        | models.Q(words__endswith=f" {word}")
+        | models.Q(words__contains=f" {word} ")
+    )
+    rows = SearchEntry.objects.filter(subject_type=subject_type, subject_id__in=ids)
+    return rows.filter(token).count()
+
+
 def time_key(at: datetime) -> int:
     """The lowest sort key of a subject indexed at ``at`` (to the second)."""
     return fts.sort_key(at, 0)

@@ -26,6 +26,8 @@ from yingji.warnings.services.trend_rules import (
     MAX_CASES,
     MAX_GROUP,
     MAX_REFERENCE,
+    NAME_ALPHA,
+    NAME_FLOOR,
     PER_PETITIONER,
     PERSON_TAGS,
     RARE_LEAST,
@@ -38,6 +40,7 @@ from yingji.warnings.services.trend_rules import (
     _day,
     _names,
     _who,
+    poisson_tail,
     trend,
 )
 
@@ -128,6 +131,11 @@ def _rarity(now: datetime, category_id: int) -> Counter[str]:
 
 
 def matters(cases: list[Case], reference: Counter[str] | None = None) -> list[list[Case]]:
+    """The cases grouped into matters (see ``named``), without their names."""
+    return [members for _name, members in named(cases, reference)]
+
+
+def named(cases: list[Case], reference: Counter[str] | None = None) -> list[tuple[str, list[Case]]]:
     """The cases grouped into matters. A matter is told by a name: a word that the
     category's cases elsewhere seldom hold (a company, an estate, a road), not the
     category's usual wording (held by more than one case in ``RARE_ONE_IN`` of the
@@ -138,7 +146,7 @@ def matters(cases: list[Case], reference: Counter[str] | None = None) -> list[li
     a case's other names stay apart."""
     n = len(cases)
     if n < 2:
-        return [[c] for c in cases]
+        return [("", [c]) for c in cases]
     local: Counter[str] = Counter()
     for case in cases:
         local.update(set(case.words))
@@ -156,7 +164,7 @@ def matters(cases: list[Case], reference: Counter[str] | None = None) -> list[li
             if local[word] >= 2 and max(0, df[word] - local[word]) <= rare:
                 postings[word].add(index)
     left = set(range(n))
-    groups: list[list[Case]] = []
+    groups: list[tuple[str, list[Case]]] = []
     alike: dict[tuple[int, int], bool] = {}
 
     def near(a: int, b: int) -> bool:
@@ -177,7 +185,7 @@ def matters(cases: list[Case], reference: Counter[str] | None = None) -> list[li
         left -= star
         for other in postings.values():
             other -= star
-        groups.append([cases[i] for i in sorted(star)])
+        groups.append((word, [cases[i] for i in sorted(star)]))
     return groups
 
 
@@ -244,8 +252,9 @@ def clusters(now: datetime) -> list[Found]:
         group = read.get((category_id, place), [])
         if category_id not in rarity:
             rarity[category_id] = _rarity(now, category_id)
-        for members in matters(group, rarity[category_id]):
-            if _counted(members) < cfg["cluster_cases"]:
+        for name, members in named(group, rarity[category_id]):
+            counted = _counted(members)
+            if counted < cfg["cluster_cases"]:
                 continue
             petitioners = len({c.who for c in members})
             if petitioners < cfg["cluster_petitioners"]:
@@ -253,20 +262,43 @@ def clusters(now: datetime) -> list[Found]:
             held = _held(Signal.Kind.CLUSTER, category_id, place, members)
             if not _growing(members, start, now, held):
                 continue
-            found.append(
-                _matter(
-                    Signal.Kind.CLUSTER,
-                    now,
-                    start,
-                    category_id,
-                    place,
-                    members,
-                    group,
-                    cfg,
-                    petitioners=petitioners,
-                )
+            burst = _burst(name, counted, category_id, place, start, days)
+            if burst is None:
+                continue
+            matter = _matter(
+                Signal.Kind.CLUSTER,
+                now,
+                start,
+                category_id,
+                place,
+                members,
+                group,
+                cfg,
+                petitioners=petitioners,
             )
+            matter.evidence.update(burst)
+            found.append(matter)
     return found
+
+
+def _burst(
+    name: str, counted: int, category_id: int, place: str, start: datetime, days: int
+) -> dict[str, Any] | None:
+    """The name's cases in the window against its own rate in the place's past year of
+    the category (at least ``NAME_FLOOR`` a year), by Poisson's upper tail below
+    ``NAME_ALPHA``: a name the place's cases often hold (its 卫生院, its main road) makes
+    a matter only with more cases than it usually has. None when it is no burst."""
+    past = _cases(start).filter(
+        category_id=category_id,
+        region_code__startswith=place,
+        received_at__gte=start - timedelta(days=REFERENCE_DAYS),
+    )
+    before = search.holding(Petition, past.values("pk"), name)
+    expected = max(before, NAME_FLOOR) * days / REFERENCE_DAYS
+    p = poisson_tail(counted, expected)
+    if p >= NAME_ALPHA:
+        return None
+    return {"name": name, "name_past_year": before, "name_expected": round(expected, 3)}
 
 
 def collective_visits(now: datetime) -> list[Found]:

@@ -32,6 +32,11 @@ RARE_LEAST = 2  # however few the cases elsewhere, a word in two of them may sti
 PER_PETITIONER = 2  # a petitioner's cases that count towards a matter's cases
 MAX_REFERENCE = 1000  # cases of a category whose words weigh the words (rarity)
 REFERENCE_DAYS = 365  # how far back those cases may go
+# A matter's name against its own rate in the place's past year: the chance of its
+# count in the window must fall below this (many names are tested in a city's scan),
+# the rate taken as at least NAME_FLOOR cases a year.
+NAME_ALPHA = 1e-5
+NAME_FLOOR = 1
 REASON_MAX = 500
 LABEL_WORDS = 3
 NOTIFY_KIND = "warnings.signal"
