@@ -404,10 +404,15 @@ def judge(gen: Generator, days: int) -> dict[str, Any]:
             if hit is not None:
                 break
         if hit is None:
+            named = s.evidence.get("name")
+            why = f" [name {named}: {s.evidence.get('name_past_year')} in the past year]"
             if s.kind != "surge" and concentration(gen, numbers_of[s.pk], least[s.kind]):
                 concentrations[s.kind] += 1
+                false_alarms.append(
+                    f"(concentration) {s.kind} {s.raised_at:%Y-%m-%d}: {s.rule}{why}"
+                )
                 continue
-            false_alarms.append(f"{s.kind} {s.raised_at:%Y-%m-%d}: {s.rule}")
+            false_alarms.append(f"{s.kind} {s.raised_at:%Y-%m-%d}: {s.rule}{why if named else ''}")
             continue
         correct[s.kind] += 1
         if hit.kind == s.kind and (hit.found is None or day < hit.found):
@@ -454,7 +459,7 @@ def judge(gen: Generator, days: int) -> dict[str, Any]:
             if any(len(numbers_of[s.pk] & e.cases) * 2 >= len(numbers_of[s.pk]) for e in often)
         ),
     }
-    figures["false_alarms"] = false_alarms[:20]
+    figures["false_alarms"] = false_alarms[:50]
     figures["late_or_missed"] = [
         f"{e.kind} {e.township.name} {e.category.name} from {e.start} "
         f"({len(e.cases)} cases, enough on {e.ready(least[e.kind])}): "
@@ -610,6 +615,12 @@ def pooled(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "controls": sum(r["one_person_often"]["controls"] for r in runs),
         "signals": sum(r["one_person_often"]["signals"] for r in runs),
     }
+    figures["false_alarms"] = [
+        f"seed {r.get('seed')}: {a}" for r in runs for a in r["false_alarms"]
+    ]
+    figures["late_or_missed"] = [
+        f"seed {r.get('seed')}: {e}" for r in runs for e in r["late_or_missed"]
+    ]
     return figures
 
 
@@ -658,6 +669,10 @@ def show_pooled(figures: dict[str, Any]) -> None:
     often = figures["one_person_often"]
     print(f"one person petitioning often: {often['controls']} controls, {often['signals']} signals")
     print(f"scan: mean {figures['scan_seconds_mean']} s, max {figures['scan_seconds_max']} s")
+    for alarm in figures["false_alarms"]:
+        print("  false alarm:", alarm)
+    for event in figures["late_or_missed"]:
+        print("  late or missed:", event)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

@@ -241,15 +241,17 @@ def parse_escalation_minutes(raw: str) -> dict[str, int]:
 
 
 RISK_REMEDIATION_DEFAULT = "90,60,30,15"
-# Early warning from petition trends (warnings.trends): the days a surge is counted over,
-# the baseline before them, the least count that may be a surge, the surge test's
-# false-alarm rate in cases per ten thousand (a Poisson upper tail), and a same-matter
-# cluster's cases, distinct petitioners and window, and collective visits' count.
+# Early warning from petition trends (warnings.trends): the longest window a surge is
+# counted over (windows of 1 day up to it are tested), the baseline before it, the least
+# count that may be a surge, the false surges a whole scan may raise by chance, per
+# thousand scans (split over the places, categories and windows tested), and a
+# same-matter cluster's cases, distinct petitioners and window, and collective visits'
+# count.
 TREND_DEFAULTS = {
-    "window_days": 3,
+    "window_days": 5,
     "baseline_days": 56,
     "surge_min_cases": 5,
-    "surge_alpha_per_10k": 10,
+    "surge_false_per_1000_scans": 100,
     "cluster_cases": 5,
     "cluster_petitioners": 3,
     "cluster_days": 30,
@@ -260,7 +262,7 @@ TREND_BOUNDS = {
     "window_days": (1, 30),
     "baseline_days": (7, 365),
     "surge_min_cases": (1, 1000),
-    "surge_alpha_per_10k": (1, 1000),
+    "surge_false_per_1000_scans": (1, 1000),
     "cluster_cases": (2, 1000),
     "cluster_petitioners": (2, 1000),
     "cluster_days": (1, 365),

@@ -152,6 +152,41 @@ def test_a_surge_in_one_township_is_raised_with_its_evidence_and_cases(world: Wo
     assert [e.kind for e in events_for(signal)] == ["signal.raised"]
 
 
+def test_a_slow_rise_is_judged_over_the_longest_window(world: World) -> None:
+    # Seven petitioners over five days: no single day stands out, the five days do.
+    quiet_baseline(world)
+    for n in range(7):
+        petition(world, days_ago=0.3 + n * 0.7, who=700 + n)
+    trends.scan()
+    signal = Signal.objects.get(kind=Signal.Kind.SURGE, region_code=TOWNSHIP)
+    evidence = signal.evidence
+    assert evidence["window_days"] == evidence["windows_tested"] == 5
+    assert signal.count == 7 and evidence["petitioners"] == 7
+    # The scan's chance of a false surge is split over every place and window tested.
+    tested = evidence["places_tested"] * evidence["windows_tested"]
+    assert evidence["alpha"] == pytest.approx(evidence["false_per_scan"] / tested)
+    assert evidence["p_value"] < evidence["alpha"]
+
+
+def test_a_short_history_does_not_make_a_usual_name_rare(world: World) -> None:
+    # The place's cases of the category go back 30 days before the window, two of them
+    # naming 东坪家园: its rate is two a month, not two a year, and six cases in the
+    # window's month are three times that, no burst. A year of history makes the same
+    # two rare.
+    start = timezone.now() - timedelta(days=30)
+    request, facts = MATTER
+    for n, day in enumerate((45, 60)):
+        petition(world, days_ago=day, who=800 + n, text=f"{request}。{facts}")
+    word = "东坪"
+    assert trend_rules.poisson_tail(6, 2 / 30 * 30) > trend_rules.NAME_ALPHA
+    burst = matters._burst(word, 6, world.category.pk, TOWNSHIP, start, 30)
+    assert burst is None
+    petition(world, days_ago=360, who=810)  # an unrelated case a year ago
+    burst = matters._burst(word, 6, world.category.pk, TOWNSHIP, start, 30)
+    assert burst is not None and burst["name_past_year"] == 2
+    assert burst["name_past_days"] == 330
+
+
 def test_the_poisson_tail_is_right() -> None:
     assert trend_rules.poisson_tail(0, 2.0) == 1.0
     assert trend_rules.poisson_tail(1, 2.0) == pytest.approx(1 - 2.718281828**-2)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import rjieba
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Min, QuerySet
 from django.db.models.functions import Length, Substr
 from django.utils.translation import gettext as _
 
@@ -287,18 +287,29 @@ def _burst(
     """The name's cases in the window against its own rate in the place's past year of
     the category (at least ``NAME_FLOOR`` a year), by Poisson's upper tail below
     ``NAME_ALPHA``: a name the place's cases often hold (its 卫生院, its main road) makes
-    a matter only with more cases than it usually has. None when it is no burst."""
+    a matter only with more cases than it usually has. The rate is over the days the
+    place's cases of the category go back, when less than a year (a new installation, a
+    new place), so that a short history does not make a usual name look rare. None when
+    it is no burst."""
     past = _cases(start).filter(
         category_id=category_id,
         region_code__startswith=place,
         received_at__gte=start - timedelta(days=REFERENCE_DAYS),
     )
     before = search.holding(Petition, past.values("pk"), name)
-    expected = max(before, NAME_FLOOR) * days / REFERENCE_DAYS
+    first = past.aggregate(first=Min("received_at"))["first"]
+    covered = REFERENCE_DAYS if first is None else (start - first) / timedelta(days=1)
+    covered = min(REFERENCE_DAYS, max(float(days), covered))
+    expected = max(before / covered, NAME_FLOOR / REFERENCE_DAYS) * days
     p = poisson_tail(counted, expected)
     if p >= NAME_ALPHA:
         return None
-    return {"name": name, "name_past_year": before, "name_expected": round(expected, 3)}
+    return {
+        "name": name,
+        "name_past_year": before,
+        "name_past_days": round(covered),
+        "name_expected": round(expected, 3),
+    }
 
 
 def collective_visits(now: datetime) -> list[Found]:

@@ -4,16 +4,20 @@ A scan (the hourly job, or at once when asked) looks at the petitions received l
 and raises or updates three kinds of signal, with thresholds from ``settings.TREND``:
 
 - **surge** (同类激增): for each category and place (a township: the first 9 digits of
-  the case's division code; a county: the first 6), the count of new cases in the last
-  ``window_days`` days against the place's own baseline, the ``baseline_days`` days
-  before the window. The expected count is the baseline's daily rate times the window;
-  the test is Poisson's upper tail, P(X >= count | expected), which must fall below
-  ``surge_alpha_per_10k`` / 10000, with at least ``surge_min_cases`` cases and at least
-  ``SURGE_RATIO`` times the expected count. The rate has
-  a floor of ``RATE_FLOOR`` cases per baseline period, so that a place without history
-  is judged against a small rate, not against nothing. A county whose surge is one of
-  its townships' (the township raised for the same category in the same scan, and the
-  county's count without it would not fire) is left to the township's signal.
+  the case's division code; a county: the first 6), the count of new cases (each
+  petitioner once) in the last 1, 2, ... up to ``window_days`` days against the place's
+  own baseline, the ``baseline_days`` days before the longest window. The expected
+  count is the baseline's daily rate times the window; the test is Poisson's upper
+  tail, P(X >= count | expected), with at least ``surge_min_cases`` cases and at least
+  ``SURGE_RATIO`` times the expected count, and the window least likely by chance speaks
+  for the place. The tail must fall below ``surge_false_per_1000_scans`` / 1000 divided
+  by the number of places, categories and windows the scan tests (Bonferroni), so that
+  a scan raises a false surge with at most that chance however large the jurisdiction.
+  The rate has a floor of ``RATE_FLOOR`` cases per baseline period, so that a place
+  without history is judged against a small rate, not against nothing. A county whose
+  surge is one of its townships' (the township raised for the same category in the
+  same scan, and the county's count without it would not fire) is left to the
+  township's signal.
 - **cluster** (同一事项聚集): within ``cluster_days`` days, in one township and category,
   cases of one matter: cases that all hold one word the category's cases elsewhere
   seldom hold (the matter's name: a company, an estate, a road; rarity counted over the
