@@ -99,36 +99,30 @@ class Row:
 def make_city(count: int) -> list[Any]:
     """The bench's ``count`` townships (a city, counties of ``PER_COUNTY``, townships),
     made once and grown when a run asks for more."""
+    city = _unit("960100", "趋势市", "city", None)
+    townships = []
+    for index in range(count):
+        c, t = divmod(index, PER_COUNTY)
+        county = _unit(f"9601{c + 1:02d}", f"趋势县{c + 1}", "county", city)
+        code = f"9601{c + 1:02d}{t + 1:03d}"
+        townships.append(_unit(code, f"趋势镇{c + 1}-{t + 1}", "township", county))
+    return townships
+
+
+def _unit(code: str, name: str, level: str, parent: Any) -> Any:
+    """The region unit of this code, made when it is not there yet."""
     from yingji.audit.services import Actor
     from yingji.org import services as org
     from yingji.org.models import Unit
 
-    actor = Actor.system("bench")
-    city = Unit.objects.filter(code="960100").first() or org.create_unit(
-        actor=actor, name="趋势市", kind="region", region_level="city", code="960100"
+    return Unit.objects.filter(code=code).first() or org.create_unit(
+        actor=Actor.system("bench"),
+        name=name,
+        kind="region",
+        region_level=level,
+        code=code,
+        parent=parent,
     )
-    townships = []
-    for index in range(count):
-        c, t = divmod(index, PER_COUNTY)
-        county_code, code = f"9601{c + 1:02d}", f"9601{c + 1:02d}{t + 1:03d}"
-        county = Unit.objects.filter(code=county_code).first() or org.create_unit(
-            actor=actor,
-            name=f"趋势县{c + 1}",
-            kind="region",
-            region_level="county",
-            code=county_code,
-            parent=city,
-        )
-        township = Unit.objects.filter(code=code).first() or org.create_unit(
-            actor=actor,
-            name=f"趋势镇{c + 1}-{t + 1}",
-            kind="region",
-            region_level="township",
-            code=code,
-            parent=county,
-        )
-        townships.append(township)
-    return townships
 
 
 def poisson(rng: random.Random, lam: float) -> int:
