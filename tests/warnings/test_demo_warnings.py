@@ -69,9 +69,14 @@ def test_the_plain_demo_holds_the_warnings_the_register_and_a_signal(db: None) -
 
 
 def test_the_history_holds_them_at_their_times(db: None) -> None:
-    now = datetime(2026, 6, 10, 6, 30, tzinfo=UTC)
+    # 07:15 in Shanghai: this morning's wind warning, drafted at 07:10, could not yet have
+    # been submitted, so the history moves it to last night and it waits for a signature.
+    now = datetime(2026, 6, 9, 23, 15, tzinfo=UTC)
     demo.load(history=True, now=now)
     _check(now)
+    wind = WarningMessage.objects.get(headline__contains="大风")
+    assert wind.state == WarningMessage.State.SUBMITTED and wind.submitted_at is not None
+    assert wind.submitted_at <= now
     update = WarningMessage.objects.get(msg_type=MsgType.UPDATE, headline__contains="暴雨")
     # 清溪区's own duty officer drafted it and its leader signed it.
     assert update.unit.name == "清溪区应急管理局"

@@ -563,7 +563,7 @@ def _wind(s: Story) -> Process:
     for a leader's signature (the district's, or the city bureau's above it)."""
     duty, bureau = s.actor("duty"), s.units["qx_yingji"]
     drafted = s.days_ago(0, time(7, 10))
-    if drafted > s.now:
+    if drafted + timedelta(minutes=10) > s.now:  # before 07:20 it was drafted last night
         drafted = s.now - timedelta(minutes=30)
     wind = yield (
         drafted,
