@@ -179,10 +179,13 @@ def test_a_short_history_does_not_make_a_usual_name_rare(world: World) -> None:
         petition(world, days_ago=day, who=800 + n, text=f"{request}。{facts}")
     word = "东坪"
     assert trend_rules.poisson_tail(6, 2 / 30 * 30) > trend_rules.NAME_ALPHA
-    burst = matters._burst(word, 6, world.category.pk, TOWNSHIP, start, 30)
+    group = (world.category.pk, TOWNSHIP)
+    history = matters._history(start, [group])
+    burst = matters._burst(word, 6, group, start, 30, history)
     assert burst is None
     petition(world, days_ago=360, who=810)  # an unrelated case a year ago
-    burst = matters._burst(word, 6, world.category.pk, TOWNSHIP, start, 30)
+    history = matters._history(start, [group])
+    burst = matters._burst(word, 6, group, start, 30, history)
     assert burst is not None and burst["name_past_year"] == 2
     assert burst["name_past_days"] == 330
 

@@ -248,6 +248,7 @@ def clusters(now: datetime) -> list[Found]:
     rarity: dict[int, Counter[str]] = {}
     groups = _groups(cases, cfg["cluster_cases"])
     read = _read(cases, groups)
+    history = _history(start, groups)
     for category_id, place in groups:
         group = read.get((category_id, place), [])
         if category_id not in rarity:
@@ -262,7 +263,7 @@ def clusters(now: datetime) -> list[Found]:
             held = _held(Signal.Kind.CLUSTER, category_id, place, members)
             if not _growing(members, start, now, held):
                 continue
-            burst = _burst(name, counted, category_id, place, start, days)
+            burst = _burst(name, counted, (category_id, place), start, days, history)
             if burst is None:
                 continue
             matter = _matter(
@@ -281,23 +282,51 @@ def clusters(now: datetime) -> list[Found]:
     return found
 
 
+def _history(start: datetime, groups: list[tuple[int, str]]) -> dict[tuple[int, str], datetime]:
+    """The first case of each group's category and township within the year before
+    ``start``, in one statement: how far back the place's history of it goes."""
+    wanted = set(groups)
+    if not wanted:
+        return {}
+    firsts = (
+        _cases(start)
+        .filter(
+            category_id__in={c for c, _p in wanted},
+            received_at__gte=start - timedelta(days=REFERENCE_DAYS),
+        )
+        .annotate(length=Length("region_code"))
+        .filter(length__gte=9)
+        .annotate(spot=Substr("region_code", 1, 9))
+        .values("category_id", "spot")
+        .annotate(first=Min("received_at"))
+        .values_list("category_id", "spot", "first")
+    )
+    return {(c, p): first for c, p, first in firsts if (c, p) in wanted}
+
+
 def _burst(
-    name: str, counted: int, category_id: int, place: str, start: datetime, days: int
+    name: str,
+    counted: int,
+    group: tuple[int, str],
+    start: datetime,
+    days: int,
+    history: Mapping[tuple[int, str], datetime],
 ) -> dict[str, Any] | None:
     """The name's cases in the window against its own rate in the place's past year of
     the category (at least ``NAME_FLOOR`` a year), by Poisson's upper tail below
     ``NAME_ALPHA``: a name the place's cases often hold (its 卫生院, its main road) makes
     a matter only with more cases than it usually has. The rate is over the days the
-    place's cases of the category go back, when less than a year (a new installation, a
-    new place), so that a short history does not make a usual name look rare. None when
-    it is no burst."""
+    place's cases of the category go back (``history``: the first of them), when less
+    than a year (a new installation, a new place), so that a short history does not make
+    a usual name look rare. None when it is no burst."""
+    category_id, place = group
     past = _cases(start).filter(
         category_id=category_id,
         region_code__startswith=place,
         received_at__gte=start - timedelta(days=REFERENCE_DAYS),
     )
     before = search.holding(Petition, past.values("pk"), name)
-    first = past.aggregate(first=Min("received_at"))["first"]
+    first = history.get(group)
     covered = REFERENCE_DAYS if first is None else (start - first) / timedelta(days=1)
     covered = min(REFERENCE_DAYS, max(float(days), covered))
     expected = max(before / covered, NAME_FLOOR / REFERENCE_DAYS) * days

@@ -108,17 +108,24 @@ class Test:
 
 def _best(before: int, people: list[int], base_days: int, alpha: float, least: int) -> Test | None:
     """The window (``people[w - 1]`` petitioners in the last w days) least likely by
-    chance among those that fire: at least ``least`` petitioners, ``SURGE_RATIO`` times
-    the expected count, and Poisson's upper tail below ``alpha``. None when none fires."""
+    chance among those that fire (see ``_fires``). None when none fires."""
     best = None
     for days, count in enumerate(people, start=1):
         expected = max(before, RATE_FLOOR) / base_days * days
-        if count < least or count < SURGE_RATIO * expected:
-            continue
-        p = poisson_tail(count, expected)
-        if p < alpha and (best is None or p < best.p):
+        p = _fires(count, expected, alpha, least)
+        if p is not None and (best is None or p < best.p):
             best = Test(days, count, expected, p)
     return best
+
+
+def _fires(count: int, expected: float, alpha: float, least: int) -> float | None:
+    """The chance of ``count`` or more where ``expected`` were expected, when the count
+    fires: at least ``least`` petitioners, ``SURGE_RATIO`` times the expected count, and
+    Poisson's upper tail below ``alpha``. None when it does not fire."""
+    if count < least or count < SURGE_RATIO * expected:
+        return None
+    p = poisson_tail(count, expected)
+    return p if p < alpha else None
 
 
 def _surge(
@@ -193,6 +200,6 @@ def _surge(
 def _limit(expected: float, alpha: float, least: int) -> int:
     """The smallest count that fires: the control limit shown beside the count."""
     count = max(1, least, math.ceil(SURGE_RATIO * expected))
-    while poisson_tail(count, expected) >= alpha and count < 100_000:
+    while _fires(count, expected, alpha, least) is None and count < 100_000:
         count += 1
     return count
