@@ -7,10 +7,11 @@ Fills the database YINGJI_DATABASE_URL names (SQLite in a temporary folder when 
 with a year of background petitions across a synthetic city's townships and the
 generator's eight categories (bench/generate.py's texts). A larger run is a larger city
 (one township per ``PER_TOWNSHIP`` petitions a year), and each township tells its
-matters by its own companies, estates, roads and people. Each place and
-category with its own rate (log-normal), a weekly rhythm (fewer on weekends) and a
-season (a sine over the year); about one matter in nine comes back one to three times
-within a month, by the same petitioner or a neighbour; a few cases are collective visits.
+matters by its own companies, estates, roads and people. Each place and category
+has its own rate (log-normal), a weekly rhythm (most on Mondays, about half on weekends
+and holidays, by the official calendar) and a season (a sine over the year); about one
+matter in nine comes back one to three times within a month, by the same petitioner or
+a neighbour; a few cases are collective visits.
 
 Into it go events with ground truth, in the last ``--days`` days:
 
@@ -64,7 +65,8 @@ NAMES_PER_TOWNSHIP = 300  # its companies, estates, roads, hamlets, people (each
 MAX_COUNTIES = 99  # division codes 960101-960199
 SURGE_LEAST = 3.0  # cases a day a surge reaches at least
 SURGE_DAYS = 10
-WEEKDAY = (1.15, 1.1, 1.1, 1.05, 1.0, 0.6, 0.5)
+WEEKDAY = (1.15, 1.1, 1.1, 1.05, 1.0, 1.0, 1.0)  # a working day's, Monday to Sunday
+REST_DAY = 0.55  # a weekend's or holiday's, by the official calendar
 KINDS = ("surge", "cluster", "collective")
 
 
@@ -194,15 +196,19 @@ class Generator:
         return number
 
     def background(self, total: int) -> None:
+        from yingji.clock import calendars
+
         rng = self.rng
         pairs = [(t, c) for t in self.townships for c in self.categories]
         weights = [rng.lognormvariate(0, 0.7) for _ in pairs]
         scale = sum(weights)
         first = self.end - timedelta(days=364)
         new_matters = total / 365 / (1 + 1 / 9 * 2)  # a ninth come back twice on average
+        calendar = calendars.current()
         for offset in range(365):
             day = first + timedelta(days=offset)
-            factor = season(offset) * WEEKDAY[day.weekday()]
+            rhythm = WEEKDAY[day.weekday()] if calendar.is_working_day(day) else REST_DAY
+            factor = season(offset) * rhythm
             for (township, category), weight in zip(pairs, weights, strict=True):
                 for _ in range(poisson(rng, new_matters * weight / scale * factor)):
                     self.matter(township, category, day)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -20,11 +22,12 @@ from yingji.accounts.models import User
 from yingji.accounts.roles import Role
 from yingji.audit.models import AuditEntry
 from yingji.audit.services import Actor
+from yingji.clock import calendars
 from yingji.petitions.models import Category, Petition
 from yingji.petitions.services.similar import index_text
 from yingji.timeline.services import events_for
 from yingji.warnings.models import Signal
-from yingji.warnings.services import matters, trend_rules, trends
+from yingji.warnings.services import matters, surges, trend_rules, trends
 
 pytestmark = pytest.mark.django_db
 SERIAL = itertools.count(1)
@@ -162,10 +165,72 @@ def test_a_slow_rise_is_judged_over_the_longest_window(world: World) -> None:
     evidence = signal.evidence
     assert evidence["window_days"] == evidence["windows_tested"] == 5
     assert signal.count == 7 and evidence["petitioners"] == 7
-    # The scan's chance of a false surge is split over every place and window tested.
-    tested = evidence["places_tested"] * evidence["windows_tested"]
+    # The scan's chance of a false surge is split over every place tested; a place's
+    # windows are judged together, by the chance that any of them is as unlikely.
+    tested = evidence["places_tested"]
     assert evidence["alpha"] == pytest.approx(evidence["false_per_scan"] / tested)
-    assert evidence["p_value"] < evidence["alpha"]
+    assert evidence["p_value"] <= evidence["family_p"] < evidence["alpha"]
+    assert evidence["family_p"] < evidence["windows_tested"] * evidence["p_value"]
+
+
+def test_the_windows_chance_is_exact() -> None:
+    # Three nested windows of 0.4 cases a day: every way the three days can fall,
+    # summed where some window reaches its threshold for p.
+    expected, p, least = [0.4, 0.8, 1.2], 0.01, 2
+    thresholds = [surges._threshold(p, mean, least) for mean in expected]
+    pmf = [math.exp(-0.4) * 0.4**k / math.factorial(k) for k in range(25)]
+    brute = 0.0
+    for a, b, c in itertools.product(range(25), repeat=3):
+        if a >= thresholds[0] or a + b >= thresholds[1] or a + b + c >= thresholds[2]:
+            brute += pmf[a] * pmf[b] * pmf[c]
+    assert surges._family_p(p, expected, least) == pytest.approx(brute, rel=1e-9)
+    bonferroni = sum(map(trend_rules.poisson_tail, thresholds, expected))
+    assert p <= brute < bonferroni
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def test_days_weigh_rest_days_by_the_ratio(db: None) -> None:
+    days = surges.Days(0.25)
+    friday_noon = datetime(2026, 11, 27, 12, tzinfo=SHANGHAI)
+    assert days.weight(friday_noon, friday_noon + timedelta(days=1)) == pytest.approx(0.5 + 0.125)
+    # National Day's holidays are rest days, a Friday among them.
+    holiday = datetime(2026, 10, 2, tzinfo=SHANGHAI)
+    assert days.weight(holiday, holiday + timedelta(days=2)) == pytest.approx(0.5)
+
+
+def at(moment: datetime) -> float:
+    return (timezone.now() - moment) / timedelta(days=1)
+
+
+def test_a_rise_on_a_rest_day_is_judged_against_rest_days(world: World) -> None:
+    # Five cases each working day and one every other rest day over the baseline: a rest
+    # day is a tenth of a working day. Six on a Sunday are then a surge, though fewer
+    # than two working days' worth.
+    now = datetime(2026, 11, 29, 20, tzinfo=SHANGHAI)  # a Sunday
+    calendar = calendars.current()
+    day, who, rest_days = date(2026, 9, 29), itertools.count(1000), 0
+    while day < date(2026, 11, 24):
+        noon = datetime.combine(day, time(10), tzinfo=SHANGHAI)
+        if calendar.is_working_day(day):
+            for n in range(5):
+                petition(world, days_ago=at(noon + timedelta(minutes=n)), who=next(who))
+        else:
+            if rest_days % 2:
+                petition(world, days_ago=at(noon), who=next(who))
+            rest_days += 1
+        day += timedelta(days=1)
+    for n in range(6):
+        moment = datetime(2026, 11, 29, 9 + n, tzinfo=SHANGHAI)
+        petition(world, days_ago=at(moment), who=2000 + n)
+    found = [f for f in surges.surges(now) if f.place == TOWNSHIP]
+    assert len(found) == 1
+    evidence = found[0].evidence
+    assert evidence["window_days"] == 1 and evidence["count"] == 6
+    assert evidence["rest_day_ratio"] == pytest.approx(0.1, abs=0.02)
+    # Without the calendar the day would expect a 56th of the baseline: no surge.
+    assert trend_rules.SURGE_RATIO * evidence["baseline_cases"] / 56 > 6
 
 
 def test_a_short_history_does_not_make_a_usual_name_rare(world: World) -> None:

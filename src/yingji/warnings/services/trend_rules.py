@@ -20,6 +20,10 @@ from yingji.org import jurisdiction
 from yingji.petitions.models import Category, Petition
 
 RATE_FLOOR = 0.5  # cases per baseline period: the least a place's baseline is taken as
+# A rest day's cases against a working day's, from the baseline when it holds at least
+# REST_RATIO_LEAST cases (in every place and category), within these bounds.
+REST_RATIO_LEAST = 100
+REST_RATIO_BOUNDS = (0.1, 1.5)
 # A surge is at least this many times the expected count: in a busy place the week's
 # rhythm and the season move counts by more than Poisson's spread, and a third more
 # cases on a Monday than the baseline's average day is no surge.
