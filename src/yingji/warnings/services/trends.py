@@ -7,12 +7,16 @@ and raises or updates three kinds of signal, with thresholds from ``settings.TRE
   the case's division code; a county: the first 6), the count of new cases (each
   petitioner once) in the last 1, 2, ... up to ``window_days`` days against the place's
   own baseline, the ``baseline_days`` days before the longest window. The expected
-  count is the baseline's daily rate times the window; the test is Poisson's upper
-  tail, P(X >= count | expected), with at least ``surge_min_cases`` cases and at least
-  ``SURGE_RATIO`` times the expected count, and the window least likely by chance speaks
-  for the place. The tail must fall below ``surge_false_per_1000_scans`` / 1000 divided
-  by the number of places, categories and windows the scan tests (Bonferroni), so that
-  a scan raises a false surge with at most that chance however large the jurisdiction.
+  count is the baseline's rate over the window, a rest day (weekend or holiday, by the
+  official calendar) weighed as the baseline's rest days were against its working
+  days, city-wide; the test is Poisson's upper tail, P(X >= count | expected), with at
+  least ``surge_min_cases`` cases and at least ``SURGE_RATIO`` times the expected
+  count, and the window least likely by chance speaks for the place. The exact chance
+  that any of the place's windows is as unlikely (the windows are nested, so it is
+  computed day by day, not summed) must fall below ``surge_false_per_1000_scans`` /
+  1000 divided by the number of places and categories the scan tests (Bonferroni), so
+  that a scan raises a false surge with at most that chance however large the
+  jurisdiction.
   The rate has a floor of ``RATE_FLOOR`` cases per baseline period, so that a place
   without history is judged against a small rate, not against nothing. A county whose
   surge is one of its townships' (the township raised for the same category in the
