@@ -86,6 +86,14 @@ def chart(daily: list[list[Any]], window_start: str) -> dict[str, Any]:
     return {"bars": bars, "width": CHART_WIDTH, "height": CHART_HEIGHT, "most": most}
 
 
+def _chance(value: Any) -> str:
+    """A probability as the evidence shows it: three decimals, or the power of ten of a
+    small one (a surge's p is often below a millionth)."""
+    if not isinstance(value, int | float):
+        return ""
+    return f"{value:.3f}" if value >= 0.001 else f"{value:.1e}"
+
+
 def _detail(
     request: HttpRequest,
     signal: Signal,
@@ -100,6 +108,10 @@ def _detail(
         "daily": daily,
         "chart": chart(daily, signal.window_start.isoformat()),
         "evidence": signal.evidence,
+        "chances": {
+            name: _chance(signal.evidence.get(key))
+            for name, key in (("p", "p_value"), ("family", "family_p"), ("alpha", "alpha"))
+        },
         "may_decide": signal.state == Signal.State.OPEN and trends.may_decide(user, signal),
         "may_warn": signal.state == Signal.State.OPEN and trends.may_draft_warning(user, signal),
         "risk_levels": Risk.Level.choices,
