@@ -464,3 +464,15 @@ def test_the_scan_writes_in_its_own_transactions(reference_data: None) -> None:
     assert trends.scan(timezone.now()) >= 1
     assert Signal.objects.filter(state="open").count() == 1
     assert isinstance(Signal.objects.get().raised_at, datetime)
+
+
+def test_the_chart_sets_apart_the_days_between_the_baseline_and_a_short_window() -> None:
+    from yingji.warnings import signal_views
+
+    daily = [[f"2026-11-{day:02d}", day % 3] for day in range(20, 30)]
+    drawn = signal_views.chart(daily, "2026-11-28", "2026-11-26")
+    kinds = [
+        ("window" if b["recent"] else "between" if b["between"] else "base") for b in drawn["bars"]
+    ]
+    assert kinds == ["base"] * 6 + ["between"] * 2 + ["window"] * 2 and drawn["gap"]
+    assert not signal_views.chart(daily, "2026-11-26", "2026-11-26")["gap"]

@@ -63,8 +63,9 @@ def signal_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def chart(daily: list[list[Any]], window_start: str) -> dict[str, Any]:
-    """The daily counts as bars of an inline SVG, the window's days marked."""
+def chart(daily: list[list[Any]], window_start: str, baseline_until: str = "") -> dict[str, Any]:
+    """The daily counts as bars of an inline SVG, the window's days marked, and the days
+    after the baseline's end but before a shorter window (counted in neither) apart."""
     if not daily:
         return {"bars": [], "width": CHART_WIDTH, "height": CHART_HEIGHT}
     most = max(int(count) for _day, count in daily) or 1
@@ -81,9 +82,11 @@ def chart(daily: list[list[Any]], window_start: str) -> dict[str, Any]:
                 "day": day,
                 "count": count,
                 "recent": str(day) >= window_start,
+                "between": bool(baseline_until) and baseline_until <= str(day) < window_start,
             }
         )
-    return {"bars": bars, "width": CHART_WIDTH, "height": CHART_HEIGHT, "most": most}
+    gap = any(bar["between"] for bar in bars)
+    return {"bars": bars, "width": CHART_WIDTH, "height": CHART_HEIGHT, "most": most, "gap": gap}
 
 
 def _chance(value: Any) -> str:
@@ -106,7 +109,9 @@ def _detail(
         "signal": signal,
         "cases": list(trends.cases_of(signal)),
         "daily": daily,
-        "chart": chart(daily, signal.window_start.isoformat()),
+        "chart": chart(
+            daily, signal.window_start.isoformat(), signal.evidence.get("baseline_until", "")
+        ),
         "evidence": signal.evidence,
         "chances": {
             name: _chance(signal.evidence.get(key))
