@@ -244,7 +244,7 @@ RISK_REMEDIATION_DEFAULT = "90,60,30,15"
 # Early warning from petition trends (warnings.trends): the longest window a surge is
 # counted over (windows of 1 day up to it are tested), the baseline before it, the least
 # count that may be a surge, the false surges a whole scan may raise by chance, per
-# thousand scans (split over the places, categories and windows tested), and a
+# thousand scans (split over the places and categories tested), and a
 # same-matter cluster's cases, distinct petitioners and window, and collective visits'
 # count.
 TREND_DEFAULTS = {

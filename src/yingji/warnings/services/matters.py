@@ -13,7 +13,7 @@ from typing import Any
 
 import rjieba
 from django.db.models import Count, Min, QuerySet
-from django.db.models.functions import Length, Substr
+from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from yingji.petitions.models import Petition
@@ -35,6 +35,7 @@ from yingji.warnings.services.trend_rules import (
     READ_CHUNK,
     REFERENCE_DAYS,
     Found,
+    _by_place,
     _cases,
     _daily,
     _day,
@@ -59,10 +60,7 @@ class Case:
 def _groups(cases: QuerySet[Petition], least: int) -> list[tuple[int, str]]:
     """The (category, township) groups holding at least ``least`` cases."""
     grouped = (
-        cases.annotate(length=Length("region_code"))
-        .filter(length__gte=9)
-        .annotate(spot=Substr("region_code", 1, 9))
-        .values("category_id", "spot")
+        _by_place(cases, 9)
         .annotate(n=Count("pk"))
         .filter(n__gte=least)
         .values_list("category_id", "spot")
@@ -288,16 +286,12 @@ def _history(start: datetime, groups: list[tuple[int, str]]) -> dict[tuple[int, 
     wanted = set(groups)
     if not wanted:
         return {}
+    past = _cases(start).filter(
+        category_id__in={c for c, _p in wanted},
+        received_at__gte=start - timedelta(days=REFERENCE_DAYS),
+    )
     firsts = (
-        _cases(start)
-        .filter(
-            category_id__in={c for c, _p in wanted},
-            received_at__gte=start - timedelta(days=REFERENCE_DAYS),
-        )
-        .annotate(length=Length("region_code"))
-        .filter(length__gte=9)
-        .annotate(spot=Substr("region_code", 1, 9))
-        .values("category_id", "spot")
+        _by_place(past, 9)
         .annotate(first=Min("received_at"))
         .values_list("category_id", "spot", "first")
     )

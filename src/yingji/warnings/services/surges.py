@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Length, Substr, TruncDate
+from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
 from yingji.clock import calendars
@@ -23,6 +23,7 @@ from yingji.warnings.services.trend_rules import (
     REST_RATIO_LEAST,
     SURGE_RATIO,
     Found,
+    _by_place,
     _cases,
     _daily,
     _day,
@@ -68,10 +69,7 @@ def surges(now: datetime) -> list[Found]:
     rows: dict[tuple[int, str], tuple[int, list[int]]] = {}
     for digits in (9, 6):
         grouped = (
-            cases.annotate(length=Length("region_code"))
-            .filter(length__gte=digits)
-            .annotate(spot=Substr("region_code", 1, digits))
-            .values("category_id", "spot")
+            _by_place(cases, digits)
             .annotate(before=Count("pk", filter=Q(received_at__lt=window_from)), **counts)
             .values_list("category_id", "spot", "before", *counts)
         )
@@ -151,8 +149,8 @@ def _rest_ratio(cases: QuerySet[Petition], start: datetime, end: datetime) -> fl
         return 1.0
     calendar = calendars.current()
     work = rest = work_days = rest_days = 0
-    day = start.astimezone(zone).date()
-    while day < end.astimezone(zone).date():
+    day = _day(start)
+    while day < _day(end):
         if calendar.is_working_day(day):
             work, work_days = work + counts.get(day, 0), work_days + 1
         else:
