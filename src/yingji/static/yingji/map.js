@@ -8,6 +8,11 @@
 //   data-pick-lat, data-pick-lon   ids of two inputs a click on the map sets; their
 //                                  values place a draggable marker, and typing moves it
 //   data-center="lat,lon", data-zoom   the view when there is nothing to fit
+//   data-choropleth-id             id of a JSON <script>: a GeoJSON FeatureCollection of
+//                                  areas, each filled with its properties.color (light
+//                                  grey when missing), with a tooltip "label: value" and
+//                                  a click going to properties.url; the collection's
+//                                  properties.legend, [{color, label}], becomes a legend
 // window.yingjiMap.init(root) sets up maps added later; htmx swaps are handled here.
 (function () {
   "use strict";
@@ -45,6 +50,118 @@
     var div = document.createElement("div");
     div.textContent = text;
     return div.innerHTML;
+  }
+
+  // Only a path on this site: "/x", never "//host", "/\\host" or a scheme.
+  function sameOrigin(url) {
+    if (typeof url !== "string" || url.charAt(0) !== "/" || /^\/[\/\\]/.test(url)) {
+      return null;
+    }
+    try {
+      var target = new URL(url, window.location.origin);
+      return target.origin === window.location.origin ? url : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  // A colour as the server writes it, "#rgb" or "#rrggbb"; anything else is not used.
+  function colour(text) {
+    return typeof text === "string" && /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.test(text) ? text : null;
+  }
+
+  var NO_VALUE = "#e4e6e9";
+
+  function readChoropleth(element) {
+    var source = document.getElementById(element.getAttribute("data-choropleth-id") || "");
+    if (!source) {
+      return null;
+    }
+    try {
+      var collection = JSON.parse(source.textContent);
+      return collection && Array.isArray(collection.features) ? collection : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function addLegend(map, entries) {
+    if (!Array.isArray(entries) || !entries.length) {
+      return;
+    }
+    var legend = L.control({ position: "bottomright" });
+    legend.onAdd = function () {
+      var box = L.DomUtil.create("div", "leaflet-bar map-legend");
+      box.style.cssText = "background:#fff;padding:.3em .6em;font-size:.85em;line-height:1.6;";
+      entries.forEach(function (entry) {
+        if (!entry || typeof entry !== "object") {
+          return;
+        }
+        var row = document.createElement("div");
+        var swatch = document.createElement("span");
+        swatch.style.cssText =
+          "display:inline-block;width:1em;height:.8em;margin-inline-end:.4em;" +
+          "vertical-align:middle;border:1px solid #444;";
+        swatch.style.background = colour(entry.color) || NO_VALUE;
+        row.appendChild(swatch);
+        var label = entry.label === undefined || entry.label === null ? "" : String(entry.label);
+        row.appendChild(document.createTextNode(label));
+        box.appendChild(row);
+      });
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    legend.addTo(map);
+  }
+
+  function addChoropleth(map, element, bounds) {
+    var collection = readChoropleth(element);
+    if (!collection) {
+      return null;
+    }
+    element.classList.add("choropleth");
+    var layer = L.geoJSON(collection.features, {
+      style: function (feature) {
+        var properties = feature.properties || {};
+        return {
+          className: "map-area",
+          color: "#333",
+          weight: 1,
+          opacity: 0.9,
+          fillColor: colour(properties.color) || NO_VALUE,
+          fillOpacity: 0.6,
+        };
+      },
+      onEachFeature: function (feature, shape) {
+        var properties = feature.properties || {};
+        var label = properties.label === undefined ? null : properties.label;
+        var figure = properties.value === undefined ? null : properties.value;
+        label = label === null ? "" : String(label);
+        figure = figure === null ? "—" : String(figure);
+        shape.bindTooltip(textNode(label ? label + ": " + figure : figure), { sticky: true });
+        var url = sameOrigin(properties.url);
+        if (url) {
+          shape.on("click", function () {
+            window.location.assign(url);
+          });
+        } else {
+          // Leaflet gives every interactive shape a pointer; only a link should have one.
+          var plain = function () {
+            var path = shape.getElement && shape.getElement();
+            if (path) {
+              path.style.cursor = "default";
+            }
+          };
+          shape.on("add", plain);
+          plain();
+        }
+      },
+    }).addTo(map);
+    if (collection.features.length && layer.getBounds().isValid()) {
+      bounds.extend(layer.getBounds());
+    }
+    addLegend(map, collection.properties && collection.properties.legend);
+    return layer;
   }
 
   function readMarkers(element) {
@@ -177,7 +294,7 @@
     }
   }
 
-  function loadOutlines(map, element, bounds, markers, refit) {
+  function loadOutlines(map, element, bounds, markers, refit, areas) {
     var url = element.getAttribute("data-outlines");
     if (!url) {
       element.setAttribute("data-map-ready", "true");
@@ -219,6 +336,9 @@
             }
           },
         }).addTo(map);
+        if (areas) {
+          areas.bringToFront(); // the filled areas take the pointer above the outlines
+        }
         markers.bringToFront(); // points stay clickable above the areas
         if (features.length) {
           bounds.extend(layer.getBounds());
@@ -271,6 +391,7 @@
       element.classList.add("no-tiles");
     }
     var bounds = L.latLngBounds([]);
+    var areas = addChoropleth(map, element, bounds);
     var markers = addMarkers(map, element, bounds);
     var picked = element.hasAttribute("data-pick-lat") ? setUpPicker(map, element) : null;
     if (picked) {
@@ -285,7 +406,7 @@
       map.setView(isPosition(lat, lon) ? [lat, lon] : [35, 105], zoom === null ? 4 : zoom);
     }
     // A chosen place keeps the view; otherwise the outlines, once loaded, decide it.
-    loadOutlines(map, element, bounds, markers, !picked);
+    loadOutlines(map, element, bounds, markers, !picked, areas);
     return map;
   }
 
