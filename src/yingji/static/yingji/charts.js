@@ -187,6 +187,8 @@
 
   function axesOption(spec, show) {
     var categories = (spec.categories || []).map(text);
+    // Figures on the bars when there is room: a printed chart has no tooltip.
+    var labelled = categories.length * (spec.series || []).length <= 24;
     var series = (spec.series || []).map(function (raw, index) {
       var data = (raw.data || []).map(function (entry) {
         return item(entry);
@@ -207,6 +209,18 @@
         if (spec.stack) {
           one.stack = "all";
         }
+        one.label = {
+          show: labelled,
+          position: spec.stack ? "inside" : spec.horizontal ? "right" : "top",
+          color: spec.stack ? "#fff" : INK,
+          textBorderColor: spec.stack ? "rgba(0,0,0,.45)" : "transparent",
+          textBorderWidth: spec.stack ? 2 : 0,
+          fontSize: 11,
+          formatter: function (params) {
+            var empty = params.value === null || (spec.stack && params.value === 0);
+            return empty ? "" : show(params.value);
+          },
+        };
       }
       return one;
     });
@@ -239,7 +253,13 @@
             })
           )
         : { show: false },
-      grid: { left: 8, right: 24, top: several ? 36 : 16, bottom: 8, containLabel: true },
+      grid: {
+        left: 8,
+        right: spec.horizontal && labelled && !spec.stack ? 56 : 24, // room for "100%"
+        top: several ? 36 : 16,
+        bottom: 8,
+        containLabel: true,
+      },
       xAxis: spec.horizontal ? valueAxis : categoryAxis,
       yAxis: spec.horizontal ? categoryAxis : valueAxis,
       series: series,
