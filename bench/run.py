@@ -23,6 +23,10 @@ steps (small, dupes, large) and each section measures at its scale:
   live        one new event to ``--streams`` open SSE streams (goal: the last within 1 s);
   workbench   at small and at large, every panel of one user per role: its queries, p50
               and p95, and the tables its query plans read whole (bench/workbench.py);
+  insights    at small and at large, the rollups' full rebuild (its time), then the
+              petition dashboard, its API and its export for the city's supervisor and
+              a county's handler: queries, p50 and p95, the answer's size (goal: large
+              within 2x of small; bench/insights.py);
   others      the clock, notification and board benchmarks, each on a scratch database
               of the same kind.
 
@@ -54,11 +58,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from bench import workbench  # noqa: E402
+from bench import insights, workbench  # noqa: E402
 from bench.clock import percentiles, settle, setup_django  # noqa: E402
 from bench.generate import RARE_PLACE, Vocabulary, generate, truth  # noqa: E402
 
-SECTIONS = ["lists", "memory", "duplicates", "search", "intake", "live", "workbench", "others"]
+SECTIONS = [
+    "lists",
+    "memory",
+    "duplicates",
+    "search",
+    "intake",
+    "live",
+    "workbench",
+    "insights",
+    "others",
+]
 COUNTY_CODE = "990121"  # 白石县 of the demo city: half of the generated cases
 
 
@@ -522,6 +536,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         figures.setdefault("memory", {})["small"] = measure_memory(args.memory_rounds)
     if "workbench" in sections:
         figures.setdefault("workbench", {})["small"] = workbench.measure(args.repeats)
+    if "insights" in sections:
+        figures.setdefault("insights", {})["small"] = insights.measure(args.repeats)
     if "duplicates" in sections:
         grow(max(args.small, args.dupes))
         figures["duplicates"] = measure_duplicates(args.dupe_queries, args.brute_queries)
@@ -534,6 +550,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         figures["memory"]["large"] = measure_memory(args.memory_rounds)
     if "workbench" in sections:
         figures["workbench"]["large"] = workbench.measure(args.repeats)
+    if "insights" in sections:
+        figures["insights"]["large"] = insights.measure(args.repeats)
     if "search" in sections:
         figures["search"] = measure_search(args.repeats)
     if "intake" in sections:
@@ -606,6 +624,8 @@ def report(figures: dict[str, Any]) -> None:
             )
     if "workbench" in figures:
         workbench.report(figures["workbench"])
+    if "insights" in figures:
+        insights.report(figures["insights"])
     if "intake" in figures:
         print(f"\nintake: {json.dumps(figures['intake'], ensure_ascii=False)}")
     if "live" in figures:
