@@ -972,6 +972,18 @@ PAGES: list[Row] = [
         shows=(("land_signal", href("/warnings/signals/{signal}/")),),
     ),
     Row("warnings/signals/<id:pk>/", "/warnings/signals/{signal}/", "land_signal"),
+    # statistics: petition work's figures, counted in the viewer's area
+    Row(
+        "insights/petitions/",
+        "/insights/petitions/",
+        refused=everyone_but("supervisor", "leader", "handler", "clerk"),
+    ),
+    Row(
+        "insights/petitions/export.xlsx",
+        "/insights/petitions/export.xlsx",
+        refused=everyone_but("supervisor", "leader", "handler", "clerk"),
+        kind="xlsx",
+    ),
 ]
 
 API: list[Row] = [
@@ -1319,6 +1331,12 @@ API: list[Row] = [
         "/api/v1/warning-signals/{signal_id}",
         "/api/v1/warning-signals/{signal}",
         "land_signal",
+        kind="json",
+    ),
+    Row(
+        "/api/v1/insights/petitions",
+        "/api/v1/insights/petitions",
+        refused=everyone_but("supervisor", "leader", "handler", "clerk"),
         kind="json",
     ),
 ]

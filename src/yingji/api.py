@@ -229,6 +229,7 @@ def _register_routers() -> None:
     from yingji.duty.api import router as duty_router
     from yingji.incidents import command_api, report_api  # noqa: F401 - join incidents_router
     from yingji.incidents.api import router as incidents_router
+    from yingji.insights.api import router as insights_router
     from yingji.notify.api import router as notify_router
     from yingji.org.api import router as org_router
     from yingji.petitions.api import TooMany, public_router
@@ -258,6 +259,7 @@ def _register_routers() -> None:
     api.add_router("", risks_router)
     api.add_router("", inspections_router)
     api.add_router("", signals_router)
+    api.add_router("", insights_router)
     api.add_router("", public_router)
 
     @api.exception_handler(TooMany)

@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "yingji.resources",
     "yingji.drills",
     "yingji.warnings",
+    "yingji.insights",
 ]
 
 MIDDLEWARE = [

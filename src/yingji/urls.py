@@ -39,6 +39,7 @@ urlpatterns = [
     path("resources/", include("yingji.resources.urls")),
     path("drills/", include("yingji.drills.urls")),
     path("warnings/", include("yingji.warnings.urls")),
+    path("insights/", include("yingji.insights.urls")),
     path("imports/", include("yingji.documents.urls")),
     path("public/incidents/<str:key>/", incident_views.public, name="incident_public"),
     path("public/warnings/", include("yingji.warnings.public_urls")),

@@ -54,6 +54,7 @@ MENU = (
             Link("petitions:list", _("Petition cases")),
             Link("petitions:new", _("Register a petition"), "petitions.add_petition"),
             Link("petitions:import", _("Import a ledger"), "petitions.add_petition"),
+            Link("insights:petitions", _("Petition statistics"), "insights.view_petition_figures"),
         ),
     ),
     Group(

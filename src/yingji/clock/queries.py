@@ -190,3 +190,47 @@ def without_due(subjects: models.QuerySet[Any]) -> models.QuerySet[Any]:
         state__in=NEXT_STATES,
     )
     return subjects.exclude(Exists(held))
+
+
+# How a deadline ended, as statistics count it (insights): met in time, met late, missed
+# and not met, still running (or paused). A cancelled deadline has no outcome.
+OUTCOMES = ("on_time", "late", "overdue", "running")
+
+
+def outcome_of(state: str, due_at: datetime, met_at: datetime | None) -> str:
+    if state == Deadline.State.MET:
+        return "late" if met_at is not None and met_at > due_at else "on_time"
+    if state == Deadline.State.MISSED:
+        return "overdue"
+    if state in (Deadline.State.RUNNING, Deadline.State.PAUSED):
+        return "running"
+    return ""
+
+
+def outcome_filter(outcome: str) -> models.Q:
+    """The deadlines with ``outcome`` (one of OUTCOMES), as ``outcome_of`` decides."""
+    if outcome == "on_time":
+        return models.Q(state=Deadline.State.MET, met_at__lte=models.F("due_at"))
+    if outcome == "late":
+        return models.Q(state=Deadline.State.MET, met_at__gt=models.F("due_at"))
+    if outcome == "overdue":
+        return models.Q(state=Deadline.State.MISSED)
+    if outcome == "running":
+        return models.Q(state__in=[Deadline.State.RUNNING, Deadline.State.PAUSED])
+    raise ValueError(outcome)
+
+
+def with_deadline_outcome(
+    subjects: models.QuerySet[Any], kind: str, outcome: str, unit: int | None = None
+) -> models.QuerySet[Any]:
+    """The subjects with a deadline of ``kind`` that ended as ``outcome``, optionally
+    one ``unit`` answered for: the cases behind a figure of the statistics."""
+    found = Deadline.objects.filter(
+        outcome_filter(outcome),
+        subject_type=ContentType.objects.get_for_model(subjects.model),
+        kind=kind,
+    ).order_by()
+    if unit is not None:
+        found = found.filter(unit_id=unit)
+    key = Cast("subject_id", output_field=models.BigIntegerField())
+    return subjects.filter(pk__in=found.values_list(key, flat=True))

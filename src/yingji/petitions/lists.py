@@ -61,6 +61,14 @@ class Filters:
     open: bool = False  # registered, accepted or being handled
     routed: bool = False  # routed to a unit the user acts as, not yet taken on or objected to
     unrated: bool = False  # replied, and no follow-up recorded since the reply
+    # The statistics' figures link here (insights): cases handled in a unit's subtree,
+    # drills left out, and those with a deadline of a kind that ended a certain way
+    # (clock.queries.OUTCOMES), optionally answered for by one unit.
+    area: int | None = None
+    drill: bool | None = None
+    deadline_kind: str = ""
+    deadline_outcome: str = ""
+    deadline_unit: int | None = None
 
     @property
     def order(self) -> str:
@@ -161,7 +169,8 @@ def _plain(
 ) -> models.QuerySet[Petition]:
     """Every filter but the search and the overdue one; ``categories`` are those the
     category filter covers (``covered_categories``)."""
-    if any(pk is not None and not 0 < pk <= fields.MAX_ID for pk in (f.category_id, f.unit)):
+    ids = (f.category_id, f.unit, f.area, f.deadline_unit)
+    if any(pk is not None and not 0 < pk <= fields.MAX_ID for pk in ids):
         # An id no row can have matches nothing; passed on, it overflows the database's
         # integer (an expression such as category_id + 0 escapes Django's range check).
         return petitions.none()
@@ -186,6 +195,17 @@ def _plain(
         petitions = petitions.filter(is_collective=f.collective)
     if f.unit is not None:
         petitions = petitions.filter(unit_id=f.unit)
+    if f.area is not None:
+        root = Unit.objects.filter(pk=f.area).first()
+        if root is None:
+            return petitions.none()
+        petitions = petitions.filter(unit__in=Unit.objects.subtree(root))
+    if f.drill is not None:
+        petitions = petitions.filter(is_drill=f.drill)
+    if f.deadline_kind and f.deadline_outcome in clock_queries.OUTCOMES:
+        petitions = clock_queries.with_deadline_outcome(
+            petitions, f.deadline_kind, f.deadline_outcome, f.deadline_unit
+        )
     if f.place:
         petitions = petitions.filter(region_code__startswith=f.place)
     if f.since:

@@ -12,12 +12,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yingji import fields, paging, trees
 from yingji.accounts.models import User
 from yingji.audit.services import Actor
 from yingji.clock import due
+from yingji.clock import queries as clock_queries
 from yingji.clock.explain import explain
 from yingji.documents import jobs
 from yingji.documents import services as documents
@@ -85,6 +87,8 @@ def _filters(request: HttpRequest) -> tuple[lists.Filters, dict[str, Any]]:
     unit = request.GET.get("unit", "")
     place = request.GET.get("place", "").strip()
     since, until = _day(request.GET.get("since", "")), _day(request.GET.get("until", ""))
+    deadline_kind = request.GET.get("deadline", "")[:60]
+    outcome = request.GET.get("outcome", "")
     filters = lists.Filters(
         stage=stage if stage in Petition.Stage.values else "",
         channel=channel if channel in Petition.Channel.values else "",
@@ -100,6 +104,11 @@ def _filters(request: HttpRequest) -> tuple[lists.Filters, dict[str, Any]]:
         open=request.GET.get("open") == "1",
         routed=request.GET.get("routed") == "1",
         unrated=request.GET.get("unrated") == "1",
+        area=fields.id_of(request.GET.get("area", "")),
+        drill=False if request.GET.get("drill") == "0" else None,
+        deadline_kind=deadline_kind if deadline_kind.startswith("petition.") else "",
+        deadline_outcome=outcome if outcome in clock_queries.OUTCOMES else "",
+        deadline_unit=fields.id_of(request.GET.get("deadline_unit", "")),
     )
     chosen = {
         "stage": stage,
@@ -117,8 +126,49 @@ def _filters(request: HttpRequest) -> tuple[lists.Filters, dict[str, Any]]:
         "routed": filters.routed,
         "unrated": filters.unrated,
         "order": filters.order,
+        "narrowed_by_figures": _figure_filters(filters),
     }
     return filters, chosen
+
+
+OUTCOME_WORDS = {
+    "on_time": gettext_lazy("met in time"),
+    "late": gettext_lazy("met late"),
+    "overdue": gettext_lazy("missed and not yet met"),
+    "running": gettext_lazy("still running"),
+}
+
+
+def _figure_filters(filters: lists.Filters) -> dict[str, Any]:
+    """The filters a statistic's link set that the form does not show: kept as hidden
+    fields (``hidden``) and named above the list (``words``), so that the list says
+    what it holds."""
+    from yingji.clock import kinds
+
+    hidden: list[tuple[str, str]] = []
+    words: list[str] = []
+    if filters.area is not None:
+        hidden.append(("area", str(filters.area)))
+        area = Unit.objects.filter(pk=filters.area).first()
+        words.append(_("handled in %(unit)s and below") % {"unit": area.name if area else "—"})
+    if filters.drill is False:
+        hidden.append(("drill", "0"))
+        words.append(_("drills left out"))
+    if filters.deadline_kind and filters.deadline_outcome:
+        hidden += [("deadline", filters.deadline_kind), ("outcome", filters.deadline_outcome)]
+        try:
+            label = str(kinds.get(filters.deadline_kind).label)
+        except kinds.UnknownKind:
+            label = filters.deadline_kind
+        words.append(
+            _("deadline “%(kind)s” %(outcome)s")
+            % {"kind": label, "outcome": OUTCOME_WORDS[filters.deadline_outcome]}
+        )
+        if filters.deadline_unit is not None:
+            hidden.append(("deadline_unit", str(filters.deadline_unit)))
+            unit = Unit.objects.filter(pk=filters.deadline_unit).first()
+            words.append(_("answered for by %(unit)s") % {"unit": unit.name if unit else "—"})
+    return {"hidden": hidden, "words": words}
 
 
 def _visible(request: HttpRequest) -> Any:

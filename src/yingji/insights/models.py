@@ -1,0 +1,120 @@
+"""The daily and monthly figures the dashboards and reports read (rollups).
+
+Each row counts the cases of one day (grain "d") or one month (grain "m", ``day`` its
+first day) that share the row's dimensions; the dashboards add rows up instead of
+counting cases, so their cost follows the number of units, categories and days, not the
+number of cases. Rows are derived: ``rollups.refresh`` rewrites a day's rows from the
+cases whenever a case of that day changed, and ``yingji insights rebuild`` rewrites them
+all. Drill cases are never counted.
+
+The day of a case is the day it was received, in the office's time zone; its deadlines
+and ratings are counted on that day too (the cohort of the cases received in a period).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from yingji.org.models import Unit
+from yingji.petitions.models import Category
+
+DAY, MONTH = "d", "m"
+GRAINS = [(DAY, _("day")), (MONTH, _("month"))]
+
+
+class _Figures(models.Model):
+    grain = models.CharField(max_length=1, choices=GRAINS)
+    day = models.DateField()
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.day} {self.unit_id}/{self.category_id}"
+
+
+class PetitionFlow(_Figures):
+    """New cases by handling unit, category, channel and township (nine digits of the
+    division code of the place, blank when none was given)."""
+
+    channel = models.CharField(max_length=10)
+    region = models.CharField(max_length=9, blank=True)
+    cases = models.PositiveIntegerField(default=0)
+    people = models.PositiveIntegerField(default=0)
+    collective = models.PositiveIntegerField(default=0)
+    collective_people = models.PositiveIntegerField(default=0)
+    # A repeat of a finished case (repeat_of) or handled with an open one (linked_to).
+    repeats = models.PositiveIntegerField(default=0)
+    # The newest follow-up's rating of each case rated.
+    satisfied = models.PositiveIntegerField(default=0)
+    basically = models.PositiveIntegerField(default=0)
+    unsatisfied = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["grain", "day"], name="insights_flow_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grain", "day", "unit", "category", "channel", "region"],
+                name="insights_flow_unique",
+            )
+        ]
+
+
+class PetitionStage(_Figures):
+    """The cases received on the day by the stage they are at now."""
+
+    stage = models.CharField(max_length=16)
+    cases = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["grain", "day"], name="insights_stage_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grain", "day", "unit", "category", "stage"],
+                name="insights_stage_unique",
+            )
+        ]
+
+
+class DeadlineOutcome(_Figures):
+    """The statutory deadlines of the day's cases, by the unit responsible for each (the
+    clock's unit) and kind: met in time, met late, missed and not met, still running;
+    how many were extended. Read from the clock's states, never recomputed."""
+
+    kind = models.CharField(max_length=60)
+    on_time = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+    running = models.PositiveIntegerField(default=0)
+    extended = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["grain", "day"], name="insights_deadline_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grain", "day", "unit", "category", "kind"],
+                name="insights_deadline_unique",
+            )
+        ]
+
+
+class Stale(models.Model):
+    """A day (or month) whose rows must be rewritten: marked in the transaction that
+    changed a case, taken (deleted) by the refresh that rewrites it."""
+
+    topic = models.CharField(max_length=20)
+    day = models.DateField()
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "day"], name="insights_stale_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} {self.day}"

@@ -1,0 +1,19 @@
+"""Who sees the statistics (django-rules). Which cases: the jurisdiction rule of org,
+applied in scope.py: petition figures in the petitions' line, incident and readiness
+figures in emergency work's.
+
+- Petition figures: the petition offices' supervisors, handlers and clerks, and leaders.
+- Figures are counts; the cases behind a number are listed by the petitions' own pages,
+  with their own access rule (第三十条 included).
+"""
+
+import rules
+
+from yingji.accounts.roles import Role
+from yingji.accounts.rules import has_any_role
+
+rules.add_perm(
+    "insights.view_petition_figures",
+    has_any_role(Role.SUPERVISOR, Role.CASE_HANDLER, Role.INTAKE_CLERK, Role.DUTY_LEADER),
+)
+rules.add_perm("insights", has_any_role(Role.SYSADMIN))

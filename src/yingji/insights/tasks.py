@@ -1,0 +1,23 @@
+"""The figures' jobs: stale days are rewritten after each change's commit, and once a
+minute whatever a lost job left (rollups.py)."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+
+
+@db_task()
+@lock_task("insights-refresh")
+def refresh_figures() -> int:
+    from yingji.insights import rollups
+
+    return rollups.refresh()
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("insights-refresh")
+def refresh_figures_each_minute() -> int:
+    from yingji.insights import rollups
+
+    return rollups.refresh()

@@ -1,0 +1,4 @@
+from yingji.insights import views
+
+app_name = "insights"
+urlpatterns = [*views.routes]
