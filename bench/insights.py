@@ -232,10 +232,10 @@ def row_counts() -> dict[str, int]:
     """The rollup rows by table and grain: what the dashboards add up."""
     from django.db.models import Count
 
-    from yingji.insights.rollups import TABLES
+    from yingji.insights.rollups import TOPICS
 
     counts = {}
-    for table in TABLES:
+    for table in [t for topic in TOPICS.values() for t in topic.tables]:
         for grain, n in (
             table._default_manager.values_list("grain").annotate(n=Count("pk")).order_by()
         ):

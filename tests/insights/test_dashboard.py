@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 from openpyxl import load_workbook
+
 from tests import personas
 from tests.conftest import signed_in
 from tests.petitions.conftest import intake
-
 from yingji.accounts.models import User
 from yingji.accounts.roles import Role
 from yingji.audit.services import Actor

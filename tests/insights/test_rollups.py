@@ -12,16 +12,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 from django.db.models import Sum
+
 from tests import personas
 from tests.petitions.conftest import intake
-
 from yingji.accounts.models import User
 from yingji.accounts.roles import Role
 from yingji.audit.services import Actor
 from yingji.clock import services as clock
 from yingji.clock.models import Deadline
+from yingji.insights import petition_rollups, rollups
 from yingji.insights import petitions as figures
-from yingji.insights import rollups
 from yingji.insights.models import DAY, MONTH, DeadlineOutcome, PetitionFlow, PetitionStage, Stale
 from yingji.insights.scope import Period, period_of, scope_for
 from yingji.org import lines
@@ -58,9 +58,9 @@ def test_a_registration_marks_its_day_and_the_refresh_counts_it(
 ) -> None:
     at = datetime(2026, 9, 20, 23, 30, tzinfo=TZ)  # 15:30 UTC: the office's day counts
     petition = register(township_clerk, city.baishizhen, at)
-    assert Stale.objects.filter(topic=rollups.PETITIONS, day=date(2026, 9, 20)).exists()
+    assert Stale.objects.filter(topic=petition_rollups.PETITIONS, day=date(2026, 9, 20)).exists()
     assert rollups.refresh() == 1
-    assert not Stale.objects.filter(topic=rollups.PETITIONS).exists()
+    assert not Stale.objects.filter(topic=petition_rollups.PETITIONS).exists()
     row = PetitionFlow.objects.get(grain=DAY)
     assert (row.day, row.unit_id, row.category_id, row.channel, row.cases) == (
         date(2026, 9, 20),
@@ -167,8 +167,8 @@ def test_a_rebuild_writes_what_the_refreshes_wrote(
 
     def snapshot() -> set[tuple[object, ...]]:
         rows: set[tuple[object, ...]] = set()
-        for table in rollups.TABLES:
-            fields = ["grain", "day", *rollups.KEYS[table], *rollups.SUMS[table]]
+        for table, (keys, sums) in petition_rollups.TOPIC.tables.items():
+            fields = ["grain", "day", *keys, *sums]
             rows |= {(table.__name__, *r) for r in table.objects.values_list(*fields)}
         return rows
 

@@ -8,6 +8,6 @@ class InsightsConfig(AppConfig):
     verbose_name = _("Insights")
 
     def ready(self) -> None:
-        from yingji.insights import rollups
+        from yingji.insights import petition_rollups
 
-        rollups.connect()
+        petition_rollups.connect()

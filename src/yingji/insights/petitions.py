@@ -20,22 +20,12 @@ from django.utils.translation import gettext as _
 
 from yingji.clock import kinds
 from yingji.insights.models import DAY, DeadlineOutcome, PetitionFlow, PetitionStage
-from yingji.insights.rollups import DEADLINE_KINDS, month_of
+from yingji.insights.petition_rollups import DEADLINE_KINDS, DEADLINE_SUMS, FLOW_SUMS, PETITIONS
+from yingji.insights.rollups import month_of
 from yingji.insights.scope import Period, Scope
 from yingji.org.models import Unit
 from yingji.petitions.models import Category, Petition
 
-FLOW_SUMS = (
-    "cases",
-    "people",
-    "collective",
-    "collective_people",
-    "repeats",
-    "satisfied",
-    "basically",
-    "unsatisfied",
-)
-DEADLINE_SUMS = ("on_time", "late", "overdue", "running", "extended")
 TOP_MATTERS = 10
 
 
@@ -454,7 +444,7 @@ def figures(scope: Scope) -> PetitionFigures:
         timeliness=timeliness,
         by_unit=by_unit,
         matters=_matters(scope),
-        pending_days=rollups.pending(),
+        pending_days=rollups.pending(PETITIONS),
         url=cases_url(scope),
         collective_url=cases_url(scope, collective="1"),
     )

@@ -23,9 +23,9 @@ class Command(BaseCommand):
             result: dict[str, Any] = {"days": rollups.refresh()}
         else:
 
-            def progress(done: int, total: int) -> None:
+            def progress(topic: str, done: int, total: int) -> None:
                 if not options["json"]:
-                    self.stderr.write(f"{done}/{total} days")
+                    self.stderr.write(f"{topic}: {done}/{total} days")
 
             result = rollups.rebuild(progress)
         if options["json"]:
