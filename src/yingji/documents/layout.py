@@ -93,7 +93,7 @@ class Letter:
     note: str = ""  # 附注 below the date, e.g. the contact person and phone
 
 
-def _font(run: Run, name: str, size: float, *, bold: bool = False) -> None:
+def set_font(run: Run, name: str, size: float, *, bold: bool = False) -> None:
     run.font.name = name
     run.font.size = Pt(size)
     run.font.bold = bold
@@ -150,7 +150,7 @@ def _restyle(document: DocumentObject, fonts: Fonts) -> None:
             fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def _spacing(paragraph: object) -> None:
+def set_spacing(paragraph: object) -> None:
     fmt = paragraph.paragraph_format  # type: ignore[attr-defined]
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     fmt.line_spacing = Pt(LINE_PT)
@@ -162,9 +162,9 @@ def _page_number(section: object, fonts: Fonts) -> None:
     footer = section.footer  # type: ignore[attr-defined]
     paragraph = footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(paragraph.add_run("— "), fonts.body, PAGE_NUMBER_PT)
+    set_font(paragraph.add_run("— "), fonts.body, PAGE_NUMBER_PT)
     run = paragraph.add_run()
-    _font(run, fonts.body, PAGE_NUMBER_PT)
+    set_font(run, fonts.body, PAGE_NUMBER_PT)
     for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
         if kind:
             element = OxmlElement("w:fldChar")
@@ -174,11 +174,11 @@ def _page_number(section: object, fonts: Fonts) -> None:
             element.set(qn("xml:space"), "preserve")
             element.text = text
         run._element.append(element)
-    _font(paragraph.add_run(" —"), fonts.body, PAGE_NUMBER_PT)
+    set_font(paragraph.add_run(" —"), fonts.body, PAGE_NUMBER_PT)
 
 
-def render(letter: Letter, fonts: Fonts | None = None) -> bytes:
-    fonts = fonts or Fonts()
+def new_document(fonts: Fonts) -> DocumentObject:
+    """An empty A4 document with the GB/T 9704 margins, page numbers and styles."""
     document = Document()
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -186,56 +186,70 @@ def render(letter: Letter, fonts: Fonts | None = None) -> bytes:
     section.right_margin, section.bottom_margin = Mm(26), Mm(35)
     _page_number(section, fonts)
     _restyle(document, fonts)
+    return document
+
+
+def sign_off(
+    document: DocumentObject, fonts: Fonts, issuer: str, issued_on: date, note: str = ""
+) -> None:
+    """The issuer and the date, right-aligned four characters in after an empty line,
+    then the 附注 if any."""
+    document.add_paragraph()
+    for text in (issuer, chinese_date(issued_on)):
+        line = document.add_paragraph()
+        line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        line.paragraph_format.right_indent = Pt(BODY_PT * 4)
+        set_spacing(line)
+        set_font(line.add_run(text), fonts.body, BODY_PT)
+    if note:
+        # 附注: two characters in, in brackets, on the line below the date (GB/T 9704 7.3.6).
+        paragraph = document.add_paragraph()
+        paragraph.paragraph_format.first_line_indent = Pt(BODY_PT * 2)
+        set_spacing(paragraph)
+        set_font(paragraph.add_run(f"（{note}）"), fonts.body, BODY_PT)
+
+
+def render(letter: Letter, fonts: Fonts | None = None) -> bytes:
+    fonts = fonts or Fonts()
+    document = new_document(fonts)
 
     if letter.mark:
         mark = document.add_paragraph()
-        _spacing(mark)
-        _font(mark.add_run(letter.mark), fonts.heading, BODY_PT, bold=True)
+        set_spacing(mark)
+        set_font(mark.add_run(letter.mark), fonts.heading, BODY_PT, bold=True)
     if letter.signer:
         signer = document.add_paragraph()
         signer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         signer.paragraph_format.right_indent = Pt(BODY_PT)
-        _spacing(signer)
-        _font(signer.add_run("签发人："), fonts.body, BODY_PT)
-        _font(signer.add_run(letter.signer), fonts.kai, BODY_PT)
+        set_spacing(signer)
+        set_font(signer.add_run("签发人："), fonts.body, BODY_PT)
+        set_font(signer.add_run(letter.signer), fonts.kai, BODY_PT)
     title = document.add_paragraph(style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _spacing(title)
+    set_spacing(title)
     title.paragraph_format.space_before = Pt(LINE_PT)
     title.paragraph_format.space_after = Pt(LINE_PT)
-    _font(title.add_run(letter.title), fonts.title, TITLE_PT)
+    set_font(title.add_run(letter.title), fonts.title, TITLE_PT)
     if letter.number:
         number = document.add_paragraph()
         number.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _spacing(number)
-        _font(number.add_run(letter.number), fonts.body, BODY_PT)
+        set_spacing(number)
+        set_font(number.add_run(letter.number), fonts.body, BODY_PT)
     if letter.recipient:
         recipient = document.add_paragraph()
-        _spacing(recipient)
-        _font(recipient.add_run(f"{letter.recipient}："), fonts.body, BODY_PT)
+        set_spacing(recipient)
+        set_font(recipient.add_run(f"{letter.recipient}："), fonts.body, BODY_PT)
     for index, text in enumerate(letter.paragraphs):
         if index in letter.headings:
             heading = document.add_paragraph(style="Heading 1")
-            _spacing(heading)
+            set_spacing(heading)
             heading.paragraph_format.first_line_indent = Pt(BODY_PT * 2)
-            _font(heading.add_run(letter.headings[index]), fonts.heading, BODY_PT)
+            set_font(heading.add_run(letter.headings[index]), fonts.heading, BODY_PT)
         paragraph = document.add_paragraph()
-        _spacing(paragraph)
+        set_spacing(paragraph)
         paragraph.paragraph_format.first_line_indent = Pt(BODY_PT * 2)
-        _font(paragraph.add_run(text), fonts.body, BODY_PT)
-    document.add_paragraph()
-    for text in (letter.issuer, chinese_date(letter.issued_on)):
-        line = document.add_paragraph()
-        line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        line.paragraph_format.right_indent = Pt(BODY_PT * 4)
-        _spacing(line)
-        _font(line.add_run(text), fonts.body, BODY_PT)
-    if letter.note:
-        # 附注: two characters in, in brackets, on the line below the date (GB/T 9704 7.3.6).
-        note = document.add_paragraph()
-        note.paragraph_format.first_line_indent = Pt(BODY_PT * 2)
-        _spacing(note)
-        _font(note.add_run(f"（{letter.note}）"), fonts.body, BODY_PT)
+        set_font(paragraph.add_run(text), fonts.body, BODY_PT)
+    sign_off(document, fonts, letter.issuer, letter.issued_on, letter.note)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -258,29 +272,23 @@ def render_outline(outline: Outline, fonts: Fonts | None = None) -> bytes:
     """GB/T 9704 heading styles: 黑体, 楷体, then 仿宋 bold and 仿宋, all in 3号; levels
     1-3 in Word's Heading 1-3."""
     fonts = fonts or Fonts()
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.left_margin = Mm(37), Mm(28)
-    section.right_margin, section.bottom_margin = Mm(26), Mm(35)
-    _page_number(section, fonts)
-    _restyle(document, fonts)
+    document = new_document(fonts)
     if outline.mark:
         mark = document.add_paragraph()
-        _spacing(mark)
-        _font(mark.add_run(outline.mark), fonts.heading, BODY_PT, bold=True)
+        set_spacing(mark)
+        set_font(mark.add_run(outline.mark), fonts.heading, BODY_PT, bold=True)
     title = document.add_paragraph(style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _spacing(title)
+    set_spacing(title)
     title.paragraph_format.space_before = Pt(LINE_PT)
     title.paragraph_format.space_after = Pt(LINE_PT if not outline.subtitle else 0)
-    _font(title.add_run(outline.title), fonts.title, TITLE_PT)
+    set_font(title.add_run(outline.title), fonts.title, TITLE_PT)
     if outline.subtitle:
         subtitle = document.add_paragraph()
         subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _spacing(subtitle)
+        set_spacing(subtitle)
         subtitle.paragraph_format.space_after = Pt(LINE_PT)
-        _font(subtitle.add_run(outline.subtitle), fonts.kai, BODY_PT)
+        set_font(subtitle.add_run(outline.subtitle), fonts.kai, BODY_PT)
     styles = {
         1: (fonts.heading, False),
         2: (fonts.kai, False),
@@ -290,10 +298,10 @@ def render_outline(outline: Outline, fonts: Fonts | None = None) -> bytes:
     }
     for depth, text in outline.blocks:
         paragraph = document.add_paragraph(style=f"Heading {depth}" if 1 <= depth <= 3 else None)
-        _spacing(paragraph)
+        set_spacing(paragraph)
         paragraph.paragraph_format.first_line_indent = Pt(BODY_PT * 2)
         name, bold = styles.get(depth, styles[0])
-        _font(paragraph.add_run(text), name, BODY_PT, bold=bold)
+        set_font(paragraph.add_run(text), name, BODY_PT, bold=bold)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
