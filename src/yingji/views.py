@@ -66,6 +66,7 @@ MENU = (
             Link("plans:list", _("Plans")),
             Link("plans:filings", _("Plan filings")),
             Link("drills:calendar", _("Drills"), "drills.view_drill"),
+            Link("insights:incidents", _("Incident statistics"), "insights.view_emergency_figures"),
         ),
     ),
     Group(

@@ -110,3 +110,6 @@ def petition_figures(request: HttpRequest, filters: Query[InsightsFilter]) -> di
     period = period_of(filters.since, filters.until)
     scope = scope_for(user, lines.PETITIONS, period, area=filters.area, category=filters.category)
     return petitions.figures(scope).as_dict()
+
+
+from yingji.insights import incident_api  # noqa: E402, F401, I001

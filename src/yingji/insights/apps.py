@@ -8,6 +8,7 @@ class InsightsConfig(AppConfig):
     verbose_name = _("Insights")
 
     def ready(self) -> None:
-        from yingji.insights import petition_rollups
+        from yingji.insights import incident_rollups, petition_rollups
 
         petition_rollups.connect()
+        incident_rollups.connect()

@@ -203,3 +203,51 @@ class ReportRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.kind} → {self.user}"
+
+
+class IncidentFigures(models.Model):
+    """The incidents reported on the day (in the office's zone), by unit, event type,
+    level (0: not graded) and the stage they are at now, with their casualties and three
+    intervals: report → first report (the clock's incident.first_report), grading →
+    activation (no statutory limit: measured only) and task issued → done (the clock's
+    incident.task). Each interval: how many were measured and their minutes; for those
+    with a deadline, how its deadline ended (clock.queries.outcome_of). Drill incidents
+    and warning periods (source "warning") never count."""
+
+    grain = models.CharField(max_length=1, choices=GRAINS)
+    day = models.DateField()
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
+    event_type = models.ForeignKey(
+        "plans.EventType", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    level = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=12)
+    incidents = models.PositiveIntegerField(default=0)
+    deaths = models.PositiveIntegerField(default=0)
+    injuries = models.PositiveIntegerField(default=0)
+    report_measured = models.PositiveIntegerField(default=0)
+    report_minutes = models.PositiveBigIntegerField(default=0)
+    report_on_time = models.PositiveIntegerField(default=0)
+    report_late = models.PositiveIntegerField(default=0)
+    report_overdue = models.PositiveIntegerField(default=0)
+    report_running = models.PositiveIntegerField(default=0)
+    activation_measured = models.PositiveIntegerField(default=0)
+    activation_minutes = models.PositiveBigIntegerField(default=0)
+    task_measured = models.PositiveIntegerField(default=0)
+    task_minutes = models.PositiveBigIntegerField(default=0)
+    task_on_time = models.PositiveIntegerField(default=0)
+    task_late = models.PositiveIntegerField(default=0)
+    task_overdue = models.PositiveIntegerField(default=0)
+    task_running = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["grain", "day"], name="insights_incident_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grain", "day", "unit", "event_type", "level", "stage"],
+                name="insights_incident_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.day} {self.unit_id}/{self.event_type_id}"

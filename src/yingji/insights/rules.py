@@ -17,3 +17,9 @@ rules.add_perm(
     has_any_role(Role.SUPERVISOR, Role.CASE_HANDLER, Role.INTAKE_CLERK, Role.DUTY_LEADER),
 )
 rules.add_perm("insights", has_any_role(Role.SYSADMIN))
+# Incident and readiness figures: the duty office, its leaders, the plans' keepers and
+# the storekeepers (readiness: stock).
+rules.add_perm(
+    "insights.view_emergency_figures",
+    has_any_role(Role.DUTY_OFFICER, Role.DUTY_LEADER, Role.PLAN_MANAGER, Role.STOREKEEPER),
+)

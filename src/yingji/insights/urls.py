@@ -1,4 +1,4 @@
-from yingji.insights import views
+from yingji.insights import incident_views, views
 
 app_name = "insights"
-urlpatterns = [*views.routes]
+urlpatterns = [*views.routes, *incident_views.routes]
