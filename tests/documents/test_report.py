@@ -10,8 +10,10 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 from PIL import Image
+from pypdf import PdfReader
 
-from yingji.documents import chartimage, layout
+from tests.documents import pdfcheck
+from yingji.documents import chartimage, layout, pdf
 from yingji.documents import report as r
 
 FONTS = layout.Fonts(body="仿宋_GB2312", title="方正小标宋简体", heading="黑体", kai="楷体_GB2312")
@@ -168,6 +170,47 @@ def test_it_recognises_numbers(cell: str, number: bool) -> None:
 @pytest.mark.parametrize("cell", ["白石镇", "12件", "2026-11-30", "1.2.3", "", "%"])
 def test_it_leaves_other_cells_as_text(cell: str) -> None:
     assert not r.is_number(cell)
+
+
+def test_the_pdf_holds_the_title_cells_and_captions_in_an_embedded_font() -> None:
+    content = pdf.render_report(_report(mark="【演练】", note="联系人：王五"))
+    read = pdfcheck.read(content)
+    text = read.text.replace(" ", "")
+    for expected in (
+        "安澜市信访局2026年11月信访工作月报",
+        "第11期",
+        "表1新增信访件按渠道",
+        "62.5%",
+        "注：数据截至11月30日。",
+        "图1新增信访件按渠道",
+        "表2按地区",
+        "（本期无数据）",
+        "图2按期办结率",
+        "2026年12月1日",
+        "（联系人：王五）",
+    ):
+        assert expected in text, expected
+    assert text.index("表1") < text.index("图1") < text.index("表2") < text.index("图2")
+    if pdf.EMBEDDED is not None:
+        assert read.boxes == 0 and not read.unembedded
+    assert PdfReader(io.BytesIO(content)).metadata.title == "安澜市信访局2026年11月信访工作月报"
+
+
+def test_a_long_pdf_table_repeats_its_header_on_each_page() -> None:
+    rows = [[f"白石镇第{i}村", str(i)] for i in range(120)]
+    content = pdf.render_report(_report(blocks=[r.Table("长表", ["村名", "件数"], rows)]))
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
+    assert len(pages) >= 3
+    with_rows = [page for page in pages if "白石镇第" in page]
+    assert len(with_rows) >= 3 and all("村名" in page for page in with_rows)
+    assert "白石镇第119村" in pages[-1] or "白石镇第119村" in pages[-2]
+
+
+def test_a_pdf_report_without_blocks_still_renders() -> None:
+    content = pdf.render_report(_report(blocks=[], number="", subtitle=""))
+    reader = PdfReader(io.BytesIO(content))
+    assert len(reader.pages) == 1
+    assert "安澜市信访局2026年11月信访工作月报" in reader.pages[0].extract_text()
 
 
 def _chart(kind: str, categories: list[str], *values: list[float | None]) -> r.Chart:

@@ -18,15 +18,28 @@ import logging
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
-from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import (
+    CondPageBreak,
+    Image,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
-from yingji.documents.layout import BODY_PT, LINE_PT, TITLE_PT, Outline
+from yingji.documents import chartimage
+from yingji.documents import report as reports
+from yingji.documents.layout import BODY_PT, LINE_PT, TITLE_PT, Outline, chinese_date
 
 logger = logging.getLogger(__name__)
 
@@ -172,19 +185,24 @@ def _footer(canvas: object, document: object) -> None:
     canvas.restoreState()  # type: ignore[attr-defined]
 
 
-def render(outlines: list[Outline], *, author: str = "") -> bytes:
-    """Each outline starts on a new page (a plan is one; role cards are one each)."""
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
+def _template(buffer: io.BytesIO, title: str, author: str) -> SimpleDocTemplate:
+    """A4 with the GB/T 9704 margins."""
+    return SimpleDocTemplate(
         buffer,
         pagesize=A4,
         topMargin=37 * mm,
         leftMargin=28 * mm,
         rightMargin=26 * mm,
         bottomMargin=35 * mm,
-        title=outlines[0].title if outlines else "",
+        title=title,
         author=author,
     )
+
+
+def render(outlines: list[Outline], *, author: str = "") -> bytes:
+    """Each outline starts on a new page (a plan is one; role cards are one each)."""
+    buffer = io.BytesIO()
+    document = _template(buffer, outlines[0].title if outlines else "", author)
     story: list[object] = []
     for index, outline in enumerate(outlines):
         if index:
@@ -198,5 +216,125 @@ def render(outlines: list[Outline], *, author: str = "") -> bytes:
             story.append(Spacer(1, LINE_PT / 2))
         for depth, text in outline.blocks:
             story.append(Paragraph(_markup(text), HEADINGS.get(depth, BODY)))
+    document.build(story, onFirstPage=_footer, onLaterPages=_footer)
+    return buffer.getvalue()
+
+
+CAPTION = ParagraphStyle(
+    "caption",
+    parent=BODY,
+    fontSize=reports.CAPTION_PT,
+    leading=reports.CAPTION_PT * 1.5,
+    firstLineIndent=0,
+    alignment=1,
+)
+TABLE_CAPTION = ParagraphStyle(
+    "table-caption", parent=CAPTION, spaceBefore=LINE_PT / 2, spaceAfter=4
+)
+FIGURE_CAPTION = ParagraphStyle("figure-caption", parent=CAPTION, spaceAfter=LINE_PT / 2)
+EMPTY = ParagraphStyle("empty", parent=BODY, firstLineIndent=0, alignment=1)
+SIGN_OFF = ParagraphStyle(
+    "sign-off", parent=BODY, firstLineIndent=0, alignment=2, rightIndent=BODY_PT * 4
+)
+GREY = colors.Color(0.92, 0.92, 0.92)
+
+
+def _cell_styles(size: int) -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle(
+        f"cell-{size}", parent=BODY, fontSize=size, leading=size * 1.35, firstLineIndent=0
+    )
+    return {
+        "text": base,
+        "number": ParagraphStyle(f"cell-{size}-number", parent=base, alignment=2),
+        "header": ParagraphStyle(f"cell-{size}-header", parent=base, alignment=1),
+    }
+
+
+def _table(table: reports.Table, caption: str) -> list[object]:
+    """The caption, then the table with its header row repeated on each page (or the
+    line saying there is nothing this period), then its note."""
+    # Room for the caption, the header and a few rows, else a new page: keepWithNext
+    # would move a table longer than the rest of the page whole to the next one.
+    story: list[object] = [CondPageBreak(LINE_PT * 4), Paragraph(_markup(caption), TABLE_CAPTION)]
+    columns, rows = reports.grid(table)
+    if not rows or not columns:
+        story.append(Paragraph(_markup(reports.EMPTY), EMPTY))
+    else:
+        styles = _cell_styles(reports.table_size(table))
+        data = [[Paragraph(_markup(name), styles["header"]) for name in columns]]
+        for row in rows:
+            data.append(
+                [
+                    Paragraph(
+                        _markup(cell), styles["number" if reports.is_number(cell) else "text"]
+                    )
+                    for cell in row
+                ]
+            )
+        widths = [reports.TEXT_WIDTH_MM * mm * share for share in reports.column_shares(table)]
+        shape = Table(data, colWidths=widths, repeatRows=1, hAlign="CENTER")
+        shape.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                    ("BACKGROUND", (0, 0), (-1, 0), GREY),  # the header, there being no bold
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("TOPPADDING", (0, 0), (-1, -1), 2),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ]
+            )
+        )
+        story.append(shape)
+    if table.note:
+        size = reports.WIDE_TABLE_PT
+        note = ParagraphStyle("table-note", parent=_cell_styles(size)["text"], spaceBefore=3)
+        story.append(Paragraph(_markup(table.note), note))
+    story.append(Spacer(1, LINE_PT / 2))
+    return story
+
+
+def _chart(chart: reports.Chart, caption: str) -> object:
+    width, height = 1600, 900
+    content = io.BytesIO(chartimage.png(chart, width=width, height=height))
+    shown = reports.CHART_WIDTH_CM * 10 * mm
+    image = Image(content, width=shown, height=shown * height / width)
+    return KeepTogether(
+        [Spacer(1, LINE_PT / 2), image, Paragraph(_markup(caption), FIGURE_CAPTION)]
+    )
+
+
+def render_report(report: reports.Report) -> bytes:
+    """The report as documents/report.py sets it in Word: captions numbered the same."""
+    buffer = io.BytesIO()
+    document = _template(buffer, report.title, report.issuer)
+    story: list[object] = []
+    if report.mark:
+        story.append(Paragraph(_markup(report.mark), MARK))
+    story.append(Paragraph(_markup(report.title), TITLE))
+    lines = [(report.number, SUBTITLE), (report.subtitle, SUBTITLE)]
+    shown = [(text, style) for text, style in lines if text]
+    for index, (text, style) in enumerate(shown):
+        last = index == len(shown) - 1
+        story.append(
+            Paragraph(_markup(text), style if last else ParagraphStyle("n", style, spaceAfter=0))
+        )
+    if not shown:
+        story.append(Spacer(1, LINE_PT / 2))
+    captions = reports.captions(report)
+    for index, block in enumerate(report.blocks):
+        if isinstance(block, reports.Heading):
+            level = min(max(block.level, 1), 3)
+            story.append(Paragraph(_markup(block.text), HEADINGS[level]))
+        elif isinstance(block, reports.Text):
+            story.append(Paragraph(_markup(block.text), BODY))
+        elif isinstance(block, reports.Table):
+            story.extend(_table(block, captions[index]))
+        else:
+            story.append(_chart(block, captions[index]))
+    story.append(Spacer(1, LINE_PT))
+    for text in (report.issuer, chinese_date(report.issued_on)):
+        story.append(Paragraph(_markup(text), SIGN_OFF))
+    if report.note:
+        story.append(Paragraph(_markup(f"（{report.note}）"), BODY))
     document.build(story, onFirstPage=_footer, onLaterPages=_footer)
     return buffer.getvalue()
