@@ -41,17 +41,16 @@ FONT_FILES: tuple[tuple[str, int], ...] = (
 INK = (27, 31, 36)
 MUTED = (89, 99, 110)
 GRID = (208, 215, 222)
-# The site's chart colours (charts.js), reordered so that neighbours differ in grey:
-# luma ~ 80, 181, 63, 168, 110, 203, 96, 142 (0-255).
+# Near the site's chart colours (charts.js), in lightness steps far enough apart to
+# tell printed in grey, neighbours (and a pie's adjacent slices) the most apart:
+# luma 71, 195, 129, 40, 216, 163 of 255.
 PALETTE: tuple[tuple[int, int, int], ...] = (
-    (31, 95, 168),
-    (227, 163, 59),
-    (179, 38, 30),
-    (141, 184, 224),
-    (26, 127, 55),
-    (207, 200, 184),
-    (107, 79, 187),
-    (89, 140, 110),
+    (31, 78, 140),  # dark blue
+    (242, 193, 78),  # light amber
+    (70, 160, 120),  # mid green
+    (100, 15, 15),  # dark red
+    (200, 220, 240),  # pale blue
+    (170, 150, 210),  # lavender
 )
 DASHES = ((), (24, 10), (6, 8), (24, 8, 6, 8))  # line series: solid, dashed, dotted, dash-dot
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
@@ -348,17 +347,19 @@ def _lines(canvas, series, colours, slot, left, position, percent) -> None:
     for number, (_, values) in enumerate(series):
         run: list[tuple[float, float]] = []
         points = []
+        alone = []  # points between two gaps: a marker is all that shows them
         for index, value in enumerate([*values, None]):
             if value is None:  # a gap ends the line drawn so far
                 if len(run) > 1:
                     canvas.dashed(run, colours[number], width, DASHES[number % len(DASHES)])
+                alone.extend(run if len(run) == 1 else [])
                 run = []
                 continue
             point = (left + slot * (index + 0.5), position(value))
             run.append(point)
             points.append((point, value))
         for (x, y), value in points:
-            if slot >= canvas.text_size * 0.6:
+            if slot >= canvas.text_size * 1.2 or (x, y) in alone:
                 canvas.marker(x, y, number, colours[number])
             if show:
                 label = _figure(value, percent)
