@@ -213,6 +213,21 @@ def test_a_pdf_report_without_blocks_still_renders() -> None:
     assert "安澜市信访局2026年11月信访工作月报" in reader.pages[0].extract_text()
 
 
+def test_markup_and_control_characters_are_only_text() -> None:
+    blocks = [
+        r.Text("<b>加粗</b>&amp;\x01"),
+        r.Table("<i>表</i>", ["<br/>"], [['<font name="x">1</font>\x00']]),
+        r.Chart("<b>图</b>", "bar", ["<b>甲</b>\x07"], [("<i>", [1.0])]),
+    ]
+    report = _report(title="标题\x0b<b>", blocks=blocks)
+    texts = _body_texts(Document(io.BytesIO(r.render(report, FONTS))))
+    assert texts[0] == "标题 <b>"
+    assert "<b>加粗</b>&amp; " in texts and '<font name="x">1</font> ' in texts
+    assert "表1 <i>表</i>" in texts and "图1 <b>图</b>" in texts
+    text = PdfReader(io.BytesIO(pdf.render_report(report))).pages[0].extract_text()
+    assert "<b>加粗</b>&amp;" in text and '<font name="x">1</font>' in text
+
+
 def _chart(kind: str, categories: list[str], *values: list[float | None]) -> r.Chart:
     series = [(f"系列{i}", list(v)) for i, v in enumerate(values, start=1)]
     return r.Chart("图", kind, categories, series)

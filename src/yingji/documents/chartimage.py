@@ -54,6 +54,10 @@ PALETTE: tuple[tuple[int, int, int], ...] = (
 )
 DASHES = ((), (24, 10), (6, 8), (24, 8, 6, 8))  # line series: solid, dashed, dotted, dash-dot
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+Colour = tuple[int, int, int]
+Ink = Colour | str
+Point = tuple[float, float]
+Series = tuple[str, list[float | None]]
 
 
 @functools.cache
@@ -138,10 +142,12 @@ class _Canvas:
         self.small = _font(max(9, round(24 * self.unit)))
         self.pad = float(round(24 * self.unit) + 2)
 
-    def text(self, xy: tuple[float, float], text: str, font: Font, anchor: str, fill=INK) -> None:
+    def text(
+        self, xy: tuple[float, float], text: str, font: Font, anchor: str, fill: Ink = INK
+    ) -> None:
         self.draw.text(xy, _clean(text), font=font, fill=fill, anchor=anchor)
 
-    def legend(self, names: list[str], colours: list, top: float, line: bool) -> float:
+    def legend(self, names: list[str], colours: list[Colour], top: float, line: bool) -> float:
         """Swatches (or line samples) and names in rows from ``top``; returns the bottom."""
         box = self.text_size * (2.2 if line else 0.8)
         x, y, gap = self.pad, top, self.text_size
@@ -163,7 +169,9 @@ class _Canvas:
             x += cell
         return y + self.text_size * 1.5
 
-    def dashed(self, points: list[tuple[float, float]], colour, width: int, dash) -> None:
+    def dashed(
+        self, points: list[Point], colour: Colour, width: int, dash: tuple[int, ...]
+    ) -> None:
         if not dash:
             self.draw.line(points, fill=colour, width=width, joint="curve")
             return
@@ -185,7 +193,7 @@ class _Canvas:
                     index = (index + 1) % len(pattern)
                     left, on = pattern[index], not on
 
-    def marker(self, x: float, y: float, kind: int, colour) -> None:
+    def marker(self, x: float, y: float, kind: int, colour: Colour) -> None:
         r = 7 * self.unit + 2
         shapes: list[Callable[[], None]] = [
             lambda: self.draw.ellipse((x - r, y - r, x + r, y + r), fill=colour, outline=INK),
@@ -306,7 +314,17 @@ def _axes(
     draw.line(axis, fill=MUTED, width=max(1, round(2 * canvas.unit)))
 
 
-def _bars(canvas, series, colours, slot, origin, position, zero, percent, horizontal) -> None:
+def _bars(
+    canvas: _Canvas,
+    series: list[Series],
+    colours: list[Colour],
+    slot: float,
+    origin: Point,
+    position: Callable[[float], float],
+    zero: float,
+    percent: bool,
+    horizontal: bool,
+) -> None:
     draw, size = canvas.draw, canvas.text_size
     left, top = origin
     group = slot * 0.7
@@ -341,7 +359,15 @@ def _bars(canvas, series, colours, slot, origin, position, zero, percent, horizo
                     canvas.text((start + thickness / 2, y), label, canvas.small, anchor)
 
 
-def _lines(canvas, series, colours, slot, left, position, percent) -> None:
+def _lines(
+    canvas: _Canvas,
+    series: list[Series],
+    colours: list[Colour],
+    slot: float,
+    left: float,
+    position: Callable[[float], float],
+    percent: bool,
+) -> None:
     width = max(2, round(4 * canvas.unit))
     show = slot >= canvas.text_size * 2.2 and len(series) == 1
     for number, (_, values) in enumerate(series):

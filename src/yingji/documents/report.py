@@ -35,6 +35,8 @@ WIDE_TABLE_PT = 12  # 小4, so that 6-8 columns fit
 WIDE = 6
 EMPTY = "（本期无数据）"
 GRID_STYLE = "Yingji Report Grid"
+# Characters XML 1.0 cannot hold (python-docx refuses them); tabs and line feeds stay.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 NUMBER = re.compile(r"[+\-−]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\s*[%‰％]?")
 
 
@@ -90,6 +92,10 @@ def captions(report: Report) -> dict[int, str]:
             counts[prefix] += 1
             result[index] = f"{prefix}{counts[prefix]} {block.title}"
     return result
+
+
+def _plain(text: str) -> str:
+    return CONTROL.sub(" ", text)
 
 
 def is_number(cell: str) -> bool:
@@ -159,7 +165,7 @@ def _caption(document: DocumentObject, text: str, fonts: Fonts, *, above: bool) 
         fmt.keep_with_next = True
     else:
         fmt.space_after = Pt(LINE_PT / 2)
-    set_font(paragraph.add_run(text), fonts.heading, CAPTION_PT)
+    set_font(paragraph.add_run(_plain(text)), fonts.heading, CAPTION_PT)
 
 
 def _on(tag: str) -> BaseOxmlElement:
@@ -197,14 +203,14 @@ def _table(document: DocumentObject, table: Table, caption: str, fonts: Fonts) -
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 elif is_number(text):
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                set_font(paragraph.add_run(text), fonts.body, size, bold=number == 0)
+                set_font(paragraph.add_run(_plain(text)), fonts.body, size, bold=number == 0)
         for column, width in zip(shape.columns, widths, strict=True):
             column.width = width
     if table.note:
         note = document.add_paragraph()
         _compact(note, WIDE_TABLE_PT)
         note.paragraph_format.space_before = Pt(3)
-        set_font(note.add_run(table.note), fonts.body, WIDE_TABLE_PT)
+        set_font(note.add_run(_plain(table.note)), fonts.body, WIDE_TABLE_PT)
     set_spacing(document.add_paragraph())  # keeps the next table apart, and a line of air
 
 
@@ -228,19 +234,19 @@ def render(report: Report, fonts: Fonts | None = None) -> bytes:
     if report.mark:
         mark = document.add_paragraph()
         set_spacing(mark)
-        set_font(mark.add_run(report.mark), fonts.heading, BODY_PT, bold=True)
+        set_font(mark.add_run(_plain(report.mark)), fonts.heading, BODY_PT, bold=True)
     title = document.add_paragraph(style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     set_spacing(title)
     title.paragraph_format.space_before = Pt(LINE_PT)
     last = title
-    set_font(title.add_run(report.title), fonts.title, TITLE_PT)
+    set_font(title.add_run(_plain(report.title)), fonts.title, TITLE_PT)
     for text, font in ((report.number, fonts.body), (report.subtitle, fonts.kai)):
         if text:
             line = document.add_paragraph()
             line.alignment = WD_ALIGN_PARAGRAPH.CENTER
             set_spacing(line)
-            set_font(line.add_run(text), font, BODY_PT)
+            set_font(line.add_run(_plain(text)), font, BODY_PT)
             last = line
     last.paragraph_format.space_after = Pt(LINE_PT)
     numbered = captions(report)
@@ -251,17 +257,17 @@ def render(report: Report, fonts: Fonts | None = None) -> bytes:
             set_spacing(paragraph)
             paragraph.paragraph_format.first_line_indent = Pt(BODY_PT * 2)
             font = (fonts.heading, fonts.kai, fonts.body)[level - 1]
-            set_font(paragraph.add_run(block.text), font, BODY_PT, bold=level == 3)
+            set_font(paragraph.add_run(_plain(block.text)), font, BODY_PT, bold=level == 3)
         elif isinstance(block, Text):
             paragraph = document.add_paragraph()
             set_spacing(paragraph)
             paragraph.paragraph_format.first_line_indent = Pt(BODY_PT * 2)
-            set_font(paragraph.add_run(block.text), fonts.body, BODY_PT)
+            set_font(paragraph.add_run(_plain(block.text)), fonts.body, BODY_PT)
         elif isinstance(block, Table):
             _table(document, block, numbered[index], fonts)
         else:
             _chart(document, block, numbered[index], fonts)
-    layout.sign_off(document, fonts, report.issuer, report.issued_on, report.note)
+    layout.sign_off(document, fonts, _plain(report.issuer), report.issued_on, _plain(report.note))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
