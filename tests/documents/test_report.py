@@ -161,7 +161,7 @@ def test_a_report_without_blocks_still_renders() -> None:
 
 @pytest.mark.parametrize(
     ("cell", "number"),
-    [("12", True), ("1,234", True), ("-3", True), ("87.5%", True), ("+2.0 %", True)],
+    [("12", True), ("1,234", True), ("-3", True), ("87.5%", True), ("+2.0 %", True), ("—", True)],
 )
 def test_it_recognises_numbers(cell: str, number: bool) -> None:
     assert r.is_number(cell) is number

@@ -17,7 +17,7 @@ from datetime import date
 
 from docx.document import Document as DocumentObject
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -38,6 +38,7 @@ GRID_STYLE = "Yingji Report Grid"
 # Characters XML 1.0 cannot hold (python-docx refuses them); tabs and line feeds stay.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 NUMBER = re.compile(r"[+\-−]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\s*[%‰％]?")
+NO_FIGURE = {"—", "–", "-", "－", "——"}  # a dash standing for a missing figure
 
 
 @dataclass
@@ -99,8 +100,10 @@ def _plain(text: str) -> str:
 
 
 def is_number(cell: str) -> bool:
-    """A count, amount or percentage, set right-aligned so the digits line up."""
-    return NUMBER.fullmatch(cell.strip()) is not None
+    """A count, amount or percentage (or a dash in its place), set right-aligned so the
+    digits line up."""
+    cell = cell.strip()
+    return cell in NO_FIGURE or NUMBER.fullmatch(cell) is not None
 
 
 def grid(table: Table) -> tuple[list[str], list[list[str]]]:
@@ -144,6 +147,14 @@ def _grid_style(document: DocumentObject) -> None:
         line.set(qn("w:color"), "000000")
         borders.append(line)
     properties.append(borders)
+    # Narrower side margins than Word's 1.9 mm, so that eight columns keep their text.
+    margins = OxmlElement("w:tblCellMar")
+    for edge, twips in (("top", 0), ("left", 57), ("bottom", 0), ("right", 57)):
+        margin = OxmlElement(f"w:{edge}")
+        margin.set(qn("w:w"), str(twips))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    properties.append(margins)
 
 
 def _compact(paragraph: object, size: float) -> None:
@@ -197,6 +208,7 @@ def _table(document: DocumentObject, table: Table, caption: str, fonts: Fonts) -
                 properties.append(_on("w:tblHeader"))  # repeated on each page
             for cell, text, width in zip(row.cells, texts, widths, strict=True):
                 cell.width = width
+                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
                 paragraph = cell.paragraphs[0]
                 _compact(paragraph, size)
                 if number == 0:
