@@ -67,6 +67,7 @@ MENU = (
             Link("plans:filings", _("Plan filings")),
             Link("drills:calendar", _("Drills"), "drills.view_drill"),
             Link("insights:incidents", _("Incident statistics"), "insights.view_emergency_figures"),
+            Link("insights:readiness", _("Readiness"), "insights.view_emergency_figures"),
         ),
     ),
     Group(

@@ -101,3 +101,74 @@ def incident_figures(
     user = request.auth  # type: ignore[attr-defined]
     scope = emergency_scope(user, filters.since, filters.until, filters.area, filters.event_type)
     return incidents.figures(scope).as_dict()
+
+
+class InsightsPlanGapOut(Schema):
+    plan: str
+    unit: str
+    gaps: int
+    needs: str
+    url: str
+
+
+class InsightsDrillDueOut(Schema):
+    plan: str
+    unit: str
+    due_on: date
+    overdue: bool
+    in_time: bool
+    drill: str
+    url: str
+    drill_url: str
+
+
+class InsightsLowStockOut(Schema):
+    item: str
+    warehouse: str
+    held: str
+    minimum: str
+    measure: str
+    url: str
+
+
+class InsightsExpiringOut(Schema):
+    lot: str
+    warehouse: str
+    expires_on: date
+    expired: bool
+    held: str
+    measure: str
+    url: str
+
+
+class InsightsReadinessOut(Schema):
+    on: date = Field(..., description="the day of this snapshot")
+    year: int = Field(..., description="the drills' year: the one the period ends in")
+    plans: int = Field(..., description="plans in force in the area")
+    plans_with_gaps: int
+    plan_gaps: list[InsightsPlanGapOut]
+    drills_required: int
+    drills_in_time: int
+    drills_overdue: int
+    drills_held: int
+    drills: list[InsightsDrillDueOut]
+    low_stock: list[InsightsLowStockOut]
+    expiring: list[InsightsExpiringOut]
+    expired: int
+    stock_url: str
+    drills_url: str
+
+
+@router.get(
+    "/insights/readiness",
+    response={200: InsightsReadinessOut, **ERRORS},
+    summary="Readiness of my jurisdiction now: plans with gaps, drills, low and expiring stock",
+)
+def readiness_figures(
+    request: HttpRequest, filters: Query[InsightsIncidentFilter]
+) -> dict[str, Any]:
+    from yingji.insights import readiness
+
+    user = request.auth  # type: ignore[attr-defined]
+    scope = emergency_scope(user, filters.since, filters.until, filters.area, filters.event_type)
+    return readiness.figures(user, scope).as_dict()

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from yingji.insights import incidents, tables
+from yingji.insights import incidents, readiness, tables
 from yingji.insights.incident_api import emergency_scope
 from yingji.insights.scope import this_month
 from yingji.insights.views import XLSX, _heading, _user
@@ -112,4 +112,60 @@ def incident_export(request: HttpRequest) -> HttpResponse:
 routes = [
     path("incidents/", incident_dashboard, name="incidents"),
     path("incidents/export.xlsx", incident_export, name="incidents_export"),
+]
+
+
+@login_required
+def readiness_dashboard(request: HttpRequest) -> HttpResponse:
+    try:
+        scope = _scope(request)
+    except ValidationError as error:
+        return _refused(request, "insights/readiness.html", error)
+    figures = readiness.figures(_user(request), scope)
+    return render(
+        request,
+        "insights/readiness.html",
+        {
+            **_choices(request),
+            "chosen": _chosen(request, scope),
+            "heading": readiness_heading(scope, figures),
+            "figures": figures,
+            "tables": readiness.readiness_tables(figures),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def readiness_export(request: HttpRequest) -> HttpResponse:
+    try:
+        scope = _scope(request)
+    except ValidationError as error:
+        return _refused(request, "insights/readiness.html", error)
+    figures = readiness.figures(_user(request), scope)
+    content = tables.workbook(
+        _("Readiness"), readiness.readiness_tables(figures), readiness_heading(scope, figures)
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="readiness-{figures.on:%Y%m%d}.xlsx"'
+    return response
+
+
+def readiness_heading(
+    scope: incidents.EmergencyScope, figures: readiness.ReadinessFigures
+) -> list[str]:
+    area = scope.scope.area or scope.scope.root
+    found = [
+        _("As of %(day)s; drills of %(year)s")
+        % {"day": figures.on.isoformat(), "year": figures.year},
+        _("Area: %(area)s") % {"area": area.name if area else _("the whole system")},
+    ]
+    if scope.event_type is not None:
+        found.append(_("Event type: %(type)s") % {"type": scope.event_type.name})
+    return found
+
+
+routes += [
+    path("readiness/", readiness_dashboard, name="readiness"),
+    path("readiness/export.xlsx", readiness_export, name="readiness_export"),
 ]
