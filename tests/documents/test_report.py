@@ -298,3 +298,11 @@ def test_a_series_value_axis_has_four_to_six_round_ticks() -> None:
 
 def test_text_in_a_chart_is_drawn_as_one_line_of_characters() -> None:
     assert chartimage._clean("白石镇\n<b>青山</b>\t") == "白石镇 <b>青山</b> "
+
+
+@pytest.mark.parametrize("kind", chartimage.KINDS)
+def test_forty_series_at_the_smallest_size_still_draw(kind: str) -> None:
+    series = [(f"系列{i}", [i * 1.5, None, 3.0]) for i in range(40)]
+    chart = r.Chart("多", kind, ["甲", "乙", "丙"], series)
+    content = chartimage.png(chart, width=chartimage.MIN_SIZE, height=chartimage.MIN_SIZE)
+    assert Image.open(io.BytesIO(content)).size == (200, 200)

@@ -157,6 +157,9 @@ class _Canvas:
             cell = min(most, box + gap / 3 + text + gap * 1.5)
             if x + cell > self.width - self.pad + 1 and x > self.pad:
                 x, y = self.pad, y + self.text_size * 1.5
+                if y + self.text_size * 1.5 > self.height * 0.3:  # the rest as "…"
+                    self.text((x, y + self.text_size * 0.4), "…", self.small, "lm")
+                    break
             if line:
                 middle = y + self.text_size * 0.4
                 width = max(2, round(4 * self.unit))
@@ -339,7 +342,7 @@ def _bars(
             label = _figure(value, percent)
             length = draw.textlength(label, font=canvas.small)
             if horizontal:
-                box = (min(zero, end), start, max(zero, end), start + thickness - 1)
+                box = (min(zero, end), start, max(zero, end), start + max(0, thickness - 1))
                 draw.rectangle(box, fill=colours[number], outline=INK if value else None)
                 room = canvas.width - canvas.pad - end
                 middle = start + thickness / 2
@@ -351,7 +354,7 @@ def _bars(
                     ink = "white" if _luma(colours[number]) < 140 else INK
                     canvas.text((end - size * 0.2, middle), label, canvas.small, "rm", ink)
             else:
-                box = (start, min(zero, end), start + thickness - 1, max(zero, end))
+                box = (start, min(zero, end), start + max(0, thickness - 1), max(zero, end))
                 draw.rectangle(box, fill=colours[number], outline=INK if value else None)
                 if thickness >= length + 2:
                     anchor = "mb" if value >= 0 else "mt"
