@@ -327,6 +327,22 @@ def _load_history(now: datetime) -> None:
     story.begin(_checkpoints(story))
     story.begin(_worker(story))
     story.run()
+    # The figures of every day the story wrote, now rather than at the consumer's first
+    # minute: the statistics open on a demo as soon as it is loaded.
+    from yingji.insights import rollups
+    from yingji.insights.models import ReportRecipient
+
+    rollups.refresh()
+    # Who receives the periodic reports: the city bureau's supervisor its weekly and
+    # monthly petition reports, the duty leader the district duty office's daily report.
+    for login, unit, kind in (
+        ("supervisor", "xinfang", "petition_weekly"),
+        ("supervisor", "xinfang", "petition_monthly"),
+        ("leader", "qx_yingji", "duty_daily"),
+    ):
+        ReportRecipient.objects.get_or_create(
+            unit=story.units[unit], kind=kind, user=story.users[login]
+        )
 
 
 WORKER_AT = time(9, 0)  # after the 08:30 change of shift, so the new shift is told

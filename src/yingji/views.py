@@ -55,6 +55,7 @@ MENU = (
             Link("petitions:new", _("Register a petition"), "petitions.add_petition"),
             Link("petitions:import", _("Import a ledger"), "petitions.add_petition"),
             Link("insights:petitions", _("Petition statistics"), "insights.view_petition_figures"),
+            Link("insights:reports", _("Periodic reports"), "insights.view_petition_figures"),
         ),
     ),
     Group(
@@ -87,6 +88,7 @@ MENU = (
             Link("duty:board", _("Duty roster")),
             Link("duty:changes", _("Shift changes")),
             Link("duty:log", _("Duty log")),
+            Link("insights:reports", _("Periodic reports"), "insights.view_duty_reports"),
         ),
     ),
     Group(

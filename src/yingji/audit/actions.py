@@ -82,6 +82,8 @@ WORDS: dict[str, str | Promise] = {
     "warnings.signal.raise": _("Trend signal raised"),
     "warnings.signal.dismiss": _("Trend signal dismissed"),
     "warnings.signal.to_risk": _("Trend signal turned into a risk"),
+    "insights.report.generate": _("Periodic report written"),
+    "insights.report.send": _("Periodic report sent"),
     "warnings.signal.to_warning": _("Trend signal turned into a warning"),
     "incidents.incident.warning_period_end": _("Warning period ended"),
     "incidents.incident.end": _("Response ended"),

@@ -4,7 +4,7 @@ open. One gathering serves the page to print and the Word document."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -30,6 +30,11 @@ class DayReport:
     incidents: list[Any]
     handovers: list[Handover]
     matters: list[OpenMatter]
+    # Of the unit's area in emergency work: the incidents under way during the day,
+    # the reports sent upward that day and the warnings in force.
+    in_progress: list[Any] = field(default_factory=list)
+    reports_sent: list[Any] = field(default_factory=list)
+    warnings: list[Any] = field(default_factory=list)
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -78,14 +83,59 @@ def day_report(unit: Unit, day: date) -> DayReport:
         .order_by("shift__starts_at")
     )
     matters = list(OpenMatter.objects.filter(handover__in=handovers, closed=False))
-    return DayReport(unit, day, shifts, entries, incidents, handovers, matters)
+    return DayReport(
+        unit, day, shifts, entries, incidents, handovers, matters, *_area_day(unit, start, end)
+    )
+
+
+def _area_day(unit: Unit, start: datetime, end: datetime) -> tuple[list[Any], ...]:
+    """The incidents under way in the unit's area during the day (not a warning's
+    period, not a drill), the upward reports submitted that day, the warnings in force."""
+    from yingji.incidents.models import Incident
+    from yingji.incidents.models import Report as UpwardReport
+    from yingji.org import jurisdiction, lines, tree
+    from yingji.warnings.models import WarningMessage
+
+    root = jurisdiction.area_root_of(unit, lines.EMERGENCY)
+    area = Unit.objects.filter(path__gte=root, path__lt=tree.successor(root))
+    in_progress = list(
+        Incident.objects.filter(unit__in=area, is_drill=False, reported_at__lt=end)
+        .exclude(source=Incident.Source.WARNING)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=start))
+        .exclude(stage=Incident.Stage.WARNING)
+        .select_related("unit", "event_type")
+        .order_by("reported_at", "pk")
+    )
+    reports_sent = list(
+        UpwardReport.objects.filter(
+            incident__unit__in=area,
+            incident__is_drill=False,
+            submitted_at__gte=start,
+            submitted_at__lt=end,
+        )
+        .select_related("incident", "sent_to")
+        .order_by("submitted_at", "pk")
+    )
+    warnings = list(
+        WarningMessage.objects.filter(
+            unit__in=area,
+            is_drill=False,
+            state=WarningMessage.State.ISSUED,
+            effective_at__lt=end,
+            expires_at__gte=start,
+        )
+        .exclude(msg_type=WarningMessage.MsgType.CANCEL)
+        .select_related("unit")
+        .order_by("effective_at", "pk")
+    )
+    return in_progress, reports_sent, warnings
 
 
 def _local(moment: datetime, form: str) -> str:
     return timezone.localtime(moment, clock.office_zone()).strftime(form)
 
 
-def _names(shift: Shift, role: str) -> str:
+def names_on_duty(shift: Shift, role: str) -> str:
     return "、".join(m.person.name for m in shift.members.all() if m.role == role) or "—"
 
 
@@ -108,8 +158,8 @@ def docx(report: DayReport) -> bytes:
             % {
                 "start": _local(s.starts_at, "%m-%d %H:%M"),
                 "end": _local(s.ends_at, "%m-%d %H:%M"),
-                "leader": _names(s, ShiftMember.Role.LEADER),
-                "officers": _names(s, ShiftMember.Role.OFFICER),
+                "leader": names_on_duty(s, ShiftMember.Role.LEADER),
+                "officers": names_on_duty(s, ShiftMember.Role.OFFICER),
             },
         )
         for s in report.shifts

@@ -23,3 +23,12 @@ rules.add_perm(
     "insights.view_emergency_figures",
     has_any_role(Role.DUTY_OFFICER, Role.DUTY_LEADER, Role.PLAN_MANAGER, Role.STOREKEEPER),
 )
+
+# Periodic reports: petition reports for those who see petition figures, written and sent
+# by the bureau's supervisors and leaders; the daily duty report for the duty staff.
+rules.add_perm("insights.generate_petition_report", has_any_role(Role.SUPERVISOR, Role.DUTY_LEADER))
+rules.add_perm(
+    "insights.view_duty_reports",
+    has_any_role(Role.DUTY_OFFICER, Role.DUTY_LEADER, Role.PLAN_MANAGER),
+)
+rules.add_perm("insights.generate_duty_report", has_any_role(Role.DUTY_OFFICER, Role.DUTY_LEADER))

@@ -197,3 +197,14 @@ def _root_of(units: object) -> Unit | None:
     from django.db.models.functions import Length
 
     return units.order_by(Length("path"), "path").first()  # type: ignore[attr-defined]
+
+
+def scope_of_unit(unit: Unit, line: str, period: Period) -> Scope:
+    """The scope a unit's own report covers: its area in ``line``, as its staff see it
+    (org.jurisdiction: a department of the line its region's subtree)."""
+    from yingji.org import jurisdiction
+
+    root_path = jurisdiction.area_root_of(unit, line)
+    units = Unit.objects.filter(path__gte=root_path, path__lt=_successor(root_path))
+    root = Unit.objects.filter(path=root_path).first()
+    return Scope(period, line, tuple(units.values_list("pk", flat=True)), None, None, None, root)

@@ -21,3 +21,13 @@ def refresh_figures_each_minute() -> int:
     from yingji.insights import rollups
 
     return rollups.refresh()
+
+
+@db_periodic_task(crontab(minute="20"))
+@lock_task("insights-reports")
+def generate_due_reports() -> int:
+    """Each hour: the reports whose period has ended, for the units with recipients,
+    written and sent once."""
+    from yingji.insights import reports
+
+    return reports.generate_due()
