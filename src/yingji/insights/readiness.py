@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from yingji.drills import programme
 from yingji.drills.models import Drill
@@ -250,7 +251,7 @@ def readiness_tables(fig: ReadinessFigures) -> list[Any]:
     summary = Table(
         "summary",
         _("Readiness now"),
-        [_("Figure"), _("Count")],
+        [_("Figure"), pgettext("statistics", "Count")],
         [
             [Cell(_("Plans in force")), Cell(fig.plans)],
             [Cell(_("Plans with gaps")), Cell(len(fig.plan_gaps))],
@@ -266,7 +267,7 @@ def readiness_tables(fig: ReadinessFigures) -> list[Any]:
     plans = Table(
         "plan_gaps",
         _("Plans with gaps"),
-        [_("Plan"), _("Unit"), _("Gaps"), _("Not covered")],
+        [_("Plan"), _("Unit"), pgettext("readiness", "Gaps"), _("Not covered")],
         [[Cell(p.plan, p.url), Cell(p.unit), Cell(p.gaps), Cell(p.needs)] for p in fig.plan_gaps],
         chart="",
         note=_("What each plan in force requires against what its area holds now."),
@@ -291,7 +292,13 @@ def readiness_tables(fig: ReadinessFigures) -> list[Any]:
     low = Table(
         "low_stock",
         _("Stock below its minimum"),
-        [_("Item"), _("Warehouse"), _("Held"), _("Minimum"), _("Measure")],
+        [
+            pgettext("stock", "Item"),
+            _("Warehouse"),
+            pgettext("stock", "Held"),
+            pgettext("stock", "Minimum"),
+            pgettext("stock", "Measure"),
+        ],
         [
             [Cell(s.item, s.url), Cell(s.warehouse), Cell(s.held), Cell(s.minimum), Cell(s.measure)]
             for s in fig.low_stock
@@ -301,7 +308,13 @@ def readiness_tables(fig: ReadinessFigures) -> list[Any]:
     expiring = Table(
         "expiring",
         _("Lots expired or expiring soon"),
-        [_("Lot"), _("Warehouse"), _("Expires"), _("Held"), _("Measure")],
+        [
+            pgettext("stock", "Lot"),
+            _("Warehouse"),
+            _("Expires"),
+            pgettext("stock", "Held"),
+            pgettext("stock", "Measure"),
+        ],
         [
             [
                 Cell(e.lot, e.url),
