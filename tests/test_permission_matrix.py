@@ -144,8 +144,13 @@ SEES: dict[str, frozenset[str]] = {
     # (warnings.view_signal: not the administrator; the emergency leader's petitions area
     # is only its own bureau)
     "land_signal": frozenset({"clerk", "handler", "supervisor"}),
+    # 白石县信访局's monthly petition report: the county's and the city's petition staff
+    # who see petition figures (the township clerk's area is 白石镇 only)
+    "county_report": frozenset({"handler", "supervisor"}),
 }
 EMERGENCY_STAFF = frozenset({"duty", "leader", "planner"})
+# Those who may see incident and readiness figures are refused nothing else.
+EMERGENCY_FIGURES = frozenset({"admin", "member", "clerk", "handler", "supervisor"})
 
 # --- the demo city, with one of each object the detail endpoints show -------------------------
 
@@ -377,6 +382,16 @@ def build_world(settings: Any) -> dict[str, Any]:
     signal = Signal.objects.filter(state=Signal.State.OPEN).order_by("pk").first()
     assert signal is not None and signal.unit == units["白石镇"]
     w["signal"] = signal.pk
+
+    # Statistics: last month's petition report of 白石县信访局.
+    from yingji.insights import reports
+
+    w["county_report"] = reports.generate(
+        "petition_monthly",
+        units["白石县信访局"],
+        reports.last_period("petition_monthly"),
+        actor=Actor.system("tests"),
+    ).pk
 
     # The directory
     w["unit_baishizhen"] = units["白石镇"].pk
@@ -984,6 +999,47 @@ PAGES: list[Row] = [
         refused=everyone_but("supervisor", "leader", "handler", "clerk"),
         kind="xlsx",
     ),
+    Row(
+        "insights/incidents/",
+        "/insights/incidents/",
+        refused=EMERGENCY_FIGURES,
+    ),
+    Row(
+        "insights/incidents/export.xlsx",
+        "/insights/incidents/export.xlsx",
+        refused=EMERGENCY_FIGURES,
+        kind="xlsx",
+    ),
+    Row(
+        "insights/readiness/",
+        "/insights/readiness/",
+        refused=EMERGENCY_FIGURES,
+    ),
+    Row(
+        "insights/readiness/export.xlsx",
+        "/insights/readiness/export.xlsx",
+        refused=EMERGENCY_FIGURES,
+        kind="xlsx",
+    ),
+    Row(
+        "insights/reports/",
+        "/insights/reports/",
+        refused=everyone_but("supervisor", "leader", "handler", "clerk", "duty", "planner"),
+        shows=(("county_report", href("/insights/reports/{county_report}/")),),
+    ),
+    Row("insights/reports/<id:pk>/", "/insights/reports/{county_report}/", "county_report"),
+    Row(
+        "insights/reports/<id:pk>/report.docx",
+        "/insights/reports/{county_report}/report.docx",
+        "county_report",
+        kind="file",
+    ),
+    Row(
+        "insights/reports/<id:pk>/report.pdf",
+        "/insights/reports/{county_report}/report.pdf",
+        "county_report",
+        kind="file",
+    ),
 ]
 
 API: list[Row] = [
@@ -1339,6 +1395,42 @@ API: list[Row] = [
         refused=everyone_but("supervisor", "leader", "handler", "clerk"),
         kind="json",
     ),
+    Row(
+        "/api/v1/insights/incidents",
+        "/api/v1/insights/incidents",
+        refused=EMERGENCY_FIGURES,
+        kind="json",
+    ),
+    Row(
+        "/api/v1/insights/readiness",
+        "/api/v1/insights/readiness",
+        refused=EMERGENCY_FIGURES,
+        kind="json",
+    ),
+    Row(
+        "/api/v1/insights/reports",
+        "/api/v1/insights/reports?limit=200",
+        kind="json",
+        shows=(("county_report", "id={county_report}"),),
+    ),
+    Row(
+        "/api/v1/insights/reports/{report_id}",
+        "/api/v1/insights/reports/{county_report}",
+        "county_report",
+        kind="json",
+    ),
+    Row(
+        "/api/v1/insights/reports/{report_id}/docx",
+        "/api/v1/insights/reports/{county_report}/docx",
+        "county_report",
+        kind="file",
+    ),
+    Row(
+        "/api/v1/insights/reports/{report_id}/pdf",
+        "/api/v1/insights/reports/{county_report}/pdf",
+        "county_report",
+        kind="file",
+    ),
 ]
 
 POST_ONLY = "an action (POST only; GET answers 405): its object's page is in the matrix"
@@ -1591,6 +1683,9 @@ OTHERS: dict[str, str] = {
     " (warnings/test_access.py)",
     "warnings/signals/scan/": POST_ONLY,
     "warnings/signals/<id:pk>/dismiss/": POST_ONLY,
+    "insights/reports/<id:pk>/send/": POST_ONLY,
+    "insights/reports/new/": FORM,
+    "/api/v1/insights/reports/{report_id}/send": POST_ONLY,
     "warnings/signals/<id:pk>/to-risk/": POST_ONLY,
     "warnings/signals/<id:pk>/to-warning/": POST_ONLY,
     "/api/v1/warnings/{warning_id}/submit": POST_ONLY,

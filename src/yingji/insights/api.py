@@ -113,6 +113,4 @@ def petition_figures(request: HttpRequest, filters: Query[InsightsFilter]) -> di
 
 
 from yingji.insights import incident_api  # noqa: E402, F401, I001
-
-
 from yingji.insights import report_api  # noqa: E402, F401

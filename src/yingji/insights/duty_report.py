@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from yingji.clock import services as clock
 from yingji.documents import report as doc
@@ -38,7 +39,7 @@ def duty_content(unit: Unit, period: Period) -> Any:
     blocks.append(
         doc.Table(
             title=_("Shifts"),
-            columns=[_("From"), _("To"), _("Leader on duty"), _("Duty officers")],
+            columns=[_("Shift begins"), _("Shift ends"), _("Leader on duty"), _("Duty officers")],
             rows=[
                 [
                     _time(s.starts_at, "%m-%d %H:%M"),
@@ -54,7 +55,13 @@ def duty_content(unit: Unit, period: Period) -> Any:
     blocks.append(
         doc.Table(
             title=_("Duty log"),
-            columns=[_("Time"), _("Channel"), _("From"), _("Matter"), _("Action taken")],
+            columns=[
+                _("Time"),
+                _("Channel"),
+                _("Caller or sender"),
+                _("Matter"),
+                _("Action taken"),
+            ],
             rows=[
                 [
                     _time(e.received_at),
@@ -71,7 +78,14 @@ def duty_content(unit: Unit, period: Period) -> Any:
     blocks.append(
         doc.Table(
             title=_("Incidents under way"),
-            columns=[_("Number"), _("Incident"), _("Unit"), _("Reported"), _("Level"), _("Stage")],
+            columns=[
+                _("Number"),
+                _("Incident"),
+                _("Unit"),
+                _("Reported"),
+                pgettext("response", "Level"),
+                pgettext("incident", "Stage"),
+            ],
             rows=[
                 [
                     i.number,
@@ -105,7 +119,13 @@ def duty_content(unit: Unit, period: Period) -> Any:
     blocks.append(
         doc.Table(
             title=_("Warnings in force"),
-            columns=[_("Warning"), _("Level"), _("Issued by"), _("From"), _("To")],
+            columns=[
+                pgettext("report column", "Warning"),
+                pgettext("warning level", "Level"),
+                _("Issued by"),
+                _("Effective from"),
+                _("Expires"),
+            ],
             rows=[
                 [
                     w.headline,

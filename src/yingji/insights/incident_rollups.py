@@ -214,7 +214,7 @@ TOPIC = rollups.Topic(
     name=INCIDENTS,
     # Topic.tables is typed on the petition tables' base; the machinery only uses a
     # table's manager and its grain and day.
-    tables={IncidentFigures: (KEYS, SUMS)},  # type: ignore[dict-item]
+    tables={IncidentFigures: (KEYS, SUMS)},
     rewrite_day=_rewrite_day,
     span=_span,
 )

@@ -365,7 +365,7 @@ def figures(scope: EmergencyScope) -> IncidentFiguresOut:
 
 # --- as tables (tables.py: one table drives the chart, the HTML table and the sheet) ------
 def incident_tables(fig: IncidentFiguresOut) -> list[Any]:
-    from yingji.insights.tables import Cell, Table, _change, _items
+    from yingji.insights.tables import Cell, Table, change, items_table
 
     t, p, y = fig.totals, fig.previous, fig.last_year
     summary = Table(
@@ -384,9 +384,9 @@ def incident_tables(fig: IncidentFiguresOut) -> list[Any]:
                 Cell(name),
                 Cell(now),
                 Cell(before),
-                Cell(_change(now, before)),
+                Cell(change(now, before)),
                 Cell(then),
-                Cell(_change(now, then)),
+                Cell(change(now, then)),
             ]
             for name, now, before, then in (
                 (_("Incidents"), t.incidents, p.incidents, y.incidents),
@@ -442,9 +442,13 @@ def incident_tables(fig: IncidentFiguresOut) -> list[Any]:
     return [
         summary,
         series,
-        _items("by_type", _("Incidents by event type"), _("Event type"), fig.by_type, chart="hbar"),
-        _items("by_level", _("Incidents by level"), pgettext("response", "Level"), fig.by_level),
-        _items(
+        items_table(
+            "by_type", _("Incidents by event type"), _("Event type"), fig.by_type, chart="hbar"
+        ),
+        items_table(
+            "by_level", _("Incidents by level"), pgettext("response", "Level"), fig.by_level
+        ),
+        items_table(
             "by_stage",
             _("Stage now of the incidents reported"),
             _("Stage"),

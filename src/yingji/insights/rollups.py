@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from yingji.clock import services as clock
-from yingji.insights.models import DAY, MONTH, Stale, _Figures
+from yingji.insights.models import DAY, MONTH, Stale
 
 CHUNK = 2000  # ids per IN (...) list, well inside SQLite's parameter limit
 
@@ -41,7 +41,7 @@ CHUNK = 2000  # ids per IN (...) list, well inside SQLite's parameter limit
 class Topic:
     name: str  # the Stale topic of its days; its months' is name + ".month"
     # Each table with its key columns and summed columns: months are summed from days.
-    tables: dict[type[_Figures], tuple[tuple[str, ...], tuple[str, ...]]]
+    tables: dict[type[models.Model], tuple[tuple[str, ...], tuple[str, ...]]]
     rewrite_day: Callable[[date], None]  # deletes and writes the day's DAY rows
     span: Callable[[], tuple[datetime, datetime] | None]  # first and last record's time
 
@@ -97,10 +97,22 @@ def mark(day: date, topic: str, *, schedule: bool = True) -> None:
         transaction.on_commit(_schedule, robust=True)
 
 
+# Changes come in bursts (an import, a busy hour): one refresh, a few seconds after the
+# first commit of a burst, rewrites every day marked until it runs.
+DEBOUNCE_SECONDS = 3
+QUEUED_KEY = "insights:refresh-queued"
+
+
 def _schedule() -> None:
+    from django.core.cache import cache
+    from huey.contrib.djhuey import HUEY
+
     from yingji.insights import tasks
 
-    tasks.refresh_figures()
+    if HUEY.immediate:
+        tasks.refresh_figures()
+    elif cache.add(QUEUED_KEY, True, DEBOUNCE_SECONDS):
+        tasks.refresh_figures.schedule(delay=DEBOUNCE_SECONDS)
 
 
 # --- rewriting ----------------------------------------------------------------------------

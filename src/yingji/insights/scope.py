@@ -208,3 +208,20 @@ def scope_of_unit(unit: Unit, line: str, period: Period) -> Scope:
     units = Unit.objects.filter(path__gte=root_path, path__lt=_successor(root_path))
     root = Unit.objects.filter(path=root_path).first()
     return Scope(period, line, tuple(units.values_list("pk", flat=True)), None, None, None, root)
+
+
+def presets(today: date | None = None) -> list[tuple[str, Period]]:
+    """The periods a dashboard offers at one click: this month, last month, the last 30
+    days, this quarter, this year and last year."""
+    today = today or local_day_now()
+    first = month_of(today)
+    last_month = month_of(first - timedelta(days=1))
+    quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    return [
+        (_("This month"), Period(first, today)),
+        (_("Last month"), Period(last_month, first - timedelta(days=1))),
+        (_("Last 30 days"), Period(today - timedelta(days=29), today)),
+        (_("This quarter"), Period(quarter, today)),
+        (_("This year"), Period(date(today.year, 1, 1), today)),
+        (_("Last year"), Period(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))),
+    ]

@@ -35,6 +35,14 @@ class Table:
     series: list[int] = field(default_factory=lambda: [1])
     note: str = ""
 
+    @property
+    def height(self) -> str:
+        """The chart's CSS height: horizontal bars grow with their rows."""
+        if self.chart in ("hbar", "hpercent"):
+            bars = len(self.rows) * max(1, len(self.series))
+            return f"{max(18, min(60, 4 + bars * 0.9)):.0f}rem"
+        return "18rem"
+
     def spec(self) -> dict[str, Any]:
         """The chart's specification for charts.js (templates/_chart.html)."""
         kind = {"hbar": "bar", "percent": "bar", "hpercent": "bar"}.get(self.chart, self.chart)
@@ -59,11 +67,11 @@ class Table:
         }
 
 
-def _percent(value: float | None) -> str:
+def percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}%"
 
 
-def _items(
+def items_table(
     table_id: str,
     title: str,
     label: str,
@@ -86,7 +94,7 @@ def _items(
     )
 
 
-def _change(now: int, before: int) -> str:
+def change(now: int, before: int) -> str:
     if not before:
         return "—"
     return f"{(now - before) / before * 100:+.1f}%"
@@ -110,13 +118,13 @@ def petition_tables(fig: PetitionFigures) -> list[Table]:
                 Cell(name),
                 Cell(now),
                 Cell(before),
-                Cell(_change(now, before)),
+                Cell(change(now, before)),
                 Cell(then),
-                Cell(_change(now, then)),
+                Cell(change(now, then)),
             ]
             for name, now, before, then in (
                 (_("New cases"), t.cases, p.cases, y.cases),
-                (_("People"), t.people, p.people, y.people),
+                (pgettext("statistics", "People"), t.people, p.people, y.people),
                 (_("Collective visits"), t.collective, p.collective, y.collective),
                 (
                     _("People in collective visits"),
@@ -131,18 +139,18 @@ def petition_tables(fig: PetitionFigures) -> list[Table]:
         + [
             [
                 Cell(_("Satisfaction rate")),
-                Cell(_percent(t.satisfaction_rate)),
-                Cell(_percent(p.satisfaction_rate)),
+                Cell(percent(t.satisfaction_rate)),
+                Cell(percent(p.satisfaction_rate)),
                 Cell(""),
-                Cell(_percent(y.satisfaction_rate)),
+                Cell(percent(y.satisfaction_rate)),
                 Cell(""),
             ],
             [
                 Cell(_("Repeat rate")),
-                Cell(_percent(t.repeat_rate)),
-                Cell(_percent(p.repeat_rate)),
+                Cell(percent(t.repeat_rate)),
+                Cell(percent(p.repeat_rate)),
                 Cell(""),
-                Cell(_percent(y.repeat_rate)),
+                Cell(percent(y.repeat_rate)),
                 Cell(""),
             ],
         ],
@@ -217,11 +225,11 @@ def petition_tables(fig: PetitionFigures) -> list[Table]:
     return [
         summary,
         series,
-        _items("by_channel", _("New cases by channel"), _("Channel"), fig.by_channel),
-        _items(
+        items_table("by_channel", _("New cases by channel"), _("Channel"), fig.by_channel),
+        items_table(
             "by_category", _("New cases by category"), _("Category"), fig.by_category, chart="hbar"
         ),
-        _items(
+        items_table(
             "by_place",
             _("New cases by place"),
             pgettext("statistics", "Place"),
@@ -229,7 +237,7 @@ def petition_tables(fig: PetitionFigures) -> list[Table]:
             chart="hbar",
             compare=False,
         ),
-        _items(
+        items_table(
             "stages",
             _("Stage now of the cases received"),
             _("Stage"),
@@ -292,7 +300,7 @@ def _timeliness_row(one: Timeliness, label: str) -> list[Cell]:
         Cell(one.overdue, one.url_overdue if one.overdue else ""),
         Cell(one.running),
         Cell(one.extended),
-        Cell(_percent(one.extension_rate)),
+        Cell(percent(one.extension_rate)),
     ]
 
 

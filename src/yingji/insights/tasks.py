@@ -8,8 +8,9 @@ from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 
 @db_task()
-@lock_task("insights-refresh")
 def refresh_figures() -> int:
+    # No lock: refreshes take each stale day in turn (rollups.py), so two at once share
+    # the work instead of one waiting.
     from yingji.insights import rollups
 
     return rollups.refresh()

@@ -1,4 +1,4 @@
-from yingji.insights import report_views, views
+from yingji.insights import incident_views, report_views, views
 
 app_name = "insights"
-urlpatterns = [*views.routes, *report_views.routes]
+urlpatterns = [*views.routes, *incident_views.routes, *report_views.routes]

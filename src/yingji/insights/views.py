@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from yingji.accounts.models import User
 from yingji.insights import petitions, tables
-from yingji.insights.scope import Scope, period_of, scope_for, this_month
+from yingji.insights.scope import Scope, period_of, presets, scope_for, this_month
 from yingji.org import lines, regions
 from yingji.org.models import Unit
 from yingji.petitions.models import Category
@@ -64,6 +64,16 @@ def _chosen(request: HttpRequest, scope: Scope | None) -> dict[str, str]:
         else request.GET.get("category", "")[:12],
         "default_since": default.since.isoformat(),
     }
+
+
+def _presets(request: HttpRequest) -> list[tuple[str, str]]:
+    """Each preset period as a link keeping the other filters."""
+    links = []
+    for label, period in presets():
+        query = request.GET.copy()
+        query["since"], query["until"] = period.since.isoformat(), period.until.isoformat()
+        links.append((label, query.urlencode()))
+    return links
 
 
 def _heading(scope: Scope) -> list[str]:
@@ -149,6 +159,7 @@ def petition_dashboard(request: HttpRequest) -> HttpResponse:
             "tables": tables.petition_tables(figures),
             "choropleth": choropleth(scope, figures.by_place),
             "query": request.GET.urlencode(),
+            "presets": _presets(request),
         },
     )
 
