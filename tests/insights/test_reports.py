@@ -174,3 +174,33 @@ def test_the_daily_duty_report_lists_the_incident_under_way(
     )
     assert incident.number in report.figures["figures"]["incidents_in_progress"]
     assert "白石镇山洪致道路中断" in docx_text(report)
+
+
+def test_the_monthly_incident_report_counts_the_months_incidents(city: personas.City) -> None:
+    from tests.incidents.conftest import gate_visit
+    from yingji.incidents import services as incidents
+
+    duty = personas.make_user("duty_m", city.baishi, Role.DUTY_OFFICER)
+    reported = datetime(2026, 6, 10, 9, tzinfo=TZ)
+    incidents.report_incident(
+        gate_visit(
+            happened_at=(reported - timedelta(hours=1)).isoformat(),
+            reported_at=reported.isoformat(),
+        ),
+        actor=Actor(user=duty),
+        unit=city.baishi,
+    )
+    rollups.refresh()
+    june = Period(date(2026, 6, 1), date(2026, 6, 30))
+    report = reports.generate("incident_monthly", city.baishi, june, actor=Actor(user=duty))
+    assert report.figures["figures"]["totals"]["incidents"] == 1
+    text = docx_text(report)
+    assert "突发事件月报" in text and "东坪村村民集体上访" not in text  # counts, not cases
+    assert "本期共接报突发事件1起" in text
+    empty = reports.generate(
+        "incident_monthly",
+        city.baishi,
+        Period(date(2026, 5, 1), date(2026, 5, 31)),
+        actor=Actor(user=duty),
+    )
+    assert "本期没有接报突发事件" in docx_text(empty)

@@ -40,11 +40,7 @@ def _user(request: HttpRequest) -> User:
 
 def _kinds(user: User, *, writing: bool = False) -> list[tuple[str, str]]:
     allowed = reports.may_generate if writing else reports.may_view
-    return [
-        (value, str(label))
-        for value, label in Report.Kind.choices
-        if allowed(user, value) and value != Report.Kind.INCIDENT_MONTHLY
-    ]
+    return [(value, str(label)) for value, label in Report.Kind.choices if allowed(user, value)]
 
 
 @login_required

@@ -40,6 +40,8 @@ from yingji.org.models import Unit
 
 Kind = Report.Kind
 PETITION_KINDS = (Kind.PETITION_WEEKLY, Kind.PETITION_MONTHLY, Kind.PETITION_QUARTERLY)
+# The emergency reports: seen by duty staff and those who see incident figures.
+EMERGENCY_KINDS = (Kind.DUTY_DAILY, Kind.INCIDENT_MONTHLY)
 NOTIFY_KIND = "insights.report"
 NUMERALS = "一二三四五六七八九十"
 NOTABLE_CASES = 20
@@ -143,12 +145,12 @@ def _cells(table: tables.Table) -> tuple[list[str], list[list[str]]]:
     return table.columns, [[text(cell.value) for cell in row] for row in table.rows]
 
 
-def _table(table: tables.Table) -> doc.Table:
+def table_of(table: tables.Table) -> doc.Table:
     columns, rows = _cells(table)
     return doc.Table(title=table.title, columns=columns, rows=rows, note=table.note)
 
 
-def _chart(table: tables.Table) -> doc.Chart | None:
+def chart_of(table: tables.Table) -> doc.Chart | None:
     if not table.chart or not table.rows:
         return None
     spec = table.spec()
@@ -171,7 +173,7 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}%"
 
 
-def _change(now: int, before: int) -> str:
+def change_words(now: int, before: int) -> str:
     if not before:
         return _("up from none") if now else _("unchanged")
     change = (now - before) / before * 100
@@ -208,25 +210,25 @@ def petition_content(kind: str, unit: Unit, period: Period) -> Content:
                 % {
                     "cases": t.cases,
                     "people": t.people,
-                    "previous": _change(t.cases, fig.previous.cases),
+                    "previous": change_words(t.cases, fig.previous.cases),
                     "p": fig.previous.cases,
-                    "year": _change(t.cases, fig.last_year.cases),
+                    "year": change_words(t.cases, fig.last_year.cases),
                     "y": fig.last_year.cases,
                     "collective": t.collective,
                     "cpeople": t.collective_people,
                 }
             )
         )
-    blocks.append(_table(by_id["totals"]))
+    blocks.append(table_of(by_id["totals"]))
     heading(_("Channels and categories"))
     for key in ("by_channel", "by_category"):
-        blocks.append(_table(by_id[key]))
-        chart = _chart(by_id[key])
+        blocks.append(table_of(by_id[key]))
+        chart = chart_of(by_id[key])
         if chart is not None:
             blocks.append(chart)
     heading(_("Where the matters arose"))
-    blocks.append(_table(by_id["by_place"]))
-    chart = _chart(by_id["by_place"])
+    blocks.append(table_of(by_id["by_place"]))
+    chart = chart_of(by_id["by_place"])
     if chart is not None:
         blocks.append(chart)
     heading(_("Handling within the statutory time limits"))
@@ -248,11 +250,11 @@ def petition_content(kind: str, unit: Unit, period: Period) -> Content:
         )
     else:
         blocks.append(doc.Text(_("No statutory time limit fell to this period's cases.")))
-    blocks.append(_table(by_id["timeliness"]))
-    chart = _chart(by_id["by_unit"])
+    blocks.append(table_of(by_id["timeliness"]))
+    chart = chart_of(by_id["by_unit"])
     if chart is not None:
         blocks.append(chart)
-    blocks.append(_table(by_id["deadlines_by_unit"]))
+    blocks.append(table_of(by_id["deadlines_by_unit"]))
     heading(_("Satisfaction and repeat petitions"))
     blocks.append(
         doc.Text(
@@ -270,7 +272,7 @@ def petition_content(kind: str, unit: Unit, period: Period) -> Content:
     )
     heading(_("Main matters"))
     if fig.matters:
-        blocks.append(_table(by_id["matters"]))
+        blocks.append(table_of(by_id["matters"]))
     else:
         blocks.append(doc.Text(_("The trend scan found no cluster of one matter in this period.")))
     heading(_("Cases needing attention"))
@@ -352,7 +354,9 @@ def content_for(kind: str, unit: Unit, period: Period) -> Content:
         from yingji.insights.duty_report import duty_content
 
         return duty_content(unit, period)
-    raise ValidationError({"kind": [_("This kind of report cannot be generated yet.")]})
+    from yingji.insights.incident_report import incident_content
+
+    return incident_content(unit, period)
 
 
 def line_of(kind: str) -> str:
@@ -527,8 +531,6 @@ def generate_due(today: date | None = None) -> int:
         .order_by("unit_id", "kind")
     )
     for unit_id, kind in wanted:
-        if kind == Kind.INCIDENT_MONTHLY:
-            continue  # not generated yet
         period = last_period(kind, today)
         done = Report.objects.filter(
             kind=kind, unit_id=unit_id, since=period.since, until=period.until
