@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from yingji.insights import incidents, readiness, tables
 from yingji.insights.incident_api import emergency_scope
 from yingji.insights.scope import this_month
-from yingji.insights.views import XLSX, _heading, _user
+from yingji.insights.views import XLSX, _heading, _user, xlsx_response
 from yingji.org import lines
 from yingji.org.models import Unit
 from yingji.plans.models import EventType
@@ -103,10 +103,7 @@ def incident_export(request: HttpRequest) -> HttpResponse:
     content = tables.workbook(
         _("Incident statistics"), incidents.incident_tables(figures), heading(scope)
     )
-    response = HttpResponse(content, content_type=XLSX)
-    name = f"incident-figures-{scope.period.since:%Y%m%d}-{scope.period.until:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_response(content, "incident-figures", scope.period)
 
 
 routes = [

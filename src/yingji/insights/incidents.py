@@ -365,36 +365,15 @@ def figures(scope: EmergencyScope) -> IncidentFiguresOut:
 
 # --- as tables (tables.py: one table drives the chart, the HTML table and the sheet) ------
 def incident_tables(fig: IncidentFiguresOut) -> list[Any]:
-    from yingji.insights.tables import Cell, Table, change, items_table
+    from yingji.insights.tables import Cell, Table, items_table, summary_table
 
     t, p, y = fig.totals, fig.previous, fig.last_year
-    summary = Table(
-        "totals",
-        _("Summary"),
+    summary = summary_table(
         [
-            _("Figure"),
-            _("This period"),
-            _("Previous period"),
-            _("Change"),
-            _("Same period last year"),
-            _("Change"),
-        ],
-        [
-            [
-                Cell(name),
-                Cell(now),
-                Cell(before),
-                Cell(change(now, before)),
-                Cell(then),
-                Cell(change(now, then)),
-            ]
-            for name, now, before, then in (
-                (_("Incidents"), t.incidents, p.incidents, y.incidents),
-                (_("Deaths"), t.deaths, p.deaths, y.deaths),
-                (_("Injuries"), t.injuries, p.injuries, y.injuries),
-            )
-        ],
-        chart="",
+            (_("Incidents"), t.incidents, p.incidents, y.incidents),
+            (_("Deaths"), t.deaths, p.deaths, y.deaths),
+            (_("Injuries"), t.injuries, p.injuries, y.injuries),
+        ]
     )
     summary.rows[0][1].url = fig.url
     series = Table(

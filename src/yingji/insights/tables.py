@@ -4,6 +4,7 @@ report, so that the four never disagree."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,61 +101,65 @@ def change(now: int, before: int) -> str:
     return f"{(now - before) / before * 100:+.1f}%"
 
 
+def summary_table(
+    counts: list[tuple[str, int, int, int]],
+    rates: Sequence[tuple[str, float | None, float | None, float | None]] = (),
+) -> Table:
+    """The key figures against the previous period and the same period last year: each
+    count with its change, each rate as a percentage."""
+    rows = [
+        [
+            Cell(name),
+            Cell(now),
+            Cell(before),
+            Cell(change(now, before)),
+            Cell(then),
+            Cell(change(now, then)),
+        ]
+        for name, now, before, then in counts
+    ]
+    rows += [
+        [
+            Cell(name),
+            Cell(percent(now)),
+            Cell(percent(before)),
+            Cell(""),
+            Cell(percent(then)),
+            Cell(""),
+        ]
+        for name, now, before, then in rates
+    ]
+    columns = [
+        _("Figure"),
+        _("This period"),
+        _("Previous period"),
+        _("Change"),
+        _("Same period last year"),
+        _("Change"),
+    ]
+    return Table("totals", _("Summary"), columns, rows, chart="")
+
+
 def petition_tables(fig: PetitionFigures) -> list[Table]:
     t, p, y = fig.totals, fig.previous, fig.last_year
-    summary = Table(
-        "totals",
-        _("Summary"),
+    summary = summary_table(
         [
-            _("Figure"),
-            _("This period"),
-            _("Previous period"),
-            _("Change"),
-            _("Same period last year"),
-            _("Change"),
+            (_("New cases"), t.cases, p.cases, y.cases),
+            (pgettext("statistics", "People"), t.people, p.people, y.people),
+            (_("Collective visits"), t.collective, p.collective, y.collective),
+            (
+                _("People in collective visits"),
+                t.collective_people,
+                p.collective_people,
+                y.collective_people,
+            ),
+            (_("Repeat cases"), t.repeats, p.repeats, y.repeats),
+            (_("Cases rated"), t.rated, p.rated, y.rated),
         ],
         [
-            [
-                Cell(name),
-                Cell(now),
-                Cell(before),
-                Cell(change(now, before)),
-                Cell(then),
-                Cell(change(now, then)),
-            ]
-            for name, now, before, then in (
-                (_("New cases"), t.cases, p.cases, y.cases),
-                (pgettext("statistics", "People"), t.people, p.people, y.people),
-                (_("Collective visits"), t.collective, p.collective, y.collective),
-                (
-                    _("People in collective visits"),
-                    t.collective_people,
-                    p.collective_people,
-                    y.collective_people,
-                ),
-                (_("Repeat cases"), t.repeats, p.repeats, y.repeats),
-                (_("Cases rated"), t.rated, p.rated, y.rated),
-            )
-        ]
-        + [
-            [
-                Cell(_("Satisfaction rate")),
-                Cell(percent(t.satisfaction_rate)),
-                Cell(percent(p.satisfaction_rate)),
-                Cell(""),
-                Cell(percent(y.satisfaction_rate)),
-                Cell(""),
-            ],
-            [
-                Cell(_("Repeat rate")),
-                Cell(percent(t.repeat_rate)),
-                Cell(percent(p.repeat_rate)),
-                Cell(""),
-                Cell(percent(y.repeat_rate)),
-                Cell(""),
-            ],
+            (_("Satisfaction rate"), t.satisfaction_rate, p.satisfaction_rate, y.satisfaction_rate),
+            (_("Repeat rate"), t.repeat_rate, p.repeat_rate, y.repeat_rate),
         ],
-        chart="",
     )
     summary.rows[0][1].url = fig.url
     summary.rows[2][1].url = fig.collective_url

@@ -134,18 +134,23 @@ def choropleth(scope: Scope, by_place: list[petitions.Item]) -> dict[str, Any] |
     return {"type": "FeatureCollection", "features": features, "properties": {"legend": legend}}
 
 
+def _refused(request: HttpRequest, user: User, error: ValidationError) -> HttpResponse:
+    """The form again with each refused field marked, and no figures."""
+    return render(
+        request,
+        "insights/petitions.html",
+        {**_choices(user), "chosen": _chosen(request, None), "errors": error.message_dict},
+        status=400,
+    )
+
+
 @login_required
 def petition_dashboard(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     try:
         scope = _petition_scope(request, user)
     except ValidationError as error:
-        return render(
-            request,
-            "insights/petitions.html",
-            {**_choices(user), "chosen": _chosen(request, None), "errors": error.message_dict},
-            status=400,
-        )
+        return _refused(request, user, error)
     figures = petitions.figures(scope)
     return render(
         request,
@@ -170,17 +175,16 @@ def petition_export(request: HttpRequest) -> HttpResponse:
     try:
         scope = _petition_scope(request, user)
     except ValidationError as error:
-        return render(
-            request,
-            "insights/petitions.html",
-            {**_choices(user), "chosen": _chosen(request, None), "errors": error.message_dict},
-            status=400,
-        )
+        return _refused(request, user, error)
     figures = petitions.figures(scope)
     title = _("Petition statistics")
     content = tables.workbook(title, tables.petition_tables(figures), _heading(scope))
+    return xlsx_response(content, "petition-figures", scope.period)
+
+
+def xlsx_response(content: bytes, stem: str, period: Any) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
-    name = f"petition-figures-{scope.period.since:%Y%m%d}-{scope.period.until:%Y%m%d}.xlsx"
+    name = f"{stem}-{period.since:%Y%m%d}-{period.until:%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
