@@ -15,10 +15,8 @@ from yingji.clock import services as clock
 from yingji.documents import report as doc
 from yingji.duty import report as duty
 from yingji.duty.models import ShiftMember
-from yingji.insights.scope import Period, local_day_now
+from yingji.insights.scope import Period
 from yingji.org.models import Unit
-
-NUMERALS = "一二三四五六七八九十"
 
 
 def _time(moment: Any, form: str = "%H:%M") -> str:
@@ -26,14 +24,11 @@ def _time(moment: Any, form: str = "%H:%M") -> str:
 
 
 def duty_content(unit: Unit, period: Period) -> Any:
-    from yingji.insights.reports import Content, number_of, title_of
+    from yingji.insights.reports import Content, document, section_heading
 
     day = duty.day_report(unit, period.since)
     blocks: list[Any] = []
-    section = iter(NUMERALS)
-
-    def heading(text: str) -> None:
-        blocks.append(doc.Heading(1, f"{next(section)}、{text}"))
+    heading = section_heading(blocks)
 
     heading(_("On duty"))
     blocks.append(
@@ -155,13 +150,4 @@ def duty_content(unit: Unit, period: Period) -> Any:
         "open_matters": len(day.matters),
     }
     kind = "duty_daily"
-    return Content(
-        doc.Report(
-            title=title_of(kind, unit, period),
-            issuer=unit.name,
-            issued_on=local_day_now(),
-            blocks=blocks,
-            number=number_of(kind, period),
-        ),
-        figures,
-    )
+    return Content(document(kind, unit, period, blocks), figures)

@@ -12,11 +12,10 @@ from django.utils.translation import gettext as _
 
 from yingji.documents import report as doc
 from yingji.insights import incidents
-from yingji.insights.scope import Period, local_day_now, scope_of_unit
+from yingji.insights.scope import Period, scope_of_unit
 from yingji.org import lines
 from yingji.org.models import Unit
 
-NUMERALS = "一二三四五六七八九十"
 MOST_ROWS = 50
 
 
@@ -25,19 +24,16 @@ def incident_content(unit: Unit, period: Period) -> Any:
         Content,
         change_words,
         chart_of,
-        number_of,
+        document,
+        section_heading,
         table_of,
-        title_of,
     )
 
     scope = incidents.EmergencyScope(scope_of_unit(unit, lines.EMERGENCY, period))
     fig = incidents.figures(scope)
     by_id = {t.id: t for t in incidents.incident_tables(fig)}
     blocks: list[Any] = []
-    section = iter(NUMERALS)
-
-    def heading(text: str) -> None:
-        blocks.append(doc.Heading(1, f"{next(section)}、{text}"))
+    heading = section_heading(blocks)
 
     heading(_("Overview"))
     t = fig.totals
@@ -85,18 +81,7 @@ def incident_content(unit: Unit, period: Period) -> Any:
     figures = fig.as_dict()
     figures["corrective_actions_open"] = len(actions.rows)
     kind = "incident_monthly"
-    return Content(
-        doc.Report(
-            title=title_of(kind, unit, period),
-            issuer=unit.name,
-            issued_on=local_day_now(),
-            blocks=blocks,
-            number=number_of(kind, period),
-            subtitle=_("(%(since)s to %(until)s)")
-            % {"since": period.since.isoformat(), "until": period.until.isoformat()},
-        ),
-        figures,
-    )
+    return Content(document(kind, unit, period, blocks), figures)
 
 
 def _incidents_of(scope: incidents.EmergencyScope, period: Period) -> Any:

@@ -134,6 +134,34 @@ class Content:
     figures: dict[str, Any]
 
 
+def document(kind: str, unit: Unit, period: Period, blocks: list[Any]) -> doc.Report:
+    """The report's document: its title, issue number and period, the unit signing it."""
+    subtitle = ""
+    if period.until != period.since:
+        subtitle = _("(%(since)s to %(until)s)") % {
+            "since": period.since.isoformat(),
+            "until": period.until.isoformat(),
+        }
+    return doc.Report(
+        title=title_of(kind, unit, period),
+        issuer=unit.name,
+        issued_on=local_day_now(),
+        blocks=blocks,
+        number=number_of(kind, period),
+        subtitle=subtitle,
+    )
+
+
+def section_heading(blocks: list[Any]) -> Any:
+    """A function adding the next first-level heading (一、二、…) to ``blocks``."""
+    numerals = iter(NUMERALS)
+
+    def heading(text: str) -> None:
+        blocks.append(doc.Heading(1, f"{next(numerals)}、{text}"))
+
+    return heading
+
+
 def _cells(table: tables.Table) -> tuple[list[str], list[list[str]]]:
     def text(value: object) -> str:
         if value is None:
@@ -190,10 +218,7 @@ def petition_content(kind: str, unit: Unit, period: Period) -> Content:
     by_id = {t.id: t for t in tables.petition_tables(fig)}
     t = fig.totals
     blocks: list[Any] = []
-    section = iter(NUMERALS)
-
-    def heading(text: str) -> None:
-        blocks.append(doc.Heading(1, f"{next(section)}、{text}"))
+    heading = section_heading(blocks)
 
     heading(_("Overview"))
     if not t.cases:
@@ -282,18 +307,7 @@ def petition_content(kind: str, unit: Unit, period: Period) -> Content:
     else:
         blocks.append(doc.Text(_("No case of this period is overdue or a collective visit.")))
     figures = fig.as_dict()
-    return Content(
-        doc.Report(
-            title=title_of(kind, unit, period),
-            issuer=unit.name,
-            issued_on=local_day_now(),
-            blocks=blocks,
-            number=number_of(kind, period),
-            subtitle=_("(%(since)s to %(until)s)")
-            % {"since": period.since.isoformat(), "until": period.until.isoformat()},
-        ),
-        figures,
-    )
+    return Content(document(kind, unit, period, blocks), figures)
 
 
 def _notable(scope: Any) -> doc.Table:
