@@ -459,8 +459,10 @@ def test_the_daily_duty_report_is_a_word_document_too(
     response = client.get(f"/duty/units/{city.baishi.pk}/day/{day}/report.docx")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
-    for part in ("白石县", "韩卫国", "唐明", "白石镇值班室 李某", "县交通运输局"):
+    document = Document(io.BytesIO(response.content))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    text = "\n".join([*(p.text for p in document.paragraphs), *cells])
+    for part in ("白石县", "值班日报", "韩卫国", "唐明", "白石镇值班室 李某", "县交通运输局"):
         assert part in text, part
     assert client.get(f"/duty/units/{city.baishi.pk}/day/2026-02-30/report.docx").status_code == 404
     sibling = client_for(office["sibling"])

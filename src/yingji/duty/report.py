@@ -13,9 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.clock import services as clock
-from yingji.documents import layout
 from yingji.documents import services as documents
-from yingji.duty.models import Handover, LogEntry, OpenMatter, Shift, ShiftMember
+from yingji.duty.models import Handover, LogEntry, OpenMatter, Shift
 from yingji.org.models import Unit
 
 NUMERALS = "一二三四五六七八九十"
@@ -149,51 +148,9 @@ def became(entry: LogEntry) -> str:
 
 
 def docx(report: DayReport) -> bytes:
-    """The report as a Word document (GB/T 9704 layout, from the documents app)."""
-    blocks: list[tuple[int, str]] = [(1, NUMERALS[0] + "、" + _("On duty"))]
-    blocks += [
-        (
-            0,
-            _("%(start)s to %(end)s: leader on duty %(leader)s; duty officers %(officers)s.")
-            % {
-                "start": _local(s.starts_at, "%m-%d %H:%M"),
-                "end": _local(s.ends_at, "%m-%d %H:%M"),
-                "leader": names_on_duty(s, ShiftMember.Role.LEADER),
-                "officers": names_on_duty(s, ShiftMember.Role.OFFICER),
-            },
-        )
-        for s in report.shifts
-    ] or [(0, _("No shift on the roster for this day."))]
-    blocks.append((1, NUMERALS[1] + "、" + _("Calls and messages")))
-    for e in report.entries:
-        line = _("%(time)s, %(channel)s, %(caller)s: %(matter)s") % {
-            "time": _local(e.received_at, "%H:%M"),
-            "channel": e.get_channel_display(),
-            "caller": e.caller,
-            "matter": e.matter,
-        }
-        if e.action_taken:
-            line += " " + _("Action taken: %(action)s") % {"action": e.action_taken}
-        if e.handed_to:
-            line += " " + _("Handed to: %(whom)s") % {"whom": e.handed_to}
-        if became(e):
-            line += " " + _("Became: %(what)s") % {"what": became(e)}
-        blocks.append((0, line))
-    if not report.entries:
-        blocks.append((0, _("Nothing in the log.")))
-    blocks.append((1, NUMERALS[2] + "、" + _("Incidents taken")))
-    blocks += [
-        (0, f"{i.number} {i.title}（{i.get_stage_display()}）") for i in report.incidents
-    ] or [(0, _("None."))]
-    blocks.append((1, NUMERALS[3] + "、" + _("Handover")))
-    blocks += [
-        (0, line) for h in report.handovers for line in h.summary.splitlines() if line.strip()
-    ] or [(0, _("Not handed over yet."))]
-    blocks.append((1, NUMERALS[4] + "、" + _("Open matters")))
-    blocks += [(0, m.text) for m in report.matters] or [(0, _("None."))]
-    outline = layout.Outline(
-        title=_("%(unit)s daily duty report") % {"unit": report.unit.name},
-        blocks=blocks,
-        subtitle=layout.chinese_date(report.day),
-    )
-    return layout.render_outline(outline, documents.fonts())
+    """The report as a Word document: the 值班日报 the statistics' reports archive
+    (insights.duty_report), rendered by the documents app (GB/T 9704)."""
+    from yingji.documents import report as doc
+    from yingji.insights.duty_report import document_of
+
+    return doc.render(document_of(report), documents.fonts())

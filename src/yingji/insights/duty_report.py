@@ -24,9 +24,27 @@ def _time(moment: Any, form: str = "%H:%M") -> str:
 
 
 def duty_content(unit: Unit, period: Period) -> Any:
-    from yingji.insights.reports import Content, document, section_heading
+    from yingji.insights.reports import Content
 
     day = duty.day_report(unit, period.since)
+    figures = {
+        "day": period.since.isoformat(),
+        "shifts": len(day.shifts),
+        "log_entries": len(day.entries),
+        "incidents_taken": [i.number for i in day.incidents],
+        "incidents_in_progress": [i.number for i in day.in_progress],
+        "reports_sent": len(day.reports_sent),
+        "warnings": len(day.warnings),
+        "open_matters": len(day.matters),
+    }
+    return Content(document_of(day), figures)
+
+
+def document_of(day: duty.DayReport) -> doc.Report:
+    """The day as the documents app's report: the duty page's Word download and the
+    archived 值班日报 alike."""
+    from yingji.insights.reports import document, section_heading
+
     blocks: list[Any] = []
     heading = section_heading(blocks)
 
@@ -139,15 +157,4 @@ def duty_content(unit: Unit, period: Period) -> Any:
     if day.matters:
         blocks.append(doc.Heading(2, _("(1) Matters left open")))
         blocks += [doc.Text(m.text) for m in day.matters]
-    figures = {
-        "day": period.since.isoformat(),
-        "shifts": len(day.shifts),
-        "log_entries": len(day.entries),
-        "incidents_taken": [i.number for i in day.incidents],
-        "incidents_in_progress": [i.number for i in day.in_progress],
-        "reports_sent": len(day.reports_sent),
-        "warnings": len(day.warnings),
-        "open_matters": len(day.matters),
-    }
-    kind = "duty_daily"
-    return Content(document(kind, unit, period, blocks), figures)
+    return document("duty_daily", day.unit, Period(day.day, day.day), blocks)
