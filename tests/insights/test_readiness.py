@@ -138,3 +138,22 @@ def test_an_area_outside_is_not_found_and_petition_staff_are_refused(
     assert other.get("/insights/readiness/").status_code == 403
     assert other.get("/insights/readiness/export.xlsx").status_code == 403
     assert other.get("/api/v1/insights/readiness").status_code == 403
+
+
+def test_an_event_type_narrows_the_plans_to_those_covering_it(
+    township: Township,  # noqa: F811
+) -> None:
+    from yingji.plans.models import EventType
+
+    officer = township.officer
+    area = Unit.objects.visible_to(officer, "emergency")
+    version = PlanVersion.objects.get(status=PlanVersion.Status.IN_FORCE, plan__owner__in=area)
+    covered = version.event_types.first()
+    assert covered is not None
+    other = EventType.objects.exclude(pk=covered.pk).exclude(parent=covered).first()
+    assert other is not None
+    client = signed_in(officer)
+    assert client.get(f"/api/v1/insights/readiness?event_type={covered.pk}").json()["plans"] == 1
+    narrowed = client.get(f"/api/v1/insights/readiness?event_type={other.pk}")
+    assert narrowed.status_code == 200 and narrowed.json()["plans"] == 0
+    assert client.get(f"/insights/readiness/?event_type={covered.pk}").status_code == 200

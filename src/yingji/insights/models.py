@@ -143,10 +143,18 @@ class Report(models.Model):
     title = models.CharField(_("title"), max_length=200)
     figures = models.JSONField(_("figures"), default=dict)
     docx = models.ForeignKey(
-        "documents.Document", on_delete=models.PROTECT, related_name="+", null=True
+        "documents.Document",
+        verbose_name=_("Word document"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
     )
     pdf = models.ForeignKey(
-        "documents.Document", on_delete=models.PROTECT, related_name="+", null=True
+        "documents.Document",
+        verbose_name=_("PDF document"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
     )
     generated_at = models.DateTimeField(_("generated"))
     generated_by = models.ForeignKey(

@@ -109,7 +109,7 @@ def _plans(scope: EmergencyScope) -> tuple[int, list[PlanGap]]:
         status=PlanVersion.Status.IN_FORCE, plan__owner__in=_units(scope)
     ).select_related("plan__owner")
     if scope.types is not None:
-        versions = versions.filter(plan__event_types__in=scope.types).distinct()
+        versions = versions.filter(event_types__in=scope.types).distinct()
     versions = versions.order_by("plan__owner__path", "plan__title", "pk")
     chosen = list(versions[:MOST_PLANS])
     found = []
@@ -136,7 +136,7 @@ def _drills(user: Any, scope: EmergencyScope, year: int) -> tuple[list[DrillDue]
     rows = programme.plans_due(user, unit, year)
     if scope.types is not None:
         allowed = set(
-            PlanVersion.objects.filter(plan__event_types__in=scope.types).values_list(
+            PlanVersion.objects.filter(event_types__in=scope.types).values_list(
                 "plan_id", flat=True
             )
         )

@@ -133,9 +133,9 @@ def summary_table(
         _("Figure"),
         _("This period"),
         _("Previous period"),
-        _("Change"),
+        pgettext("statistics", "Change"),
         _("Same period last year"),
-        _("Change"),
+        pgettext("statistics", "Change"),
     ]
     return Table("totals", _("Summary"), columns, rows, chart="")
 

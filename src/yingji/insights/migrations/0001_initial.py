@@ -5,85 +5,169 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0005_unit_organ_and_document_code'),
-        ('petitions', '0018_petitioner_name_hash'),
+        ("org", "0005_unit_organ_and_document_code"),
+        ("petitions", "0018_petitioner_name_hash"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Stale',
+            name="Stale",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('topic', models.CharField(max_length=20)),
-                ('day', models.DateField()),
-                ('marked_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("topic", models.CharField(max_length=20)),
+                ("day", models.DateField()),
+                ("marked_at", models.DateTimeField()),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('topic', 'day'), name='insights_stale_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("topic", "day"), name="insights_stale_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DeadlineOutcome',
+            name="DeadlineOutcome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('grain', models.CharField(choices=[('d', 'day'), ('m', 'month')], max_length=1)),
-                ('day', models.DateField()),
-                ('kind', models.CharField(max_length=60)),
-                ('on_time', models.PositiveIntegerField(default=0)),
-                ('late', models.PositiveIntegerField(default=0)),
-                ('overdue', models.PositiveIntegerField(default=0)),
-                ('running', models.PositiveIntegerField(default=0)),
-                ('extended', models.PositiveIntegerField(default=0)),
-                ('category', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='petitions.category')),
-                ('unit', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("grain", models.CharField(choices=[("d", "day"), ("m", "month")], max_length=1)),
+                ("day", models.DateField()),
+                ("kind", models.CharField(max_length=60)),
+                ("on_time", models.PositiveIntegerField(default=0)),
+                ("late", models.PositiveIntegerField(default=0)),
+                ("overdue", models.PositiveIntegerField(default=0)),
+                ("running", models.PositiveIntegerField(default=0)),
+                ("extended", models.PositiveIntegerField(default=0)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="petitions.category",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.unit",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['grain', 'day'], name='insights_deadline_day')],
-                'constraints': [models.UniqueConstraint(fields=('grain', 'day', 'unit', 'category', 'kind'), name='insights_deadline_unique')],
+                "indexes": [models.Index(fields=["grain", "day"], name="insights_deadline_day")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("grain", "day", "unit", "category", "kind"),
+                        name="insights_deadline_unique",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PetitionFlow',
+            name="PetitionFlow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('grain', models.CharField(choices=[('d', 'day'), ('m', 'month')], max_length=1)),
-                ('day', models.DateField()),
-                ('channel', models.CharField(max_length=10)),
-                ('region', models.CharField(blank=True, max_length=9)),
-                ('cases', models.PositiveIntegerField(default=0)),
-                ('people', models.PositiveIntegerField(default=0)),
-                ('collective', models.PositiveIntegerField(default=0)),
-                ('collective_people', models.PositiveIntegerField(default=0)),
-                ('repeats', models.PositiveIntegerField(default=0)),
-                ('satisfied', models.PositiveIntegerField(default=0)),
-                ('basically', models.PositiveIntegerField(default=0)),
-                ('unsatisfied', models.PositiveIntegerField(default=0)),
-                ('category', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='petitions.category')),
-                ('unit', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("grain", models.CharField(choices=[("d", "day"), ("m", "month")], max_length=1)),
+                ("day", models.DateField()),
+                ("channel", models.CharField(max_length=10)),
+                ("region", models.CharField(blank=True, max_length=9)),
+                ("cases", models.PositiveIntegerField(default=0)),
+                ("people", models.PositiveIntegerField(default=0)),
+                ("collective", models.PositiveIntegerField(default=0)),
+                ("collective_people", models.PositiveIntegerField(default=0)),
+                ("repeats", models.PositiveIntegerField(default=0)),
+                ("satisfied", models.PositiveIntegerField(default=0)),
+                ("basically", models.PositiveIntegerField(default=0)),
+                ("unsatisfied", models.PositiveIntegerField(default=0)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="petitions.category",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.unit",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['grain', 'day'], name='insights_flow_day')],
-                'constraints': [models.UniqueConstraint(fields=('grain', 'day', 'unit', 'category', 'channel', 'region'), name='insights_flow_unique')],
+                "indexes": [models.Index(fields=["grain", "day"], name="insights_flow_day")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("grain", "day", "unit", "category", "channel", "region"),
+                        name="insights_flow_unique",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PetitionStage',
+            name="PetitionStage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('grain', models.CharField(choices=[('d', 'day'), ('m', 'month')], max_length=1)),
-                ('day', models.DateField()),
-                ('stage', models.CharField(max_length=16)),
-                ('cases', models.PositiveIntegerField(default=0)),
-                ('category', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='petitions.category')),
-                ('unit', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("grain", models.CharField(choices=[("d", "day"), ("m", "month")], max_length=1)),
+                ("day", models.DateField()),
+                ("stage", models.CharField(max_length=16)),
+                ("cases", models.PositiveIntegerField(default=0)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="petitions.category",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.unit",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['grain', 'day'], name='insights_stage_day')],
-                'constraints': [models.UniqueConstraint(fields=('grain', 'day', 'unit', 'category', 'stage'), name='insights_stage_unique')],
+                "indexes": [models.Index(fields=["grain", "day"], name="insights_stage_day")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("grain", "day", "unit", "category", "stage"),
+                        name="insights_stage_unique",
+                    )
+                ],
             },
         ),
     ]
