@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_benchmark_run_works_on_10k_generated_petitions(reference_data: None) -> None:
-    sections = "lists,memory,duplicates,search,intake,live,workbench"
+    sections = "lists,memory,duplicates,search,intake,live,workbench,insights"
     args = bench_run.options(["--smoke", "--only", sections])
     figures = bench_run.run(args)
     bench_run.report(figures)
@@ -74,3 +74,11 @@ def test_the_benchmark_run_works_on_10k_generated_petitions(reference_data: None
         assert roles["case_handler"]["panels"]["petitions.mine"]["count"] > 0
         assert roles["supervisor"]["panels"]["petitions.supervision"]["count"] == 20
         assert roles["duty_officer"]["panels"]["duty.now"]["count"] >= 2
+    # The statistics: the rollups rebuilt, every dashboard answered and measured.
+    for scale in ("small", "large"):
+        insights = figures["insights"][scale]
+        assert insights["rebuild"]["rows"] > 0
+        assert insights["export"]["status"] == 200
+        for name, dashboard in insights["dashboards"].items():
+            assert "failed" not in dashboard, (name, dashboard.get("failed"))
+            assert dashboard["queries"] >= 20, name

@@ -22,7 +22,15 @@ from yingji.clock import services as clock
 from yingji.clock.models import Deadline
 from yingji.insights import petition_rollups, rollups
 from yingji.insights import petitions as figures
-from yingji.insights.models import DAY, MONTH, DeadlineOutcome, PetitionFlow, PetitionStage, Stale
+from yingji.insights.models import (
+    DAY,
+    MONTH,
+    WEEK,
+    DeadlineOutcome,
+    PetitionFlow,
+    PetitionStage,
+    Stale,
+)
 from yingji.insights.scope import Period, period_of, scope_for
 from yingji.org import lines
 from yingji.org import services as org
@@ -71,6 +79,8 @@ def test_a_registration_marks_its_day_and_the_refresh_counts_it(
     )
     month = PetitionFlow.objects.get(grain=MONTH)
     assert (month.day, month.cases) == (date(2026, 9, 1), 1)
+    week = PetitionFlow.objects.get(grain=WEEK)  # 2026-09-20 is a Sunday
+    assert (week.day, week.cases) == (date(2026, 9, 14), 1)
     stage = PetitionStage.objects.get(grain=DAY)
     assert (stage.stage, stage.cases) == ("registered", 1)
     notice = DeadlineOutcome.objects.get(grain=DAY, kind="petition.acceptance_notice")
@@ -145,7 +155,7 @@ def test_period_rows_add_up_whole_months_and_the_days_around_them(
         register(township_clerk, rng.choice([city.baishizhen, city.hexi]), at)
         received.append(at.date())
     rollups.refresh()
-    for _ in range(30):
+    for _ in range(60):
         first = date(2025, 12, 15) + timedelta(days=rng.randrange(120))
         last = first + timedelta(days=rng.randrange(100))
         period = Period(first, last)

@@ -1,11 +1,11 @@
-"""The daily and monthly figures the dashboards and reports read (rollups).
+"""The daily, weekly and monthly figures the dashboards and reports read (rollups).
 
-Each row counts the cases of one day (grain "d") or one month (grain "m", ``day`` its
-first day) that share the row's dimensions; the dashboards add rows up instead of
-counting cases, so their cost follows the number of units, categories and days, not the
-number of cases. Rows are derived: ``rollups.refresh`` rewrites a day's rows from the
-cases whenever a case of that day changed, and ``yingji insights rebuild`` rewrites them
-all. Drill cases are never counted.
+Each row counts the cases of one day (grain "d"), one ISO week (grain "w", ``day`` its
+Monday) or one month (grain "m", ``day`` its first day) that share the row's dimensions;
+the dashboards add rows up instead of counting cases, so their cost follows the number of
+units, categories and days, not the number of cases. Rows are derived:
+``rollups.refresh`` rewrites a day's rows from the cases whenever a case of that day
+changed, and ``yingji insights rebuild`` rewrites them all. Drill cases never count.
 
 The day of a case is the day it was received, in the office's time zone; its deadlines
 and ratings are counted on that day too (the cohort of the cases received in a period).
@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from yingji.org.models import Unit
 from yingji.petitions.models import Category
 
-DAY, MONTH = "d", "m"
-GRAINS = [(DAY, _("day")), (MONTH, _("month"))]
+DAY, WEEK, MONTH = "d", "w", "m"
+GRAINS = [(DAY, _("day")), (WEEK, _("week")), (MONTH, _("month"))]
 
 
 class _Figures(models.Model):

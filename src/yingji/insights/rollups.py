@@ -9,8 +9,9 @@ that rewrites one day's rows from the records.
   days (``tasks.refresh_figures``); a periodic job catches anything a lost job left, and
   ``refresh`` can be run inline.
 - **Rewriting a day.** The day's rows are deleted and counted again from its records: a
-  few hundred in a city's busiest day, so a day costs milliseconds; its month's rows are
-  then summed again from the day rows (``_rewrite_month``).
+  few hundred in a city's busiest day, so a day costs milliseconds; its week's and its
+  month's rows are then summed again from the day rows (``_rewrite_span``), so that a
+  period reads whole months, whole weeks and at most six days at each end.
 - **Concurrency.** A refresh deletes a day's ``Stale`` row before it counts: the row
   lock orders it after any transaction that marked the day and has not committed (its
   upsert holds the row), so the counting sees that transaction's changes; a mark made
@@ -32,7 +33,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from yingji.clock import services as clock
-from yingji.insights.models import DAY, MONTH, Stale
+from yingji.insights.models import DAY, MONTH, WEEK, Stale
 
 CHUNK = 2000  # ids per IN (...) list, well inside SQLite's parameter limit
 
@@ -48,6 +49,10 @@ class Topic:
     @property
     def months(self) -> str:
         return f"{self.name}.month"
+
+    @property
+    def weeks(self) -> str:
+        return f"{self.name}.week"
 
 
 TOPICS: dict[str, Topic] = {}
@@ -76,6 +81,11 @@ def month_of(day: date) -> date:
 
 def next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def week_of(day: date) -> date:
+    """The Monday of ``day``'s ISO week."""
+    return day - timedelta(days=day.weekday())
 
 
 def chunks(values: list[Any]) -> Iterable[list[Any]]:
@@ -121,21 +131,29 @@ def delete_day(topic: Topic, day: date) -> None:
         table._default_manager.filter(grain=DAY, day=day).delete()
 
 
-def _rewrite_month(topic: Topic, month: date) -> None:
-    """The month's rows: the sums of its day rows."""
-    end = next_month(month)
+def _rewrite_span(topic: Topic, grain: str, first: date, end: date) -> None:
+    """A week's or a month's rows (``grain``, from ``first`` to before ``end``): the sums
+    of its day rows."""
     for table, (keys, sums) in topic.tables.items():
         manager = table._default_manager
-        manager.filter(grain=MONTH, day=month).delete()
+        manager.filter(grain=grain, day=first).delete()
         totals = (
-            manager.filter(grain=DAY, day__gte=month, day__lt=end)
+            manager.filter(grain=DAY, day__gte=first, day__lt=end)
             .values(*keys)
             .annotate(**{name: Sum(name) for name in sums})
             .order_by()
         )
         manager.bulk_create(
-            [table(grain=MONTH, day=month, **row) for row in totals], batch_size=CHUNK
+            [table(grain=grain, day=first, **row) for row in totals], batch_size=CHUNK
         )
+
+
+def _rewrite_month(topic: Topic, month: date) -> None:
+    _rewrite_span(topic, MONTH, month, next_month(month))
+
+
+def _rewrite_week(topic: Topic, monday: date) -> None:
+    _rewrite_span(topic, WEEK, monday, monday + timedelta(days=7))
 
 
 def _take(topic: str, day: date) -> bool:
@@ -154,12 +172,14 @@ def refresh(limit: int | None = None) -> int:
                     continue
                 topic.rewrite_day(day)
                 mark(month_of(day), topic.months, schedule=False)
+                mark(week_of(day), topic.weeks, schedule=False)
             done += 1
-        months = Stale.objects.filter(topic=topic.months).order_by("day")
-        for month in months.values_list("day", flat=True):
-            with transaction.atomic():
-                if _take(topic.months, month):
-                    _rewrite_month(topic, month)
+        for stale, rewrite in ((topic.months, _rewrite_month), (topic.weeks, _rewrite_week)):
+            spans = Stale.objects.filter(topic=stale).order_by("day")
+            for first in spans.values_list("day", flat=True):
+                with transaction.atomic():
+                    if _take(stale, first):
+                        rewrite(topic, first)
     return done
 
 
@@ -187,17 +207,22 @@ def rebuild(progress: Any = None) -> dict[str, Any]:
         with transaction.atomic():
             for table in topic.tables:
                 table._default_manager.all().delete()
-            Stale.objects.filter(topic__in=[topic.name, topic.months]).delete()
+            Stale.objects.filter(topic__in=[topic.name, topic.months, topic.weeks]).delete()
         months: set[date] = set()
+        weeks: set[date] = set()
         for index, day in enumerate(days, start=1):
             with transaction.atomic():
                 topic.rewrite_day(day)
             months.add(month_of(day))
+            weeks.add(week_of(day))
             if progress is not None and index % 100 == 0:
                 progress(topic.name, index, len(days))
         for month in sorted(months):
             with transaction.atomic():
                 _rewrite_month(topic, month)
+        for monday in sorted(weeks):
+            with transaction.atomic():
+                _rewrite_week(topic, monday)
         result["days"] += len(days)
         result["months"] += len(months)
         result["rows"] += sum(table._default_manager.count() for table in topic.tables)

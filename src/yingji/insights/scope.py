@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from yingji import fields, trees
 from yingji.clock import moments
-from yingji.insights.models import DAY, MONTH
+from yingji.insights.models import DAY, MONTH, WEEK
 from yingji.insights.rollups import local_day, month_of, next_month
 from yingji.org.models import Unit
 from yingji.petitions.models import Category
@@ -46,26 +46,45 @@ class Period:
         return Period(_year_before(self.since), _year_before(self.until))
 
     def rows(self) -> Q:
-        """The figures' rows that add up to the period: whole months from the month rows,
-        the days before and after them from the day rows."""
+        """The figures' rows that add up to the period: whole months from the month rows;
+        the stretches before and after them from whole weeks' rows and at most six days'
+        rows at each end (a city's day has as many rows as cases, a week or month far
+        fewer than its cases)."""
         first = self.since if self.since.day == 1 else next_month(self.since)
         months: list[date] = []
         while first <= self.until and next_month(first) - timedelta(days=1) <= self.until:
             months.append(first)
             first = next_month(first)
         if not months:
-            return Q(grain=DAY, day__gte=self.since, day__lte=self.until)
+            return _weeks_and_days(self.since, self.until)
         rows = Q(grain=MONTH, day__gte=months[0], day__lte=months[-1])
         if self.since < months[0]:
-            rows |= Q(grain=DAY, day__gte=self.since, day__lt=months[0])
+            rows |= _weeks_and_days(self.since, months[0] - timedelta(days=1))
         after = next_month(months[-1])
         if after <= self.until:
-            rows |= Q(grain=DAY, day__gte=after, day__lte=self.until)
+            rows |= _weeks_and_days(after, self.until)
         return rows
 
     def by_month(self) -> bool:
         """Whether a series over the period goes by month rather than by day."""
         return self.days > 62
+
+
+def _weeks_and_days(first: date, last: date) -> Q:
+    """The rows of the days from ``first`` to ``last``: whole ISO weeks, then days."""
+    monday = first + timedelta(days=(7 - first.weekday()) % 7)
+    if monday + timedelta(days=6) > last:
+        return Q(grain=DAY, day__gte=first, day__lte=last)
+    last_monday = monday
+    while last_monday + timedelta(days=13) <= last:
+        last_monday += timedelta(days=7)
+    rows = Q(grain=WEEK, day__gte=monday, day__lte=last_monday)
+    if first < monday:
+        rows |= Q(grain=DAY, day__gte=first, day__lt=monday)
+    after = last_monday + timedelta(days=7)
+    if after <= last:
+        rows |= Q(grain=DAY, day__gte=after, day__lte=last)
+    return rows
 
 
 def _year_before(day: date) -> date:
