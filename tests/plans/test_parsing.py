@@ -243,7 +243,15 @@ def test_messy_levels_merge_words_and_numerals() -> None:
 def test_report_is_json_ready() -> None:
     plan = parse_sample("township_petition")
     report = plan.report()
-    assert set(report) == {"title", "sections", "groups", "levels", "unrecognised", "counts"}
+    assert set(report) == {
+        "title",
+        "sections",
+        "groups",
+        "levels",
+        "unrecognised",
+        "removed",
+        "counts",
+    }
     assert set(report["sections"][0]) == {"key", "heading", "number", "depth"}
     assert set(report["groups"][0]) == {"name", "duties"}
     assert set(report["levels"][0]) == {"level", "judgements", "triggers"}

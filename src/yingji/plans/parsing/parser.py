@@ -44,6 +44,7 @@ from yingji.plans.parsing.sections import (
     _strip_affixes,
     _strip_colon,
 )
+from yingji.plans.parsing.source import prepare
 from yingji.plans.parsing.text import _compact, _fold, _Numbered, _numbered
 
 # ------------------------------------------------------------------------------- parser
@@ -559,8 +560,16 @@ def _empty_structure() -> dict[str, Any]:
 
 
 def parse_text(text: str) -> ParsedPlan:
-    """Parse the plain text of an emergency plan into sections and a structured draft."""
-    lines = _clean_lines(text or "")
+    """Parse the plain text of one emergency plan into sections and a structured draft."""
+    source = prepare(text or "")
+    parsed = parse_lines(source.lines)
+    parsed.removed = source.removed
+    return parsed
+
+
+def parse_lines(lines: list[str]) -> ParsedPlan:
+    """Parse prepared lines (``source.prepare``) of one plan."""
+    lines = _clean_lines("\n".join(lines))
     title, lines = _take_title(lines)
     parser = _Parser()
     for line in lines:

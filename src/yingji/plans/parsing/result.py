@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -21,6 +21,7 @@ class ParsedPlan:
     sections: list[Section]
     unrecognised: list[str]
     structure: dict[str, Any]
+    removed: list[str] = field(default_factory=list)  # page furniture taken out
 
     def report(self) -> dict[str, Any]:
         """What was recognised, ready for json.dumps."""
@@ -42,6 +43,7 @@ class ParsedPlan:
                 for lv in levels
             ],
             "unrecognised": list(self.unrecognised),
+            "removed": list(self.removed),
             "counts": {
                 "sections": len(self.sections),
                 "groups": len(groups),

@@ -3,6 +3,7 @@ numbering styles of headings and items."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -11,6 +12,10 @@ from dataclasses import dataclass
 
 _FOLD_RANGES = ((0xFF01, 0xFF5E), (0xFE50, 0xFE6B), (0x2E80, 0x2FDF))
 _SPACES = frozenset("\t\xa0\u2002\u2003\u2009\u200b\u3000")
+
+
+# Han characters: the basic block, extension A and the compatibility ideographs.
+_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 
 
 def _fold_char(char: str) -> str:
@@ -24,9 +29,41 @@ def _fold_char(char: str) -> str:
     return char
 
 
+@functools.cache
+def _fold_table() -> dict[int, str]:
+    """Full-width to half-width, and traditional Han characters to simplified ones.
+
+    OpenCC's dictionary is applied to each Han block at once, which keeps one character
+    for one character (its t2s conversion never changes a length), so the table can be
+    built by pairing the characters up.
+    """
+    import opencc
+
+    table: dict[int, str] = {}
+    for low, high in _FOLD_RANGES:
+        for code in range(low, high + 1):
+            folded = _fold_char(chr(code))
+            if folded != chr(code):
+                table[code] = folded
+    for char in _SPACES:
+        table[ord(char)] = " "
+    convert = opencc.OpenCC("t2s").convert
+    for low, high in _HAN_RANGES:
+        block = "".join(chr(code) for code in range(low, high + 1))
+        simplified = convert(block)
+        if len(simplified) != len(block):  # pragma: no cover - OpenCC keeps lengths
+            simplified = "".join(convert(char)[:1] or char for char in block)
+        for original, converted in zip(block, simplified, strict=True):
+            if original != converted:
+                table[ord(original)] = converted
+    return table
+
+
 def _fold(text: str) -> str:
-    """Full-width ASCII to half-width (NFKC), keeping one character for one character."""
-    return "".join(_fold_char(char) for char in text)
+    """The text as it is compared: full-width ASCII to half-width (NFKC), traditional
+    characters to simplified, keeping one character for one character so that a span
+    found on the folded text slices the text as written."""
+    return text.translate(_fold_table())
 
 
 def _compact(text: str) -> str:

@@ -1,0 +1,456 @@
+"""The text as offices have it, made into lines a reader can follow.
+
+Plans come copied out of web pages, PDFs and slides. Before the outline is read:
+
+1. Pinyin glosses after characters (应(yīng)急(jí)) and slide bullets are taken out.
+2. Page furniture is taken out and listed for the user: page headers and footers that
+   repeat, 第1页/共8页 and - 3 - marks, download and copyright notices, and page numbers
+   left inside sentences where a page broke.
+3. Lines broken at a fixed width, or in mid-sentence, are joined again.
+4. Headings run into the text are split out by their numbering where it continues the
+   outline (二、 after 一、, 2.1 inside chapter 2), or follows the end of a sentence, or
+   follows a heading; a title run into a bundle is split from the plan before it.
+
+Nothing else is removed: every line that is not page furniture reaches the parser.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from yingji.plans.parsing.text import _fold, chinese_number
+
+# ------------------------------------------------------------------------ glosses
+
+_PINYIN = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüê"
+_GLOSS = re.compile(
+    rf"(?<=[\u3400-\u9fff])\s*[(（]\s*[{_PINYIN}]*[aeiouvāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüê]"
+    rf"[{_PINYIN}]*[1-5]?\s*[)）]"
+)
+_BULLET = re.compile(r"^[\s•●○■□▪▫◆◇►▶➢➤✓✔·\uf06c\uf0a7\uf0d8\uf0fc]+(?=\S)")
+
+
+def _strip_glosses(lines: list[str]) -> list[str]:
+    if sum(len(_GLOSS.findall(line)) for line in lines) < 3:
+        return lines  # a single 「（a）」 is not a slide's glosses
+    return [_GLOSS.sub("", line) for line in lines]
+
+
+# ------------------------------------------------------------------ page furniture
+
+_NOTICES = re.compile(
+    r"本文档由.{0,30}?(?:上传|提供|发布|整理)|下载后可(?:编辑|修改|复制)|"
+    r"版权(?:所有|归.{0,20}所有|声明)|侵权必究|未经许可.{0,10}?(?:转载|复制)|"
+    r"文档评论\s*\(\s*\d*\s*\)|VIP\s*专享|VIP\s*免费|免费下载|付费下载|点击(?:下载|阅读)|"
+    r"原创力文档|百度文库|道客巴巴|豆丁网|人人文库|文库网|"
+    r"还剩\s*\d+\s*页未读|继续阅读|阅读全文|展开全文|举报\s*收藏|分享到|"
+    r"(?:关注|扫码关注).{0,12}?公众号|本文(?:档)?(?:来源|转载)于?.{0,20}?(?:网|网站|平台)"
+)
+_PAGE_MARK = re.compile(
+    r"第\s*\d{1,4}\s*页(?:\s*[,，/、]?\s*共\s*\d{1,4}\s*页)?|"
+    r"共\s*\d{1,4}\s*页\s*第\s*\d{1,4}\s*页|"
+    r"(?:(?<=\s)|^)[-—–]\s*\d{1,3}\s*[-—–](?=\s|$)|"
+    r"(?:(?<=\s)|^)\d{1,3}\s*/\s*\d{1,3}(?=\s|$)"
+)
+_UNITS_AFTER = "人名户个次万亿元%倍吨米小时分钟天日月年级岁批起辆台座处间项条"
+_PAGE_IN_SENTENCE = re.compile(
+    r"(?<=[\u4e00-\u9fff，、])[ \t\u3000]+\d{1,3}[ \t\u3000]+"
+    rf"(?=[\u4e00-\u9fff])(?![{_UNITS_AFTER}])"
+)
+_NOT_BEFORE_PAGE = (
+    "第",
+    "共",
+    "约",
+    "达",
+    "过",
+    "计",
+    "于",
+    "在",
+    "为",
+    "至",
+    "到",
+    "近",
+    "和",
+    "或",
+)
+
+
+def _signature(line: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", _fold(line)))
+
+
+def _furniture(lines: list[str]) -> set[str]:
+    """Signatures of headers and footers: short lines that come back page after page."""
+    counts = Counter(_signature(line) for line in lines)
+    found: set[str] = set()
+    for signature, count in counts.items():
+        if count < 3 or not 2 <= len(signature) <= 50 or signature.endswith(("。", ";", "；")):
+            continue
+        if re.match(
+            r"^(?:#|[一二三四五六七八九十]+、|\(|（|第[一二三四五六七八九十#]+[章节条])", signature
+        ):
+            continue  # numbered: a heading or an item, however often it comes back
+        if re.search(r"组长|成员|职责|负责|:|：", signature):
+            continue  # 「成员：各村书记」 recurs in every group
+        positions = [i for i, line in enumerate(lines) if _signature(line) == signature]
+        gaps = [b - a for a, b in itertools.pairwise(positions)]
+        if min(gaps) >= 8:
+            found.add(signature)
+    return found
+
+
+def _page_in_sentence(line: str) -> tuple[str, list[str]]:
+    removed: list[str] = []
+
+    def drop(match: re.Match[str]) -> str:
+        before = line[: match.start()].rstrip()
+        if before.endswith(_NOT_BEFORE_PAGE):
+            return match.group(0)
+        removed.append(match.group(0).strip())
+        return ""
+
+    return _PAGE_IN_SENTENCE.sub(drop, line), removed
+
+
+def _remove_furniture(lines: list[str]) -> tuple[list[str], list[str]]:
+    removed: list[str] = []
+    furniture = _furniture(lines)
+    kept: list[str] = []
+    for line in lines:
+        if _signature(line) in furniture:
+            removed.append(line.strip())
+            continue
+        line, marks = _clean_marks(line)
+        removed.extend(marks)
+        if line.strip():
+            kept.append(line)
+    return kept, removed
+
+
+def _clean_marks(line: str) -> tuple[str, list[str]]:
+    removed: list[str] = []
+    for pattern in (_NOTICES, _PAGE_MARK):
+        found = [m.group(0).strip() for m in pattern.finditer(_fold(line))]
+        if found:
+            norm = _fold(line)
+            pieces: list[str] = []
+            start = 0
+            for match in pattern.finditer(norm):
+                pieces.append(line[start : match.start()])
+                start = match.end()
+            pieces.append(line[start:])
+            rest = "".join(pieces)
+            if len(re.sub(r"[\W_]+", "", _fold(rest))) <= 2:
+                removed.append(line.strip())
+                return "", removed
+            removed.extend(found)
+            line = rest
+    line, pages = _page_in_sentence(line)
+    removed.extend(pages)
+    return line, removed
+
+
+# --------------------------------------------------------------------- soft wraps
+
+_TERMINAL = tuple("。;；!！?？:：")
+_TITLE_WORDS = ("预案", "方案", "制度", "办法", "规定", "细则", "规程", "通知", "汇编", "合集")
+_TABLE_GAP = re.compile(r"\t|[ \u3000]{2,}")
+
+
+def _starts_numbered(norm: str) -> bool:
+    return bool(
+        re.match(
+            r"^\s*(?:第\s*[零〇一二三四五六七八九十百\d]+\s*[章节条]|[一二三四五六七八九十]{1,3}\s*[、.]|"
+            r"\(\s*[一二三四五六七八九十\d]{1,3}\s*\)|\d{1,2}(?:\.\d{1,2})*\s*[.、)]?(?=\s*[\u4e00-\u9fff])|"
+            r"[\u2460-\u2473])",
+            norm,
+        )
+    )
+
+
+def _join_wraps(lines: list[str]) -> list[str]:
+    """Lines broken in mid-sentence joined again; short lines and headings stay.
+
+    Text wrapped at a fixed width (most lines the same length) joins every full line that
+    does not end a sentence. Elsewhere a line joins the one before only where the break
+    cannot be the end of a paragraph: after 、 or 和, or before ， or 人以上.
+    """
+    width = _wrap_width(lines)
+    joined: list[str] = []
+    for line in lines:
+        if joined and _continues(joined[-1], line, width):
+            joined[-1] = joined[-1].rstrip() + line.strip()
+        else:
+            joined.append(line)
+    return joined
+
+
+def _wrap_width(lines: list[str]) -> int:
+    lengths = Counter(len(line.strip()) for line in lines if len(line.strip()) >= 15)
+    if not lengths:
+        return 0
+    width, count = max(lengths.items(), key=lambda item: (item[1], item[0]))
+    near = count + lengths.get(width - 1, 0) + lengths.get(width + 1, 0)
+    return width if near >= max(5, 0.3 * sum(lengths.values())) else 0
+
+
+_CONTINUED_AFTER = tuple("、，,和及与的在对或并把将被从向以为由")
+_CONTINUED_BEFORE = re.compile(r"^(?:[，,。、；;：:）)」”]|[人名户万亿元]?(?:以上|以下|以内))")
+
+
+def _continues(previous: str, line: str, width: int) -> bool:
+    norm_prev = _fold(previous).strip()
+    norm = _fold(line).strip()
+    if norm_prev.endswith(_TERMINAL) or norm_prev.endswith(_TITLE_WORDS):
+        return False
+    if _TABLE_GAP.search(previous.strip()) or _TABLE_GAP.search(line.strip()):
+        return False
+    if _starts_numbered(norm_prev) and len(norm_prev) <= 30:
+        return False  # a numbered heading: 「1.1 编制目的」
+    if _starts_numbered(norm) or re.match(r"^[\s•●■▪◆►]", line):
+        return False
+    if re.match(r"^(?:附件|附表|附则|总则)", norm) or re.match(r"^[^,.;:。]{1,12}:", norm):
+        return False
+    if _CONTINUED_BEFORE.match(norm):
+        return True
+    if len(norm_prev) >= 12 and norm_prev.endswith(_CONTINUED_AFTER):
+        return True
+    return width > 0 and len(previous.strip()) >= width - 1
+
+
+# ------------------------------------------------------------------ run-in headings
+
+_CN = "零〇一二三四五六七八九十百"
+_SENTENCE_END = "。;!?:"
+_CANDIDATES = re.compile(
+    rf"(?P<chapter>第\s*(?P<cv>[{_CN}\d]{{1,4}})\s*(?P<ck>章|节|条))"
+    rf"|(?P<dun>(?<![{_CN}第])(?P<dv>[一二三四五六七八九十]{{1,3}})\s*、(?![{_CN}\d级]))"
+    rf"|(?P<cparen>\(\s*(?P<pv>[一二三四五六七八九十]{{1,3}})\s*\))"
+    r"|(?P<aparen>\(\s*(?P<av>\d{1,2})\s*\))"
+    r"|(?P<circled>[\u2460-\u2473])"
+    rf"|(?P<decimal>(?<![\d.A-Za-z/])(?P<dec>\d{{1,2}}(?:\.\d{{1,2}}){{1,3}})(?![\d.%])"
+    rf"(?=\s*[\u4e00-\u9fff])(?!\s*[{_UNITS_AFTER}]))"
+    r"|(?P<arabic>(?<![\d.A-Za-z/])(?P<arv>\d{1,2})[.、](?=\s*[\u4e00-\u9fff]))"
+)
+# Words a heading begins with, to tell 「案一、总则」 from 「一、二级」 in a sentence.
+_HEADING_WORDS = [
+    "总则",
+    "目的",
+    "编制",
+    "制定",
+    "依据",
+    "适用",
+    "范围",
+    "工作原则",
+    "基本原则",
+    "原则",
+    "组织",
+    "机构",
+    "领导",
+    "指挥",
+    "办公室",
+    "工作组",
+    "专项",
+    "职责",
+    "预防",
+    "预警",
+    "监测",
+    "事件分级",
+    "分级",
+    "响应",
+    "应急",
+    "处置",
+    "信息",
+    "报告",
+    "报送",
+    "后期",
+    "善后",
+    "恢复",
+    "保障",
+    "附则",
+    "预案",
+    "宣传",
+    "培训",
+    "演练",
+    "奖惩",
+    "责任",
+    "附件",
+    "工作要求",
+    "工作措施",
+    "工作程序",
+    "基本情况",
+    "风险",
+]
+
+
+@dataclass
+class _Outline:
+    """The numbers seen so far, to know which number continues the outline."""
+
+    last: dict[str, int] = field(default_factory=dict)
+    chapter: int = 0
+
+    def expected(self, kind: str, value: int) -> bool:
+        return value == self.last.get(kind, 0) + 1
+
+    def see(self, kind: str, value: int, dotted: tuple[int, ...] = ()) -> None:
+        self.last[kind] = value
+        if kind in ("dun", "chapter_章"):
+            self.chapter = value
+            for deeper in ("cparen", "aparen", "arabic", "circled"):
+                self.last.pop(deeper, None)
+        elif kind == "cparen":
+            for deeper in ("aparen", "arabic", "circled"):
+                self.last.pop(deeper, None)
+        elif kind == "decimal" and dotted:
+            self.chapter = dotted[0]
+            for deeper in ("cparen", "aparen", "arabic", "circled"):
+                self.last.pop(deeper, None)
+
+
+def _value(text: str) -> int:
+    number = chinese_number(text)
+    return number if number is not None else -1
+
+
+def _heading_follows(norm: str, end: int) -> bool:
+    after = norm[end : end + 12].lstrip()
+    return any(after.startswith(word) for word in _HEADING_WORDS)
+
+
+def _title_before(segment: str) -> int | None:
+    """Where a title run in before a restarting outline begins.
+
+    「…自印发之日起施行。白石镇防汛应急预案一、总则」: the title after the last sentence.
+    """
+    norm = _fold(segment)
+    stripped = norm.rstrip()
+    if not stripped.endswith(_TITLE_WORDS) and not re.search(
+        r"(?:预案|方案)\s*\([^)]{1,8}\)$", stripped
+    ):
+        return None
+    start = max((norm.rfind(c) for c in "。;!?"), default=-1) + 1
+    title = norm[start:].strip()
+    if not 4 <= len(title) <= 50 or start == 0:
+        return None
+    return start
+
+
+def _candidate(match: re.Match[str]) -> tuple[str, int, tuple[int, ...]]:
+    if match.group("chapter"):
+        return f"chapter_{match.group('ck')}", _value(match.group("cv")), ()
+    if match.group("dun"):
+        return "dun", _value(match.group("dv")), ()
+    if match.group("cparen"):
+        return "cparen", _value(match.group("pv")), ()
+    if match.group("aparen"):
+        return "aparen", int(match.group("av")), ()
+    if match.group("circled"):
+        return "circled", ord(match.group("circled")) - 0x245F, ()
+    if match.group("decimal"):
+        dotted = tuple(int(n) for n in match.group("dec").split("."))
+        return "decimal", dotted[-1], dotted
+    return "arabic", int(match.group("arv")), ()
+
+
+def _split_here(
+    outline: _Outline,
+    norm: str,
+    match: re.Match[str],
+    kind: str,
+    value: int,
+    dotted: tuple[int, ...],
+) -> bool:
+    before = norm[: match.start()].rstrip()
+    if not before:
+        return False
+    last = before[-1]
+    ended = last in _SENTENCE_END or before.endswith(("。”", "。)", ".”"))
+    heading = _heading_follows(norm, match.end())
+    if kind == "dun":
+        return (outline.expected(kind, value) or value == 1) and (ended or heading or last in "》)")
+    if kind.startswith("chapter_"):
+        if kind == "chapter_条":
+            return ended and (outline.expected(kind, value) or value == 1)
+        return (ended or heading) and (outline.expected(kind, value) or value == 1)
+    if kind == "decimal":
+        within = dotted[0] == outline.chapter or (dotted[0] == outline.chapter + 1 and value == 1)
+        return (
+            within and last not in "第约共至到和或及、" and (ended or heading or not last.isdigit())
+        )
+    if kind == "cparen":
+        return last not in "第条款项" and (ended or (outline.expected(kind, value) and heading))
+    if kind in ("aparen", "circled"):
+        return ended or (outline.expected(kind, value) and last not in "第条款项")
+    return ended and (outline.expected(kind, value) or value == 1)  # 1. 2. 3.
+
+
+def _split_line(line: str, outline: _Outline) -> list[str]:
+    norm = _fold(line)
+    cuts: list[int] = []
+    first = _CANDIDATES.match(norm.lstrip())
+    if first:
+        kind, value, dotted = _candidate(first)
+        outline.see(kind, value, dotted)
+    for match in _CANDIDATES.finditer(norm):
+        if match.start() == len(norm) - len(norm.lstrip()):
+            continue
+        kind, value, dotted = _candidate(match)
+        if value < 0 or not _split_here(outline, norm, match, kind, value, dotted):
+            continue
+        if value == 1 and kind in ("dun", "chapter_章", "chapter_条", "decimal"):
+            segment_start = cuts[-1] if cuts else 0
+            title = _title_before(line[segment_start : match.start()])
+            if title is not None:
+                cuts.append(segment_start + title)
+        cuts.append(match.start())
+        outline.see(kind, value, dotted)
+    if not cuts:
+        return [line]
+    pieces = []
+    start = 0
+    for cut in cuts:
+        if line[start:cut].strip():
+            pieces.append(line[start:cut].strip())
+        start = cut
+    pieces.append(line[start:].strip())
+    return [piece for piece in pieces if piece]
+
+
+def _split_run_in(lines: list[str]) -> list[str]:
+    outline = _Outline()
+    found: list[str] = []
+    for line in lines:
+        found.extend(_split_line(line, outline))
+    return found
+
+
+# -------------------------------------------------------------------------- result
+
+
+@dataclass
+class Source:
+    lines: list[str]  # the lines to read
+    removed: list[str]  # page furniture taken out, to show the user
+
+
+def prepare(text: str) -> Source:
+    """The lines of a plan's text, with the page furniture taken out and listed."""
+    raw = [line.strip() for line in re.split(r"\r\n|[\r\n\u2028\u2029\f\v]", text or "")]
+    lines = [_BULLET.sub("", line) for line in raw if line]
+    lines = _strip_glosses(lines)
+    lines, removed = _remove_furniture(lines)
+    lines = _join_wraps(lines)
+    lines = _split_run_in(lines)
+    return Source(lines=lines, removed=_unique(removed))
+
+
+def _unique(items: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        if item:
+            seen.setdefault(item, None)
+    return list(seen)
