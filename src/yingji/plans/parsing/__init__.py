@@ -29,8 +29,17 @@ drives them, 3) and ``result`` (what it returns).
 
 from __future__ import annotations
 
+from yingji.plans.parsing.bundle import Bundle, Part, parse_bundle
 from yingji.plans.parsing.parser import parse_text
 from yingji.plans.parsing.result import ParsedPlan, Section
 from yingji.plans.parsing.text import chinese_number
 
-__all__ = ["ParsedPlan", "Section", "chinese_number", "parse_text"]
+__all__ = [
+    "Bundle",
+    "ParsedPlan",
+    "Part",
+    "Section",
+    "chinese_number",
+    "parse_bundle",
+    "parse_text",
+]

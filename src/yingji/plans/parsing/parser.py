@@ -66,6 +66,7 @@ class _Parser:
 
     def __init__(self) -> None:
         self.sections: list[Section] = []
+        self.before: list[str] = []  # lines before the first heading
         self.path: list[Section] = []  # the open sections, outermost first
         self.styles: list[str] = []  # numbering styles along the path
         self.level_sections: set[int] = set()  # ids of sections headed by a level
@@ -253,6 +254,8 @@ class _Parser:
         if self.path:
             section = self.path[-1]
             section.text = f"{section.text}\n{line}" if section.text else line
+        else:  # before the first heading: listed, never dropped
+            self.before.append(line)
 
     # -------------------------------------------------------------------------- body
 
@@ -513,7 +516,7 @@ class _Parser:
         return "\n".join(part for part in parts if part)
 
     def _unrecognised(self) -> list[str]:
-        found: list[str] = []
+        found: list[str] = list(self.before)
         path: list[Section] = []
         for section in self.sections:
             path = [s for s in path if s.depth < section.depth]
