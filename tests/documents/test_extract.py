@@ -174,6 +174,13 @@ def test_it_reads_a_doc_with_antiword_tables_as_rows() -> None:
     text = read("numbered.doc").text
     assert before(text, "某县突发事件总体应急预案", "编制目的", "组长\t张三\t全面负责", "保障措施")
     assert "\t李四\t协助组长" in text.split("\n")
+    assert "文本框里的批注" not in text
+
+
+@needs_antiword
+@needs_soffice
+def test_it_turns_to_libreoffice_when_antiword_refuses_a_doc() -> None:
+    assert lines(read("short.doc").text) == ["一、总则", "（一）编制目的"]
 
 
 @needs_soffice

@@ -96,7 +96,7 @@ def text_of(name: str, data: bytes, *, max_bytes: int, max_unpacked: int) -> Ext
         extracted = Extracted(_docx_not_package(data))
     else:
         extracted = Extracted(_word_binary(data, extension))
-    text = _newlines(extracted.text)
+    text = _CONTROLS.sub("", _newlines(extracted.text))
     if len(text) > MAX_CHARS:
         raise _too_long()
     return Extracted(text, extracted.problems)
@@ -138,7 +138,9 @@ _BOMS = (
     (b"\xff\xfe", "utf-16-le"),
     (b"\xfe\xff", "utf-16-be"),
 )
-_KEPT_CONTROLS = frozenset("\t\n\r\f")
+# Control characters other than tab, line feed, form feed and carriage return: stray
+# bytes of an editor or a converter, removed from whatever a file holds.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -180,15 +182,8 @@ def _decode(data: bytes) -> str:
 
 def _plain_text(data: bytes) -> str:
     text = _decode(data)
-    controls = sum(
-        1 for char in text if char not in _KEPT_CONTROLS and unicodedata.category(char) == "Cc"
-    )
-    if controls * 100 > len(text):
+    if len(_CONTROLS.findall(text)) * 100 > len(text):
         raise _refuse(_("This does not look like a text file: it holds too many control codes."))
-    if controls:
-        text = "".join(
-            char for char in text if char in _KEPT_CONTROLS or unicodedata.category(char) != "Cc"
-        )
     return text
 
 
@@ -383,14 +378,22 @@ def _antiword(program: str, path: Path, workdir: str) -> str | None:
             logger.info("antiword failed: %s", done.stderr[:500].decode("utf-8", "replace"))
         return None
     text = done.stdout.decode("utf-8", "replace")
-    return _antiword_tables(text) if text.strip() else None
+    return _antiword_text(text) if text.strip() else None
 
 
-def _antiword_tables(text: str) -> str:
-    """Antiword draws a table row as "|cell|cell|"; a row becomes its cells joined by a
-    tab, as in a .docx."""
+ANTIWORD_NOTES = "-" * 23
+
+
+def _antiword_text(text: str) -> str:
+    """Antiword's text as a .docx's reads: a table row, which antiword draws as
+    "|cell|cell|", becomes its cells joined by a tab; footnotes and text boxes go."""
     lines = []
-    for line in text.split("\n"):
+    found = text.split("\n")
+    if ANTIWORD_NOTES in found:
+        # Antiword appends footnotes and text boxes after this line; like a .docx's,
+        # they are left out.
+        found = found[: len(found) - found[::-1].index(ANTIWORD_NOTES) - 1]
+    for line in found:
         stripped = line.strip()
         if len(stripped) > 1 and stripped.startswith("|") and stripped.endswith("|"):
             line = "\t".join(cell.strip() for cell in stripped[1:-1].split("|"))

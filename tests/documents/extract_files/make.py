@@ -9,6 +9,7 @@ root with the project's Python after changing it, and commit what it writes:
   numbering feature read is spelled out here.
 - numbered.doc: numbered.docx saved by LibreOffice in the Word 97-2003 format;
   numbered.wps: the same bytes under the name WPS gives its files.
+- short.doc: two headings in the Word 97-2003 format, too short for antiword.
 - encrypted.doc: numbered.doc with the "encrypted" flag of its header set, as Word sets
   it on a file saved with a password (its text is then unreadable ciphertext).
 - encrypted.docx: an OLE compound file holding "EncryptionInfo" and "EncryptedPackage"
@@ -175,14 +176,18 @@ HEADER = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 
 OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 WORD_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml"
+NUMBERING_TYPE = (
+    f'<Override PartName="/word/numbering.xml" ContentType="{WORD_TYPE}.numbering+xml"/>'
+)
+HEADER_TYPE = f'<Override PartName="/word/header1.xml" ContentType="{WORD_TYPE}.header+xml"/>'
 CONTENT_TYPES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
 <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
 <Default Extension="xml" ContentType="application/xml"/>
 <Override PartName="/word/document.xml" ContentType="{WORD_TYPE}.document.main+xml"/>
 <Override PartName="/word/styles.xml" ContentType="{WORD_TYPE}.styles+xml"/>
-<Override PartName="/word/numbering.xml" ContentType="{WORD_TYPE}.numbering+xml"/>
-<Override PartName="/word/header1.xml" ContentType="{WORD_TYPE}.header+xml"/>
+{NUMBERING_TYPE}
+{HEADER_TYPE}
 </Types>
 """
 ROOT_RELS = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -190,11 +195,13 @@ ROOT_RELS = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationship Id="rId1" Type="{OFFICE}/officeDocument" Target="word/document.xml"/>
 </Relationships>
 """
+NUMBERING_REL = f'<Relationship Id="rId2" Type="{OFFICE}/numbering" Target="numbering.xml"/>'
+HEADER_REL = f'<Relationship Id="rIdHeader" Type="{OFFICE}/header" Target="header1.xml"/>'
 DOCUMENT_RELS = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
 <Relationship Id="rId1" Type="{OFFICE}/styles" Target="styles.xml"/>
-<Relationship Id="rId2" Type="{OFFICE}/numbering" Target="numbering.xml"/>
-<Relationship Id="rIdHeader" Type="{OFFICE}/header" Target="header1.xml"/>
+{NUMBERING_REL}
+{HEADER_REL}
 </Relationships>
 """
 
@@ -209,6 +216,25 @@ def numbered_docx() -> bytes:
             "word/styles.xml": STYLES,
             "word/numbering.xml": NUMBERING,
             "word/header1.xml": HEADER,
+        }
+    )
+
+
+def short_docx() -> bytes:
+    """A document too short for antiword, which refuses a text stream so small."""
+    body = _p("一、总则") + _p("（一）编制目的")
+    document = DOCUMENT.replace(f"<w:body>{BODY}</w:body>", f"<w:body>{body}</w:body>")
+    return _package(
+        {
+            "[Content_Types].xml": CONTENT_TYPES.replace(HEADER_TYPE, "").replace(
+                NUMBERING_TYPE, ""
+            ),
+            "_rels/.rels": ROOT_RELS,
+            "word/document.xml": document,
+            "word/_rels/document.xml.rels": DOCUMENT_RELS.replace(HEADER_REL, "").replace(
+                NUMBERING_REL, ""
+            ),
+            "word/styles.xml": STYLES,
         }
     )
 
@@ -378,6 +404,7 @@ def main() -> None:
     (HERE / "numbered.doc").write_bytes(doc)
     (HERE / "numbered.wps").write_bytes(doc)
     (HERE / "encrypted.doc").write_bytes(encrypted_doc(doc))
+    (HERE / "short.doc").write_bytes(word_binary(short_docx()))
     (HERE / "encrypted.docx").write_bytes(
         compound_file(
             {
