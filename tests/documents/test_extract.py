@@ -8,11 +8,13 @@ or LibreOffice (Debian: antiword, libreoffice-writer-nogui) and are skipped with
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import os
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -94,6 +96,52 @@ def test_it_writes_out_word_automatic_numbering_and_keeps_tables_in_place() -> N
     extracted = read("numbered.docx")
     assert extracted.text.split("\n") == NUMBERED_DOCX
     assert extracted.problems == ()
+
+
+def _maker() -> Any:
+    spec = importlib.util.spec_from_file_location("extract_files_make", FILES / "make.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_it_numbers_legal_levels_in_digits_and_restarts_levels_as_told() -> None:
+    make = _maker()
+    levels = (
+        make._level(0, "chineseCounting", "第%1章")
+        + make._level(1, "chineseCounting", "%1.%2", extra="<w:isLgl/>")
+        # Restarts after level 1 (the first) only, not after level 2.
+        + make._level(2, "decimal", "(%3)", extra='<w:lvlRestart w:val="1"/>')
+    )
+    numbering = (
+        f'<w:numbering xmlns:w="{make.W_NS}"><w:abstractNum w:abstractNumId="0">{levels}'
+        '</w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num></w:numbering>'
+    )
+    paragraphs = [
+        ("总则", 0),
+        ("目的", 1),
+        ("甲", 2),
+        ("依据", 1),
+        ("乙", 2),
+        ("组织", 0),
+        ("丙", 2),
+        ("机构", 1),
+    ]
+    body = "".join(make._p(text, num=(1, level)) for text, level in paragraphs)
+
+    text = read("plan.docx", make.docx(body, numbering)).text
+
+    assert text.split("\n") == [
+        "第一章 总则",
+        "1.1 目的",
+        "(1) 甲",
+        "1.2 依据",
+        "(2) 乙",
+        "第二章 组织",
+        "(1) 丙",
+        "2.1 机构",
+    ]
 
 
 def test_it_leaves_out_text_boxes_and_headers() -> None:
@@ -396,6 +444,11 @@ def test_it_refuses_a_file_over_the_size_limit() -> None:
 def test_it_names_the_accepted_kinds_for_any_other_file(name: str) -> None:
     message = refusal(name, b"whatever")
     assert all(kind in message for kind in (".docx", ".doc", ".wps", ".pdf", ".txt"))
+
+
+def test_it_tells_what_it_can_before_reading() -> None:
+    assert extract.check("预案.PDF", b"%PDF-1.7", **LIMITS) == "pdf"
+    assert "larger than" in refusal("plan.doc", b"x" * (LIMITS["max_bytes"] + 1))
 
 
 def test_it_refuses_an_empty_file() -> None:

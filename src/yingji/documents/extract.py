@@ -74,17 +74,25 @@ def _extension(name: str) -> str:
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
-def text_of(name: str, data: bytes, *, max_bytes: int, max_unpacked: int) -> Extracted:
-    """The text of the uploaded file ``name``, or ValidationError when none can be read.
-
-    ``max_bytes`` bounds the file and ``max_unpacked`` what a .docx package unpacks to
-    (``uploads.check_package``)."""
+def check(name: str, data: bytes, *, max_bytes: int, max_unpacked: int) -> str:
+    """The extension of an upload ``text_of`` can read, or ValidationError when it is of
+    another kind, empty, larger than ``max_bytes`` or a package unpacking to more than
+    ``max_unpacked``: what can be told before reading it, as when a form is sent."""
     extension = _extension(name)
     if extension not in EXTENSIONS:
         raise _refuse(_("Choose a Word (.docx, .doc), WPS (.wps), PDF (.pdf) or text (.txt) file."))
     if not data:
         raise _refuse(_("The file is empty."))
     uploads.check_package(data, max_bytes=max_bytes, max_unpacked=max_unpacked)
+    return extension
+
+
+def text_of(name: str, data: bytes, *, max_bytes: int, max_unpacked: int) -> Extracted:
+    """The text of the uploaded file ``name``, or ValidationError when none can be read.
+
+    ``max_bytes`` bounds the file and ``max_unpacked`` what a .docx package unpacks to
+    (``uploads.check_package``)."""
+    extension = check(name, data, max_bytes=max_bytes, max_unpacked=max_unpacked)
     if extension == "pdf":
         extracted = _pdf(data)
     elif extension == "txt":
@@ -758,7 +766,7 @@ class _Numbering:
             index = int(match.group(1)) - 1
             shown = num.levels.get(index, _Level())
             value = counters.get(index, shown.start)
-            fmt = "decimal" if level.legal and index < ilvl else shown.fmt
+            fmt = "decimal" if level.legal else shown.fmt
             return format_number(value, fmt)
 
         text = re.sub(r"%([1-9])", number, level.text)

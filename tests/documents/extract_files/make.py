@@ -206,37 +206,34 @@ DOCUMENT_RELS = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 """
 
 
-def numbered_docx() -> bytes:
+def docx(body: str, numbering: str | None = NUMBERING) -> bytes:
+    """A .docx of the body XML ``body`` with the styles above, the numbering definitions
+    ``numbering`` (none when None) and, when it has numbering, the header above."""
+    types, relations = CONTENT_TYPES, DOCUMENT_RELS
+    parts = {"word/styles.xml": STYLES}
+    if numbering is None:
+        types = types.replace(HEADER_TYPE, "").replace(NUMBERING_TYPE, "")
+        relations = relations.replace(HEADER_REL, "").replace(NUMBERING_REL, "")
+    else:
+        parts |= {"word/numbering.xml": numbering, "word/header1.xml": HEADER}
     return _package(
         {
-            "[Content_Types].xml": CONTENT_TYPES,
+            "[Content_Types].xml": types,
             "_rels/.rels": ROOT_RELS,
-            "word/document.xml": DOCUMENT,
-            "word/_rels/document.xml.rels": DOCUMENT_RELS,
-            "word/styles.xml": STYLES,
-            "word/numbering.xml": NUMBERING,
-            "word/header1.xml": HEADER,
+            "word/document.xml": DOCUMENT.replace(BODY, body),
+            "word/_rels/document.xml.rels": relations,
+            **parts,
         }
     )
+
+
+def numbered_docx() -> bytes:
+    return docx(BODY)
 
 
 def short_docx() -> bytes:
     """A document too short for antiword, which refuses a text stream so small."""
-    body = _p("一、总则") + _p("（一）编制目的")
-    document = DOCUMENT.replace(f"<w:body>{BODY}</w:body>", f"<w:body>{body}</w:body>")
-    return _package(
-        {
-            "[Content_Types].xml": CONTENT_TYPES.replace(HEADER_TYPE, "").replace(
-                NUMBERING_TYPE, ""
-            ),
-            "_rels/.rels": ROOT_RELS,
-            "word/document.xml": document,
-            "word/_rels/document.xml.rels": DOCUMENT_RELS.replace(HEADER_REL, "").replace(
-                NUMBERING_REL, ""
-            ),
-            "word/styles.xml": STYLES,
-        }
-    )
+    return docx(_p("一、总则") + _p("（一）编制目的"), numbering=None)
 
 
 def word_binary(docx: bytes) -> bytes:
