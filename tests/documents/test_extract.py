@@ -144,6 +144,17 @@ def test_it_numbers_legal_levels_in_digits_and_restarts_levels_as_told() -> None
     ]
 
 
+def test_it_names_the_embedded_objects_it_could_not_read() -> None:
+    make = _maker()
+    embedded = '<w:p><w:r><w:object w:dxaOrig="100" w:dyaOrig="100"/></w:r></w:p>'
+    body = make._p("一、总则") + embedded + embedded + make._p("二、组织机构")
+    with override("en"):
+        extracted = read("plan.docx", make.docx(body))
+    assert extracted.text == "一、总则\n\n\n二、组织机构"
+    [problem] = extracted.problems
+    assert "2 embedded objects" in problem
+
+
 def test_it_leaves_out_text_boxes_and_headers() -> None:
     text = read("numbered.docx").text
     assert "文本框里的批注" not in text and "页眉" not in text

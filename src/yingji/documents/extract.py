@@ -99,7 +99,7 @@ def text_of(name: str, data: bytes, *, max_bytes: int, max_unpacked: int) -> Ext
         extracted = Extracted(_plain_text(data))
     elif data.startswith(ZIP_MAGIC):
         # WPS and some converters save a .docx package under a .wps or .doc name.
-        extracted = Extracted(_docx(data))
+        extracted = _docx(data)
     elif extension == "docx":
         extracted = Extracted(_docx_not_package(data))
     else:
@@ -479,7 +479,8 @@ def _word_binary(data: bytes, extension: str) -> str:
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 # Containers whose text is not the document's running text, or not shown: text boxes,
-# deleted text, the fallback copy of alternate content (its choice is read), field codes.
+# deleted text, the fallback copy of alternate content (its choice is read), field codes,
+# embedded objects, the phonetic guide above ruby text.
 _SKIPPED = frozenset(
     {
         f"{W}txbxContent",
@@ -493,12 +494,14 @@ _SKIPPED = frozenset(
         f"{W}footnoteReference",
         f"{W}endnoteReference",
         f"{W}commentReference",
+        f"{W}object",
+        f"{W}rt",
     }
 )
 _CONTAINERS = frozenset({f"{W}sdt", f"{W}sdtContent", f"{W}customXml", f"{W}smartTag"})
 
 
-def _docx(data: bytes) -> str:
+def _docx(data: bytes) -> Extracted:
     from docx import Document
     from docx.opc.exceptions import PackageNotFoundError
     from lxml import etree
@@ -514,7 +517,18 @@ def _docx(data: bytes) -> str:
             lines.append(numbering.label(block) + _paragraph_text(block))
         else:
             lines.extend(_table_rows(block, numbering))
-    return "\n".join(lines)
+    # Plans often embed their Excel tables as objects, whose content is not in the text.
+    objects = sum(1 for _object in document.element.body.iter(f"{W}object"))
+    problems: tuple[str, ...] = ()
+    if objects:
+        problems = (
+            _(
+                "%(count)d embedded objects (such as Excel tables) were not read. To import "
+                "their content, paste it into the document as text or a Word table."
+            )
+            % {"count": objects},
+        )
+    return Extracted("\n".join(lines), problems)
 
 
 def _blocks(parent: Any) -> list[Any]:
