@@ -799,6 +799,7 @@ class _Numbering:
 
 _CHINESE_DIGITS = "零一二三四五六七八九"
 _LEGAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_LEGAL_TRADITIONAL_DIGITS = "零壹貳參肆伍陸柒捌玖"
 _HEAVENLY_STEMS = "甲乙丙丁戊己庚辛壬癸"
 _EARTHLY_BRANCHES = "子丑寅卯辰巳午未申酉戌亥"
 _ROMAN = (
@@ -871,11 +872,15 @@ def format_number(value: int, fmt: str) -> str:
         "chineseCountingThousand",
         "japaneseCounting",
         "taiwaneseCounting",
-        "koreanCounting",
+        "taiwaneseCountingThousand",
     ):
         return _chinese(value)
     if fmt == "chineseLegalSimplified":
         return _chinese(value, _LEGAL_DIGITS, "拾佰仟")
+    if fmt == "ideographLegalTraditional":
+        return _chinese(value, _LEGAL_TRADITIONAL_DIGITS, "拾佰仟")
+    if fmt == "ideographEnclosedCircle" and 1 <= value <= 10:
+        return chr(0x3220 + value - 1)  # ㈠ ㈡ ㈢
     if fmt in ("ideographDigital", "taiwaneseDigital", "japaneseDigitalTenThousand"):
         return "".join(_CHINESE_DIGITS[int(d)].replace("零", "〇") for d in str(value))
     if fmt == "ideographTraditional" and 1 <= value <= len(_HEAVENLY_STEMS):
