@@ -1,7 +1,8 @@
 """The text of a document an office uploads: Word (.docx, .doc), WPS (.wps), PDF or text.
 
 ``text_of`` reads the text in reading order, one line per paragraph or table row, and
-says which parts could not be read (a PDF's scanned pages) beside it; a file that cannot
+says which parts could not be read (a PDF's scanned pages, a .docx's embedded Excel
+tables) beside it, in the active language; a file that cannot
 be read at all is refused with a ValidationError for the ``file`` field that tells the
 user what to do instead.
 
