@@ -1,10 +1,9 @@
 """The text of a document an office uploads: Word (.docx, .doc), WPS (.wps), PDF or text.
 
 ``text_of`` reads the text in reading order, one line per paragraph or table row, and
-says which parts could not be read (a PDF's scanned pages, a .docx's embedded Excel
-tables) beside it, in the active language; a file that cannot
-be read at all is refused with a ValidationError for the ``file`` field that tells the
-user what to do instead.
+says beside it, in the active language, which parts could not be read (a PDF's scanned
+pages, a .docx's embedded Excel tables); a file that cannot be read at all is refused
+with a ValidationError for the ``file`` field that tells the user what to do instead.
 
 - .docx: body paragraphs and tables in document order, with the numbers of Word's
   automatic numbering written out ("一、", "（一）", "1.1"): python-docx leaves them out,
