@@ -129,3 +129,27 @@ def test_a_post_is_held_by_a_person_from_the_directory_within_scope(
     assert services.structure(version)["posts"][3]["person"] is None
     role_cards = client.get(f"/plans/versions/{version.pk}/cards/").content.decode()
     assert "周所长" in role_cards
+
+
+def test_conditions_ticked_together_form_one_clause_that_holds_only_as_a_whole(
+    city: personas.City, planner: User, client_for
+) -> None:
+    version = make(city, planner)
+    client = client_for(planner)
+    fields = form_fields(client.get(f"/plans/versions/{version.pk}/edit/").content.decode())
+    triggers = sorted(k for k in fields if re.fullmatch(r"levels-0-triggers-\d+-fact", k))
+    last = int(triggers[-1].split("-")[3])
+    for j, (op, value) in enumerate(((">=", "50"), ("<", "300")), start=last + 1):
+        fields[f"levels-0-triggers-{j}-fact"] = "people_involved"
+        fields[f"levels-0-triggers-{j}-op"] = op
+        fields[f"levels-0-triggers-{j}-value"] = value
+    fields[f"levels-0-triggers-{last + 2}-together"] = "on"
+    assert client.post(f"/plans/versions/{version.pk}/edit/", fields).status_code == 302
+    saved = services.structure(version)["levels"][0]["triggers"][-2:]
+    assert saved[0]["clause"] == saved[1]["clause"]
+    assert (saved[0]["op"], saved[1]["op"]) == (">=", "<")
+    page = client.get(f"/plans/versions/{version.pk}/edit/").content.decode()
+    assert f'name="levels-0-triggers-{last + 2}-together" checked' in page
+    assert f'name="levels-0-triggers-{last + 1}-together" checked' not in page
+    detail = client.get(f"/plans/versions/{version.pk}/").content.decode()
+    assert "≥ 50 且 &lt; 300" in detail or "≥ 50 且 < 300" in detail

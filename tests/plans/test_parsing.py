@@ -151,7 +151,7 @@ def test_sample_structure_is_well_formed(name: str) -> None:
     for spec in structure["levels"]:
         assert spec["match"] == "any"
         assert spec["steps"] == []
-        for trigger in spec["triggers"]:
+        for trigger in plain(spec["triggers"]):
             Condition(**trigger).check()  # the rest of the system can evaluate it
 
 
@@ -182,14 +182,14 @@ def test_township_details() -> None:
     assert serious["judgements"] == (
         "同一事由100人以上集体上访的\n冲击、围堵镇党政机关或重点部位的\n造成人员死亡或3人以上受伤的"
     )
-    assert {"fact": "people_involved", "op": ">=", "value": 100} in serious["triggers"]
-    assert {"fact": "key_facility", "op": "is", "value": True} in serious["triggers"]
-    assert {"fact": "injuries", "op": ">=", "value": 3} in serious["triggers"]
+    assert {"fact": "people_involved", "op": ">=", "value": 100} in plain(serious["triggers"])
+    assert {"fact": "key_facility", "op": "is", "value": True} in plain(serious["triggers"])
+    assert {"fact": "injuries", "op": ">=", "value": 3} in plain(serious["triggers"])
     larger = level(plan, 3)
-    assert {"fact": "people_involved", "op": ">=", "value": 30} in larger["triggers"]
-    assert {"fact": "blocks_traffic", "op": "is", "value": True} in larger["triggers"]
-    general = level(plan, 4)
-    assert {"fact": "people_involved", "op": ">=", "value": 10} in general["triggers"]  # 十人
+    assert {"fact": "people_involved", "op": ">=", "value": 30} in plain(larger["triggers"])
+    assert {"fact": "blocks_traffic", "op": "is", "value": True} in plain(larger["triggers"])
+    general = level(plan, 4)  # 十人 below
+    assert {"fact": "people_involved", "op": ">=", "value": 10} in plain(general["triggers"])
 
 
 def test_county_details() -> None:
@@ -207,9 +207,9 @@ def test_county_details() -> None:
         structure["posts"][0].items()
     )
     worst = level(plan, 1)
-    assert {"fact": "deaths", "op": ">=", "value": 30} in worst["triggers"]
-    assert {"fact": "injuries", "op": ">=", "value": 100} in worst["triggers"]
-    assert {"fact": "deaths", "op": ">=", "value": 10} in level(plan, 2)["triggers"]
+    assert {"fact": "deaths", "op": ">=", "value": 30} in plain(worst["triggers"])
+    assert {"fact": "injuries", "op": ">=", "value": 100} in plain(worst["triggers"])
+    assert {"fact": "deaths", "op": ">=", "value": 10} in plain(level(plan, 2)["triggers"])
     # 预警级别 (a blue warning, Ⅳ级) are not response levels and add no conditions
     assert "预计可能发生" not in level(plan, 4)["judgements"]
 
@@ -225,8 +225,8 @@ def test_enterprise_articles() -> None:
     assert plan.structure["command_name"] == "生产安全事故应急救援指挥部"
     assert plan.structure["office_name"] == "指挥部办公室"
     first = level(plan, 1)
-    assert {"fact": "deaths", "op": ">=", "value": 1} in first["triggers"]
-    assert {"fact": "injuries", "op": ">=", "value": 3} in first["triggers"]
+    assert {"fact": "deaths", "op": ">=", "value": 1} in plain(first["triggers"])
+    assert {"fact": "injuries", "op": ">=", "value": 3} in plain(first["triggers"])
 
 
 def test_messy_levels_merge_words_and_numerals() -> None:
@@ -237,7 +237,7 @@ def test_messy_levels_merge_words_and_numerals() -> None:
     assert "工作原则" in headings  # a canonical heading without a number
     assert len(plan.structure["levels"]) == 2  # 一般 and Ⅳ级 are one level
     general = level(plan, 4)
-    assert {"fact": "people_involved", "op": ">=", "value": 30} in general["triggers"]
+    assert {"fact": "people_involved", "op": ">=", "value": 30} in plain(general["triggers"])
 
 
 def test_report_is_json_ready() -> None:
@@ -453,6 +453,11 @@ def test_chinese_number(text: str, number: int | None) -> None:
     assert chinese_number(text) == number
 
 
+def plain(triggers: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Triggers without their clause, to ask whether a bound was read."""
+    return [{k: v for k, v in t.items() if k != "clause"} for t in triggers]
+
+
 def triggers_of(condition: str) -> list[dict[str, object]]:
     plan = parse_text(f"二、事件分级\n（一）一般事件（Ⅳ级）：\n1.{condition}；")
     return list(level(plan, 4)["triggers"])
@@ -480,13 +485,62 @@ def triggers_of(condition: str) -> list[dict[str, object]]:
     ],
 )
 def test_triggers(condition: str, trigger: dict[str, object]) -> None:
-    assert trigger in triggers_of(condition)
+    assert trigger in plain(triggers_of(condition))
 
 
-def test_range_keeps_only_the_lower_bound() -> None:
+def test_range_keeps_both_bounds_in_one_clause() -> None:
     assert triggers_of("30人以上100人以下聚集的") == [
-        {"fact": "people_involved", "op": ">=", "value": 30}
+        {"fact": "people_involved", "op": ">=", "value": 30, "clause": 0},
+        {"fact": "people_involved", "op": "<", "value": 100, "clause": 0},
     ]
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        ("不足10人的", [("people_involved", "<", 10)]),
+        ("10人以下的", [("people_involved", "<", 10)]),
+        ("10人（含）以下的", [("people_involved", "<=", 10)]),
+        ("10人以内的", [("people_involved", "<=", 10)]),
+        ("聚集人数达到30人的", [("people_involved", ">=", 30)]),
+        ("30至100人聚集的", [("people_involved", ">=", 30), ("people_involved", "<", 100)]),
+        ("造成3人以上10人以下死亡的", [("deaths", ">=", 3), ("deaths", "<", 10)]),
+        ("死亡3人以上、10人以下的", [("deaths", ">=", 3), ("deaths", "<", 10)]),
+        (
+            "直接经济损失1000万元以上5000万元以下的",
+            [("economic_loss", ">=", 1000), ("economic_loss", "<", 5000)],
+        ),
+        ("直接经济损失1亿元以上的", [("economic_loss", ">=", 10000)]),
+        ("購買1000萬元以上設備的", []),  # money that is no loss
+        (
+            "參與人數100人以上，或堵塞國道、衝擊黨政機關的",
+            [
+                ("people_involved", ">=", 100),
+                ("blocks_traffic", "is", True),
+                ("key_facility", "is", True),
+            ],
+        ),
+    ],
+)
+def test_bounds(condition: str, expected: list[tuple[str, str, object]]) -> None:
+    assert [(t["fact"], t["op"], t["value"]) for t in triggers_of(condition)] == expected
+
+
+def test_clauses_hold_together() -> None:
+    from yingji.plans.triggers import LevelSpec, evaluate
+
+    spec = LevelSpec(
+        level=3,
+        conditions=[
+            Condition("people_involved", ">=", 50, 0),
+            Condition("people_involved", "<", 300, 0),
+            Condition("blocks_traffic", "is", True),
+        ],
+    )
+    assert evaluate([spec], {"people_involved": 100})[0].holds
+    assert not evaluate([spec], {"people_involved": 20})[0].holds  # < 300 alone is not enough
+    assert not evaluate([spec], {"people_involved": 400})[0].holds
+    assert evaluate([spec], {"people_involved": 400, "blocks_traffic": True})[0].holds
 
 
 def test_free_text_condition_is_only_a_judgement() -> None:
@@ -615,6 +669,6 @@ def test_any_text_parses_to_a_well_formed_draft(text: str) -> None:
     assert numbers == sorted(set(numbers))
     assert set(numbers) <= {1, 2, 3, 4}
     for spec in structure["levels"]:
-        for trigger in spec["triggers"]:
+        for trigger in plain(spec["triggers"]):
             Condition(**trigger).check()
     json.dumps(plan.report(), ensure_ascii=False)

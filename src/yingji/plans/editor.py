@@ -70,6 +70,31 @@ def _value(fact: str, raw: str) -> Any:
     return raw.strip()
 
 
+def _triggers(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Trigger rows; a row ticked 「与上一条同时满足」 joins the clause of the row above."""
+    found: list[dict[str, Any]] = []
+    clauses = 0
+    for row in rows:
+        trigger: dict[str, Any] = {
+            "fact": row.get("fact", ""),
+            "op": row.get("op", ""),
+            "value": _value(row.get("fact", ""), row.get("value", "")),
+        }
+        if row.get("together") == "on" and found:
+            above = found[-1]
+            if "clause" not in above:
+                above["clause"] = clauses
+                clauses += 1
+            trigger["clause"] = above["clause"]
+        found.append(trigger)
+    return found
+
+
+def _together(rows: list[dict[str, Any]], j: int) -> bool:
+    clause = rows[j].get("clause")
+    return j > 0 and clause is not None and rows[j - 1].get("clause") == clause
+
+
 def parse(data: QueryDict) -> dict[str, Any]:
     structure: dict[str, Any] = {name: data.get(name, "") for name in (*TEXTS, *NAMES)}
     for name in CYCLES:
@@ -95,14 +120,7 @@ def parse(data: QueryDict) -> dict[str, Any]:
             "level": _number(level_row.get("level", "")),
             "match": level_row.get("match", "any"),
             "judgements": level_row.get("judgements", ""),
-            "triggers": [
-                {
-                    "fact": t.get("fact", ""),
-                    "op": t.get("op", ""),
-                    "value": _value(t.get("fact", ""), t.get("value", "")),
-                }
-                for _j, t in _rows(data, f"{prefix}-triggers")
-            ],
+            "triggers": _triggers([t for _j, t in _rows(data, f"{prefix}-triggers")]),
             "steps": [
                 {
                     "phase": s.get("phase", ""),
@@ -149,6 +167,7 @@ def rows(structure: Mapping[str, Any], errors: Mapping[str, list[str]]) -> dict[
                     {
                         "i": j,
                         "data": {**t, "value": _shown_value(t.get("value"))},
+                        "together": _together(level.get("triggers", []), j),
                         "errors": _errors(errors, f"{path}.triggers[{j}]", TRIGGER_FIELDS),
                     }
                     for j, t in enumerate(level.get("triggers", []))

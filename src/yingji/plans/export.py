@@ -107,9 +107,9 @@ def outline(version: PlanVersion) -> layout.Outline:
             _("All of these conditions:") if level.match == "all" else _("Any of these conditions:")
         )
         blocks.append((0, lead))
-        conditions = [
-            labels.condition(t.fact, t.op, t.value, names) for t in level.triggers.all()
-        ] + [line.strip() for line in level.judgements.splitlines() if line.strip()]
+        conditions = labels.conditions(level.triggers.all(), names) + [
+            line.strip() for line in level.judgements.splitlines() if line.strip()
+        ]
         blocks.extend((4, f"（{n}）{text}") for n, text in enumerate(conditions, start=1))
         for number, step in enumerate(level.steps.all(), start=1):
             limit = (

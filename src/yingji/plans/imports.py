@@ -1,6 +1,6 @@
-"""Bringing a plan in from a Word (.docx) or text (.txt) file.
+"""Bringing a plan in from a Word (.docx, .doc), WPS, PDF or text file.
 
-The text is read (paragraphs and tables of a .docx; UTF-8 or GB18030 text), parsed into
+The text is read (``documents/extract.py``), parsed into
 a structure (``plans/parsing.py``) that the user corrects in the editor, and on saving
 becomes a draft with the original file kept beside it. From the web the reading runs as a
 background job (``run_job``), whose page leads to the review.
@@ -8,8 +8,6 @@ background job (``run_job``), whose page leads to the review.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import Actor
-from yingji.documents import jobs, uploads
+from yingji.documents import extract, jobs, uploads
 from yingji.documents import services as documents
 from yingji.documents.models import ImportJob
 from yingji.org.models import Unit
@@ -44,52 +42,17 @@ KINDS_BY_TITLE = (
 
 def check_upload(name: str, data: bytes) -> None:
     """Refuse a file that is no plan file or too large before anything parses it."""
-    lower = name.lower()
-    if not lower.endswith((".docx", ".txt")):
-        raise ValidationError({"file": [_("Choose a Word (.docx) or text (.txt) file.")]})
-    uploads.check_package(
-        data,
-        max_bytes=MAX_BYTES,
-        max_unpacked=MAX_UNPACKED,
-        not_package=(
-            _("The Word file could not be opened; save it again as .docx.")
-            if lower.endswith(".docx")
-            else ""
-        ),
-    )
+    extract.check(name, data, max_bytes=MAX_BYTES, max_unpacked=MAX_UNPACKED)
+
+
+def read(name: str, data: bytes) -> extract.Extracted:
+    """The text of an uploaded plan with what could not be read, or ValidationError."""
+    return extract.text_of(name, data, max_bytes=MAX_BYTES, max_unpacked=MAX_UNPACKED)
 
 
 def read_text(name: str, data: bytes) -> str:
     """The text of an uploaded plan, or ValidationError naming the file."""
-    check_upload(name, data)
-    lower = name.lower()
-    if lower.endswith(".docx"):
-        return _docx_text(data)
-    if lower.endswith(".txt"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-        raise ValidationError({"file": [_("The text file could not be read as UTF-8 or GB18030.")]})
-    raise ValidationError({"file": [_("Choose a Word (.docx) or text (.txt) file.")]})
-
-
-def _docx_text(data: bytes) -> str:
-    from docx import Document
-    from docx.opc.exceptions import PackageNotFoundError
-
-    try:
-        document = Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
-        raise ValidationError(
-            {"file": [_("The Word file could not be opened; save it again as .docx.")]}
-        ) from None
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append("　".join(cell.text.strip() for cell in row.cells))
-    return "\n".join(lines)
+    return read(name, data).text
 
 
 def parse(name: str, data: bytes) -> parsing.ParsedPlan:
@@ -166,7 +129,7 @@ def import_plan(
         kind="plan.source",
         title=source_name,
         content=source,
-        extension=extension if extension in ("docx", "txt") else "bin",
+        extension=extension if extension in extract.EXTENSIONS else "bin",
         actor=actor,
     )
     return version

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from yingji.plans import triggers
 
@@ -103,6 +104,31 @@ def condition(fact: str, op: str, value: Any, type_names: dict[str, str] | None 
         name = (type_names or {}).get(str(value), str(value))
         return _("%(fact)s is %(type)s or under it") % {"fact": fact_label(fact), "type": name}
     return f"{fact_label(fact)} {OPERATOR_WORDS.get(op, op)} {value}"
+
+
+def conditions(items: Iterable[Any], type_names: dict[str, str] | None = None) -> list[str]:
+    """The triggers of a level in words, a clause in one line: 「涉及人数 ≥ 50 且 < 300」."""
+    clauses: dict[object, list[Any]] = {}
+    for index, item in enumerate(items):
+        key = ("alone", index) if item.clause is None else item.clause
+        clauses.setdefault(key, []).append(item)
+    lines = []
+    for clause in clauses.values():
+        first = clause[0]
+        if len(clause) > 1 and all(
+            t.fact == first.fact and triggers.FACTS.get(t.fact) == triggers.NUMBER for t in clause
+        ):
+            bounds = [f"{OPERATOR_WORDS.get(t.op, t.op)} {t.value}" for t in clause]
+            lines.append(
+                f"{fact_label(first.fact)} " + pgettext("conditions", " and ").join(bounds)
+            )
+        else:
+            lines.append(
+                pgettext("conditions", " and ").join(
+                    condition(t.fact, t.op, t.value, type_names) for t in clause
+                )
+            )
+    return lines
 
 
 def reason(item: triggers.Reason, type_names: dict[str, str] | None = None) -> str:

@@ -297,6 +297,8 @@ class Trigger(models.Model):
     fact = models.CharField(_("fact"), max_length=40)
     op = models.CharField(_("operator"), max_length=10)
     value = models.JSONField(_("value"))
+    # Triggers of a level with the same clause must hold together; see triggers.Condition.
+    clause = models.PositiveSmallIntegerField(_("clause"), null=True, blank=True)
     sort = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

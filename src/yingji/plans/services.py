@@ -352,7 +352,9 @@ def level_specs(version: PlanVersion) -> list[triggers.LevelSpec]:
         triggers.LevelSpec(
             level=lv.level,
             match=lv.match,
-            conditions=[triggers.Condition(t.fact, t.op, t.value) for t in lv.triggers.all()],
+            conditions=[
+                triggers.Condition(t.fact, t.op, t.value, t.clause) for t in lv.triggers.all()
+            ],
             judgements=[line.strip() for line in lv.judgements.splitlines() if line.strip()],
         )
         for lv in version.levels.prefetch_related("triggers")

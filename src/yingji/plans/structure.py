@@ -96,7 +96,7 @@ def structure(version: PlanVersion) -> dict[str, Any]:
             "level": lv.level,
             "match": lv.match,
             "judgements": lv.judgements,
-            "triggers": [{"fact": t.fact, "op": t.op, "value": t.value} for t in lv.triggers.all()],
+            "triggers": [_trigger_data(t) for t in lv.triggers.all()],
             "steps": [
                 {
                     "phase": s.phase,
@@ -120,6 +120,13 @@ def structure(version: PlanVersion) -> dict[str, Any]:
     data["contacts"] = [
         {"name": c.name, "role": c.role, "phone": c.phone} for c in version.contacts.all()
     ]
+    return data
+
+
+def _trigger_data(trigger: Trigger) -> dict[str, Any]:
+    data = {"fact": trigger.fact, "op": trigger.op, "value": trigger.value}
+    if trigger.clause is not None:
+        data["clause"] = trigger.clause
     return data
 
 
@@ -376,8 +383,12 @@ def _level(
         if not isinstance(raw, Mapping):
             errors[where] = [_("Give the fact, the comparison and the value.")]
             continue
+        clause = raw.get("clause")
         condition = triggers.Condition(
-            str(raw.get("fact", "")), str(raw.get("op", "")), raw.get("value")
+            str(raw.get("fact", "")),
+            str(raw.get("op", "")),
+            raw.get("value"),
+            None if clause in (None, "") else clause,
         )
         try:
             condition.check()
@@ -386,9 +397,10 @@ def _level(
         else:
             if triggers.FACTS[condition.fact] == triggers.TYPE and condition.value not in types:
                 errors[f"{where}.value"] = [_("Choose an event type from the list.")]
-        clean["triggers"].append(
-            {"fact": condition.fact, "op": condition.op, "value": condition.value}
-        )
+        trigger = {"fact": condition.fact, "op": condition.op, "value": condition.value}
+        if condition.clause is not None:
+            trigger["clause"] = condition.clause
+        clean["triggers"].append(trigger)
     steps = level.get("steps") or []
     if not isinstance(steps, list):
         errors[f"{path}.steps"] = [_("Give a list of entries.")]
@@ -432,6 +444,7 @@ TRIGGER_MESSAGES = {
     "negative": lambda: _("Enter a number of zero or more."),
     "not_a_flag": lambda: _("Choose yes or no."),
     "not_a_type": lambda: _("Choose an event type from the list."),
+    "bad_clause": lambda: _("A condition group is a number from 0 to 99."),
 }
 
 

@@ -42,11 +42,17 @@ class TriggerError(ValueError):
         self.code = code
 
 
+MAX_CLAUSE = 99
+
+
 @dataclass(frozen=True)
 class Condition:
     fact: str
     op: str
     value: Any
+    # Conditions with the same clause must hold together (「50人以上300人以下」); a
+    # condition without one stands alone.
+    clause: int | None = None
 
     def check(self) -> None:
         """Raise TriggerError unless the condition is well formed."""
@@ -65,6 +71,12 @@ class Condition:
             raise TriggerError("value", "not_a_flag")
         if kind == TYPE and (not isinstance(self.value, str) or not self.value.strip()):
             raise TriggerError("value", "not_a_type")
+        if self.clause is not None and (
+            isinstance(self.clause, bool)
+            or not isinstance(self.clause, int)
+            or not 0 <= self.clause <= MAX_CLAUSE
+        ):
+            raise TriggerError("clause", "bad_clause")
 
 
 @dataclass(frozen=True)
@@ -141,11 +153,10 @@ def evaluate(levels: Sequence[LevelSpec], facts: Mapping[str, Any]) -> list[Leve
     results = []
     for spec in sorted(levels, key=lambda s: s.level):
         reasons = [check(c, facts) for c in spec.conditions]
-        decided = [r for r in reasons if r.held is not None]
         if spec.match == "all":
             holds = bool(reasons) and all(r.held for r in reasons)
         else:
-            holds = any(r.held for r in decided)
+            holds = any(all(r.held for r in clause) for clause in _clauses(spec, reasons))
         results.append(
             LevelResult(
                 level=spec.level,
@@ -156,6 +167,15 @@ def evaluate(levels: Sequence[LevelSpec], facts: Mapping[str, Any]) -> list[Leve
             )
         )
     return results
+
+
+def _clauses(spec: LevelSpec, reasons: list[Reason]) -> list[list[Reason]]:
+    """The reasons by clause: a clause holds when all its conditions hold."""
+    clauses: dict[object, list[Reason]] = {}
+    for index, (condition, reason) in enumerate(zip(spec.conditions, reasons, strict=True)):
+        key = ("alone", index) if condition.clause is None else condition.clause
+        clauses.setdefault(key, []).append(reason)
+    return list(clauses.values())
 
 
 def matching(levels: Sequence[LevelSpec], facts: Mapping[str, Any]) -> list[LevelResult]:

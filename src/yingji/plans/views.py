@@ -210,9 +210,7 @@ def _version_context(request: HttpRequest, version: PlanVersion, **extra: Any) -
             {
                 "level": level,
                 "label": labels.level_label(level.level),
-                "conditions": [
-                    labels.condition(t.fact, t.op, t.value, names) for t in level.triggers.all()
-                ],
+                "conditions": labels.conditions(level.triggers.all(), names),
                 "judgements": [j for j in level.judgements.splitlines() if j.strip()],
                 "steps": list(level.steps.all()),
             }

@@ -63,6 +63,35 @@ def _clean_lines(text: str) -> list[str]:
     return kept
 
 
+_PLAN_TITLE = re.compile(r"预案|(?:应急|处置|处理|救援|保障).{0,12}方案")
+_ORGANISATION_END = (
+    "公司",
+    "政府",
+    "局",
+    "镇",
+    "乡",
+    "街道",
+    "学校",
+    "小学",
+    "中学",
+    "大学",
+    "学院",
+    "医院",
+    "中心",
+    "委员会",
+    "办公室",
+    "会",
+    "县",
+    "区",
+    "市",
+    "厂",
+    "矿",
+    "集团",
+    "社区",
+    "村",
+)
+
+
 def _take_title(lines: list[str]) -> tuple[str, list[str]]:
     """The title line (it names a 预案) and the lines without it."""
     for index, line in enumerate(lines[:12]):
@@ -73,17 +102,24 @@ def _take_title(lines: list[str]) -> tuple[str, list[str]]:
         numbered = _numbered(line)
         if numbered and _heading_like(numbered.rest):
             break  # the body has begun
+        if "印发" in norm and norm.endswith("通知"):
+            continue  # 「关于印发……等两个预案的通知」: the title comes below
         if (
-            "预案" in norm
+            _PLAN_TITLE.search(norm)
             and len(norm) <= 60
             and not numbered
             and not norm.endswith(("。", ";", ","))
-            and not norm.startswith(("本预案", "为", "根据", "依据"))
+            and not norm.startswith(("本预案", "本方案", "为", "根据", "依据"))
         ):
             title = line.strip()
             if title.startswith("《") and title.endswith("》"):
                 title = title[1:-1]
-            if index and len(norm) <= 8 and _title_head(lines[index - 1]):
+            previous = _fold(lines[index - 1]).strip() if index else ""
+            if (
+                index
+                and _title_head(lines[index - 1])
+                and (len(norm) <= 8 or previous.endswith(_ORGANISATION_END))
+            ):
                 # a title broken over two lines: 「青石镇群体性上访事件」「应急预案」
                 title = lines[index - 1].strip() + title
                 return title, lines[: index - 1] + lines[index + 1 :]

@@ -192,12 +192,12 @@ def _wrap_width(lines: list[str]) -> int:
     lengths = Counter(len(line.strip()) for line in lines if len(line.strip()) >= 15)
     if not lengths:
         return 0
-    width, count = max(lengths.items(), key=lambda item: (item[1], item[0]))
-    near = count + lengths.get(width - 1, 0) + lengths.get(width + 1, 0)
+    width, _count = max(lengths.items(), key=lambda item: (item[1], item[0]))
+    near = sum(lengths.get(width + d, 0) for d in (-2, -1, 0, 1, 2))
     return width if near >= max(5, 0.3 * sum(lengths.values())) else 0
 
 
-_CONTINUED_AFTER = tuple("、，,和及与的在对或并把将被从向以为由")
+_CONTINUED_AFTER = tuple("、，,和及与的在对或并把将被从向以为由（(")
 _CONTINUED_BEFORE = re.compile(r"^(?:[，,。、；;：:）)」”]|[人名户万亿元]?(?:以上|以下|以内))")
 
 
@@ -218,7 +218,7 @@ def _continues(previous: str, line: str, width: int) -> bool:
         return True
     if len(norm_prev) >= 12 and norm_prev.endswith(_CONTINUED_AFTER):
         return True
-    return width > 0 and len(previous.strip()) >= width - 1
+    return width > 0 and len(previous.strip()) >= width - 2
 
 
 # ------------------------------------------------------------------ run-in headings
@@ -226,7 +226,7 @@ def _continues(previous: str, line: str, width: int) -> bool:
 _CN = "零〇一二三四五六七八九十百"
 _SENTENCE_END = "。;!?:"
 _CANDIDATES = re.compile(
-    rf"(?P<chapter>第\s*(?P<cv>[{_CN}\d]{{1,4}})\s*(?P<ck>章|节|条))"
+    rf"(?P<chapter>第\s*(?P<cv>[{_CN}\d]{{1,4}})\s*(?P<ck>章|节|条|部分))"
     rf"|(?P<dun>(?<![{_CN}第])(?P<dv>[一二三四五六七八九十]{{1,3}})\s*、(?![{_CN}\d级]))"
     rf"|(?P<cparen>\(\s*(?P<pv>[一二三四五六七八九十]{{1,3}})\s*\))"
     r"|(?P<aparen>\(\s*(?P<av>\d{1,2})\s*\))"
@@ -298,7 +298,7 @@ class _Outline:
 
     def see(self, kind: str, value: int, dotted: tuple[int, ...] = ()) -> None:
         self.last[kind] = value
-        if kind in ("dun", "chapter_章"):
+        if kind in ("dun", "chapter_章", "chapter_部分"):
             self.chapter = value
             for deeper in ("cparen", "aparen", "arabic", "circled"):
                 self.last.pop(deeper, None)
@@ -319,6 +319,16 @@ def _value(text: str) -> int:
 def _heading_follows(norm: str, end: int) -> bool:
     after = norm[end : end + 12].lstrip()
     return any(after.startswith(word) for word in _HEADING_WORDS)
+
+
+def _after_heading(before: str) -> bool:
+    """The piece before ends in a short numbered heading: 「二、工作小组」1.救护小组……"""
+    piece = re.split(r"[。;!?:]", before)[-1]
+    first = _CANDIDATES.match(piece.lstrip())
+    if first is None:
+        return False
+    rest = piece.lstrip()[first.end() :].strip()
+    return 2 <= len(rest) <= 16 and not re.search(r"[,、()]", rest)
 
 
 def _title_before(segment: str) -> int | None:
@@ -369,7 +379,7 @@ def _split_here(
         return False
     last = before[-1]
     ended = last in _SENTENCE_END or before.endswith(("。”", "。)", ".”"))
-    heading = _heading_follows(norm, match.end())
+    heading = _heading_follows(norm, match.end()) or _after_heading(before)
     if kind == "dun":
         return (outline.expected(kind, value) or value == 1) and (ended or heading or last in "》)")
     if kind.startswith("chapter_"):
@@ -420,11 +430,19 @@ def _split_line(line: str, outline: _Outline) -> list[str]:
     return [piece for piece in pieces if piece]
 
 
+_COLLECTION_HEAD = re.compile(r"^(.{2,40}?(?:汇编|合集|选编))(?=.{4,60}(?:预案|方案|制度|办法)$)")
+
+
 def _split_run_in(lines: list[str]) -> list[str]:
     outline = _Outline()
     found: list[str] = []
     for line in lines:
-        found.extend(_split_line(line, outline))
+        for piece in _split_line(line, outline):
+            collection = _COLLECTION_HEAD.match(_fold(piece))
+            if collection:  # 「……预案合集清溪县……预案」: the collection's title, then the plan's
+                found.extend((piece[: collection.end()], piece[collection.end() :]))
+            else:
+                found.append(piece)
     return found
 
 

@@ -111,7 +111,7 @@ def chinese_number(text: str) -> int | None:
 
 _CN_NUM = "[零〇一二三四五六七八九十百]+"
 _NUMBERINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("chapter", re.compile(rf"^第\s*(?:{_CN_NUM}|\d+)\s*章")),
+    ("chapter", re.compile(rf"^第\s*(?:{_CN_NUM}|\d+)\s*(?:章|部分)")),
     ("part", re.compile(rf"^第\s*(?:{_CN_NUM}|\d+)\s*节")),
     ("article", re.compile(rf"^第\s*(?:{_CN_NUM}|\d+)\s*条")),
     ("cn_dun", re.compile(rf"^{_CN_NUM}\s*[、.](?!\d)")),
@@ -125,7 +125,7 @@ _NUMBERINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 # A decimal number followed by one of these is a quantity: 「1.30人以上」 is item 1 about
 # 30 people, not section 1.30.
-_UNIT_CHARS = frozenset("人名户个次万亿元%倍吨")
+_UNIT_CHARS = frozenset("人名户个次万亿元%倍吨至到~－-")
 _NUMBER_TRAIL = " \u3000、.．:："
 
 
