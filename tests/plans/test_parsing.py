@@ -672,3 +672,34 @@ def test_any_text_parses_to_a_well_formed_draft(text: str) -> None:
         for trigger in plain(spec["triggers"]):
             Condition(**trigger).check()
     json.dumps(plan.report(), ensure_ascii=False)
+
+
+# --------------------------------------------------------------- the variety of real plans
+
+
+def test_groups_named_zhuanban_or_gongzuodui() -> None:
+    text = (
+        "二、组织指挥体系\n（三）工作专班\n指挥部下设以下工作专班：\n"
+        "1.综合协调专班：负责统筹协调。牵头单位：县政府办公室。\n"
+        "2.稳控工作队：负责稳控化解。\n3.抢险突击队：负责抢险。\n"
+        "三、应急保障\n县消防救援大队负责灭火。"
+    )
+    assert group_names(parse_text(text)) == {"综合协调专班", "稳控工作队", "抢险突击队"}
+
+
+def test_a_table_row_in_traditional_characters_names_its_group() -> None:
+    text = "二、組織機構\n（三）工作組\n安檢票務組\t組長：治安大隊大隊長\t負責入場安檢\n"
+    plan = parse_text(text)
+    assert group_names(plan) == {"安檢票務組"}
+    assert plan.structure["groups"][0]["duties"] == "負責入場安檢"
+
+
+def test_posts_on_one_line_separated_by_spaces() -> None:
+    text = (
+        "二、组织机构\n（三）工作组\n"
+        "1.技术支持组 组长：总工程师 骆某某 副组长：王某某 成员：技术质量部人员 负责制定方案\n"
+    )
+    plan = parse_text(text)
+    posts = {(p["title"], p["position"]) for p in plan.structure["posts"]}
+    assert posts == {("组长", "总工程师 骆某某"), ("副组长", "王某某"), ("成员", "技术质量部人员")}
+    assert plan.structure["groups"][0]["duties"] == "负责制定方案"

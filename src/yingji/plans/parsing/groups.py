@@ -9,8 +9,24 @@ from yingji.plans.parsing.text import _fold, _words
 # ------------------------------------------------------------------------------- groups
 
 _GROUP_GENERIC = frozenset(
-    {"工作组", "工作小组", "专项工作组", "专项小组", "专项组", "应急小组", "应急工作组", "小组"}
+    {
+        "工作组",
+        "工作小组",
+        "专项工作组",
+        "专项小组",
+        "专项组",
+        "应急小组",
+        "应急工作组",
+        "小组",
+        "工作专班",
+        "专班",
+        "工作队",
+        "应急工作队",
+    }
 )
+# What a working group's name ends in: 现场处置组, 维稳专班, 稳控工作队, 抢险突击队. Other
+# teams (消防救援大队, 应急队伍) are standing units, not groups set up by the plan.
+_GROUP_END = r"(?:组|专班|(?:工作|突击|抢险|救援|服务)队)"
 # Words that make a phrase ending in 组 a sentence about groups rather than a group's name.
 _GROUP_FORBIDDEN = _words(
     "若干 相关 有关 下列 下设 设立 成立 分设 分为 包括 以下 如下 各 个 等 的 组长 组员 成员 "
@@ -18,7 +34,7 @@ _GROUP_FORBIDDEN = _words(
 )
 _GROUP_SUFFIXES = ("及其职责", "及职责", "的职责", "主要职责", "职责")
 _GROUP_AT_START = re.compile(
-    r"^([\u4e00-\u9fff]{2,18}?组)(?:及其职责|及职责|职责)?"
+    rf"^([\u4e00-\u9fff]{{1,18}}?{_GROUP_END})(?:及其职责|及职责|职责)?"
     r"(?=$|[:。,;(\s、]|由|负责|牵头|组长|主要|职责|成员)"
 )
 _GROUP_CONTINUE = re.compile(
@@ -28,15 +44,19 @@ _GROUP_DEFINITION = re.compile(r"组长|成员|职责|牵头|组成")
 
 
 def _group_name(text: str) -> str | None:
-    """The name of a working group (现场处置组), or None for anything else."""
+    """The name of a working group (现场处置组, 维稳专班), or None for anything else.
+
+    The name is returned as written; it is judged folded (組 is 组)."""
     name = text.strip()
     for suffix in _GROUP_SUFFIXES:
-        name = name.removesuffix(suffix)
-    if not re.fullmatch(r"[\u4e00-\u9fff]{2,18}组", name):
+        if _fold(name).endswith(suffix):
+            name = name[: -len(suffix)]
+    norm = _fold(name)
+    if not re.fullmatch(rf"[\u4e00-\u9fff]{{1,18}}{_GROUP_END}", norm) or len(norm) < 3:
         return None
-    if name.endswith(("领导小组", "民小组")) or name in _GROUP_GENERIC:
+    if norm.endswith(("领导小组", "民小组")) or norm in _GROUP_GENERIC:
         return None
-    if any(word in name for word in _GROUP_FORBIDDEN):
+    if any(word in norm for word in _GROUP_FORBIDDEN):
         return None
     return name
 
@@ -88,13 +108,20 @@ def _post(clause: str) -> tuple[str, str] | None:
     return None
 
 
+# Clauses end at punctuation, or at a space before the next post or the duties: a table
+# row 「组长：张三\t负责……」, or 「组长：张三 副组长：李四 成员：……」 on one line.
+_CLAUSE_END = re.compile(
+    rf"[,;。]|\s+(?=(?:{_TITLES})\s*(?::|由|为)|负责|主要职责|工作职责|职责\s*:)"
+)
+
+
 def _split_posts(text: str) -> tuple[list[tuple[str, str]], str]:
     """Split a line into its posts and the rest (the duties), keeping the punctuation."""
     norm = _fold(text)
     posts: list[tuple[str, str]] = []
     kept: list[str] = []
     start = 0
-    bounds = [m.end() for m in re.finditer(r"[,;。]", norm)]
+    bounds = [m.end() for m in _CLAUSE_END.finditer(norm)]
     if not bounds or bounds[-1] < len(text):
         bounds.append(len(text))
     for end in bounds:
