@@ -12,6 +12,8 @@ import importlib.util
 import io
 import os
 import shutil
+import signal
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -81,6 +83,12 @@ def refusal(name: str, data: bytes | None = None) -> str:
 
 def lines(text: str) -> list[str]:
     return [line.strip(" ") for line in text.split("\n") if line.strip()]
+
+
+def in_order(found: list[str], *wanted: str) -> bool:
+    """Whether the lines ``wanted`` are among the lines ``found``, in this order."""
+    rest = iter(found)
+    return all(any(line == want for line in rest) for want in wanted)
 
 
 def before(text: str, *parts: str) -> bool:
@@ -232,9 +240,57 @@ def test_it_refuses_a_docx_that_is_no_word_file() -> None:
 # ----------------------------------------------------------------------------- .doc .wps
 
 
+@needs_soffice
+@pytest.mark.parametrize("name", ["numbered.doc", "numbered.wps"])
+def test_it_reads_a_doc_or_wps_with_its_numbering_and_tables(name: str) -> None:
+    found = read(name).text.split("\n")
+    assert in_order(
+        found,
+        "某县突发事件总体应急预案",
+        "一、总则",
+        "（一）编制目的",
+        "1 适用范围",
+        "1.1 本县行政区域内的突发事件",
+        "①自然灾害",
+        "职务\t姓名\t职责",
+        "组长\t张三\t全面负责",
+        "\t李四\t协助组长",
+        "二、组织机构",
+        "甲. 先期处置",
+        "三、保障措施",
+    )
+    assert "文本框里的批注" not in found
+
+
+@needs_soffice
+def test_it_holds_the_docx_libreoffice_writes_to_the_upload_limits() -> None:
+    data = (FILES / "numbered.doc").read_bytes()
+    with override("en"), pytest.raises(ValidationError) as refused:
+        extract.text_of("plan.doc", data, max_bytes=LIMITS["max_bytes"], max_unpacked=4096)
+    [message] = refused.value.message_dict["file"]
+    assert "unpacks to" in message
+
+
+def _failing_soffice(tmp_path: Path) -> str:
+    program = tmp_path / "soffice"
+    program.write_text("#!/bin/sh\necho 'Error: source file could not be loaded' >&2\nexit 1\n")
+    program.chmod(0o755)
+    return str(program)
+
+
 @needs_antiword
-def test_it_reads_a_doc_with_antiword_tables_as_rows() -> None:
+@pytest.mark.parametrize("soffice", ["missing", "failing"])
+def test_it_reads_a_doc_with_antiword_when_libreoffice_cannot(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, soffice: str
+) -> None:
+    antiword = shutil.which("antiword")
+    programs = {"antiword": antiword}
+    if soffice == "failing":
+        programs["soffice"] = _failing_soffice(tmp_path)
+    monkeypatch.setattr(extract.shutil, "which", programs.get)
+
     text = read("numbered.doc").text
+
     assert before(text, "某县突发事件总体应急预案", "编制目的", "组长\t张三\t全面负责", "保障措施")
     assert "\t李四\t协助组长" in text.split("\n")
     assert "文本框里的批注" not in text
@@ -242,18 +298,12 @@ def test_it_reads_a_doc_with_antiword_tables_as_rows() -> None:
 
 @needs_antiword
 @needs_soffice
-def test_it_turns_to_libreoffice_when_antiword_refuses_a_doc() -> None:
-    assert lines(read("short.doc").text) == ["一、总则", "（一）编制目的"]
-
-
-@needs_soffice
-def test_it_reads_a_doc_with_libreoffice_when_antiword_cannot(
+def test_it_turns_to_the_next_reader_when_one_refuses_a_doc(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(extract, "WORD_BINARY_READERS", ("soffice",))
-    found = lines(read("numbered.doc").text)
-    assert before("\n".join(found), "一、 总则", "（一） 编制目的", "1.1 本县", "三、 保障措施")
-    assert "文本框里的批注" not in found
+    # Antiword refuses a text stream as short as this one's.
+    monkeypatch.setattr(extract, "WORD_BINARY_READERS", ("antiword", "soffice"))
+    assert lines(read("short.doc").text) == ["一、总则", "（一）编制目的"]
 
 
 @needs_soffice
@@ -262,17 +312,6 @@ def test_it_reads_with_libreoffice_what_antiword_refuses(tmp_path: Path) -> None
     rtf = rb"{\rtf1\ansi{\fonttbl\f0 Arial;}\f0 Flood plan\par General rules\par}"
     text = read("plan.doc", rtf).text
     assert before(text, "Flood plan", "General rules")
-
-
-@pytest.mark.skipif(
-    shutil.which("antiword") is None
-    and shutil.which("soffice") is None
-    and shutil.which("libreoffice") is None,
-    reason="neither antiword nor LibreOffice is installed",
-)
-def test_it_reads_a_wps_file_as_a_word_document() -> None:
-    text = read("numbered.wps").text
-    assert before(text, "某县突发事件总体应急预案", "组长", "保障措施")
 
 
 def test_it_reads_a_wps_file_that_is_really_a_docx() -> None:
@@ -385,6 +424,38 @@ def test_it_refuses_too_much_text(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(extract, "MAX_CHARS", 10)
     assert "characters" in refusal("plan.pdf")
     assert "characters" in refusal("plan.txt", "一二三四五六七八九十十一".encode())
+
+
+def _recording_processes(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
+    """The processes ``extract`` starts from now on, as it starts them."""
+    started: list[subprocess.Popen[bytes]] = []
+    popen = subprocess.Popen
+
+    def recording(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        process = popen(*args, **kwargs)
+        started.append(process)
+        return process
+
+    monkeypatch.setattr(extract.subprocess, "Popen", recording)
+    return started
+
+
+def test_it_stops_reading_a_pdf_that_takes_too_long(monkeypatch: pytest.MonkeyPatch) -> None:
+    started = _recording_processes(monkeypatch)
+    monkeypatch.setattr(extract, "CONVERTER_TIMEOUT", 0.01)
+
+    assert "took too long" in refusal("plan.pdf")
+
+    [child] = started
+    assert child.returncode == -signal.SIGKILL
+    assert not _running(child.pid)
+
+
+def test_it_refuses_a_pdf_whose_reading_outgrows_the_memory_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(extract, "PDF_MEMORY", 16 * 1024 * 1024)
+    assert "damaged" in refusal("plan.pdf")
 
 
 # ----------------------------------------------------------------------------- .txt

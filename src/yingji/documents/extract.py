@@ -9,10 +9,13 @@ with a ValidationError for the ``file`` field that tells the user what to do ins
   automatic numbering written out ("一、", "（一）", "1.1"): python-docx leaves them out,
   yet a plan's structure lives in them. Text boxes, footnotes, headers and footers are
   left out; they are page furniture in a plan, not its content.
-- .doc and .wps: the Word binary format, read by antiword or, failing that, by
-  LibreOffice, each in a child process with a time limit (a hostile file can make a
-  converter loop). A .wps or .doc that is really a .docx package is read as one.
-- .pdf: the text layer, page by page; pages without one are reported as problems.
+- .doc and .wps: the Word binary format, converted by LibreOffice to a .docx and read
+  as one (numbering written out, tables in place) or, failing that, read by antiword,
+  each in a child process with a time limit (a hostile file can make a converter
+  loop). A .wps or .doc that is really a .docx package is read as one.
+- .pdf: the text layer, page by page, read by pypdf in a child process with a time and
+  a memory limit (a hostile PDF can make it loop or fill the memory); pages without a
+  text layer are reported as problems.
 - .txt: UTF-8, UTF-16/32 (with a byte order mark, or UTF-16 recognised by its zero
   bytes), GB18030.
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import logging
 import os
 import re
@@ -28,6 +32,7 @@ import shutil
 import signal
 import struct
 import subprocess
+import sys
 import tempfile
 import unicodedata
 import zipfile
@@ -49,10 +54,11 @@ MAX_CHARS = 2_000_000
 # Seconds a converter may take on one file before it is killed.
 CONVERTER_TIMEOUT = 30
 
-# Tried in this order on a .doc or .wps. Antiword takes milliseconds and keeps table rows
-# on one line; LibreOffice takes a second or two but also writes out automatic numbering,
-# which antiword leaves out or shows as plain "1", "2".
-WORD_BINARY_READERS = ("antiword", "soffice")
+# Tried in this order on a .doc or .wps. LibreOffice converts it to a .docx, read as any
+# .docx: automatic numbering written out ("一、", "（一）", "1.1"), on which a plan's
+# structure hangs, and table rows on one line each. Antiword, the fallback, takes
+# milliseconds but leaves the numbering out or shows it as plain "1", "2".
+WORD_BINARY_READERS = ("soffice", "antiword")
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -101,9 +107,9 @@ def text_of(name: str, data: bytes, *, max_bytes: int, max_unpacked: int) -> Ext
         # WPS and some converters save a .docx package under a .wps or .doc name.
         extracted = _docx(data)
     elif extension == "docx":
-        extracted = Extracted(_docx_not_package(data))
+        extracted = _docx_not_package(data, max_bytes=max_bytes, max_unpacked=max_unpacked)
     else:
-        extracted = Extracted(_word_binary(data, extension))
+        extracted = _word_binary(data, extension, max_bytes=max_bytes, max_unpacked=max_unpacked)
     text = _CONTROLS.sub("", _newlines(extracted.text))
     if len(text) > MAX_CHARS:
         raise _too_long()
@@ -207,43 +213,76 @@ def _password_pdf() -> ValidationError:
     )
 
 
-def _pdf(data: bytes) -> Extracted:
-    from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PyPdfError
+def _damaged_pdf() -> ValidationError:
+    return _refuse(_("The PDF could not be opened: it is damaged or not a PDF."))
 
+
+# The child process that reads a PDF: pypdf has no limits of its own, and a hostile PDF
+# can make it loop or fill the memory, which in a child holds no worker.
+_PDF_CHILD = (
+    "import sys; from yingji.documents.extract import _pdf_child; _pdf_child(*sys.argv[1:])"
+)
+# Address space the child may take: many times what any plan needs, a fraction of a server.
+PDF_MEMORY = 1024 * 1024 * 1024
+
+
+def _pdf(data: bytes) -> Extracted:
+    # The child finds this package where the parent found it, installed or not; -P keeps
+    # the working directory off its import path.
+    root = str(Path(__file__).resolve().parents[2])
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
+    )
+    limits = [str(MAX_PDF_PAGES), str(MAX_CHARS), str(PDF_MEMORY)]
+    done = _run(
+        [sys.executable, "-P", "-c", _PDF_CHILD, *limits],
+        stdin=data,
+        env=env,
+    )
+    if done is None:
+        raise _refuse(
+            _(
+                "Reading this PDF took too long: it may be damaged or built to overload the "
+                "server. Import the plan from its Word file, or print the PDF to a new PDF "
+                "and import that."
+            )
+        )
+    report = done.stderr[-2000:].decode("utf-8", "replace")
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise _password_pdf()
-        count = len(reader.pages)
-    except FileNotDecryptedError:
-        raise _password_pdf() from None
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError):
-        logger.info("an uploaded PDF could not be opened", exc_info=True)
-        raise _refuse(_("The PDF could not be opened: it is damaged or not a PDF.")) from None
-    if count > MAX_PDF_PAGES:
+        result = json.loads(done.stdout) if done.returncode == 0 else None
+    except ValueError:
+        result = None
+    if not isinstance(result, dict):
+        logger.info("the PDF reader failed (exit code %s): %s", done.returncode, report)
+        raise _damaged_pdf()
+    if report:
+        logger.info("the PDF reader reported: %s", report)
+    status = result.get("status")
+    if status == "encrypted":
+        raise _password_pdf()
+    if status == "too_many_pages":
         raise _refuse(
             _("The PDF has %(count)d pages, more than the %(limit)d a plan may have.")
-            % {"count": count, "limit": MAX_PDF_PAGES}
+            % {"count": result["count"], "limit": MAX_PDF_PAGES}
         )
+    if status == "too_long":
+        raise _too_long()
+    if status != "read":
+        raise _damaged_pdf()
     pages: list[str] = []
     empty: list[int] = []
     broken: list[int] = []
     length = 0
-    for number, page in enumerate(reader.pages, start=1):
-        try:
-            text = page.extract_text() or ""
-        except Exception:  # pypdf raises many kinds on a damaged page; the others still read
-            logger.info("page %d of an uploaded PDF could not be read", number, exc_info=True)
+    for number, text in enumerate(result["pages"], start=1):
+        if text is None:
             broken.append(number)
-            continue
-        if not text.strip():
+        elif not text.strip():
             empty.append(number)
-            continue
-        pages.append(text.strip("\n"))
-        length += len(text)
-        if length > MAX_CHARS:
-            raise _too_long()
+        else:
+            pages.append(text.strip("\n"))
+            length += len(text)
+    if length > MAX_CHARS:
+        raise _too_long()
     if not pages:
         raise _refuse(
             _(
@@ -263,6 +302,52 @@ def _pdf(data: bytes) -> Extracted:
             % {"pages": "、".join(str(n) for n in broken)}
         )
     return Extracted("\n".join(pages), tuple(problems))
+
+
+def _pdf_child(max_pages: str, max_chars: str, memory: str) -> None:
+    """What the child process ``_pdf`` starts does: read the PDF on stdin under an
+    address-space limit of ``memory`` bytes and write what ``_pdf_pages`` found as JSON
+    on stdout; what went wrong goes to stderr, for the parent to log."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (int(memory), int(memory)))
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+    result = _pdf_pages(sys.stdin.buffer.read(), int(max_pages), int(max_chars))
+    sys.stdout.write(json.dumps(result))
+
+
+def _pdf_pages(data: bytes, max_pages: int, max_chars: int) -> dict[str, Any]:
+    """The text of each page of a PDF, None for a page that could not be read, under
+    status "read"; or the status that says why the pages were not read."""
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError, PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            return {"status": "encrypted"}
+        count = len(reader.pages)
+    except FileNotDecryptedError:
+        return {"status": "encrypted"}
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError, MemoryError):
+        logger.info("an uploaded PDF could not be opened", exc_info=True)
+        return {"status": "damaged"}
+    if count > max_pages:
+        return {"status": "too_many_pages", "count": count}
+    pages: list[str | None] = []
+    length = 0
+    for number, page in enumerate(reader.pages, start=1):
+        try:
+            text = page.extract_text() or ""
+        except Exception:  # pypdf raises many kinds on a damaged page; the others still read
+            logger.info("page %d of an uploaded PDF could not be read", number, exc_info=True)
+            pages.append(None)
+            continue
+        pages.append(text)
+        length += len(text)
+        if length > max_chars:
+            return {"status": "too_long"}
+    return {"status": "read", "pages": pages}
 
 
 # ----------------------------------------------------------------------------- OLE files
@@ -335,7 +420,7 @@ def _word_binary_encrypted(data: bytes, streams: dict[str, tuple[int, int]]) -> 
     return bool(flags & (f_encrypted | f_obfuscated))
 
 
-def _docx_not_package(data: bytes) -> str:
+def _docx_not_package(data: bytes, *, max_bytes: int, max_unpacked: int) -> Extracted:
     """A .docx that is no ZIP package: an encrypted .docx, or a .doc renamed."""
     streams = _ole_streams(data)
     if streams is None:
@@ -343,26 +428,34 @@ def _docx_not_package(data: bytes) -> str:
     if _word_binary_encrypted(data, streams):
         raise _password_word()
     if "WordDocument" in streams:
-        return _word_binary(data, "doc")
+        return _word_binary(data, "doc", max_bytes=max_bytes, max_unpacked=max_unpacked)
     raise _not_word()
 
 
 # ----------------------------------------------------------------------------- .doc, .wps
 
 
-def _run(arguments: list[str], *, cwd: str) -> subprocess.CompletedProcess[bytes] | None:
-    """Run a converter with a time limit; None when it took too long (it and whatever
-    it started are killed: LibreOffice runs its work in a child of the launcher)."""
+def _run(
+    arguments: list[str],
+    *,
+    cwd: str | None = None,
+    stdin: bytes | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[bytes] | None:
+    """Run a converter with a time limit, ``stdin`` sent to it; None when it took too
+    long (it and whatever it started are killed: LibreOffice runs its work in a child of
+    the launcher)."""
     process = subprocess.Popen(  # noqa: S603 - fixed program, arguments as a list
         arguments,
         cwd=cwd,
-        stdin=subprocess.DEVNULL,
+        env=env,
+        stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
     try:
-        stdout, stderr = process.communicate(timeout=CONVERTER_TIMEOUT)
+        stdout, stderr = process.communicate(stdin, timeout=CONVERTER_TIMEOUT)
     except subprocess.TimeoutExpired:
         logger.warning("%s took more than %d s; killed", arguments[0], CONVERTER_TIMEOUT)
         _kill_group(process)
@@ -409,24 +502,28 @@ def _antiword_text(text: str) -> str:
     return "\n".join(lines)
 
 
-def _soffice(program: str, path: Path, workdir: str) -> str | None:
+def _soffice(
+    program: str, path: Path, workdir: str, *, max_bytes: int, max_unpacked: int
+) -> Extracted | None:
+    """The file converted by LibreOffice to a .docx and read as one; None when it could
+    not be converted. The .docx is held to the upload's limits before it is opened."""
     profile = Path(workdir) / "profile"
     out = Path(workdir) / "out"
     done = _run(
         [
             program,
-            f"-env:UserInstallation={profile.as_uri()}",
             "--headless",
             "--norestore",
+            f"-env:UserInstallation={profile.as_uri()}",
             "--convert-to",
-            "txt:Text (encoded):UTF8",
+            "docx",
             "--outdir",
             str(out),
             str(path),
         ],
         cwd=workdir,
     )
-    result = out / (path.stem + ".txt")
+    result = out / (path.stem + ".docx")
     if done is None or not result.is_file():
         if done is not None:
             logger.info(
@@ -434,11 +531,17 @@ def _soffice(program: str, path: Path, workdir: str) -> str | None:
                 (done.stdout + done.stderr)[:500].decode("utf-8", "replace"),
             )
         return None
-    text = result.read_bytes().decode("utf-8", "replace").lstrip("\ufeff")
-    return text if text.strip() else None
+    converted = result.read_bytes()
+    uploads.check_package(converted, max_bytes=max_bytes, max_unpacked=max_unpacked)
+    try:
+        extracted = _docx(converted)
+    except ValidationError:
+        logger.info("LibreOffice wrote a .docx that could not be read")
+        return None
+    return extracted if extracted.text.strip() else None
 
 
-def _word_binary(data: bytes, extension: str) -> str:
+def _word_binary(data: bytes, extension: str, *, max_bytes: int, max_unpacked: int) -> Extracted:
     streams = _ole_streams(data)
     if streams is not None and _word_binary_encrypted(data, streams):
         raise _password_word()
@@ -452,26 +555,30 @@ def _word_binary(data: bytes, extension: str) -> str:
             )
         )
     with tempfile.TemporaryDirectory(prefix="yingji-extract-") as workdir:
+        # A fixed ASCII name: the upload's own name never reaches a command line.
         path = Path(workdir) / f"document.{extension}"
         path.write_bytes(data)
-        text = None
+        extracted = None
         for reader in WORD_BINARY_READERS:
-            if reader == "antiword" and antiword is not None and streams is not None:
+            if reader == "soffice" and soffice is not None:
+                extracted = _soffice(
+                    soffice, path, workdir, max_bytes=max_bytes, max_unpacked=max_unpacked
+                )
+            elif reader == "antiword" and antiword is not None and streams is not None:
                 # Antiword reads only the Word binary format; a ".doc" may also be RTF
                 # or HTML, which only LibreOffice reads.
                 text = _antiword(antiword, path, workdir)
-            elif reader == "soffice" and soffice is not None:
-                text = _soffice(soffice, path, workdir)
-            if text is not None:
+                extracted = Extracted(text) if text is not None else None
+            if extracted is not None:
                 break
-    if text is None:
+    if extracted is None:
         raise _refuse(
             _(
                 "The file could not be read as a Word document. Open it in Word or WPS, "
                 "save it as .docx and import that."
             )
         )
-    return text
+    return extracted
 
 
 # ----------------------------------------------------------------------------- .docx
