@@ -703,3 +703,18 @@ def test_posts_on_one_line_separated_by_spaces() -> None:
     posts = {(p["title"], p["position"]) for p in plan.structure["posts"]}
     assert posts == {("组长", "总工程师 骆某某"), ("副组长", "王某某"), ("成员", "技术质量部人员")}
     assert plan.structure["groups"][0]["duties"] == "负责制定方案"
+
+
+@pytest.mark.parametrize(
+    "listing",
+    [
+        "领导小组下设以下工作组：\n现场抢救组 组长：工程部经理 负责抢险\n"
+        "技术支持组 组长：总工程师 负责方案",
+        "1.现场抢救组\n组长：工程部经理\n负责抢险。\n2.技术支持组\n组长：总工程师\n负责方案。",
+        "根据需要成立以下工作组：\n（1）现场抢救组：组长 工程部经理\n"
+        "（2）技术支持组：组长 总工程师",
+    ],
+)
+def test_a_heading_over_a_list_of_groups_is_not_a_group(listing: str) -> None:
+    plan = parse_text(f"二、组织机构\n（三）现场应急工作组\n{listing}\n三、应急保障\n略。")
+    assert group_names(plan) == {"现场抢救组", "技术支持组"}

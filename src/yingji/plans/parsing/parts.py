@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from yingji.plans.parsing.groups import _group_name
 from yingji.plans.parsing.result import Section
-from yingji.plans.parsing.text import _fold, _numbered
+from yingji.plans.parsing.text import _compact, _fold, _numbered, _strip_number
 
 # 保障措施 by kind, checked in order; "other" keeps the heading as its title.
 _SAFEGUARD_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -48,6 +49,7 @@ _COMMAND_DUTIES = re.compile(
 
 def place(sections: list[Section], structure: dict[str, Any]) -> None:
     """Fill the structure's text parts from the sections with their keys."""
+    _drop_group_headings(sections, structure)
     structure["command_duties"] = _command_duties(sections)
     structure["warning_sources"], structure["warnings"] = _warning(sections)
     structure["safeguards"] = _safeguards(sections)
@@ -88,6 +90,32 @@ def _whole(section: Section, under: list[Section]) -> str:
     for child in under:
         parts.extend((child.heading, child.text))
     return _joined(parts)
+
+
+# ------------------------------------------------------------------- group headings
+
+
+def _drop_group_headings(sections: list[Section], structure: dict[str, Any]) -> None:
+    """A heading over a list of groups is not a group: 「（三）现场应急工作组」 followed by
+    「现场抢救组 组长：……」 rows or 「1.救护小组」 sub-headings names the list. Such a
+    heading has no posts of its own, and other groups begin its lines or head its
+    sub-sections."""
+    names = {_fold(group["name"]) for group in structure["groups"]}
+    holders = {_fold(post["group"]) for post in structure["posts"] if post["group"]}
+    headings: set[str] = set()
+    for index, section in enumerate(sections):
+        name = _group_name(_compact(section.heading)) if section.key == "groups" else None
+        if not name or name not in names or name in holders:
+            continue
+        under = [_group_name(_compact(child.heading)) for child in _children(sections, index)]
+        starts = [_fold(_strip_number(line)) for line in section.text.splitlines()]
+        others = names - {name}
+        if any(child in others for child in under) or any(
+            line.startswith(other) for line in starts for other in others
+        ):
+            headings.add(name)
+    if headings:
+        structure["groups"] = [g for g in structure["groups"] if _fold(g["name"]) not in headings]
 
 
 # -------------------------------------------------------------------- command duties
