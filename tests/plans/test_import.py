@@ -26,8 +26,11 @@ def test_the_command_prints_the_recognised_structure_as_json(city: personas.City
     call_command(
         "plan", "import", str(SAMPLES / "township_petition.txt"), "--dry-run", "--json", stdout=out
     )
-    report = json.loads(out.getvalue())
+    found = json.loads(out.getvalue())
+    assert found["file"] == "township_petition.txt" and found["saved"] == []
+    (report,) = found["parts"]
     assert set(report) >= {"title", "sections", "groups", "levels", "unrecognised", "counts"}
+    assert report["part"] == 1 and report["is_plan"] and report["importable"]
     assert report["counts"]["groups"] == 7 and report["counts"]["levels"] == 3
     assert all(g["duties"] for g in report["groups"])
     assert not Plan.objects.exists()

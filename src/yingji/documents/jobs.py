@@ -248,3 +248,15 @@ def of(user: Any, pk: int) -> ImportJob | None:
 
 def summary(count: int) -> str:
     return ngettext("%(count)d row imported.", "%(count)d rows imported.", count) % {"count": count}
+
+
+def record_outcome(job: ImportJob, key: str, value: Any) -> None:
+    """Note in a finished job's result what the user did with it (a part imported as a
+    plan ...), under the row lock so two saves do not overwrite each other."""
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        outcomes = dict(locked.result.get("outcomes") or {})
+        outcomes[key] = value
+        locked.result = {**locked.result, "outcomes": outcomes}
+        locked.save(update_fields=["result", "updated_at"])
+    job.result = locked.result

@@ -139,3 +139,5 @@ class ImportSaveForm(BoundedForm, forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=Plan.Kind.choices)
     # The import job that read the file; the file itself stays on the server.
     job = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=fields.MAX_ID)
+    # Which document of the file, when it holds several.
+    part = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=999, required=False)

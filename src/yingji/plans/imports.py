@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from yingji.audit.services import Actor
 from yingji.documents import extract, jobs, uploads
@@ -55,43 +56,131 @@ def read_text(name: str, data: bytes) -> str:
     return read(name, data).text
 
 
-def parse(name: str, data: bytes) -> parsing.ParsedPlan:
-    """The recognised structure, or ValidationError when the file is not a plan."""
-    parsed = parsing.parse_text(read_text(name, data))
-    recognised = [s for s in parsed.sections if s.key]
-    if not parsed.structure["groups"] and not parsed.structure["levels"] and len(recognised) < 2:
-        raise ValidationError(
-            {
-                "file": [
-                    _(
-                        "No plan was recognised in this file: no sections such as 总则 or "
-                        "组织机构及职责, no working groups and no response levels."
-                    )
-                ]
-            }
+def parse(name: str, data: bytes) -> parsing.Bundle:
+    """Every document in the file, parsed; ValidationError when none of them is a plan."""
+    extracted = read(name, data)
+    bundle = parsing.parse_bundle(extracted.text)
+    bundle.problems = list(extracted.problems)
+    if not any(part.recognised for part in bundle.plans):
+        raise ValidationError({"file": [_nothing_found(bundle)]})
+    return bundle
+
+
+def _nothing_found(bundle: parsing.Bundle) -> str:
+    """What was looked for and what was found, when no plan was."""
+    lines = sum(len(part.parsed.lines) for part in bundle.parts)
+    sections = sum(1 for part in bundle.parts for s in part.parsed.sections if s.key)
+    others = [part.title for part in bundle.parts if not part.is_plan and part.title]
+    looked = _(
+        "No plan was recognised in this file. Looked for a title naming a plan (…预案), "
+        "sections such as 总则, 组织机构及职责 and 应急响应, working groups (…组) and "
+        "response levels (Ⅰ级 to Ⅳ级, 一般 to 特别重大)."
+    )
+    found = ngettext(
+        "Found %(lines)d line of text with %(sections)d recognised section headings, "
+        "no working groups and no response levels.",
+        "Found %(lines)d lines of text with %(sections)d recognised section headings, "
+        "no working groups and no response levels.",
+        lines,
+    ) % {"lines": lines, "sections": sections}
+    if others:
+        found += " " + _("Documents that are not plans: %(titles)s.") % {
+            "titles": "、".join(f"《{title}》" for title in others)
+        }
+    return f"{looked} {found}"
+
+
+def part_problem(part: parsing.Part) -> str:
+    """Why a part of a file is not offered for import, for the user; "" when it is."""
+    if not part.is_plan:
+        return _("Not a plan (a working rule, notice or other document): not imported.")
+    if not part.recognised:
+        return _(
+            "Nothing of a plan was recognised in this part: no sections such as 总则, "
+            "no working groups and no response levels. The other parts can still be imported."
         )
-    return parsed
+    return ""
+
+
+def part_result(part: parsing.Part) -> dict[str, Any]:
+    """One part of a file as the review shows it."""
+    report = part.parsed.report()
+    title = part.title or part.parsed.title
+    return {
+        "title": title[:120],
+        "kind": guess_kind(title),
+        "is_plan": part.is_plan,
+        "importable": part.is_plan and part.recognised,
+        "problem": part_problem(part),
+        "counts": report["counts"],
+        "structure": part.parsed.structure,
+        "report": report,
+    }
 
 
 def run_job(job: ImportJob, content: bytes, progress: jobs.Progress) -> dict[str, Any]:
-    """Reading a plan as a background job; its result is what the review page shows."""
+    """Reading a plan file as a background job; its result is what the review shows."""
     progress.checking(0, 1)
-    parsed = parse(job.title, content)
+    bundle = parse(job.title, content)
     progress.checking(1, 1)
-    counts = parsed.report()["counts"]
-    title = parsed.title or job.title.rsplit(".", 1)[0]
-    return {
-        "summary": _(
+    parts = [part_result(part) for part in bundle.parts]
+    for part in parts:
+        part["title"] = part["title"] or job.title.rsplit(".", 1)[0][:120]
+        part["kind"] = guess_kind(part["title"])
+    plans = [part for part in parts if part["importable"]]
+    if len(parts) == 1:
+        counts = parts[0]["counts"]
+        summary = _(
             "Read: %(sections)d sections, %(groups)d working groups, %(levels)d response levels."
-        )
-        % counts,
+        ) % counts
+    else:
+        summary = ngettext(
+            "Read %(parts)d documents, %(plans)d plan among them.",
+            "Read %(parts)d documents, %(plans)d plans among them.",
+            len(plans),
+        ) % {"parts": len(parts), "plans": len(plans)}
+    return {
+        "summary": summary,
         "next": reverse("plans:import_review", args=[job.pk]),
         "next_label": _("Check what was recognised"),
-        "title": title[:120],
-        "kind": guess_kind(title),
-        "structure": parsed.structure,
-        "report": parsed.report(),
+        "parts": parts,
+        "removed": bundle.removed,
+        "problems": bundle.problems,
     }
+
+
+def parts_of(job: ImportJob) -> list[dict[str, Any]]:
+    """The parts a finished job read (a job from before bundles held one plan)."""
+    result = job.result
+    if "parts" in result:
+        return list(result["parts"])
+    report = result.get("report") or {}
+    return [
+        {
+            "title": result.get("title", ""),
+            "kind": result.get("kind", Plan.Kind.LOCAL),
+            "is_plan": True,
+            "importable": True,
+            "problem": "",
+            "counts": report.get("counts", {}),
+            "structure": result.get("structure", {}),
+            "report": report,
+        }
+    ]
+
+
+def imported(job: ImportJob) -> dict[int, int]:
+    """The parts of a job already saved as drafts: part index -> plan version."""
+    outcomes = job.result.get("outcomes") or {}
+    return {
+        int(key.removeprefix("part:")): value
+        for key, value in outcomes.items()
+        if key.startswith("part:")
+    }
+
+
+def mark_imported(job: ImportJob, part: int, version: PlanVersion) -> None:
+    jobs.record_outcome(job, f"part:{part}", version.pk)
 
 
 def source_of(job: ImportJob, *, actor: Actor) -> bytes:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("import/", views.plan_import, name="import"),
     path("import/save/", views.plan_import_save, name="import_save"),
     path("import/<id:pk>/", views.plan_import_review, name="import_review"),
+    path("import/<id:pk>/<id:part>/", views.plan_import_part, name="import_part"),
     path("<id:pk>/", views.plan_detail, name="detail"),
     path("<id:pk>/new-version/", views.plan_new_version, name="new_version"),
     path("versions/<id:pk>/", views.version_detail, name="version"),

@@ -621,14 +621,85 @@ def plan_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def plan_import_review(request: HttpRequest, pk: int) -> HttpResponse:
-    """What the job recognised, in the editor, to correct and save as a draft."""
+    """What the job read: the plan to correct and save, or the documents of a file
+    holding several, to pick which to check and save as drafts."""
     owner = _may_import(request)
     job = _read_job(request, pk)
+    parts = imports.parts_of(job)
+    if len(parts) == 1 and parts[0]["importable"]:
+        return _part_review(request, job, parts, 0, owner)
+    done = imports.imported(job)
+    rows = [{**part, "number": i, "version": done.get(i)} for i, part in enumerate(parts)]
+    context = {
+        "job": job,
+        "parts": rows,
+        "plans": sum(1 for part in parts if part["importable"]),
+        "problems": job.result.get("problems", []),
+        "removed": job.result.get("removed", []),
+    }
+    return render(request, "plans/import_parts.html", context)
+
+
+@login_required
+def plan_import_part(request: HttpRequest, pk: int, part: int) -> HttpResponse:
+    """One plan of a file holding several, to correct and save as a draft."""
+    owner = _may_import(request)
+    job = _read_job(request, pk)
+    parts = imports.parts_of(job)
+    if not 0 <= part < len(parts) or not parts[part]["importable"]:
+        raise Http404
+    return _part_review(request, job, parts, part, owner)
+
+
+def _part_review(
+    request: HttpRequest, job: ImportJob, parts: list[dict[str, Any]], index: int, owner: Unit
+) -> HttpResponse:
+    part = parts[index]
     save_form = ImportSaveForm(
-        initial={"title": job.result["title"], "kind": job.result["kind"], "job": job.pk}
+        initial={"title": part["title"], "kind": part["kind"], "job": job.pk, "part": index}
     )
-    context = _import_context(save_form, job.result["structure"], {}, job.result["report"], owner)
+    context = _import_context(save_form, part["structure"], {}, part["report"], owner)
+    context.update(_source_context(job, parts, index))
     return render(request, "plans/import_review.html", context)
+
+
+def _source_context(job: ImportJob, parts: list[dict[str, Any]], index: int) -> dict[str, Any]:
+    """The text read, beside what was recognised in it, with each element's lines."""
+    report = parts[index]["report"]
+    origins: dict[str, list[int]] = report.get("origins", {})
+    sections = report.get("sections", [])
+
+    def lines_of(key: str) -> list[int]:
+        return [n + 1 for n in origins.get(key, [])]
+
+    found: list[dict[str, Any]] = []
+    for number, section in enumerate(sections):
+        if section["key"]:
+            label = f"{section['number']}{section['heading']}".strip()
+            found.append(
+                {"kind": "section", "label": label, "lines": lines_of(f"section:{number}")}
+            )
+    for group in report.get("groups", []):
+        found.append(
+            {"kind": "group", "label": group["name"], "lines": lines_of(f"group:{group['name']}")}
+        )
+    for level in report.get("levels", []):
+        found.append(
+            {
+                "kind": "level",
+                "label": labels.level_label(level["level"]),
+                "lines": lines_of(f"level:{level['level']}"),
+            }
+        )
+    return {
+        "job": job,
+        "part_index": index,
+        "several": len(parts) > 1,
+        "source": [{**line, "number": n + 1} for n, line in enumerate(report.get("source", []))],
+        "found": found,
+        "problems": job.result.get("problems", []),
+        "removed": job.result.get("removed", []),
+    }
 
 
 @login_required
@@ -638,8 +709,15 @@ def plan_import_save(request: HttpRequest) -> HttpResponse:
     form = ImportSaveForm(request.POST)
     content = editor.parse(request.POST)
     errors: dict[str, list[str]] = {}
+    job: ImportJob | None = None
+    parts: list[dict[str, Any]] = []
+    index = 0
     if form.is_valid():
         job = _read_job(request, form.cleaned_data["job"])
+        parts = imports.parts_of(job)
+        index = form.cleaned_data["part"] or 0
+        if index >= len(parts) or not parts[index]["importable"]:
+            raise Http404
         actor = Actor.from_request(request)
         try:
             version = imports.import_plan(
@@ -655,7 +733,12 @@ def plan_import_save(request: HttpRequest) -> HttpResponse:
             errors = error.message_dict
             apply_errors(form, errors)
         else:
+            imports.mark_imported(job, index, version)
             messages.success(request, _("The plan is saved as a draft."))
+            if len(parts) > 1:
+                return redirect("plans:import_review", job.pk)
             return redirect("plans:version", version.pk)
     context = _import_context(form, content, errors, None, owner)
+    if job is not None:
+        context.update(_source_context(job, parts, index))
     return render(request, "plans/import_review.html", context, status=400)

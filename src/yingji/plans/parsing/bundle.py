@@ -51,6 +51,7 @@ class Part:
 class Bundle:
     parts: list[Part]
     removed: list[str] = field(default_factory=list)  # page furniture taken out
+    problems: list[str] = field(default_factory=list)  # parts of the file not read
 
     @property
     def plans(self) -> list[Part]:

@@ -56,6 +56,8 @@ class _Level:
     triggers: list[dict[str, Any]] = field(default_factory=list)
 
 
+# What a level's measures begin with, as against its conditions: 「Ⅳ级响应：由镇长组织……」.
+_MEASURE_START = re.compile(r"\s*(?:由|启动|组织|立即|迅速|及时|报告|向|在|按照|根据|请求|派出|调集)")
 _COMMAND_RE = re.compile(r"(?:成立|设立|组建)了?(?P<name>[^,;。:、()]{1,60}?(?:领导小组|指挥部))")
 _OFFICE_SET_UP = re.compile(r"(领导小组|指挥部)下设(?:应急)?办公室")
 _OFFICE_SEATED = re.compile(r"([\u4e00-\u9fff]{0,16}?(?:领导小组|指挥部)办公室)设在")
@@ -67,6 +69,11 @@ class _Parser:
     def __init__(self) -> None:
         self.sections: list[Section] = []
         self.before: list[str] = []  # lines before the first heading
+        # where things came from, for the review beside the source: line numbers by element
+        self.line = -1
+        self.lines: list[str] = []
+        self.line_sections: list[int | None] = []  # each line's section, by index
+        self.origins: dict[str, list[int]] = {}
         self.path: list[Section] = []  # the open sections, outermost first
         self.styles: list[str] = []  # numbering styles along the path
         self.level_sections: set[int] = set()  # ids of sections headed by a level
@@ -92,6 +99,17 @@ class _Parser:
     # ------------------------------------------------------------------ line dispatch
 
     def feed(self, line: str) -> None:
+        self.line += 1
+        self.lines.append(line)
+        self._feed(line)
+        self.line_sections.append(len(self.sections) - 1 if self.path else None)
+
+    def _came_from(self, element: str) -> None:
+        lines = self.origins.setdefault(element, [])
+        if not lines or lines[-1] != self.line:
+            lines.append(self.line)
+
+    def _feed(self, line: str) -> None:
         numbered = _numbered(line)
         if numbered is None:
             self._plain(line)
@@ -172,6 +190,7 @@ class _Parser:
         section = Section(key=key, heading=heading.strip(), number=number, depth=depth)
         self.sections.append(section)
         self.path.append(section)
+        self._came_from(f"section:{len(self.sections) - 1}")
         self._enter(section, parent_key, style)
         if inline:
             self._body(inline, None)
@@ -275,6 +294,7 @@ class _Parser:
                 for name in _enumerated_groups(match.group("list")):
                     if name not in self._command_all():
                         self.groups.setdefault(name, [])
+                        self._came_from(f"group:{name}")
         self._context_line(item, norm, style)
 
     def _command_all(self) -> list[str]:
@@ -323,6 +343,7 @@ class _Parser:
 
     def _open_group(self, name: str, style: str | None, *, loose: bool) -> None:
         self.groups.setdefault(name, [])
+        self._came_from(f"group:{name}")
         self.context = "group"
         self.group = name
         self.loose = loose
@@ -357,8 +378,10 @@ class _Parser:
                 self._add_post(self.group, title, who)
         if duties and duties not in self.groups[self.group]:
             self.groups[self.group].append(duties)
+            self._came_from(f"group:{self.group}")
 
     def _add_post(self, group: str | None, title: str, position: str) -> None:
+        self._came_from(f"post:{group or ''}:{title}")
         post = {
             "group": group,
             "title": title,
@@ -377,6 +400,7 @@ class _Parser:
         return key not in _NO_LEVEL_KEYS and _explicit_level(norm)
 
     def _start_level(self, level: int, mode: str, style: str | None) -> None:
+        self._came_from(f"level:{level}")
         self.levels.setdefault(level, _Level())
         self.level = level
         self.level_mode = mode
@@ -405,8 +429,10 @@ class _Parser:
         level, start = span
         colon = norm.find(":")
         if colon > start:
-            head = norm[:colon]
-            if _INTRO_WORDS.search(head) or not _RESPONSE_WORDS.search(head):
+            head, tail = norm[:colon], norm[colon + 1 :]
+            # 「Ⅰ级响应：参与人数100人以上……」 states the level's conditions after all
+            stated = bool(_SIGNAL.search(tail)) and not _MEASURE_START.match(tail)
+            if _INTRO_WORDS.search(head) or not _RESPONSE_WORDS.search(head) or stated:
                 self._start_level(level, "explicit", style)
                 self._inline_conditions(level, item[colon + 1 :])
                 return True
@@ -449,6 +475,7 @@ class _Parser:
         return False
 
     def _add_condition(self, level: int, text: str) -> None:
+        self._came_from(f"level:{level}")
         condition = _condition_text(text)
         if not condition:
             return
@@ -474,6 +501,9 @@ class _Parser:
             sections=self.sections,
             unrecognised=self._unrecognised(),
             structure=structure,
+            lines=self.lines,
+            line_sections=self.line_sections,
+            origins=self.origins,
         )
 
     def _fill(self, structure: dict[str, Any]) -> None:
