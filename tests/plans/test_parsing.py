@@ -250,8 +250,6 @@ def test_report_is_json_ready() -> None:
         "levels",
         "unrecognised",
         "removed",
-        "source",
-        "origins",
         "counts",
     }
     assert set(report["sections"][0]) == {"key", "heading", "number", "depth"}
@@ -720,3 +718,15 @@ def test_posts_on_one_line_separated_by_spaces() -> None:
 def test_a_heading_over_a_list_of_groups_is_not_a_group(listing: str) -> None:
     plan = parse_text(f"二、组织机构\n（三）现场应急工作组\n{listing}\n三、应急保障\n略。")
     assert group_names(plan) == {"现场抢救组", "技术支持组"}
+
+
+def test_a_line_broken_inside_a_group_name_is_joined() -> None:
+    text = (
+        "二、组织机构\n2.3 工作组\n领导小组下设协调小组、信息管理组、现场处置\n"
+        "组、劝返接返组等工作组。\n（1）信息管\n理组：组长由党政办主任担任，负责信息报送。\n"
+        "（2）劝返\n接返组：组长由信访办主任担任，负责劝返接返工作。\n"
+        "（3）工作小组\n现场处置组：组长由派出所所长担任，负责现场秩序。\n"
+    )
+    names = group_names(parse_text(text))
+    assert {"信息管理组", "现场处置组", "劝返接返组"} <= names
+    assert not names & {"理组", "接返组", "工作小组现场处置组"}

@@ -21,6 +21,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from yingji.plans.parsing.groups import _GROUP_END, _group_name
+from yingji.plans.parsing.sections import _classify_strict
 from yingji.plans.parsing.text import _fold, chinese_number
 
 # ------------------------------------------------------------------------ glosses
@@ -60,6 +62,8 @@ _PAGE_IN_SENTENCE = re.compile(
     r"(?<=[\u4e00-\u9fff，、])[ \t\u3000]+\d{1,3}[ \t\u3000]+"
     rf"(?=[\u4e00-\u9fff])(?![{_UNITS_AFTER}])"
 )
+# A number followed by one of these is a quantity, not a section number: 「3.5万元」.
+_QUANTITY = r"(?:人|名|户|个|万|亿|元|%|倍|吨|米|小时|分钟|天(?!然)|岁|批|辆|公里|平方)"
 _NOT_BEFORE_PAGE = (
     "第",
     "共",
@@ -206,6 +210,8 @@ def _continues(previous: str, line: str, width: int) -> bool:
     norm = _fold(line).strip()
     if norm_prev.endswith(_TERMINAL) or norm_prev.endswith(_TITLE_WORDS):
         return False
+    if _breaks_group_name(norm_prev, norm):
+        return True
     if _TABLE_GAP.search(previous.strip()) or _TABLE_GAP.search(line.strip()):
         return False
     if _starts_numbered(norm_prev) and len(norm_prev) <= 30:
@@ -221,6 +227,31 @@ def _continues(previous: str, line: str, width: int) -> bool:
     return width > 0 and len(previous.strip()) >= width - 2
 
 
+_NAME_TAIL = re.compile(r"[\u4e00-\u9fff]{1,16}$")
+_NAME_HEAD = re.compile(rf"^[\u4e00-\u9fff]{{0,16}}?{_GROUP_END}(?=[:、,;。\s(]|组长|负责|$)")
+_ITEM_NUMBER = re.compile(
+    r"(?:^|[^\d.])(?:\d{1,2}(?:\.\d{1,2})*\s*[.、]?|\(\s*[\d一二三四五六七八九十]{1,3}\s*\)"
+    r"|[一二三四五六七八九十]{1,3}\s*、)\s*$"
+)
+
+
+def _breaks_group_name(norm_prev: str, norm: str) -> bool:
+    """A line broken inside a group's name: 「（2）信息管」「理组：组长……」, or
+    「下设……、现场处置」「组、劝返接返组……」. The pieces must make a group's name, and
+    the second must not be one by itself unless the first follows an item's number."""
+    tail, head = _NAME_TAIL.search(norm_prev), _NAME_HEAD.match(norm)
+    if tail is None or head is None or not _group_name(tail.group(0) + head.group(0)):
+        return False
+    if re.search(rf"{_GROUP_END}$", tail.group(0)):
+        return False  # 「（三）工作小组」 is a heading, not half a name
+    if not _group_name(head.group(0)):
+        return True
+    # 「2.2.1 灭」「火疏散组：组长……」, not 「4.3.2 现场处置」「抢险救援组、……」
+    numbered = bool(_ITEM_NUMBER.search(norm_prev[: tail.start()]))
+    defined = re.match(r"\s*(?::|组长|队长|负责)", norm[head.end() :])
+    return numbered and bool(defined) and not _classify_strict(tail.group(0))
+
+
 # ------------------------------------------------------------------ run-in headings
 
 _CN = "零〇一二三四五六七八九十百"
@@ -232,7 +263,7 @@ _CANDIDATES = re.compile(
     r"|(?P<aparen>\(\s*(?P<av>\d{1,2})\s*\))"
     r"|(?P<circled>[\u2460-\u2473])"
     rf"|(?P<decimal>(?<![\d.A-Za-z/])(?P<dec>\d{{1,2}}(?:\.\d{{1,2}}){{1,3}})(?![\d.%])"
-    rf"(?=\s*[\u4e00-\u9fff])(?!\s*[{_UNITS_AFTER}]))"
+    rf"(?=\s*[\u4e00-\u9fff])(?!\s*{_QUANTITY}))"
     r"|(?P<arabic>(?<![\d.A-Za-z/])(?P<arv>\d{1,2})[.、](?=\s*[\u4e00-\u9fff]))"
 )
 # Words a heading begins with, to tell 「案一、总则」 from 「一、二级」 in a sentence.
@@ -344,7 +375,7 @@ def _title_before(segment: str) -> int | None:
         return None
     start = max((norm.rfind(c) for c in "。;!?"), default=-1) + 1
     title = norm[start:].strip()
-    if not 4 <= len(title) <= 50 or start == 0:
+    if not 4 <= len(title) <= 50:
         return None
     return start
 
@@ -409,13 +440,16 @@ def _split_line(line: str, outline: _Outline) -> list[str]:
         if match.start() == len(norm) - len(norm.lstrip()):
             continue
         kind, value, dotted = _candidate(match)
-        if value < 0 or not _split_here(outline, norm, match, kind, value, dotted):
+        if value < 0:
             continue
-        if value == 1 and kind in ("dun", "chapter_章", "chapter_条", "decimal"):
+        title = None
+        if value == 1 and kind in ("dun", "chapter_章", "chapter_部分", "chapter_条", "decimal"):
             segment_start = cuts[-1] if cuts else 0
             title = _title_before(line[segment_start : match.start()])
-            if title is not None:
-                cuts.append(segment_start + title)
+        if title is None and not _split_here(outline, norm, match, kind, value, dotted):
+            continue
+        if title is not None:  # 「…施行。白石镇信访接待工作制度第一条……」: a new document
+            cuts.append(segment_start + title)
         cuts.append(match.start())
         outline.see(kind, value, dotted)
     if not cuts:
