@@ -250,6 +250,8 @@ def test_report_is_json_ready() -> None:
         "levels",
         "unrecognised",
         "removed",
+        "source",
+        "origins",
         "counts",
     }
     assert set(report["sections"][0]) == {"key", "heading", "number", "depth"}
