@@ -142,3 +142,88 @@ def test_a_draft_is_saved_only_from_the_users_own_read_file(
         assert refused.status_code == 400
     assert not Plan.objects.exists()
     assert owner.post("/plans/import/save/", fields).status_code == 302
+
+
+BUNDLE = SAMPLES / "run_in_bundle.txt"
+
+
+def test_the_command_lists_each_document_of_a_run_in_bundle_and_saves_the_one_chosen(
+    city: personas.City,
+) -> None:
+    out = StringIO()
+    call_command("plan", "import", str(BUNDLE), "--dry-run", "--json", stdout=out)
+    found = json.loads(out.getvalue())
+    assert [(p["part"], p["title"], p["importable"]) for p in found["parts"]] == [
+        (1, "白石镇群体性上访事件应急预案", True),
+        (2, "白石镇信访接待工作制度", False),
+        (3, "白石镇防汛应急预案", True),
+    ]
+    assert found["parts"][1]["problem"].startswith("不是预案")
+    first = found["parts"][0]
+    assert [g["name"] for g in first["groups"]] == ["协调小组", "信息管理组", "现场处置组"]
+    levels = {lv["level"]: lv["triggers"] for lv in first["levels"]}
+    assert set(levels) == {1, 2, 3, 4}
+    assert {"fact": "people_involved", "op": ">=", "value": 100, "clause": 0} in levels[2]
+    assert {"fact": "people_involved", "op": "<", "value": 300, "clause": 0} in levels[2]
+    assert {"fact": "blocks_traffic", "op": "is", "value": True} in levels[1]
+    # Two plans: saving needs a choice, and nothing is saved without one.
+    with pytest.raises(CommandError, match="--part N"):
+        call_command("plan", "import", str(BUNDLE), "--owner", "980121", stdout=StringIO())
+    with pytest.raises(CommandError, match="--part 2"):
+        call_command(
+            "plan", "import", str(BUNDLE), "--owner", "980121", "--part", "2", stdout=StringIO()
+        )
+    assert not Plan.objects.exists()
+    out = StringIO()
+    call_command(
+        "plan", "import", str(BUNDLE), "--owner", "980121", "--part", "3", "--json", stdout=out
+    )
+    (saved,) = json.loads(out.getvalue())["saved"]
+    plan = Plan.objects.get()
+    assert saved == {
+        "part": 3,
+        "title": "白石镇防汛应急预案",
+        "plan": plan.pk,
+        "version": saved["version"],
+    }
+    assert sorted(plan.versions.get().groups.values_list("name", flat=True)) == [
+        "后勤保障组",
+        "抢险突击队",
+        "转移安置组",
+    ]
+    assert Document.objects.get(kind="plan.source").title == "run_in_bundle.txt"
+
+
+def test_the_wizard_lists_a_bundles_documents_and_imports_the_plan_picked(
+    city: personas.City, planner: User, client_for
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.plans.test_editor import form_fields
+
+    client = client_for(planner)
+    upload = SimpleUploadedFile("合集.txt", BUNDLE.read_bytes())
+    client.post("/plans/import/", {"file": upload})
+    job = ImportJob.objects.get()
+    listing = client.get(f"/plans/import/{job.pk}/").content.decode()
+    assert "文件中有 3 个文件，其中 2 个可作为预案导入" in listing
+    assert "白石镇信访接待工作制度" in listing and "不是预案" in listing
+    assert f"/plans/import/{job.pk}/1/" not in listing  # the working rule is not offered
+    assert client.get(f"/plans/import/{job.pk}/1/").status_code == 404
+    assert client.get(f"/plans/import/{job.pk}/9/").status_code == 404
+    page = client.get(f"/plans/import/{job.pk}/0/").content.decode()
+    # The text read is beside the form, each element linked to the lines it came from.
+    assert 'id="src-1"' in page and "从文件中读取的原文" in page
+    assert "现场处置组" in page and 'href="#src-' in page
+    fields = form_fields(page)
+    assert fields["title"] == "白石镇群体性上访事件应急预案" and fields["part"] == "0"
+    saved = client.post("/plans/import/save/", fields)
+    assert saved.status_code == 302 and saved["Location"] == f"/plans/import/{job.pk}/"
+    version = PlanVersion.objects.get()
+    assert version.plan.title == "白石镇群体性上访事件应急预案"
+    listing = client.get(f"/plans/import/{job.pk}/").content.decode()
+    assert f"/plans/versions/{version.pk}/" in listing and "已导入为草稿" in listing
+    for bad in ("-1", "1", "abc", "1000"):  # not a plan, or not a number in range
+        refused = client.post("/plans/import/save/", {**fields, "part": bad})
+        assert refused.status_code in (400, 404)
+    assert PlanVersion.objects.count() == 1
