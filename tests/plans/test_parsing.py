@@ -679,6 +679,14 @@ def test_any_text_parses_to_a_well_formed_draft(text: str) -> None:
 # --------------------------------------------------------------- the variety of real plans
 
 
+def plan_triggers(plan: ParsedPlan) -> set[tuple[int, str, str, object]]:
+    return {
+        (lv["level"], t["fact"], t["op"], t["value"])
+        for lv in plan.structure["levels"]
+        for t in lv["triggers"]
+    }
+
+
 def test_groups_named_zhuanban_or_gongzuodui() -> None:
     text = (
         "二、组织指挥体系\n（三）工作专班\n指挥部下设以下工作专班：\n"
@@ -732,3 +740,26 @@ def test_a_line_broken_inside_a_group_name_is_joined() -> None:
     names = group_names(parse_text(text))
     assert {"信息管理组", "现场处置组", "劝返接返组"} <= names
     assert not names & {"理组", "接返组", "工作小组现场处置组"}
+
+
+def test_items_run_in_after_a_latin_level_are_split() -> None:
+    text = (
+        "四、事件分级\n事件分为四个等级。4.1 I级：集体上访人数超过200人的。"
+        "4.2 II级：参与人数在50人以上200人以下的。\n五、应急响应\n略。"
+    )
+    assert level_numbers(parse_text(text)) == {1, 2}
+
+
+def test_a_count_or_a_level_word_broken_onto_the_next_line_is_joined() -> None:
+    text = (
+        "三、事件分级按照事件规模，分为较大、重\n大、特别重大三级：\n"
+        "（一）较大群体性事件：聚集人数达到\n30人的。\n"
+        "（二）重\n大群体性事件：聚集人数达到100人的。\n"
+        "五、处置措施接到上访信息\n后，劝返工作组2小时内赶赴现场。\n"
+    )
+    plan = parse_text(text)
+    assert plan_triggers(plan) == {
+        (3, "people_involved", ">=", 30),
+        (2, "people_involved", ">=", 100),
+    }
+    assert "handling" in {s.key for s in plan.sections}

@@ -43,12 +43,12 @@ _LABEL = re.compile(r"^(?:【(?P<a>[^】]{1,16})】|(?P<b>[^,;。:]{1,16}?)\s*[:
 # Words a paragraph begins with, after a heading run into it: 「目的为切实做好……」.
 _BODY_START = re.compile(
     r"^(?:为|根据|依据|按照|遵照|本|坚持|贯彻|遵循|在|对|由|当|凡|各|严格|加强|成立|设立|建立|组建|"
-    r"实行|发生|出现|如|若|以|经|全|有关|相关|凡是|一旦|事件|突发|(?:县|镇|乡|区|市|街道|学校|公司|医院|"
+    r"实行|发生|出现|接到|接报|获悉|收到|如|若|以|经|全|有关|相关|凡是|一旦|事件|突发|(?:县|镇|乡|区|市|街道|学校|公司|医院|"
     r"集团|本校|本院|本镇|本县|本区|本公司)(?!级))"
 )
 _RUN_IN_BODY = re.compile(
-    r"^(?P<head>.{2,30}?(?:领导小组|指挥部|办公室|工作组|小组|专班|工作队))"
-    r"(?=(?:副?组长|组员|成员|副?总指挥|副?指挥长|副?主任)\s*[:：]|(?P=head)|负责|主要职责|职责[:：])"
+    r"^(?P<head>.{2,30}?(?P<suffix>领导小组|指挥部|办公室|工作组|小组|专班|工作队))"
+    r"(?=(?:副?组长|组员|成员|副?总指挥|副?指挥长|副?主任)\s*[:：]|(?P=suffix)|负责|主要职责|职责[:：])"
 )
 
 
@@ -70,12 +70,15 @@ def _run_in_heading(text: str) -> tuple[str, str] | None:
 def _split_label(text: str) -> tuple[str, str] | None:
     """「编制目的。为了……」 -> ("编制目的", "为了……"); 「工作原则坚持……」 too."""
     match = _LABEL.match(_fold(text))
-    if match is None:
-        return _run_in_heading(text)
-    name = "a" if match.group("a") is not None else "b"
-    label = text[match.start(name) : match.end(name)].strip()
-    remainder = text[match.end() :].strip()
-    return (label, remainder) if label and remainder else None
+    labelled: tuple[str, str] | None = None
+    if match is not None:
+        name = "a" if match.group("a") is not None else "b"
+        label = text[match.start(name) : match.end(name)].strip()
+        remainder = text[match.end() :].strip()
+        labelled = (label, remainder) if label and remainder else None
+        if labelled and (_classify_strict(label) or _group_name(_compact(label))):
+            return labelled
+    return _run_in_heading(text) or labelled
 
 
 # ------------------------------------------------------------------------ canonical keys

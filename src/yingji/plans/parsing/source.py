@@ -47,7 +47,8 @@ _NOTICES = re.compile(
     r"本文档由.{0,30}?(?:上传|提供|发布|整理)|下载后可(?:编辑|修改|复制)|"
     r"版权(?:所有|归.{0,20}所有|声明)|侵权必究|未经许可.{0,10}?(?:转载|复制)|"
     r"文档评论\s*\(\s*\d*\s*\)|VIP\s*专享|VIP\s*免费|免费下载|付费下载|点击(?:下载|阅读)|"
-    r"原创力文档|百度文库|道客巴巴|豆丁网|人人文库|文库网|"
+    r"原创力文档|百度文库|道客巴巴|豆丁网|人人文库|文库网|仅供(?:学习|参考|个人)(?:交流|使用|参考)?|"
+    r"下载文档.{0,16}?(?:方便|使用|阅读|编辑)|查找使用更方便|"
     r"还剩\s*\d+\s*页未读|继续阅读|阅读全文|展开全文|举报\s*收藏|分享到|"
     r"(?:关注|扫码关注).{0,12}?公众号|本文(?:档)?(?:来源|转载)于?.{0,20}?(?:网|网站|平台)"
 )
@@ -154,7 +155,7 @@ def _clean_marks(line: str) -> tuple[str, list[str]]:
             line = rest
     line, pages = _page_in_sentence(line)
     removed.extend(pages)
-    return line, removed
+    return line.strip(), removed
 
 
 # --------------------------------------------------------------------- soft wraps
@@ -202,6 +203,8 @@ def _wrap_width(lines: list[str]) -> int:
 
 
 _CONTINUED_AFTER = tuple("、，,和及与的在对或并把将被从向以为由（(")
+# No paragraph begins with a count: 「参与人数不足」「30人的」 is one sentence.
+_QUANTITY_START = re.compile(r"^\d+\s*余?\s*(?:人|名|户|万|亿|元)")
 _CONTINUED_BEFORE = re.compile(r"^(?:[，,。、；;：:）)」”]|[人名户万亿元]?(?:以上|以下|以内))")
 
 
@@ -210,7 +213,9 @@ def _continues(previous: str, line: str, width: int) -> bool:
     norm = _fold(line).strip()
     if norm_prev.endswith(_TERMINAL) or norm_prev.endswith(_TITLE_WORDS):
         return False
-    if _breaks_group_name(norm_prev, norm):
+    if _breaks_group_name(norm_prev, norm) or _breaks_level_word(norm_prev, norm):
+        return True
+    if _QUANTITY_START.match(norm) and not _TABLE_GAP.search(line.strip()):
         return True
     if _TABLE_GAP.search(previous.strip()) or _TABLE_GAP.search(line.strip()):
         return False
@@ -225,6 +230,18 @@ def _continues(previous: str, line: str, width: int) -> bool:
     if len(norm_prev) >= 12 and norm_prev.endswith(_CONTINUED_AFTER):
         return True
     return width > 0 and len(previous.strip()) >= width - 2
+
+
+_LEVEL_WORDS = ("特别重大", "重大", "较大", "一般")
+
+
+def _breaks_level_word(norm_prev: str, norm: str) -> bool:
+    """A line broken inside a level's name: 「分为较大、重」「大、特别重大三级」."""
+    return any(
+        norm_prev.endswith(word[:cut]) and norm.startswith(word[cut:])
+        for word in _LEVEL_WORDS
+        for cut in range(1, len(word))
+    )
 
 
 _NAME_TAIL = re.compile(r"[\u4e00-\u9fff]{1,16}$")
@@ -255,6 +272,8 @@ def _breaks_group_name(norm_prev: str, norm: str) -> bool:
 # ------------------------------------------------------------------ run-in headings
 
 _CN = "零〇一二三四五六七八九十百"
+# 「4.1 I级：……」: an item that begins with a level in Latin or Roman numerals
+_ROMAN_LEVEL = r"(?:IV|III|II|I|Ⅳ|Ⅲ|Ⅱ|Ⅰ)\s*级"
 _SENTENCE_END = "。;!?:"
 _CANDIDATES = re.compile(
     rf"(?P<chapter>第\s*(?P<cv>[{_CN}\d]{{1,4}})\s*(?P<ck>章|节|条|部分))"
@@ -263,8 +282,8 @@ _CANDIDATES = re.compile(
     r"|(?P<aparen>\(\s*(?P<av>\d{1,2})\s*\))"
     r"|(?P<circled>[\u2460-\u2473])"
     rf"|(?P<decimal>(?<![\d.A-Za-z/])(?P<dec>\d{{1,2}}(?:\.\d{{1,2}}){{1,3}})(?![\d.%])"
-    rf"(?=\s*[\u4e00-\u9fff])(?!\s*{_QUANTITY}))"
-    r"|(?P<arabic>(?<![\d.A-Za-z/])(?P<arv>\d{1,2})[.、](?=\s*[\u4e00-\u9fff]))"
+    rf"(?=\s*(?:[\u4e00-\u9fff]|{_ROMAN_LEVEL}))(?!\s*{_QUANTITY}))"
+    rf"|(?P<arabic>(?<![\d.A-Za-z/])(?P<arv>\d{{1,2}})[.、](?=\s*(?:[\u4e00-\u9fff]|{_ROMAN_LEVEL})))"
 )
 # Words a heading begins with, to tell 「案一、总则」 from 「一、二级」 in a sentence.
 _HEADING_WORDS = [
