@@ -120,14 +120,15 @@ def parse_bundle(text: str) -> Bundle:
     starts = _starts(lines)
     if len(starts) <= 1:
         parsed = parse_lines(lines)
-        parsed.removed = source.removed
+        parsed.removed = source.removed + parsed.removed
         title = parsed.title
         return Bundle(
             parts=[_part(title, parsed, plan=not title or bool(_PLAN_WORDS.search(_fold(title))))],
-            removed=source.removed,
+            removed=parsed.removed,
         )
     parts: list[Part] = []
     preamble = lines[: starts[0]]
+    removed = source.removed + [line for line in preamble if line not in _preamble_kept(preamble)]
     for number, start in enumerate(starts):
         end = starts[number + 1] if number + 1 < len(starts) else len(lines)
         chunk = lines[start:end]
@@ -138,7 +139,8 @@ def parse_bundle(text: str) -> Bundle:
         if not parsed.title:
             parsed.title = title
         parts.append(_part(parsed.title, parsed, plan=bool(_PLAN_WORDS.search(_fold(title)))))
-    return Bundle(parts=parts, removed=source.removed)
+        removed.extend(parsed.removed)
+    return Bundle(parts=parts, removed=removed)
 
 
 def _preamble_kept(preamble: list[str]) -> list[str]:

@@ -98,7 +98,9 @@ def _take_title(lines: list[str]) -> tuple[str, list[str]]:
         norm = _fold(line).strip()
         quoted = re.search(r"《([^》]*预案[^》]*)》", line)
         if quoted and ("印发" in norm or "通知" in norm):
-            return quoted.group(1).strip(), lines[:index] + lines[index + 1 :]
+            if norm.endswith("通知"):  # the notice's heading stands for the plan's title
+                return quoted.group(1).strip(), lines[:index] + lines[index + 1 :]
+            return quoted.group(1).strip(), lines  # a sentence of the notice stays
         numbered = _numbered(line)
         if numbered and _heading_like(numbered.rest):
             break  # the body has begun

@@ -4,6 +4,7 @@ recognisers that fill the structure from their bodies."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,7 +58,9 @@ class _Level:
 
 
 # What a level's measures begin with, as against its conditions: 「Ⅳ级响应：由镇长组织……」.
-_MEASURE_START = re.compile(r"\s*(?:由|启动|组织|立即|迅速|及时|报告|向|在|按照|根据|请求|派出|调集)")
+_MEASURE_START = re.compile(
+    r"\s*(?:由|启动|组织|立即|迅速|及时|报告|向|在|按照|根据|请求|派出|调集)"
+)
 _COMMAND_RE = re.compile(r"(?:成立|设立|组建)了?(?P<name>[^,;。:、()]{1,60}?(?:领导小组|指挥部))")
 _OFFICE_SET_UP = re.compile(r"(领导小组|指挥部)下设(?:应急)?办公室")
 _OFFICE_SEATED = re.compile(r"([\u4e00-\u9fff]{0,16}?(?:领导小组|指挥部)办公室)设在")
@@ -596,15 +599,18 @@ def parse_text(text: str) -> ParsedPlan:
     """Parse the plain text of one emergency plan into sections and a structured draft."""
     source = prepare(text or "")
     parsed = parse_lines(source.lines)
-    parsed.removed = source.removed
+    parsed.removed = source.removed + parsed.removed
     return parsed
 
 
 def parse_lines(lines: list[str]) -> ParsedPlan:
     """Parse prepared lines (``source.prepare``) of one plan."""
-    lines = _clean_lines("\n".join(lines))
-    title, lines = _take_title(lines)
+    kept = _clean_lines("\n".join(lines))
+    title, body = _take_title(kept)
     parser = _Parser()
-    for line in lines:
+    for line in body:
         parser.feed(line)
-    return parser.finish(title)
+    parsed = parser.finish(title)
+    # What the cleaning took out (a table of contents, page numbers) is listed, not lost.
+    parsed.removed = list((Counter(line.strip() for line in lines) - Counter(kept)).elements())
+    return parsed
