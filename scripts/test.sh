@@ -13,6 +13,9 @@ command -v redis-server >/dev/null || need+=(redis-server)
 command -v msgfmt >/dev/null || need+=(gettext)
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
 [ -f /usr/share/fonts/truetype/arphic/uming.ttc ] || need+=(fonts-arphic-uming)
+# Old Word (.doc) and WPS plans are read with LibreOffice, or antiword when it is missing.
+command -v antiword >/dev/null || need+=(antiword)
+command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${need[*]}"
   sudo_cmd=""
