@@ -763,3 +763,32 @@ def test_a_count_or_a_level_word_broken_onto_the_next_line_is_joined() -> None:
         (2, "people_involved", ">=", 100),
     }
     assert "handling" in {s.key for s in plan.sections}
+
+
+def warning_levels(plan: ParsedPlan) -> dict[int, str]:
+    return {w["level"]: w["criteria"] or w["measures"] for w in plan.structure["warnings"]}
+
+
+def test_warning_levels_listed_in_a_sentence() -> None:
+    text = (
+        "三、预防与预警\n（一）预警分级\n按照灾害的严重程度，预警等级分为红色（Ⅰ级，风险很高）、"
+        "橙色（Ⅱ级，风险高）、黄色、蓝色四个等级。\n四、应急响应\n略。"
+    )
+    assert set(warning_levels(parse_text(text))) == {1, 2, 3, 4}
+
+
+def test_each_colour_of_a_line_gets_its_own_clause() -> None:
+    text = (
+        "三、预警\n场内人数达到核定承载量的70%时发布黄色预警，达到85%时发布橙色预警，"
+        "达到95%时发布红色预警并停止入场。\n四、应急响应\n略。"
+    )
+    assert warning_levels(parse_text(text)) == {
+        3: "场内人数达到核定承载量的70%时发布黄色预警",
+        2: "达到85%时发布橙色预警",
+        1: "达到95%时发布红色预警并停止入场",
+    }
+
+
+def test_a_colour_named_without_a_warning_does_not_hide_the_listing() -> None:
+    text = "三、预警\n镇防汛预警分为蓝色、黄色、橙色、红色四级，红色为最高级别。\n四、应急响应\n"
+    assert set(warning_levels(parse_text(text))) == {1, 2, 3, 4}

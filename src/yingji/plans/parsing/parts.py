@@ -40,6 +40,7 @@ _SUPPLEMENTARY_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 # 「本预案由……负责解释，自印发之日起施行。」: two provisions in one sentence.
 _INTERPRET_AND_START = re.compile(r"^(?P<a>.*?负责解释)[，,；;]\s*(?P<b>自.*)$")
 _COLOURS = {"红色": 1, "橙色": 2, "黄色": 3, "蓝色": 4}
+_COLOUR_WORD = re.compile("红色|橙色|黄色|蓝色")
 _MEASURE_WORDS = re.compile(r"行动|措施|响应|处置")
 # 「领导小组主要职责：」, 「指挥部职责：」; not an office's or a group's.
 _COMMAND_DUTIES = re.compile(
@@ -51,7 +52,9 @@ def place(sections: list[Section], structure: dict[str, Any]) -> None:
     """Fill the structure's text parts from the sections with their keys."""
     _drop_group_headings(sections, structure)
     structure["command_duties"] = _command_duties(sections)
-    structure["warning_sources"], structure["warnings"] = _warning(sections)
+    structure["warning_sources"], structure["warnings"] = _warning(sections, listing=False)
+    if not structure["warnings"]:  # the levels are only listed: 「预警分为红色、橙色……」
+        structure["warning_sources"], structure["warnings"] = _warning(sections, listing=True)
     structure["safeguards"] = _safeguards(sections)
     structure.update(_supplementary(sections))
 
@@ -160,7 +163,51 @@ def _colour(text: str) -> int | None:
     return colours.pop() if len(colours) == 1 else None
 
 
-def _warning(sections: list[Section]) -> tuple[str, list[dict[str, Any]]]:
+def _colour_pieces(line: str, *, listing: bool) -> list[tuple[int, str]]:
+    """The warning levels a line speaks of, each with what it says of it.
+
+    A line of one colour is that colour's. A line of several is cut at its commas and
+    semicolons (outside brackets): 「达到70%时发布黄色预警，达到85%时发布橙色预警」 gives
+    each colour its clause, if the clause speaks of a warning (not 「红色为最高级别」).
+    A clause naming several colours lists the levels (「预警分为红色、橙色、黄色、蓝色四个
+    等级」): with listing, each of them gets the whole line; without, the line is left to
+    the sources.
+    """
+    norm = _fold(line)
+    if len(_COLOUR_WORD.findall(norm)) <= 1:
+        colour = _colour(norm)
+        return [(colour, line)] if colour is not None else []
+    found: list[tuple[int, str]] = []
+    listed: list[int] = []
+    for start, end in _clauses(norm):
+        colours = [_COLOURS[word] for word in _COLOUR_WORD.findall(norm[start:end])]
+        if len(set(colours)) == 1 and "预警" in norm[start:end]:
+            found.append((colours[0], line[start:end].strip().rstrip("，,；;。").strip()))
+        elif colours:
+            listed.extend(colour for colour in colours if colour not in listed)
+    if listing:
+        found.extend((colour, line.strip()) for colour in listed)
+    return found
+
+
+def _clauses(norm: str) -> list[tuple[int, int]]:
+    """(start, end) of the clauses of a folded line: cut at , ; 。 outside brackets."""
+    spans: list[tuple[int, int]] = []
+    depth = start = 0
+    for index, char in enumerate(norm):
+        if char in "(（":
+            depth += 1
+        elif char in ")）":
+            depth = max(0, depth - 1)
+        elif char in ",;。" and depth == 0:
+            spans.append((start, index + 1))
+            start = index + 1
+    if start < len(norm):
+        spans.append((start, len(norm)))
+    return spans
+
+
+def _warning(sections: list[Section], *, listing: bool) -> tuple[str, list[dict[str, Any]]]:
     sources: list[str] = []
     rows: dict[int, dict[str, list[str]]] = {}
 
@@ -177,13 +224,13 @@ def _warning(sections: list[Section]) -> tuple[str, list[dict[str, Any]]]:
                 continue
             kept = [heading]
             for line in section.text.splitlines():
-                colour = _colour(line) if "预警" in line else None
-                if colour is None:
+                warning = "预警" in _fold(line) or "预警" in _fold(heading)
+                pieces = _colour_pieces(line, listing=listing) if warning else []
+                if not pieces:
                     kept.append(line)
-                elif _MEASURE_WORDS.search(heading) or _MEASURE_WORDS.search(line):
-                    add(colour, "measures", line)
-                else:
-                    add(colour, "criteria", line)
+                for colour, piece in pieces:
+                    measures = _MEASURE_WORDS.search(heading) or _MEASURE_WORDS.search(piece)
+                    add(colour, "measures" if measures else "criteria", piece)
             if any(kept[1:]):
                 sources.extend(kept)
     warnings = [
