@@ -206,7 +206,7 @@ def test_the_wizard_lists_a_bundles_documents_and_imports_the_plan_picked(
     client.post("/plans/import/", {"file": upload})
     job = ImportJob.objects.get()
     listing = client.get(f"/plans/import/{job.pk}/").content.decode()
-    assert "文件中有 3 个文件，其中 2 个可作为预案导入" in listing
+    assert "文件中有 3 个文档，其中 2 个可作为预案导入" in listing
     assert "白石镇信访接待工作制度" in listing and "不是预案" in listing
     assert f"/plans/import/{job.pk}/1/" not in listing  # the working rule is not offered
     assert client.get(f"/plans/import/{job.pk}/1/").status_code == 404

@@ -38,7 +38,7 @@ def test_a_run_in_bundle_lists_two_plans_and_one_is_imported(
     expect(page.get_by_role("heading", level=1)).to_contain_text("导入：预案文件")
     page.get_by_role("link", name="核对识别结果").click()
 
-    expect(page.get_by_role("heading", level=1)).to_contain_text("文件中找到的文件")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("文件中的文档")
     rows = page.locator("table.import-parts tbody tr")
     expect(rows).to_have_count(3)
     expect(rows.nth(1)).to_contain_text("非预案")
@@ -57,7 +57,7 @@ def test_a_run_in_bundle_lists_two_plans_and_one_is_imported(
     expect(lit.first).to_contain_text("现场处置组")
     page.get_by_role("button", name="保存为草稿").click()
 
-    expect(page.get_by_role("heading", level=1)).to_contain_text("文件中找到的文件")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("文件中的文档")
     expect(rows.first).to_contain_text("已导入为草稿")
     expect(page.get_by_role("link", name="核对并导入")).to_have_count(1)
     version = PlanVersion.objects.get()

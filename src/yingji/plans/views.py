@@ -675,7 +675,9 @@ def _source_context(job: ImportJob, parts: list[dict[str, Any]], index: int) -> 
     found: list[dict[str, Any]] = []
     for number, section in enumerate(sections):
         if section["key"]:
-            label = f"{section['number']}{section['heading']}".strip()
+            number = section["number"]
+            gap = " " if number[-1:].isdigit() else ""
+            label = f"{number}{gap}{section['heading']}".strip()
             found.append(
                 {"kind": "section", "label": label, "lines": lines_of(f"section:{number}")}
             )
