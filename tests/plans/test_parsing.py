@@ -792,3 +792,15 @@ def test_each_colour_of_a_line_gets_its_own_clause() -> None:
 def test_a_colour_named_without_a_warning_does_not_hide_the_listing() -> None:
     text = "三、预警\n镇防汛预警分为蓝色、黄色、橙色、红色四级，红色为最高级别。\n四、应急响应\n"
     assert set(warning_levels(parse_text(text))) == {1, 2, 3, 4}
+
+
+def test_a_heading_grading_fires_or_accidents_holds_the_levels() -> None:
+    text = (
+        "4. 火灾分级\n本院火灾事故分为四个等级：一般级、较大级、重大级、特别重大级。\n"
+        "（1）特别重大级：造成10人以上伤亡的；\n（2）重大级：造成3人以上10人以下伤亡的；\n"
+        "5. 应急响应\n由组长指挥。"
+    )
+    plan = parse_text(text)
+    assert plan.sections[0].key == "response"
+    assert level_numbers(plan) == {1, 2}
+    assert (1, "casualties", ">=", 10) in plan_triggers(plan)

@@ -125,6 +125,8 @@ _KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("legal_basis", ("依据",)),
     ("scope", ("范围",)),
 )
+# The grading of what the plan is about: 火灾分级, 事故等级, 险情级别 (not 预警级别).
+_GRADED = re.compile(r"(?:事故|事件|火灾|灾害|灾情|险情|疫情|汛情|警情)的?(?:分级|等级|级别)")
 # Stripped from an unnumbered line before it is compared with the words above.
 _AFFIX_SUFFIXES = _words(
     "及其职责 及职责 和职责 与职责 的职责 主要职责 职责 及分工 组成 体系 机制 措施 程序 "
@@ -168,6 +170,8 @@ def _classify(heading: str) -> str:
     for key, words in _KEYWORDS:
         if any(word in clean for word in words):
             return key
+    if _GRADED.search(clean):
+        return "response"
     return ""
 
 
@@ -182,6 +186,8 @@ def _classify_strict(heading: str) -> str:
     for key, words in _KEYWORDS:
         if clean in words or core in words:
             return key
+    if _GRADED.fullmatch(core):
+        return "response"
     if core.endswith(("领导小组办公室", "指挥部办公室")):
         return "office"
     if core.endswith(("领导小组", "指挥部")):
