@@ -804,3 +804,14 @@ def test_a_heading_grading_fires_or_accidents_holds_the_levels() -> None:
     assert plan.sections[0].key == "response"
     assert level_numbers(plan) == {1, 2}
     assert (1, "casualties", ">=", 10) in plan_triggers(plan)
+
+
+def test_levels_named_for_accidents() -> None:
+    text = (
+        "4 事故分级\n公司火灾爆炸事故分为一级、二级。\n4.1 一级事故：出现下列情形之一的：\n"
+        "（1）造成1人以上死亡的；\n"
+        "4.2 二级事故：直接经济损失10万元以上100万元以下的。\n5 应急响应\n略。"
+    )
+    plan = parse_text(text)
+    assert (1, "deaths", ">=", 1) in plan_triggers(plan)
+    assert (2, "economic_loss", ">=", 10) in plan_triggers(plan)
