@@ -1500,6 +1500,8 @@ OTHERS: dict[str, str] = {
     "plans/import/": FORM + " (a Word or text upload)",
     "plans/import/save/": POST_ONLY,
     "plans/import/<id:pk>/": "the review of a plan file, shown to its uploader only (test_jobs.py)",
+    "plans/import/<id:pk>/<id:part>/": "a plan of a file read, for its uploader (test_import.py)",
+    "plans/<id:pk>/sources/<id:document_pk>/": "a plan's original file (test_import.py)",
     "imports/<id:pk>/": "an import's page, shown to its uploader only (documents/test_jobs.py)",
     "imports/<id:pk>/progress/": "an import's progress, for its uploader only (test_jobs.py)",
     "plans/versions/<id:pk>/filing/<str:answer>/": POST_ONLY,

@@ -227,3 +227,24 @@ def test_the_wizard_lists_a_bundles_documents_and_imports_the_plan_picked(
         refused = client.post("/plans/import/save/", {**fields, "part": bad})
         assert refused.status_code in (400, 404)
     assert PlanVersion.objects.count() == 1
+
+
+def test_the_original_file_is_downloaded_from_the_plan_by_who_sees_it(
+    city: personas.City, planner: User, client_for
+) -> None:
+    call_command(
+        "plan", "import", str(BUNDLE), "--owner", "980121", "--part", "1", stdout=StringIO()
+    )
+    plan = Plan.objects.get()
+    original = Document.objects.get(kind="plan.source")
+    viewer = personas.make_user("viewer", city.baishi, Role.PLAN_MANAGER)
+    client = client_for(viewer)
+    page = client.get(f"/plans/versions/{plan.versions.get().pk}/").content.decode()
+    link = f"/plans/{plan.pk}/sources/{original.pk}/"
+    assert link in page and "run_in_bundle.txt" in page
+    download = client.get(link)
+    assert download.status_code == 200 and download.content == BUNDLE.read_bytes()
+    assert "run_in_bundle.txt" in download["Content-Disposition"]
+    assert client.get(f"/plans/{plan.pk}/sources/{original.pk + 1}/").status_code == 404
+    outsider = personas.make_user("outsider", city.qingxi, Role.PLAN_MANAGER)
+    assert client_for(outsider).get(link).status_code == 404

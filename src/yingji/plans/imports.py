@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,12 +20,13 @@ from django.utils.translation import ngettext
 from yingji.audit.services import Actor
 from yingji.documents import extract, jobs, uploads
 from yingji.documents import services as documents
-from yingji.documents.models import ImportJob
+from yingji.documents.models import Document, ImportJob
 from yingji.org.models import Unit
 from yingji.plans import parsing, services
 from yingji.plans.models import Plan, PlanVersion
 
 JOB_KIND = "plans.source"
+SOURCE_KIND = "plan.source"  # the original file, kept on the plan
 MAX_BYTES = 5 * uploads.MB
 # A long plan's document.xml is a few MB; pictures of its charts do not compress. A
 # .docx that unpacks to more is a trick (117 KB unpacking to 41 MB held a worker 58 s).
@@ -130,9 +132,10 @@ def run_job(job: ImportJob, content: bytes, progress: jobs.Progress) -> dict[str
     plans = [part for part in parts if part["importable"]]
     if len(parts) == 1:
         counts = parts[0]["counts"]
-        summary = _(
-            "Read: %(sections)d sections, %(groups)d working groups, %(levels)d response levels."
-        ) % counts
+        summary = (
+            _("Read: %(sections)d sections, %(groups)d working groups, %(levels)d response levels.")
+            % counts
+        )
     else:
         summary = ngettext(
             "Read %(parts)d documents, %(plans)d plan among them.",
@@ -189,6 +192,11 @@ def source_of(job: ImportJob, *, actor: Actor) -> bytes:
     return documents.read(kept, actor=actor)
 
 
+def sources_of(plan: Plan) -> QuerySet[Document]:
+    """The files a plan was imported from, kept as they were uploaded."""
+    return documents.documents_of(plan).filter(kind=SOURCE_KIND)
+
+
 def guess_kind(title: str) -> str:
     for word, kind in KINDS_BY_TITLE:
         if word in title:
@@ -215,7 +223,7 @@ def import_plan(
     extension = source_name.rsplit(".", 1)[-1].lower() if "." in source_name else "bin"
     documents.keep(
         version.plan,
-        kind="plan.source",
+        kind=SOURCE_KIND,
         title=source_name,
         content=source,
         extension=extension if extension in extract.EXTENSIONS else "bin",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("import/<id:pk>/<id:part>/", views.plan_import_part, name="import_part"),
     path("<id:pk>/", views.plan_detail, name="detail"),
     path("<id:pk>/new-version/", views.plan_new_version, name="new_version"),
+    path("<id:pk>/sources/<id:document_pk>/", views.plan_source, name="source"),
     path("versions/<id:pk>/", views.version_detail, name="version"),
     path("versions/<id:pk>/do/<str:action>/", views.version_act, name="act"),
     path("versions/<id:pk>/evaluate/", views.version_evaluate, name="evaluate"),

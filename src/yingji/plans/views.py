@@ -3,6 +3,7 @@ evaluation and role cards. Thin: the services decide."""
 
 from __future__ import annotations
 
+import mimetypes
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
@@ -23,6 +24,7 @@ from yingji.clock import due, kinds
 from yingji.clock import services as clock
 from yingji.clock.explain import explain
 from yingji.documents import jobs
+from yingji.documents import services as documents
 from yingji.documents.models import ImportJob
 from yingji.forms import apply_errors
 from yingji.org import jurisdiction, lines
@@ -237,6 +239,7 @@ def _version_context(request: HttpRequest, version: PlanVersion, **extra: Any) -
         "needs": _readiness(version, user),
         "contacts": version.contacts.all(),
         "deadlines": deadlines,
+        "sources": imports.sources_of(version.plan),
         "events": events_for(version.plan).select_related("actor"),
         "children": version.plan.children.filter(pk__in=plans_visible_to(user).values("pk")),  # type: ignore[arg-type]
         "may_change": may_change and user.has_perm("plans.change_plan"),
@@ -453,6 +456,20 @@ def _pdf(content: bytes, name: str) -> HttpResponse:
 def version_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     version = version_for(request.user, pk)  # type: ignore[arg-type]
     return _pdf(export.plan_pdf(version), f"{version.plan.title}-v{version.number}.pdf")
+
+
+@login_required
+def plan_source(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    """The file a plan was imported from, as the office had it."""
+    plan = plan_for(request.user, pk)  # type: ignore[arg-type]
+    document = imports.sources_of(plan).filter(pk=document_pk).first()
+    if document is None:
+        raise Http404
+    content = documents.read(document, actor=Actor.from_request(request))
+    kind = mimetypes.guess_type(document.title)[0] or "application/octet-stream"
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(document.title)}"
+    return response
 
 
 @login_required
