@@ -815,3 +815,15 @@ def test_levels_named_for_accidents() -> None:
     plan = parse_text(text)
     assert (1, "deaths", ">=", 1) in plan_triggers(plan)
     assert (2, "economic_loss", ">=", 10) in plan_triggers(plan)
+
+
+def test_slides_with_part_chapters_and_dashed_groups() -> None:
+    text = (
+        "清溪县防汛应急预案\nPART 1 总则\n适用范围\n全县行政区域内洪涝灾害。\n"
+        "PART 2 组织指挥体系\n工作组\n综合协调组——组长：县应急管理局局长\n"
+        "监测预报组——组长：县气象局局长PART 3 预防与预警\n加强监测。"
+    )
+    plan = parse_text(text)
+    assert group_names(plan) == {"综合协调组", "监测预报组"}
+    assert {p["position"] for p in plan.structure["posts"]} == {"县应急管理局局长", "县气象局局长"}
+    assert {"general", "organisation", "warning"} <= {s.key for s in plan.sections}

@@ -168,7 +168,7 @@ _TABLE_GAP = re.compile(r"\t|[ \u3000]{2,}")
 def _starts_numbered(norm: str) -> bool:
     return bool(
         re.match(
-            r"^\s*(?:第\s*[零〇一二三四五六七八九十百\d]+\s*[章节条]|[一二三四五六七八九十]{1,3}\s*[、.]|"
+            r"^\s*(?:第\s*[零〇一二三四五六七八九十百\d]+\s*[章节条]|(?i:part)\s*\d{1,2}\s|[一二三四五六七八九十]{1,3}\s*[、.]|"
             r"\(\s*[一二三四五六七八九十\d]{1,3}\s*\)|\d{1,2}(?:\.\d{1,2})*\s*[.、)]?(?=\s*[\u4e00-\u9fff])|"
             r"[\u2460-\u2473])",
             norm,
@@ -262,7 +262,7 @@ def _breaks_group_name(norm_prev: str, norm: str) -> bool:
     if re.search(rf"{_GROUP_END}$", tail.group(0)):
         return False  # 「（三）工作小组」 is a heading, not half a name
     if not _group_name(head.group(0)):
-        return True
+        return not _classify_strict(head.group(0))  # 「工作组」 is a heading too
     # 「2.2.1 灭」「火疏散组：组长……」, not 「4.3.2 现场处置」「抢险救援组、……」
     numbered = bool(_ITEM_NUMBER.search(norm_prev[: tail.start()]))
     defined = re.match(r"\s*(?::|组长|队长|负责)", norm[head.end() :])
@@ -277,6 +277,7 @@ _ROMAN_LEVEL = r"(?:IV|III|II|I|Ⅳ|Ⅲ|Ⅱ|Ⅰ)\s*级"
 _SENTENCE_END = "。;!?:"
 _CANDIDATES = re.compile(
     rf"(?P<chapter>第\s*(?P<cv>[{_CN}\d]{{1,4}})\s*(?P<ck>章|节|条|部分))"
+    r"|(?P<slide>(?<![A-Za-z])(?i:part)\s*(?P<sv>\d{1,2})(?=\s*[\u4e00-\u9fff]))"
     rf"|(?P<dun>(?<![{_CN}第])(?P<dv>[一二三四五六七八九十]{{1,3}})\s*、(?![{_CN}\d级]))"
     rf"|(?P<cparen>\(\s*(?P<pv>[一二三四五六七八九十]{{1,3}})\s*\))"
     r"|(?P<aparen>\(\s*(?P<av>\d{1,2})\s*\))"
@@ -402,6 +403,8 @@ def _title_before(segment: str) -> int | None:
 def _candidate(match: re.Match[str]) -> tuple[str, int, tuple[int, ...]]:
     if match.group("chapter"):
         return f"chapter_{match.group('ck')}", _value(match.group("cv")), ()
+    if match.group("slide"):
+        return "chapter_部分", int(match.group("sv")), ()
     if match.group("dun"):
         return "dun", _value(match.group("dv")), ()
     if match.group("cparen"):

@@ -111,7 +111,13 @@ def chinese_number(text: str) -> int | None:
 
 _CN_NUM = "[零〇一二三四五六七八九十百]+"
 _NUMBERINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("chapter", re.compile(rf"^第\s*(?:{_CN_NUM}|\d+)\s*(?:章|部分)")),
+    # 「PART 2 组织指挥体系」: the chapters of slides
+    (
+        "chapter",
+        re.compile(
+            rf"^(?:第\s*(?:{_CN_NUM}|\d+)\s*(?:章|部分)|(?i:part)\s*\d{{1,2}}(?=\s*[\u4e00-\u9fff]))"
+        ),
+    ),
     ("part", re.compile(rf"^第\s*(?:{_CN_NUM}|\d+)\s*节")),
     ("article", re.compile(rf"^第\s*(?:{_CN_NUM}|\d+)\s*条")),
     ("cn_dun", re.compile(rf"^{_CN_NUM}\s*[、.](?!\d)")),
