@@ -827,3 +827,24 @@ def test_slides_with_part_chapters_and_dashed_groups() -> None:
     assert group_names(plan) == {"综合协调组", "监测预报组"}
     assert {p["position"] for p in plan.structure["posts"]} == {"县应急管理局局长", "县气象局局长"}
     assert {"general", "organisation", "warning"} <= {s.key for s in plan.sections}
+
+
+def test_a_count_of_levels_is_not_a_level() -> None:
+    text = (
+        "三、分级标准\n信访突发事件分为四级：\n（一）特别重大事件（Ⅰ级）\n1.上访人数在300人以上的；\n"
+        "（二）重大事件（Ⅱ级）\n1.上访人数在100人以上300人以下的；\n四、应急响应\n略。"
+    )
+    plan = parse_text(text)
+    assert level_numbers(plan) == {1, 2}
+    assert (1, "people_involved", ">=", 300) in plan_triggers(plan)
+
+
+def test_levels_run_into_one_sentence_are_split() -> None:
+    text = (
+        "三、事件分级\n群体性上访事件分为三级。一级：参与人数100人以上的；"
+        "二级：参与人数在50人以上100人以下的；三级：同一事项5人以上的。\n四、应急响应\n略。"
+    )
+    plan = parse_text(text)
+    assert level_numbers(plan) == {1, 2, 3}
+    assert (2, "people_involved", ">=", 50) in plan_triggers(plan)
+    assert (3, "people_involved", ">=", 5) in plan_triggers(plan)

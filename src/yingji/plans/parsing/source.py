@@ -273,7 +273,10 @@ def _breaks_group_name(norm_prev: str, norm: str) -> bool:
 
 _CN = "零〇一二三四五六七八九十百"
 # 「4.1 I级：……」: an item that begins with a level in Latin or Roman numerals
-_ROMAN_LEVEL = r"(?:IV|III|II|I|Ⅳ|Ⅲ|Ⅱ|Ⅰ)\s*级"
+_ROMAN_NUMERAL = r"(?:IV|III|II|I|Ⅳ|Ⅲ|Ⅱ|Ⅰ)"
+_ROMAN_LEVEL = rf"{_ROMAN_NUMERAL}\s*级"
+_LEVEL_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "I": 1, "II": 2, "III": 3, "IV": 4}
+_LEVEL_NUMBERS.update({"Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4})
 _SENTENCE_END = "。;!?:"
 _CANDIDATES = re.compile(
     rf"(?P<chapter>第\s*(?P<cv>[{_CN}\d]{{1,4}})\s*(?P<ck>章|节|条|部分))"
@@ -282,6 +285,7 @@ _CANDIDATES = re.compile(
     rf"|(?P<cparen>\(\s*(?P<pv>[一二三四五六七八九十]{{1,3}})\s*\))"
     r"|(?P<aparen>\(\s*(?P<av>\d{1,2})\s*\))"
     r"|(?P<circled>[\u2460-\u2473])"
+    rf"|(?P<level>(?<=[;。])\s*(?P<lv>[一二三四]|{_ROMAN_NUMERAL})\s*级\s*(?:响应|事件|事故)?\s*:)"
     rf"|(?P<decimal>(?<![\d.A-Za-z/])(?P<dec>\d{{1,2}}(?:\.\d{{1,2}}){{1,3}})(?![\d.%])"
     rf"(?=\s*(?:[\u4e00-\u9fff]|{_ROMAN_LEVEL}))(?!\s*{_QUANTITY}))"
     rf"|(?P<arabic>(?<![\d.A-Za-z/])(?P<arv>\d{{1,2}})[.、](?=\s*(?:[\u4e00-\u9fff]|{_ROMAN_LEVEL})))"
@@ -413,6 +417,8 @@ def _candidate(match: re.Match[str]) -> tuple[str, int, tuple[int, ...]]:
         return "aparen", int(match.group("av")), ()
     if match.group("circled"):
         return "circled", ord(match.group("circled")) - 0x245F, ()
+    if match.group("level"):
+        return "level", _LEVEL_NUMBERS.get(match.group("lv"), 0), ()
     if match.group("decimal"):
         dotted = tuple(int(n) for n in match.group("dec").split("."))
         return "decimal", dotted[-1], dotted
@@ -448,6 +454,8 @@ def _split_here(
         return last not in "第条款项" and (ended or (outline.expected(kind, value) and heading))
     if kind in ("aparen", "circled"):
         return ended or (outline.expected(kind, value) and last not in "第条款项")
+    if kind == "level":  # 「……的；二级：参与人数……」
+        return ended
     return ended and (outline.expected(kind, value) or value == 1)  # 1. 2. 3.
 
 
