@@ -848,3 +848,24 @@ def test_levels_run_into_one_sentence_are_split() -> None:
     assert level_numbers(plan) == {1, 2, 3}
     assert (2, "people_involved", ">=", 50) in plan_triggers(plan)
     assert (3, "people_involved", ">=", 5) in plan_triggers(plan)
+
+
+def posts_of(plan: ParsedPlan) -> set[tuple[str | None, str, str]]:
+    return {(p["group"], p["title"], p["position"]) for p in plan.structure["posts"]}
+
+
+def test_posts_in_table_cells_run_in_and_listing_several_holders() -> None:
+    text = (
+        "二、组织机构\n（一）领导小组\n"
+        "组长：校长 曹某某副组长：副校长 冯某某；工会主席 彭某某\n"
+        "（二）工作组\n（1）抢险技术组：组长 县水利局总工程师\n"
+        "（2）抢险救援队：成员 镇民兵应急排40人负责险情抢护\n"
+        "（3）接访组：组长：谢某某同志（镇党委书记），负责接访\n"
+    )
+    assert posts_of(parse_text(text)) == {
+        (None, "组长", "校长 曹某某"),
+        (None, "副组长", "副校长 冯某某；工会主席 彭某某"),
+        ("抢险技术组", "组长", "县水利局总工程师"),
+        ("抢险救援队", "成员", "镇民兵应急排40人"),
+        ("接访组", "组长", "谢某某（镇党委书记）"),
+    }

@@ -82,11 +82,25 @@ _POST_PATTERNS = (
     re.compile(r"^(?P<title>成员单位|成员|组员)\s*(?:包括|有)\s*(?P<who>.+)$"),
     re.compile(rf"(?:^|由)(?P<who>[^由,]+?)\s*(?:同志)?(?:担任|兼任|任)(?P<title>{_TITLES})$"),
     re.compile(rf"以(?P<who>[^以,]+?)为(?P<title>{_TITLES})的"),
+    # a table's cells: 「组长 县水利局总工程师」
+    re.compile(rf"^(?P<title>{_TITLES})\s+(?P<who>[^\s:由].*)$"),
 )
 _POST_OWNER = re.compile(rf"^.{{1,24}}?(?=(?:{_TITLES})\s*(?::|由|为|是|包括))")
 _DUTY_LABEL = re.compile(r"^\s*(?:主要职责|工作职责|职责|主要任务)\s*(?::|是|为)?\s*")
 _COMMAND_TITLES = frozenset({"组长", "副组长", "成员", "总指挥", "副总指挥", "指挥长", "副指挥长"})
 _GROUP_TITLES = frozenset({"组长", "副组长", "成员"})
+
+
+def _more_holders(clause: str) -> bool:
+    norm = _fold(clause).strip().rstrip(",;。").strip()
+    if not norm or len(norm) > 30 or _DUTY_WORDS.search(norm) or re.search(_TITLES, norm):
+        return False
+    return bool(re.fullmatch(r"[\u4e00-\u9fff\w\s、()]+", norm))
+
+
+def _holder(clause: str) -> str:
+    who = clause.strip().rstrip(",，;；。").strip()
+    return re.sub(r"同志(?=[\s(（]|$)", "", who).strip()
 
 
 def _post(clause: str) -> tuple[str, str] | None:
@@ -101,7 +115,7 @@ def _post(clause: str) -> tuple[str, str] | None:
         if match is None:
             continue
         who = clause[match.start("who") : match.end("who")].strip()
-        who = re.sub(r"(?:同志|等)$", "", who).strip()
+        who = re.sub(r"同志(?=[\s(（]|$)|等$", "", who).strip()
         title = match.group("title")
         title = "成员" if title in ("成员单位", "组员") else title
         return (title, who) if who else None
@@ -112,7 +126,11 @@ def _post(clause: str) -> tuple[str, str] | None:
 # row 「组长：张三\t负责……」, or 「组长：张三 副组长：李四 成员：……」 on one line.
 _CLAUSE_END = re.compile(
     rf"[,;。]|\s+(?=(?:{_TITLES})\s*(?::|由|为)|负责|主要职责|工作职责|职责\s*:)"
+    # run in without a space: 「校长 曹某某副组长：……」, 「应急排40人负责……」
+    rf"|(?<=[\u4e00-\u9fff\d)])(?<![副总])(?=(?:{_TITLES})\s*:|负责(?!人))"
 )
+# Words of a duty, not of a holder: a clause without them after a post names more holders.
+_DUTY_WORDS = re.compile(r"负责(?!人)|组织|协调|做好|承担|落实|指导|开展|参与|配合|牵头|职责|任务")
 
 
 def _split_posts(text: str) -> tuple[list[tuple[str, str]], str]:
@@ -124,13 +142,22 @@ def _split_posts(text: str) -> tuple[list[tuple[str, str]], str]:
     bounds = [m.end() for m in _CLAUSE_END.finditer(norm)]
     if not bounds or bounds[-1] < len(text):
         bounds.append(len(text))
+    previous: str | None = None  # the clause of the last post, if it was the last clause
     for end in bounds:
         clause = text[start:end]
         start = end
         post = _post(clause)
         if post:
             posts.append(post)
+            previous = clause
             continue
+        if previous is not None and _more_holders(clause):
+            # 「副指挥长：市公安局副局长 许某某；市体育局局长 林某某」
+            title, who = posts[-1]
+            posts[-1] = (title, who + previous.rstrip()[-1:] + _holder(clause))
+            previous = clause
+            continue
+        previous = None
         label = _DUTY_LABEL.match(_fold(clause))
         kept.append(clause[label.end() :] if label else clause)
     rest = "".join(kept).strip().strip(" ,，;；、:：").strip()
