@@ -23,6 +23,8 @@ import json
 import os
 import re
 import sys
+import time
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,6 +65,7 @@ class Score:
     tallies: dict[str, Tally] = field(default_factory=lambda: {e: Tally() for e in ELEMENTS})
     by_form: dict[str, dict[str, Tally]] = field(default_factory=dict)
     misses: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # reading and parsing, by file
 
     def add(self, forms: list[str], element: str, expected: set[Any], found: set[Any]) -> None:
         self.tallies[element].add(expected, found)
@@ -172,7 +175,9 @@ def score(corpus: Path = CORPUS) -> Score:
         truth = json.loads(expected_path.read_text("utf-8"))
         forms = truth.get("form", [])
         try:
+            started = time.perf_counter()
             bundle = parse_bundle(imports.read_text(source.name, source.read_bytes()))
+            result.seconds[source.name] = time.perf_counter() - started
             plans = [part.parsed for part in bundle.plans]
         except ValidationError as error:
             result.misses.append(f"{source.name}: unreadable: {error}")
@@ -207,6 +212,43 @@ def score(corpus: Path = CORPUS) -> Score:
     return result
 
 
+def hostile() -> list[tuple[str, float, str]]:
+    """How fast files built to hold a worker are refused: (file, seconds, message)."""
+    import io
+    import logging
+
+    from django.core.exceptions import ValidationError
+
+    logging.getLogger("yingji.documents").setLevel(logging.WARNING)  # the refusals' detail
+
+    from yingji.plans import imports
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", "<Types/>")
+        package.writestr("word/document.xml", "0" * (200 * 1024 * 1024))
+    cases = [
+        ("zip bomb .docx (200 MB unpacked)", "bomb.docx", bomb.getvalue()),
+        ("text over the size cap (6 MB)", "big.txt", "应急".encode() * (1024 * 1024)),
+        ("binary named .txt", "noise.txt", bytes(range(256)) * 4000),
+        ("not a PDF named .pdf", "fake.pdf", b"%PDF-1.7\n" + b"\x00" * 100_000),
+        ("10,000 lines of bare numbers", "numbers.txt", ("1.1.1 " * 10 + "\n").encode() * 10_000),
+        ("100,000 one-character lines", "short.txt", "组\n".encode() * 100_000),
+        ("19,000 one-character lines", "short.txt", "组\n".encode() * 19_000),
+        ("one line of 1.5M characters", "line.txt", ("一、总则为" * 300_000).encode()),
+    ]
+    found = []
+    for label, name, data in cases:
+        started = time.perf_counter()
+        try:
+            imports.parse(name, data)
+            message = "accepted"
+        except ValidationError as error:
+            message = " ".join(error.messages)[:60]
+        found.append((label, time.perf_counter() - started, message))
+    return found
+
+
 def _table(tallies: dict[str, Tally]) -> str:
     rows = [
         f"{'element':<16}{'expected':>9}{'found':>7}{'correct':>8}{'precision':>10}{'recall':>8}"
@@ -225,6 +267,7 @@ def main() -> None:
     parser.add_argument("--by-form", action="store_true", help="a table per form as well")
     parser.add_argument("--misses", action="store_true", help="list every miss")
     parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument("--hostile", action="store_true", help="time the refusal of bad files")
     args = parser.parse_args()
     _setup()
     result = score(args.corpus)
@@ -235,6 +278,16 @@ def main() -> None:
         met = tally.precision >= precision and tally.recall >= recall
         verdict = "met" if met else "MISSED"
         print(f"goal {element}: precision ≥ {precision}, recall ≥ {recall}: {verdict}")
+    if result.seconds:
+        slowest = max(result.seconds, key=result.seconds.__getitem__)
+        print(
+            f"\nread and parsed in {sum(result.seconds.values()):.2f} s, "
+            f"the slowest {slowest} in {result.seconds[slowest] * 1000:.0f} ms"
+        )
+    if args.hostile:
+        print("\nhostile files")
+        for label, seconds, message in hostile():
+            print(f"  {label:<36}{seconds * 1000:>8.0f} ms  {message}")
     if args.by_form:
         for form, tallies in sorted(result.by_form.items()):
             print(f"\n{form}\n{_table(tallies)}")

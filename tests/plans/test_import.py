@@ -248,3 +248,17 @@ def test_the_original_file_is_downloaded_from_the_plan_by_who_sees_it(
     assert client.get(f"/plans/{plan.pk}/sources/{original.pk + 1}/").status_code == 404
     outsider = personas.make_user("outsider", city.qingxi, Role.PLAN_MANAGER)
     assert client_for(outsider).get(link).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["组\n" * 30_000, "一、总则为" * 100_000],  # lines, or headings run into one line
+    ids=["lines", "run-in"],
+)
+def test_a_file_longer_than_any_plan_is_refused(city: personas.City, text: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    from yingji.plans import imports
+
+    with pytest.raises(ValidationError, match="超过 20,000 行"):
+        imports.parse("long.txt", text.encode())

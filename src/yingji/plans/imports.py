@@ -31,6 +31,9 @@ MAX_BYTES = 5 * uploads.MB
 # A long plan's document.xml is a few MB; pictures of its charts do not compress. A
 # .docx that unpacks to more is a trick (117 KB unpacking to 41 MB held a worker 58 s).
 MAX_UNPACKED = 24 * uploads.MB
+# The longest county plans run to two or three thousand lines; a file of more is no plan
+# and would hold a worker for its parsing.
+MAX_LINES = 20_000
 KINDS_BY_TITLE = (
     ("总体", Plan.Kind.OVERALL),
     ("专项", Plan.Kind.SPECIAL),
@@ -61,11 +64,25 @@ def read_text(name: str, data: bytes) -> str:
 def parse(name: str, data: bytes) -> parsing.Bundle:
     """Every document in the file, parsed; ValidationError when none of them is a plan."""
     extracted = read(name, data)
-    bundle = parsing.parse_bundle(extracted.text)
+    lines = sum(1 for line in extracted.text.splitlines() if line.strip())
+    if lines > MAX_LINES:
+        raise _too_long(lines)
+    try:
+        bundle = parsing.parse_bundle(extracted.text, max_lines=MAX_LINES)
+    except parsing.TooLong as error:  # headings run into the text, split out
+        raise _too_long(error.lines) from None
     bundle.problems = list(extracted.problems)
     if not any(part.recognised for part in bundle.plans):
         raise ValidationError({"file": [_nothing_found(bundle)]})
     return bundle
+
+
+def _too_long(lines: int) -> ValidationError:
+    message = _(
+        "The file has more than %(limit)s lines of text, more than the longest plan. "
+        "Split it into smaller files."
+    ) % {"limit": f"{MAX_LINES:,}"}
+    return ValidationError({"file": [message]})
 
 
 def _nothing_found(bundle: parsing.Bundle) -> str:

@@ -29,7 +29,7 @@ drives them, 3) and ``result`` (what it returns).
 
 from __future__ import annotations
 
-from yingji.plans.parsing.bundle import Bundle, Part, parse_bundle
+from yingji.plans.parsing.bundle import Bundle, Part, TooLong, parse_bundle
 from yingji.plans.parsing.parser import parse_text
 from yingji.plans.parsing.result import ParsedPlan, Section
 from yingji.plans.parsing.text import chinese_number
@@ -39,6 +39,7 @@ __all__ = [
     "ParsedPlan",
     "Part",
     "Section",
+    "TooLong",
     "chinese_number",
     "parse_bundle",
     "parse_text",

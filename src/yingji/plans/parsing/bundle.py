@@ -113,10 +113,20 @@ def _title_of(lines: list[str]) -> str:
     return lines[0].strip().strip("《》") if lines else ""
 
 
-def parse_bundle(text: str) -> Bundle:
-    """Every document in a text, each parsed on its own."""
-    source = prepare(text or "")
+class TooLong(ValueError):
+    """More lines than any plan has, once headings run into the text are split out."""
+
+    def __init__(self, lines: int) -> None:
+        super().__init__(f"{lines} lines")
+        self.lines = lines
+
+
+def parse_bundle(text: str, *, max_lines: int | None = None) -> Bundle:
+    """Every document in a text, each parsed on its own; TooLong past max_lines."""
+    source = prepare(text or "", max_lines=max_lines or 1_000_000)
     lines = source.lines
+    if max_lines is not None and len(lines) > max_lines:
+        raise TooLong(len(lines))
     starts = _starts(lines)
     if len(starts) <= 1:
         parsed = parse_lines(lines)

@@ -48,7 +48,8 @@ _NOTICES = re.compile(
     r"版权(?:所有|归.{0,20}所有|声明)|侵权必究|未经许可.{0,10}?(?:转载|复制)|"
     r"文档评论\s*\(\s*\d*\s*\)|VIP\s*专享|VIP\s*免费|免费下载|付费下载|点击(?:下载|阅读)|"
     r"原创力文档|百度文库|道客巴巴|豆丁网|人人文库|文库网|仅供(?:学习|参考|个人)(?:交流|使用|参考)?|"
-    r"下载文档.{0,16}?(?:方便|使用|阅读|编辑)|查找使用更方便|"
+    r"下载文档.{0,16}?(?:方便|使用|阅读|编辑)|查找使用更方便|已阅读\s*\d+\s*页|"
+    r"文库首页.*$|\S{2,60}\.(?:docx?|wps|pdf|txt)(?=\s|$)|(?<![第\d])\s*共\s*\d{1,4}\s*页(?!\s*第)|"
     r"还剩\s*\d+\s*页未读|继续阅读|阅读全文|展开全文|举报\s*收藏|分享到|"
     r"(?:关注|扫码关注).{0,12}?公众号|本文(?:档)?(?:来源|转载)于?.{0,20}?(?:网|网站|平台)"
 )
@@ -208,18 +209,29 @@ _QUANTITY_START = re.compile(r"^\d+\s*余?\s*(?:人|名|户|万|亿|元)")
 _CONTINUED_BEFORE = re.compile(r"^(?:[，,。、；;：:）)」”]|[人名户万亿元]?(?:以上|以下|以内))")
 
 
+# No paragraph is longer; past this a line is never joined again, which also bounds the
+# work on a file built of endless unbroken lines.
+_LONGEST_PARAGRAPH = 4000
+
+
 def _continues(previous: str, line: str, width: int) -> bool:
-    norm_prev = _fold(previous).strip()
+    if len(previous) > _LONGEST_PARAGRAPH:
+        return False
+    norm_prev = _fold(previous[-300:]).strip()  # what the break follows
     norm = _fold(line).strip()
     if norm_prev.endswith(_TERMINAL) or norm_prev.endswith(_TITLE_WORDS):
         return False
+    if norm_prev.count("《") > norm_prev.count("》") or norm.startswith(("》", "”", "」")):
+        return True  # broken inside a quoted name: 「根据《信访」「工作条例》……」
+    if norm.endswith(_TITLE_WORDS) and len(norm) <= 40 and not re.search(r"[,;。:]", norm):
+        return False  # a title on its own line: 「清溪县生产安全事故应急救援预案」
     if _breaks_group_name(norm_prev, norm) or _breaks_level_word(norm_prev, norm):
         return True
     if _QUANTITY_START.match(norm) and not _TABLE_GAP.search(line.strip()):
         return True
     if _TABLE_GAP.search(previous.strip()) or _TABLE_GAP.search(line.strip()):
         return False
-    if _starts_numbered(norm_prev) and len(norm_prev) <= 30:
+    if len(previous.strip()) <= 30 and _starts_numbered(_fold(previous).strip()):
         return False  # a numbered heading: 「1.1 编制目的」
     if _starts_numbered(norm) or re.match(r"^[\s•●■▪◆►]", line):
         return False
@@ -227,7 +239,7 @@ def _continues(previous: str, line: str, width: int) -> bool:
         return False
     if _CONTINUED_BEFORE.match(norm):
         return True
-    if len(norm_prev) >= 12 and norm_prev.endswith(_CONTINUED_AFTER):
+    if len(previous.strip()) >= 12 and norm_prev.endswith(_CONTINUED_AFTER):
         return True
     return width > 0 and len(previous.strip()) >= width - 2
 
@@ -433,7 +445,8 @@ def _split_here(
     value: int,
     dotted: tuple[int, ...],
 ) -> bool:
-    before = norm[: match.start()].rstrip()
+    # What comes just before is enough, and a window keeps a long line linear.
+    before = norm[max(0, match.start() - 200) : match.start()].rstrip()
     if not before:
         return False
     last = before[-1]
@@ -459,7 +472,7 @@ def _split_here(
     return ended and (outline.expected(kind, value) or value == 1)  # 1. 2. 3.
 
 
-def _split_line(line: str, outline: _Outline) -> list[str]:
+def _split_line(line: str, outline: _Outline, limit: int = 1_000_000) -> list[str]:
     norm = _fold(line)
     cuts: list[int] = []
     first = _CANDIDATES.match(norm.lstrip())
@@ -467,6 +480,8 @@ def _split_line(line: str, outline: _Outline) -> list[str]:
         kind, value, dotted = _candidate(first)
         outline.see(kind, value, dotted)
     for match in _CANDIDATES.finditer(norm):
+        if len(cuts) > limit:
+            break  # more lines than any plan: the caller refuses the file
         if match.start() == len(norm) - len(norm.lstrip()):
             continue
         kind, value, dotted = _candidate(match)
@@ -474,7 +489,8 @@ def _split_line(line: str, outline: _Outline) -> list[str]:
             continue
         title = None
         if value == 1 and kind in ("dun", "chapter_章", "chapter_部分", "chapter_条", "decimal"):
-            segment_start = cuts[-1] if cuts else 0
+            # a title is short: the window keeps a long unbroken line linear
+            segment_start = max(cuts[-1] if cuts else 0, match.start() - 120)
             title = _title_before(line[segment_start : match.start()])
         if title is None and not _split_here(outline, norm, match, kind, value, dotted):
             continue
@@ -497,11 +513,15 @@ def _split_line(line: str, outline: _Outline) -> list[str]:
 _COLLECTION_HEAD = re.compile(r"^(.{2,40}?(?:汇编|合集|选编))(?=.{4,60}(?:预案|方案|制度|办法)$)")
 
 
-def _split_run_in(lines: list[str]) -> list[str]:
+def _split_run_in(lines: list[str], limit: int) -> list[str]:
+    """The lines with headings run into them split out; past limit lines it stops."""
     outline = _Outline()
     found: list[str] = []
     for line in lines:
-        for piece in _split_line(line, outline):
+        if len(found) > limit:
+            found.append(line)
+            continue
+        for piece in _split_line(line, outline, limit - len(found)):
             collection = _COLLECTION_HEAD.match(_fold(piece))
             if collection:  # 「……预案合集清溪县……预案」: the collection's title, then the plan's
                 found.extend((piece[: collection.end()], piece[collection.end() :]))
@@ -519,14 +539,15 @@ class Source:
     removed: list[str]  # page furniture taken out, to show the user
 
 
-def prepare(text: str) -> Source:
-    """The lines of a plan's text, with the page furniture taken out and listed."""
+def prepare(text: str, *, max_lines: int = 1_000_000) -> Source:
+    """The lines of a plan's text, with the page furniture taken out and listed; past
+    max_lines the splitting stops, and the caller refuses the file."""
     raw = [line.strip() for line in re.split(r"\r\n|[\r\n\u2028\u2029\f\v]", text or "")]
     lines = [_BULLET.sub("", line) for line in raw if line]
     lines = _strip_glosses(lines)
     lines, removed = _remove_furniture(lines)
     lines = _join_wraps(lines)
-    lines = _split_run_in(lines)
+    lines = _split_run_in(lines, max_lines)
     return Source(lines=lines, removed=_unique(removed))
 
 
