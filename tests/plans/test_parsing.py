@@ -869,3 +869,9 @@ def test_posts_in_table_cells_run_in_and_listing_several_holders() -> None:
         ("抢险救援队", "成员", "镇民兵应急排40人"),
         ("接访组", "组长", "谢某某（镇党委书记）"),
     }
+
+
+def test_hong_kong_variants_are_folded_too() -> None:
+    from yingji.plans.parsing.text import _fold
+
+    assert _fold("區衞生健康局敍功") == "区卫生健康局叙功"

@@ -47,15 +47,17 @@ def _fold_table() -> dict[int, str]:
                 table[code] = folded
     for char in _SPACES:
         table[ord(char)] = " "
-    convert = opencc.OpenCC("t2s").convert
-    for low, high in _HAN_RANGES:
-        block = "".join(chr(code) for code in range(low, high + 1))
-        simplified = convert(block)
-        if len(simplified) != len(block):  # pragma: no cover - OpenCC keeps lengths
-            simplified = "".join(convert(char)[:1] or char for char in block)
-        for original, converted in zip(block, simplified, strict=True):
-            if original != converted:
-                table[ord(original)] = converted
+    # Hong Kong's variants (衞 for 卫, 敍 for 叙) where the general table keeps them.
+    for config in ("hk2s", "t2s"):
+        convert = opencc.OpenCC(config).convert
+        for low, high in _HAN_RANGES:
+            block = "".join(chr(code) for code in range(low, high + 1))
+            simplified = convert(block)
+            if len(simplified) != len(block):  # pragma: no cover - OpenCC keeps lengths
+                simplified = "".join(convert(char)[:1] or char for char in block)
+            for original, converted in zip(block, simplified, strict=True):
+                if original != converted:
+                    table[ord(original)] = converted
     return table
 
 
