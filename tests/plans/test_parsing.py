@@ -875,3 +875,17 @@ def test_hong_kong_variants_are_folded_too() -> None:
     from yingji.plans.parsing.text import _fold
 
     assert _fold("區衞生健康局敍功") == "区卫生健康局叙功"
+
+
+def test_a_bare_chapter_number_run_in_and_a_dangling_item_number() -> None:
+    text = (
+        "3 预防与预警\n3.1 预警有关部门及时研判，发布预警信息。4 事故分级按照条例，"
+        "事故分为两个等级。\n"
+        "4.1 I级：造成30人以上死亡的事故。4.2\n"
+        "II级：造成5000万元以上1亿元以下直接经济损失的事故。\n5 应急响应\n略。"
+    )
+    plan = parse_text(text)
+    assert [(s.number, s.heading, s.key) for s in plan.sections][2] == ("4", "事故分级", "response")
+    assert level_numbers(plan) == {1, 2}
+    assert {(1, "deaths", ">=", 30), (2, "economic_loss", ">=", 5000)} <= plan_triggers(plan)
+    assert (2, "economic_loss", "<", 10000) in plan_triggers(plan)

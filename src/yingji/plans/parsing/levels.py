@@ -151,7 +151,9 @@ def _bounds(norm: str) -> list[list[dict[str, Any]]]:
         kind, value = amount
         if kind == "money":
             window = norm[max(0, match.start() - 12) : match.start()]
-            if "损失" not in window and "损失" not in norm[match.end() : match.end() + 6]:
+            # 「5000万元以上1亿元以下直接经济损失」: the loss is named after the range
+            after = norm[match.end() : match.end() + 16]
+            if "损失" not in window and "损失" not in re.split(r"[,;。]", after)[0]:
                 previous = None
                 continue
             fact = "economic_loss"

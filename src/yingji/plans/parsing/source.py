@@ -205,6 +205,7 @@ def _wrap_width(lines: list[str]) -> int:
 
 _CONTINUED_AFTER = tuple("、，,和及与的在对或并把将被从向以为由（(")
 # No paragraph begins with a count: 「参与人数不足」「30人的」 is one sentence.
+_DANGLING_NUMBER = re.compile(r"[。;]\s*\d{1,2}(?:\.\d{1,2})+\s*$")
 _QUANTITY_START = re.compile(r"^\d+\s*余?\s*(?:人|名|户|万|亿|元)")
 _CONTINUED_BEFORE = re.compile(r"^(?:[，,。、；;：:）)」”]|[人名户万亿元]?(?:以上|以下|以内))")
 
@@ -229,6 +230,8 @@ def _continues(previous: str, line: str, width: int) -> bool:
         return True
     if _QUANTITY_START.match(norm) and not _TABLE_GAP.search(line.strip()):
         return True
+    if _DANGLING_NUMBER.search(norm_prev):
+        return True  # 「……的事故。4.3」「III级：……」: the number belongs to the next line
     if _TABLE_GAP.search(previous.strip()) or _TABLE_GAP.search(line.strip()):
         return False
     if len(previous.strip()) <= 30 and _starts_numbered(_fold(previous).strip()):
@@ -297,6 +300,7 @@ _CANDIDATES = re.compile(
     rf"|(?P<cparen>\(\s*(?P<pv>[一二三四五六七八九十]{{1,3}})\s*\))"
     r"|(?P<aparen>\(\s*(?P<av>\d{1,2})\s*\))"
     r"|(?P<circled>[\u2460-\u2473])"
+    r"|(?P<bare>(?<=[;。])\s*(?P<bv>\d{1,2})\s+(?=[\u4e00-\u9fff]))"
     rf"|(?P<level>(?<=[;。])\s*(?P<lv>[一二三四]|{_ROMAN_NUMERAL})\s*级\s*(?:响应|事件|事故)?\s*:)"
     rf"|(?P<decimal>(?<![\d.A-Za-z/])(?P<dec>\d{{1,2}}(?:\.\d{{1,2}}){{1,3}})(?![\d.%])"
     rf"(?=\s*(?:[\u4e00-\u9fff]|{_ROMAN_LEVEL}))(?!\s*{_QUANTITY}))"
@@ -326,6 +330,8 @@ _HEADING_WORDS = [
     "预警",
     "监测",
     "事件分级",
+    "事故分级",
+    "事故等级",
     "分级",
     "响应",
     "应急",
@@ -365,7 +371,7 @@ class _Outline:
 
     def see(self, kind: str, value: int, dotted: tuple[int, ...] = ()) -> None:
         self.last[kind] = value
-        if kind in ("dun", "chapter_章", "chapter_部分"):
+        if kind in ("dun", "chapter_章", "chapter_部分", "bare"):
             self.chapter = value
             for deeper in ("cparen", "aparen", "arabic", "circled"):
                 self.last.pop(deeper, None)
@@ -429,6 +435,8 @@ def _candidate(match: re.Match[str]) -> tuple[str, int, tuple[int, ...]]:
         return "aparen", int(match.group("av")), ()
     if match.group("circled"):
         return "circled", ord(match.group("circled")) - 0x245F, ()
+    if match.group("bare"):
+        return "bare", int(match.group("bv")), ()
     if match.group("level"):
         return "level", _LEVEL_NUMBERS.get(match.group("lv"), 0), ()
     if match.group("decimal"):
@@ -469,6 +477,8 @@ def _split_here(
         return ended or (outline.expected(kind, value) and last not in "第条款项")
     if kind == "level":  # 「……的；二级：参与人数……」
         return ended
+    if kind == "bare":  # 「……措施。4 事故分级按照……」: the next chapter
+        return ended and value == outline.chapter + 1 and _heading_follows(norm, match.end())
     return ended and (outline.expected(kind, value) or value == 1)  # 1. 2. 3.
 
 
