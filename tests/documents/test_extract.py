@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import override
 
 from tests.documents.test_uploads import UNPACKED, bomb
-from yingji.documents import extract, uploads
+from yingji.documents import extract, reading, uploads, word_binary
 from yingji.documents.extract import Extracted, format_number
 
 FILES = Path(__file__).parent / "extract_files"
@@ -287,7 +287,7 @@ def test_it_reads_a_doc_with_antiword_when_libreoffice_cannot(
     programs = {"antiword": antiword}
     if soffice == "failing":
         programs["soffice"] = _failing_soffice(tmp_path)
-    monkeypatch.setattr(extract.shutil, "which", programs.get)
+    monkeypatch.setattr(word_binary.shutil, "which", programs.get)
 
     text = read("numbered.doc").text
 
@@ -326,7 +326,7 @@ def test_it_asks_for_the_password_to_be_removed_from_an_encrypted_doc() -> None:
 def test_it_says_so_when_the_server_has_no_tool_for_doc_files(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(extract.shutil, "which", lambda _name: None)
+    monkeypatch.setattr(word_binary.shutil, "which", lambda _name: None)
     message = refusal("numbered.doc")
     assert "cannot read .doc" in message and ".docx" in message
 
@@ -339,7 +339,7 @@ def test_it_kills_a_converter_that_takes_too_long(
     stuck.write_text(f"#!/bin/sh\nsleep 60 &\necho $! > {pid_file}\nwait\n")
     stuck.chmod(0o755)
     monkeypatch.setattr(
-        extract.shutil, "which", lambda name: str(stuck) if name == "antiword" else None
+        word_binary.shutil, "which", lambda name: str(stuck) if name == "antiword" else None
     )
     monkeypatch.setattr(extract, "CONVERTER_TIMEOUT", 1)
 
@@ -427,7 +427,7 @@ def test_it_refuses_too_much_text(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _recording_processes(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
-    """The processes ``extract`` starts from now on, as it starts them."""
+    """The processes the readers start from now on, as they start them."""
     started: list[subprocess.Popen[bytes]] = []
     popen = subprocess.Popen
 
@@ -436,7 +436,7 @@ def _recording_processes(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Pop
         started.append(process)
         return process
 
-    monkeypatch.setattr(extract.subprocess, "Popen", recording)
+    monkeypatch.setattr(reading.subprocess, "Popen", recording)
     return started
 
 
