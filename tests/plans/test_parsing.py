@@ -889,3 +889,19 @@ def test_a_bare_chapter_number_run_in_and_a_dangling_item_number() -> None:
     assert level_numbers(plan) == {1, 2}
     assert {(1, "deaths", ">=", 30), (2, "economic_loss", ">=", 5000)} <= plan_triggers(plan)
     assert (2, "economic_loss", "<", 10000) in plan_triggers(plan)
+
+
+def test_a_command_body_broken_before_its_name_and_groups_listed_after_a_run_in_heading() -> None:
+    text = (
+        "二、组织领导\n（一）县信访局处置群体性上访事件\n领导小组组长：县信访局局长 邱某某副\n"
+        "组长：县信访局副局长 贺某某\n"
+        "（二）工作组领导小组下设接谈组、秩序维护组、督办协调组等工作组，在领导小组统一指挥下开展工作。"
+        "\n三、处置程序\n略。"
+    )
+    plan = parse_text(text)
+    assert plan.structure["command_name"] == "县信访局处置群体性上访事件领导小组"
+    assert group_names(plan) == {"接谈组", "秩序维护组", "督办协调组"}
+    assert posts_of(plan) == {
+        (None, "组长", "县信访局局长 邱某某"),
+        (None, "副组长", "县信访局副局长 贺某某"),
+    }

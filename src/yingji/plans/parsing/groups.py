@@ -130,7 +130,10 @@ _CLAUSE_END = re.compile(
     rf"|(?<=[\u4e00-\u9fff\d)])(?<![副总])(?=(?:{_TITLES})\s*:|负责(?!人))"
 )
 # Words of a duty, not of a holder: a clause without them after a post names more holders.
-_DUTY_WORDS = re.compile(r"负责(?!人)|组织|协调|做好|承担|落实|指导|开展|参与|配合|牵头|职责|任务")
+_DUTY_WORDS = re.compile(
+    r"负责(?!人)|组织|协调|做好|承担|落实|指导|开展|参与|配合|牵头|职责|任务|"
+    r"下设|设立|成立|设在|组成|担任|领导小组|指挥部"
+)
 
 
 def _split_posts(text: str) -> tuple[list[tuple[str, str]], str]:

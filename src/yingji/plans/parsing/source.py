@@ -205,6 +205,9 @@ def _wrap_width(lines: list[str]) -> int:
 
 _CONTINUED_AFTER = tuple("、，,和及与的在对或并把将被从向以为由（(")
 # No paragraph begins with a count: 「参与人数不足」「30人的」 is one sentence.
+# A line that goes on with the name of a command body or a title: the break is inside it.
+_COMMAND_HEAD = re.compile(r"^(?:领导小组|指挥部)(?=副?组长|副?总指挥|副?指挥长)")
+_TITLE_HEAD = re.compile(r"^(?:组长|总指挥|指挥长|主任)\s*[:由为]")
 _DANGLING_NUMBER = re.compile(r"[。;]\s*\d{1,2}(?:\.\d{1,2})+\s*$")
 _QUANTITY_START = re.compile(r"^\d+\s*余?\s*(?:人|名|户|万|亿|元)")
 _CONTINUED_BEFORE = re.compile(r"^(?:[，,。、；;：:）)」”]|[人名户万亿元]?(?:以上|以下|以内))")
@@ -228,6 +231,10 @@ def _continues(previous: str, line: str, width: int) -> bool:
         return False  # a title on its own line: 「清溪县生产安全事故应急救援预案」
     if _breaks_group_name(norm_prev, norm) or _breaks_level_word(norm_prev, norm):
         return True
+    if (_COMMAND_HEAD.match(norm) and ":" not in norm_prev) or (
+        norm_prev.endswith("副") and _TITLE_HEAD.match(norm)
+    ):
+        return True  # 「……上访事件」「领导小组组长：……」, 「邱某某副」「组长：……」
     if _QUANTITY_START.match(norm) and not _TABLE_GAP.search(line.strip()):
         return True
     if _DANGLING_NUMBER.search(norm_prev):
