@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from yingji.plans.parsing import parts
+from yingji.plans.parsing import assemble
 from yingji.plans.parsing.groups import (
     _COMMAND_TITLES,
     _GROUP_AT_START,
@@ -151,7 +151,7 @@ class _Parser:
             if self._plain_level(norm):
                 self._open(_strip_colon(line), "", None, plain_key="response")
                 return
-        split = _split_label(line)
+        split = _split_label(line, run_in=False)  # unnumbered: only 「编制目的：」
         if split and len(split[0]) <= 12:
             key = _classify_strict(split[0])
             if key and key not in _ORG_KEYS:
@@ -492,107 +492,7 @@ class _Parser:
     # ------------------------------------------------------------------------ result
 
     def finish(self, title: str) -> ParsedPlan:
-        structure = _empty_structure()
-        for key in _TEXT_KEYS:
-            structure[key] = self._section_text(key)
-        plan_like = bool(title) or any(s.key for s in self.sections)
-        if plan_like:
-            self._fill(structure)
-            parts.place(self.sections, structure)
-        return ParsedPlan(
-            title=title,
-            sections=self.sections,
-            unrecognised=self._unrecognised(),
-            structure=structure,
-            lines=self.lines,
-            line_sections=self.line_sections,
-            origins=self.origins,
-        )
-
-    def _fill(self, structure: dict[str, Any]) -> None:
-        found = self.command_statements + self.command_names
-        specific = [n for n in found if n not in ("领导小组", "指挥部")]
-        names = specific or found
-        structure["command_name"] = names[0][:60] if names else ""
-        structure["office_name"] = self.office_names[0][:60] if self.office_names else ""
-        structure["office_duties"] = "\n".join(self.office_lines or self.office_fallback)
-        structure["groups"] = [
-            {"name": name, "duties": "\n".join(duties)} for name, duties in self.groups.items()
-        ]
-        structure["posts"] = [
-            p for p in self.posts if p["group"] is None or p["group"] in self.groups
-        ]
-        structure["levels"] = [
-            {
-                "level": level,
-                "match": "any",
-                "judgements": "\n".join(spec.judgements),
-                "triggers": spec.triggers,
-                "steps": [],
-            }
-            for level, spec in sorted(self.levels.items())
-        ]
-
-    def _section_text(self, key: str) -> str:
-        """The text of the sections with this key, with their unrecognised sub-sections."""
-        parts: list[str] = []
-        for index, section in enumerate(self.sections):
-            if section.key != key:
-                continue
-            parts.append(section.text)
-            for child in self.sections[index + 1 :]:
-                if child.depth <= section.depth:
-                    break
-                if not child.key:
-                    parts.append(_joined(child.number, child.heading))
-                    parts.append(child.text)
-        return "\n".join(part for part in parts if part)
-
-    def _unrecognised(self) -> list[str]:
-        found: list[str] = list(self.before)
-        path: list[Section] = []
-        for section in self.sections:
-            path = [s for s in path if s.depth < section.depth]
-            keyed_parent = any(s.key for s in path)
-            if not section.key and section.heading and section.depth <= 2 and not keyed_parent:
-                found.append(section.heading)
-            path.append(section)
-        return found
-
-
-def _joined(number: str, heading: str) -> str:
-    if number and number[-1].isdigit():
-        return f"{number} {heading}"
-    return f"{number}{heading}"
-
-
-def _empty_structure() -> dict[str, Any]:
-    return {
-        "purpose": "",
-        "legal_basis": "",
-        "scope": "",
-        "principles": "",
-        "command_name": "",
-        "command_duties": "",
-        "office_name": "",
-        "office_duties": "",
-        "warning_sources": "",
-        "terms": "",
-        "plan_management": "",
-        "rewards": "",
-        "drafting_body": "",
-        "commencement": "",
-        "drill_cycle_years": None,
-        "review_cycle_years": None,
-        "event_types": [],
-        "groups": [],
-        "posts": [],
-        "warnings": [],
-        "levels": [],
-        "safeguards": [],
-        "requirements": [],
-        "contacts": [],
-    }
+        return assemble.finish(self, title)
 
 
 def parse_text(text: str) -> ParsedPlan:

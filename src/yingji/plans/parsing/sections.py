@@ -67,7 +67,7 @@ def _run_in_heading(text: str) -> tuple[str, str] | None:
     return None
 
 
-def _split_label(text: str) -> tuple[str, str] | None:
+def _split_label(text: str, *, run_in: bool = True) -> tuple[str, str] | None:
     """「编制目的。为了……」 -> ("编制目的", "为了……"); 「工作原则坚持……」 too."""
     match = _LABEL.match(_fold(text))
     labelled: tuple[str, str] | None = None
@@ -78,7 +78,7 @@ def _split_label(text: str) -> tuple[str, str] | None:
         labelled = (label, remainder) if label and remainder else None
         if labelled and (_classify_strict(label) or _group_name(_compact(label))):
             return labelled
-    return _run_in_heading(text) or labelled
+    return (_run_in_heading(text) if run_in else None) or labelled
 
 
 # ------------------------------------------------------------------------ canonical keys
