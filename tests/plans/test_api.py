@@ -133,3 +133,45 @@ def test_bad_drafts_name_the_field_in_chinese_and_scope_holds(
     assert {"code": "blocks_traffic", "kind": "flag", "operators": ["is"]} in facts
     types = {t["code"]: t["parent"] for t in manager.get("/api/v1/event-types").json()}
     assert types["social.mass.petition"] == "social.mass"
+
+
+def test_a_clause_of_two_bounds_holds_only_as_a_whole(
+    city: personas.City, planner: User, client_for
+) -> None:
+    manager = client_for(planner)
+    content = petition_plan()
+    content["levels"][0]["triggers"] = [
+        {"fact": "people_involved", "op": ">=", "value": 50, "clause": 1},
+        {"fact": "people_involved", "op": "<", "value": 300, "clause": 1},
+    ]
+    for bad in (-1, 100, "一", True):
+        wrong = [{**t, "clause": bad} for t in content["levels"][0]["triggers"]]
+        refused = post(
+            manager,
+            "/api/v1/plans",
+            {
+                "title": "预案",
+                "kind": "local",
+                "content": {
+                    **content,
+                    "levels": [{**content["levels"][0], "triggers": wrong}, *content["levels"][1:]],
+                },
+            },
+        )
+        assert refused.status_code == 422, bad
+        fields = {e["field"]: e["message"] for e in refused.json()["errors"]}
+        assert fields["levels[0].triggers[0].clause"] == "条件组须为 0 到 99 之间的数字。"
+    vid = post(
+        manager, "/api/v1/plans", {"title": "预案", "kind": "local", "content": content}
+    ).json()["id"]
+    level = content["levels"][0]["level"]
+
+    def matching(people: int) -> list[int]:
+        body = post(
+            manager, f"/api/v1/plan-versions/{vid}/evaluate", {"facts": {"people_involved": people}}
+        ).json()
+        return body["matching"]
+
+    assert level in matching(120)
+    assert level not in matching(20)  # < 300 alone is not the level
+    assert level not in matching(400)
