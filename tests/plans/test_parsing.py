@@ -905,3 +905,18 @@ def test_a_command_body_broken_before_its_name_and_groups_listed_after_a_run_in_
         (None, "组长", "县信访局局长 邱某某"),
         (None, "副组长", "县信访局副局长 贺某某"),
     }
+
+
+def test_items_run_in_after_a_short_heading_and_levels_after_a_colon() -> None:
+    text = (
+        "二、工作小组1.救护小组组长：冯某某成员：校医。2.现场保护小组组长：总务主任成员：保安\n"
+        "三、事件分级\n本校事件分为三级：Ⅲ级（一般）：一次中毒人数在10人以下的；"
+        "Ⅱ级（较大）：一次中毒人数在10人以上30人以下的；Ⅰ级（重大）：一次中毒人数达到30人的。\n"
+        "四、应急响应\n略。"
+    )
+    plan = parse_text(text)
+    assert group_names(plan) == {"救护小组", "现场保护小组"}
+    assert ("救护小组", "组长", "冯某某") in posts_of(plan)
+    assert level_numbers(plan) == {1, 2, 3}
+    expected = {(3, "people_involved", "<", 10), (1, "people_involved", ">=", 30)}
+    assert expected <= plan_triggers(plan)

@@ -308,7 +308,8 @@ _CANDIDATES = re.compile(
     r"|(?P<aparen>\(\s*(?P<av>\d{1,2})\s*\))"
     r"|(?P<circled>[\u2460-\u2473])"
     r"|(?P<bare>(?<=[;。])\s*(?P<bv>\d{1,2})\s+(?=[\u4e00-\u9fff]))"
-    rf"|(?P<level>(?<=[;。])\s*(?P<lv>[一二三四]|{_ROMAN_NUMERAL})\s*级\s*(?:响应|事件|事故)?\s*:)"
+    rf"|(?P<level>(?<=[;。:])\s*(?P<lv>[一二三四]|{_ROMAN_NUMERAL})\s*级\s*(?:响应|事件|事故)?"
+    r"\s*(?:\([^()]{1,6}\))?\s*:)"
     rf"|(?P<decimal>(?<![\d.A-Za-z/])(?P<dec>\d{{1,2}}(?:\.\d{{1,2}}){{1,3}})(?![\d.%])"
     rf"(?=\s*(?:[\u4e00-\u9fff]|{_ROMAN_LEVEL}))(?!\s*{_QUANTITY}))"
     rf"|(?P<arabic>(?<![\d.A-Za-z/])(?P<arv>\d{{1,2}})[.、](?=\s*(?:[\u4e00-\u9fff]|{_ROMAN_LEVEL})))"
@@ -486,7 +487,8 @@ def _split_here(
         return ended
     if kind == "bare":  # 「……措施。4 事故分级按照……」: the next chapter
         return ended and value == outline.chapter + 1 and _heading_follows(norm, match.end())
-    return ended and (outline.expected(kind, value) or value == 1)  # 1. 2. 3.
+    # 1. 2. 3., also after a short heading: 「二、工作小组1.救护小组……」
+    return (ended or _after_heading(before)) and (outline.expected(kind, value) or value == 1)
 
 
 def _split_line(line: str, outline: _Outline, limit: int = 1_000_000) -> list[str]:
