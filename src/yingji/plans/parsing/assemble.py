@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Any
 from yingji.plans.parsing import parts
 from yingji.plans.parsing.result import ParsedPlan, Section
 from yingji.plans.parsing.sections import _TEXT_KEYS
+from yingji.plans.shape import empty_structure
 
 if TYPE_CHECKING:
     from yingji.plans.parsing.parser import _Parser
 
 
 def finish(reader: _Parser, title: str) -> ParsedPlan:
-    structure = _empty_structure()
+    structure = empty_structure()
     for key in _TEXT_KEYS:
         structure[key] = _section_text(reader.sections, key)
     plan_like = bool(title) or any(s.key for s in reader.sections)
@@ -89,32 +90,3 @@ def _joined(number: str, heading: str) -> str:
     if number and number[-1].isdigit():
         return f"{number} {heading}"
     return f"{number}{heading}"
-
-
-def _empty_structure() -> dict[str, Any]:
-    return {
-        "purpose": "",
-        "legal_basis": "",
-        "scope": "",
-        "principles": "",
-        "command_name": "",
-        "command_duties": "",
-        "office_name": "",
-        "office_duties": "",
-        "warning_sources": "",
-        "terms": "",
-        "plan_management": "",
-        "rewards": "",
-        "drafting_body": "",
-        "commencement": "",
-        "drill_cycle_years": None,
-        "review_cycle_years": None,
-        "event_types": [],
-        "groups": [],
-        "posts": [],
-        "warnings": [],
-        "levels": [],
-        "safeguards": [],
-        "requirements": [],
-        "contacts": [],
-    }
