@@ -920,3 +920,11 @@ def test_items_run_in_after_a_short_heading_and_levels_after_a_colon() -> None:
     assert level_numbers(plan) == {1, 2, 3}
     expected = {(3, "people_involved", "<", 10), (1, "people_involved", ">=", 30)}
     assert expected <= plan_triggers(plan)
+
+
+def test_groups_listed_after_a_body_is_set_up_in_the_same_sentence() -> None:
+    text = (
+        "二、组织机构\n镇政府成立防汛指挥部，下设综合协调组、抢险救援组和后勤保障组等3个工作组。\n"
+        "三、预防\n略。"
+    )
+    assert group_names(parse_text(text)) == {"综合协调组", "抢险救援组", "后勤保障组"}

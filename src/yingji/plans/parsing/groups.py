@@ -66,7 +66,8 @@ def _enumerated_groups(listing: str) -> list[str]:
     names: list[str] = []
     for raw_item in re.split(r"[、,]", listing):
         item = re.sub(r"(?:等|共).*$", "", raw_item.strip())
-        item = re.sub(r"^(?:了|有|以下|如下)", "", item)
+        # 「成立防汛指挥部，下设综合协调组、……」: the list begins after the verb
+        item = re.sub(r"^(?:(?:下设|设立|分设|设置|成立|组建)了?)?(?:了|有|以下|如下)?", "", item)
         parts = re.split(r"[和及与]", item)
         candidates = [item]
         if len(parts) > 1 and any(part.endswith(("组", "室")) for part in parts[:-1]):
