@@ -130,7 +130,10 @@ class EvaluateForm(BoundedForm, forms.Form):
 
 class ImportForm(BoundedForm, forms.Form):
     file = forms.FileField(
-        label=_("Plan file"), help_text=_("A Word (.docx) or text (.txt) file, at most 5 MB.")
+        label=_("Plan file"),
+        help_text=_(
+            "Word (.docx, .doc), WPS (.wps), PDF with a text layer or text (.txt), at most 5 MB."
+        ),
     )
 
 
