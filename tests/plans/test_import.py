@@ -262,3 +262,24 @@ def test_a_file_longer_than_any_plan_is_refused(city: personas.City, text: str) 
 
     with pytest.raises(ValidationError, match="超过 20,000 行"):
         imports.parse("long.txt", text.encode())
+
+
+def test_a_part_with_nothing_readable_is_named_and_the_others_still_import(
+    city: personas.City, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "合集.txt"
+    bundle.write_text(
+        "甲镇防汛应急预案\n一、总则\n本预案适用于甲镇防汛工作。\n二、组织机构及职责\n"
+        "镇政府成立防汛指挥部，下设抢险组、转移组。\n三、应急响应\n（一）Ⅰ级响应：死亡3人以上的。\n"
+        "乙镇森林防火应急预案\n一、□□□□\n■■■■■■■■■■■■。\n二、▲▲▲\n◆◆◆◆◆◆◆◆。\n",
+        encoding="utf-8",
+    )
+    out = StringIO()
+    call_command("plan", "import", str(bundle), "--owner", "980121", "--json", stdout=out)
+    found = json.loads(out.getvalue())
+    first, second = found["parts"]
+    assert first["importable"] and first["title"] == "甲镇防汛应急预案"
+    assert second["title"] == "乙镇森林防火应急预案" and not second["importable"]
+    assert "没有识别出预案内容" in second["problem"]
+    assert [s["part"] for s in found["saved"]] == [1]  # the one plan, saved without --part
+    assert Plan.objects.get().title == "甲镇防汛应急预案"
