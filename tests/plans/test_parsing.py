@@ -802,7 +802,7 @@ def test_a_heading_grading_fires_or_accidents_holds_the_levels() -> None:
     )
     plan = parse_text(text)
     assert plan.sections[0].key == "response"
-    assert level_numbers(plan) == {1, 2}
+    assert level_numbers(plan) == {1, 2, 3, 4}  # four listed, two described
     assert (1, "casualties", ">=", 10) in plan_triggers(plan)
 
 
@@ -928,3 +928,25 @@ def test_groups_listed_after_a_body_is_set_up_in_the_same_sentence() -> None:
         "三、预防\n略。"
     )
     assert group_names(parse_text(text)) == {"综合协调组", "抢险救援组", "后勤保障组"}
+
+
+def test_levels_listed_in_a_sentence_are_all_kept() -> None:
+    text = (
+        "三、事件分级\n本院火灾事故分为四个等级：一般级、较大级、重大级、特别重大级。\n"
+        "四、应急响应\n（一）一般级：科室负责人组织扑救。"
+    )
+    plan = parse_text(text)
+    assert level_numbers(plan) == {1, 2, 3, 4}
+    assert level(plan, 4)["judgements"] == "科室负责人组织扑救"
+    assert level(plan, 1) == {
+        "level": 1,
+        "match": "any",
+        "judgements": "",
+        "triggers": [],
+        "steps": [],
+    }
+
+
+def test_a_list_alone_is_no_level() -> None:
+    text = "三、事件分级\n事件分为四个等级：一般级、较大级、重大级、特别重大级。\n四、附则\n略。"
+    assert level_numbers(parse_text(text)) == set()

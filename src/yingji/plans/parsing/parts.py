@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from yingji.plans.parsing.groups import _group_name
+from yingji.plans.parsing.levels import _levels_in
 from yingji.plans.parsing.result import Section
 from yingji.plans.parsing.text import _compact, _fold, _numbered, _strip_number
 
@@ -51,6 +52,7 @@ _COMMAND_DUTIES = re.compile(
 def place(sections: list[Section], structure: dict[str, Any]) -> None:
     """Fill the structure's text parts from the sections with their keys."""
     _drop_group_headings(sections, structure)
+    _listed_levels(sections, structure)
     structure["command_duties"] = _command_duties(sections)
     structure["warning_sources"], structure["warnings"] = _warning(sections, listing=False)
     if not structure["warnings"]:  # the levels are only listed: 「预警分为红色、橙色……」
@@ -119,6 +121,36 @@ def _drop_group_headings(sections: list[Section], structure: dict[str, Any]) -> 
             headings.add(name)
     if headings:
         structure["groups"] = [g for g in structure["groups"] if _fold(g["name"]) not in headings]
+
+
+# ------------------------------------------------------------------------ listed levels
+
+_LISTING = re.compile(r"(?:分为|划分为|分成|划分成|包括)[^。;]*")
+
+
+def _listed_levels(sections: list[Section], structure: dict[str, Any]) -> None:
+    """Levels a level section lists without describing each of them: 「分为四个等级：一般级、
+    较大级、重大级、特别重大级」 names four levels even where only some have conditions."""
+    if not structure["levels"]:
+        return  # no levels read at all: a list alone is not enough to go on
+    found = {level["level"] for level in structure["levels"]}
+    for section in sections:
+        if section.key != "response":
+            continue
+        for line in section.text.splitlines()[:3]:
+            for match in _LISTING.finditer(_fold(line)):
+                listed = _levels_in(match.group(0))
+                if len(listed) >= 2:
+                    found.update(listed)
+    known = {level["level"] for level in structure["levels"]}
+    structure["levels"] = sorted(
+        structure["levels"]
+        + [
+            {"level": n, "match": "any", "judgements": "", "triggers": [], "steps": []}
+            for n in sorted(found - known)
+        ],
+        key=lambda level: level["level"],
+    )
 
 
 # -------------------------------------------------------------------- command duties
