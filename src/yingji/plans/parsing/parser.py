@@ -466,8 +466,11 @@ class _Parser:
                 self._inline_conditions(self.level, item[colon + 1 :])
                 return True
             return False
-        if stripped.endswith(":"):  # a new sub-block: 「处置措施：」
-            self._stop_level()
+        if stripped.endswith(":"):
+            if _INTRO_WORDS.search(stripped) and not _RESPONSE_WORDS.search(stripped):
+                self.level_mode = "explicit"  # 「出现下列情形之一的：」 the conditions follow
+                return True
+            self._stop_level()  # a new sub-block: 「处置措施：」
             return False
         if style is not None or stripped.endswith(";") or _SIGNAL.search(stripped):
             for part in re.split(r"[;；]", item):
