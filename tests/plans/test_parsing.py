@@ -950,3 +950,16 @@ def test_levels_listed_in_a_sentence_are_all_kept() -> None:
 def test_a_list_alone_is_no_level() -> None:
     text = "三、事件分级\n事件分为四个等级：一般级、较大级、重大级、特别重大级。\n四、附则\n略。"
     assert level_numbers(parse_text(text)) == set()
+
+
+def test_measures_on_a_warning_in_a_response_section() -> None:
+    text = (
+        "三、预警与响应\n（一）学校实行分级响应。\n（二）接到蓝色、黄色预警：加强值班，检查排水设施。\n"
+        "（三）接到红色预警：按照教育局通知停课。\n四、附则\n略。"
+    )
+    plan = parse_text(text)
+    assert warning_levels(plan) == {
+        4: "接到蓝色、黄色预警：加强值班，检查排水设施。",
+        3: "接到蓝色、黄色预警：加强值班，检查排水设施。",
+        1: "接到红色预警：按照教育局通知停课。",
+    }

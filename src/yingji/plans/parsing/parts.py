@@ -42,6 +42,8 @@ _SUPPLEMENTARY_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _INTERPRET_AND_START = re.compile(r"^(?P<a>.*?负责解释)[，,；;]\s*(?P<b>自.*)$")
 _COLOURS = {"红色": 1, "橙色": 2, "黄色": 3, "蓝色": 4}
 _COLOUR_WORD = re.compile("红色|橙色|黄色|蓝色")
+# A line that begins with a warning being received or issued: 「接到蓝色、黄色预警：……」
+_ON_WARNING = re.compile(r"^(?:接到|收到|发布|启动|进入)?[^,;。:]{0,8}?(?:红色|橙色|黄色|蓝色)预警")
 _MEASURE_WORDS = re.compile(r"行动|措施|响应|处置")
 # 「领导小组主要职责：」, 「指挥部职责：」; not an office's or a group's.
 _COMMAND_DUTIES = re.compile(
@@ -265,6 +267,14 @@ def _warning(sections: list[Section], *, listing: bool) -> tuple[str, list[dict[
                     add(colour, "measures" if measures else "criteria", piece)
             if any(kept[1:]):
                 sources.extend(kept)
+    # 「三、预警与响应」「（二）接到蓝色、黄色预警：加强值班……」: what is done on a warning
+    for index in _tops(sections, ("response",)):
+        for section in [sections[index], *_children(sections, index)]:
+            for line in section.text.splitlines():
+                if _ON_WARNING.match(_fold(_strip_number(line))):
+                    listed = _colour_pieces(_strip_number(line), listing=True)
+                    for colour, piece in listed:
+                        add(colour, "measures", piece)
     warnings = [
         {"level": level, "criteria": _joined(row["criteria"]), "measures": _joined(row["measures"])}
         for level, row in sorted(rows.items())
