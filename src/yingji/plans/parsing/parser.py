@@ -251,17 +251,18 @@ class _Parser:
         self.block_style = None
         core = _strip_affixes(_compact(section.heading))
         name = _group_name(_compact(section.heading)) if section.key == "groups" else None
+        name = _written(name, section.heading) if name else None
         if name and name not in self._command_all():
             if parent_key in _DEFINING_KEYS or name not in self.groups:
                 self._open_group(name, style, loose=True)
         elif section.key in ("command", "organisation"):
             self.context = "command"
             if core.endswith(("领导小组", "指挥部")):
-                self.command_names.append(core[:60])
+                self.command_names.append(_written(core, section.heading)[:60])
         elif section.key == "office":
             self.context = "office"
             if core.endswith("办公室"):
-                self.office_names.append(core[:60])
+                self.office_names.append(_written(core, section.heading)[:60])
         norm = _fold(section.heading)
         levels = _levels_in(norm)
         if len(levels) == 1 and self._level_context(parent_key, norm):
@@ -294,7 +295,8 @@ class _Parser:
             return
         if self._ancestor_key() in _DEFINING_KEYS:
             for match in re.finditer(r"(?:下设|设立|分设|设置|成立|组建)(?P<list>[^。;:]+)", norm):
-                for name in _enumerated_groups(match.group("list")):
+                for folded in _enumerated_groups(match.group("list")):
+                    name = _written(folded, item)
                     if name not in self._command_all():
                         self.groups.setdefault(name, [])
                         self._came_from(f"group:{name}")
@@ -496,6 +498,13 @@ class _Parser:
 
     def finish(self, title: str) -> ParsedPlan:
         return assemble.finish(self, title)
+
+
+def _written(folded: str, original: str) -> str:
+    """A name found on the folded text as the original writes it: 信息收集組, not 信息收集组.
+    Folding keeps one character for one, so the name sits at the same place."""
+    where = _fold(original).find(folded)
+    return original[where : where + len(folded)] if where >= 0 else folded
 
 
 def parse_text(text: str) -> ParsedPlan:
