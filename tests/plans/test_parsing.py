@@ -963,3 +963,23 @@ def test_measures_on_a_warning_in_a_response_section() -> None:
         3: "接到蓝色、黄色预警：加强值班，检查排水设施。",
         1: "接到红色预警：按照教育局通知停课。",
     }
+
+
+def test_a_table_of_groups_under_a_header_row() -> None:
+    text = (
+        "二、组织机构\n2.3 应急工作组\n指挥部下设两个应急工作组，各组组成及职责见下表：\n"
+        "组别\t组长\t成员\t主要职责\n"
+        "灭火抢险组\t生产部经理\t各车间主任、义务消防队员\t扑救初期火灾\n"
+        "医疗救护组\t医务室主任\t医务室医护人员\t现场急救\n"
+        "三、监测预警\n略。"
+    )
+    plan = parse_text(text)
+    assert group_names(plan) == {"灭火抢险组", "医疗救护组"}
+    assert posts_of(plan) == {
+        ("灭火抢险组", "组长", "生产部经理"),
+        ("灭火抢险组", "成员", "各车间主任、义务消防队员"),
+        ("医疗救护组", "组长", "医务室主任"),
+        ("医疗救护组", "成员", "医务室医护人员"),
+    }
+    duties = {g["name"]: g["duties"] for g in plan.structure["groups"]}
+    assert duties == {"灭火抢险组": "扑救初期火灾", "医疗救护组": "现场急救"}

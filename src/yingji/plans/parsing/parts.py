@@ -55,6 +55,7 @@ def place(sections: list[Section], structure: dict[str, Any]) -> None:
     """Fill the structure's text parts from the sections with their keys."""
     _drop_group_headings(sections, structure)
     _listed_levels(sections, structure)
+    _group_tables(sections, structure)
     structure["command_duties"] = _command_duties(sections)
     structure["warning_sources"], structure["warnings"] = _warning(sections, listing=False)
     if not structure["warnings"]:  # the levels are only listed: 「预警分为红色、橙色……」
@@ -123,6 +124,60 @@ def _drop_group_headings(sections: list[Section], structure: dict[str, Any]) -> 
             headings.add(name)
     if headings:
         structure["groups"] = [g for g in structure["groups"] if _fold(g["name"]) not in headings]
+
+
+# ------------------------------------------------------------------------- group tables
+
+_CELL_GAP = re.compile(r"\t|[ \u3000]{2,}")
+_COLUMN_TITLES = {
+    "组长": "组长",
+    "副组长": "副组长",
+    "成员": "成员",
+    "成员单位": "成员",
+    "组员": "成员",
+}
+_GROUP_COLUMN = re.compile(r"^(?:组别|工作组|小组|专班|名称|组名|工作组名称|专项工作组)$")
+_DUTY_COLUMN = re.compile(r"职责|任务|分工")
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in _CELL_GAP.split(line.strip())]
+
+
+def _group_tables(sections: list[Section], structure: dict[str, Any]) -> None:
+    """A table of groups under a header row: 「组别  组长  成员  主要职责」 then one row a
+    group. The cells under 组长 and 成员 are its posts, the cell under 职责 its duties."""
+    groups = {_fold(group["name"]): group for group in structure["groups"]}
+    for section in sections:
+        header: list[str] | None = None
+        for line in section.text.splitlines():
+            cells = _cells(line)
+            norm = [_compact(cell) for cell in cells]
+            if len(cells) >= 3 and _GROUP_COLUMN.match(norm[0]) and "组长" in norm:
+                header = norm
+                continue
+            if header is not None and len(cells) < 2:
+                header = None  # the table has ended
+            if header is None or len(cells) != len(header):
+                continue
+            name = _group_name(cells[0])
+            group = groups.get(_fold(name)) if name else None
+            if group is None:
+                continue
+            for column, cell in zip(header[1:], cells[1:], strict=True):
+                title = _COLUMN_TITLES.get(column)
+                if title and cell:
+                    post = {
+                        "group": group["name"],
+                        "title": title,
+                        "position": cell,
+                        "person": None,
+                        "is_lead": title == "组长",
+                    }
+                    if post not in structure["posts"]:
+                        structure["posts"].append(post)
+                elif _DUTY_COLUMN.search(column) and cell:
+                    group["duties"] = cell
 
 
 # ------------------------------------------------------------------------ listed levels
