@@ -983,3 +983,16 @@ def test_a_table_of_groups_under_a_header_row() -> None:
     }
     duties = {g["name"]: g["duties"] for g in plan.structure["groups"]}
     assert duties == {"灭火抢险组": "扑救初期火灾", "医疗救护组": "现场急救"}
+
+
+def test_a_title_broken_across_lines_and_the_next_sentence_run_into_the_members() -> None:
+    text = (
+        "二、组织机构及职责\n2.1 领导小组\n组长：街道党工委书记 顾某某\n"
+        "副组长：街道办事处主任 王某某成\n"
+        "员：各科室负责人、各社区党组织书记领导小组负责统一指挥处置工作。\n三、预防\n略。"
+    )
+    assert posts_of(parse_text(text)) == {
+        (None, "组长", "街道党工委书记 顾某某"),
+        (None, "副组长", "街道办事处主任 王某某"),
+        (None, "成员", "各科室负责人、各社区党组织书记"),
+    }

@@ -129,6 +129,8 @@ _CLAUSE_END = re.compile(
     rf"[,;。]|\s+(?=(?:{_TITLES})\s*(?::|由|为)|负责|主要职责|工作职责|职责\s*:)"
     # run in without a space: 「校长 曹某某副组长：……」, 「应急排40人负责……」
     rf"|(?<=[\u4e00-\u9fff\d)])(?<![副总])(?=(?:{_TITLES})\s*:|负责(?!人))"
+    # the next sentence run in: 「成员：……各社区党组织书记领导小组负责统一指挥……」
+    r"|(?<=[\u4e00-\u9fff])(?=(?:领导小组|指挥部)(?:负责|的?(?:主要)?职责))"
 )
 # Words of a duty, not of a holder: a clause without them after a post names more holders.
 _DUTY_WORDS = re.compile(

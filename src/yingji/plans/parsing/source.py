@@ -235,6 +235,8 @@ def _continues(previous: str, line: str, width: int) -> bool:
         norm_prev.endswith("副") and _TITLE_HEAD.match(norm)
     ):
         return True  # 「……上访事件」「领导小组组长：……」, 「邱某某副」「组长：……」
+    if _breaks_title(norm_prev, norm):
+        return True
     if _QUANTITY_START.match(norm) and not _TABLE_GAP.search(line.strip()):
         return True
     if _DANGLING_NUMBER.search(norm_prev):
@@ -255,6 +257,16 @@ def _continues(previous: str, line: str, width: int) -> bool:
 
 
 _LEVEL_WORDS = ("特别重大", "重大", "较大", "一般")
+_TITLE_WORDS_BROKEN = ("副组长", "组长", "组员", "成员", "总指挥", "副总指挥", "指挥长")
+
+
+def _breaks_title(norm_prev: str, norm: str) -> bool:
+    """A line broken inside a title: 「杨某某成」「员：各科室负责人」."""
+    return any(
+        norm_prev.endswith(word[:cut]) and re.match(rf"{word[cut:]}\s*:", norm) is not None
+        for word in _TITLE_WORDS_BROKEN
+        for cut in range(1, len(word))
+    )
 
 
 def _breaks_level_word(norm_prev: str, norm: str) -> bool:
