@@ -996,3 +996,15 @@ def test_a_title_broken_across_lines_and_the_next_sentence_run_into_the_members(
         (None, "副组长", "街道办事处主任 王某某"),
         (None, "成员", "各科室负责人、各社区党组织书记"),
     }
+
+
+def test_response_sentences_run_into_the_last_level_are_split() -> None:
+    text = (
+        "四、分级响应\n（一）Ⅲ级响应：参与人数30至100人的；\n"
+        "（二）Ⅳ级响应：聚集人数不足30人的。Ⅳ级响应由事发单位组织处置；Ⅲ级响应由副组长到场指挥。\n"
+        "五、附则\n略。"
+    )
+    plan = parse_text(text)
+    assert level(plan, 4)["judgements"].startswith("聚集人数不足30人的")
+    assert level(plan, 3)["judgements"] == "参与人数30至100人的"
+    assert (4, "people_involved", "<", 30) in plan_triggers(plan)
