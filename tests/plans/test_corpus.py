@@ -15,14 +15,16 @@ from yingji.plans.parsing.source import prepare
 
 CORPUS = Path(__file__).parent / "corpus"
 # (precision, recall) each element must keep over the corpus: the goals of issue 26 for
-# plans, groups, levels and triggers, and what the others reach today.
+# plans, groups, levels (0.95, 0.9) and triggers (recall 0.8), and a little below what the
+# others reach today (2026-12-05: sections .99/.95, posts .96/.93, warning levels 1/.97).
 FLOORS = {
-    "plans": (0.90, 0.90),
-    "sections": (0.90, 0.85),
-    "groups": (0.90, 0.80),
-    "posts": (0.80, 0.65),
-    "levels": (0.95, 0.85),
-    "triggers": (0.85, 0.70),
+    "plans": (0.95, 0.90),
+    "groups": (0.95, 0.90),
+    "levels": (0.95, 0.90),
+    "triggers": (0.95, 0.80),
+    "sections": (0.95, 0.90),
+    "posts": (0.90, 0.85),
+    "warning_levels": (0.95, 0.90),
 }
 
 
