@@ -236,6 +236,13 @@ def hostile() -> list[tuple[str, float, str]]:
         ("100,000 one-character lines", "short.txt", "组\n".encode() * 100_000),
         ("19,000 one-character lines", "short.txt", "组\n".encode() * 19_000),
         ("one line of 1.5M characters", "line.txt", ("一、总则为" * 300_000).encode()),
+        (
+            "19,000 lines before two plans",
+            "preamble.txt",
+            (
+                "说明文字\n" * 19_000 + "甲镇预案\n一、总则\n略。\n乙镇预案\n一、总则\n略。\n"
+            ).encode(),
+        ),
     ]
     found = []
     for label, name, data in cases:

@@ -138,12 +138,14 @@ def parse_bundle(text: str, *, max_lines: int | None = None) -> Bundle:
         )
     parts: list[Part] = []
     preamble = lines[: starts[0]]
-    removed = source.removed + [line for line in preamble if line not in _preamble_kept(preamble)]
+    kept = _preamble_kept(preamble)
+    kept_lines = set(kept)
+    removed = source.removed + [line for line in preamble if line not in kept_lines]
     for number, start in enumerate(starts):
         end = starts[number + 1] if number + 1 < len(starts) else len(lines)
         chunk = lines[start:end]
         if number == 0:
-            chunk = _preamble_kept(preamble) + chunk
+            chunk = kept + chunk
         title = _title_of(lines[start:end])
         parsed = parse_lines(chunk)
         if not parsed.title:
