@@ -243,6 +243,12 @@ def hostile() -> list[tuple[str, float, str]]:
                 "说明文字\n" * 19_000 + "甲镇预案\n一、总则\n略。\n乙镇预案\n一、总则\n略。\n"
             ).encode(),
         ),
+        (
+            "19,800 lines, each repeated three times",
+            "repeats.txt",
+            "".join(f"说明{chr(0x4E00 + i)}{chr(0x5E00 + i)}乙\n" for i in range(6600)).encode()
+            * 3,
+        ),
     ]
     found = []
     for label, name, data in cases:

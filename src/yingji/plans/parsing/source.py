@@ -92,10 +92,16 @@ def _signature(line: str) -> str:
 
 def _furniture(lines: list[str]) -> set[str]:
     """Signatures of headers and footers: short lines that come back page after page."""
-    counts = Counter(_signature(line) for line in lines)
+    places: dict[str, list[int]] = {}  # each signature's line numbers, in one pass
+    for index, line in enumerate(lines):
+        places.setdefault(_signature(line), []).append(index)
     found: set[str] = set()
-    for signature, count in counts.items():
-        if count < 3 or not 2 <= len(signature) <= 50 or signature.endswith(("。", ";", "；")):
+    for signature, positions in places.items():
+        if (
+            len(positions) < 3
+            or not 2 <= len(signature) <= 50
+            or signature.endswith(("。", ";", "；"))
+        ):
             continue
         if re.match(
             r"^(?:#|[一二三四五六七八九十]+、|\(|（|第[一二三四五六七八九十#]+[章节条])", signature
@@ -103,7 +109,6 @@ def _furniture(lines: list[str]) -> set[str]:
             continue  # numbered: a heading or an item, however often it comes back
         if re.search(r"组长|成员|职责|负责|:|：", signature):
             continue  # 「成员：各村书记」 recurs in every group
-        positions = [i for i, line in enumerate(lines) if _signature(line) == signature]
         gaps = [b - a for a, b in itertools.pairwise(positions)]
         if min(gaps) >= 8:
             found.add(signature)
