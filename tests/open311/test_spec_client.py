@@ -1,0 +1,464 @@
+"""yingji's Open311 endpoint as a third party meets it: a GeoReport v2 client written from
+the specification alone (tests/open311/georeport.py) talks to the running site over HTTP,
+in JSON and in XML.
+
+What the specification leaves to the provider, yingji documents: POST and GET requests ask
+for an ``api_key`` and a key sees only the requests filed with it; ``jurisdiction_id`` is
+the office's division code and a POST must give it; the POST answers the
+``service_request_id`` at once (no token).
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+from tests import personas
+from tests.open311.georeport import (
+    DATATYPES,
+    LIST_DATATYPES,
+    SPEC,
+    Client,
+    Open311Error,
+    format_datetime,
+)
+from yingji.accounts.models import User
+from yingji.accounts.roles import Role
+from yingji.audit.services import Actor
+from yingji.petitions import services as petitions
+from yingji.petitions.models import Petition
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+OFFICE = "980121100"  # 白石镇, a township of the persona city
+COUNTY = "980121"  # 白石县, the government above it
+SERVICE = "labour.wages"
+ACCUSATION = "discipline"
+
+# What an integrating hotline system would enter for a caller. The petitioner's identity
+# and home address go in; none of it may come back out.
+NAME = "张三丰"
+PETITIONER = {
+    "first_name": "三丰",
+    "last_name": "张",
+    "phone": "13812341234",
+    "email": "zhang.sanfeng@example.cn",
+}
+ID_NUMBER = "11010519491231002X"
+HOME = "白石县白石镇幸福路8号"
+PLACE = "白石镇人民路与河西街交叉口"
+REQUEST = "请求支付拖欠的三个月工资"
+FACTS = "本人在白石化工有限公司工作，2026年6月至8月工资未发放，多次讨要无果。"
+PERSONAL = (NAME, "三丰", PETITIONER["phone"], PETITIONER["email"], ID_NUMBER, HOME, "幸福路8号")
+
+# An integrator's answers to the attributes a definition asks for, found by the words of
+# the attribute's code first and of its description after. Earlier rules win: the place
+# of the matter is asked before the petitioner's own address.
+ANSWERS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("consent", "同意", "agree"), "true"),
+    (("accused", "被检举", "被控告", "被举报", "检举对象"), "<accused>"),
+    (("id_number", "id number", "identity", "身份证", "证件"), ID_NUMBER),
+    (("phone", "电话", "手机"), PETITIONER["phone"]),
+    (("petitioner_kind", "kind", "person or organisation", "个人或单位", "身份类型"), "person"),
+    (("place", "location", "事发", "发生地", "事项地点", "of the matter"), PLACE),
+    (("address", "住址", "地址"), HOME),
+    (("request", "请求", "诉求"), REQUEST),
+    (("facts", "事实", "理由"), FACTS),
+    (("name", "姓名", "名称"), NAME),
+)
+
+
+@dataclass
+class World:
+    base: str
+    key: str
+    clerk: User
+    city: personas.City
+
+
+def issue_key(name: str) -> str:
+    """``yingji open311 key create NAME`` prints the key once, alone on its last line."""
+    out = io.StringIO()
+    call_command("open311", "key", "create", name, stdout=out)
+    key = out.getvalue().strip().splitlines()[-1].strip()
+    assert key and " " not in key, out.getvalue()
+    return key
+
+
+def revoke_key(key: str) -> None:
+    call_command("open311", "key", "revoke", key[:8], stdout=io.StringIO())
+
+
+@pytest.fixture
+def world(live_server: Any, reference_data: None, city: personas.City) -> World:
+    clerk = personas.make_user("clerk", city.baishizhen, Role.INTAKE_CLERK, name="周婷")
+    return World(
+        base=f"{live_server.url}/open311/v2/", key=issue_key("hotline"), clerk=clerk, city=city
+    )
+
+
+@pytest.fixture(params=["json", "xml"])
+def fmt(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def client(world: World, fmt: str) -> Client:
+    return Client(world.base, api_key=world.key, fmt=fmt)
+
+
+def answer(attribute: dict[str, Any], accused: str = COUNTY) -> Any:
+    """What an integrator enters for one attribute, read from the definition."""
+    code = str(attribute["code"]).lower()
+    words = " ".join(
+        str(attribute.get(name) or "") for name in ("description", "datatype_description")
+    ).lower()
+    for text in (code, words):
+        for keys, value in ANSWERS:
+            if any(key in text for key in keys):
+                return fit(attribute, accused if value == "<accused>" else value)
+    return fit(attribute, None)
+
+
+def fit(attribute: dict[str, Any], wanted: str | None) -> Any:
+    """``wanted`` in the attribute's datatype: a list's key whose key or name matches it
+    (for consent, the key that says yes), else its first key; a generic value otherwise."""
+    datatype = attribute["datatype"]
+    assert datatype in DATATYPES
+    if datatype in LIST_DATATYPES:
+        values = attribute["values"]
+        keys = [str(value["key"]) for value in values]
+        chosen = keys[0]
+        if wanted is not None:
+            yes = ("true", "yes", "1", "agree", "同意", "是")
+            for value in values:
+                key, name = str(value["key"]), str(value["name"])
+                if wanted in (key, name) or (
+                    wanted == "true" and (key.lower() in yes or name in yes)
+                ):
+                    chosen = key
+                    break
+        return [chosen] if datatype == "multivaluelist" else chosen
+    if datatype == "number":
+        return wanted if wanted is not None and wanted.isdigit() else "1"
+    if datatype == "datetime":
+        return format_datetime(datetime.now(UTC))
+    return wanted if wanted is not None else "见事实和理由。"
+
+
+def answers(definition: dict[str, Any], accused: str = COUNTY) -> dict[str, Any]:
+    return {
+        attribute["code"]: answer(attribute, accused)
+        for attribute in sorted(definition["attributes"], key=lambda a: a["order"])
+        if attribute["variable"] and attribute["required"]
+    }
+
+
+def file(client: Client, service_code: str = SERVICE, **overrides: Any) -> dict[str, Any]:
+    """File a request as a hotline would: the caller's details, the place, every
+    required attribute of the service's definition."""
+    definition = client.definition(service_code, jurisdiction_id=OFFICE)
+    values: dict[str, Any] = {
+        "jurisdiction_id": OFFICE,
+        "attributes": answers(definition),
+        "address_string": PLACE,
+        "description": FACTS,
+        **PETITIONER,
+    }
+    values.update(overrides)
+    return client.create(service_code, **values)
+
+
+def refused(call: Any, status: int) -> list[tuple[int | str, str]]:
+    """The call is refused with ``status`` in the specification's error format, and no
+    petition is created."""
+    before = Petition.objects.count()
+    with pytest.raises(Open311Error) as refusal:
+        call()
+    assert refusal.value.status == status, refusal.value
+    assert refusal.value.errors and all(description for _, description in refusal.value.errors)
+    assert Petition.objects.count() == before
+    return refusal.value.errors
+
+
+def near_now(value: datetime) -> bool:
+    return abs(datetime.now(UTC) - value) < timedelta(minutes=5)
+
+
+# --- discovery and services ------------------------------------------------------------------
+
+
+def test_it_discovers_the_endpoint_and_its_formats(client: Client, world: World) -> None:
+    found = client.discovery()
+    (endpoint,) = [
+        e
+        for e in found["endpoints"]
+        if e["specification"].rstrip("/") == SPEC
+        and urlparse(e["url"]).path.rstrip("/") == "/open311/v2"
+    ]
+    assert {"text/xml", "application/json"} <= set(endpoint["formats"])
+    assert endpoint["type"] in ("production", "test")
+    beside = Client(world.base, fmt=client.fmt, discovery_url=f"{world.base}discovery")
+    assert beside.discovery() == found
+
+
+def test_it_lists_the_services_with_the_specifications_fields(client: Client) -> None:
+    services = client.services()
+    assert services
+    fields = {
+        "service_code",
+        "service_name",
+        "description",
+        "metadata",
+        "type",
+        "keywords",
+        "group",
+    }
+    for service in services:
+        assert fields <= set(service), service
+        assert service["service_name"]
+        if service["metadata"]:
+            definition = client.definition(service["service_code"])
+            assert definition["service_code"] == service["service_code"]
+            for attribute in definition["attributes"]:
+                assert attribute["description"], attribute
+    codes = {service["service_code"] for service in services}
+    assert {SERVICE, ACCUSATION} <= codes
+
+
+def test_a_petition_service_asks_for_what_the_public_form_asks(client: Client) -> None:
+    definition = client.definition(SERVICE, jurisdiction_id=OFFICE)
+    required = answers(definition)
+    assert HOME in required.values(), definition  # the petitioner's address
+    assert REQUEST in required.values(), definition
+    consent = [v for v in required.values() if v in ("true", ["true"])]
+    assert consent, definition
+
+
+# --- filing and reading back -----------------------------------------------------------------
+
+
+def test_it_files_a_request_and_reads_it_back(client: Client, world: World) -> None:
+    before = Petition.objects.count()
+    created = file(client)
+    assert Petition.objects.count() == before + 1
+    request_id = created["service_request_id"]
+    assert isinstance(request_id, str) and request_id
+    assert created["token"] is None
+
+    got = client.request(request_id)
+    assert got["service_code"] == SERVICE
+    assert got["status"] == "open"
+    assert near_now(got["requested_datetime"])
+    assert got["expected_datetime"] is not None
+    assert got["expected_datetime"] > got["requested_datetime"]
+    assert got["updated_datetime"] >= got["requested_datetime"]
+    assert got["agency_responsible"]
+    assert got["service_notice"]
+
+    listed = client.requests()
+    assert [r for r in listed if r["service_request_id"] == request_id] == [got]
+    assert client.requests(service_request_id=[request_id, "no-such-request"]) == [got]
+    assert client.requests(service_code=SERVICE, status="open") == [got]
+    assert client.requests(status="closed") == []
+    an_hour = timedelta(hours=1)
+    now = datetime.now(UTC)
+    assert client.requests(start_date=now - an_hour, end_date=now + an_hour) == [got]
+    assert client.requests(start_date=now + an_hour) == []
+
+    for exchange in client.transcript:
+        text = exchange.text()
+        for personal in PERSONAL:
+            assert personal not in text, (personal, exchange.url)
+
+
+def test_a_key_sees_only_the_requests_filed_with_it(client: Client, world: World) -> None:
+    request_id = file(client)["service_request_id"]
+    other = Client(world.base, api_key=issue_key("wechat"), fmt=client.fmt)
+    assert other.requests() == []
+    refused(lambda: other.request(request_id), 404)
+
+
+def test_staff_acting_on_the_case_changes_what_the_client_sees(
+    client: Client, world: World
+) -> None:
+    request_id = file(client)["service_request_id"]
+    before = client.request(request_id)
+    petition = Petition.objects.order_by("-pk").first()
+    assert petition is not None
+    time.sleep(1.1)  # w3 datetimes may stop at the second
+
+    petitions.decide(
+        petition,
+        actor=Actor(user=world.clerk),
+        decision=Petition.Decision.REJECT,
+        reason="该事项已由劳动仲裁委员会受理，依法不予受理。",
+    )
+
+    after = client.request(request_id)
+    assert after["updated_datetime"] > before["updated_datetime"]
+    assert after["status"] == "closed" or after["status_notes"] != before["status_notes"]
+    assert after["requested_datetime"] == before["requested_datetime"]
+    if after["status"] == "closed":
+        assert client.requests(status="closed") == [after]
+        assert client.requests(status="open") == []
+
+
+def test_json_and_xml_read_the_same(world: World) -> None:
+    as_json = Client(world.base, api_key=world.key, fmt="json")
+    as_xml = Client(world.base, api_key=world.key, fmt="xml")
+    assert as_json.discovery()["endpoints"] == as_xml.discovery()["endpoints"]
+    assert as_json.services() == as_xml.services()
+    assert as_json.definition(SERVICE) == as_xml.definition(SERVICE)
+    assert as_json.definition(ACCUSATION) == as_xml.definition(ACCUSATION)
+    request_id = file(as_json)["service_request_id"]
+    assert as_json.request(request_id) == as_xml.request(request_id)
+    assert as_json.requests() == as_xml.requests()
+
+
+# --- the accusation rule ---------------------------------------------------------------------
+
+
+def accused_attribute(definition: dict[str, Any]) -> dict[str, Any]:
+    """The attribute naming the accused unit (not the accused person)."""
+    (attribute,) = [
+        a
+        for a in definition["attributes"]
+        if any(word in str(a["code"]).lower() for word in ("accused_unit", "accused"))
+        and "person" not in str(a["code"]).lower()
+    ] or [
+        a
+        for a in definition["attributes"]
+        if any(
+            word in str(a["description"]) for word in ("被检举单位", "被控告单位", "accused unit")
+        )
+    ]
+    return attribute
+
+
+def test_an_accusation_never_goes_to_the_unit_it_accuses(client: Client, world: World) -> None:
+    definition = client.definition(ACCUSATION, jurisdiction_id=OFFICE)
+    accused = accused_attribute(definition)
+    assert accused["required"]
+    attributes = answers(definition)
+    attributes[accused["code"]] = fit(accused, OFFICE)
+    created = client.create(
+        ACCUSATION,
+        jurisdiction_id=OFFICE,
+        attributes=attributes,
+        address_string=PLACE,
+        description="白石镇某干部收受好处，违规发放补贴。",
+        **PETITIONER,
+    )
+    petition = Petition.objects.order_by("-pk").first()
+    assert petition is not None and petition.office == world.city.baishi
+    got = client.request(created["service_request_id"])
+    assert got["agency_responsible"] and "白石镇" not in got["agency_responsible"]
+
+
+def test_it_refuses_an_accusation_that_names_no_accused(client: Client) -> None:
+    definition = client.definition(ACCUSATION, jurisdiction_id=OFFICE)
+    attributes = answers(definition)
+    del attributes[accused_attribute(definition)["code"]]
+    refused(
+        lambda: client.create(
+            ACCUSATION,
+            jurisdiction_id=OFFICE,
+            attributes=attributes,
+            address_string=PLACE,
+            description=FACTS,
+            **PETITIONER,
+        ),
+        400,
+    )
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+
+def test_it_refuses_an_unknown_service_code(client: Client) -> None:
+    definition = client.definition(SERVICE, jurisdiction_id=OFFICE)
+    refused(
+        lambda: client.create(
+            "no.such.service",
+            jurisdiction_id=OFFICE,
+            attributes=answers(definition),
+            address_string=PLACE,
+            description=FACTS,
+            **PETITIONER,
+        ),
+        404,
+    )
+    refused(lambda: client.definition("no.such.service"), 404)
+
+
+def test_it_refuses_an_unknown_jurisdiction(client: Client) -> None:
+    refused(lambda: file(client, jurisdiction_id="999999"), 404)
+    refused(lambda: client.services(jurisdiction_id="999999"), 404)
+
+
+def test_it_refuses_a_request_without_a_jurisdiction(client: Client) -> None:
+    refused(lambda: file(client, jurisdiction_id=None), 400)
+
+
+def test_it_refuses_a_request_missing_a_required_attribute(client: Client) -> None:
+    definition = client.definition(SERVICE, jurisdiction_id=OFFICE)
+    complete = answers(definition)
+    assert complete
+    for code in complete:
+        cache.clear()  # each attempt in an hour of its own: the refusal, not the rate limit
+        partial = {k: v for k, v in complete.items() if k != code}
+        refused(lambda partial=partial: file(client, attributes=partial), 400)
+
+
+def test_it_refuses_a_request_without_consent(client: Client) -> None:
+    definition = client.definition(SERVICE, jurisdiction_id=OFFICE)
+    attributes = answers(definition)
+    (consent,) = [code for code, value in attributes.items() if value in ("true", ["true"])]
+    attributes[consent] = "false"
+    refused(lambda: file(client, attributes=attributes), 400)
+
+
+@pytest.mark.parametrize("key", [None, "not-a-key-0123456789"], ids=["missing", "invalid"])
+def test_it_refuses_a_request_without_a_valid_api_key(
+    world: World, fmt: str, key: str | None
+) -> None:
+    keyless = Client(world.base, api_key=key, fmt=fmt)
+    refused(lambda: file(keyless), 403)
+    refused(lambda: keyless.requests(), 403)
+
+
+def test_it_refuses_a_revoked_api_key(client: Client, world: World) -> None:
+    request_id = file(client)["service_request_id"]
+    revoke_key(world.key)
+    refused(lambda: file(client), 403)
+    refused(lambda: client.request(request_id), 403)
+    refused(lambda: client.requests(), 403)
+
+
+def test_it_refuses_a_malformed_xml_body(client: Client, world: World) -> None:
+    body = f"<service_request><api_key>{world.key}</api_key><service_code>{SERVICE}".encode()
+    refused(
+        lambda: client.send(
+            "POST", "requests", body=body, content_type="application/xml; charset=utf-8"
+        ),
+        400,
+    )
+
+
+def test_it_answers_404_for_a_request_that_does_not_exist(client: Client) -> None:
+    refused(lambda: client.request("no-such-request"), 404)
+    refused(lambda: client.request("9999999"), 404)
+
+
+def test_it_refuses_a_filter_date_without_a_zone(client: Client) -> None:
+    refused(lambda: client.requests(start_date="2026-01-01T00:00:00"), 400)
+    refused(lambda: client.requests(end_date="2026-01-01T08:00:00"), 400)
