@@ -1575,6 +1575,8 @@ OTHERS: dict[str, str] = {
     "/api/v1/docs": "the API documentation page",
     "/api/v1/{rest}": "unknown endpoints: a JSON 404",
     "/api/v1/health": "health check",
+    "/api/v1/public/offices": "the offices that take petitions online, the same for everyone",
+    "/api/v1/public/categories": "the petition categories, the same for everyone",
     "/api/v1/me": "the signed-in user",
     "/api/v1/clock/kinds": "deadline kinds, the same for everyone",
     "/api/v1/clock/due": "a due-date computation, no object",

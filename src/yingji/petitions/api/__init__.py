@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from yingji.petitions.api import (
     cases,
+    discovery,
     files,
     finding,
     handling,
@@ -85,6 +86,7 @@ __all__ = [
     "RevealOut",
     "TooMany",
     "cases",
+    "discovery",
     "files",
     "finding",
     "handling",

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Schema, Status
 
@@ -14,15 +13,18 @@ from yingji.api_errors import ErrorOut
 from yingji.clock.explain import explain
 from yingji.fields import PathId, Text
 from yingji.http import client_address
-from yingji.org.models import Unit
 from yingji.petitions import services
 from yingji.petitions.api.common import TooMany, op, public_router
-from yingji.petitions.models import Category, Petition
+from yingji.petitions.models import Petition
+from yingji.petitions.services import online
 
 
 class PublicPetitionIn(Schema):
     office_code: Text = Field(
-        ..., description="division code of the place (e.g. 990121100)", max_length=12
+        ...,
+        description="the division code of the office that receives it (e.g. 990121100): "
+        "one of GET /api/v1/public/offices",
+        max_length=12,
     )
     petitioner_kind: Petition.PetitionerKind = Petition.PetitionerKind.PERSON
     name: Text = Field(..., min_length=1, max_length=60)
@@ -31,13 +33,18 @@ class PublicPetitionIn(Schema):
     address: Text = Field(..., min_length=1, max_length=200)
     request: Text = Field(..., max_length=5000)
     facts: Text = Field(..., max_length=20000)
-    category: Text = Field(..., description="a category code, e.g. labour.wages", max_length=100)
+    category: Text = Field(
+        ...,
+        description="a category code (e.g. labour.wages): one of GET /api/v1/public/categories",
+        max_length=100,
+    )
     place: Text = Field("", max_length=200)
     accused_unit_code: Text = Field(
         "",
         max_length=12,
-        description="for an accusation (a category with is_accusation): the division code "
-        "of the government accused; required then. The case goes to the body above it.",
+        description="for an accusation (a category with is_accusation in GET "
+        "/api/v1/public/categories): the division code of the government accused; required "
+        "then. The case goes to the body above it.",
     )
     accused_person: Text = Field("", max_length=60, description="for an accusation: who")
     consent: bool = Field(..., description="must be true: consent to processing")
@@ -88,46 +95,12 @@ def public_submit(request: HttpRequest, payload: PublicPetitionIn) -> Status[Pub
     from django.conf import settings
 
     from yingji import ratelimit
-    from yingji.http import client_address
 
-    if not payload.consent:
-        raise ValidationError({"consent": [services.consent_message()]})
     key = f"public-petition:{client_address(request)}"
     if not ratelimit.allow(key, limit=settings.PUBLIC_PETITIONS_PER_HOUR, window_seconds=3600):
         raise TooMany
-    office = Unit.objects.filter(
-        code=payload.office_code, kind=Unit.Kind.REGION, is_active=True
-    ).first()
-    if office is None:
-        raise ValidationError({"office_code": [services.unknown_unit_message()]})
-    category = Category.objects.filter(code=payload.category, is_active=True).first()
-    if category is None:
-        raise ValidationError({"category": [services.unknown_category_message()]})
-    accused = None
-    if category.is_accusation:
-        accused = Unit.objects.filter(
-            code=payload.accused_unit_code.strip() or None, is_active=True
-        ).first()
-        if accused is None:
-            raise ValidationError({"accused_unit_code": [services.accused_missing_message()]})
-        office = services.accusation_office(office, accused)
-    registered = services.register(
-        services.Intake(
-            channel=Petition.Channel.ONLINE,
-            petitioner_kind=payload.petitioner_kind,
-            name=payload.name,
-            request=payload.request,
-            facts=payload.facts,
-            category=category,
-            phone=payload.phone,
-            id_number=payload.id_number,
-            address=payload.address,
-            region_code=payload.office_code,
-            place=payload.place,
-            accused_unit=accused,
-            accused_person=payload.accused_person if accused else "",
-        ),
-        office=office,
+    registered = online.submit(
+        online.Submission(**payload.dict()),
         actor=services.online_petitioner(client_address(request)),
     )
     return Status(
