@@ -1569,6 +1569,20 @@ OTHERS: dict[str, str] = {
         "a petitioner's review opinion, opened with the receipt code"
     ),
     "i18n/setlang/": "language switch",
+    # Open311: the lists are public; requests are read and filed with a system's key, and
+    # a key reads only what it filed (tests/open311)
+    r"open311/^discovery\.(?P<fmt>json|xml)$": "Open311 discovery, the same for everyone",
+    r"open311/^v2/discovery\.(?P<fmt>json|xml)$": "Open311 discovery, the same for everyone",
+    r"open311/^v2/services\.(?P<fmt>json|xml)$": "the petition categories, for everyone",
+    r"open311/^v2/services/(?P<code>[^/]{1,100})\.(?P<fmt>json|xml)$": (
+        "a category's attributes, the same for everyone"
+    ),
+    r"open311/^v2/requests\.(?P<fmt>json|xml)$": "by a system's key: only what it filed",
+    r"open311/^v2/requests/(?P<number>[^/]{1,40})\.(?P<fmt>json|xml)$": (
+        "by a system's key: only what it filed"
+    ),
+    r"open311/^v2/tokens/(?P<value>[^/]{1,100})\.(?P<fmt>json|xml)$": "no token is issued",
+    r"open311/^(?P<rest>.*?)(?:\.(?P<fmt>json|xml))?$": "unknown Open311 addresses: a 404",
     # the API
     "/api/v1/": "the API's root (its documentation)",
     "/api/v1/openapi.json": "the OpenAPI schema",

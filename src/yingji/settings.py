@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "yingji.drills",
     "yingji.warnings",
     "yingji.insights",
+    "yingji.open311",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +240,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Public online petitions accepted from one address per hour.
 PUBLIC_PETITIONS_PER_HOUR = 5
+# Requests one integrating system (an Open311 key: a hotline files for many people) may
+# file per hour.
+OPEN311_REQUESTS_PER_HOUR = 600
 # Uses of a receipt code (status page, its actions, the status API) from one address per
 # hour: enough for a petitioner, too few to guess a 12-character code.
 PUBLIC_STATUS_PER_HOUR = 60

@@ -44,6 +44,7 @@ urlpatterns = [
     path("public/incidents/<str:key>/", incident_views.public, name="incident_public"),
     path("public/warnings/", include("yingji.warnings.public_urls")),
     path("public/", include("yingji.petitions.public_urls")),
+    path("open311/", include("yingji.open311.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

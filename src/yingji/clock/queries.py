@@ -35,6 +35,22 @@ def deadlines_for(subject: models.Model) -> list[Deadline]:
     return list(_of(subject).order_by("started_at", "pk"))
 
 
+def deadlines_for_each(subjects: Sequence[models.Model]) -> dict[Any, list[Deadline]]:
+    """``deadlines_for`` for many subjects of one model in one query: subject pk → its
+    deadlines, oldest first (subjects without one are left out)."""
+    if not subjects:
+        return {}
+    by_id = {str(s.pk): s.pk for s in subjects}
+    found: dict[Any, list[Deadline]] = {}
+    rows = Deadline.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subjects[0]),
+        subject_id__in=list(by_id),
+    ).order_by("started_at", "pk")
+    for deadline in rows:
+        found.setdefault(by_id[deadline.subject_id], []).append(deadline)
+    return found
+
+
 def open_deadline(subject: models.Model, kind: str) -> Deadline | None:
     """The subject's newest open deadline of ``kind``, if any."""
     return _of(subject).filter(kind=kind, state__in=OPEN_STATES).order_by("-started_at").first()

@@ -38,6 +38,7 @@ State = Deadline.State
 # The reads (queries.py), passed on where the services' callers ask for them.
 OPEN_STATES = queries.OPEN_STATES
 deadlines_for = queries.deadlines_for
+deadlines_for_each = queries.deadlines_for_each
 events_except = queries.events_except
 latest_deadline = queries.latest_deadline
 missed_subjects = queries.missed_subjects
