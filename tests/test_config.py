@@ -157,3 +157,63 @@ def test_trend_settings_override_only_what_they_name() -> None:
     assert values["window_days"] == 5 and values["cluster_cases"] == 8
     assert values["baseline_days"] == config.TREND_DEFAULTS["baseline_days"]
     assert config.parse_risk_days("30,20,10,5") == (30, 20, 10, 5)
+
+
+OIDC_SET = {
+    "YINGJI_OIDC_ISSUER": "https://idp.example.gov.cn/realms/staff",
+    "YINGJI_OIDC_CLIENT_ID": "yingji",
+    "YINGJI_OIDC_CLIENT_SECRET": "s3cret",
+}
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"YINGJI_OIDC_CLIENT_ID": ""}, "YINGJI_OIDC_CLIENT_ID must be set"),
+        ({"YINGJI_OIDC_CLIENT_SECRET": " "}, "YINGJI_OIDC_CLIENT_SECRET must be set"),
+        ({"YINGJI_OIDC_ISSUER": "http://idp.example.gov.cn"}, "YINGJI_OIDC_ISSUER must be"),
+        ({"YINGJI_OIDC_ISSUER": "idp.example.gov.cn"}, "YINGJI_OIDC_ISSUER must be"),
+        ({"YINGJI_OIDC_ISSUER": "https://idp/?a=1"}, "YINGJI_OIDC_ISSUER must be"),
+        ({"YINGJI_OIDC_CLAIM": "user name"}, "YINGJI_OIDC_CLAIM must be a claim name"),
+        ({"YINGJI_OIDC_LABEL": "x" * 61}, "YINGJI_OIDC_LABEL must be one line"),
+        ({"YINGJI_PASSWORD_LOGIN": "perhaps"}, "YINGJI_PASSWORD_LOGIN must be one of"),
+    ],
+)
+def test_it_refuses_single_sign_on_settings_it_cannot_use(
+    tmp_path: Path, changes: dict[str, str], expected: str
+) -> None:
+    with pytest.raises(config.ConfigError) as caught:
+        config.load({"YINGJI_VAR_DIR": str(tmp_path), **OIDC_SET, **changes})
+    assert expected in str(caught.value)
+    assert "s3cret" not in str(caught.value)
+
+
+def test_password_sign_in_is_switched_off_only_with_single_sign_on(tmp_path: Path) -> None:
+    with pytest.raises(config.ConfigError, match="YINGJI_PASSWORD_LOGIN must be true unless"):
+        config.load({"YINGJI_VAR_DIR": str(tmp_path), "YINGJI_PASSWORD_LOGIN": "false"})
+    chosen = config.load(
+        {"YINGJI_VAR_DIR": str(tmp_path), **OIDC_SET, "YINGJI_PASSWORD_LOGIN": "false"}
+    )
+    assert chosen.password_login is False
+
+
+def test_single_sign_on_is_off_unless_an_issuer_is_set(tmp_path: Path) -> None:
+    assert config.load({"YINGJI_VAR_DIR": str(tmp_path)}).oidc is None
+    chosen = config.load(
+        {
+            "YINGJI_VAR_DIR": str(tmp_path),
+            **OIDC_SET,
+            "YINGJI_OIDC_UNIT_CLAIM": "org_code",
+            "YINGJI_OIDC_LABEL": "政务统一身份认证",
+        }
+    )
+    assert chosen.oidc == config.OidcConfig(
+        issuer="https://idp.example.gov.cn/realms/staff",
+        client_id="yingji",
+        client_secret="s3cret",
+        claim="preferred_username",
+        unit_claim="org_code",
+        label="政务统一身份认证",
+    )
+    for loopback in ("http://127.0.0.1:8080", "http://localhost:9000/x", "http://[::1]:8080"):
+        assert config.parse_oidc_issuer(loopback) == loopback

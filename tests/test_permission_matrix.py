@@ -1471,6 +1471,10 @@ OTHERS: dict[str, str] = {
     "accounts/login/": "sign-in form",
     "accounts/logout/": POST_ONLY,
     "accounts/2fa/": "the user's own second factor",
+    "accounts/oidc/authenticate/": "single sign-on: sends the browser to the identity provider"
+    " (404 unless configured; tests/accounts/test_oidc.py)",
+    "accounts/oidc/callback/": "single sign-on: the identity provider's answer, checked"
+    " before anyone is signed in (tests/accounts/test_oidc.py)",
     "clock/calendar/": "the official holiday calendar, the same for everyone",
     "clock/calendar/<id:year>/": "the official holiday calendar, the same for everyone",
     "petitions/new/": FORM,

@@ -11,7 +11,7 @@ import base64
 import os
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -68,6 +68,20 @@ class Config:
     map_tiles: str | None = None
     map_attribution: str = ""
     audit_key: str = ""
+    oidc: OidcConfig | None = None
+    password_login: bool = True
+
+
+@dataclass(frozen=True)
+class OidcConfig:
+    """Single sign-on through an OpenID Connect provider (see accounts/oidc.py)."""
+
+    issuer: str
+    client_id: str
+    client_secret: str
+    claim: str = "preferred_username"
+    unit_claim: str = ""
+    label: str = ""
 
 
 def parse_bool(name: str, raw: str) -> bool:
@@ -405,6 +419,56 @@ def parse_map_attribution(raw: str) -> str:
     return value
 
 
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def parse_oidc_issuer(raw: str) -> str:
+    """The provider's issuer URL: https, or plain http on this machine only (a provider
+    started for tests or a trial), since its answers decide who is signed in."""
+    value = raw.strip()
+    expected = "an https:// issuer URL (http:// only on 127.0.0.1, localhost or ::1)"
+    parts = urlsplit(value)
+    if not parts.hostname or parts.query or parts.fragment or any(c.isspace() for c in value):
+        raise ConfigError("OIDC_ISSUER", expected, raw)
+    if parts.scheme != "https" and not (
+        parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
+    ):
+        raise ConfigError("OIDC_ISSUER", expected, raw)
+    return value
+
+
+def parse_claim_name(name: str, raw: str) -> str:
+    value = raw.strip()
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.:-]{0,63}", value):
+        raise ConfigError(name, "a claim name such as preferred_username or email", raw)
+    return value
+
+
+def parse_oidc(get: Callable[[str], str | None]) -> OidcConfig | None:
+    """The single sign-on settings, or None when YINGJI_OIDC_ISSUER is not set."""
+    issuer = (get("OIDC_ISSUER") or "").strip()
+    if not issuer:
+        return None
+    client_id = (get("OIDC_CLIENT_ID") or "").strip()
+    if not client_id:
+        raise ConfigError("OIDC_CLIENT_ID", "set when YINGJI_OIDC_ISSUER is set")
+    client_secret = get("OIDC_CLIENT_SECRET") or ""
+    if not client_secret.strip():
+        raise ConfigError("OIDC_CLIENT_SECRET", "set when YINGJI_OIDC_ISSUER is set")
+    unit_claim = (get("OIDC_UNIT_CLAIM") or "").strip()
+    label = (get("OIDC_LABEL") or "").strip()
+    if len(label) > 60 or any(c in label for c in "\r\n\t"):
+        raise ConfigError("OIDC_LABEL", "one line of text of at most 60 characters", label)
+    return OidcConfig(
+        issuer=parse_oidc_issuer(issuer),
+        client_id=client_id,
+        client_secret=client_secret.strip(),
+        claim=parse_claim_name("OIDC_CLAIM", get("OIDC_CLAIM") or "preferred_username"),
+        unit_claim=parse_claim_name("OIDC_UNIT_CLAIM", unit_claim) if unit_claim else "",
+        label=label,
+    )
+
+
 def parse_mail_from(raw: str) -> str:
     if "@" not in raw or any(c.isspace() for c in raw.strip("<> ")):
         raise ConfigError("MAIL_FROM", "an e-mail address, e.g. yingji@example.gov.cn", raw)
@@ -495,6 +559,12 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         audit_key = stored_secret(var_dir, "audit_key", new_key)
     check_audit_key(audit_key)
 
+    oidc = parse_oidc(get)
+    password_login = parse_bool("PASSWORD_LOGIN", get("PASSWORD_LOGIN", "true") or "true")
+    if not password_login and oidc is None:
+        # Only administrators could sign in at all.
+        raise ConfigError("PASSWORD_LOGIN", "true unless YINGJI_OIDC_ISSUER is set", "false")
+
     return Config(
         var_dir=var_dir,
         database=database,
@@ -561,4 +631,6 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         map_tiles=parse_map_tiles(get("MAP_TILES") or ""),
         map_attribution=parse_map_attribution(get("MAP_ATTRIBUTION") or ""),
         audit_key=audit_key,
+        oidc=oidc,
+        password_login=password_login,
     )

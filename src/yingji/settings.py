@@ -187,6 +187,15 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Single sign-on (accounts/oidc.py): None when YINGJI_OIDC_ISSUER is not set. The
+# provider's endpoints come from its discovery document, read at first use.
+OIDC = CONFIG.oidc
+# False: only administrators (who also pass TOTP) may sign in with a password, as the
+# way in when the identity provider is down; everyone else uses single sign-on.
+PASSWORD_LOGIN = CONFIG.password_login
+# Seconds yingji waits for the identity provider (discovery, keys, token, user info).
+OIDC_TIMEOUT = 5
+
 # Sessions end after a period without activity: each action a person takes pushes it.
 SESSION_COOKIE_AGE = CONFIG.session_idle_minutes * 60
 # Activity, not every request, moves the expiry (accounts.middleware.idle_middleware).

@@ -12,9 +12,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from yingji.accounts import services
-from yingji.accounts.models import ApiToken, User
+from yingji.accounts.models import ApiToken, SingleSignOnUnit, User
 from yingji.accounts.roles import Role
-from yingji.admin_base import unit_field
+from yingji.admin_base import UnitTreeAdmin, unit_field
 from yingji.audit.services import Actor
 from yingji.forms import BoundedModelForm
 from yingji.org.models import Person, Unit
@@ -131,3 +131,18 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(SingleSignOnUnit)
+class SingleSignOnUnitAdmin(UnitTreeAdmin):
+    """Which units may get accounts at a first single sign-on: an administrator sees and
+    sets only the units they administer (the unit drop-down is theirs too)."""
+
+    form = BoundedModelForm
+    list_display = ["unit", "create_accounts"]
+    list_filter = ["create_accounts"]
+    list_select_related = ["unit"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SingleSignOnUnit]:
+        units = Unit.objects.administered_by(request.user)  # type: ignore[arg-type]
+        return SingleSignOnUnit.objects.filter(unit__in=units).select_related("unit")

@@ -144,3 +144,30 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}@{self.window}: {self.count}"
+
+
+class SingleSignOnUnit(models.Model):
+    """A unit whose staff may get an account at their first single sign-on: set by an
+    administrator of the unit. Without a row, nobody is created there."""
+
+    unit = models.OneToOneField(
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.CASCADE,
+        related_name="single_sign_on",
+    )
+    create_accounts = models.BooleanField(
+        _("create accounts"),
+        default=False,
+        help_text=_(
+            "Someone of this unit who signs in through single sign-on for the first time "
+            "gets an account without roles; an administrator then grants the roles."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("single sign-on unit")
+        verbose_name_plural = _("single sign-on units")
+
+    def __str__(self) -> str:
+        return str(self.unit)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from yingji.accounts import services
+from yingji.accounts import oidc_views, services
 from yingji.accounts.forms import TotpCodeForm
 from yingji.accounts.middleware import ACTIVE_AT
 from yingji.accounts.models import User
@@ -45,9 +45,17 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        next_url = oidc_views.safe_next(self.request, context.get("next"))
+        context.update(oidc_views.sign_in_context(self.request, next_url=next_url))
+        return context
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if address_failures(request) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
             return address_locked_out(request)
+        if not settings.PASSWORD_LOGIN and not _may_use_password(request.POST.get("username")):
+            return oidc_views.password_refused(request)
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
@@ -61,6 +69,16 @@ class LoginView(auth_views.LoginView):
         response = super().form_invalid(form)
         response.status_code = 400
         return response
+
+
+def _may_use_password(username: object) -> bool:
+    """With password sign-in off, administrators (who must pass TOTP) keep it: their way
+    in when the identity provider is down. Decided before the password is checked, so
+    the form tells nothing about other accounts' passwords."""
+    if not isinstance(username, str) or not username:
+        return False
+    user = User.objects.filter(username=username, is_active=True).first()
+    return user is not None and user.needs_two_factor
 
 
 def locked_out(
