@@ -21,6 +21,7 @@ from tests.accounts.oidc_provider import ShapedProvider
 from yingji.accounts import oidc, oidc_views
 from yingji.accounts.middleware import ACTIVE_AT
 from yingji.accounts.models import SingleSignOnUnit, User
+from yingji.accounts.roles import Role
 from yingji.audit.models import AuditEntry
 from yingji.config import OidcConfig
 
@@ -339,3 +340,27 @@ class TestPasswordSignInSwitchedOff:
         )
         assert answer.status_code == 302 and signed_in_user(client) == str(city_admin.pk)
         assert client.get("/")["Location"].startswith("/accounts/2fa/")
+
+
+def test_an_administrator_allows_account_creation_only_for_their_own_units(
+    city: personas.City, admin_client_for, client_for
+) -> None:
+    county_admin = personas.make_user("county_admin", city.baishi, Role.SYSADMIN)
+    SingleSignOnUnit.objects.create(unit=city.qingxi, create_accounts=True)
+    client = admin_client_for(county_admin)
+    listing = client.get("/admin/accounts/singlesignonunit/").content.decode()
+    assert "清溪区" not in listing
+    outside = client.post(
+        "/admin/accounts/singlesignonunit/add/",
+        {"unit": city.hexi.pk, "create_accounts": "on"},
+    )
+    assert outside.status_code == 200
+    assert not SingleSignOnUnit.objects.filter(unit=city.hexi).exists()
+    inside = client.post(
+        "/admin/accounts/singlesignonunit/add/",
+        {"unit": city.baishizhen.pk, "create_accounts": "on"},
+    )
+    assert inside.status_code == 302
+    assert SingleSignOnUnit.objects.get(unit=city.baishizhen).create_accounts
+    clerk = personas.make_user("clerk", city.baishizhen, Role.INTAKE_CLERK)
+    assert client_for(clerk).get("/admin/accounts/singlesignonunit/").status_code in {302, 403}

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from yingji.accounts import services
 from yingji.accounts.models import ApiToken, SingleSignOnUnit, User
 from yingji.accounts.roles import Role
+from yingji.accounts.rules import is_sysadmin
 from yingji.admin_base import UnitTreeAdmin, unit_field
 from yingji.audit.services import Actor
 from yingji.forms import BoundedModelForm
@@ -146,3 +147,16 @@ class SingleSignOnUnitAdmin(UnitTreeAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[SingleSignOnUnit]:
         units = Unit.objects.administered_by(request.user)  # type: ignore[arg-type]
         return SingleSignOnUnit.objects.filter(unit__in=units).select_related("unit")
+
+    # Who may create accounts is the administrators' to decide, like the accounts.
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(is_sysadmin(request.user))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return bool(is_sysadmin(request.user))
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(is_sysadmin(request.user))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(is_sysadmin(request.user))
