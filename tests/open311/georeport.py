@@ -14,8 +14,10 @@ specification's field names, where
   ``lat`` and ``long`` floats;
 * the ``*_datetime`` fields are aware datetimes: the specification requires the zone, so a
   time without one is refused;
-* an empty XML element and a JSON ``null`` or ``""`` are all ``None``, and the fields a
-  record may leave out are there with ``None``.
+* an empty XML element and a JSON ``null`` are ``None``, and the fields a record may
+  leave out are there with ``None``. A JSON ``""`` reads as ``None`` for text, but is
+  refused for a boolean, a coordinate, an order or a date/time: the specification's JSON
+  is the Spark convention's mapping of its XML, in which an empty element is ``null``.
 
 So the same calls made in XML and in JSON give equal results.
 """
@@ -234,12 +236,24 @@ def _tag(node: ET.Element) -> str:
     return tag
 
 
-def _normal(value: Any, name: str = "") -> Any:
-    """One value as both formats give it: see the module's docstring."""
+def _normal(value: Any, name: str = "", *, json_typed: bool = False) -> Any:
+    """One value as both formats give it: see the module's docstring. ``json_typed``: the
+    value comes from JSON, where a boolean, a number or a date/time is itself or null.
+    The specification's JSON is the Spark convention's mapping of its XML, which makes an
+    empty element null; ``""`` is no coordinate, order or date."""
     if isinstance(value, list):
-        return [_normal(item, name) for item in value]
+        return [_normal(item, name, json_typed=json_typed) for item in value]
     if isinstance(value, dict):
-        return {key: _normal(item, key) for key, item in value.items()}
+        return {key: _normal(item, key, json_typed=json_typed) for key, item in value.items()}
+    typed = BOOL_FIELDS | FLOAT_FIELDS | DATETIME_FIELDS | {"order"}
+    if json_typed and value == "" and name in typed:
+        raise SpecViolation(
+            f'{name} is "" in JSON: an empty value is null (the Spark convention maps an '
+            "empty XML element to null), and a string is not a "
+            + ("coordinate" if name in FLOAT_FIELDS else "value of this type")
+        )
+    if json_typed and name in FLOAT_FIELDS and isinstance(value, str):
+        raise SpecViolation(f"{name} {value!r} is a string in JSON, not a number")
     if value is None or value == "":
         return None
     if name in BOOL_FIELDS:
@@ -610,7 +624,7 @@ class Client:
                 data = json.loads(body.decode("utf-8"))
             except ValueError as error:
                 raise SpecViolation(f"{where} with a body that is not JSON: {error}") from None
-            return _normal(data)
+            return _normal(data, json_typed=True)
         try:
             element = _xml(body)
         except ET.ParseError as error:

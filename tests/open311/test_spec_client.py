@@ -67,7 +67,7 @@ ANSWERS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("accused", "被检举", "被控告", "被举报", "检举对象"), "<accused>"),
     (("id_number", "id number", "identity", "身份证", "证件"), ID_NUMBER),
     (("phone", "电话", "手机"), PETITIONER["phone"]),
-    (("petitioner_kind", "kind", "person or organisation", "个人或单位", "身份类型"), "person"),
+    (("petitioner_kind", "person or organisation", "个人或单位", "身份类型"), "person"),
     (("place", "location", "事发", "发生地", "事项地点", "of the matter"), PLACE),
     (("address", "住址", "地址"), HOME),
     (("request", "请求", "诉求"), REQUEST),
@@ -162,10 +162,17 @@ def answers(definition: dict[str, Any], accused: str = COUNTY) -> dict[str, Any]
     }
 
 
-def file(client: Client, service_code: str = SERVICE, **overrides: Any) -> dict[str, Any]:
+def file(
+    client: Client,
+    service_code: str = SERVICE,
+    *,
+    definition: dict[str, Any] | None = None,
+    **overrides: Any,
+) -> dict[str, Any]:
     """File a request as a hotline would: the caller's details, the place, every
-    required attribute of the service's definition."""
-    definition = client.definition(service_code, jurisdiction_id=OFFICE)
+    required attribute of the service's definition (read by ``client`` unless given)."""
+    if definition is None:
+        definition = client.definition(service_code, jurisdiction_id=OFFICE)
     values: dict[str, Any] = {
         "jurisdiction_id": OFFICE,
         "attributes": answers(definition),
@@ -273,6 +280,11 @@ def test_it_files_a_request_and_reads_it_back(client: Client, world: World) -> N
     now = datetime.now(UTC)
     assert client.requests(start_date=now - an_hour, end_date=now + an_hour) == [got]
     assert client.requests(start_date=now + an_hour) == []
+    # "service_request_id … This overrides all other arguments."
+    assert client.requests(service_request_id=request_id, status="closed") == [got]
+    assert client.requests(status=["open", "closed"]) == [got]
+    assert client.requests(service_code=[ACCUSATION, SERVICE]) == [got]
+    assert client.requests(service_code=ACCUSATION) == []
 
     for exchange in client.transcript:
         text = exchange.text()
@@ -344,12 +356,23 @@ def accused_attribute(definition: dict[str, Any]) -> dict[str, Any]:
     return attribute
 
 
+def unit_answer(attribute: dict[str, Any], code: str, name: str) -> Any:
+    """A unit as the attribute takes it: its division code, or the list value that has
+    the code or the name."""
+    if attribute["datatype"] not in LIST_DATATYPES:
+        return code
+    for value in attribute["values"]:
+        if code in (value["key"], value["name"]) or value["name"] == name:
+            return [value["key"]] if attribute["datatype"] == "multivaluelist" else value["key"]
+    raise AssertionError(f"{name} is not among the values of {attribute['code']!r}")
+
+
 def test_an_accusation_never_goes_to_the_unit_it_accuses(client: Client, world: World) -> None:
     definition = client.definition(ACCUSATION, jurisdiction_id=OFFICE)
     accused = accused_attribute(definition)
     assert accused["required"]
     attributes = answers(definition)
-    attributes[accused["code"]] = fit(accused, OFFICE)
+    attributes[accused["code"]] = unit_answer(accused, OFFICE, "白石镇")
     created = client.create(
         ACCUSATION,
         jurisdiction_id=OFFICE,
@@ -403,6 +426,8 @@ def test_it_refuses_an_unknown_service_code(client: Client) -> None:
 def test_it_refuses_an_unknown_jurisdiction(client: Client) -> None:
     refused(lambda: file(client, jurisdiction_id="999999"), 404)
     refused(lambda: client.services(jurisdiction_id="999999"), 404)
+    refused(lambda: client.definition(SERVICE, jurisdiction_id="999999"), 404)
+    refused(lambda: client.requests(jurisdiction_id="999999"), 404)
 
 
 def test_it_refuses_a_request_without_a_jurisdiction(client: Client) -> None:
@@ -431,15 +456,17 @@ def test_it_refuses_a_request_without_consent(client: Client) -> None:
 def test_it_refuses_a_request_without_a_valid_api_key(
     world: World, fmt: str, key: str | None
 ) -> None:
+    definition = Client(world.base, fmt=fmt).definition(SERVICE, jurisdiction_id=OFFICE)
     keyless = Client(world.base, api_key=key, fmt=fmt)
-    refused(lambda: file(keyless), 403)
+    refused(lambda: file(keyless, definition=definition), 403)
     refused(lambda: keyless.requests(), 403)
 
 
 def test_it_refuses_a_revoked_api_key(client: Client, world: World) -> None:
-    request_id = file(client)["service_request_id"]
+    definition = client.definition(SERVICE, jurisdiction_id=OFFICE)
+    request_id = file(client, definition=definition)["service_request_id"]
     revoke_key(world.key)
-    refused(lambda: file(client), 403)
+    refused(lambda: file(client, definition=definition), 403)
     refused(lambda: client.request(request_id), 403)
     refused(lambda: client.requests(), 403)
 
@@ -457,6 +484,10 @@ def test_it_refuses_a_malformed_xml_body(client: Client, world: World) -> None:
 def test_it_answers_404_for_a_request_that_does_not_exist(client: Client) -> None:
     refused(lambda: client.request("no-such-request"), 404)
     refused(lambda: client.request("9999999"), 404)
+
+
+def test_it_answers_404_for_a_token_that_does_not_exist(client: Client) -> None:
+    refused(lambda: client.token("no-such-token"), 404)
 
 
 def test_it_refuses_a_filter_date_without_a_zone(client: Client) -> None:
