@@ -131,7 +131,7 @@ def test_it_creates_a_user_without_roles_where_an_administrator_allowed_it(
     user = User.objects.get(username="liming")
     assert user.unit == city.baishizhen and user.is_active
     assert user.role_codes == frozenset() and not user.has_usable_password()
-    assert (user.last_name, user.first_name) == ("李", "明")
+    assert user.display_name == "李明" and user.email == ""
     assert signed_in_user(client) == str(user.pk)
     assert AuditEntry.objects.filter(action="accounts.user.create", object_id=str(user.pk))
 

@@ -3,9 +3,8 @@
 mozilla-django-oidc runs the authorization code flow (state, nonce, PKCE S256). It wants
 fixed endpoint settings; here they come from the provider's discovery document, read at
 first use and kept in the process. The library decodes the ID token without checking its
-audience or issuer, so :class:`Backend` verifies the token itself. An identity signs in as
-the existing active user the configured claim names; roles always come from yingji. An
-account is created only in a unit whose administrator allowed it (SingleSignOnUnit).
+audience or issuer, so :class:`Backend` verifies the token itself. Which user the
+verified claims name is oidc_accounts.py's to say.
 """
 
 from __future__ import annotations
@@ -20,18 +19,13 @@ from urllib.parse import urlsplit
 import jwt
 import requests
 from django.conf import settings
-from django.core.exceptions import SuspiciousOperation, ValidationError
-from django.db import transaction
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
-from yingji.accounts.models import SingleSignOnUnit, User
-from yingji.audit import services as audit
-from yingji.audit.services import Actor
 from yingji.config import LOOPBACK_HOSTS, OidcConfig
-from yingji.org.models import Unit
 
 logger = logging.getLogger(__name__)
 
@@ -214,9 +208,9 @@ JWT_REASONS: list[tuple[type[Exception], str]] = [
 
 
 class Backend(OIDCAuthenticationBackend):
-    """Exchanges the code, verifies the ID token, and finds (or, where allowed, makes)
-    the user. Used by views.CallbackView directly, not through AUTHENTICATION_BACKENDS:
-    Django's authenticate() would swallow the reason a sign-in was refused."""
+    """Exchanges the code and verifies the ID token. Used by oidc_views.CallbackView
+    through :meth:`identify`, not through AUTHENTICATION_BACKENDS: Django's authenticate()
+    would swallow the reason a sign-in was refused."""
 
     @staticmethod
     def get_settings(attr: str, *args: Any) -> Any:
@@ -305,13 +299,14 @@ class Backend(OIDCAuthenticationBackend):
             raise Refused("userinfo_subject_mismatch", NOT_VERIFIED)
         return {**info, **claims}
 
-    def get_or_create_user(self, access_token: Any, id_token: Any, payload: Any) -> User:
-        claims = self.get_userinfo(access_token, id_token, payload)
-        return user_for_claims(claims, request=self.request)
+    def get_or_create_user(self, access_token: Any, id_token: Any, payload: Any) -> Any:
+        # Who the claims name is oidc_accounts' to say: the verified claims go back.
+        return self.get_userinfo(access_token, id_token, payload)
 
-    def authenticate(self, request: Any, **kwargs: Any) -> User | None:
+    def identify(self, request: HttpRequest, *, nonce: Any, code_verifier: Any) -> dict[str, Any]:
+        """The verified claims of the identity the provider's answer names."""
         try:
-            return super().authenticate(request, **kwargs)
+            claims = super().authenticate(request, nonce=nonce, code_verifier=code_verifier)
         except requests.HTTPError as error:
             status = error.response.status_code if error.response is not None else None
             logger.warning("oidc: the provider answered %s", status)
@@ -319,101 +314,6 @@ class Backend(OIDCAuthenticationBackend):
         except (requests.RequestException, ValueError):
             logger.warning("oidc: the provider cannot be reached", exc_info=True)
             raise Refused("provider_unreachable", UNAVAILABLE, 503) from None
-
-
-# --- who the identity is -----------------------------------------------------------
-
-
-def _claim(claims: dict[str, Any], name: str) -> str:
-    value = claims.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def user_for_claims(claims: dict[str, Any], *, request: HttpRequest) -> User:
-    """The active user the configured claim names, or one made for an allowed unit."""
-    claim = config().claim
-    value = _claim(claims, claim)
-    if not value:
-        raise Refused("identity_claim_missing", NO_ACCOUNT, 403)
-    if claim == "email":
-        if claims.get("email_verified") is False:
-            raise Refused("email_not_verified", NO_ACCOUNT, 403)
-        matches = User.objects.filter(email__iexact=value)
-    else:
-        matches = User.objects.filter(username=value)
-    found = list(matches[:2])
-    if len(found) > 1:
-        raise Refused("identity_matches_several_users", NO_ACCOUNT, 403)
-    if found:
-        if not found[0].is_active:
-            raise Refused("user_inactive", NO_ACCOUNT, 403)
-        return found[0]
-    unit = _unit_allowing_accounts(claims)
-    if unit is None:
-        raise Refused("unknown_identity", NO_ACCOUNT, 403)
-    return create_sso_user(value, claims, unit=unit, actor=sso_actor(request))
-
-
-def _unit_allowing_accounts(claims: dict[str, Any]) -> Unit | None:
-    name = config().unit_claim
-    code = _claim(claims, name) if name else ""
-    if not code:
-        return None
-    allowed = SingleSignOnUnit.objects.filter(
-        create_accounts=True, unit__is_active=True, unit__code=code
-    ).select_related("unit")
-    units = [row.unit for row in allowed[:2]]
-    return units[0] if len(units) == 1 else None
-
-
-def sso_actor(request: HttpRequest) -> Actor:
-    base = Actor.from_request(request)
-    return Actor(user=None, address=base.address, label=str(_("single sign-on")))
-
-
-def _names(claims: dict[str, Any]) -> tuple[str, str]:
-    """First and last name from the standard claims, at most 150 characters each."""
-    given, family = _claim(claims, "given_name"), _claim(claims, "family_name")
-    if not (given or family):
-        name = _claim(claims, "name")
-        # A Chinese name is the family name (one character, usually) and the given name.
-        if name and all("\u3400" <= ch <= "\u9fff" for ch in name) and len(name) > 1:
-            family, given = name[:1], name[1:]
-        elif name:
-            given, _sep, family = name.rpartition(" ") if " " in name else (name, "", "")
-    return given[:150], family[:150]
-
-
-@transaction.atomic
-def create_sso_user(value: str, claims: dict[str, Any], *, unit: Unit, actor: Actor) -> User:
-    """An active account without roles or a usable password, in a unit that allows it."""
-    first_name, last_name = _names(claims)
-    email = value if config().claim == "email" else _claim(claims, "email")
-    user = User(
-        username=value,
-        first_name=first_name,
-        last_name=last_name,
-        email=email[:254],
-        unit=unit,
-        is_active=True,
-    )
-    user.set_unusable_password()
-    try:
-        user.full_clean()
-    except ValidationError:
-        raise Refused("identity_not_a_valid_username", NO_ACCOUNT, 403) from None
-    user.save(force_insert=True)
-    audit.record(
-        actor=actor,
-        action="accounts.user.create",
-        obj=user,
-        after=audit.snapshot(user) | {"roles": []},
-        note="single sign-on",
-    )
-    return user
-
-
-@transaction.atomic
-def record_sso_login(user: User, *, actor: Actor) -> None:
-    """The same entry as a password sign-in (services.record_login), noted as SSO."""
-    audit.record(actor=actor, action="accounts.login", obj=user, note="single sign-on")
+        if not isinstance(claims, dict):
+            raise Refused("code_or_state_missing", BAD_REQUEST)
+        return claims

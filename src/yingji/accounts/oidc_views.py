@@ -23,8 +23,9 @@ from django.views.generic import View
 from django_otp import DEVICE_ID_SESSION_KEY
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
-from yingji.accounts import oidc
+from yingji.accounts import oidc, oidc_accounts
 from yingji.accounts.middleware import ACTIVE_AT
+from yingji.accounts.models import User
 from yingji.audit.services import Actor
 
 logger = logging.getLogger("yingji.accounts.oidc")
@@ -128,10 +129,10 @@ class CallbackView(OIDCAuthenticationCallbackView):
         request.session.pop(DEVICE_ID_SESSION_KEY, None)
         request.session.pop(NEXT_KEY, None)
         request.session[ACTIVE_AT] = int(time.time())
-        oidc.record_sso_login(user, actor=Actor.from_request(request))
+        oidc_accounts.record_sso_login(user, actor=Actor.from_request(request))
         return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
 
-    def _identify(self, request: HttpRequest) -> Any:
+    def _identify(self, request: HttpRequest) -> User:
         states = request.session.get("oidc_states")
         state = request.GET.get("state", "")
         entry = states.pop(state, None) if isinstance(states, dict) else None
@@ -145,13 +146,10 @@ class CallbackView(OIDCAuthenticationCallbackView):
             raise oidc.Refused("code_or_state_missing", oidc.BAD_REQUEST)
         if not isinstance(entry, dict):
             raise oidc.Refused("bad_state", oidc.BAD_REQUEST)
-        backend = oidc.Backend()
-        user = backend.authenticate(
+        claims = oidc.Backend().identify(
             request, nonce=entry.get("nonce"), code_verifier=entry.get("code_verifier")
         )
-        if user is None or not user.is_active:
-            raise oidc.Refused("no_user", oidc.NO_ACCOUNT, 403)
-        return user
+        return oidc_accounts.user_for_claims(claims, request=request)
 
 
 def password_refused(request: HttpRequest) -> HttpResponse:
