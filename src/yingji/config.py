@@ -449,6 +449,7 @@ def parse_oidc(get: Callable[[str], str | None]) -> OidcConfig | None:
     issuer = (get("OIDC_ISSUER") or "").strip()
     if not issuer:
         return None
+    issuer = parse_oidc_issuer(issuer)
     client_id = (get("OIDC_CLIENT_ID") or "").strip()
     if not client_id:
         raise ConfigError("OIDC_CLIENT_ID", "set when YINGJI_OIDC_ISSUER is set")
@@ -460,7 +461,7 @@ def parse_oidc(get: Callable[[str], str | None]) -> OidcConfig | None:
     if len(label) > 60 or any(c in label for c in "\r\n\t"):
         raise ConfigError("OIDC_LABEL", "one line of text of at most 60 characters", label)
     return OidcConfig(
-        issuer=parse_oidc_issuer(issuer),
+        issuer=issuer,
         client_id=client_id,
         client_secret=client_secret.strip(),
         claim=parse_claim_name("OIDC_CLAIM", get("OIDC_CLAIM") or "preferred_username"),

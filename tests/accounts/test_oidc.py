@@ -364,3 +364,23 @@ def test_an_administrator_allows_account_creation_only_for_their_own_units(
     assert SingleSignOnUnit.objects.get(unit=city.baishizhen).create_accounts
     clerk = personas.make_user("clerk", city.baishizhen, Role.INTAKE_CLERK)
     assert client_for(clerk).get("/admin/accounts/singlesignonunit/").status_code in {302, 403}
+
+
+def test_the_request_to_the_provider_carries_state_nonce_and_a_pkce_challenge(sso: str) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    location = urlsplit(oidc_provider.start(Client()))
+    query = {name: values[0] for name, values in parse_qs(location.query).items()}
+    assert f"{location.scheme}://{location.netloc}" == sso
+    assert query["client_id"] == CLIENT_ID and query["response_type"] == "code"
+    assert query["code_challenge_method"] == "S256" and len(query["code_challenge"]) == 43
+    assert len(query["state"]) >= 32 and len(query["nonce"]) >= 32
+    assert query["redirect_uri"] == "http://testserver/accounts/oidc/callback/"
+
+
+def test_it_sends_nobody_to_another_site_after_signing_in(sso: str, township_clerk: User) -> None:
+    client = Client()
+    answer = oidc_provider.sign_in(
+        client, sso, "u-1001", {"preferred_username": "clerk"}, next_url="https://evil.example/"
+    )
+    assert answer.status_code == 302 and answer["Location"] == "/"
