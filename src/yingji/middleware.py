@@ -18,7 +18,8 @@ SUPPORTED = {code for code, _ in settings.LANGUAGES}
 
 
 def choose_language(request: HttpRequest) -> str:
-    """The language cookie wins; API clients may ask with Accept-Language; else zh-hans.
+    """The language cookie wins; API clients (the JSON API, Open311) may ask with
+    Accept-Language; else zh-hans.
 
     Pages ignore the browser's Accept-Language on purpose: the offices work in Chinese,
     and an English browser should not turn a shared duty-room screen English.
@@ -26,7 +27,7 @@ def choose_language(request: HttpRequest) -> str:
     chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
     if chosen in SUPPORTED:
         return chosen
-    if request.path.startswith("/api/"):
+    if request.path.startswith(("/api/", "/open311/")):
         header = request.headers.get("Accept-Language", "")
         for part in header.split(","):
             tag = part.split(";")[0].strip().lower()

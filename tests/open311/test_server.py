@@ -119,7 +119,7 @@ def test_a_json_body_with_attributes(city: personas.City) -> None:
         ({"attribute[consent]": "yes"}, 400, "attribute[consent]"),
         ({"api_key": "o311_wrong"}, 403, "api_key"),
         ({"api_key": ""}, 403, "api_key"),
-        ({"address_string": ""}, 400, "lat and long"),
+        ({"address_string": ""}, 400, "address_string"),
         ({"lat": "91", "long": "10"}, 400, "lat"),
         ({"lat": "nan", "long": "10", "address_string": ""}, 400, "lat"),
         ({"description": "x" * 4001}, 400, "description"),
@@ -258,3 +258,22 @@ def test_someone_else_cannot_open_the_keys(township_clerk) -> None:
     from tests.conftest import signed_in
 
     assert signed_in(township_clerk).get("/admin/open311/apikey/").status_code in (302, 403)
+
+
+def test_each_system_has_its_own_hourly_limit(city: personas.City, settings) -> None:
+    settings.OPEN311_REQUESTS_PER_HOUR = 1
+    first, second = new_key("a"), new_key("b")
+    assert Client().post(f"{BASE}/requests.json", form(first)).status_code == 201
+    refused = Client().post(f"{BASE}/requests.json", form(first))
+    assert refused.status_code == 429 and refused.json()[0]["code"] == 429
+    assert Client().post(f"{BASE}/requests.json", form(second)).status_code == 201
+    assert Petition.objects.count() == 2
+
+
+def test_answers_in_english_for_an_english_client(city: personas.City) -> None:
+    response = Client().get(f"{BASE}/services/nothing.json", headers={"accept-language": "en"})
+    assert response.json()[0]["description"] == (
+        "service_code: there is no service with this code."
+    )
+    chinese = Client().get(f"{BASE}/services/nothing.json").json()[0]["description"]
+    assert "service_code" in chinese and "没有" in chinese

@@ -23,10 +23,11 @@ class BadBody(ValueError):
     """The body is neither a form, a JSON object nor the XML of one request."""
 
 
-def moment(value: datetime | None) -> str:
-    """The specification's w3 form, with the offset of the configured zone."""
+def moment(value: datetime | None) -> str | None:
+    """The specification's w3 form, with the offset of the configured zone (None, JSON's
+    null and an empty XML element, when there is none)."""
     if value is None:
-        return ""
+        return None
     return timezone.localtime(value).isoformat(timespec="seconds")
 
 

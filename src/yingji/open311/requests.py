@@ -281,19 +281,20 @@ def row(petition: Petition, deadlines: list[Deadline], place: str) -> dict[str, 
         "status_notes": str(petition.get_stage_display()),
         "service_name": petition.category.label if petition.category else "",
         "service_code": petition.category.code if petition.category else "",
-        # The petition's words may name people: they stay in the office.
-        "description": "",
+        # The petition's words may name people: they stay in the office. What the
+        # case does not have is null (an empty element in XML), never an empty string.
+        "description": None,
         "agency_responsible": petition.unit.name,
         "service_notice": told.text,
         "requested_datetime": moment(petition.received_at),
         "updated_datetime": moment(petition.updated_at),
         "expected_datetime": moment(told.expected),
-        "address": place,
-        "address_id": "",
-        "zipcode": "",
-        "lat": "",
-        "long": "",
-        "media_url": "",
+        "address": place or None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": None,
+        "long": None,
+        "media_url": None,
     }
 
 

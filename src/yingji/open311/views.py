@@ -35,7 +35,9 @@ def answers(*methods: str) -> Callable[[View], View]:
             # XML is the specification's required format, so the default.
             fmt = fmt if fmt in FORMATS else "xml"
             if request.method not in methods:
-                response = errors(fmt, 405, [_("This address takes %(m)s.") % {"m": methods}])
+                response = errors(
+                    fmt, 405, [_("This address takes %(m)s.") % {"m": ", ".join(methods)}]
+                )
                 response["Allow"] = ", ".join(methods)
                 return response
             try:
