@@ -141,7 +141,9 @@ def definition(code: str) -> dict[str, Any] | None:
                 "datatype": attribute.datatype,
                 "required": attribute.required,
                 "datatype_description": (
-                    _("At most %(n)d characters.") % {"n": attribute.most} if attribute.most else ""
+                    _("At most %(n)d characters.") % {"n": attribute.most}
+                    if attribute.most
+                    else None
                 ),
                 "order": order,
                 "description": attribute.description,
