@@ -5,6 +5,7 @@ test shapes for the answers a provider should never give."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -223,6 +224,7 @@ def test_an_expired_token_from_the_real_provider_is_refused(township_clerk: User
         ({"aud": "another-client"}, "wrong_audience"),
         ({"aud": ["another-client", "third"]}, "wrong_audience"),
         ({"exp": 1_000_000_000, "iat": 999_999_000}, "token_expired"),
+        ({"exp": int(time.time()) - 5}, "token_expired"),
         ({"iss": "http://127.0.0.1:1"}, "wrong_issuer"),
         ({"nonce": "not-the-one-sent"}, "bad_nonce"),
         ({"nonce": None}, "bad_nonce"),
@@ -384,3 +386,12 @@ def test_it_sends_nobody_to_another_site_after_signing_in(sso: str, township_cle
         client, sso, "u-1001", {"preferred_username": "clerk"}, next_url="https://evil.example/"
     )
     assert answer.status_code == 302 and answer["Location"] == "/"
+
+
+def test_a_provider_clock_a_little_ahead_is_tolerated(
+    shaped: ShapedProvider, township_clerk: User
+) -> None:
+    shaped.claims = {"iat": int(time.time()) + 20, "nbf": int(time.time()) + 20}
+    client = Client()
+    assert shaped.sign_in(client).status_code == 302
+    assert signed_in_user(client) == str(township_clerk.pk)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,6 +34,9 @@ logger = logging.getLogger(__name__)
 # holding the client secret, and "none" by anyone.
 SIGNING_ALGORITHMS = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384"}
 SCOPES = "openid profile email"
+# How far ahead of this server's clock a provider's may run: a token issued "in the
+# future" by that much still passes. Expiry is checked without it.
+CLOCK_SKEW_SECONDS = 60
 CALLBACK_URL = "accounts:oidc_callback"
 
 
@@ -233,10 +237,13 @@ class Backend(OIDCAuthenticationBackend):
                 audience=config().client_id,
                 issuer=found.issuer,
                 options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+                leeway=CLOCK_SKEW_SECONDS,
             )
         except jwt.InvalidTokenError as error:
             reason = next((r for kind, r in JWT_REASONS if isinstance(error, kind)), None)
             raise Refused(reason or "invalid_token", NOT_VERIFIED) from None
+        if claims["exp"] <= time.time():
+            raise Refused("token_expired", NOT_VERIFIED)
         # With several audiences the token must also be meant for this client (OIDC
         # Core 3.1.3.7, azp).
         audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
