@@ -450,8 +450,14 @@ def test_it_answers_404_for_what_does_not_exist(client: Client) -> None:
     refused(lambda: client.request("no-such-request"), 404)
     refused(lambda: client.request("9999999"), 404)
     refused(lambda: client.token("no-such-token"), 404)
+    refused(lambda: client.send("GET", "no-such-resource"), 404)
 
 
-def test_it_refuses_a_filter_date_without_a_zone(client: Client) -> None:
+def test_it_refuses_a_filter_the_specification_does_not_allow(client: Client) -> None:
+    # "Must use w3 format, eg 2010-01-01T00:00:00Z", and a date/time carries its zone.
     refused(lambda: client.requests(start_date="2026-01-01T00:00:00"), 400)
     refused(lambda: client.requests(end_date="2026-01-01T08:00:00"), 400)
+    # The range "may not span more than 90 days"; a status is open or closed.
+    now = datetime.now(UTC)
+    refused(lambda: client.requests(start_date=now - timedelta(days=91), end_date=now), 400)
+    refused(lambda: client.requests(status="pending"), 400)
