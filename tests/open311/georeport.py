@@ -311,8 +311,9 @@ class Client:
     ) -> None:
         if fmt not in ("json", "xml"):
             raise ValueError("fmt is json or xml")
-        if urllib.parse.urlsplit(base_url).scheme not in ("http", "https"):
-            raise ValueError("a GeoReport v2 endpoint is an http or https URL")
+        for url in (base_url, discovery_url or base_url):
+            if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+                raise ValueError("a GeoReport v2 endpoint is an http or https URL")
         self.base = base_url.rstrip("/") + "/"
         self.api_key = api_key
         self.fmt = fmt
@@ -326,7 +327,10 @@ class Client:
 
     def discovery(self) -> dict[str, Any]:
         """The Service Discovery document: all its fields are required."""
-        data = self._call("GET", f"{self.discovery_url}.{self.fmt}", root="discovery")
+        # Discovery may live on another host: the key is not sent there.
+        data = self._call(
+            "GET", f"{self.discovery_url}.{self.fmt}", root="discovery", with_key=False
+        )
         if not isinstance(data, dict):
             raise SpecViolation("the discovery document is not an object")
         data = {key: value for key, value in data.items()}
@@ -550,9 +554,10 @@ class Client:
         body: bytes | None = None,
         content_type: str | None = None,
         root: str | None = None,
+        with_key: bool = True,
     ) -> Any:
         query = {key: value for key, value in (params or {}).items() if value is not None}
-        if method == "GET" and self.api_key is not None:
+        if method == "GET" and with_key and self.api_key is not None:
             query.setdefault("api_key", self.api_key)
         if query:
             url = f"{url}?{urllib.parse.urlencode(query)}"
