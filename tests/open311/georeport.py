@@ -356,7 +356,9 @@ class Client:
         return data
 
     def services(self, jurisdiction_id: str | None = None) -> list[dict[str, Any]]:
-        data = self._call("GET", self._url("services"), {"jurisdiction_id": jurisdiction_id})
+        data = self._call(
+            "GET", self._url("services"), {"jurisdiction_id": jurisdiction_id}, root="services"
+        )
         services = self._list(data, "services")
         for service in services:
             for name in ("description", "keywords", "group"):
@@ -582,9 +584,9 @@ class Client:
             Exchange(method, url, body or b"", status, content, received, answer_headers)
         )
         where = f"{method} {url} answered {status}"
-        self._check_encoding(content, received, where)
         if status >= 400:
-            raise Open311Error(status, self._errors(received, where))
+            raise Open311Error(status, self._errors(content, received, where))
+        self._check_encoding(content, received, where)
         if not 200 <= status < 300:
             raise SpecViolation(f"{where}, which is neither a result nor an error")
         return self._parse(received, root, where)
@@ -638,9 +640,10 @@ class Client:
             raise SpecViolation(f"{where} with the root element <{_tag(element)}>, not <{root}>")
         return _normal(_element(element))
 
-    def _errors(self, body: bytes, where: str) -> list[tuple[int | str, str]]:
+    def _errors(self, content_type: str, body: bytes, where: str) -> list[tuple[int | str, str]]:
         """The specification's error format: a list of code and description."""
         try:
+            self._check_encoding(content_type, body, where)
             data = self._parse(body, "errors", where)
         except SpecViolation as violation:
             raise SpecViolation(

@@ -11,7 +11,9 @@ the office's division code and a POST must give it; the POST answers the
 from __future__ import annotations
 
 import io
+import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,14 +30,13 @@ from tests.open311.georeport import (
     SPEC,
     Client,
     Open311Error,
+    SpecViolation,
     format_datetime,
 )
 from yingji.accounts.models import User
 from yingji.audit.services import Actor
 from yingji.petitions import services as petitions
 from yingji.petitions.models import Petition
-
-pytestmark = pytest.mark.django_db(transaction=True)
 
 OFFICE = "980121100"  # 白石镇, a township of the persona city
 COUNTY = "980121"  # 白石县, the government above it
@@ -481,3 +482,229 @@ def test_it_refuses_a_filter_the_specification_does_not_allow(client: Client) ->
     now = datetime.now(UTC)
     refused(lambda: client.requests(start_date=now - timedelta(days=91), end_date=now), 400)
     refused(lambda: client.requests(status="pending"), 400)
+
+
+# --- the client itself ----------------------------------------------------------------------
+# A client that accepted anything would pass every test above. These answers break the
+# specification one way each, from a stand-in server, and the client must name the breach.
+
+XML_HEAD = b'<?xml version="1.0" encoding="utf-8"?>\n'
+JSON_TYPE = "application/json; charset=utf-8"
+XML_TYPE = "text/xml; charset=utf-8"
+GOOD_RECORD = {
+    "service_request_id": "1",
+    "status": "open",
+    "service_name": "Potholes",
+    "service_code": "001",
+    "requested_datetime": "2010-04-14T06:37:38-08:00",
+    "updated_datetime": "2010-04-14T06:37:38-08:00",
+}
+
+
+def _json(data: Any) -> bytes:
+    import json
+
+    return json.dumps(data).encode()
+
+
+BREACHES: list[tuple[str, str, int, str, bytes, str]] = [
+    # (format, call, status, content type, body, what the violation says)
+    ("xml", "services", 200, XML_TYPE, b"<services></services>", "XML declaration"),
+    ("xml", "services", 200, "text/xml", XML_HEAD + b"<services></services>", "charset"),
+    ("xml", "services", 200, XML_TYPE, XML_HEAD + b"<service_list/>", "root element"),
+    ("json", "services", 200, "text/html; charset=utf-8", b"[]", "not JSON"),
+    ("json", "services", 200, JSON_TYPE, b"[{", "not JSON"),
+    ("json", "services", 200, JSON_TYPE, '[{"service_name": "\xe9"}]'.encode("latin-1"), "UTF-8"),
+    (
+        "json",
+        "services",
+        200,
+        JSON_TYPE,
+        _json([{"service_code": "1", "service_name": "A", "metadata": "yes", "type": "realtime"}]),
+        "true or false",
+    ),
+    (
+        "json",
+        "services",
+        200,
+        JSON_TYPE,
+        _json([{"service_code": "1", "service_name": "A", "metadata": False, "type": "fast"}]),
+        "service type",
+    ),
+    (
+        "json",
+        "request",
+        200,
+        JSON_TYPE,
+        _json([{**GOOD_RECORD, "requested_datetime": "2010-04-14T06:37:38"}]),
+        "zone",
+    ),
+    (
+        "json",
+        "request",
+        200,
+        JSON_TYPE,
+        _json([{**GOOD_RECORD, "status": "pending"}]),
+        "open or closed",
+    ),
+    ("json", "request", 200, JSON_TYPE, _json([{**GOOD_RECORD, "lat": ""}]), "null"),
+    ("json", "request", 200, JSON_TYPE, _json([GOOD_RECORD, GOOD_RECORD]), "not one"),
+    (
+        "json",
+        "request",
+        200,
+        JSON_TYPE,
+        _json([{k: v for k, v in GOOD_RECORD.items() if k != "service_code"}]),
+        "service_code",
+    ),
+    (
+        "json",
+        "create",
+        201,
+        JSON_TYPE,
+        _json([{"service_request_id": "1", "token": "2"}]),
+        "not both",
+    ),
+    (
+        "json",
+        "definition",
+        200,
+        JSON_TYPE,
+        _json(
+            {
+                "service_code": "001",
+                "attributes": [
+                    {
+                        "variable": True,
+                        "code": code,
+                        "datatype": "string",
+                        "required": True,
+                        "order": 1,
+                        "description": "?",
+                    }
+                    for code in ("A", "B")
+                ],
+            }
+        ),
+        "order",
+    ),
+    (
+        "xml",
+        "definition",
+        200,
+        XML_TYPE,
+        XML_HEAD + b"<service_definition><service_code>001</service_code><attributes><attribute>"
+        b"<variable>true</variable><code>A</code><datatype>singlevaluelist</datatype>"
+        b"<required>true</required><order>1</order><description>?</description><values/>"
+        b"</attribute></attributes></service_definition>",
+        "has no values",
+    ),
+    (
+        "xml",
+        "services",
+        200,
+        XML_TYPE,
+        XML_HEAD + b'<services xmlns="http://example.org/other"></services>',
+        "namespace",
+    ),
+    ("json", "services", 404, "text/html; charset=utf-8", b"<h1>Not Found</h1>", "error"),
+    ("json", "services", 403, JSON_TYPE, _json({"error": "forbidden"}), "error"),
+    ("xml", "services", 400, XML_TYPE, XML_HEAD + b"<error><code>400</code></error>", "error"),
+]
+
+
+@pytest.fixture(scope="module")
+def stand_in() -> Iterator[tuple[str, list[tuple[int, str, bytes]]]]:
+    """A server answering whatever the test puts in its one-place queue."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    answer: list[tuple[int, str, bytes]] = []
+
+    class Answer(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            self.rfile.read(length)
+            status, content_type, body = answer[0]
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/v2/", answer
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "call", "status", "content_type", "body", "named"),
+    BREACHES,
+    ids=[f"{b[0]}-{b[1]}-{b[5]}" for b in BREACHES],
+)
+def test_the_client_names_a_breach_of_the_specification(
+    stand_in: tuple[str, list[tuple[int, str, bytes]]],
+    fmt: str,
+    call: str,
+    status: int,
+    content_type: str,
+    body: bytes,
+    named: str,
+) -> None:
+    base, answer = stand_in
+    answer[:] = [(status, content_type, body)]
+    client = Client(base, api_key="k", fmt=fmt)
+    calls: dict[str, Callable[[], Any]] = {
+        "services": client.services,
+        "definition": lambda: client.definition("001"),
+        "request": lambda: client.request("1"),
+        "create": lambda: client.create("001", address_string="here"),
+    }
+    with pytest.raises(SpecViolation) as violation:
+        calls[call]()
+    assert named in str(violation.value)
+
+
+def test_the_client_reads_the_specifications_own_examples_alike_in_both_formats(
+    stand_in: tuple[str, list[tuple[int, str, bytes]]],
+) -> None:
+    base, answer = stand_in
+    xml = (
+        XML_HEAD + b"<service_requests><request><service_request_id>638344</service_request_id>"
+        b"<status>closed</status><status_notes>Duplicate request.</status_notes>"
+        b"<service_name>Sidewalk and Curb Issues</service_name><service_code>006</service_code>"
+        b"<description></description><agency_responsible></agency_responsible>"
+        b"<service_notice></service_notice>"
+        b"<requested_datetime>2010-04-14T06:37:38-08:00</requested_datetime>"
+        b"<updated_datetime>2010-04-14T06:37:38-08:00</updated_datetime>"
+        b"<expected_datetime>2010-04-15T06:37:38-08:00</expected_datetime>"
+        b"<address>8TH AVE and JUDAH ST</address><address_id>545483</address_id>"
+        b"<zipcode>94122</zipcode><lat>37.762221815</lat><long>-122.4651145</long>"
+        b"<media_url>http://city.gov.s3.amazonaws.com/requests/media/638344.jpg</media_url>"
+        b"</request></service_requests>"
+    )
+    json_body = (
+        b'[{"service_request_id":638344,"status":"closed","status_notes":"Duplicate request.",'
+        b'"service_name":"Sidewalk and Curb Issues","service_code":"006","description":null,'
+        b'"agency_responsible":null,"service_notice":null,'
+        b'"requested_datetime":"2010-04-14T06:37:38-08:00",'
+        b'"updated_datetime":"2010-04-14T06:37:38-08:00",'
+        b'"expected_datetime":"2010-04-15T06:37:38-08:00","address":"8TH AVE and JUDAH ST",'
+        b'"address_id":545483,"zipcode":94122,"lat":37.762221815,"long":-122.4651145,'
+        b'"media_url":"http://city.gov.s3.amazonaws.com/requests/media/638344.jpg"}]'
+    )
+    answer[:] = [(200, XML_TYPE, xml)]
+    from_xml = Client(base, fmt="xml").request("638344")
+    answer[:] = [(200, JSON_TYPE, json_body)]
+    from_json = Client(base, fmt="json").request("638344")
+    assert from_xml == from_json
+    assert from_xml["requested_datetime"].utcoffset() == timedelta(hours=-8)
+    assert from_xml["lat"] == 37.762221815 and from_xml["zipcode"] == "94122"
+    assert from_xml["description"] is None
