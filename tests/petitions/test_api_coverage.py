@@ -94,6 +94,8 @@ def test_each_operation_has_a_summary_and_documented_refusals(client: Client) ->
                 continue
             assert operation.get("summary"), f"{method} {path} has no summary"
             statuses = set(operation["responses"])
-            assert "422" in statuses or "404" in statuses, f"{method} {path}: {statuses}"
+            takes_input = operation.get("parameters") or "requestBody" in operation
+            if takes_input:  # a list with nothing to send (the categories) refuses nothing
+                assert "422" in statuses or "404" in statuses, f"{method} {path}: {statuses}"
             if method == "post":
                 assert "requestBody" in operation, f"{method} {path} takes no body"
