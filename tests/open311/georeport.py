@@ -319,7 +319,8 @@ class Client:
         self.fmt = fmt
         self.timeout = timeout
         # The specification lets a provider put discovery anywhere (it "supersedes the
-        # base URL"); by default it is looked for beside the versioned endpoint.
+        # base URL"); by default it is looked for at the root the versioned endpoint
+        # hangs from: https://api.city.gov/dev/discovery.xml for …/dev/v2/.
         self.discovery_url = discovery_url or re.sub(r"v2/$", "", self.base) + "discovery"
         self.transcript: list[Exchange] = []
 
@@ -333,7 +334,6 @@ class Client:
         )
         if not isinstance(data, dict):
             raise SpecViolation("the discovery document is not an object")
-        data = {key: value for key, value in data.items()}
         for name in ("changeset", "contact", "key_service", "endpoints"):
             if data.get(name) is None:
                 raise SpecViolation(f"discovery has no {name}; all its fields are required")
