@@ -14,9 +14,9 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from yingji.accounts import services
 from yingji.accounts.models import SingleSignOnUnit, User
 from yingji.accounts.oidc import BAD_REQUEST, NO_ACCOUNT, Refused, config
-from yingji.audit import services as audit
 from yingji.audit.services import Actor
 from yingji.org.models import Unit
 
@@ -92,31 +92,23 @@ def create_sso_user(value: str, claims: dict[str, Any], *, unit: Unit, actor: Ac
     first_name, last_name = _names(claims)
     # Only what the account needs: the e-mail address only when it is the identity.
     email = value if config().claim == "email" else ""
-    user = User(
-        username=value,
-        first_name=first_name,
-        last_name=last_name,
-        email=email[:254],
-        unit=unit,
-        is_active=True,
-    )
-    user.set_unusable_password()
     try:
-        user.full_clean()
+        # Through the one service that makes users: validated, audited, no roles.
+        return services.create_user(
+            actor=actor,
+            password=None,
+            note="single sign-on",
+            username=value,
+            first_name=first_name,
+            last_name=last_name,
+            email=email[:254],
+            unit=unit,
+            is_active=True,
+        )
     except ValidationError:
         raise Refused("identity_not_a_valid_username", NO_ACCOUNT, 403) from None
-    user.save(force_insert=True)
-    audit.record(
-        actor=actor,
-        action="accounts.user.create",
-        obj=user,
-        after=audit.snapshot(user) | {"roles": []},
-        note="single sign-on",
-    )
-    return user
 
 
-@transaction.atomic
 def record_sso_login(user: User, *, actor: Actor) -> None:
-    """The same entry as a password sign-in (services.record_login), noted as SSO."""
-    audit.record(actor=actor, action="accounts.login", obj=user, note="single sign-on")
+    """The same entry as a password sign-in, noted as SSO."""
+    services.record_login(user, actor=actor, note="single sign-on")

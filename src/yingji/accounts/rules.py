@@ -44,6 +44,9 @@ for model in ("unit", "person"):
 rules.add_perm("accounts.add_user", is_sysadmin)
 rules.add_perm("accounts.change_user", is_sysadmin)
 rules.add_perm("accounts.view_apitoken", is_sysadmin)
+# Which units may have single sign-on accounts made (the admin also limits the units).
+for action in ("add", "change", "view", "delete"):
+    rules.add_perm(f"accounts.{action}_singlesignonunit", is_sysadmin)
 rules.add_perm("audit.view_auditentry", is_sysadmin)
 rules.add_perm("audit.view_checkpoint", is_sysadmin)
 

@@ -49,7 +49,16 @@ def _check_roles(roles: Iterable[str]) -> list[str]:
 
 
 @transaction.atomic
-def create_user(*, actor: Actor, password: str, roles: Iterable[str] = (), **values: Any) -> User:
+def create_user(
+    *,
+    actor: Actor,
+    password: str | None,
+    roles: Iterable[str] = (),
+    note: str = "",
+    **values: Any,
+) -> User:
+    """A new user. ``password=None`` makes an account that signs in only through single
+    sign-on (no usable password)."""
     unknown = set(values) - set(USER_FIELDS)
     if unknown:
         raise TypeError(f"unknown user fields: {sorted(unknown)}")
@@ -59,10 +68,11 @@ def create_user(*, actor: Actor, password: str, roles: Iterable[str] = (), **val
         user.full_clean(exclude=["password"])
     except ValidationError as error:
         errors.update(error.message_dict)
-    try:
-        validate_password(password, user)
-    except ValidationError as error:
-        errors["password"] = list(error.messages)
+    if password is not None:
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            errors["password"] = list(error.messages)
     try:
         chosen = _check_roles(roles)
     except ValidationError as error:
@@ -72,7 +82,10 @@ def create_user(*, actor: Actor, password: str, roles: Iterable[str] = (), **val
         errors.setdefault("unit", []).append(_("Every user belongs to a unit."))
     if errors:
         raise ValidationError(errors)
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
     user.save(force_insert=True)
     UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in chosen])
     audit.record(
@@ -80,6 +93,7 @@ def create_user(*, actor: Actor, password: str, roles: Iterable[str] = (), **val
         action="accounts.user.create",
         obj=user,
         after=_user_snapshot(user),
+        note=note,
     )
     return user
 
@@ -142,8 +156,8 @@ def set_password(user: User, password: str, *, actor: Actor) -> User:
 
 
 @transaction.atomic
-def record_login(user: User, *, actor: Actor) -> None:
-    audit.record(actor=actor, action="accounts.login", obj=user)
+def record_login(user: User, *, actor: Actor, note: str = "") -> None:
+    audit.record(actor=actor, action="accounts.login", obj=user, note=note)
 
 
 @transaction.atomic
