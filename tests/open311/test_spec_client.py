@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import unquote_plus, urlparse
 
 import pytest
 from django.core.cache import cache
@@ -68,6 +68,7 @@ PERSONAL = (NAME, "三丰", PETITIONER["phone"], PETITIONER["email"], ID_NUMBER,
 # of the matter is asked before the petitioner's own address.
 ANSWERS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("consent", "同意", "agree"), "true"),
+    (("accused_person", "person accused", "被检举人", "被控告人"), "李某某"),
     (("accused", "被检举", "被控告", "被举报", "检举对象"), "<accused>"),
     (("id_number", "id number", "identity", "身份证", "证件"), ID_NUMBER),
     (("phone", "电话", "手机"), PETITIONER["phone"]),
@@ -154,11 +155,15 @@ def fit(attribute: dict[str, Any], wanted: str | None) -> Any:
     return wanted if wanted is not None else "见事实和理由。"
 
 
-def answers(definition: dict[str, Any], accused: str = COUNTY) -> dict[str, Any]:
+def answers(
+    definition: dict[str, Any], *, accused: str = COUNTY, optional: bool = False
+) -> dict[str, Any]:
+    """The answers to the definition's required attributes, and with ``optional`` to all
+    the attributes that take input."""
     return {
         attribute["code"]: answer(attribute, accused)
         for attribute in sorted(definition["attributes"], key=lambda a: a["order"])
-        if attribute["variable"] and attribute["required"]
+        if attribute["variable"] and (optional or attribute["required"])
     }
 
 
@@ -170,12 +175,13 @@ def file(
     **overrides: Any,
 ) -> dict[str, Any]:
     """File a request as a hotline would: the caller's details, the place, every
-    required attribute of the service's definition (read by ``client`` unless given)."""
+    attribute of the service's definition (read by ``client`` unless given), the optional
+    ones too (so the ID number goes in, and must not come back)."""
     if definition is None:
         definition = client.definition(service_code, jurisdiction_id=OFFICE)
     values: dict[str, Any] = {
         "jurisdiction_id": OFFICE,
-        "attributes": answers(definition),
+        "attributes": answers(definition, optional=True),
         "address_string": PLACE,
         "description": FACTS,
         **PETITIONER,
@@ -274,6 +280,9 @@ def test_it_files_a_request_and_reads_it_back(client: Client, world: World) -> N
     assert client.requests(service_code=[ACCUSATION, SERVICE]) == [got]
     assert client.requests(service_code=ACCUSATION) == []
 
+    sent = " ".join(unquote_plus(exchange.sent.decode()) for exchange in client.transcript)
+    for personal in (ID_NUMBER, HOME, PETITIONER["phone"], PETITIONER["email"], "三丰"):
+        assert personal in sent  # what is looked for below did go in
     for exchange in client.transcript:
         text = exchange.text()
         for personal in PERSONAL:
@@ -385,7 +394,7 @@ def test_an_accusation_never_goes_to_the_unit_it_accuses(client: Client, world: 
     definition = client.definition(ACCUSATION, jurisdiction_id=OFFICE)
     accused = accused_attribute(definition)
     assert accused["required"]
-    attributes = answers(definition)
+    attributes = answers(definition, optional=True)
     nameless = {code: v for code, v in attributes.items() if code != accused["code"]}
     refused(lambda: file(client, ACCUSATION, definition=definition, attributes=nameless), 400)
 
