@@ -279,6 +279,9 @@ def test_it_files_a_request_and_reads_it_back(client: Client, world: World) -> N
     assert client.requests(status=["open", "closed"]) == [got]
     assert client.requests(service_code=[ACCUSATION, SERVICE]) == [got]
     assert client.requests(service_code=ACCUSATION) == []
+    assert client.requests(jurisdiction_id=OFFICE) == [got]
+    assert client.requests(jurisdiction_id="980102") == []  # 清溪区, another county
+    assert client.request(request_id, jurisdiction_id=OFFICE) == got
 
     sent = " ".join(unquote_plus(exchange.sent.decode()) for exchange in client.transcript)
     for personal in (ID_NUMBER, HOME, PETITIONER["phone"], PETITIONER["email"], "三丰"):
