@@ -353,6 +353,11 @@ class Client:
                 raise SpecViolation("endpoint formats is not a list of MIME types")
             if not formats or not all("/" in f for f in formats):
                 raise SpecViolation(f"endpoint formats {formats!r} are not MIME types")
+            # "XML is a required format, but JSON can be provided at the discretion of
+            # the API provider."
+            is_v2 = endpoint["specification"].rstrip("/") == SPEC
+            if is_v2 and not any(f.split(";")[0].strip().endswith("/xml") for f in formats):
+                raise SpecViolation(f"a GeoReport v2 endpoint without XML: {formats!r}")
         return data
 
     def services(self, jurisdiction_id: str | None = None) -> list[dict[str, Any]]:

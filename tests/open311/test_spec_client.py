@@ -622,6 +622,29 @@ BREACHES: list[tuple[str, str, int, str, bytes, str]] = [
         XML_HEAD + b'<services xmlns="http://example.org/other"></services>',
         "namespace",
     ),
+    (
+        "json",
+        "discovery",
+        200,
+        JSON_TYPE,
+        _json(
+            {
+                "changeset": "2011-02-03 14:18",
+                "contact": "api@city.gov",
+                "key_service": "ask",
+                "endpoints": [
+                    {
+                        "specification": SPEC,
+                        "url": "http://city.gov/v2",
+                        "changeset": "2011-02-03 14:18",
+                        "type": "production",
+                        "formats": ["application/json"],
+                    }
+                ],
+            }
+        ),
+        "without XML",
+    ),
     ("json", "services", 404, "text/html; charset=utf-8", b"<h1>Not Found</h1>", "error"),
     ("json", "services", 403, JSON_TYPE, _json({"error": "forbidden"}), "error"),
     ("xml", "services", 400, XML_TYPE, XML_HEAD + b"<error><code>400</code></error>", "error"),
@@ -677,6 +700,7 @@ def test_the_client_names_a_breach_of_the_specification(
     answer[:] = [(status, content_type, body)]
     client = Client(base, api_key="k", fmt=fmt)
     calls: dict[str, Callable[[], Any]] = {
+        "discovery": client.discovery,
         "services": client.services,
         "definition": lambda: client.definition("001"),
         "request": lambda: client.request("1"),
