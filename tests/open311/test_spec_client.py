@@ -65,7 +65,8 @@ PERSONAL = (NAME, "三丰", PETITIONER["phone"], PETITIONER["email"], ID_NUMBER,
 
 # An integrator's answers to the attributes a definition asks for, found by the words of
 # the attribute's code first and of its description after. Earlier rules win: the place
-# of the matter is asked before the petitioner's own address.
+# of the matter is asked before the petitioner's own address. "<accused>" stands for the
+# unit the caller accuses, given to answers().
 ANSWERS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("consent", "同意", "agree"), "true"),
     (("accused_person", "person accused", "被检举人", "被控告人"), "李某某"),
