@@ -277,3 +277,18 @@ def test_answers_in_english_for_an_english_client(city: personas.City) -> None:
     )
     chinese = Client().get(f"{BASE}/services/nothing.json").json()[0]["description"]
     assert "service_code" in chinese and "没有" in chinese
+
+
+def test_a_form_not_in_utf8_is_refused(city: personas.City) -> None:
+    from urllib.parse import urlencode
+
+    values = form(new_key())
+    values["description"] = "白石镇欠薪"
+    # What a system that writes GBK sends: the same form, percent-encoded from GBK bytes.
+    body = urlencode(values, encoding="gbk")
+    response = Client().post(
+        f"{BASE}/requests.json", body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert "UTF-8" in response.json()[0]["description"]
+    assert not Petition.objects.exists()

@@ -17,6 +17,7 @@ FORMATS = ("json", "xml")
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 # A request body is a few fields: more than this is no request.
 MAX_BODY_BYTES = 64 * 1024
+REPLACED = "\ufffd"
 
 
 class BadBody(ValueError):
@@ -94,7 +95,14 @@ def read_body(
     """
     kind = content_type.split(";")[0].strip().lower()
     if kind in ("", "application/x-www-form-urlencoded", "multipart/form-data"):
-        return {key: list(values) for key, values in form.items()}
+        params = {key: list(values) for key, values in form.items()}
+        # Django decodes a form as UTF-8 and puts U+FFFD where it cannot: GBK sent as is
+        # would be stored garbled.
+        if any(
+            REPLACED in key or any(REPLACED in v for v in values) for key, values in params.items()
+        ):
+            raise BadBody(_("The request is not UTF-8 text: send every parameter in UTF-8."))
+        return params
     if len(body) > MAX_BODY_BYTES:
         raise BadBody(
             _("The request body is larger than %(n)d KB.") % {"n": MAX_BODY_BYTES // 1024}
