@@ -171,7 +171,9 @@ def test_the_watcher_survives_losing_its_database_connection(
         )
     with caplog.at_level(logging.WARNING, logger="yingji.timeline.live"):
         second = note(city.baishi, "第二条")
-        assert [e.pk for e in collect(subscription, 1)] == [second.pk]
+        # Every pooled connection died with it: the watcher's retry may wait for the pool
+        # to open a new one (up to its 30 s timeout on a loaded machine), then backs off.
+        assert [e.pk for e in collect(subscription, 1, timeout=45)] == [second.pk]
     assert "reading new events failed" in caplog.text
     assert not subscription.ended
 
