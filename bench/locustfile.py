@@ -177,7 +177,8 @@ class Person(HttpUser):
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         return self.client.request(method, path, name=name, headers=headers, **kwargs)
 
-    # --- bad requests: about one in thirty of what anyone does --------------------------
+    # --- bad requests: every class's tasks weigh 30 in all, so that one in 31 of what
+    # anyone does is one of these (with --bad-weight 1)
     @task(int(PLAN.get("bad_weight", 1)))
     def bad_request(self) -> None:
         kind = self.rng.randrange(6)
@@ -440,7 +441,7 @@ class Supervisor(Person):
     role = "supervisor"
     wait_time = between(3, 10)
 
-    @task(6)
+    @task(10)
     def lists(self) -> None:
         filters = [
             ("/petitions/?overdue=1", "/petitions/?overdue"),
@@ -455,20 +456,20 @@ class Supervisor(Person):
         path, name = self.rng.choice(filters)
         self.client.get(path, name=name)
 
-    @task(4)
+    @task(7)
     def deadlines(self) -> None:
         self.client.get("/clock/deadlines/", name="/clock/deadlines/")
 
-    @task(3)
+    @task(5)
     def petition_dashboard(self) -> None:
         self.client.get("/insights/petitions/", name="/insights/petitions/")
 
-    @task(3)
+    @task(5)
     def open_case(self) -> None:
         pk = self.pick("supervisor_cases")
         self.client.get(f"/petitions/{pk}/", name="/petitions/[id]/")
 
-    @task(2)
+    @task(3)
     def home(self) -> None:
         self.client.get("/", name="/ (workbench)")
 
@@ -481,11 +482,11 @@ class DutyOfficer(Person):
     wait_time = between(5, 15)
     hold = PLAN.get("hold", [10.0, 30.0])  # seconds a board's stream stays open
 
-    @task(4)
+    @task(8)
     def incidents(self) -> None:
         self.client.get("/incidents/", name="/incidents/")
 
-    @task(6)
+    @task(12)
     def board_and_stream(self) -> None:
         pk = self.pick("incidents")
         self.client.get(f"/incidents/{pk}/", name="/incidents/[id]/")
@@ -535,15 +536,15 @@ class DutyOfficer(Person):
             response=None,
         )
 
-    @task(1)
+    @task(2)
     def incident_dashboard(self) -> None:
         self.client.get("/insights/incidents/", name="/insights/incidents/")
 
-    @task(2)
+    @task(4)
     def duty_page(self) -> None:
         self.client.get("/duty/", name="/duty/")
 
-    @task(2)
+    @task(4)
     def home(self) -> None:
         self.client.get("/", name="/ (workbench)")
 
@@ -555,11 +556,11 @@ class GroupMember(Person):
     role = "member"
     wait_time = between(10, 30)
 
-    @task(4)
+    @task(15)
     def my_tasks(self) -> None:
         self.client.get("/incidents/tasks/", name="/incidents/tasks/")
 
-    @task(4)
+    @task(15)
     def note(self) -> None:
         pk = self.pick("tasks")
         self.client.get(f"/incidents/tasks/{pk}/", name="/incidents/tasks/[id]/")
@@ -589,7 +590,7 @@ class Public(Person):
         super().on_start()
         self.receipts: list[str] = []
 
-    @task(3)
+    @task(10)
     def submit(self) -> None:
         body = petition_body(self.rng, PLAN["office_code"])
         body = {
@@ -607,11 +608,11 @@ class Public(Person):
             else:
                 response.failure(f"{response.status_code}: {response.text[:300]}")
 
-    @task(2)
+    @task(7)
     def form_page(self) -> None:
         self.client.get("/public/petition/", name="/public/petition/")
 
-    @task(4)
+    @task(13)
     def status(self) -> None:
         if not self.receipts:
             return self.submit()

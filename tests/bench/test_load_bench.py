@@ -1,5 +1,5 @@
 """The working day under load still runs: 2,000 generated petitions, ten locust users for
-twenty seconds against ``yingji serve`` on the test database (and, on PostgreSQL, the
+fifteen seconds against ``yingji serve`` on the test database (and, on PostgreSQL, the
 scaled mode with Redis, two web processes and two workers). No timings checked: every
 class of people made requests, the bad requests were refused, nothing else failed."""
 
@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _run(mode: str, out: Path) -> dict:
     args = load.options(
         [
-            *("--mode", mode, "--petitions", "2000", "--users", "10", "--seconds", "20"),
-            # Short holds, so that the run stops soon after its twenty seconds, and more
+            *("--mode", mode, "--petitions", "2000", "--users", "10", "--seconds", "15"),
+            # Short holds, so that the run stops soon after its fifteen seconds, and more
             # bad requests than the realistic 3%, so that a short run surely makes some.
             *("--hold", "3", "--bad-weight", "15", "--out", str(out)),
         ]
