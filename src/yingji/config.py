@@ -154,7 +154,8 @@ def sqlite_database(path: Path) -> dict[str, object]:
     # BEGIN so two writers queue on busy_timeout instead of failing mid-transaction;
     # synchronous=FULL keeps every acknowledged commit across a power cut.
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        # Django's backend, with connections reused across requests (yingji/db).
+        "ENGINE": "yingji.db.sqlite3",
         "NAME": str(path),
         # Tests get a file beside it, not memory, so threads exercise real locking.
         "TEST": {"NAME": str(path.with_name(path.stem + "-test.sqlite3"))},

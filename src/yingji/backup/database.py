@@ -22,6 +22,7 @@ from typing import Any
 from django.db import DatabaseError, connection, connections
 
 from yingji.backup.archive import place
+from yingji.db.sqlite3.base import clear_pool
 
 SQLITE_MEMBER = "database/yingji.sqlite3"
 POSTGRES_MEMBER = "database/yingji.pgdump"
@@ -95,6 +96,8 @@ def restore_sqlite(dump: Path) -> None:
     """Put the copy in place of the (empty) target database file."""
     target = sqlite_path()
     connections.close_all()
+    # Closed connections wait in the process's pool: none may hold the old file open.
+    clear_pool()
     target.parent.mkdir(parents=True, exist_ok=True)
     for leftover in (Path(f"{target}-wal"), Path(f"{target}-shm")):
         leftover.unlink(missing_ok=True)

@@ -1,0 +1,1 @@
+"""Database backends of yingji's own (see sqlite3/base.py)."""
