@@ -32,6 +32,8 @@ import json
 import os
 import random
 import secrets
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -456,6 +458,42 @@ async def measure(
     return {name: summary(tallies) for name, tallies in results.items()}, numbers
 
 
+class Consumer:
+    """``yingji worker``: the durable queue's consumer, with its periodic jobs."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        pythonpath = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "yingji.cli", "worker"],
+            cwd=ROOT,
+            env={**env, "PYTHONPATH": pythonpath, "DJANGO_SETTINGS_MODULE": "yingji.settings"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def wait_until_indexed(numbers: list[str], limit: float = 120) -> float | None:
+    """Seconds from the end of the run until the jobs had indexed every registration
+    (None: not within ``limit``)."""
+    from yingji.petitions.models import Petition
+
+    began = time.perf_counter()
+    while time.perf_counter() - began < limit:
+        if not Petition.objects.filter(search_pending=True).exists():
+            return round(time.perf_counter() - began, 2)
+        time.sleep(0.2)
+    return None
+
+
 def stored(numbers: list[str]) -> dict[str, int]:
     """How many acknowledged intakes are stored, and complete: audited, with their
     acceptance-notice deadline and their search entry."""
@@ -502,6 +540,165 @@ def stored(numbers: list[str]) -> dict[str, int]:
     return counts
 
 
+# --- where a registration's time goes: in-process, by phase --------------------------------
+# (phase, module, attribute): each is timed exclusive of the phases it calls, so an audit
+# entry written while a deadline starts counts as audit, not as the deadline.
+PHASES = (
+    ("authentication", "yingji.api", "user_for_token"),
+    ("validation", "yingji.petitions.services.intake", "intake_errors"),
+    ("encryption", "yingji.petitions.services.intake", "_matter"),
+    ("numbering", "yingji.petitions.services.intake", "next_number"),
+    ("repeat check", "yingji.petitions.services.intake", "finished_repeat_of"),
+    ("petition row", "yingji.petitions.models", "Petition.save"),
+    ("audit", "yingji.audit.services", "record"),
+    ("timeline", "yingji.timeline.services", "record"),
+    ("deadlines", "yingji.clock.services", "start"),
+    ("deadlines", "yingji.clock.services", "pause"),
+    ("statistics mark", "yingji.insights.rollups", "mark"),
+    ("search entry", "yingji.search.indexing", "soon"),
+    ("search entry", "yingji.search.indexing", "_schedule"),
+    ("similar cases", "yingji.petitions.services.similar", "similar_cases"),
+    ("notifications", "yingji.notify.services", "notify"),
+    ("commit", "django.db.backends.base.base", "BaseDatabaseWrapper.commit"),
+)
+REST = "request handling (HTTP, middleware, API schema, JSON)"
+
+
+class PhaseClock:
+    """Exclusive CPU time, wall time and SQL statements per phase, over many requests."""
+
+    def __init__(self) -> None:
+        self.cpu: dict[str, float] = {}
+        self.wall: dict[str, float] = {}
+        self.queries: dict[str, int] = {}
+        self.stack: list[str] = [REST]
+        self.mark = (time.process_time(), time.perf_counter())
+
+    def _switch(self, to: str | None) -> None:
+        cpu, wall = time.process_time(), time.perf_counter()
+        top = self.stack[-1]
+        self.cpu[top] = self.cpu.get(top, 0.0) + cpu - self.mark[0]
+        self.wall[top] = self.wall.get(top, 0.0) + wall - self.mark[1]
+        self.mark = (cpu, wall)
+        if to is None:
+            self.stack.pop()
+        else:
+            self.stack.append(to)
+
+    def wrap(self, phase: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            self._switch(phase)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self._switch(None)
+
+        timed.__wrapped__ = function  # type: ignore[attr-defined]
+        return timed
+
+    def count_query(self, execute: Callable[..., Any], sql: str, *args: Any) -> Any:
+        top = self.stack[-1]
+        self.queries[top] = self.queries.get(top, 0) + 1
+        return execute(sql, *args)
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        import importlib
+
+        from django.db import connection
+
+        undo = []
+        for phase, module_name, attribute in PHASES:
+            try:
+                owner: Any = importlib.import_module(module_name)
+            except ImportError:
+                continue
+            *path, name = attribute.split(".")
+            for part in path:
+                owner = getattr(owner, part)
+            original = getattr(owner, name, None)
+            if original is None:
+                continue
+            own = name in vars(owner)
+            setattr(owner, name, self.wrap(phase, original))
+            undo.append((owner, name, original if own else None))
+        try:
+            with connection.execute_wrapper(self.count_query):
+                yield
+        finally:
+            for owner, name, original in reversed(undo):
+                if original is None:
+                    delattr(owner, name)  # it was inherited
+                else:
+                    setattr(owner, name, original)
+
+    def close(self) -> None:
+        self._switch(REST)  # account the time since the last switch to the base phase
+        self.stack.pop()
+
+
+def profile(requests: int, progress: Callable[[str], None] = print) -> dict[str, Any]:
+    """Register ``requests`` petitions through the API in this process (Django's test
+    client: no HTTP server, no network) and say where each one's time went."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    made = prepare()
+    host = (settings.ALLOWED_HOSTS or ["127.0.0.1"])[0].lstrip(".").replace("*", "") or "127.0.0.1"
+    browser = Client(HTTP_HOST=host)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {made['token']}", "HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    bodies = payloads(7, made["pool"])
+
+    def one() -> None:
+        answer = browser.post(
+            INTAKE_PATH, data=next(bodies), content_type="application/json", **headers
+        )
+        if answer.status_code != 201:
+            raise SystemExit(f"intake answered {answer.status_code}: {answer.content[:300]!r}")
+
+    for _ in range(20):  # warm-up: code loaded, caches filled, connection open
+        one()
+    phases = PhaseClock()
+    began_cpu, began = time.process_time(), time.perf_counter()
+    with phases.installed():
+        for _ in range(requests):
+            one()
+    phases.close()
+    cpu, wall = time.process_time() - began_cpu, time.perf_counter() - began
+    rows = [
+        {
+            "phase": name,
+            "cpu_ms": round(phases.cpu.get(name, 0.0) / requests * 1000, 3),
+            "wall_ms": round(phases.wall.get(name, 0.0) / requests * 1000, 3),
+            "queries": round(phases.queries.get(name, 0) / requests, 2),
+        }
+        for name in dict.fromkeys([p for p, _, _ in PHASES] + [REST])
+    ]
+    progress(f"profiled {requests} registrations in this process")
+    return {
+        "database": connection.vendor,
+        "requests": requests,
+        "cpu_ms": round(cpu / requests * 1000, 3),
+        "wall_ms": round(wall / requests * 1000, 3),
+        "queries": round(sum(phases.queries.values()) / requests, 2),
+        "phases": rows,
+    }
+
+
+def print_profile(figures: dict[str, Any]) -> None:
+    print(
+        f"one registration, in process ({figures['database']}, mean of "
+        f"{figures['requests']}): {figures['cpu_ms']} ms CPU, {figures['wall_ms']} ms, "
+        f"{figures['queries']} SQL statements"
+    )
+    print(f"{'phase':<56}{'CPU ms':>9}{'wall ms':>9}{'queries':>9}")
+    for row in figures["phases"]:
+        print(
+            f"{row['phase']:<56}{row['cpu_ms']:>9.3f}{row['wall_ms']:>9.3f}{row['queries']:>9.2f}"
+        )
+
+
 def run(
     *,
     clients: int = 16,
@@ -524,8 +721,12 @@ def run(
     env = {**os.environ, "YINGJI_DATABASE_URL": database_url()}
     connection.close()
     server = Server(env, workers, app="bench.intake:application")
+    # The job consumer beside it, as ``yingji serve`` runs one: it writes the search
+    # entries after each registration's commit.
+    consumer = Consumer(env)
     try:
         asyncio.run(wait_for_server(server))
+        consumer_cpu_before = server_cpu_seconds(consumer.process.pid)
         figures, numbers = asyncio.run(
             measure(
                 server,
@@ -537,8 +738,16 @@ def run(
                 progress=progress,
             )
         )
+        indexed_after = wait_until_indexed(numbers)
+        consumer_cpu_after = server_cpu_seconds(consumer.process.pid)
     finally:
+        consumer.stop()
         server.stop()
+    if consumer_cpu_before is not None and consumer_cpu_after is not None and numbers:
+        figures["intake"]["job_cpu_ms"] = round(
+            (consumer_cpu_after - consumer_cpu_before) / len(numbers) * 1000, 2
+        )
+    figures["intake"]["indexed_after_s"] = indexed_after
     trivial, intake = figures["trivial"]["per_second"], figures["intake"]["per_second"]
     return {
         "database": connection.vendor,
@@ -560,10 +769,25 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--rounds", type=int, default=2, help="trivial then intake, this often")
     parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=200,
+        metavar="N",
+        help="first profile N registrations in this process, by phase (0: skip)",
+    )
+    parser.add_argument("--only-profile", action="store_true", help="profile, then stop")
     args = parser.parse_args(argv)
     # The server process must use the same data key as this one (it encrypts petitioners).
     os.environ.setdefault("YINGJI_VAR_DIR", tempfile.mkdtemp(prefix="yingji-bench-"))
     setup_django()
+    profiled = profile(args.profile) if args.profile else None
+    if profiled is not None:
+        print_profile(profiled)
+    if args.only_profile:
+        if args.json:
+            args.json.write_text(json.dumps({"profile": profiled}, ensure_ascii=False, indent=2))
+        return {"profile": profiled}
     figures = run(
         clients=args.clients, seconds=args.seconds, rounds=args.rounds, workers=args.workers
     )
@@ -584,8 +808,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         )
         if row["first_error"]:
             print(f"  first error: {row['first_error']}")
-    print(f"ratio intake/trivial: {figures['ratio']} (goal: at least 0.5)")
+    print(f"ratio intake/trivial: {figures['ratio']} (goals: 0.5 on PostgreSQL, 0.3 on SQLite)")
+    intake = figures["intake"]
+    print(
+        f"after the run: every search entry written {intake.get('indexed_after_s')} s later; "
+        f"the job consumer's CPU per registration {intake.get('job_cpu_ms')} ms"
+    )
     print("writes: " + ", ".join(f"{k} {v}" for k, v in figures["writes"].items()))
+    figures["profile"] = profiled
     if args.json:
         args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2))
     return figures

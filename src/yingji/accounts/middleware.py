@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -80,6 +81,10 @@ def idle_middleware(
         session = getattr(request, "session", None)
         user = getattr(request, "user", None)
         if session is None or user is None or not user.is_authenticated:
+            return response
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            # Signed in without a session (an API token): marking activity would write a
+            # new session row on every call, never to be used again.
             return response
         if is_passive(request, response):
             return response

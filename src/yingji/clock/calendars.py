@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import date
 
-from django.db.models import Count, Max
+from django.db import connection
 
 from yingji.clock.holidays import NOTICE, YearData, default_year
 from yingji.clock.models import CalendarDay, CalendarYear
@@ -32,9 +32,16 @@ def year_data(year: int) -> YearData:
     return YearData(year, base.source, base.confirmed, holidays, workdays, base.reference)
 
 
+# Read before every due date: in plain SQL, as the ORM's compiling costs more than the
+# statement. The values are only compared with the previous ones.
+VERSION = 'SELECT COUNT("year"), MAX("updated_at") FROM "clock_calendaryear"'
+
+
 def _version() -> object:
-    years = CalendarYear.objects.aggregate(n=Count("year"), at=Max("updated_at"))
-    return (years["n"], years["at"])
+    with connection.cursor() as cursor:
+        cursor.execute(VERSION)
+        row = cursor.fetchone()
+    return tuple(row) if row else None
 
 
 def current() -> Calendar:

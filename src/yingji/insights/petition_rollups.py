@@ -50,7 +50,12 @@ def mark(day: date) -> None:
 
 def _petition_saved(sender: Any, instance: Petition, **kwargs: Any) -> None:
     if instance.received_at is not None:
-        mark(local_day(instance.received_at))
+        day = local_day(instance.received_at)
+        mark(day)
+        memo = rollups.transaction_memo()
+        if memo is not None:
+            # A deadline of the case saved next in the transaction needs no query for it.
+            memo.setdefault("petition_days", {})[instance.pk] = day
 
 
 def _follow_up_saved(sender: Any, instance: FollowUp, **kwargs: Any) -> None:
@@ -68,6 +73,11 @@ def _deadline_saved(sender: Any, instance: Deadline, **kwargs: Any) -> None:
         return
     pk = instance.subject_id
     if not str(pk).isdigit():
+        return
+    memo = rollups.transaction_memo()
+    known = memo.get("petition_days", {}).get(int(pk)) if memo is not None else None
+    if known is not None:
+        mark(known)
         return
     for at in Petition.objects.filter(pk=int(pk)).values_list("received_at", flat=True):
         mark(local_day(at))

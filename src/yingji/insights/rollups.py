@@ -94,17 +94,41 @@ def chunks(values: list[Any]) -> Iterable[list[Any]]:
 
 
 # --- marking ------------------------------------------------------------------------------
+def transaction_memo() -> dict[str, Any] | None:
+    """A dict that lives as long as the current transaction; None outside one.
+
+    It is forgotten when the transaction ends and when a savepoint in it is rolled back
+    (Django then replaces its list of on-commit hooks, which the memo is tied to), so
+    what it remembers was written in the transaction and still holds."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return None
+    hooks = connection.run_on_commit
+    memo = connection.__dict__.get("_yingji_memo")
+    if memo is None or memo[0] is not hooks:
+        memo = (hooks, {})
+        connection.__dict__["_yingji_memo"] = memo
+    return memo[1]
+
+
 def mark(day: date, topic: str, *, schedule: bool = True) -> None:
     """Mark ``day`` of ``topic`` stale in the current transaction and (``schedule``) ask
-    for a refresh after it."""
-    Stale.objects.bulk_create(
-        [Stale(topic=topic, day=day, marked_at=timezone.now())],
-        update_conflicts=True,
-        unique_fields=["topic", "day"],
-        update_fields=["marked_at"],
-    )
-    if schedule:
+    for a refresh after it. A day the transaction has marked already is not written
+    again (a registration saves its case and starts its deadline: one row, not two)."""
+    memo = transaction_memo()
+    marked: set[tuple[str, date]] = memo.setdefault("stale", set()) if memo is not None else set()
+    if (topic, day) not in marked:
+        Stale.objects.bulk_create(
+            [Stale(topic=topic, day=day, marked_at=timezone.now())],
+            update_conflicts=True,
+            unique_fields=["topic", "day"],
+            update_fields=["marked_at"],
+        )
+        marked.add((topic, day))
+    if schedule and not (memo is not None and memo.get("scheduled")):
         transaction.on_commit(_schedule, robust=True)
+        if memo is not None:
+            memo["scheduled"] = True
 
 
 # Changes come in bursts (an import, a busy hour): one refresh, a few seconds after the
@@ -156,8 +180,16 @@ def _rewrite_week(topic: Topic, monday: date) -> None:
     _rewrite_span(topic, WEEK, monday, monday + timedelta(days=7))
 
 
+def _forget_marks() -> None:
+    """Marks were taken in this transaction: the next change must mark its day again."""
+    memo = transaction_memo()
+    if memo is not None:
+        memo.pop("stale", None)
+
+
 def _take(topic: str, day: date) -> bool:
     """Take a stale mark (in the caller's transaction): False when another took it."""
+    _forget_marks()
     return Stale.objects.filter(topic=topic, day=day).delete()[0] > 0
 
 
@@ -208,6 +240,7 @@ def rebuild(progress: Any = None) -> dict[str, Any]:
             for table in topic.tables:
                 table._default_manager.all().delete()
             Stale.objects.filter(topic__in=[topic.name, topic.months, topic.weeks]).delete()
+            _forget_marks()
         months: set[date] = set()
         weeks: set[date] = set()
         for index, day in enumerate(days, start=1):

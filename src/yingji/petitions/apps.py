@@ -10,7 +10,21 @@ class PetitionsConfig(AppConfig):
     def ready(self) -> None:
         from yingji.documents import jobs
         from yingji.petitions import panels
+        from yingji.petitions.models import Petition
+        from yingji.petitions.services.similar import SEARCH_FIELDS, search_text
+        from yingji.search import indexing
         from yingji.timeline import labels
+
+        indexing.register(
+            indexing.Source(
+                Petition,
+                text=search_text,
+                at=lambda petition: petition.received_at,
+                pending="search_pending",
+                fields=SEARCH_FIELDS,
+                saved_at="registered_at",
+            )
+        )
 
         jobs.register(
             jobs.Kind(

@@ -203,6 +203,9 @@ class Petition(models.Model):
         related_name="linked",
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # Set by registration: its search entry is written by a job after the commit
+    # (search/indexing.py), which clears it.
+    search_pending = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("petition")
@@ -241,6 +244,10 @@ class Petition(models.Model):
             # Similar cases: the same category and place, nearest in time (services).
             models.Index(
                 fields=["category", "region_code", "received_at"], name="petitions_similar"
+            ),
+            # The few cases waiting for their search entry, for the indexing job.
+            models.Index(
+                fields=["id"], name="petitions_search_pending", condition=Q(search_pending=True)
             ),
         ]
         constraints = [

@@ -27,6 +27,7 @@ from yingji.petitions.api.common import (
     router,
 )
 from yingji.petitions.models import Category, Petition
+from yingji.petitions.services import online
 
 
 class PetitionPage(Schema):
@@ -155,7 +156,7 @@ def create_petition(request: HttpRequest, payload: PetitionIn) -> Status[Created
     user = request.auth  # type: ignore[attr-defined]
     if not user.has_perm("petitions.add_petition") or user.unit is None:
         raise PermissionDenied
-    category = Category.objects.filter(code=payload.category, is_active=True).first()
+    category = online.category_by_code(payload.category)
     accused = None
     if payload.accused_unit_id is not None:
         accused = Unit.objects.filter(pk=payload.accused_unit_id).first()

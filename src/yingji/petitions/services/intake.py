@@ -16,7 +16,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,7 +35,7 @@ from yingji.petitions.numbers import next_number
 from yingji.petitions.numbers import reserve as reserve_number
 from yingji.petitions.services.handling import open_deadline
 from yingji.petitions.services.similar import index_text
-from yingji.search import text
+from yingji.search import indexing, text
 from yingji.timeline import services as timeline
 
 RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud safely
@@ -248,6 +247,7 @@ def register(intake: Intake, *, office: Unit, actor: Actor) -> Registered:
         **_matter(intake),
         is_collective=intake.is_collective,
         stage=Petition.Stage.REGISTERED,
+        search_pending=True,
     )
     petition.repeat_of = finished_repeat_of(petition)
     petition.save(force_insert=True)
@@ -267,7 +267,8 @@ def register(intake: Intake, *, office: Unit, actor: Actor) -> Registered:
         obj=petition,
         after=audit.snapshot(petition),
     )
-    index_text(petition)
+    # Found by search a moment later: a job writes its entry after the commit.
+    indexing.soon(petition)
     timeline.record(
         petition,
         "petition.registered",
@@ -362,16 +363,22 @@ def register_historical(
 
 
 REPEAT_THRESHOLD = 0.5
+FINISHED_OF_PETITIONER = (
+    'SELECT "id", "number", "request", "facts" FROM "petitions_petition" '
+    'WHERE ("phone_hash" = %s OR "id_number_hash" = %s) AND "stage" = %s LIMIT 200'
+)
 
 
 def finished_repeat_of(petition: Petition) -> Petition | None:
     """A case of the same petitioner, through 复核 already, about the same matter."""
-    same_petitioner = Q(phone_hash=petition.phone_hash) if petition.phone_hash else Q(pk__in=[])
-    if petition.id_number_hash:
-        same_petitioner |= Q(id_number_hash=petition.id_number_hash)
-    finished = Petition.objects.filter(same_petitioner, stage=Petition.Stage.FINAL).only(
-        "pk", "number", "request", "facts"
-    )[:200]
+    if not (petition.phone_hash or petition.id_number_hash):
+        return None
+    # Run on every registration: a plain statement, not a compiled query. An empty hash
+    # is passed as NULL, which matches nothing.
+    finished = Petition.objects.raw(
+        FINISHED_OF_PETITIONER,
+        [petition.phone_hash or None, petition.id_number_hash or None, Petition.Stage.FINAL],
+    )
     matches = text.best_matches(
         f"{petition.request}\n{petition.facts}",
         ((p, f"{p.request}\n{p.facts}") for p in finished),

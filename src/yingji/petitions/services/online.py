@@ -58,11 +58,16 @@ def office_by_code(code: str) -> Unit | None:
     return Unit.objects.filter(code=code, kind=Unit.Kind.REGION, is_active=True).first()
 
 
+# Read by every registration from outside (API, public form, Open311): a plain
+# statement; the code is unique.
+ACTIVE_CATEGORY = 'SELECT * FROM "petitions_category" WHERE "code" = %s AND "is_active"'
+
+
 def category_by_code(code: str) -> Category | None:
     code = code.strip()
     if not code:
         return None
-    return Category.objects.filter(code=code, is_active=True).first()
+    return next(iter(Category.objects.raw(ACTIVE_CATEGORY, [code])), None)
 
 
 def read(submission: Submission) -> tuple[Intake, Unit]:

@@ -18,8 +18,8 @@ from django.db.models.expressions import RawSQL
 from yingji.petitions.models import (
     Petition,
 )
+from yingji.search import indexing, text
 from yingji.search import services as search
-from yingji.search import text
 
 SIMILAR_THRESHOLD = 0.3
 
@@ -151,13 +151,18 @@ def _unread_range(at: datetime, keys: list[int | None]) -> tuple[datetime, datet
     return None
 
 
-def index_text(petition: Petition) -> None:
+def search_text(petition: Petition) -> str:
     """What search finds a petition by: its number, place, request, facts and reasons."""
-    search.index(
-        petition,
-        "\n".join([petition.number, petition.place, petition.request, petition.facts]),
-        at=petition.received_at,
-    )
+    return "\n".join([petition.number, petition.place, petition.request, petition.facts])
+
+
+# What search_text and the entry's time read: all a batch of the indexing job loads.
+SEARCH_FIELDS = ("number", "place", "request", "facts", "received_at", "registered_at")
+
+
+def index_text(petition: Petition) -> None:
+    """Write the petition's search entry now, in the caller's transaction."""
+    indexing.index_now(petition)
 
 
 def search_petitions(petitions: models.QuerySet[Petition], query: str) -> models.QuerySet[Petition]:
