@@ -37,6 +37,7 @@ import argparse
 import contextlib
 import json
 import os
+import resource
 import secrets
 import signal
 import subprocess
@@ -404,17 +405,25 @@ def run_locust(
         "--exit-code-on-error",
         "0",
     ]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with (out / "locust.log").open("wb") as log:
         subprocess.run(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, check=True)  # noqa: S603
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if not figures.exists():
         raise SystemExit(f"locust wrote no figures: see {out / 'locust.log'}")
-    return dict(json.loads(figures.read_text()))
+    measured = dict(json.loads(figures.read_text()))
+    # The load generator's own CPU: on a shared 2-core machine it competes with the server.
+    measured["locust_cpu_seconds"] = round(
+        after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1
+    )
+    return measured
 
 
 # --- the queries of one request of each page, replayed here ------------------------------
 def replay_queries(plan: dict[str, Any]) -> dict[str, Any]:
-    """One request of each page each role opens, in this process, its SQL queries counted
-    (what the server's time goes to is mostly these); GET pages only, nothing changes."""
+    """One request of each page each role opens, in this process (the second of each, warm),
+    its SQL queries counted (what the server's time goes to is mostly these); GET pages
+    only, nothing changes."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -453,6 +462,7 @@ def replay_queries(plan: dict[str, Any]) -> dict[str, Any]:
                 clients[role] = Client(HTTP_HOST=HOST)
             else:
                 clients[role] = signed_in(User.objects.get(username=ROLES[role]))
+        clients[role].get(path)  # the first of a page in a process pays for its imports
         with CaptureQueriesContext(connection) as captured:
             began = time.perf_counter()
             response = clients[role].get(path)
@@ -509,6 +519,8 @@ def run(args: argparse.Namespace, progress: Any = print) -> dict[str, Any]:
             server = sampler.stop()
         wall = time.perf_counter() - started
     server["wall_seconds"] = round(wall, 1)
+    server["locust_cpu_seconds"] = measured["locust_cpu_seconds"]
+    server["load_average"] = round(os.getloadavg()[0], 2)  # the machine, at the end
     server["cpu_per_second"] = round(server["cpu_seconds"] / wall, 2)
     stats = measured["endpoints"]
     for row in stats:
@@ -567,6 +579,10 @@ def report(figures: dict[str, Any], progress: Any = print) -> None:
         f"({server['cpu_per_second']} CPU s per second, {server['processes']} processes); "
         f"resident {server['rss_mb']} MB at the end, peak sampled {server['peak_rss_mb']} MB"
     )
+    progress(
+        f"the machine: locust used {server['locust_cpu_seconds']} CPU s; load average "
+        f"{server['load_average']} at the end ({os.cpu_count()} cores)"
+    )
     progress(f"requests by class: {json.dumps(figures['classes'], ensure_ascii=False)}")
     missed = [r for r in good if misses(r)]
     progress(
@@ -578,9 +594,18 @@ def report(figures: dict[str, Any], progress: Any = print) -> None:
     for failure in figures["failures"]:
         progress(f"  failure x{failure['occurrences']} {failure['name']}: {failure['error']}")
     if "queries" in figures:
-        progress("one request of each page, replayed here: status, SQL queries, SQL ms, ms")
+        # Alone, a page takes its own time; under load, p50 above that is time spent
+        # waiting for the server (its request thread, the database's lock).
+        p50 = {r["name"]: r["p50_ms"] for r in good}
+        progress(
+            "one request of each page, replayed alone here: status, SQL queries, SQL ms, "
+            "ms alone; p50 under load"
+        )
         for name, q in figures["queries"].items():
-            progress(f"  {name:<28}{q['status']:>4}{q['queries']:>6}{q['sql_ms']:>9}{q['ms']:>9}")
+            progress(
+                f"  {name:<28}{q['status']:>4}{q['queries']:>6}{q['sql_ms']:>9}{q['ms']:>9}"
+                f"{p50.get(name, 0):>9.0f}"
+            )
     progress(f"locust's report: {figures['out']}/locust.html")
 
 
@@ -606,6 +631,8 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = options(argv)
+    # Stopped like Ctrl-C: the servers and Redis are stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     setup_django()
     figures = run(args)
     report(figures)

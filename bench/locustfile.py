@@ -231,6 +231,7 @@ class Person(HttpUser):
                 "[bad] invalid form: /public/petition/",
                 {400},
                 data={"csrfmiddlewaretoken": PLAN["csrf"], "name": "王"},
+                headers={"X-Forwarded-For": self.address()},
             )
         else:
             body = petition_body(self.rng, PLAN["office_code"])
