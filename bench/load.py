@@ -1,8 +1,8 @@
 """A city's working day under load: the whole application, a mix of people, locust.
 
     python bench/load.py [--mode sqlite|scaled] [--petitions 1000000] [--users 200]
-                         [--spawn-rate 5] [--minutes 10] [--out DIR] [--json out.json]
-                         [--no-queries]
+                         [--spawn-rate 10] [--minutes 10 | --seconds N] [--hold 30]
+                         [--bad-weight 1] [--out DIR] [--json out.json] [--no-queries]
 
 Prepares the data (``bench/generate.py``'s petitions and incidents in the demo city, grown
 to ``--petitions``, reused when the database holds that many already; the statistics'
