@@ -142,9 +142,6 @@ def _event(
     )
 
 
-# No savepoint of its own: a deadline starts inside its subject's change, which fails
-# whole if this fails (two statements fewer on every registration).
-@transaction.atomic(savepoint=False)
 def start(
     subject: models.Model,
     kind_code: str,
@@ -175,7 +172,15 @@ def start(
         state=State.RUNNING,
         is_drill=is_drill,
     )
-    _apply(deadline)
+    _apply(deadline)  # refuses missing or bad parameters before anything is written
+    return _save_started(deadline, subject, actor)
+
+
+# No savepoint of its own: a deadline starts inside its subject's change, which fails
+# whole if this fails (two statements fewer on every registration). What a caller may
+# catch (an unknown kind, a missing parameter) is refused before.
+@transaction.atomic(savepoint=False)
+def _save_started(deadline: Deadline, subject: models.Model, actor: Actor) -> Deadline:
     deadline.save(force_insert=True)
     audit.record(
         actor=actor, action="clock.deadline.start", obj=deadline, after=audit.snapshot(deadline)
