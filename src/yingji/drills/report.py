@@ -329,7 +329,7 @@ def sections(drill: Drill, gathered: Gathered | None = None) -> dict[str, str]:
 
 
 def _locked(drill: Drill) -> Drill:
-    return Drill.objects.select_for_update().select_related("unit").get(pk=drill.pk)
+    return Drill.objects.select_for_update(of=("self",)).select_related("unit").get(pk=drill.pk)
 
 
 def _refuse_unless_editable(drill: Drill) -> None:

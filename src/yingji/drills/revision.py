@@ -82,7 +82,11 @@ def set_addressed(
 ) -> list[CorrectiveAction]:
     """The draft ``version`` states the open actions (of earlier versions of its plan) it
     addresses; the list replaces the one it stated before. Approving it closes them."""
-    current = PlanVersion.objects.select_for_update().select_related("plan").get(pk=version.pk)
+    current = (
+        PlanVersion.objects.select_for_update(of=("self",))
+        .select_related("plan")
+        .get(pk=version.pk)
+    )
     if not may_address(actor.user, current):
         raise PermissionDenied(_("Only a plan manager of this plan may change it."))
     if current.status != PlanVersion.Status.DRAFT:

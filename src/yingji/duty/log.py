@@ -191,7 +191,9 @@ def update_entry(entry: LogEntry, data: Mapping[str, Any], *, actor: Actor) -> L
 
 
 def _locked(entry: LogEntry, actor: Actor) -> LogEntry:
-    current = LogEntry.objects.select_for_update().select_related("unit").get(pk=entry.pk)
+    current = (
+        LogEntry.objects.select_for_update(of=("self",)).select_related("unit").get(pk=entry.pk)
+    )
     if actor.user is not None:
         _refuse_unless(may_keep(actor.user, current.unit))
     return current

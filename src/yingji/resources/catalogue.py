@@ -151,7 +151,11 @@ def add_warehouse(data: Mapping[str, Any], *, unit: Unit, actor: Actor) -> Wareh
 @transaction.atomic
 def edit_warehouse(warehouse: Warehouse, data: Mapping[str, Any], *, actor: Actor) -> Warehouse:
     """Change a warehouse's name or address (a field left out keeps its value)."""
-    current = Warehouse.objects.select_for_update().select_related("unit").get(pk=warehouse.pk)
+    current = (
+        Warehouse.objects.select_for_update(of=("self",))
+        .select_related("unit")
+        .get(pk=warehouse.pk)
+    )
     may_keep_warehouse(actor, current.unit)
     errors: Errors = {}
     values = _warehouse_values(data, errors, current.unit, current)
@@ -166,7 +170,11 @@ def set_warehouse_active(warehouse: Warehouse, active: bool, *, actor: Actor) ->
     """Retire (close) a warehouse or reopen it. One that still holds stock stays open:
     its stock is transferred or written off first, so no balance is left where no one
     can issue it."""
-    current = Warehouse.objects.select_for_update().select_related("unit").get(pk=warehouse.pk)
+    current = (
+        Warehouse.objects.select_for_update(of=("self",))
+        .select_related("unit")
+        .get(pk=warehouse.pk)
+    )
     may_keep_warehouse(actor, current.unit)
     if not active and services.held_in(current) != 0:
         raise ValidationError(

@@ -125,7 +125,11 @@ def _restart_cycle(equipment: Equipment, actor: Actor, reason: str) -> None:
 def edit_equipment(equipment: Equipment, data: Mapping[str, Any], *, actor: Actor) -> Equipment:
     """Change an item's name, kind, serial or inspection cycle; a new cycle moves the
     next inspection's due date."""
-    current = Equipment.objects.select_for_update().select_related("unit").get(pk=equipment.pk)
+    current = (
+        Equipment.objects.select_for_update(of=("self",))
+        .select_related("unit")
+        .get(pk=equipment.pk)
+    )
     may_keep(actor, current.unit)
     errors: Errors = {}
     values = _equipment_values(data, errors, current)
@@ -142,7 +146,11 @@ def edit_equipment(equipment: Equipment, data: Mapping[str, Any], *, actor: Acto
 def set_equipment_active(equipment: Equipment, active: bool, *, actor: Actor) -> Equipment:
     """Retire an item (out of service: no inspection falls due, it counts for no plan)
     or take it back into service, its next inspection a cycle after the last."""
-    current = Equipment.objects.select_for_update().select_related("unit").get(pk=equipment.pk)
+    current = (
+        Equipment.objects.select_for_update(of=("self",))
+        .select_related("unit")
+        .get(pk=equipment.pk)
+    )
     may_keep(actor, current.unit)
     action = "resources.equipment.reactivate" if active else "resources.equipment.retire"
     if not services.set_active(current, active, actor=actor, action=action):

@@ -96,7 +96,7 @@ def add_team(data: Mapping[str, Any], *, unit: Unit, actor: Actor) -> Team:
 @transaction.atomic
 def edit_team(team: Team, data: Mapping[str, Any], *, actor: Actor) -> Team:
     """Change a team; a field left out (or a contact left blank) keeps its value."""
-    current = Team.objects.select_for_update().select_related("unit").get(pk=team.pk)
+    current = Team.objects.select_for_update(of=("self",)).select_related("unit").get(pk=team.pk)
     may_keep(actor, current.unit, _("Only storekeepers and plan managers keep teams."))
     errors: Errors = {}
     values = _team_values(data, errors, current)
@@ -109,7 +109,7 @@ def edit_team(team: Team, data: Mapping[str, Any], *, actor: Actor) -> Team:
 @transaction.atomic
 def set_team_active(team: Team, active: bool, *, actor: Actor) -> Team:
     """Retire a team (it no longer counts for any plan's readiness) or take it back."""
-    current = Team.objects.select_for_update().select_related("unit").get(pk=team.pk)
+    current = Team.objects.select_for_update(of=("self",)).select_related("unit").get(pk=team.pk)
     may_keep(actor, current.unit, _("Only storekeepers and plan managers keep teams."))
     action = "resources.team.reactivate" if active else "resources.team.retire"
     services.set_active(current, active, actor=actor, action=action)
@@ -165,7 +165,9 @@ def add_expert(data: Mapping[str, Any], *, unit: Unit, actor: Actor) -> Expert:
 def edit_expert(expert: Expert, data: Mapping[str, Any], *, actor: Actor) -> Expert:
     """Change an expert; a field left out (or the name or phone left blank) keeps its
     value."""
-    current = Expert.objects.select_for_update().select_related("unit").get(pk=expert.pk)
+    current = (
+        Expert.objects.select_for_update(of=("self",)).select_related("unit").get(pk=expert.pk)
+    )
     may_keep(actor, current.unit, _("Only storekeepers and plan managers keep experts."))
     errors: Errors = {}
     values = _expert_values(data, errors, current)
@@ -179,7 +181,9 @@ def edit_expert(expert: Expert, data: Mapping[str, Any], *, actor: Actor) -> Exp
 def set_expert_active(expert: Expert, active: bool, *, actor: Actor) -> Expert:
     """Retire an expert from the pool (out of the lists and of readiness) or take them
     back."""
-    current = Expert.objects.select_for_update().select_related("unit").get(pk=expert.pk)
+    current = (
+        Expert.objects.select_for_update(of=("self",)).select_related("unit").get(pk=expert.pk)
+    )
     may_keep(actor, current.unit, _("Only storekeepers and plan managers keep experts."))
     action = "resources.expert.reactivate" if active else "resources.expert.retire"
     services.set_active(current, active, actor=actor, action=action)

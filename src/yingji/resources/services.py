@@ -188,7 +188,11 @@ def set_active(obj: Any, active: bool, *, actor: Actor, action: str) -> bool:
 
 
 def _locked(lot: Lot) -> Lot:
-    return Lot.objects.select_for_update().select_related("warehouse", "item").get(pk=lot.pk)
+    return (
+        Lot.objects.select_for_update(of=("self",))
+        .select_related("warehouse", "item")
+        .get(pk=lot.pk)
+    )
 
 
 def _record(
@@ -511,7 +515,9 @@ def issue_for_request(
 
     require(actor, "resources.move_stock", _("Only storekeepers move stock."))
     current = (
-        ResourceRequest.objects.select_for_update().select_related("incident").get(pk=request.pk)
+        ResourceRequest.objects.select_for_update(of=("self",))
+        .select_related("incident")
+        .get(pk=request.pk)
     )
     errors: Errors = {}
     if current.state != ResourceRequest.State.APPROVED:

@@ -263,7 +263,7 @@ def deliver_due(now: datetime | None = None) -> int:
 
 @transaction.atomic
 def _deliver(pk: int) -> bool:
-    inject = Inject.objects.select_for_update().select_related("drill").get(pk=pk)
+    inject = Inject.objects.select_for_update(of=("self",)).select_related("drill").get(pk=pk)
     drill = inject.drill
     if inject.state != Inject.State.PENDING or drill.state != Drill.State.RUNNING:
         return False
@@ -398,7 +398,11 @@ def sync_acknowledgements() -> int:
 
 @transaction.atomic
 def _acknowledged(pk: int, at: datetime) -> int:
-    row = Delivery.objects.select_for_update().select_related("inject__drill", "user").get(pk=pk)
+    row = (
+        Delivery.objects.select_for_update(of=("self",))
+        .select_related("inject__drill", "user")
+        .get(pk=pk)
+    )
     if row.acknowledged_at is not None:
         return 0
     row.acknowledged_at = at
@@ -436,7 +440,9 @@ def acknowledge(inject: Inject, *, actor: Actor) -> Delivery:
 def answer(inject: Inject, text: str, *, actor: Actor) -> Inject:
     """A recipient (or a controller on their behalf) records what was done; the injects
     that follow this one become due."""
-    current = Inject.objects.select_for_update().select_related("drill").get(pk=inject.pk)
+    current = (
+        Inject.objects.select_for_update(of=("self",)).select_related("drill").get(pk=inject.pk)
+    )
     drill = current.drill
     user = actor.user
     from yingji.drills.access import may_control
@@ -490,7 +496,9 @@ def answer(inject: Inject, text: str, *, actor: Actor) -> Inject:
 
 @transaction.atomic
 def skip(inject: Inject, *, actor: Actor) -> Inject:
-    current = Inject.objects.select_for_update().select_related("drill").get(pk=inject.pk)
+    current = (
+        Inject.objects.select_for_update(of=("self",)).select_related("drill").get(pk=inject.pk)
+    )
     drill = current.drill
     _controller(actor, drill)
     if current.state != Inject.State.PENDING:
@@ -589,7 +597,9 @@ def attach(inject: Inject, name: str, content: bytes, *, actor: Actor) -> Docume
     PDF, Word, Excel, JPEG or PNG, at most 10 MB and what a package unpacks to bounded."""
     from django.conf import settings
 
-    current = Inject.objects.select_for_update().select_related("drill").get(pk=inject.pk)
+    current = (
+        Inject.objects.select_for_update(of=("self",)).select_related("drill").get(pk=inject.pk)
+    )
     _controller(actor, current.drill)
     if current.state != Inject.State.PENDING:
         raise ValidationError({"file": [_("Material is added before the inject is delivered.")]})

@@ -120,7 +120,9 @@ def assess(incident: Incident) -> Overview:
 def update_facts(incident: Incident, data: Mapping[str, Any], *, actor: Actor) -> Incident:
     """New figures from the scene (more people, casualties): the levels are re-read from
     them; a changed level is still the commander's decision."""
-    current = Incident.objects.select_for_update().select_related("unit").get(pk=incident.pk)
+    current = (
+        Incident.objects.select_for_update(of=("self",)).select_related("unit").get(pk=incident.pk)
+    )
     _may(
         actor,
         "incidents.command_incident",

@@ -36,7 +36,9 @@ def set_group_people(
     """The commander names a group's lead and members when the plan's posts do not (a
     position nobody holds in the directory) or the day needs others."""
     current = (
-        TeamGroup.objects.select_for_update().select_related("incident__unit").get(pk=group.pk)
+        TeamGroup.objects.select_for_update(of=("self",))
+        .select_related("incident__unit")
+        .get(pk=group.pk)
     )
     _may(
         actor,
@@ -111,7 +113,9 @@ def invite(group: TeamGroup, data: Mapping[str, Any], *, actor: Actor) -> User:
     from yingji.org import services as org
 
     current = (
-        TeamGroup.objects.select_for_update().select_related("incident__unit").get(pk=group.pk)
+        TeamGroup.objects.select_for_update(of=("self",))
+        .select_related("incident__unit")
+        .get(pk=group.pk)
     )
     _may(
         actor,

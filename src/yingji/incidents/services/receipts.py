@@ -51,11 +51,13 @@ def receive_report(report: Report, unit: Any, *, actor: Actor) -> ReportRecipien
     pk = unit.pk if isinstance(unit, Unit) else fields.id_of(unit)
     if pk is None:
         raise ValidationError({"unit": [_("Choose the recipient unit from the list.")]})
-    current = Report.objects.select_for_update().select_related("incident").get(pk=report.pk)
+    current = (
+        Report.objects.select_for_update(of=("self",)).select_related("incident").get(pk=report.pk)
+    )
     if current.state != Report.State.SUBMITTED:
         raise ValidationError({"report": [_("Only a submitted report is signed for.")]})
     recipient = (
-        ReportRecipient.objects.select_for_update()
+        ReportRecipient.objects.select_for_update(of=("self",))
         .select_related("unit")
         .filter(report=current, unit_id=pk)
         .first()

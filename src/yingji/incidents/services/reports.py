@@ -409,7 +409,11 @@ def submit_report(report: Report, *, actor: Actor) -> Report:
     meets its own deadline."""
     from yingji.documents import services as documents
 
-    current = Report.objects.select_for_update().select_related("incident__unit").get(pk=report.pk)
+    current = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("incident__unit")
+        .get(pk=report.pk)
+    )
     _may(
         actor,
         "incidents.write_report",

@@ -66,7 +66,9 @@ def request_resources(
 @transaction.atomic
 def decide_request(item: ResourceRequest, state: str, *, actor: Actor) -> ResourceRequest:
     current = (
-        ResourceRequest.objects.select_for_update().select_related("incident__unit").get(pk=item.pk)
+        ResourceRequest.objects.select_for_update(of=("self",))
+        .select_related("incident__unit")
+        .get(pk=item.pk)
     )
     _may(
         actor,

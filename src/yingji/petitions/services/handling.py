@@ -69,7 +69,9 @@ def reply(
     legal_basis: str,
 ) -> Reply:
     """Issue the 信访处理意见书 (第三十二条) and close the handling period."""
-    current = Petition.objects.select_for_update().select_related("unit").get(pk=petition.pk)
+    current = (
+        Petition.objects.select_for_update(of=("self",)).select_related("unit").get(pk=petition.pk)
+    )
     errors: dict[str, list[str]] = {}
     if current.stage not in (Petition.Stage.ACCEPTED, Petition.Stage.HANDLING):
         errors["stage"] = [_("Only an accepted petition can be answered.")]
@@ -131,7 +133,9 @@ def delivery_errors(
 @transaction.atomic
 def deliver(written: Reply, *, actor: Actor, delivered_at: datetime, method: str) -> Reply:
     """Record when the reply reached the petitioner: the 30-day window for 复查 opens."""
-    current = Reply.objects.select_for_update().select_related("petition").get(pk=written.pk)
+    current = (
+        Reply.objects.select_for_update(of=("self",)).select_related("petition").get(pk=written.pk)
+    )
     errors = delivery_errors(
         recorded=current.delivered_at,
         issued_at=current.issued_at,

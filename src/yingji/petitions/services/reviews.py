@@ -201,7 +201,9 @@ REVIEW_LETTER_TITLES = {
 def decide_review(review: Review, *, actor: Actor, outcome: str, opinion: str) -> Review:
     """The reviewing body's opinion: 复查 opens the 复核 window, 复核 ends the matter."""
     current = (
-        Review.objects.select_for_update().select_related("petition", "unit").get(pk=review.pk)
+        Review.objects.select_for_update(of=("self",))
+        .select_related("petition", "unit")
+        .get(pk=review.pk)
     )
     errors: dict[str, list[str]] = {}
     if current.decided_at is not None:
@@ -239,7 +241,9 @@ def deliver_review(review: Review, *, actor: Actor, delivered_at: datetime, meth
     """Record when a 复查 or 复核 opinion reached the petitioner (送达); a 复查 opinion's
     delivery opens the 30 days for requesting a 复核 (信访工作条例 第三十六条)."""
     current = (
-        Review.objects.select_for_update().select_related("petition", "unit").get(pk=review.pk)
+        Review.objects.select_for_update(of=("self",))
+        .select_related("petition", "unit")
+        .get(pk=review.pk)
     )
     if current.decided_at is None:
         raise ValidationError(

@@ -63,7 +63,11 @@ def assign(
     note: str = "",
 ) -> Petition:
     """交办/转送 to one lead unit and any cooperating units; earlier routing is withdrawn."""
-    current = Petition.objects.select_for_update().select_related("category").get(pk=petition.pk)
+    current = (
+        Petition.objects.select_for_update(of=("self",))
+        .select_related("category")
+        .get(pk=petition.pk)
+    )
     cooperating = [u for u in (cooperating or []) if u.pk != lead.pk]
     errors: dict[str, list[str]] = {}
     if current.stage not in ROUTABLE:
