@@ -32,7 +32,6 @@ import json
 import os
 import random
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
@@ -48,7 +47,13 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 from bench.clock import percentiles, setup_django  # noqa: E402
-from bench.live import Server, application_for, database_url, wait_for_server  # noqa: E402
+from bench.live import (  # noqa: E402
+    Server,
+    application_for,
+    database_url,
+    stop_process,
+    wait_for_server,
+)
 
 PING_PATH = "/bench/ping/"
 INTAKE_PATH = "/api/v1/petitions"
@@ -472,13 +477,7 @@ class Consumer:
         )
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 def wait_until_indexed(numbers: list[str], limit: float = 120) -> float | None:

@@ -56,7 +56,13 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 from bench.clock import setup_django  # noqa: E402
-from bench.live import RedisServer, database_url, free_port, session_keys  # noqa: E402
+from bench.live import (  # noqa: E402
+    RedisServer,
+    database_url,
+    free_port,
+    process_tree,
+    session_keys,
+)
 from bench.run import _tree_memory  # noqa: E402
 
 LOCUSTFILE = ROOT / "bench" / "locustfile.py"
@@ -304,23 +310,6 @@ def serve(mode: str, logs: Path) -> Iterator[tuple[list[str], Processes]]:
 
 
 # --- CPU and memory of the server processes ----------------------------------------------
-def _tree(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        todo += children.get(current, [])
-    return found
-
-
 def _cpu_seconds(pid: int) -> float:
     try:
         fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
@@ -344,7 +333,7 @@ class Sampler(threading.Thread):
     def sample(self) -> None:
         rss = 0
         for root in self.roots:
-            for pid in _tree(root):
+            for pid in process_tree(root):
                 seconds = _cpu_seconds(pid)
                 self.first.setdefault(pid, seconds)
                 self.last[pid] = max(seconds, self.last.get(pid, 0.0))

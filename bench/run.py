@@ -354,19 +354,10 @@ def _brute_force_best(vectors: dict[int, list[tuple[str, float]]], pk: int) -> s
 # --- the server's memory ----------------------------------------------------------------------
 def _tree_memory(pid: int) -> dict[str, int]:
     """Resident and peak resident memory (kB) of a process and all its descendants."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    from bench.live import process_tree
+
     total = {"rss_kb": 0, "peak_kb": 0}
-    todo = [pid]
-    while todo:
-        current = todo.pop()
-        todo += children.get(current, [])
+    for current in process_tree(pid):
         try:
             status = (Path("/proc") / str(current) / "status").read_text()
         except OSError:
