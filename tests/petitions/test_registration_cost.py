@@ -124,7 +124,6 @@ def test_the_search_entry_is_written_by_a_job_after_the_commit(
     queued_jobs: None,
     django_capture_on_commit_callbacks,
 ) -> None:
-    from huey.contrib.djhuey import HUEY
 
     before = indexing_jobs()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -150,7 +149,6 @@ def test_commits_close_together_share_one_job(
     queued_jobs: None,
     django_capture_on_commit_callbacks,
 ) -> None:
-    from huey.contrib.djhuey import HUEY
 
     before = indexing_jobs()
     actor = Actor(user=township_clerk)
