@@ -249,7 +249,11 @@ class Hub:
         """End every subscription and stop the threads; the hub cannot be restarted."""
         self._stopping.set()
         self._wake.set()
-        for thread in (self._watcher, self._listener):
+        # Under the lock: a thread is assigned and started there, so one seen here has
+        # started, and none starts once stopping is set.
+        with self._lock:
+            threads = (self._watcher, self._listener)
+        for thread in threads:
             if thread is not None and thread is not threading.current_thread():
                 thread.join(timeout)
         self._end_all()
