@@ -15,6 +15,38 @@ from yingji.accounts.roles import Role
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def _remember_password_work() -> None:
+    """Argon2 takes 0.1-0.3 s of CPU a hash by design, and the suite makes thousands of
+    accounts with the same few passwords: much of CI's time. Hash each password once
+    per run and reuse the hash; a password checked against that very hash is right
+    without hashing it again. The hashes stay real Argon2, so the servers the tests start
+    as separate processes sign these accounts in as production would, and every other
+    check (a wrong password, an older hash) does the full work."""
+    from django.contrib.auth import base_user, hashers
+
+    known: dict[str, str] = {}
+
+    def make_password(
+        password: str | None, salt: str | None = None, hasher: str = "default"
+    ) -> str:
+        if not (isinstance(password, str) and salt is None and hasher == "default"):
+            return hashers.make_password(password, salt, hasher)
+        if password not in known:
+            known[password] = hashers.make_password(password)
+        return known[password]
+
+    def check_password(password, encoded, setter=None, preferred="default"):  # type: ignore[no-untyped-def]
+        if isinstance(password, str) and encoded and known.get(password) == encoded:
+            return True
+        return hashers.check_password(password, encoded, setter, preferred)
+
+    base_user.make_password = make_password  # type: ignore[assignment]
+    base_user.check_password = check_password  # type: ignore[assignment]
+
+
+_remember_password_work()
+
+
 @pytest.fixture(autouse=True)
 def _stop_timeline_hub(request: pytest.FixtureRequest) -> Iterator[None]:
     """A test that opened a live stream leaves this process's timeline hub watching the
