@@ -40,7 +40,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from tests import personas
+from tests import personas, servers
 from tests.incidents.conftest import gate_visit
 
 DATABASE_URL = os.environ.get("YINGJI_DATABASE_URL", "")
@@ -58,12 +58,6 @@ PERIODIC_TASK = "yingji.clock.tasks.check_deadlines"
 # huey's scheduler enqueues periodic jobs when the consumer starts, then every 60 s.
 PERIOD_SECONDS = 60.0
 LIVE_ROUNDS = 3
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_for(check: Callable[[], bool], seconds: float, pause: float = 0.1) -> bool:
@@ -252,36 +246,6 @@ def database_url() -> str:
     return f"postgres://{user}{password}@{db['HOST']}:{db['PORT'] or 5432}/{quote(db['NAME'])}"
 
 
-def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """A redis-server on a free loopback port, with no persistence."""
-    import redis
-
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed (scripts/test.sh installs it)")
-    port = free_port()
-    server = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        cwd=folder,
-        stdout=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-
-    def answers() -> bool:
-        try:
-            return bool(client.ping())
-        except redis.ConnectionError:
-            return server.poll() is not None  # died: stop waiting, fail below
-
-    wait_for(answers, 10, 0.05)
-    client.close()
-    if server.poll() is not None:
-        raise RuntimeError("redis-server did not start")
-    return server, url
-
-
 @dataclass
 class People:
     username: str
@@ -343,7 +307,7 @@ def cluster(django_db_setup: None, django_db_blocker: Any) -> Iterator[Cluster]:
     redis_server: subprocess.Popen[bytes] | None = None
     try:
         url = database_url()
-        redis_server, redis_url = start_redis(folder)
+        redis_server, redis_url = servers.start_redis(folder)
         env = dict(os.environ)
         # The test process's checks must hold in the servers: no async-unsafe pass there.
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -368,7 +332,7 @@ def cluster(django_db_setup: None, django_db_blocker: Any) -> Iterator[Cluster]:
         periodic_started = time.monotonic()
         plain = start("worker-no-periodic", [*cli, "worker", "--no-periodic"], env, logs)
         processes.append(plain)
-        web1, web2 = free_port(), free_port()
+        web1, web2 = servers.free_port(), servers.free_port()
         web = []
         for number, port in ((1, web1), (2, web2)):
             argv = [*cli, "serve", "--no-consumer", "--port", str(port)]

@@ -1,16 +1,13 @@
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
 import time
 from collections.abc import Iterator
 
 import pytest
-import redis
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
+from tests import servers
 from yingji.audit.services import Actor
 from yingji.org.models import Unit
 from yingji.timeline import live
@@ -50,38 +47,11 @@ def collect(subscription: live.ThreadSubscription, count: int, timeout: float = 
     return found
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def redis_url(tmp_path) -> Iterator[str]:
     """A real redis-server on a free loopback port, with no persistence, stopped after."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed (scripts/test.sh installs it)")
-    port = free_port()
-    server = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
+    server, url = servers.start_redis(tmp_path)
     try:
-        client = redis.Redis.from_url(url)
-        ends = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > ends or server.poll() is not None:
-                    raise
-                time.sleep(0.05)
-        client.close()
         yield url
     finally:
-        server.terminate()
-        server.wait(10)
+        servers.stop(server)

@@ -10,7 +10,8 @@ import pytest
 from django.db import connection, transaction
 
 from tests import personas
-from tests.timeline.conftest import SYSTEM, collect, free_port, note
+from tests.servers import free_port
+from tests.timeline.conftest import SYSTEM, collect, note
 from yingji.timeline import live
 from yingji.timeline.services import record
 
