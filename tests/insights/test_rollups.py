@@ -213,3 +213,55 @@ def test_figures_add_up_the_scope_and_compare_with_earlier_periods(
         ).totals.cases
         == 4
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_marking_a_day_and_auditing_in_either_order_do_not_deadlock() -> None:
+    """Two transactions: one marks today stale and then writes an audit entry, the other
+    writes an audit entry and then marks the same day. With one locked row per day they
+    waited for each other (a deadlock on PostgreSQL, 75 errors in issue 28's load run);
+    marks are now rows of their own, so both commit."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from yingji.audit import services as audit
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: no two transactions interleave")
+    day = date(2026, 12, 5)
+    both_inside = threading.Barrier(2, timeout=10)
+    errors: list[BaseException] = []
+
+    def mark_then_audit() -> None:
+        try:
+            with transaction.atomic():
+                rollups.mark(day, petition_rollups.PETITIONS, schedule=False)
+                both_inside.wait()
+                audit.record(actor=Actor.system("one"), action="tests.one", object_type="t")
+        except BaseException as error:  # reported to the test's thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def audit_then_mark() -> None:
+        try:
+            with transaction.atomic():
+                audit.record(actor=Actor.system("two"), action="tests.two", object_type="t")
+                both_inside.wait()
+                rollups.mark(day, petition_rollups.PETITIONS, schedule=False)
+        except BaseException as error:  # reported to the test's thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=mark_then_audit), threading.Thread(target=audit_then_mark)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert rollups.pending(petition_rollups.PETITIONS) == 1
+    assert Stale.objects.filter(topic=petition_rollups.PETITIONS, day=day).count() == 2
+    rollups.refresh()
+    assert rollups.pending(petition_rollups.PETITIONS) == 0

@@ -106,16 +106,17 @@ class DeadlineOutcome(_Figures):
 
 class Stale(models.Model):
     """A day (or month) whose rows must be rewritten: marked in the transaction that
-    changed a case, taken (deleted) by the refresh that rewrites it."""
+    changed a case, taken (deleted) by the refresh that rewrites it. One row per marking
+    transaction, not one per day: a unique day row would be one row every writer of the
+    day locks, and writers that lock it and the audit chain's head in either order
+    deadlock on PostgreSQL."""
 
     topic = models.CharField(max_length=20)
     day = models.DateField()
     marked_at = models.DateTimeField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["topic", "day"], name="insights_stale_unique")
-        ]
+        indexes = [models.Index(fields=["topic", "day"], name="insights_stale_topic_day")]
 
     def __str__(self) -> str:
         return f"{self.topic} {self.day}"

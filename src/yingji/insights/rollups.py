@@ -5,17 +5,20 @@ petition_rollups.py, incidents beside it), with its tables of figures and a func
 that rewrites one day's rows from the records.
 
 - **Marking.** A change to a counted record marks its day stale (``mark``), in the same
-  transaction: an upsert of one ``Stale`` row. After the commit a job rewrites the stale
+  transaction: an insert of a ``Stale`` row. After the commit a job rewrites the stale
   days (``tasks.refresh_figures``); a periodic job catches anything a lost job left, and
   ``refresh`` can be run inline.
 - **Rewriting a day.** The day's rows are deleted and counted again from its records: a
   few hundred in a city's busiest day, so a day costs milliseconds; its week's and its
   month's rows are then summed again from the day rows (``_rewrite_span``), so that a
   period reads whole months, whole weeks and at most six days at each end.
-- **Concurrency.** A refresh deletes a day's ``Stale`` row before it counts: the row
-  lock orders it after any transaction that marked the day and has not committed (its
-  upsert holds the row), so the counting sees that transaction's changes; a mark made
-  after the delete inserts a new row, counted by the next refresh.
+- **Concurrency.** A refresh deletes a day's committed ``Stale`` rows before it counts
+  (a second refresh waits on the delete and then finds none). A transaction that marked
+  the day and has not committed keeps its own row, invisible to the delete, so the day is
+  counted again after its commit, by the refresh that commit asks for. Marks are plain
+  inserts, one row per transaction and day, never an upsert of one row per day: that row
+  would be a lock every writer of the day takes, and writers taking it and the audit
+  chain's head in either order deadlocked on PostgreSQL under load (issue 28).
 - **Rebuild.** ``rebuild`` rewrites every day of a topic's records and clears the rest;
   ``yingji insights rebuild`` runs it and prints its time.
 """
@@ -118,12 +121,7 @@ def mark(day: date, topic: str, *, schedule: bool = True) -> None:
     memo = transaction_memo()
     marked: set[tuple[str, date]] = memo.setdefault("stale", set()) if memo is not None else set()
     if (topic, day) not in marked:
-        Stale.objects.bulk_create(
-            [Stale(topic=topic, day=day, marked_at=timezone.now())],
-            update_conflicts=True,
-            unique_fields=["topic", "day"],
-            update_fields=["marked_at"],
-        )
+        Stale.objects.create(topic=topic, day=day, marked_at=timezone.now())
         marked.add((topic, day))
     if schedule and not (memo is not None and memo.get("scheduled")):
         transaction.on_commit(_schedule, robust=True)
@@ -197,7 +195,12 @@ def refresh(limit: int | None = None) -> int:
     """Rewrite every topic's stale days, then their months; the days rewritten."""
     done = 0
     for topic in TOPICS.values():
-        days = Stale.objects.filter(topic=topic.name).order_by("day").values_list("day", flat=True)
+        days = (
+            Stale.objects.filter(topic=topic.name)
+            .order_by("day")
+            .values_list("day", flat=True)
+            .distinct()
+        )
         for day in list(days)[:limit]:
             with transaction.atomic():
                 if not _take(topic.name, day):
@@ -208,7 +211,7 @@ def refresh(limit: int | None = None) -> int:
             done += 1
         for stale, rewrite in ((topic.months, _rewrite_month), (topic.weeks, _rewrite_week)):
             spans = Stale.objects.filter(topic=stale).order_by("day")
-            for first in spans.values_list("day", flat=True):
+            for first in spans.values_list("day", flat=True).distinct():
                 with transaction.atomic():
                     if _take(stale, first):
                         rewrite(topic, first)
@@ -217,7 +220,7 @@ def refresh(limit: int | None = None) -> int:
 
 def pending(topic: str) -> int:
     """How many days of ``topic`` wait to be rewritten."""
-    return Stale.objects.filter(topic=topic).count()
+    return Stale.objects.filter(topic=topic).values("day").distinct().count()
 
 
 def _days(topic: Topic) -> list[date]:
