@@ -256,6 +256,52 @@ def test_ratings_to_follow_up_are_the_replied_cases_not_rated_since_the_reply(
     assert case_ids(build("petitions.ratings", township_clerk)) == [first.pk, second.pk]
 
 
+def test_ratings_of_several_units_are_merged_longest_waiting_first(
+    city: personas.City,
+    township_clerk: User,
+    client_for,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each unit's waiting cases are walked apart and merged (lists.longest_unrated): the
+    township's and its village's cases come in one order, the same as one statement for
+    all the units reads them, and the list behind the panel holds the same cases."""
+    cases = [reply(accept(register(township_clerk, 9), township_clerk), township_clerk)]
+    for _ in range(4):
+        cases.append(reply(accept(register(township_clerk, 9), township_clerk), township_clerk))
+    # Waiting since, interleaved across the two units (a village's cases are the
+    # township's to act on: lists.acting_units).
+    now = timezone.now()
+    for n, case in enumerate(cases):
+        unit = city.baishicun if n % 2 else city.baishizhen
+        Petition.objects.filter(pk=case.pk).update(
+            unit=unit, awaiting_rating_since=now - timedelta(days=20 - n)
+        )
+    assert set(lists.acting_units(township_clerk)) >= {city.baishizhen, city.baishicun}
+    walked = case_ids(build("petitions.ratings", fresh(township_clerk)))
+    assert walked == [case.pk for case in cases]
+    monkeypatch.setattr(lists, "WALK_UNITS_AT_MOST", 1)  # one statement for all units
+    assert case_ids(build("petitions.ratings", fresh(township_clerk))) == walked
+    assert sorted(listed(client_for(township_clerk), "/petitions/?mine=1&unrated=1")) == sorted(
+        walked
+    )
+
+
+def test_the_list_of_ratings_to_follow_up_holds_the_same_cases_past_the_sorted_few(
+    township_clerk: User, client_for, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Up to lists.SORT_AT_MOST waiting cases the list reads them by key; more, down its
+    own order. Both show the same cases in the same order, page by page."""
+    cases = [
+        reply(accept(register(township_clerk, days), township_clerk), township_clerk)
+        for days in (9, 7, 5)
+    ]
+    url = "/petitions/?mine=1&unrated=1"
+    few = listed(client_for(township_clerk), url)
+    assert few == [case.pk for case in reversed(cases)]  # the list is newest first
+    monkeypatch.setattr(lists, "SORT_AT_MOST", 2)
+    assert listed(client_for(township_clerk), url) == few
+
+
 # --- 5. overdue cases by unit -------------------------------------------------------------------
 
 
@@ -405,8 +451,10 @@ def test_each_panel_reads_its_list_in_one_query(
 ) -> None:
     user = fresh(request.getfixturevalue(persona))
     # "My cases" first counts the units' open cases (up to lists.SORT_AT_MOST), then
-    # sorts them: two queries.
-    with django_assert_max_num_queries(2 if key == "petitions.mine" else 1):
+    # sorts them: two queries. "Ratings" reads the user's units, walks each (two here),
+    # then reads the rows it found.
+    most = {"petitions.mine": 2, "petitions.ratings": 4}.get(key, 1)
+    with django_assert_max_num_queries(most):
         panel = build(key, user)
     assert len(panel.entries) >= 2, key
 

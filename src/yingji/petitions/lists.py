@@ -116,8 +116,66 @@ def unrated(petitions: models.QuerySet[Petition]) -> models.QuerySet[Petition]:
     """Replied cases with no follow-up (回访 or the petitioner's rating) recorded since
     the newest written reply: a case reopened and answered again is rated again. The reply
     and rating services keep ``awaiting_rating_since`` for this, so the set is read from
-    its own index (``petitions_awaiting_rating``)."""
+    its own index (``petitions_unit_awaiting``)."""
     return petitions.filter(stage=Petition.Stage.REPLIED, awaiting_rating_since__isnull=False)
+
+
+# Up to this many open cases at the user's units are sorted by their next deadline; more
+# are read from the deadlines in due order (``_mine_by_next_deadline``). Up to this many
+# cases of theirs waiting for a follow-up are read by key; more are walked in the list's
+# order (``_mine_unrated``).
+SORT_AT_MOST = 1_000
+
+
+def _mine_unrated(
+    petitions: models.QuerySet[Petition], user: User | None
+) -> models.QuerySet[Petition]:
+    """The cases of the user's units waiting for a follow-up, in a form each database
+    reads in few steps whatever the units hold.
+
+    Up to ``SORT_AT_MOST`` waiting are read from their index (``petitions_unit_awaiting``)
+    and the list takes them by key. More are found soon enough down the list's own order:
+    "+ 0" keeps SQLite from starting at the units' waiting cases instead, 67,249 of a
+    township at 1M, and sorting them all (200 ms). One form for both made SQLite either
+    sort a township's waiting cases or walk the city's replied cases for a county bureau
+    with none waiting (800 ms), as its statistics guessed.
+    """
+    units = acting_units(user)
+    waiting = unrated(Petition.objects.filter(unit__in=units)).order_by()
+    ids = list(waiting.values_list("pk", flat=True)[: SORT_AT_MOST + 1])
+    if len(ids) <= SORT_AT_MOST:
+        return petitions.filter(pk__in=ids)
+    return petitions.alias(unit_plain=F("unit_id") + 0).filter(unit_plain__in=units)
+
+
+# Up to this many units are walked one by one for the cases waiting longest for a
+# follow-up (``longest_unrated``); a user acting for more has them read in one statement.
+WALK_UNITS_AT_MOST = 20
+
+
+def longest_unrated(
+    petitions: models.QuerySet[Petition], user: User | None, count: int
+) -> list[Petition]:
+    """The first ``count`` cases of the user's units waiting for a follow-up, the longest
+    waiting first (the workbench's "ratings to follow up").
+
+    Each unit's stretch of the index of waiting cases (``petitions_unit_awaiting``:
+    unit, then waiting since) is walked apart, as far as ``count``, and the walks merged.
+    One statement for all the units made SQLite walk the city's waiting cases in order
+    for the few of the unit (800 ms for a county bureau at 1M, 222,230 cases waiting),
+    or read and sort every waiting case of the units.
+    """
+    order = ("awaiting_rating_since", "pk")
+    waiting = unrated(petitions)
+    units = list(acting_units(user).values_list("pk", flat=True)[: WALK_UNITS_AT_MOST + 1])
+    if len(units) > WALK_UNITS_AT_MOST:
+        held = waiting.filter(unit__in=acting_units(user)).order_by(*order)
+        return list(held[:count])
+    walks = [
+        waiting.filter(unit_id=unit).order_by(*order).values_list(*order)[:count] for unit in units
+    ]
+    keys = list(heapq.merge(*(list(walk) for walk in walks)))[:count]
+    return paging.rows_of(waiting, [pk for _since, pk in keys])
 
 
 def with_next_deadline(petitions: models.QuerySet[Petition]) -> models.QuerySet[Petition]:
@@ -213,12 +271,7 @@ def _plain(
     if f.until:
         petitions = petitions.filter(received_at__date__lte=f.until)
     if f.mine and f.unrated:
-        # The cases waiting for a follow-up are walked in their own index, in the order
-        # the panel shows (``unrated``); "+ 0" keeps SQLite from starting at the units'
-        # replied cases instead, a hundred thousand at 1M, and sorting them all.
-        petitions = petitions.alias(unit_plain=F("unit_id") + 0).filter(
-            unit_plain__in=acting_units(user)
-        )
+        petitions = _mine_unrated(petitions, user)
     elif f.mine:
         petitions = petitions.filter(unit__in=acting_units(user))
     if f.open:
@@ -279,11 +332,6 @@ def page(
     wanted = [pk for _at, pk in keys[offset : offset + limit]]
     rows = base.order_by().in_bulk(wanted)
     return [rows[pk] for pk in wanted if pk in rows], len(keys) > offset + limit
-
-
-# Up to this many open cases at the user's units are sorted by their next deadline; more
-# are read from the deadlines in due order (``_mine_by_next_deadline``).
-SORT_AT_MOST = 1_000
 
 
 def _mine_by_next_deadline(

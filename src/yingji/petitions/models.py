@@ -234,11 +234,12 @@ class Petition(models.Model):
                 name="petitions_collective_received",
                 condition=Q(is_collective=True),
             ),
-            # Replied cases waiting for a follow-up, the longest waiting first: the
-            # workbench's "ratings to follow up", walked until the panel is full.
+            # Replied cases waiting for a follow-up, per unit, the longest waiting first:
+            # the workbench's "ratings to follow up", each unit's walked until the panel
+            # is full (lists.longest_unrated).
             models.Index(
-                fields=["awaiting_rating_since", "id"],
-                name="petitions_awaiting_rating",
+                fields=["unit", "awaiting_rating_since", "id"],
+                name="petitions_unit_awaiting",
                 condition=Q(stage="replied", awaiting_rating_since__isnull=False),
             ),
             # Similar cases: the same category and place, nearest in time (services).

@@ -123,7 +123,6 @@ def _day(moment: datetime) -> str:
 MINE = lists.Filters(mine=True, open=True)
 WAITING = lists.Filters(mine=True, stage=Petition.Stage.REGISTERED)
 ROUTED = lists.Filters(routed=True)
-UNRATED = lists.Filters(mine=True, unrated=True)
 
 
 def my_cases(user: User) -> workbench.Panel:
@@ -201,8 +200,10 @@ def transfers_waiting(user: User) -> workbench.Panel:
 
 def ratings_to_follow_up(user: User) -> workbench.Panel:
     """Replied cases whose follow-up or rating is not recorded yet, the longest waiting
-    first: down the index of the cases waiting, per unit, stopping at the panel's rows."""
-    cases = _cases(user, UNRATED).order_by("awaiting_rating_since", "pk")
+    first: the list ``?mine=1&unrated=1``'s cases, down the index of the cases waiting,
+    unit by unit, stopping at the panel's rows (``lists.longest_unrated``)."""
+    scope = petitions_visible_to(user).select_related("category__parent").only(*CASE_FIELDS)
+    cases = lists.longest_unrated(scope, user, workbench.CAP + 1)
 
     def entry(petition: Any) -> workbench.Entry:
         note = gettext("Waiting for a follow-up since %(date)s") % {
@@ -211,7 +212,7 @@ def ratings_to_follow_up(user: User) -> workbench.Panel:
         return workbench.Entry(_case_label(petition), _case_url(petition.pk), note)
 
     return workbench.panel_of(
-        cases[: workbench.CAP + 1],
+        cases,
         entry,
         url=_list(mine="1", unrated="1"),
         empty=_("No rating is waiting to be recorded."),
