@@ -9,7 +9,8 @@ class YingjiConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
-        from yingji import admin_panels, keycheck
+        from yingji import admin_panels, keycheck, locals
 
+        locals.install()
         checks.register(keycheck.data_key_check)
         admin_panels.register()
