@@ -35,6 +35,8 @@ def start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         ("YINGJI_TIME_ZONE", "Asia/Beijing", "YINGJI_TIME_ZONE must be an IANA time zone"),
         ("YINGJI_DATABASE_POOL", "-1", "YINGJI_DATABASE_POOL must be a whole number"),
         ("YINGJI_DATABASE_POOL", "many", "YINGJI_DATABASE_POOL must be a whole number"),
+        ("YINGJI_REQUEST_SLOTS", "-1", "YINGJI_REQUEST_SLOTS must be a whole number"),
+        ("YINGJI_REQUEST_SLOTS", "1001", "YINGJI_REQUEST_SLOTS must be a whole number"),
         ("YINGJI_REDIS_URL", "localhost:6379", "YINGJI_REDIS_URL must be redis://"),
         ("YINGJI_SECRET_KEY", "short", "YINGJI_SECRET_KEY must be a random string"),
         ("YINGJI_DATA_KEY", "not-base64", "YINGJI_DATA_KEY must be 32 random bytes"),

@@ -58,6 +58,7 @@ class Config:
     document_fonts: dict[str, str] = field(default_factory=dict)
     duty_holiday_leader: bool = True
     duty_holiday_officers: int = 2
+    request_slots: int = 8
     smtp: dict[str, object] | None = None
     mail_from: str = "yingji@localhost"
     drill_external: bool = False
@@ -625,6 +626,9 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         mail_from=parse_mail_from(get("MAIL_FROM") or "yingji@localhost"),
         drill_external=parse_bool("DRILL_EXTERNAL", get("DRILL_EXTERNAL", "false") or "false"),
         escalation_minutes=parse_escalation_minutes(get("ESCALATION_MINUTES") or ""),
+        request_slots=parse_positive_int(
+            "REQUEST_SLOTS", get("REQUEST_SLOTS") or "8", low=0, high=1000
+        ),
         task_ack_minutes=parse_positive_int(
             "TASK_ACK_MINUTES", get("TASK_ACK_MINUTES") or "10", low=1, high=1440
         ),
