@@ -92,6 +92,14 @@ def test_postgres_connections_are_pooled_unless_the_pool_is_zero(tmp_path: Path)
     assert config.load({**env, "YINGJI_DATABASE_POOL": "0"}).database["OPTIONS"] == {}
 
 
+def test_requests_at_once_are_bounded_by_default_on_sqlite_only(tmp_path: Path) -> None:
+    env = {"YINGJI_VAR_DIR": str(tmp_path)}
+    assert config.load(env).request_slots == 8
+    postgres = {**env, "YINGJI_DATABASE_URL": "postgres://app:pw@db.local/yingji"}
+    assert config.load(postgres).request_slots == 0
+    assert config.load({**postgres, "YINGJI_REQUEST_SLOTS": "16"}).request_slots == 16
+
+
 def test_database_urls() -> None:
     pg = config.parse_database_url("postgres://app:p%40ss@db.local:5433/yingji?sslmode=require")
     assert pg["ENGINE"] == "django.db.backends.postgresql"

@@ -10,7 +10,9 @@ in order of arrival, it was 6 s, and more requests were answered.
 
 The slot is held from the first middleware to the view's response: reading the body
 (an upload from a slow line) and sending the response (a live stream, which may last
-an hour) happen outside it. ``YINGJI_REQUEST_SLOTS=0`` works on every request at once.
+an hour) happen outside it. ``YINGJI_REQUEST_SLOTS=0`` works on every request at once:
+the default with PostgreSQL, where the bound measured no better than none (its pool
+already bounds the database work of a process).
 """
 
 from __future__ import annotations

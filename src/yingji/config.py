@@ -627,7 +627,10 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         drill_external=parse_bool("DRILL_EXTERNAL", get("DRILL_EXTERNAL", "false") or "false"),
         escalation_minutes=parse_escalation_minutes(get("ESCALATION_MINUTES") or ""),
         request_slots=parse_positive_int(
-            "REQUEST_SLOTS", get("REQUEST_SLOTS") or "8", low=0, high=1000
+            "REQUEST_SLOTS",
+            get("REQUEST_SLOTS") or ("8" if database["ENGINE"].endswith("sqlite3") else "0"),
+            low=0,
+            high=1000,
         ),
         task_ack_minutes=parse_positive_int(
             "TASK_ACK_MINUTES", get("TASK_ACK_MINUTES") or "10", low=1, high=1440

@@ -25,7 +25,8 @@ AUDIT_KEY = CONFIG.audit_key
 DEBUG = CONFIG.debug
 ALLOWED_HOSTS = CONFIG.allowed_hosts
 REDIS_URL = CONFIG.redis_url
-# Requests each web process works on at once; more wait their turn (yingji.asgi).
+# Requests each web process works on at once (8 on SQLite, no bound on PostgreSQL);
+# more wait their turn (yingji.asgi).
 REQUEST_SLOTS = CONFIG.request_slots
 
 # The deadline clock: counting profile and the periods the law leaves to local rules.
