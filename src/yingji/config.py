@@ -628,7 +628,7 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         escalation_minutes=parse_escalation_minutes(get("ESCALATION_MINUTES") or ""),
         request_slots=parse_positive_int(
             "REQUEST_SLOTS",
-            get("REQUEST_SLOTS") or ("8" if database["ENGINE"].endswith("sqlite3") else "0"),
+            get("REQUEST_SLOTS") or ("8" if str(database["ENGINE"]).endswith("sqlite3") else "0"),
             low=0,
             high=1000,
         ),
