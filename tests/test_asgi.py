@@ -4,6 +4,7 @@ their turn, and a live stream or an upload being read holds no slot (yingji.asgi
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -42,7 +43,7 @@ class Client:
         await self.hang_up.wait()
         return {"type": "http.disconnect"}
 
-    async def send(self, message: dict[str, Any]) -> None:
+    async def send(self, message: Mapping[str, Any]) -> None:
         if message["type"] == "http.response.start":
             self.status = message["status"]
         elif message["type"] == "http.response.body":
@@ -51,9 +52,11 @@ class Client:
                 self.done.set()
 
 
-def test_at_most_the_slots_work_at_once_and_the_rest_are_answered_in_turn(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def served_at_once(
+    monkeypatch: pytest.MonkeyPatch, slots: int, requests: int
+) -> tuple[int, list[Client]]:
+    """Send ``requests`` at once through a handler of ``slots``, each view taking 20 ms:
+    the most worked on at the same time, and the clients with their answers."""
     working = 0
     most = 0
 
@@ -66,10 +69,10 @@ def test_at_most_the_slots_work_at_once_and_the_rest_are_answered_in_turn(
         return HttpResponse(request.path)
 
     monkeypatch.setattr(ASGIHandler, "run_get_response", view)
-    handler = asgi.BoundedASGIHandler(2)
+    handler = asgi.BoundedASGIHandler(slots)
 
-    async def six() -> list[Client]:
-        clients = [Client() for _ in range(6)]
+    async def all_at_once() -> list[Client]:
+        clients = [Client() for _ in range(requests)]
         await asyncio.gather(
             *(
                 handler(scope(f"/{n}/"), client.receive, client.send)
@@ -78,7 +81,14 @@ def test_at_most_the_slots_work_at_once_and_the_rest_are_answered_in_turn(
         )
         return clients
 
-    clients = asyncio.run(six())
+    clients = asyncio.run(all_at_once())
+    return most, clients
+
+
+def test_at_most_the_slots_work_at_once_and_the_rest_are_answered_in_turn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    most, clients = served_at_once(monkeypatch, slots=2, requests=6)
     assert most == 2
     assert [(c.status, c.body) for c in clients] == [(200, f"/{n}/".encode()) for n in range(6)]
 
@@ -113,26 +123,8 @@ def test_a_live_stream_holds_no_slot_while_it_runs(monkeypatch: pytest.MonkeyPat
 
 
 def test_no_slots_set_means_no_bound(monkeypatch: pytest.MonkeyPatch) -> None:
-    working = 0
-    most = 0
-
-    async def view(self: ASGIHandler, request: Any) -> HttpResponse:
-        nonlocal working, most
-        working += 1
-        most = max(most, working)
-        await asyncio.sleep(0.02)
-        working -= 1
-        return HttpResponse(b"")
-
-    monkeypatch.setattr(ASGIHandler, "run_get_response", view)
-    handler = asgi.BoundedASGIHandler(0)
-
-    async def five() -> None:
-        clients = [Client() for _ in range(5)]
-        await asyncio.gather(*(handler(scope(), c.receive, c.send) for c in clients))
-
-    asyncio.run(five())
-    assert most == 5
+    most, clients = served_at_once(monkeypatch, slots=0, requests=5)
+    assert most == 5 and all(c.status == 200 for c in clients)
 
 
 def test_the_served_application_is_bounded_by_the_setting() -> None:

@@ -17,14 +17,14 @@ from yingji.locals import ContextLocal
 
 
 def test_djangos_request_locals_are_replaced_at_start() -> None:
-    for local in (trans_real._active, timezone._active, urls._prefixes, urls._urlconfs):
+    for local in (trans_real._active, timezone._active, urls._prefixes, urls._urlconfs):  # type: ignore[attr-defined]
         assert isinstance(local, ContextLocal)
 
 
 def test_a_read_does_not_wait_for_a_thread_holding_the_lock() -> None:
     """The lock asgiref's Local takes for every read is what 200 request threads
     queued on; a ContextLocal read goes past a writer holding its lock."""
-    local = trans_real._active
+    local = trans_real._active  # type: ignore[attr-defined]
     assert isinstance(local, ContextLocal)
     read: list[str] = []
     with local._lock:  # a writer, stopped half-way
