@@ -329,6 +329,9 @@ class IntakeClerk(Person):
     @task(4)
     def attach(self) -> None:
         if not self.mine:
+            # Nothing registered yet to attach a scan to: register first. A task that
+            # sent nothing left a clerk of a short run (the test's 15 s) with no request.
+            self.register_api()
             return
         pk = self.rng.choice(self.mine)
         files = [("uploads", (f"scan-{pk}.png", PHOTO, "image/png"))]
