@@ -27,7 +27,7 @@ from yingji.org import services as org
 from yingji.org.models import Unit
 from yingji.petitions import lists, services
 from yingji.petitions.access import petitions_visible_to
-from yingji.petitions.models import Assignment, Petition
+from yingji.petitions.models import Assignment, Category, Petition
 
 pytestmark = pytest.mark.django_db
 
@@ -300,6 +300,32 @@ def test_the_list_of_ratings_to_follow_up_holds_the_same_cases_past_the_sorted_f
     assert few == [case.pk for case in reversed(cases)]  # the list is newest first
     monkeypatch.setattr(lists, "SORT_AT_MOST", 2)
     assert listed(client_for(township_clerk), url) == few
+
+
+def test_the_waiting_cases_are_read_once_under_a_parent_category(
+    township_clerk: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under a category with others below it each category is walked apart
+    (lists._newest); the units' waiting cases are read once for all the walks."""
+    cases = [
+        reply(accept(register(township_clerk, days), township_clerk), township_clerk)
+        for days in (9, 7)
+    ]
+    parent = Category.objects.get(code="labour.wages").parent
+    assert parent is not None and parent.children.count() >= 2
+    reads: list[object] = []
+    waiting_ids = lists._waiting_ids
+
+    def counted(user: User | None) -> list[int] | None:
+        reads.append(user)
+        return waiting_ids(user)
+
+    monkeypatch.setattr(lists, "_waiting_ids", counted)
+    filters = lists.Filters(mine=True, unrated=True, category_id=parent.pk)
+    scope = petitions_visible_to(township_clerk)
+    found, more = lists.page(scope, filters, offset=0, limit=20, user=township_clerk)
+    assert [p.pk for p in found] == [case.pk for case in reversed(cases)] and not more
+    assert len(reads) == 1
 
 
 # --- 5. overdue cases by unit -------------------------------------------------------------------

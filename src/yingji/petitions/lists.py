@@ -127,29 +127,51 @@ def unrated(petitions: models.QuerySet[Petition]) -> models.QuerySet[Petition]:
 SORT_AT_MOST = 1_000
 
 
+def _waiting_ids(user: User | None) -> list[int] | None:
+    """The ids of the user's units' cases waiting for a follow-up, when there are at most
+    ``SORT_AT_MOST`` of them, read from their index (``petitions_unit_awaiting``); None
+    when there are more."""
+    waiting = unrated(Petition.objects.filter(unit__in=acting_units(user))).order_by()
+    ids = list(waiting.values_list("pk", flat=True)[: SORT_AT_MOST + 1])
+    return ids if len(ids) <= SORT_AT_MOST else None
+
+
 def _mine_unrated(
-    petitions: models.QuerySet[Petition], user: User | None
+    petitions: models.QuerySet[Petition], user: User | None, waiting: list[int] | None
 ) -> models.QuerySet[Petition]:
     """The cases of the user's units waiting for a follow-up, in a form each database
     reads in few steps whatever the units hold.
 
-    Up to ``SORT_AT_MOST`` waiting are read from their index (``petitions_unit_awaiting``)
-    and the list takes them by key. More are found soon enough down the list's own order:
-    "+ 0" keeps SQLite from starting at the units' waiting cases instead, 67,249 of a
-    township at 1M, and sorting them all (200 ms). One form for both made SQLite either
-    sort a township's waiting cases or walk the city's replied cases for a county bureau
-    with none waiting (800 ms), as its statistics guessed. PostgreSQL keeps the plain
-    filter: it estimates the units' share from the column's statistics, which "+ 0"
-    hides (a township's list took 3.4 s with it, sorting every waiting case).
+    A few waiting (``waiting``, from ``_waiting_ids``) are taken by key. More are found
+    soon enough down the list's own order: "+ 0" keeps SQLite from starting at the units'
+    waiting cases instead, 67,249 of a township at 1M, and sorting them all (200 ms). One
+    form for both made SQLite either sort a township's waiting cases or walk the city's
+    replied cases for a county bureau with none waiting (800 ms), as its statistics
+    guessed. PostgreSQL keeps the plain filter: it estimates the units' share from the
+    column's statistics, which "+ 0" hides (a township's list took 3.4 s with it,
+    sorting every waiting case).
     """
+    if waiting is not None:
+        return petitions.filter(pk__in=waiting)
     units = acting_units(user)
-    waiting = unrated(Petition.objects.filter(unit__in=units)).order_by()
-    ids = list(waiting.values_list("pk", flat=True)[: SORT_AT_MOST + 1])
-    if len(ids) <= SORT_AT_MOST:
-        return petitions.filter(pk__in=ids)
     if connection.vendor != "sqlite":
         return petitions.filter(unit__in=units)
     return petitions.alias(unit_plain=F("unit_id") + 0).filter(unit_plain__in=units)
+
+
+@dataclass(frozen=True)
+class _Reads:
+    """What the filters read before the list's own statements, once a request: the
+    categories the category filter covers (None without one) and, for "handled by my
+    unit" with "waiting for a follow-up", the few waiting cases' ids (``_waiting_ids``)."""
+
+    categories: list[int] | None = None
+    waiting: list[int] | None = None
+
+
+def _reads(f: Filters, user: User | None) -> _Reads:
+    waiting = _waiting_ids(user) if f.mine and f.unrated else None
+    return _Reads(covered_categories(f), waiting)
 
 
 # Up to this many units are walked one by one for the cases waiting longest for a
@@ -227,10 +249,12 @@ def _plain(
     petitions: models.QuerySet[Petition],
     f: Filters,
     user: User | None = None,
-    categories: list[int] | None = None,
+    reads: _Reads | None = None,
 ) -> models.QuerySet[Petition]:
-    """Every filter but the search and the overdue one; ``categories`` are those the
-    category filter covers (``covered_categories``)."""
+    """Every filter but the search and the overdue one, with what ``_reads`` read for
+    them."""
+    reads = reads or _reads(f, user)
+    categories = reads.categories
     ids = (f.category_id, f.unit, f.area, f.deadline_unit)
     if any(pk is not None and not 0 < pk <= fields.MAX_ID for pk in ids):
         # An id no row can have matches nothing; passed on, it overflows the database's
@@ -275,7 +299,7 @@ def _plain(
     if f.until:
         petitions = petitions.filter(received_at__date__lte=f.until)
     if f.mine and f.unrated:
-        petitions = _mine_unrated(petitions, user)
+        petitions = _mine_unrated(petitions, user, reads.waiting)
     elif f.mine:
         petitions = petitions.filter(unit__in=acting_units(user))
     if f.open:
@@ -291,7 +315,7 @@ def narrowed(
     petitions: models.QuerySet[Petition], f: Filters, *, user: User | None = None
 ) -> models.QuerySet[Petition]:
     """Every filter, as one queryset (the whole set, newest first)."""
-    petitions = _plain(petitions, f, user, covered_categories(f))
+    petitions = _plain(petitions, f, user, _reads(f, user))
     if f.overdue:
         petitions = services.with_overdue(petitions)
     if f.query:
@@ -308,15 +332,16 @@ def page(
     user: User | None = None,
 ) -> tuple[list[Petition], bool]:
     """One page of the filtered list and whether another follows."""
-    categories = covered_categories(f)
-    base = _plain(petitions, f, user, categories)
+    reads = _reads(f, user)
+    categories = reads.categories
+    base = _plain(petitions, f, user, reads)
     if f.query:
         until = None
         if f.narrows:
             # Filters rare among the newest finds (closed cases, say, under the open
             # ones) would make the search walk every newer find first: start it at the
             # newest case the filters let through, one walk down their own index.
-            newest = _newest(petitions, f, user, categories, 1)
+            newest = _newest(petitions, f, user, reads, 1)
             if not newest:
                 return [], False
             until = newest[0][0]
@@ -332,7 +357,7 @@ def page(
         return paging.from_queryset(by_next_deadline(base), offset, limit)
     if categories is None or len(categories) < 2:
         return paging.from_queryset(base.order_by("-received_at", "-pk"), offset, limit)
-    keys = _newest(petitions, f, user, categories, offset + limit + 1)
+    keys = _newest(petitions, f, user, reads, offset + limit + 1)
     wanted = [pk for _at, pk in keys[offset : offset + limit]]
     rows = base.order_by().in_bulk(wanted)
     return [rows[pk] for pk in wanted if pk in rows], len(keys) > offset + limit
@@ -368,7 +393,7 @@ def _newest(
     petitions: models.QuerySet[Petition],
     f: Filters,
     user: User | None,
-    categories: list[int] | None,
+    reads: _Reads,
     count: int,
 ) -> list[tuple[datetime, int]]:
     """The first ``count`` filtered cases newest first, as (received_at, id).
@@ -382,12 +407,13 @@ def _newest(
     """
     order = ("-received_at", "-pk")
     one_walk = f.collective and connection.vendor == "sqlite"
+    categories = reads.categories
     if categories is None or len(categories) < 2 or one_walk:
-        found = _plain(petitions, f, user, categories).order_by(*order)
+        found = _plain(petitions, f, user, reads).order_by(*order)
         return list(found.values_list("received_at", "pk")[:count])
     walks = [
         list(
-            _plain(petitions, f, user, [pk])
+            _plain(petitions, f, user, replace(reads, categories=[pk]))
             .order_by(*order)
             .values_list("received_at", "pk")[:count]
         )

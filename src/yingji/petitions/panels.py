@@ -108,10 +108,14 @@ CASE_FIELDS = (
 )
 
 
+def _scope(user: User) -> models.QuerySet[Petition]:
+    """The cases the user may see, with what an entry names."""
+    return petitions_visible_to(user).select_related("category__parent").only(*CASE_FIELDS)
+
+
 def _cases(user: User, filters: lists.Filters) -> models.QuerySet[Petition]:
     """The cases the list shows for ``filters``, with what an entry names."""
-    scope = petitions_visible_to(user).select_related("category__parent").only(*CASE_FIELDS)
-    return lists.narrowed(scope, filters, user=user)
+    return lists.narrowed(_scope(user), filters, user=user)
 
 
 def _day(moment: datetime) -> str:
@@ -130,8 +134,7 @@ def my_cases(user: User) -> workbench.Panel:
     ``?mine=1&open=1``'s first rows, read from the units' deadlines in due order
     (``lists.page``)."""
     now = timezone.now()
-    scope = petitions_visible_to(user).select_related("category__parent").only(*CASE_FIELDS)
-    cases, _more = lists.page(scope, MINE, offset=0, limit=workbench.CAP + 1, user=user)
+    cases, _more = lists.page(_scope(user), MINE, offset=0, limit=workbench.CAP + 1, user=user)
     return workbench.panel_of(
         cases,
         lambda p: _by_deadline(p, now),
@@ -202,8 +205,7 @@ def ratings_to_follow_up(user: User) -> workbench.Panel:
     """Replied cases whose follow-up or rating is not recorded yet, the longest waiting
     first: the list ``?mine=1&unrated=1``'s cases, down the index of the cases waiting,
     unit by unit, stopping at the panel's rows (``lists.longest_unrated``)."""
-    scope = petitions_visible_to(user).select_related("category__parent").only(*CASE_FIELDS)
-    cases = lists.longest_unrated(scope, user, workbench.CAP + 1)
+    cases = lists.longest_unrated(_scope(user), user, workbench.CAP + 1)
 
     def entry(petition: Any) -> workbench.Entry:
         note = gettext("Waiting for a follow-up since %(date)s") % {
