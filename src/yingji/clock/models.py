@@ -61,23 +61,28 @@ class CalendarDay(models.Model):
         return f"{self.date} {self.kind} {self.name}"
 
 
+def visible_deadlines(user: User, via: str = "") -> Q:
+    """The deadlines of the user's jurisdiction, each kind in its line of work: a
+    petition bureau sees the petitions' deadlines of its area, not the incidents'.
+    ``via`` is the path from another model to the deadline ("deadline__" from its
+    events), so that a list of those is filtered on its own rows, joined to their
+    deadline, not on a list of every deadline visible."""
+    from yingji.clock import kinds
+
+    petition_kinds = kinds.codes_of_line(lines.PETITIONS)
+    kind, unit = f"{via}kind__in", f"{via}unit__in"
+    return Q(**{kind: petition_kinds, unit: Unit.objects.visible_to(user, lines.PETITIONS)}) | (
+        ~Q(**{kind: petition_kinds}) & Q(**{unit: Unit.objects.visible_to(user, lines.EMERGENCY)})
+    )
+
+
 class DeadlineQuerySet(models.QuerySet["Deadline"]):
     def for_units(self, units: models.QuerySet[Unit]) -> DeadlineQuerySet:
         return self.filter(unit__in=units)
 
     def visible_to(self, user: User) -> DeadlineQuerySet:
-        """The deadlines of the user's jurisdiction, each kind in its line of work: a
-        petition bureau sees the petitions' deadlines of its area, not the incidents'."""
-        from yingji.clock import kinds
-
-        petition_kinds = kinds.codes_of_line(lines.PETITIONS)
-        return self.filter(
-            Q(kind__in=petition_kinds, unit__in=Unit.objects.visible_to(user, lines.PETITIONS))
-            | (
-                ~Q(kind__in=petition_kinds)
-                & Q(unit__in=Unit.objects.visible_to(user, lines.EMERGENCY))
-            )
-        )
+        """The deadlines of the user's jurisdiction (``visible_deadlines``)."""
+        return self.filter(visible_deadlines(user))
 
     def overdue(self) -> DeadlineQuerySet:
         return self.filter(state=Deadline.State.MISSED)
@@ -209,6 +214,8 @@ class DeadlineEvent(models.Model):
                 fields=["deadline", "kind", "threshold_minutes"], name="clock_event_once"
             )
         ]
+        # The deadlines page's recent reminders: walked newest first, stopping at its rows.
+        indexes = [models.Index(fields=["emitted_at", "id"], name="clock_event_recent")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.deadline_id}"

@@ -5,6 +5,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,7 +16,7 @@ from django.utils.translation import ngettext
 from yingji.clock import kinds
 from yingji.clock.calendars import year_data
 from yingji.clock.explain import explain, holiday_label
-from yingji.clock.models import Deadline, DeadlineEvent
+from yingji.clock.models import Deadline, DeadlineEvent, visible_deadlines
 from yingji.clock.periods import Calendar
 
 FIRST_YEAR, LAST_YEAR = 2004, 2100
@@ -85,9 +88,37 @@ def _url_of(subject: Any) -> str:
     return method() if method is not None else ""
 
 
+# What a row of the deadlines page reads of its deadline.
+ROW_FIELDS = (
+    "kind",
+    "unit__name",
+    "subject_type",
+    "subject_id",
+    "due_at",
+    "state",
+    "calendar_confirmed",
+    "explanation",
+    "is_drill",
+)
+
+
+def _with_subjects(deadlines: list[Deadline]) -> list[Deadline]:
+    """The deadlines with what each concerns, read one statement per kind of subject: of a
+    model that names the fields its name and page read (``NAME_FIELDS``), only those."""
+    types = {deadline.subject_type_id for deadline in deadlines}
+    narrowed = []
+    for type_id in types:
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        fields = getattr(model, "NAME_FIELDS", None)
+        if model is not None and fields:
+            narrowed.append(model._default_manager.only(*fields))
+    prefetch_related_objects(deadlines, GenericPrefetch("subject", narrowed))
+    return deadlines
+
+
 def _rows(deadlines: Any) -> list[dict[str, Any]]:
     rows = []
-    for deadline in deadlines:
+    for deadline in _with_subjects(list(deadlines)):
         kind = kinds.get(deadline.kind)
         rows.append(
             {
@@ -105,14 +136,25 @@ def _rows(deadlines: Any) -> list[dict[str, Any]]:
 def deadline_list(request: HttpRequest) -> HttpResponse:
     """Overdue and due-soon deadlines of the user's jurisdiction, each in its line."""
     now = timezone.now()
-    visible = Deadline.objects.visible_to(request.user)  # type: ignore[arg-type]
-    base = visible.select_related("unit").prefetch_related("subject")
+    user = request.user
+    base = Deadline.objects.visible_to(user).select_related("unit").only(*ROW_FIELDS)  # type: ignore[arg-type]
     overdue = base.overdue().order_by("due_at")[:200]
     soon = base.due_within(now, now + timedelta(days=DUE_SOON_DAYS)).order_by("due_at")[:200]
+    # Walked newest first down their index (clock_event_recent), each checked on its own
+    # deadline: a list of every deadline visible, to look their reminders up, took 90 ms
+    # at a million petitions.
     signals = (
-        DeadlineEvent.objects.filter(deadline__in=visible)
+        DeadlineEvent.objects.filter(visible_deadlines(user, via="deadline__"))  # type: ignore[arg-type]
         .select_related("deadline__unit")
-        .order_by("-emitted_at")[:50]
+        .only(
+            "kind",
+            "threshold_minutes",
+            "emitted_at",
+            "deadline__kind",
+            "deadline__due_at",
+            "deadline__unit__name",
+        )
+        .order_by("-emitted_at", "-pk")[:50]
     )
     return render(
         request,

@@ -258,6 +258,10 @@ class Petition(models.Model):
             )
         ]
 
+    # What the name (``__str__``) and the page (``get_absolute_url``) read: lists of
+    # things that point at a case, such as the deadlines page, load only these.
+    NAME_FIELDS = ("number",)
+
     def __str__(self) -> str:
         return self.number
 
