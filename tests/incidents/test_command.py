@@ -240,6 +240,11 @@ def test_groups_are_staffed_from_any_unit_the_incident_reaches(township: Townshi
     care = incident.tasks.get(origin=Task.Origin.CARE)
     assert care.group == medical and "心理" in care.action
     assert Notification.objects.filter(recipient=doctor, kind="incident.task", urgent=True).exists()
+    # Serving in two groups, as the lead of one, the doctor sees the incident once.
+    other = incident.groups.exclude(pk=medical.pk).first()
+    assert other is not None
+    services.set_group_people(other, lead=other.lead, members=[doctor], actor=leader)
+    assert list(services.visible_to(doctor)) == [incident]
     far = personas.make_user("far", township.city.qingxi, Role.TEAM_MEMBER, name="清溪区干部")
     with pytest.raises(ValidationError):
         services.set_group_people(medical, lead=far, members=[], actor=leader)
