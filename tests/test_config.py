@@ -86,10 +86,11 @@ def test_postgres_connections_are_pooled_unless_the_pool_is_zero(tmp_path: Path)
     url = "postgres://app:pw@db.local/yingji"
     env = {"YINGJI_VAR_DIR": str(tmp_path), "YINGJI_DATABASE_URL": url}
     pooled = config.load(env).database["OPTIONS"]
-    assert pooled == {"pool": {"min_size": 2, "max_size": 8, "timeout": 30}}
+    no_jit = {"options": "-c jit=off"}
+    assert pooled == {**no_jit, "pool": {"min_size": 2, "max_size": 8, "timeout": 30}}
     single = config.load({**env, "YINGJI_DATABASE_POOL": "1"}).database["OPTIONS"]
-    assert single == {"pool": {"min_size": 1, "max_size": 1, "timeout": 30}}
-    assert config.load({**env, "YINGJI_DATABASE_POOL": "0"}).database["OPTIONS"] == {}
+    assert single == {**no_jit, "pool": {"min_size": 1, "max_size": 1, "timeout": 30}}
+    assert config.load({**env, "YINGJI_DATABASE_POOL": "0"}).database["OPTIONS"] == no_jit
 
 
 def test_requests_at_once_are_bounded_by_default_on_sqlite_only(tmp_path: Path) -> None:
@@ -109,13 +110,16 @@ def test_database_urls() -> None:
         "db.local",
         "5433",
     )
-    assert pg["OPTIONS"] == {"sslmode": "require"}
+    # JIT off, unless the address's own server options say otherwise.
+    plain = {"sslmode": "require", "options": "-c jit=off"}
+    assert pg["OPTIONS"] == plain
     pooled = config.with_pool(pg, 12)
-    assert pooled["OPTIONS"] == {
-        "sslmode": "require",
-        "pool": {"min_size": 2, "max_size": 12, "timeout": 30},
-    }
-    assert pg["OPTIONS"] == {"sslmode": "require"} and pooled["CONN_MAX_AGE"] == 0
+    assert pooled["OPTIONS"] == {**plain, "pool": {"min_size": 2, "max_size": 12, "timeout": 30}}
+    assert pg["OPTIONS"] == plain and pooled["CONN_MAX_AGE"] == 0
+    own = config.parse_database_url("postgres://app@db/yingji?options=-c%20work_mem%3D64MB")
+    assert own["OPTIONS"] == {"options": "-c jit=off -c work_mem=64MB"}
+    jit = config.parse_database_url("postgres://app@db/yingji?options=-c%20jit%3Don")
+    assert jit["OPTIONS"] == {"options": "-c jit=on"}
     assert config.with_pool(pg, 0) is pg
     relative = config.parse_database_url("sqlite:///var/x.sqlite3")
     assert config.with_pool(relative, 8) is relative

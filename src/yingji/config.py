@@ -116,6 +116,13 @@ def parse_database_url(raw: str) -> dict[str, object]:
         except ValueError:
             raise ConfigError("DATABASE_URL", expected, _redact(raw)) from None
         options = dict(parse_qsl(parts.query))
+        # No JIT compilation: PostgreSQL compiles a query whose estimated cost passes
+        # jit_above_cost, on every run, and the lists and panels of a million cases pass
+        # it: the supervisor's overdue count took 77 ms to compile and 200 ms to run.
+        # Compiling pays for analytic queries running seconds, not for pages.
+        settings = options.get("options", "")
+        if "jit" not in settings:
+            options["options"] = f"-c jit=off {settings}".strip()
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": name,
