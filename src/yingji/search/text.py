@@ -129,11 +129,26 @@ def query_tokens(text: str) -> list[str]:
     return list(dict.fromkeys(words))
 
 
-def cosine(a: Counter[str], b: Counter[str]) -> float:
+def length(vector: Counter[str]) -> float:
+    """The vector's Euclidean length, for ``cosine`` to take when it compares one vector
+    with many."""
+    return math.sqrt(sum(c * c for c in vector.values()))
+
+
+def cosine(
+    a: Counter[str],
+    b: Counter[str],
+    length_a: float | None = None,
+    length_b: float | None = None,
+) -> float:
+    """The cosine of two word vectors; their lengths (``length``) when already known."""
     if not a or not b:
         return 0.0
-    dot = sum(count * b.get(word, 0) for word, count in a.items())
-    norm = math.sqrt(sum(c * c for c in a.values())) * math.sqrt(sum(c * c for c in b.values()))
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    dot = sum(count * long.get(word, 0) for word, count in short.items())
+    norm = (length(a) if length_a is None else length_a) * (
+        length(b) if length_b is None else length_b
+    )
     return dot / norm if norm else 0.0
 
 

@@ -154,6 +154,7 @@ def named(cases: list[Case], reference: Counter[str] | None = None) -> list[tupl
         df, counted = Counter(local), n
     idf = {word: math.log((counted + 1) / (df[word] + 1)) + 1 for word in local}
     vectors = [Counter({w: tf * idf[w] for w, tf in Counter(case.words).items()}) for case in cases]
+    lengths = [text.length(vector) for vector in vectors]  # once each, not once a pair
     elsewhere = max(0, counted - n)
     rare = max(RARE_LEAST, elsewhere // RARE_ONE_IN)
     postings: dict[str, set[int]] = defaultdict(set)
@@ -168,7 +169,8 @@ def named(cases: list[Case], reference: Counter[str] | None = None) -> list[tupl
     def near(a: int, b: int) -> bool:
         key = (a, b) if a < b else (b, a)
         if key not in alike:
-            alike[key] = text.cosine(vectors[a], vectors[b]) >= SIMILAR_THRESHOLD
+            cosine = text.cosine(vectors[a], vectors[b], lengths[a], lengths[b])
+            alike[key] = cosine >= SIMILAR_THRESHOLD
         return alike[key]
 
     while postings:
