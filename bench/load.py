@@ -318,8 +318,23 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+LOOP = 300_000  # the fixed work that measures the machine's speed (``speed_ms``)
+
+
+def speed_ms() -> float:
+    """The CPU time (ms, of this thread) a fixed loop of Python takes: the machine's
+    speed, whatever else runs. On a shared virtual machine it varies by a factor of up
+    to 1.7 minutes apart, so runs are compared with it beside them."""
+    started = time.thread_time()
+    total = 0
+    for number in range(LOOP):
+        total += number
+    return (time.thread_time() - started) * 1000
+
+
 class Sampler(threading.Thread):
-    """Every two seconds: each server process's CPU time, the trees' resident memory."""
+    """Every two seconds: each server process's CPU time, the trees' resident memory;
+    every 20 s the machine's speed (``speed_ms``)."""
 
     def __init__(self, roots: list[int]) -> None:
         super().__init__(daemon=True)
@@ -327,6 +342,7 @@ class Sampler(threading.Thread):
         self.first: dict[int, float] = {}
         self.last: dict[int, float] = {}
         self.peak_rss_kb = 0
+        self.speeds: list[float] = []
         self.done = threading.Event()
         self.sample()
 
@@ -342,8 +358,12 @@ class Sampler(threading.Thread):
         self.rss_kb = rss
 
     def run(self) -> None:
+        beat = 0
         while not self.done.wait(2):
             self.sample()
+            if beat % 10 == 0:
+                self.speeds.append(speed_ms())
+            beat += 1
 
     def stop(self) -> dict[str, Any]:
         self.done.set()
@@ -354,6 +374,7 @@ class Sampler(threading.Thread):
             "rss_mb": round(self.rss_kb / 1024, 1),
             "peak_rss_mb": round(self.peak_rss_kb / 1024, 1),
             "processes": len(self.last),
+            "speed_ms": [round(ms, 1) for ms in sorted(self.speeds)],
         }
 
 
@@ -571,6 +592,12 @@ def report(figures: dict[str, Any], progress: Any = print) -> None:
     progress(
         f"the machine: locust used {server['locust_cpu_seconds']} CPU s; load average "
         f"{server['load_average']} at the end ({os.cpu_count()} cores)"
+    )
+    speeds = server.get("speed_ms") or [speed_ms()]
+    progress(
+        f"the machine's speed: a fixed loop took {speeds[0]} / {speeds[len(speeds) // 2]} / "
+        f"{speeds[-1]} ms of CPU (fastest / median / slowest of {len(speeds)}, every 20 s; "
+        "compare runs by it)"
     )
     progress(f"requests by class: {json.dumps(figures['classes'], ensure_ascii=False)}")
     missed = [r for r in good if misses(r)]
