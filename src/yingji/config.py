@@ -120,9 +120,9 @@ def parse_database_url(raw: str) -> dict[str, object]:
         # jit_above_cost, on every run, and the lists and panels of a million cases pass
         # it: the supervisor's overdue count took 77 ms to compile and 200 ms to run.
         # Compiling pays for analytic queries running seconds, not for pages.
-        settings = options.get("options", "")
-        if "jit" not in settings:
-            options["options"] = f"-c jit=off {settings}".strip()
+        server_options = options.get("options", "")
+        if "jit" not in server_options:
+            options["options"] = f"-c jit=off {server_options}".strip()
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": name,

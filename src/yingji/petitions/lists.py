@@ -248,12 +248,11 @@ def covered_categories(f: Filters) -> list[int] | None:
 def _plain(
     petitions: models.QuerySet[Petition],
     f: Filters,
-    user: User | None = None,
-    reads: _Reads | None = None,
+    user: User | None,
+    reads: _Reads,
 ) -> models.QuerySet[Petition]:
     """Every filter but the search and the overdue one, with what ``_reads`` read for
     them."""
-    reads = reads or _reads(f, user)
     categories = reads.categories
     ids = (f.category_id, f.unit, f.area, f.deadline_unit)
     if any(pk is not None and not 0 < pk <= fields.MAX_ID for pk in ids):

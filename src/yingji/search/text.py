@@ -11,7 +11,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from itertools import chain
 
 import rjieba
@@ -129,7 +129,7 @@ def query_tokens(text: str) -> list[str]:
     return list(dict.fromkeys(words))
 
 
-def length(vector: Counter[str]) -> float:
+def length(vector: Mapping[str, float]) -> float:
     """The vector's Euclidean length, for ``cosine`` to take when it compares one vector
     with many."""
     return math.sqrt(sum(c * c for c in vector.values()))
@@ -179,7 +179,7 @@ def weighted_matches(
     idf = {word: math.log((n + 1) / (count + 1)) + 1 for word, count in df.items()}
 
     query = {word: tf * idf[word] for word, tf in mine.items()}
-    query_norm = math.sqrt(sum(w * w for w in query.values()))
+    query_norm = length(query)
     scored = []
     for key, other_counts in counted:
         dot = square = 0.0
